@@ -1,0 +1,91 @@
+//! Audit activity names. PIM operations use Entra's own names (Service "PIM", category
+//! RoleManagement) so people who know Entra's audit log recognise them; sign-in and lab events
+//! use names in the same style.
+
+use crate::policy::model::{Assignment, AssignmentKind};
+
+/// A user activated a role.
+pub const ACTIVATION_COMPLETED: &str = "Add member to role completed (PIM activation)";
+/// A user asked to activate (recorded when the request is refused).
+pub const ACTIVATION_REQUESTED: &str = "Add member to role requested (PIM activation)";
+/// A user deactivated a role.
+pub const DEACTIVATED: &str = "Remove member from role completed (PIM deactivate)";
+/// An activation's end time passed.
+pub const ACTIVATION_EXPIRED: &str = "Remove member from role (PIM activation expired)";
+/// An activation ended because its eligibility was removed.
+pub const ACTIVATION_REVOKED: &str = "Remove member from role completed (PIM activation revoked)";
+/// A role setting changed.
+pub const SETTINGS_UPDATED: &str = "Update role setting in PIM";
+/// A successful sign-in.
+pub const SIGN_IN: &str = "User signed in";
+/// A failed password or code at sign-in.
+pub const SIGN_IN_FAILED: &str = "User sign-in failed";
+/// A sign-in attempt on a locked account.
+pub const SIGN_IN_BLOCKED: &str = "User sign-in blocked (account locked)";
+/// The failure that locked the account.
+pub const ACCOUNT_LOCKED: &str = "User account locked";
+/// An administrator unlocked an account.
+pub const ACCOUNT_UNLOCKED: &str = "Unlock user account";
+/// A wrong, missing or replayed code at activation or active assignment.
+pub const MFA_FAILED: &str = "MFA verification failed";
+/// A sign-out.
+pub const SIGN_OUT: &str = "User signed out";
+/// A user was created.
+pub const USER_ADDED: &str = "Add user";
+/// A user confirmed their authenticator app.
+pub const MFA_REGISTERED: &str = "User registered security info";
+/// A tenant was created.
+pub const TENANT_CREATED: &str = "Create tenant";
+/// The lab clock was moved.
+pub const CLOCK_MOVED: &str = "Lab clock moved";
+
+fn word(permanent: bool) -> &'static str {
+    if permanent { "permanent" } else { "timebound" }
+}
+
+/// `Add eligible member to role in PIM completed (permanent)` and its siblings.
+pub fn assignment_added(kind: AssignmentKind, permanent: bool, completed: bool) -> String {
+    let state = if completed { "completed" } else { "requested" };
+    match kind {
+        AssignmentKind::Eligible => format!(
+            "Add eligible member to role in PIM {state} ({})",
+            word(permanent)
+        ),
+        AssignmentKind::Active => {
+            format!("Add member to role in PIM {state} ({})", word(permanent))
+        }
+    }
+}
+
+/// `Remove eligible member from role in PIM completed (timebound)` and siblings; used for
+/// removal by an administrator and for recorded expiry (with details saying which).
+pub fn assignment_removed(a: &Assignment, completed: bool) -> String {
+    let state = if completed { "completed" } else { "requested" };
+    match a.kind {
+        AssignmentKind::Eligible => {
+            format!(
+                "Remove eligible member from role in PIM {state} ({})",
+                a.duration_word()
+            )
+        }
+        AssignmentKind::Active => format!(
+            "Remove member from role in PIM {state} ({})",
+            a.duration_word()
+        ),
+    }
+}
+
+/// `Update eligible member in role in PIM completed (timebound)` and siblings, named by the
+/// assignment's new type and window.
+pub fn assignment_updated(kind: AssignmentKind, permanent: bool, completed: bool) -> String {
+    let state = if completed { "completed" } else { "requested" };
+    match kind {
+        AssignmentKind::Eligible => format!(
+            "Update eligible member in role in PIM {state} ({})",
+            word(permanent)
+        ),
+        AssignmentKind::Active => {
+            format!("Update member in role in PIM {state} ({})", word(permanent))
+        }
+    }
+}

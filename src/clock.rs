@@ -1,0 +1,104 @@
+//! The one source of "now": the system clock in production, a settable clock in tests.
+//!
+//! Policy time is this clock plus the lab tenant's stored offset (see `service`); what belongs to
+//! the person at the keyboard (TOTP codes, sign-in sessions, lockouts) uses this clock unshifted.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// A point in time, always UTC inside the engine; local time exists only on screen.
+pub type Time = DateTime<Utc>;
+
+/// Where the engine reads the current time. Injected so tests can move time explicitly.
+pub trait Clock: Send + Sync {
+    /// The current real time.
+    fn now(&self) -> Time;
+}
+
+/// The machine's clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place that reads the system time"
+    )]
+    fn now(&self) -> Time {
+        Utc::now()
+    }
+}
+
+/// A clock that only moves when told to; for tests of expiry, lockout and session lifetimes.
+#[derive(Debug)]
+pub struct TestClock {
+    now: Mutex<Time>,
+}
+
+impl TestClock {
+    /// A clock standing at `start`.
+    pub fn new(start: Time) -> Self {
+        Self {
+            now: Mutex::new(start),
+        }
+    }
+
+    /// Moves the clock forward (or back, with a negative delta).
+    pub fn advance(&self, by: TimeDelta) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+
+    /// Puts the clock at `to`.
+    pub fn set(&self, to: Time) {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner()) = to;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Time {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+    fn now(&self) -> Time {
+        (**self).now()
+    }
+}
+
+/// Unix seconds, the form times are stored in.
+pub fn to_unix(t: Time) -> i64 {
+    t.timestamp()
+}
+
+/// The inverse of [`to_unix`]; out-of-range values (only possible in a tampered database) clamp
+/// to the epoch rather than panic.
+pub fn from_unix(secs: i64) -> Time {
+    DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn test_clock_moves_only_when_told() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+        let clock = TestClock::new(start);
+        assert_eq!(clock.now(), start);
+        clock.advance(TimeDelta::minutes(61));
+        assert_eq!(clock.now(), start + TimeDelta::minutes(61));
+        clock.set(start);
+        assert_eq!(clock.now(), start);
+    }
+
+    #[test]
+    fn unix_round_trip_and_hostile_values_do_not_panic() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+        assert_eq!(from_unix(to_unix(t)), t);
+        assert_eq!(from_unix(i64::MAX), DateTime::UNIX_EPOCH);
+    }
+}

@@ -1,0 +1,86 @@
+//! E-mail notifications: the messages PIM sends (subjects start with `PIM:` as Entra's do),
+//! who receives them according to a role's notification matrix, and their storage form.
+//! Messages are queued in the database in the same transaction as the change they report.
+
+use serde::Serialize;
+
+use crate::clock::Time;
+
+pub mod recipients;
+pub mod templates;
+
+/// The sender shown on every message.
+pub const FROM: &str = "Microsoft Security (PIM) <MSSecurity-noreply@microsoft.com>";
+
+/// What a message is about (the `event` field of `pim inbox --json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EmailEvent {
+    /// To admins: someone was assigned a role.
+    RoleAssignmentAlert,
+    /// To the assignee: you were assigned a role.
+    AssigneeNotice,
+    /// To admins: someone activated a role.
+    RoleActivationAlert,
+    /// To the requestor: your role is active.
+    RequestorNotice,
+}
+
+impl EmailEvent {
+    /// Stored and JSON form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailEvent::RoleAssignmentAlert => "roleAssignmentAlert",
+            EmailEvent::AssigneeNotice => "assigneeNotice",
+            EmailEvent::RoleActivationAlert => "roleActivationAlert",
+            EmailEvent::RequestorNotice => "requestorNotice",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        use EmailEvent::*;
+        [
+            RoleAssignmentAlert,
+            AssigneeNotice,
+            RoleActivationAlert,
+            RequestorNotice,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
+    }
+
+    /// Whether the message asks someone to act now; "critical emails only" keeps only these.
+    pub fn is_critical(self) -> bool {
+        false
+    }
+}
+
+/// A queued message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Email {
+    /// GUID.
+    pub id: String,
+    /// When it was sent (policy time).
+    pub time: Time,
+    /// The receiving account, when the address belongs to one.
+    #[serde(skip)]
+    pub recipient_id: Option<String>,
+    /// The address.
+    pub to: String,
+    /// Subject line, starting with `PIM:`.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// What it is about.
+    pub event: EmailEvent,
+    /// The role concerned.
+    #[serde(skip)]
+    pub role_id: Option<String>,
+    /// The request concerned.
+    #[serde(skip)]
+    pub request_id: Option<String>,
+    /// When the recipient opened it.
+    #[serde(skip)]
+    pub read_at: Option<Time>,
+}

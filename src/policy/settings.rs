@@ -1,0 +1,418 @@
+//! Role settings (Entra's "PIM policy"): the fields of the Activation, Assignment and
+//! Notification tabs, Entra's defaults, and how a change is validated and described.
+
+use chrono::TimeDelta;
+use serde::Serialize;
+
+use super::duration::format_duration;
+use super::model::Principal;
+use super::notification::{NotificationMatrix, NotificationPatch};
+use super::refusal::{Refusal, Rule, Violations};
+
+/// Shortest activation maximum Entra allows.
+pub const MIN_MAX_ACTIVATION: TimeDelta = TimeDelta::minutes(30);
+/// Longest activation maximum Entra allows.
+pub const MAX_MAX_ACTIVATION: TimeDelta = TimeDelta::hours(24);
+/// The activation maximum moves in steps of this size.
+pub const MAX_ACTIVATION_STEP: TimeDelta = TimeDelta::minutes(30);
+
+/// The "Expire … assignments after" choices of the Assignment tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ExpireAfter {
+    /// 15 days (P15D).
+    Days15,
+    /// 1 month (P30D).
+    Month1,
+    /// 3 months (P90D).
+    Months3,
+    /// 6 months (P180D).
+    Months6,
+    /// 1 year (P365D).
+    Year1,
+}
+
+impl ExpireAfter {
+    /// Every choice, shortest first.
+    pub const ALL: [ExpireAfter; 5] = [
+        ExpireAfter::Days15,
+        ExpireAfter::Month1,
+        ExpireAfter::Months3,
+        ExpireAfter::Months6,
+        ExpireAfter::Year1,
+    ];
+
+    /// Length in days, as Graph stores it.
+    pub fn days(self) -> i64 {
+        match self {
+            ExpireAfter::Days15 => 15,
+            ExpireAfter::Month1 => 30,
+            ExpireAfter::Months3 => 90,
+            ExpireAfter::Months6 => 180,
+            ExpireAfter::Year1 => 365,
+        }
+    }
+
+    /// The limit as a duration.
+    pub fn duration(self) -> TimeDelta {
+        TimeDelta::days(self.days())
+    }
+
+    /// The dropdown's wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExpireAfter::Days15 => "15 days",
+            ExpireAfter::Month1 => "1 month",
+            ExpireAfter::Months3 => "3 months",
+            ExpireAfter::Months6 => "6 months",
+            ExpireAfter::Year1 => "1 year",
+        }
+    }
+
+    /// The choice with exactly this many days.
+    pub fn from_days(days: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.days() == days)
+    }
+
+    /// Accepts a duration of exactly one of the choices (`15d`, `P90D`, `365d`) or the
+    /// dropdown's words (`1 month`, `6months`, `1year`).
+    pub fn parse(input: &str) -> Result<Self, Refusal> {
+        let words: String = input.to_ascii_lowercase().split_whitespace().collect();
+        let by_words = match words.as_str() {
+            "15days" => Some(ExpireAfter::Days15),
+            "1month" | "1mo" => Some(ExpireAfter::Month1),
+            "3months" | "3mo" => Some(ExpireAfter::Months3),
+            "6months" | "6mo" => Some(ExpireAfter::Months6),
+            "1year" | "1y" | "12months" => Some(ExpireAfter::Year1),
+            _ => None,
+        };
+        let by_duration = || {
+            super::duration::parse_duration(input)
+                .ok()
+                .filter(|d| d.num_seconds() % 86_400 == 0)
+                .and_then(|d| Self::from_days(d.num_days()))
+        };
+        by_words.or_else(by_duration).ok_or_else(|| {
+            Refusal::new(
+                Rule::ExpirationRule,
+                format!(
+                    "'{input}' is not one of Entra's expiry choices; use 15d, 30d (1 month), 90d (3 months), 180d (6 months) or 365d (1 year)"
+                ),
+            )
+        })
+    }
+}
+
+/// Every setting of one role. Field names follow the Entra admin center's labels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleSettings {
+    /// Activation maximum duration (30 min to 24 h, 30-minute steps).
+    pub max_activation: TimeDelta,
+    /// On activation, require Azure MFA.
+    pub require_mfa: bool,
+    /// Require justification on activation.
+    pub require_justification: bool,
+    /// Require ticket information on activation.
+    pub require_ticket: bool,
+    /// Require approval to activate.
+    pub require_approval: bool,
+    /// Selected approvers; empty means Privileged Role / Global Administrators approve.
+    pub approvers: Vec<Principal>,
+    /// Allow permanent eligible assignment.
+    pub allow_permanent_eligible: bool,
+    /// Expire eligible assignments after.
+    pub expire_eligible_after: ExpireAfter,
+    /// Allow permanent active assignment.
+    pub allow_permanent_active: bool,
+    /// Expire active assignments after.
+    pub expire_active_after: ExpireAfter,
+    /// Require Azure MFA on active assignment (of the admin making it).
+    pub require_mfa_on_active: bool,
+    /// Require justification on active assignment.
+    pub require_justification_on_active: bool,
+    /// The Notification tab.
+    pub notifications: NotificationMatrix,
+}
+
+impl Default for RoleSettings {
+    /// Entra's defaults for a fresh policy (`list-rules` example response).
+    fn default() -> Self {
+        Self {
+            max_activation: TimeDelta::hours(8),
+            require_mfa: true,
+            require_justification: true,
+            require_ticket: false,
+            require_approval: false,
+            approvers: Vec::new(),
+            allow_permanent_eligible: true,
+            expire_eligible_after: ExpireAfter::Year1,
+            allow_permanent_active: true,
+            expire_active_after: ExpireAfter::Months6,
+            require_mfa_on_active: false,
+            require_justification_on_active: true,
+            notifications: NotificationMatrix::default(),
+        }
+    }
+}
+
+/// A requested change: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsPatch {
+    /// New activation maximum.
+    pub max_activation: Option<TimeDelta>,
+    /// New MFA-on-activation switch.
+    pub require_mfa: Option<bool>,
+    /// New justification switch.
+    pub require_justification: Option<bool>,
+    /// New ticket switch.
+    pub require_ticket: Option<bool>,
+    /// New approval switch.
+    pub require_approval: Option<bool>,
+    /// New approver list (replaces the old one).
+    pub approvers: Option<Vec<Principal>>,
+    /// New permanent-eligible switch.
+    pub allow_permanent_eligible: Option<bool>,
+    /// New eligible expiry limit.
+    pub expire_eligible_after: Option<ExpireAfter>,
+    /// New permanent-active switch.
+    pub allow_permanent_active: Option<bool>,
+    /// New active expiry limit.
+    pub expire_active_after: Option<ExpireAfter>,
+    /// New MFA-on-active-assignment switch.
+    pub require_mfa_on_active: Option<bool>,
+    /// New justification-on-active-assignment switch.
+    pub require_justification_on_active: Option<bool>,
+    /// Changes to notification rows.
+    pub notifications: Vec<NotificationPatch>,
+}
+
+impl SettingsPatch {
+    /// True when the patch asks for nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == SettingsPatch::default()
+    }
+}
+
+/// One field that changed, with both values in display form (audited as before/after).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The field's label.
+    pub field: String,
+    /// The value before.
+    pub before: String,
+    /// The value after.
+    pub after: String,
+}
+
+/// "on" / "off", how switches are shown.
+pub fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+fn approvers_text(approvers: &[Principal]) -> String {
+    if approvers.is_empty() {
+        "none (Privileged Role Administrators and Global Administrators approve)".into()
+    } else {
+        approvers
+            .iter()
+            .map(|p| p.upn.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Checks an activation maximum against Entra's range and step.
+pub fn check_max_activation(d: TimeDelta) -> Result<(), Refusal> {
+    let in_range = (MIN_MAX_ACTIVATION..=MAX_MAX_ACTIVATION).contains(&d);
+    let on_step = d.num_seconds() % MAX_ACTIVATION_STEP.num_seconds() == 0;
+    if in_range && on_step {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            Rule::ExpirationRule,
+            format!(
+                "an activation maximum of {} is not allowed; choose between 30m and 24h in 30-minute steps (e.g. 1h, 4h30m, 8h)",
+                format_duration(d)
+            ),
+        ))
+    }
+}
+
+/// Applies a patch: the new settings and the list of fields that really changed, or a refusal
+/// naming every invalid value.
+pub fn apply_patch(
+    current: &RoleSettings,
+    patch: &SettingsPatch,
+) -> Result<(RoleSettings, Vec<Change>), Refusal> {
+    let mut violations = Violations::default();
+    if let Some(d) = patch.max_activation
+        && let Err(r) = check_max_activation(d)
+    {
+        violations.extend(r);
+    }
+    let mut next = current.clone();
+    if let Err(r) = next.notifications.apply(&patch.notifications) {
+        violations.extend(r);
+    }
+    violations.finish()?;
+    macro_rules! set {
+        ($field:ident) => {
+            if let Some(v) = &patch.$field {
+                next.$field = v.clone();
+            }
+        };
+    }
+    set!(max_activation);
+    set!(require_mfa);
+    set!(require_justification);
+    set!(require_ticket);
+    set!(require_approval);
+    set!(approvers);
+    set!(allow_permanent_eligible);
+    set!(expire_eligible_after);
+    set!(allow_permanent_active);
+    set!(expire_active_after);
+    set!(require_mfa_on_active);
+    set!(require_justification_on_active);
+    let changes = diff(current, &next);
+    Ok((next, changes))
+}
+
+/// Reads one on/off field.
+type Switch = fn(&RoleSettings) -> bool;
+
+/// The fields that differ between two settings, labelled as the editor labels them.
+pub fn diff(before: &RoleSettings, after: &RoleSettings) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut push = |field: &str, b: String, a: String| {
+        if b != a {
+            changes.push(Change {
+                field: field.into(),
+                before: b,
+                after: a,
+            });
+        }
+    };
+    push(
+        "Activation maximum duration",
+        format_duration(before.max_activation),
+        format_duration(after.max_activation),
+    );
+    let switches: [(&str, Switch); 8] = [
+        ("On activation, require Azure MFA", |s| s.require_mfa),
+        ("Require justification on activation", |s| {
+            s.require_justification
+        }),
+        ("Require ticket information on activation", |s| {
+            s.require_ticket
+        }),
+        ("Require approval to activate", |s| s.require_approval),
+        ("Allow permanent eligible assignment", |s| {
+            s.allow_permanent_eligible
+        }),
+        ("Allow permanent active assignment", |s| {
+            s.allow_permanent_active
+        }),
+        ("Require Azure MFA on active assignment", |s| {
+            s.require_mfa_on_active
+        }),
+        ("Require justification on active assignment", |s| {
+            s.require_justification_on_active
+        }),
+    ];
+    for (label, get) in switches {
+        push(label, on_off(get(before)).into(), on_off(get(after)).into());
+    }
+    push(
+        "Approvers",
+        approvers_text(&before.approvers),
+        approvers_text(&after.approvers),
+    );
+    push(
+        "Expire eligible assignments after",
+        before.expire_eligible_after.label().into(),
+        after.expire_eligible_after.label().into(),
+    );
+    push(
+        "Expire active assignments after",
+        before.expire_active_after.label().into(),
+        after.expire_active_after.label().into(),
+    );
+    changes.extend(before.notifications.diff(&after.notifications));
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_entras() {
+        let s = RoleSettings::default();
+        assert_eq!(s.max_activation, TimeDelta::hours(8));
+        assert!(s.require_mfa && s.require_justification && !s.require_ticket);
+        assert!(!s.require_approval && s.approvers.is_empty());
+        assert!(s.allow_permanent_eligible && s.allow_permanent_active);
+        assert_eq!(s.expire_eligible_after, ExpireAfter::Year1);
+        assert_eq!(s.expire_active_after, ExpireAfter::Months6);
+        assert!(!s.require_mfa_on_active && s.require_justification_on_active);
+    }
+
+    #[test]
+    fn activation_maximum_range_and_step() {
+        for ok in [30, 60, 90, 480, 1440] {
+            assert!(check_max_activation(TimeDelta::minutes(ok)).is_ok(), "{ok}");
+        }
+        for bad in [0, 29, 45, 495, 1470, 1500] {
+            let err = check_max_activation(TimeDelta::minutes(bad)).unwrap_err();
+            assert_eq!(err.rule(), Rule::ExpirationRule, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_patch_reports_only_real_changes() {
+        let current = RoleSettings::default();
+        let patch = SettingsPatch {
+            allow_permanent_active: Some(false),
+            require_mfa: Some(true),
+            ..SettingsPatch::default()
+        };
+        let (next, changes) = apply_patch(&current, &patch).unwrap();
+        assert!(!next.allow_permanent_active);
+        assert_eq!(
+            changes,
+            vec![Change {
+                field: "Allow permanent active assignment".into(),
+                before: "on".into(),
+                after: "off".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn an_invalid_patch_changes_nothing_and_names_the_rule() {
+        let patch = SettingsPatch {
+            max_activation: Some(TimeDelta::hours(25)),
+            ..SettingsPatch::default()
+        };
+        let err = apply_patch(&RoleSettings::default(), &patch).unwrap_err();
+        assert_eq!(err.rule(), Rule::ExpirationRule);
+        assert!(err.to_string().contains("25h"));
+    }
+
+    #[test]
+    fn expiry_choices_parse_from_days_and_words() {
+        assert_eq!(ExpireAfter::parse("15d").unwrap(), ExpireAfter::Days15);
+        assert_eq!(ExpireAfter::parse("P90D").unwrap(), ExpireAfter::Months3);
+        assert_eq!(
+            ExpireAfter::parse("6 months").unwrap(),
+            ExpireAfter::Months6
+        );
+        assert_eq!(ExpireAfter::parse("1year").unwrap(), ExpireAfter::Year1);
+        assert_eq!(ExpireAfter::parse("30d").unwrap(), ExpireAfter::Month1);
+        assert_eq!(
+            ExpireAfter::parse("20d").unwrap_err().rule(),
+            Rule::ExpirationRule
+        );
+        assert!(ExpireAfter::parse("abc").is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! Free text people type (justifications, ticket fields, display names): what is refused at the
+//! door, and how stored text is made inert before it reaches a terminal.
+//!
+//! Both halves exist because a database can be written by something other than this program:
+//! input is checked once, and every display sanitises again.
+
+use std::borrow::Cow;
+
+use thiserror::Error;
+
+/// Longest justification accepted, in characters.
+pub const MAX_JUSTIFICATION_CHARS: usize = 500;
+/// Longest ticket number or ticket system name, in characters.
+pub const MAX_TICKET_CHARS: usize = 100;
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
+
+/// Why a piece of free text was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TextError {
+    /// Control characters and terminal escapes could rewrite someone's screen.
+    #[error(
+        "the {field} contains a control character or terminal escape ({found} at character {position}); remove it"
+    )]
+    Forbidden {
+        /// Which field, in words.
+        field: &'static str,
+        /// The offending character, escaped.
+        found: String,
+        /// 1-based character position.
+        position: usize,
+    },
+    /// Longer than the field allows.
+    #[error("the {field} is {length} characters long; at most {max} are allowed")]
+    TooLong {
+        /// Which field, in words.
+        field: &'static str,
+        /// Its length in characters.
+        length: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// True for characters that must never be stored or printed as they are: C0/C1 controls, DEL,
+/// and the bidirectional overrides behind "Trojan Source" (CVE-2021-42574).
+pub fn is_forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Characters that take no visible space; text made only of these counts as blank.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Checks free text: `Ok(None)` when blank (nothing visible), `Ok(Some(trimmed))` when usable.
+pub fn check_free_text(
+    field: &'static str,
+    input: &str,
+    max_chars: usize,
+) -> Result<Option<String>, TextError> {
+    if let Some((index, c)) = input.chars().enumerate().find(|(_, c)| is_forbidden(*c)) {
+        return Err(TextError::Forbidden {
+            field,
+            found: c.escape_unicode().to_string(),
+            position: index + 1,
+        });
+    }
+    if input.chars().all(is_invisible) {
+        return Ok(None);
+    }
+    let trimmed = input.trim();
+    let length = trimmed.chars().count();
+    if length > max_chars {
+        return Err(TextError::TooLong {
+            field,
+            length,
+            max: max_chars,
+        });
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+/// Makes stored text safe to print: forbidden characters become their visible escape
+/// (`\u{1b}`), so a hostile justification shows up as text instead of acting on the terminal.
+pub fn sanitize(input: &str) -> Cow<'_, str> {
+    if !input.chars().any(is_forbidden) {
+        return Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        if is_forbidden(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_text_counts_as_nothing() {
+        for blank in ["", "   ", "\u{200B}\u{200B}", " \u{FEFF} "] {
+            assert_eq!(
+                check_free_text("justification", blank, 500),
+                Ok(None),
+                "{blank:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn usable_text_is_trimmed() {
+        assert_eq!(
+            check_free_text("justification", "  Reviewing sign-in logs  ", 500),
+            Ok(Some("Reviewing sign-in logs".into()))
+        );
+    }
+
+    #[test]
+    fn escapes_and_controls_are_refused_with_their_position() {
+        let err = check_free_text("justification", "ok\x1b]0;x\x07", 500).unwrap_err();
+        assert_eq!(
+            err,
+            TextError::Forbidden {
+                field: "justification",
+                found: "\\u{1b}".into(),
+                position: 3
+            }
+        );
+        for bad in ["a\nb", "\r", "\u{9b}2J", "x\u{202E}y", "\u{2066}", "nul\0"] {
+            assert!(
+                check_free_text("justification", bad, 500).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_length_limit_is_in_characters() {
+        let at_limit = "é".repeat(500);
+        assert!(check_free_text("justification", &at_limit, 500).is_ok());
+        let over = "a".repeat(10 * 1024);
+        assert_eq!(
+            check_free_text("justification", &over, 500),
+            Err(TextError::TooLong {
+                field: "justification",
+                length: 10 * 1024,
+                max: 500
+            })
+        );
+    }
+
+    #[test]
+    fn sanitize_makes_escapes_visible_and_inert() {
+        assert_eq!(sanitize("plain"), "plain");
+        assert_eq!(sanitize("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(sanitize("x\u{202E}y"), "x\\u{202e}y");
+        assert!(!sanitize("\x07\u{9b}").chars().any(is_forbidden));
+    }
+}

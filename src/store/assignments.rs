@@ -1,0 +1,304 @@
+//! Role assignments, current and historic. "Live" is always computed against the `now` passed
+//! in (`start <= now < end`, not ended), never read from a stored flag.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::StoreResult;
+use super::convert::{bad_value, opt_secs, opt_time, secs, time};
+use crate::clock::Time;
+use crate::policy::model::{
+    Assignment, AssignmentKind, EndReason, Origin, Principal, Role, Ticket,
+};
+
+const COLUMNS: &str =
+    "a.id, a.role_id, a.principal_id, a.kind, a.origin, a.activated_from, a.start_at,
+    a.end_at, a.justification, a.ticket_number, a.ticket_system, a.created_at, a.created_by,
+    a.ended_at, a.end_reason";
+
+/// SQL for "grants at ?now".
+const LIVE: &str =
+    "a.ended_at IS NULL AND a.start_at <= :now AND (a.end_at IS NULL OR a.end_at > :now)";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
+    let kind: String = r.get(3)?;
+    let origin: String = r.get(4)?;
+    let ticket_number: Option<String> = r.get(9)?;
+    let ticket_system: Option<String> = r.get(10)?;
+    let end_reason: Option<String> = r.get(14)?;
+    Ok(Assignment {
+        id: r.get(0)?,
+        role_id: r.get(1)?,
+        principal_id: r.get(2)?,
+        kind: AssignmentKind::parse(&kind).ok_or_else(|| bad_value("assignment kind", &kind))?,
+        origin: Origin::parse(&origin).ok_or_else(|| bad_value("assignment origin", &origin))?,
+        activated_from: r.get(5)?,
+        start: time(r.get(6)?),
+        end: opt_time(r.get(7)?),
+        justification: r.get(8)?,
+        ticket: match (ticket_number, ticket_system) {
+            (None, None) => None,
+            (n, s) => Some(Ticket {
+                number: n.unwrap_or_default(),
+                system: s.unwrap_or_default(),
+            }),
+        },
+        created_at: time(r.get(11)?),
+        created_by: r.get(12)?,
+        ended_at: opt_time(r.get(13)?),
+        end_reason: end_reason
+            .map(|s| EndReason::parse(&s).ok_or_else(|| bad_value("end reason", &s)))
+            .transpose()?,
+    })
+}
+
+/// An assignment with the names a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentRow {
+    /// The assignment.
+    pub assignment: Assignment,
+    /// Its role.
+    pub role: Role,
+    /// Its principal.
+    pub principal: Principal,
+}
+
+const JOINED: &str =
+    "r.id, r.display_name, r.slug, r.description, r.privileged, u.id, u.upn, u.display_name";
+
+fn joined_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
+    Ok(AssignmentRow {
+        assignment: from_row(r)?,
+        role: Role {
+            id: r.get(15)?,
+            display_name: r.get(16)?,
+            slug: r.get(17)?,
+            description: r.get(18)?,
+            privileged: r.get(19)?,
+        },
+        principal: Principal {
+            id: r.get(20)?,
+            upn: r.get(21)?,
+            display_name: r.get(22)?,
+        },
+    })
+}
+
+/// Adds an assignment.
+pub fn insert(conn: &Connection, a: &Assignment, request_id: Option<&str>) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO assignments (id, role_id, principal_id, kind, origin, activated_from, start_at, end_at,
+             justification, ticket_number, ticket_system, created_at, created_by, request_id, ended_at, end_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            a.id,
+            a.role_id,
+            a.principal_id,
+            a.kind.as_str(),
+            a.origin.as_str(),
+            a.activated_from,
+            secs(a.start),
+            opt_secs(a.end),
+            a.justification,
+            a.ticket.as_ref().map(|t| &t.number),
+            a.ticket.as_ref().map(|t| &t.system),
+            secs(a.created_at),
+            a.created_by,
+            request_id,
+            opt_secs(a.ended_at),
+            a.end_reason.map(EndReason::as_str)
+        ],
+    )?;
+    Ok(())
+}
+
+/// An assignment by id.
+pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Assignment>> {
+    let sql = format!("SELECT {COLUMNS} FROM assignments a WHERE a.id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// The principal's not-ended assignment of one kind for a role. It may already be past its end
+/// if no sweep has run; callers check `is_current(now)`.
+pub fn open_of_kind(
+    conn: &Connection,
+    principal_id: &str,
+    role_id: &str,
+    kind: AssignmentKind,
+) -> StoreResult<Option<Assignment>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM assignments a
+         WHERE a.principal_id = ?1 AND a.role_id = ?2 AND a.kind = ?3 AND a.ended_at IS NULL"
+    );
+    Ok(conn
+        .query_row(
+            &sql,
+            params![principal_id, role_id, kind.as_str()],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Marks an assignment ended. Returns false if it had already ended (another terminal won).
+pub fn end(conn: &Connection, id: &str, at: Time, reason: EndReason) -> StoreResult<bool> {
+    let n = conn.execute(
+        "UPDATE assignments SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
+        params![id, secs(at), reason.as_str()],
+    )?;
+    Ok(n == 1)
+}
+
+/// Changes the type and end of an assignment in place.
+pub fn update_window(
+    conn: &Connection,
+    id: &str,
+    kind: AssignmentKind,
+    end: Option<Time>,
+    justification: Option<&str>,
+) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE assignments SET kind = ?2, end_at = ?3, justification = coalesce(?4, justification) WHERE id = ?1",
+        params![id, kind.as_str(), opt_secs(end), justification],
+    )?;
+    Ok(())
+}
+
+/// Not-ended assignments whose end has passed: the sweep's work list, oldest end first.
+pub fn due_for_expiry(conn: &Connection, now: Time, limit: i64) -> StoreResult<Vec<AssignmentRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, {JOINED} FROM assignments a
+         JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
+         WHERE a.ended_at IS NULL AND a.end_at IS NOT NULL AND a.end_at <= ?1
+         ORDER BY a.end_at LIMIT ?2"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![secs(now), limit], joined_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Not-ended activations made from an eligibility.
+pub fn activations_from(conn: &Connection, eligibility_id: &str) -> StoreResult<Vec<Assignment>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM assignments a WHERE a.activated_from = ?1 AND a.ended_at IS NULL"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([eligibility_id], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Everyone holding one of `role_ids` live at `now`, once each, by UPN.
+pub fn holders(conn: &Connection, role_ids: &[&str], now: Time) -> StoreResult<Vec<Principal>> {
+    let mut out: Vec<Principal> = Vec::new();
+    let sql = format!(
+        "SELECT DISTINCT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
+         WHERE a.role_id = :role AND a.kind = 'active' AND u.enabled = 1 AND {LIVE}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    for role in role_ids {
+        let rows = stmt.query_map(
+            rusqlite::named_params! {":role": role, ":now": secs(now)},
+            |r| {
+                Ok(Principal {
+                    id: r.get(0)?,
+                    upn: r.get(1)?,
+                    display_name: r.get(2)?,
+                })
+            },
+        )?;
+        for p in rows {
+            let p = p?;
+            if !out.iter().any(|o| o.id == p.id) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort_by_key(|p| p.upn.to_lowercase());
+    Ok(out)
+}
+
+/// Role ids the principal holds live (active, either origin) at `now`.
+pub fn active_role_ids(
+    conn: &Connection,
+    principal_id: &str,
+    now: Time,
+) -> StoreResult<Vec<String>> {
+    let sql = format!(
+        "SELECT DISTINCT a.role_id FROM assignments a WHERE a.principal_id = :p AND a.kind = 'active' AND {LIVE}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        rusqlite::named_params! {":p": principal_id, ":now": secs(now)},
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many live active assignments of a role exist apart from one.
+pub fn live_active_count_excluding(
+    conn: &Connection,
+    role_id: &str,
+    excluding_id: &str,
+    now: Time,
+) -> StoreResult<i64> {
+    let sql = format!(
+        "SELECT count(*) FROM assignments a JOIN users u ON u.id = a.principal_id
+         WHERE a.role_id = :role AND a.kind = 'active' AND a.id <> :x AND u.enabled = 1 AND {LIVE}"
+    );
+    Ok(conn.query_row(
+        &sql,
+        rusqlite::named_params! {":role": role_id, ":x": excluding_id, ":now": secs(now)},
+        |r| r.get(0),
+    )?)
+}
+
+/// Which assignments a list asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Live or scheduled.
+    Current,
+    /// Ended by expiry (for renewals and the Expired tab).
+    Expired,
+    /// Everything, history included.
+    All,
+}
+
+/// A filtered page of assignments, newest first.
+#[derive(Debug, Clone)]
+pub struct Filter<'a> {
+    /// Only this role.
+    pub role_id: Option<&'a str>,
+    /// Only this principal.
+    pub principal_id: Option<&'a str>,
+    /// Only this kind.
+    pub kind: Option<AssignmentKind>,
+    /// Current, expired or all.
+    pub which: Which,
+    /// Page size.
+    pub limit: i64,
+    /// Page start.
+    pub offset: i64,
+}
+
+/// Lists assignments with role and principal names.
+pub fn list(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<Vec<AssignmentRow>> {
+    let state = match f.which {
+        Which::Current => "a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > :now)",
+        Which::Expired => "(a.end_reason = 'expired' OR (a.ended_at IS NULL AND a.end_at <= :now))",
+        Which::All => "(:now IS NULL OR 1)",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, {JOINED} FROM assignments a
+         JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
+         WHERE (:role IS NULL OR a.role_id = :role) AND (:p IS NULL OR a.principal_id = :p)
+           AND (:kind IS NULL OR a.kind = :kind) AND {state}
+         ORDER BY a.created_at DESC, a.rowid DESC LIMIT :limit OFFSET :offset"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        rusqlite::named_params! {
+            ":role": f.role_id, ":p": f.principal_id, ":kind": f.kind.map(AssignmentKind::as_str),
+            ":now": secs(now), ":limit": f.limit, ":offset": f.offset,
+        },
+        joined_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

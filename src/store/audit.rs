@@ -1,0 +1,197 @@
+//! The audit log table: append (with the hash chain), filtered listing, and verification.
+//! There is no update or delete here, and triggers refuse them in SQL too.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::StoreResult;
+use super::convert::{bad_value, secs, time};
+use crate::audit::AuditEntry;
+use crate::audit::chain::{
+    AuditRecord, AuditResult, ChainFault, ChainVerifier, GENESIS, chain_hash,
+};
+use crate::clock::Time;
+
+const COLUMNS: &str = "seq, id, time, actor_id, actor, activity, role_id, role, target_id, target,
+    justification, ticket_number, ticket_system, result, details, prev_hash, hash";
+
+/// A stored entry with its links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAudit {
+    /// The entry.
+    pub record: AuditRecord,
+    /// The previous entry's hash as stored.
+    pub prev_hash: String,
+    /// This entry's hash as stored.
+    pub hash: String,
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAudit> {
+    let result: String = r.get(13)?;
+    Ok(StoredAudit {
+        record: AuditRecord {
+            seq: r.get(0)?,
+            id: r.get(1)?,
+            time: time(r.get(2)?),
+            actor_id: r.get(3)?,
+            actor: r.get(4)?,
+            activity: r.get(5)?,
+            role_id: r.get(6)?,
+            role: r.get(7)?,
+            target_id: r.get(8)?,
+            target: r.get(9)?,
+            justification: r.get(10)?,
+            ticket_number: r.get(11)?,
+            ticket_system: r.get(12)?,
+            result: AuditResult::parse(&result)
+                .ok_or_else(|| bad_value("audit result", &result))?,
+            details: r.get(14)?,
+        },
+        prev_hash: r.get(15)?,
+        hash: r.get(16)?,
+    })
+}
+
+/// Appends an entry, chained to the newest one. Call inside the transaction of the change.
+pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<AuditRecord> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let record = AuditRecord {
+        seq,
+        id,
+        time: entry.time,
+        actor_id: entry.actor_id,
+        actor: entry.actor,
+        activity: entry.activity,
+        role_id: entry.role_id,
+        role: entry.role,
+        target_id: entry.target_id,
+        target: entry.target,
+        justification: entry.justification,
+        ticket_number: entry.ticket_number,
+        ticket_system: entry.ticket_system,
+        result: entry.result,
+        details: serde_json::Value::Object(entry.details).to_string(),
+    };
+    let hash = chain_hash(&prev, &record);
+    conn.execute(
+        &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
+        params![
+            record.seq,
+            record.id,
+            secs(record.time),
+            record.actor_id,
+            record.actor,
+            record.activity,
+            record.role_id,
+            record.role,
+            record.target_id,
+            record.target,
+            record.justification,
+            record.ticket_number,
+            record.ticket_system,
+            record.result.as_str(),
+            record.details,
+            prev,
+            hash
+        ],
+    )?;
+    Ok(record)
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter<'a> {
+    /// Only entries this user acted in or was the target of (a non-admin's "My audit").
+    pub involving: Option<&'a str>,
+    /// Only entries about this user, as actor or target (`--user`).
+    pub user: Option<&'a str>,
+    /// Only this role.
+    pub role_id: Option<&'a str>,
+    /// Activity name contains this (case-insensitive).
+    pub activity: Option<&'a str>,
+    /// At or after this time.
+    pub since: Option<Time>,
+    /// Justification, ticket or details contain this.
+    pub text: Option<&'a str>,
+    /// Only successes or only failures.
+    pub result: Option<AuditResult>,
+    /// Entries older than this sequence number (paging backwards).
+    pub before_seq: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// Newest first, one page.
+pub fn list(conn: &Connection, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> {
+    let like = |s: Option<&str>| s.map(super::users::like_pattern);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit
+         WHERE (:inv IS NULL OR actor_id = :inv OR target_id = :inv)
+           AND (:user IS NULL OR actor_id = :user OR target_id = :user)
+           AND (:role IS NULL OR role_id = :role)
+           AND (:activity IS NULL OR activity LIKE :activity ESCAPE '\\')
+           AND (:since IS NULL OR time >= :since)
+           AND (:text IS NULL OR justification LIKE :text ESCAPE '\\' OR ticket_number LIKE :text ESCAPE '\\'
+                OR details LIKE :text ESCAPE '\\')
+           AND (:result IS NULL OR result = :result)
+           AND (:before IS NULL OR seq < :before)
+         ORDER BY seq DESC LIMIT :limit"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        rusqlite::named_params! {
+            ":inv": f.involving, ":user": f.user, ":role": f.role_id, ":activity": like(f.activity),
+            ":since": f.since.map(secs), ":text": like(f.text), ":result": f.result.map(AuditResult::as_str),
+            ":before": f.before_seq, ":limit": f.limit,
+        },
+        from_row,
+    )?;
+    rows.map(|r| r.map(|s| s.record))
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
+}
+
+/// One entry by sequence number.
+pub fn get(conn: &Connection, seq: i64) -> StoreResult<Option<StoredAudit>> {
+    let sql = format!("SELECT {COLUMNS} FROM audit WHERE seq = ?1");
+    Ok(conn.query_row(&sql, [seq], from_row).optional()?)
+}
+
+/// The outcome of walking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Entries that verified before the first fault (all of them when intact).
+    pub verified: i64,
+    /// Hash of the last verified entry.
+    pub head: String,
+    /// The first fault and the entry where it was found.
+    pub fault: Option<(ChainFault, Box<StoredAudit>)>,
+}
+
+/// Recomputes every hash in order, streaming, and stops at the first bad entry.
+pub fn verify(conn: &Connection) -> StoreResult<Verification> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    let mut verifier = ChainVerifier::default();
+    while let Some(row) = rows.next()? {
+        let stored = from_row(row)?;
+        if let Err(fault) = verifier.check(&stored.record, &stored.prev_hash, &stored.hash) {
+            return Ok(Verification {
+                verified: verifier.count(),
+                head: verifier.head().to_owned(),
+                fault: Some((fault, Box::new(stored))),
+            });
+        }
+    }
+    Ok(Verification {
+        verified: verifier.count(),
+        head: verifier.head().to_owned(),
+        fault: None,
+    })
+}

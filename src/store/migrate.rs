@@ -1,0 +1,59 @@
+//! Schema versions: `PRAGMA user_version` counts the migrations applied, `PRAGMA application_id`
+//! marks the file as ours. Migrations are append-only and run in one transaction.
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{StoreError, StoreResult};
+
+/// "PIMC": identifies a PIM Console database in the SQLite header.
+pub const APPLICATION_ID: i32 = 0x5049_4D43;
+
+/// Every migration, in order. Never edit or remove one that has shipped.
+const MIGRATIONS: &[&str] = &[include_str!("sql/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+fn header(conn: &Connection) -> rusqlite::Result<(i32, i64, i64)> {
+    let app: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok((app, version, objects))
+}
+
+fn check(path: &Path, (app, version, objects): (i32, i64, i64)) -> StoreResult<bool> {
+    if app != APPLICATION_ID && !(app == 0 && version == 0 && objects == 0) {
+        return Err(StoreError::Foreign(path.to_path_buf()));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(version < SCHEMA_VERSION)
+}
+
+/// Brings the database to [`SCHEMA_VERSION`], or refuses it. Takes the write lock only when
+/// there is something to do, and re-checks under the lock (another terminal may have migrated).
+pub fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
+    let classify = |e: rusqlite::Error| super::classify(e, path);
+    if !check(path, header(conn).map_err(classify)?)? {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = header(&tx)?;
+    if check(path, found)? {
+        let from = usize::try_from(found.1).unwrap_or(0);
+        for sql in &MIGRATIONS[from..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,270 @@
+//! The only module with SQL. Opening checks that a file is really a PIM database (and never
+//! overwrites one that is not), creates new files 0600, and sets the pragmas every connection
+//! needs: WAL, `synchronous=FULL`, foreign keys, a busy timeout. Writes go through
+//! `BEGIN IMMEDIATE` transactions so that two terminals never fail with "database is locked".
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use thiserror::Error;
+
+pub mod assignments;
+pub mod audit;
+mod convert;
+pub mod mail;
+mod migrate;
+pub mod requests;
+pub mod roles;
+pub mod settings;
+pub mod tenant;
+pub mod users;
+
+pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
+
+/// How long a writer waits for another terminal's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the store could not be opened or used.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// No file where a database was expected.
+    #[error("no PIM database at {0}; create one with `pim lab` (the training lab) or `pim init`")]
+    Missing(PathBuf),
+    /// Not an SQLite file at all.
+    #[error("{0} is not a PIM Console database (it is not an SQLite file); refusing to touch it")]
+    NotADatabase(PathBuf),
+    /// An SQLite file belonging to something else.
+    #[error("{0} is an SQLite database of another program, not PIM Console; refusing to touch it")]
+    Foreign(PathBuf),
+    /// Written by a newer version of this program.
+    #[error(
+        "{path} was written by a newer PIM Console (schema version {found}; this pim understands up to {supported}); use a newer pim"
+    )]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build understands.
+        supported: i64,
+    },
+    /// Other users could write the file and bypass the engine.
+    #[error("{path} can be written by other users (mode {mode:o}); run `chmod 600 {path}` first", path = .path.display())]
+    Permissions {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A stored value that this program never writes (hand-edited or damaged database).
+    #[error("the database holds an invalid value: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// True when SQLite gave up waiting for another writer.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy))
+    }
+}
+
+/// Shorthand for store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Whether opening may create a new database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file (0600, directory 0700) if it does not exist.
+    Create,
+    /// The file must already exist.
+    Existing,
+}
+
+/// An open PIM database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl Store {
+    /// Opens (or with [`OpenMode::Create`], creates) the database at `path`, refusing files
+    /// that are not PIM databases, are writable by others, or come from a newer version.
+    pub fn open(path: &Path, mode: OpenMode) -> StoreResult<Store> {
+        prepare_file(path, mode)?;
+        let conn = Connection::open(path).map_err(|e| classify(e, path))?;
+        Self::setup(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> StoreResult<Store> {
+        Self::setup(Connection::open_in_memory()?, None)
+    }
+
+    fn setup(mut conn: Connection, path: Option<PathBuf>) -> StoreResult<Store> {
+        let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        let configure = |conn: &Connection| -> rusqlite::Result<()> {
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "secure_delete", "ON")?;
+            Ok(())
+        };
+        configure(&conn).map_err(|e| classify(e, &shown))?;
+        migrate::migrate(&mut conn, &shown)?;
+        Ok(Store { conn, path })
+    }
+
+    /// The file, when not in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// For reads outside a transaction (each statement is its own snapshot).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction that holds the write lock from its first statement
+    /// (`BEGIN IMMEDIATE`), waiting up to [`BUSY_TIMEOUT`] for other writers.
+    pub fn write(&mut self) -> StoreResult<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// Starts a read transaction: one consistent snapshot for a screen or a command's output.
+    pub fn read(&mut self) -> StoreResult<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?)
+    }
+
+    /// Changes whenever another connection commits; the console polls it to refresh.
+    pub fn data_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+/// Maps SQLite's "not a database" to the clear refusal.
+fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotADatabase(path.to_path_buf()),
+        _ => StoreError::Sqlite(e),
+    }
+}
+
+fn io_error(context: String) -> impl FnOnce(io::Error) -> StoreError {
+    move |source| StoreError::Io { context, source }
+}
+
+/// Checks an existing file (type, permissions, SQLite header) or creates a new empty one with
+/// owner-only permissions. An empty file is a new database.
+fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<()> {
+    match fs::metadata(path) {
+        Ok(meta) => {
+            if !meta.is_file() {
+                return Err(StoreError::NotADatabase(path.to_path_buf()));
+            }
+            check_permissions(path, &meta)?;
+            let mut header = [0u8; 16];
+            let mut file =
+                fs::File::open(path).map_err(io_error(format!("reading {}", path.display())))?;
+            let n = read_up_to(&mut file, &mut header)
+                .map_err(io_error(format!("reading {}", path.display())))?;
+            if n == 0 || (n == 16 && &header == SQLITE_HEADER) {
+                Ok(())
+            } else {
+                Err(StoreError::NotADatabase(path.to_path_buf()))
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => match mode {
+            OpenMode::Existing => Err(StoreError::Missing(path.to_path_buf())),
+            OpenMode::Create => create_private(path),
+        },
+        Err(e) => Err(io_error(format!("checking {}", path.display()))(e)),
+    }
+}
+
+fn read_up_to(file: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut total = 0;
+    while total < buf.len() {
+        match file.read(&mut buf[total..])? {
+            0 => break,
+            n => total += n,
+        }
+    }
+    Ok(total)
+}
+
+#[cfg(unix)]
+fn check_permissions(path: &Path, meta: &fs::Metadata) -> StoreResult<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o002 != 0 {
+        return Err(StoreError::Permissions {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_permissions(_path: &Path, _meta: &fs::Metadata) -> StoreResult<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn create_private(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_error(format!("creating {}", dir.display())))?;
+    }
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_error(format!("creating {}", path.display())))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn create_private(path: &Path) -> StoreResult<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(io_error(format!("creating {}", dir.display())))?;
+    }
+    fs::File::create(path).map_err(io_error(format!("creating {}", path.display())))?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,193 @@
+//! Role settings: one row per role, its approvers, and its nine notification rows.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::convert::{corrupt, opt_time, secs};
+use super::{StoreError, StoreResult};
+use crate::clock::Time;
+use crate::policy::model::Principal;
+use crate::policy::notification::{NotificationSetting, NotifyRow, split_recipients};
+use crate::policy::settings::{ExpireAfter, RoleSettings};
+
+/// Settings with who changed them last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSettings {
+    /// The settings.
+    pub settings: RoleSettings,
+    /// When last changed (policy time); `None` while still Entra's defaults.
+    pub updated_at: Option<Time>,
+    /// UPN of who changed them last.
+    pub updated_by: Option<String>,
+}
+
+fn expire(days: i64) -> StoreResult<ExpireAfter> {
+    ExpireAfter::from_days(days).ok_or_else(|| corrupt("expiry choice", &days.to_string()))
+}
+
+/// Loads a role's settings.
+pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
+    let row = conn
+        .query_row(
+            "SELECT s.max_activation_secs, s.require_mfa, s.require_justification, s.require_ticket,
+                    s.require_approval, s.allow_permanent_eligible, s.expire_eligible_days,
+                    s.allow_permanent_active, s.expire_active_days, s.require_mfa_on_active,
+                    s.require_justification_on_active, s.updated_at, u.upn
+             FROM role_settings s LEFT JOIN users u ON u.id = s.updated_by
+             WHERE s.role_id = ?1",
+            [role_id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    [r.get::<_, bool>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, bool>(7)?,
+                    r.get::<_, i64>(8)?,
+                    [r.get::<_, bool>(9)?, r.get(10)?],
+                    r.get::<_, Option<i64>>(11)?,
+                    r.get::<_, Option<String>>(12)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::Corrupt(format!("role {role_id} has no settings row")))?;
+    let (
+        max,
+        [mfa, just, ticket, approval, perm_elig],
+        elig_days,
+        perm_active,
+        active_days,
+        [mfa_active, just_active],
+        at,
+        by,
+    ) = row;
+    let mut settings = RoleSettings {
+        max_activation: chrono::TimeDelta::seconds(max),
+        require_mfa: mfa,
+        require_justification: just,
+        require_ticket: ticket,
+        require_approval: approval,
+        approvers: approvers(conn, role_id)?,
+        allow_permanent_eligible: perm_elig,
+        expire_eligible_after: expire(elig_days)?,
+        allow_permanent_active: perm_active,
+        expire_active_after: expire(active_days)?,
+        require_mfa_on_active: mfa_active,
+        require_justification_on_active: just_active,
+        notifications: Default::default(),
+    };
+    load_notifications(conn, role_id, &mut settings)?;
+    Ok(StoredSettings {
+        settings,
+        updated_at: opt_time(at),
+        updated_by: by,
+    })
+}
+
+fn approvers(conn: &Connection, role_id: &str) -> StoreResult<Vec<Principal>> {
+    let mut stmt = conn.prepare(
+        "SELECT u.id, u.upn, u.display_name FROM role_approvers a JOIN users u ON u.id = a.user_id
+         WHERE a.role_id = ?1 ORDER BY u.upn COLLATE NOCASE",
+    )?;
+    let rows = stmt.query_map([role_id], |r| {
+        Ok(Principal {
+            id: r.get(0)?,
+            upn: r.get(1)?,
+            display_name: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn load_notifications(
+    conn: &Connection,
+    role_id: &str,
+    settings: &mut RoleSettings,
+) -> StoreResult<()> {
+    let mut stmt = conn.prepare(
+        "SELECT rule_id, default_recipients, additional_recipients, critical_only
+         FROM role_notifications WHERE role_id = ?1",
+    )?;
+    let rows = stmt.query_map([role_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, bool>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, bool>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (rule_id, default_recipients, additional, critical_only) = row?;
+        let row =
+            NotifyRow::parse(&rule_id).ok_or_else(|| corrupt("notification rule", &rule_id))?;
+        settings.notifications.set(
+            row,
+            NotificationSetting {
+                default_recipients,
+                additional_recipients: split_recipients(&additional),
+                critical_only,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Writes a role's settings (all fields, approvers and the nine notification rows).
+pub fn save(
+    conn: &Connection,
+    role_id: &str,
+    s: &RoleSettings,
+    updated_by: Option<&str>,
+    at: Option<Time>,
+) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO role_settings (role_id, max_activation_secs, require_mfa, require_justification,
+             require_ticket, require_approval, allow_permanent_eligible, expire_eligible_days,
+             allow_permanent_active, expire_active_days, require_mfa_on_active,
+             require_justification_on_active, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (role_id) DO UPDATE SET
+             max_activation_secs = excluded.max_activation_secs, require_mfa = excluded.require_mfa,
+             require_justification = excluded.require_justification, require_ticket = excluded.require_ticket,
+             require_approval = excluded.require_approval,
+             allow_permanent_eligible = excluded.allow_permanent_eligible,
+             expire_eligible_days = excluded.expire_eligible_days,
+             allow_permanent_active = excluded.allow_permanent_active,
+             expire_active_days = excluded.expire_active_days,
+             require_mfa_on_active = excluded.require_mfa_on_active,
+             require_justification_on_active = excluded.require_justification_on_active,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        params![
+            role_id,
+            s.max_activation.num_seconds(),
+            s.require_mfa,
+            s.require_justification,
+            s.require_ticket,
+            s.require_approval,
+            s.allow_permanent_eligible,
+            s.expire_eligible_after.days(),
+            s.allow_permanent_active,
+            s.expire_active_after.days(),
+            s.require_mfa_on_active,
+            s.require_justification_on_active,
+            at.map(secs),
+            updated_by
+        ],
+    )?;
+    conn.execute("DELETE FROM role_approvers WHERE role_id = ?1", [role_id])?;
+    for p in &s.approvers {
+        conn.execute(
+            "INSERT INTO role_approvers (role_id, user_id) VALUES (?1, ?2)",
+            params![role_id, p.id],
+        )?;
+    }
+    for (row, n) in s.notifications.iter() {
+        conn.execute(
+            "INSERT INTO role_notifications (role_id, rule_id, default_recipients, additional_recipients, critical_only)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (role_id, rule_id) DO UPDATE SET default_recipients = excluded.default_recipients,
+                 additional_recipients = excluded.additional_recipients, critical_only = excluded.critical_only",
+            params![role_id, row.rule_id(), n.default_recipients, n.additional_recipients.join(";"), n.critical_only],
+        )?;
+    }
+    Ok(())
+}

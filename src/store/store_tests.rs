@@ -1,0 +1,172 @@
+//! Opening, migrating and refusing files.
+
+use super::*;
+
+#[test]
+fn migrates_from_empty_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    let store = Store::open(&path, OpenMode::Create).unwrap();
+    let version: i64 = store
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let app: i32 = store
+        .conn()
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(app, APPLICATION_ID);
+    drop(store);
+    let again = Store::open(&path, OpenMode::Existing).unwrap();
+    let mode: String = again
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = again
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    let sync: i64 = again
+        .conn()
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 2, "synchronous=FULL");
+}
+
+#[cfg(unix)]
+#[test]
+fn new_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/pim.db");
+    Store::open(&path, OpenMode::Create).unwrap();
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let dir_mode = fs::metadata(path.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dir_mode, 0o700);
+}
+
+#[test]
+fn a_missing_file_is_not_created_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("none.db");
+    assert!(matches!(
+        Store::open(&path, OpenMode::Existing),
+        Err(StoreError::Missing(_))
+    ));
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    fs::write(&path, "my precious notes, not a database at all").unwrap();
+    let err = Store::open(&path, OpenMode::Create).unwrap_err();
+    assert!(matches!(err, StoreError::NotADatabase(_)), "{err}");
+    assert!(err.to_string().contains("refusing to touch it"));
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        "my precious notes, not a database at all"
+    );
+}
+
+#[test]
+fn another_programs_sqlite_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    let other = Connection::open(&path).unwrap();
+    other
+        .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me');")
+        .unwrap();
+    drop(other);
+    let err = Store::open(&path, OpenMode::Create).unwrap_err();
+    assert!(matches!(err, StoreError::Foreign(_)), "{err}");
+    let other = Connection::open(&path).unwrap();
+    let body: String = other
+        .query_row("SELECT body FROM notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(body, "keep me");
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    let store = Store::open(&path, OpenMode::Create).unwrap();
+    store
+        .conn()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(store);
+    let err = Store::open(&path, OpenMode::Existing).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    assert!(err.to_string().contains("newer PIM Console"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_world_writable_database_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    let err = Store::open(&path, OpenMode::Existing).unwrap_err();
+    assert!(matches!(err, StoreError::Permissions { .. }), "{err}");
+    assert!(err.to_string().contains("chmod 600"));
+}
+
+#[test]
+fn foreign_keys_are_enforced() {
+    let store = Store::open_in_memory().unwrap();
+    let err = store
+        .conn()
+        .execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('h', 'no-such-user', 0, 1)",
+            [],
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.sqlite_error_code(),
+        Some(ErrorCode::ConstraintViolation)
+    );
+}
+
+#[test]
+fn the_audit_table_refuses_updates_and_deletes() {
+    let store = Store::open_in_memory().unwrap();
+    let entry = crate::audit::AuditEntry::new("Create tenant", crate::clock::from_unix(0));
+    audit::append(store.conn(), entry, "id-1".into()).unwrap();
+    assert!(
+        store
+            .conn()
+            .execute("UPDATE audit SET activity = 'x'", [])
+            .is_err()
+    );
+    assert!(store.conn().execute("DELETE FROM audit", []).is_err());
+    assert_eq!(audit::verify(store.conn()).unwrap().verified, 1);
+}
+
+#[test]
+fn a_failed_transaction_leaves_nothing_behind() {
+    let mut store = Store::open_in_memory().unwrap();
+    {
+        let tx = store.write().unwrap();
+        let entry = crate::audit::AuditEntry::new("Create tenant", crate::clock::from_unix(0));
+        audit::append(&tx, entry, "id-1".into()).unwrap();
+        // dropped without commit: rolled back
+    }
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}

@@ -1,0 +1,87 @@
+//! The tenant row: domain, kind, licence and the lab clock's offset.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreResult;
+use super::convert::{bad_value, delta, secs, time};
+use crate::policy::model::{Licence, Tenant, TenantKind};
+
+/// The tenant, if one has been created.
+pub fn get(conn: &Connection) -> StoreResult<Option<Tenant>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, domain, display_name, kind, licence, clock_offset, created_at FROM tenant",
+            [],
+            |r| {
+                let kind: String = r.get(3)?;
+                let licence: String = r.get(4)?;
+                Ok(Tenant {
+                    id: r.get(0)?,
+                    domain: r.get(1)?,
+                    display_name: r.get(2)?,
+                    kind: TenantKind::parse(&kind)
+                        .ok_or_else(|| bad_value("tenant kind", &kind))?,
+                    licence: Licence::parse(&licence)
+                        .ok_or_else(|| bad_value("licence", &licence))?,
+                    clock_offset: delta(r.get(5)?),
+                    created_at: time(r.get(6)?),
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Creates the tenant row.
+pub fn insert(conn: &Connection, t: &Tenant) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO tenant (id, domain, display_name, kind, licence, clock_offset, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            t.id,
+            t.domain,
+            t.display_name,
+            t.kind.as_str(),
+            t.licence.as_str(),
+            t.clock_offset.num_seconds(),
+            secs(t.created_at)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Moves the lab clock.
+pub fn set_clock_offset(conn: &Connection, offset_secs: i64) -> StoreResult<()> {
+    conn.execute("UPDATE tenant SET clock_offset = ?1", [offset_secs])?;
+    Ok(())
+}
+
+/// Changes the licence.
+pub fn set_licence(conn: &Connection, licence: Licence) -> StoreResult<()> {
+    conn.execute("UPDATE tenant SET licence = ?1", [licence.as_str()])?;
+    Ok(())
+}
+
+/// Empties every table, for `pim lab --reset`. The audit log's append-only triggers are lifted
+/// for the duration of the (caller's) transaction and restored before it commits.
+pub fn wipe(conn: &Connection) -> StoreResult<()> {
+    conn.execute_batch(
+        "DROP TRIGGER audit_no_update;
+         DROP TRIGGER audit_no_delete;
+         DELETE FROM audit;
+         DELETE FROM emails;
+         DELETE FROM assignments;
+         DELETE FROM requests;
+         DELETE FROM role_notifications;
+         DELETE FROM role_approvers;
+         DELETE FROM role_settings;
+         DELETE FROM roles;
+         DELETE FROM sessions;
+         DELETE FROM users;
+         DELETE FROM tenant;
+         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    )?;
+    Ok(())
+}

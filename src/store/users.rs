@@ -1,0 +1,210 @@
+//! Users, their MFA state and failure counters, and sign-in sessions (token hashes only).
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::StoreResult;
+use super::convert::{opt_secs, opt_time, secs, time};
+use crate::auth::lockout::Counters;
+use crate::clock::Time;
+use crate::policy::model::Principal;
+
+/// A user as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    /// Id, UPN, display name.
+    pub principal: Principal,
+    /// Disabled accounts cannot sign in.
+    pub enabled: bool,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Base32 TOTP secret; `None` until an authenticator is set up.
+    pub totp_secret: Option<String>,
+    /// When the first code was accepted (the authenticator is confirmed).
+    pub mfa_registered_at: Option<Time>,
+    /// The newest TOTP step accepted; older or equal steps are replays.
+    pub totp_last_step: Option<u64>,
+    /// Failure counters (real time).
+    pub counters: Counters,
+    /// Last successful sign-in (policy time).
+    pub last_sign_in: Option<Time>,
+    /// Creation time (policy time).
+    pub created_at: Time,
+}
+
+const COLUMNS: &str =
+    "id, upn, display_name, enabled, password_hash, totp_secret, mfa_registered_at,
+    totp_last_step, failed_attempts, locked_until, last_sign_in, created_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
+    let last_step: Option<i64> = r.get(7)?;
+    let failures: i64 = r.get(8)?;
+    Ok(UserRecord {
+        principal: Principal {
+            id: r.get(0)?,
+            upn: r.get(1)?,
+            display_name: r.get(2)?,
+        },
+        enabled: r.get(3)?,
+        password_hash: r.get(4)?,
+        totp_secret: r.get(5)?,
+        mfa_registered_at: opt_time(r.get(6)?),
+        totp_last_step: last_step.and_then(|s| u64::try_from(s).ok()),
+        counters: Counters {
+            failures: u32::try_from(failures).unwrap_or(u32::MAX),
+            locked_until: opt_time(r.get(9)?),
+        },
+        last_sign_in: opt_time(r.get(10)?),
+        created_at: time(r.get(11)?),
+    })
+}
+
+/// Adds a user.
+pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO users (id, upn, display_name, enabled, password_hash, totp_secret, mfa_registered_at,
+             totp_last_step, failed_attempts, locked_until, last_sign_in, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            u.principal.id,
+            u.principal.upn,
+            u.principal.display_name,
+            u.enabled,
+            u.password_hash,
+            u.totp_secret,
+            opt_secs(u.mfa_registered_at),
+            u.totp_last_step.and_then(|s| i64::try_from(s).ok()),
+            u.counters.failures,
+            opt_secs(u.counters.locked_until),
+            opt_secs(u.last_sign_in),
+            secs(u.created_at)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Finds a user by UPN (case-insensitive).
+pub fn by_upn(conn: &Connection, upn: &str) -> StoreResult<Option<UserRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE upn = ?1 COLLATE NOCASE");
+    Ok(conn.query_row(&sql, [upn.trim()], from_row).optional()?)
+}
+
+/// Finds a user by id.
+pub fn by_id(conn: &Connection, id: &str) -> StoreResult<Option<UserRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// One page of users ordered by UPN, optionally filtered by a substring of UPN or name.
+pub fn list(
+    conn: &Connection,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<UserRecord>> {
+    let pattern = search.map(like_pattern);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users
+         WHERE ?1 IS NULL OR upn LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\'
+         ORDER BY upn COLLATE NOCASE LIMIT ?2 OFFSET ?3"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![pattern, limit, offset], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `%text%` with LIKE's own wildcards escaped, so `%` and `_` match literally.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Stores the failure counters.
+pub fn set_counters(conn: &Connection, id: &str, c: Counters) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
+        params![id, c.failures, opt_secs(c.locked_until)],
+    )?;
+    Ok(())
+}
+
+/// Records an accepted TOTP step (and confirms the authenticator on first use).
+pub fn record_code(conn: &Connection, id: &str, step: u64, at: Time) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE users SET totp_last_step = ?2, mfa_registered_at = coalesce(mfa_registered_at, ?3),
+             failed_attempts = 0
+         WHERE id = ?1",
+        params![id, i64::try_from(step).unwrap_or(i64::MAX), secs(at)],
+    )?;
+    Ok(())
+}
+
+/// Records a successful sign-in.
+pub fn record_sign_in(conn: &Connection, id: &str, at: Time) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE users SET last_sign_in = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+        params![id, secs(at)],
+    )?;
+    Ok(())
+}
+
+/// Stores a new TOTP secret (enrolment), unconfirmed until its first code.
+pub fn set_totp_secret(conn: &Connection, id: &str, secret: &str) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE users SET totp_secret = ?2, mfa_registered_at = NULL, totp_last_step = NULL WHERE id = ?1",
+        params![id, secret],
+    )?;
+    Ok(())
+}
+
+/// Number of users.
+pub fn count(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+}
+
+/// Saves a session (only the token's hash).
+pub fn insert_session(
+    conn: &Connection,
+    token_hash: &str,
+    user_id: &str,
+    created: Time,
+    expires: Time,
+) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash, user_id, secs(created), secs(expires)],
+    )?;
+    Ok(())
+}
+
+/// The user of an unexpired session, with its expiry.
+pub fn session(
+    conn: &Connection,
+    token_hash: &str,
+    now: Time,
+) -> StoreResult<Option<(String, Time)>> {
+    Ok(conn
+        .query_row(
+            "SELECT user_id, expires_at FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            params![token_hash, secs(now)],
+            |r| Ok((r.get(0)?, time(r.get(1)?))),
+        )
+        .optional()?)
+}
+
+/// Ends a session. Returns whether it existed.
+pub fn delete_session(conn: &Connection, token_hash: &str) -> StoreResult<bool> {
+    Ok(conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])? > 0)
+}
+
+/// Forgets expired sessions.
+pub fn purge_sessions(conn: &Connection, now: Time) -> StoreResult<()> {
+    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [secs(now)])?;
+    Ok(())
+}

@@ -16,4 +16,5 @@ pub mod auth;
 pub mod clock;
 pub mod notify;
 pub mod policy;
+pub mod service;
 pub mod store;

@@ -99,6 +99,69 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Checks a tenant domain (`contoso.onmicrosoft.com`): DNS labels of letters, digits and
+/// hyphens, at least two labels. Returns it lower-cased.
+pub fn check_domain(input: &str) -> Result<String, String> {
+    let d = input.trim().to_ascii_lowercase();
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if d.len() <= 253 && d.contains('.') && d.split('.').all(label_ok) {
+        Ok(d)
+    } else {
+        Err(format!(
+            "'{}' is not a domain name; use something like contoso.onmicrosoft.com",
+            sanitize(input)
+        ))
+    }
+}
+
+/// Checks a user principal name in the tenant's domain: a local part of letters, digits and
+/// `. _ - ' +` (no `:`, which would break authenticator labels), at most 64 characters, then
+/// `@domain`. Returns it lower-cased.
+pub fn check_upn(input: &str, domain: &str) -> Result<String, String> {
+    let upn = input.trim().to_ascii_lowercase();
+    let Some((local, at_domain)) = upn.split_once('@') else {
+        return Err(format!(
+            "'{}' is not a user name; use the form name@{domain}",
+            sanitize(input)
+        ));
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-'+".contains(c));
+    if !local_ok {
+        return Err(format!(
+            "'{}' is not a valid user name: use letters, digits and . _ - ' + before the @ (at most 64)",
+            sanitize(input)
+        ));
+    }
+    if !at_domain.eq_ignore_ascii_case(domain) {
+        return Err(format!(
+            "'{}' is not in this tenant's domain; user names end in @{domain}",
+            sanitize(input)
+        ));
+    }
+    Ok(upn)
+}
+
+/// Checks a display name: visible text of at most 256 characters, no escapes.
+pub fn check_display_name(input: &str) -> Result<String, String> {
+    match check_free_text("display name", input, MAX_DISPLAY_NAME_CHARS) {
+        Ok(Some(name)) => Ok(name),
+        Ok(None) => Err("a display name is needed, e.g. \"Pim User\"".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +217,35 @@ mod tests {
                 max: 500
             })
         );
+    }
+
+    #[test]
+    fn user_names_and_domains() {
+        let d = "pimlab.onmicrosoft.com";
+        assert_eq!(
+            check_upn(" PimUser@PIMLAB.onmicrosoft.com ", d),
+            Ok("pimuser@pimlab.onmicrosoft.com".into())
+        );
+        for bad in [
+            "pimuser",
+            "@pimlab.onmicrosoft.com",
+            "a:b@pimlab.onmicrosoft.com",
+            "x@other.com",
+            "a b@pimlab.onmicrosoft.com",
+            "'; DROP TABLE users;--@pimlab.onmicrosoft.com",
+        ] {
+            assert!(check_upn(bad, d).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_domain("Contoso.OnMicrosoft.com"),
+            Ok("contoso.onmicrosoft.com".into())
+        );
+        for bad in ["contoso", "-a.com", "a..com", "a_b.com", ""] {
+            assert!(check_domain(bad).is_err(), "{bad}");
+        }
+        assert!(check_display_name("  ").is_err());
+        assert!(check_display_name("Pim\u{202E}User").is_err());
+        assert_eq!(check_display_name(" Pim User "), Ok("Pim User".into()));
     }
 
     #[test]

@@ -1,0 +1,310 @@
+//! Self-activation and deactivation, and the signed-in user's own view of their roles.
+//! The order is fixed: the request is checked against the role's rules first, and only a
+//! request that would pass asks for (and consumes) a TOTP code.
+
+use chrono::TimeDelta;
+
+use super::mfa::{Purpose, verify_code};
+use super::{ServiceError, ServiceResult, SessionToken, mail, new_id};
+use crate::audit::{AuditEntry, activity};
+use crate::clock::Time;
+use crate::notify::templates::MessageFacts;
+use crate::policy::Refusal;
+use crate::policy::Rule;
+use crate::policy::activation::{
+    ActivationFacts, ActivationRequest, check_activation, check_deactivation,
+};
+use crate::policy::model::{Assignment, AssignmentKind, EndReason, Origin, Principal, Role};
+use crate::policy::notification::NotifyEvent;
+use crate::policy::request::{Request, RequestAction, RequestStatus};
+use crate::policy::text::{MAX_JUSTIFICATION_CHARS, MAX_TICKET_CHARS, check_free_text};
+use crate::store;
+use crate::store::assignments::{AssignmentRow, Filter, Which};
+
+/// `pim activate`.
+#[derive(Debug, Clone)]
+pub struct ActivateInput {
+    /// Role name, slug or id.
+    pub role: String,
+    /// How long.
+    pub duration: TimeDelta,
+    /// A scheduled start; now when `None`.
+    pub start: Option<Time>,
+    /// The reason (free text, checked here).
+    pub justification: Option<String>,
+    /// Ticket number.
+    pub ticket_number: Option<String>,
+    /// Ticket system.
+    pub ticket_system: Option<String>,
+    /// A fresh TOTP code (required when the role requires MFA).
+    pub otp: Option<String>,
+}
+
+/// A completed activation.
+#[derive(Debug, Clone)]
+pub struct Activated {
+    /// The active assignment.
+    pub assignment: Assignment,
+    /// Its role.
+    pub role: Role,
+    /// Who activated.
+    pub principal: Principal,
+    /// The selfActivate request.
+    pub request: Request,
+    /// The end was cut to the eligibility's end.
+    pub clamped: bool,
+    /// Messages queued.
+    pub emails: usize,
+}
+
+/// The signed-in user's roles.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// Who.
+    pub principal: Principal,
+    /// Policy time of the snapshot.
+    pub now: Time,
+    /// Current eligibilities.
+    pub eligible: Vec<AssignmentRow>,
+    /// Live and scheduled active assignments (assigned and activated).
+    pub active: Vec<AssignmentRow>,
+}
+
+fn text(field: &'static str, raw: Option<&str>, max: usize) -> ServiceResult<Option<String>> {
+    raw.map(|t| check_free_text(field, t, max))
+        .transpose()
+        .map(Option::flatten)
+        .map_err(|e| ServiceError::Invalid(e.to_string()))
+}
+
+impl super::Service {
+    /// Activates an eligible role for the signed-in user.
+    pub fn activate(
+        &mut self,
+        token: &SessionToken,
+        input: ActivateInput,
+    ) -> ServiceResult<Activated> {
+        let justification = text(
+            "justification",
+            input.justification.as_deref(),
+            MAX_JUSTIFICATION_CHARS,
+        )?;
+        let ticket_number = text(
+            "ticket number",
+            input.ticket_number.as_deref(),
+            MAX_TICKET_CHARS,
+        )?;
+        let ticket_system = text(
+            "ticket system",
+            input.ticket_system.as_deref(),
+            MAX_TICKET_CHARS,
+        )?;
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?;
+            let me = &actor.principal;
+            let role = ctx.role(&input.role)?;
+            let settings = ctx.settings(&role.id)?;
+            let current = |kind| -> ServiceResult<Option<Assignment>> {
+                Ok(store::assignments::open_of_kind(ctx.conn, &me.id, &role.id, kind)?.filter(|a| a.is_current(ctx.now)))
+            };
+            let (eligibility, active) = (current(AssignmentKind::Eligible)?, current(AssignmentKind::Active)?);
+            let req = ActivationRequest {
+                duration: input.duration,
+                start: input.start,
+                justification: justification.clone(),
+                ticket_number: ticket_number.clone(),
+                ticket_system: ticket_system.clone(),
+            };
+            let attempt = AuditEntry::new(activity::ACTIVATION_REQUESTED, ctx.now)
+                .by(me)
+                .role(&role)
+                .target(me)
+                .justification(justification.as_deref())
+                .detail("duration", crate::policy::duration::format_iso(input.duration));
+            let facts = ActivationFacts {
+                role: &role,
+                settings: &settings,
+                eligibility: eligibility.as_ref(),
+                active: active.as_ref(),
+                now: ctx.now,
+            };
+            let plan = check_activation(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            if plan.needs_approval {
+                let refusal = Refusal::new(
+                    Rule::ApprovalRule,
+                    format!("{} requires approval to activate, and approval requests are not available in this version; ask an administrator to turn approval off or to assign the role as active", role.display_name),
+                );
+                return Err(ctx.refuse(attempt, refusal));
+            }
+            if plan.needs_mfa {
+                let purpose = Purpose {
+                    what: format!("activating {}", role.display_name),
+                    failure_activity: activity::MFA_FAILED,
+                    role: Some(&role),
+                };
+                verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
+            }
+            let assignment = Assignment {
+                id: new_id(),
+                role_id: role.id.clone(),
+                principal_id: me.id.clone(),
+                kind: AssignmentKind::Active,
+                origin: Origin::Activated,
+                activated_from: Some(plan.eligibility_id.clone()),
+                start: plan.start,
+                end: Some(plan.end),
+                justification: justification.clone(),
+                ticket: plan.ticket.clone(),
+                created_at: ctx.now,
+                created_by: Some(me.id.clone()),
+                ended_at: None,
+                end_reason: None,
+            };
+            let request = Request {
+                id: new_id(),
+                action: RequestAction::SelfActivate,
+                status: if plan.scheduled { RequestStatus::Granted } else { RequestStatus::Provisioned },
+                role_id: role.id.clone(),
+                principal_id: me.id.clone(),
+                kind: AssignmentKind::Active,
+                justification: justification.clone(),
+                ticket: plan.ticket.clone(),
+                start: Some(plan.start),
+                end: Some(plan.end),
+                created_at: ctx.now,
+                created_by: Some(me.id.clone()),
+                completed_at: Some(ctx.now),
+                target_assignment_id: Some(assignment.id.clone()),
+            };
+            store::requests::insert(ctx.conn, &request)?;
+            store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
+            ctx.audit(
+                AuditEntry::new(activity::ACTIVATION_COMPLETED, ctx.now)
+                    .by(me)
+                    .role(&role)
+                    .target(me)
+                    .justification(justification.as_deref())
+                    .ticket(plan.ticket.as_ref())
+                    .detail("assignment_id", &assignment.id)
+                    .detail("request_id", &request.id)
+                    .detail("start", plan.start)
+                    .detail("end", plan.end)
+                    .detail("mfa", plan.needs_mfa)
+                    .detail("cut_to_eligibility_end", plan.clamped_to_eligibility),
+            )?;
+            let message = MessageFacts {
+                role: &role,
+                principal: me,
+                actor: None,
+                kind: AssignmentKind::Active,
+                start: plan.start,
+                end: Some(plan.end),
+                now: ctx.now,
+                justification: justification.as_deref(),
+                ticket: plan.ticket.as_ref(),
+                request_id: &request.id,
+            };
+            let emails = mail::send(ctx, &settings, NotifyEvent::Activation, &message)?;
+            Ok(Activated {
+                assignment,
+                role,
+                principal: me.clone(),
+                request,
+                clamped: plan.clamped_to_eligibility,
+                emails,
+            })
+        })
+    }
+
+    /// Deactivates the signed-in user's activation of a role (or cancels a scheduled one).
+    pub fn deactivate(
+        &mut self,
+        token: &SessionToken,
+        role: &str,
+    ) -> ServiceResult<(Assignment, Role)> {
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?;
+            let me = &actor.principal;
+            let role = ctx.role(role)?;
+            let activation = store::assignments::open_of_kind(
+                ctx.conn,
+                &me.id,
+                &role.id,
+                AssignmentKind::Active,
+            )?
+            .filter(|a| a.is_current(ctx.now));
+            let attempt = AuditEntry::new(activity::DEACTIVATED, ctx.now)
+                .by(me)
+                .role(&role)
+                .target(me);
+            check_deactivation(&role, activation.as_ref(), ctx.now)
+                .map_err(|r| ctx.refuse(attempt, r))?;
+            let Some(a) = activation else {
+                return Err(ServiceError::Conflict("the activation vanished".into()));
+            };
+            let scheduled = a.is_scheduled(ctx.now);
+            let (reason, status) = if scheduled {
+                (EndReason::Canceled, RequestStatus::Canceled)
+            } else {
+                (EndReason::Deactivated, RequestStatus::Revoked)
+            };
+            store::assignments::end(ctx.conn, &a.id, ctx.now, reason)?;
+            let request = Request {
+                id: new_id(),
+                action: RequestAction::SelfDeactivate,
+                status,
+                role_id: role.id.clone(),
+                principal_id: me.id.clone(),
+                kind: AssignmentKind::Active,
+                justification: None,
+                ticket: None,
+                start: Some(a.start),
+                end: a.end,
+                created_at: ctx.now,
+                created_by: Some(me.id.clone()),
+                completed_at: Some(ctx.now),
+                target_assignment_id: Some(a.id.clone()),
+            };
+            store::requests::insert(ctx.conn, &request)?;
+            ctx.audit(
+                AuditEntry::new(activity::DEACTIVATED, ctx.now)
+                    .by(me)
+                    .role(&role)
+                    .target(me)
+                    .detail("assignment_id", &a.id)
+                    .detail("request_id", &request.id)
+                    .detail("scheduled_activation_cancelled", scheduled),
+            )?;
+            let ended = store::assignments::get(ctx.conn, &a.id)?.unwrap_or(a);
+            Ok((ended, role))
+        })
+    }
+
+    /// The signed-in user's eligible and active roles.
+    pub fn status(&mut self, token: &SessionToken) -> ServiceResult<Status> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let list = |kind| {
+                let filter = Filter {
+                    role_id: None,
+                    principal_id: Some(&me.id),
+                    kind: Some(kind),
+                    which: Which::Current,
+                    limit: 1000,
+                    offset: 0,
+                };
+                store::assignments::list(ctx.conn, &filter, ctx.now)
+            };
+            let mut eligible = list(AssignmentKind::Eligible)?;
+            let mut active = list(AssignmentKind::Active)?;
+            eligible.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
+            active.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
+            Ok(Status {
+                principal: me,
+                now: ctx.now,
+                eligible,
+                active,
+            })
+        })
+    }
+}

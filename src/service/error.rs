@@ -1,0 +1,116 @@
+//! What a use case can answer besides success, and which answers keep their audit row.
+
+use thiserror::Error;
+
+use crate::clock::Time;
+use crate::policy::Refusal;
+use crate::policy::duration::format_utc;
+use crate::store::StoreError;
+
+/// Why signing in or proving MFA failed. Messages say what to do next.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AuthFailure {
+    /// Unknown account or wrong password (never says which).
+    #[error("wrong user name or password")]
+    WrongCredentials,
+    /// The account is locked after repeated failures.
+    #[error(
+        "the account is locked until {} after too many failed attempts; try again then, or ask an administrator to unlock it (pim users unlock UPN)",
+        format_utc(*until)
+    )]
+    Locked {
+        /// Real time the lock ends.
+        until: Time,
+    },
+    /// The code is not valid now.
+    #[error(
+        "the code is not valid; type the current 6-digit code from your authenticator ({attempts_left} attempts left before the account locks)"
+    )]
+    WrongCode {
+        /// Failures left before lockout.
+        attempts_left: u32,
+    },
+    /// The code was valid but already used.
+    #[error(
+        "that code was already used; wait for the next code from your authenticator (in {wait_seconds}s)"
+    )]
+    ReplayedCode {
+        /// Seconds until a new code appears.
+        wait_seconds: u64,
+    },
+    /// A fresh code is needed and none was given.
+    #[error(
+        "MfaRule: {what} requires multi-factor authentication; give a fresh code from your authenticator"
+    )]
+    CodeRequired {
+        /// What needs it, e.g. "activating Security Reader".
+        what: String,
+    },
+    /// No valid session.
+    #[error("you are not signed in (or your sign-in expired); sign in with `pim login --user UPN`")]
+    NotSignedIn,
+    /// The account is disabled.
+    #[error("the account is disabled; ask an administrator")]
+    Disabled,
+    /// The account has no authenticator yet.
+    #[error(
+        "no authenticator app is set up for this account; open the console (`pim`) to set one up"
+    )]
+    MfaNotSetUp,
+    /// The stored password hash is unusable (tampered or damaged).
+    #[error("the account's stored password cannot be checked; an administrator must reset it")]
+    HashRejected,
+}
+
+/// Every non-success answer of a use case.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// Refused by a policy rule (exit 3). The refusal is audited.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// Authentication or MFA failed (exit 4). Failures are audited.
+    #[error("{0}")]
+    Auth(AuthFailure),
+    /// Bad input: unparseable or unacceptable values (exit 2). Nothing is written.
+    #[error("{0}")]
+    Invalid(String),
+    /// A named role, user or item does not exist (exit 2). Nothing is written.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with what the database holds (exit 1). Nothing is written.
+    #[error("{0}")]
+    Conflict(String),
+    /// The database has no tenant yet (exit 1).
+    #[error(
+        "the database has no tenant yet; create the training lab with `pim lab` or a tenant with `pim init`"
+    )]
+    NoTenant,
+    /// Storage failed (exit 1). Nothing is written.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    /// Whether the transaction should still commit: refusals and authentication failures
+    /// leave their audit row (and failure counters) behind.
+    pub fn commits(&self) -> bool {
+        match self {
+            ServiceError::Refused(_) => true,
+            ServiceError::Auth(AuthFailure::CodeRequired { .. } | AuthFailure::NotSignedIn) => {
+                false
+            }
+            ServiceError::Auth(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The process exit code for this answer (see the README's exit code table).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ServiceError::Refused(_) => 3,
+            ServiceError::Auth(_) => 4,
+            ServiceError::Invalid(_) | ServiceError::NotFound(_) => 2,
+            ServiceError::Conflict(_) | ServiceError::NoTenant | ServiceError::Store(_) => 1,
+        }
+    }
+}

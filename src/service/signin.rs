@@ -1,0 +1,183 @@
+//! Signing in (password, then TOTP: MFA is mandatory at sign-in, as on Entra's admin portals),
+//! sessions, and signing out. Password hashing runs outside the write transaction so a slow
+//! hash never holds the lock.
+
+use serde::Serialize;
+
+use super::mfa::{Purpose, ensure_unlocked, failure_error, record_failure, verify_code};
+use super::{AuthFailure, ServiceError, ServiceResult, SessionToken};
+use crate::audit::{AuditEntry, activity};
+use crate::auth::password::StoredHashError;
+use crate::auth::session::{SESSION_LIFETIME, new_token, token_hash};
+use crate::auth::totp::{otpauth_uri, qr_text};
+use crate::clock::Time;
+use crate::policy::model::Principal;
+use crate::store;
+
+/// A successful sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The session token (keep it; only its hash is stored).
+    pub token: SessionToken,
+    /// Who signed in.
+    pub principal: Principal,
+    /// When the session ends (real time).
+    pub expires: Time,
+}
+
+/// An authenticator enrolment: what to put into the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enrolment {
+    /// Base32 secret.
+    pub secret: String,
+    /// `otpauth://` URI.
+    pub uri: String,
+    /// The URI as a QR code drawn with block characters.
+    #[serde(skip)]
+    pub qr: String,
+}
+
+impl Enrolment {
+    /// The enrolment material for an account's secret.
+    pub fn for_secret(secret: &str, upn: &str) -> Self {
+        let uri = otpauth_uri(secret, upn).unwrap_or_default();
+        let qr = qr_text(&uri).unwrap_or_default();
+        Self {
+            secret: secret.to_owned(),
+            uri,
+            qr,
+        }
+    }
+}
+
+/// What the password check found (before the code is asked for).
+enum PasswordCheck {
+    Unknown,
+    Locked,
+    Checked(Result<bool, StoredHashError>),
+}
+
+impl super::Service {
+    fn check_password_outside(&self, upn: &str, password: &str) -> ServiceResult<PasswordCheck> {
+        let real = self.clock.now();
+        Ok(match store::users::by_upn(self.store.conn(), upn)? {
+            None => {
+                self.passwords.verify_dummy(password);
+                PasswordCheck::Unknown
+            }
+            Some(u) if u.counters.is_locked(real) => PasswordCheck::Locked,
+            Some(u) => PasswordCheck::Checked(self.passwords.verify(password, &u.password_hash)),
+        })
+    }
+
+    /// Checks the password alone, so a console can ask for the code next. Failures are counted
+    /// and audited exactly as in [`Self::sign_in`].
+    pub fn check_password(&mut self, upn: &str, password: &str) -> ServiceResult<Principal> {
+        let checked = self.check_password_outside(upn, password)?;
+        self.write(|ctx| password_step(ctx, upn, checked).map(|u| u.principal))
+    }
+
+    /// Signs in with password and TOTP code; returns a new 8-hour session.
+    pub fn sign_in(&mut self, upn: &str, password: &str, code: &str) -> ServiceResult<SignedIn> {
+        let checked = self.check_password_outside(upn, password)?;
+        let token = new_token()
+            .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
+        self.write(|ctx| {
+            let user = password_step(ctx, upn, checked)?;
+            let purpose = Purpose {
+                what: "signing in".into(),
+                failure_activity: activity::SIGN_IN_FAILED,
+                role: None,
+            };
+            verify_code(ctx, &user, Some(code), &purpose)?;
+            let expires = ctx.real + SESSION_LIFETIME;
+            store::users::purge_sessions(ctx.conn, ctx.real)?;
+            store::users::insert_session(
+                ctx.conn,
+                &token_hash(&token),
+                &user.principal.id,
+                ctx.real,
+                expires,
+            )?;
+            store::users::record_sign_in(ctx.conn, &user.principal.id, ctx.now)?;
+            ctx.audit(
+                AuditEntry::new(activity::SIGN_IN, ctx.now)
+                    .by(&user.principal)
+                    .target(&user.principal)
+                    .detail("session_expires", expires),
+            )?;
+            Ok(SignedIn {
+                token: SessionToken(token.clone()),
+                principal: user.principal,
+                expires,
+            })
+        })
+    }
+
+    /// The account behind a session, if it is still valid.
+    pub fn session_user(&mut self, token: &SessionToken) -> ServiceResult<Principal> {
+        self.read(|ctx| Ok(ctx.actor(token)?.principal))
+    }
+
+    /// Ends a session. Signing out of an expired session is not an error.
+    pub fn sign_out(&mut self, token: &SessionToken) -> ServiceResult<()> {
+        self.write(|ctx| {
+            let user = ctx.actor(token).ok();
+            if store::users::delete_session(ctx.conn, &token_hash(&token.0))?
+                && let Some(user) = user
+            {
+                ctx.audit(
+                    AuditEntry::new(activity::SIGN_OUT, ctx.now)
+                        .by(&user.principal)
+                        .target(&user.principal),
+                )?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The password half of signing in, inside the transaction: unknown, locked, disabled and
+/// wrong-password attempts are audited (and counted, for known accounts).
+fn password_step(
+    ctx: &super::Ctx<'_>,
+    upn: &str,
+    checked: PasswordCheck,
+) -> ServiceResult<store::users::UserRecord> {
+    let Some(user) = store::users::by_upn(ctx.conn, upn)? else {
+        ctx.audit(
+            AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)
+                .target_name(&crate::policy::text::sanitize(upn))
+                .failed()
+                .detail("reason", "unknown user"),
+        )?;
+        return Err(ServiceError::Auth(AuthFailure::WrongCredentials));
+    };
+    ensure_unlocked(ctx, &user, activity::SIGN_IN_BLOCKED, None)?;
+    if !user.enabled {
+        ctx.audit(
+            AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)
+                .target(&user.principal)
+                .failed()
+                .detail("reason", "account disabled"),
+        )?;
+        return Err(ServiceError::Auth(AuthFailure::Disabled));
+    }
+    match checked {
+        PasswordCheck::Checked(Ok(true)) => Ok(user),
+        PasswordCheck::Checked(Err(e)) => {
+            ctx.audit(
+                AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)
+                    .target(&user.principal)
+                    .failed()
+                    .detail("reason", e.to_string()),
+            )?;
+            Err(ServiceError::Auth(AuthFailure::HashRejected))
+        }
+        PasswordCheck::Checked(Ok(false)) | PasswordCheck::Unknown | PasswordCheck::Locked => {
+            let after =
+                record_failure(ctx, &user, activity::SIGN_IN_FAILED, "wrong password", None)?;
+            Err(failure_error(after, ctx, AuthFailure::WrongCredentials))
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! Creating a tenant: the training lab (`pim lab`) and an empty tenant with its first Global
+//! Administrator (`pim init`). Both load the built-in role catalogue with Entra's default
+//! settings and audit what they create.
+
+use chrono::TimeDelta;
+use rusqlite::Transaction;
+use serde::{Deserialize, Serialize};
+
+use super::{ServiceError, ServiceResult, new_id};
+use crate::audit::{AuditEntry, activity};
+use crate::auth::lockout::Counters;
+use crate::auth::password::check_password_policy;
+use crate::auth::session::generate_password;
+use crate::auth::totp::generate_secret;
+use crate::clock::Time;
+use crate::policy::model::{
+    Assignment, AssignmentKind, GLOBAL_ADMINISTRATOR, Licence, Origin, Principal, Role, Tenant,
+    TenantKind,
+};
+use crate::policy::request::{Request, RequestAction, RequestStatus};
+use crate::policy::settings::RoleSettings;
+use crate::policy::text::{check_display_name, check_domain, check_upn};
+use crate::store::{self, users::UserRecord};
+
+/// The lab's domain.
+pub const LAB_DOMAIN: &str = "pimlab.onmicrosoft.com";
+
+/// The built-in role catalogue (Microsoft's permissions reference).
+const CATALOGUE: &str = include_str!("../../assets/roles.json");
+
+/// An account made at tenant creation, with its secrets (shown once, never stored in clear).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatedAccount {
+    /// User principal name.
+    pub upn: String,
+    /// Display name.
+    pub display_name: String,
+    /// The password.
+    pub password: String,
+    /// Base32 TOTP secret (SHA1, 6 digits, 30 s).
+    pub totp_secret: String,
+    /// Roles assigned at creation.
+    #[serde(skip)]
+    pub roles: Vec<String>,
+}
+
+/// The result of `pim lab`.
+#[derive(Debug, Clone)]
+pub struct LabCreated {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// admin@, pimuser@, approver@.
+    pub accounts: Vec<CreatedAccount>,
+    /// A previous lab was replaced.
+    pub reset: bool,
+}
+
+/// The result of `pim init`.
+#[derive(Debug, Clone)]
+pub struct TenantCreated {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// Its first Global Administrator.
+    pub admin: CreatedAccount,
+}
+
+#[derive(Deserialize)]
+struct Catalogue {
+    roles: Vec<CatalogueRole>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CatalogueRole {
+    display_name: String,
+    template_id: String,
+    privileged: bool,
+    description: String,
+}
+
+/// "Security Reader" → "security-reader".
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_owned()
+}
+
+/// The built-in roles.
+pub fn catalogue() -> ServiceResult<Vec<Role>> {
+    let parsed: Catalogue = serde_json::from_str(CATALOGUE).map_err(|e| {
+        ServiceError::Conflict(format!("the built-in role catalogue is unreadable: {e}"))
+    })?;
+    Ok(parsed
+        .roles
+        .into_iter()
+        .map(|r| Role {
+            slug: slug(&r.display_name),
+            id: r.template_id,
+            display_name: r.display_name,
+            description: r.description,
+            privileged: r.privileged,
+        })
+        .collect())
+}
+
+/// An account to create, hashed before the transaction so the write lock is held briefly.
+struct Seed {
+    account: CreatedAccount,
+    record: UserRecord,
+    global_admin: bool,
+}
+
+impl super::Service {
+    fn seed(
+        &self,
+        upn: &str,
+        display_name: &str,
+        password: String,
+        global_admin: bool,
+        now: Time,
+    ) -> ServiceResult<Seed> {
+        let secret = generate_secret()
+            .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
+        let hash = self
+            .passwords
+            .hash(&password)
+            .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
+        Ok(Seed {
+            record: UserRecord {
+                principal: Principal {
+                    id: new_id(),
+                    upn: upn.to_owned(),
+                    display_name: display_name.to_owned(),
+                },
+                enabled: true,
+                password_hash: hash,
+                totp_secret: Some(secret.clone()),
+                mfa_registered_at: Some(now),
+                totp_last_step: None,
+                counters: Counters::default(),
+                last_sign_in: None,
+                created_at: now,
+            },
+            account: CreatedAccount {
+                upn: upn.to_owned(),
+                display_name: display_name.to_owned(),
+                password,
+                totp_secret: secret,
+                roles: if global_admin {
+                    vec!["Global Administrator".into()]
+                } else {
+                    Vec::new()
+                },
+            },
+            global_admin,
+        })
+    }
+
+    /// Creates the training lab (`pim lab`): tenant `pimlab.onmicrosoft.com`, admin@ as
+    /// permanent active Global Administrator, pimuser@ and approver@ with no roles, random
+    /// passwords and TOTP secrets. Refuses to touch a database holding any other tenant, and
+    /// replaces an existing lab only with `reset`.
+    pub fn create_lab(&mut self, reset: bool) -> ServiceResult<LabCreated> {
+        let now = self.clock.now();
+        let password = || {
+            generate_password()
+                .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))
+        };
+        let seeds = vec![
+            self.seed(
+                &format!("admin@{LAB_DOMAIN}"),
+                "Lab Admin",
+                password()?,
+                true,
+                now,
+            )?,
+            self.seed(
+                &format!("pimuser@{LAB_DOMAIN}"),
+                "Pim User",
+                password()?,
+                false,
+                now,
+            )?,
+            self.seed(
+                &format!("approver@{LAB_DOMAIN}"),
+                "Lab Approver",
+                password()?,
+                false,
+                now,
+            )?,
+        ];
+        let tenant = Tenant {
+            id: new_id(),
+            domain: LAB_DOMAIN.into(),
+            display_name: "PIM Lab".into(),
+            kind: TenantKind::Lab,
+            licence: Licence::P2,
+            clock_offset: TimeDelta::zero(),
+            created_at: now,
+        };
+        let tx = self.store.write()?;
+        let replaced = match store::tenant::get(&tx)? {
+            None => false,
+            Some(existing) if existing.kind != TenantKind::Lab => {
+                return Err(ServiceError::Conflict(format!(
+                    "this database holds the tenant {} ({}), not a training lab; `pim lab` never touches it. Give another database with --db",
+                    existing.domain, existing.display_name
+                )));
+            }
+            Some(_) if !reset => {
+                return Err(ServiceError::Conflict(
+                    "a training lab already exists in this database; `pim lab --reset` rebuilds it (everything in it is lost)".into(),
+                ));
+            }
+            Some(_) => {
+                store::tenant::wipe(&tx)?;
+                true
+            }
+        };
+        populate(&tx, &tenant, &seeds, now)?;
+        tx.commit()?;
+        Ok(LabCreated {
+            tenant,
+            accounts: seeds.into_iter().map(|s| s.account).collect(),
+            reset: replaced,
+        })
+    }
+
+    /// Creates an empty tenant with its first Global Administrator (`pim init`).
+    pub fn init_tenant(
+        &mut self,
+        domain: &str,
+        display_name: &str,
+        admin_upn: &str,
+        admin_name: &str,
+        admin_password: &str,
+    ) -> ServiceResult<TenantCreated> {
+        let domain = check_domain(domain).map_err(ServiceError::Invalid)?;
+        let display_name = check_display_name(display_name).map_err(ServiceError::Invalid)?;
+        let admin_upn = check_upn(admin_upn, &domain).map_err(ServiceError::Invalid)?;
+        let admin_name = check_display_name(admin_name).map_err(ServiceError::Invalid)?;
+        check_password_policy(admin_password).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let now = self.clock.now();
+        let seed = self.seed(
+            &admin_upn,
+            &admin_name,
+            admin_password.to_owned(),
+            true,
+            now,
+        )?;
+        let tenant = Tenant {
+            id: new_id(),
+            domain,
+            display_name,
+            kind: TenantKind::Standard,
+            licence: Licence::P2,
+            clock_offset: TimeDelta::zero(),
+            created_at: now,
+        };
+        let tx = self.store.write()?;
+        if let Some(existing) = store::tenant::get(&tx)? {
+            return Err(ServiceError::Conflict(format!(
+                "this database already holds the tenant {}; give another database with --db",
+                existing.domain
+            )));
+        }
+        let seeds = [seed];
+        populate(&tx, &tenant, &seeds, now)?;
+        tx.commit()?;
+        let [seed] = seeds;
+        Ok(TenantCreated {
+            tenant,
+            admin: seed.account,
+        })
+    }
+}
+
+/// Writes the tenant, the catalogue with default settings, the accounts and the Global
+/// Administrator assignment, each audited.
+fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) -> ServiceResult<()> {
+    let audit = |e: AuditEntry| store::audit::append(tx, e, new_id()).map(|_| ());
+    store::tenant::insert(tx, tenant)?;
+    audit(
+        AuditEntry::new(activity::TENANT_CREATED, now)
+            .detail("domain", &tenant.domain)
+            .detail("kind", tenant.kind),
+    )?;
+    let roles = catalogue()?;
+    let defaults = RoleSettings::default();
+    for role in &roles {
+        store::roles::insert(tx, role)?;
+        store::settings::save(tx, &role.id, &defaults, None, None)?;
+    }
+    let ga = roles
+        .iter()
+        .find(|r| r.id == GLOBAL_ADMINISTRATOR)
+        .ok_or_else(|| {
+            ServiceError::Conflict("the role catalogue lacks Global Administrator".into())
+        })?;
+    let creator = seeds
+        .iter()
+        .find(|s| s.global_admin)
+        .map(|s| &s.record.principal);
+    for seed in seeds {
+        store::users::insert(tx, &seed.record)?;
+        let mut entry = AuditEntry::new(activity::USER_ADDED, now).target(&seed.record.principal);
+        if let Some(c) = creator {
+            entry = entry.by(c);
+        }
+        audit(entry)?;
+    }
+    for seed in seeds.iter().filter(|s| s.global_admin) {
+        let p = &seed.record.principal;
+        let request_id = new_id();
+        let assignment = Assignment {
+            id: new_id(),
+            role_id: ga.id.clone(),
+            principal_id: p.id.clone(),
+            kind: AssignmentKind::Active,
+            origin: Origin::Assigned,
+            activated_from: None,
+            start: now,
+            end: None,
+            justification: Some("Tenant creator".into()),
+            ticket: None,
+            created_at: now,
+            created_by: None,
+            ended_at: None,
+            end_reason: None,
+        };
+        store::requests::insert(
+            tx,
+            &Request {
+                id: request_id.clone(),
+                action: RequestAction::AdminAssign,
+                status: RequestStatus::Provisioned,
+                role_id: ga.id.clone(),
+                principal_id: p.id.clone(),
+                kind: AssignmentKind::Active,
+                justification: assignment.justification.clone(),
+                ticket: None,
+                start: Some(now),
+                end: None,
+                created_at: now,
+                created_by: None,
+                completed_at: Some(now),
+                target_assignment_id: Some(assignment.id.clone()),
+            },
+        )?;
+        store::assignments::insert(tx, &assignment, Some(&request_id))?;
+        audit(
+            AuditEntry::new(
+                activity::assignment_added(AssignmentKind::Active, true, true),
+                now,
+            )
+            .role(ga)
+            .target(p)
+            .justification(assignment.justification.as_deref())
+            .detail("assignment_id", &assignment.id)
+            .detail("request_id", &request_id),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Service scenarios on a test clock: one user story each, with the audit rows asserted.
+
+use std::sync::Arc;
+
+use chrono::{TimeDelta, TimeZone, Utc};
+
+use super::*;
+use crate::auth::totp::code_at;
+use crate::clock::TestClock;
+
+mod activation;
+mod admin;
+mod signin;
+
+/// A lab on a test clock with cheap password hashing.
+pub(super) struct Lab {
+    pub svc: Service,
+    pub clock: Arc<TestClock>,
+    pub accounts: Vec<CreatedAccount>,
+}
+
+pub(super) fn start() -> crate::clock::Time {
+    Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()
+}
+
+impl Lab {
+    pub fn new() -> Lab {
+        let clock = Arc::new(TestClock::new(start()));
+        let store = Store::open_in_memory().unwrap();
+        let mut svc = Service::new(store, clock.clone(), PasswordHasher::fast_for_tests());
+        let accounts = svc.create_lab(false).unwrap().accounts;
+        Lab {
+            svc,
+            clock,
+            accounts,
+        }
+    }
+
+    /// A second engine on the same file, sharing the clock (another terminal).
+    pub fn on_file(path: &std::path::Path) -> Lab {
+        let clock = Arc::new(TestClock::new(start()));
+        let store = Store::open(path, OpenMode::Create).unwrap();
+        let mut svc = Service::new(store, clock.clone(), PasswordHasher::fast_for_tests());
+        let accounts = svc.create_lab(false).unwrap().accounts;
+        Lab {
+            svc,
+            clock,
+            accounts,
+        }
+    }
+
+    pub fn account(&self, who: &str) -> &CreatedAccount {
+        self.accounts
+            .iter()
+            .find(|a| a.upn.starts_with(&format!("{who}@")))
+            .unwrap()
+    }
+
+    pub fn upn(&self, who: &str) -> String {
+        self.account(who).upn.clone()
+    }
+
+    /// The code the user's authenticator shows `steps` periods from now.
+    pub fn code(&self, who: &str, steps: i64) -> String {
+        let t = self.clock.now().timestamp() + steps * 30;
+        code_at(&self.account(who).totp_secret, t).unwrap()
+    }
+
+    /// Signs in with the current code.
+    pub fn sign_in(&mut self, who: &str) -> SessionToken {
+        let (upn, password, code) = (
+            self.upn(who),
+            self.account(who).password.clone(),
+            self.code(who, 0),
+        );
+        self.svc.sign_in(&upn, &password, &code).unwrap().token
+    }
+
+    /// Moves real (and so policy) time.
+    pub fn wait(&self, d: TimeDelta) {
+        self.clock.advance(d);
+    }
+
+    /// Audit entries with this activity, oldest first.
+    pub fn audit_rows(&mut self, activity: &str) -> Vec<crate::audit::AuditRecord> {
+        let tx = self.svc.store.read().unwrap();
+        let filter = crate::store::audit::Filter {
+            activity: Some(activity),
+            limit: 10_000,
+            ..Default::default()
+        };
+        let mut rows = crate::store::audit::list(&tx, &filter).unwrap();
+        rows.retain(|r| r.activity == activity);
+        rows.reverse();
+        rows
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        self.svc
+            .store
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// Rows of every state table, to prove a refusal changed nothing but the audit log.
+    pub fn state(&self) -> Vec<i64> {
+        [
+            "assignments",
+            "requests",
+            "emails",
+            "users",
+            "sessions",
+            "role_settings",
+        ]
+        .iter()
+        .map(|t| self.count(t))
+        .collect()
+    }
+
+    /// Makes pimuser eligible for Security Reader (permanent), as the admin.
+    pub fn make_eligible(&mut self, admin: &SessionToken, role: &str) -> AssignmentDone {
+        let upn = self.upn("pimuser");
+        self.svc
+            .assign(
+                admin,
+                AssignInput {
+                    role: role.into(),
+                    upn,
+                    kind: crate::policy::model::AssignmentKind::Eligible,
+                    start: None,
+                    window: Window::Permanent,
+                    justification: Some("lab".into()),
+                    otp: None,
+                },
+            )
+            .unwrap()
+    }
+
+    pub fn activation(
+        &self,
+        hours: i64,
+        reason: Option<&str>,
+        otp: Option<String>,
+    ) -> ActivateInput {
+        ActivateInput {
+            role: "Security Reader".into(),
+            duration: TimeDelta::hours(hours),
+            start: None,
+            justification: reason.map(Into::into),
+            ticket_number: None,
+            ticket_system: None,
+            otp,
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Accounts: adding users (with their authenticator enrolment), listing, unlocking.
+
+use serde::Serialize;
+
+use super::signin::Enrolment;
+use super::{ServiceError, ServiceResult, SessionToken, new_id};
+use crate::audit::{AuditEntry, activity};
+use crate::auth::lockout::Counters;
+use crate::auth::password::check_password_policy;
+use crate::auth::session::generate_password;
+use crate::auth::totp::generate_secret;
+use crate::clock::Time;
+use crate::policy::assignment::admin_required;
+use crate::policy::model::Principal;
+use crate::policy::text::{check_display_name, check_upn};
+use crate::store::{self, users::UserRecord};
+
+/// A new account and what its owner needs to sign in.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// The account.
+    pub principal: Principal,
+    /// The generated password, when none was given.
+    pub generated_password: Option<String>,
+    /// The authenticator enrolment (secret, URI, QR code).
+    pub enrolment: Enrolment,
+}
+
+/// An account as lists show it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserSummary {
+    /// Id, UPN, name.
+    #[serde(flatten)]
+    pub principal: Principal,
+    /// Can sign in.
+    pub enabled: bool,
+    /// An authenticator is confirmed.
+    pub mfa_registered: bool,
+    /// Locked until (real time), when locked.
+    pub locked_until: Option<Time>,
+    /// Last sign-in (policy time).
+    pub last_sign_in: Option<Time>,
+}
+
+impl super::Service {
+    /// Adds a user (needs an active Global, Privileged Role or User Administrator role).
+    /// Without a password, one is generated; an authenticator secret is always generated.
+    pub fn add_user(
+        &mut self,
+        token: &SessionToken,
+        upn: &str,
+        display_name: &str,
+        password: Option<&str>,
+    ) -> ServiceResult<NewAccount> {
+        let display_name = check_display_name(display_name).map_err(ServiceError::Invalid)?;
+        let generated = match password {
+            Some(p) => {
+                check_password_policy(p).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+                None
+            }
+            None => Some(
+                generate_password()
+                    .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?,
+            ),
+        };
+        let password = password
+            .map(str::to_owned)
+            .or_else(|| generated.clone())
+            .unwrap_or_default();
+        let hash = self
+            .passwords
+            .hash(&password)
+            .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
+        let secret = generate_secret()
+            .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?.principal;
+            let upn = check_upn(upn, &ctx.tenant.domain).map_err(ServiceError::Invalid)?;
+            let attempt = AuditEntry::new(activity::USER_ADDED, ctx.now)
+                .by(&actor)
+                .target_name(&upn);
+            if !ctx.is_user_admin(&actor.id)? {
+                return Err(ctx.refuse(attempt, admin_required("adding users")));
+            }
+            if store::users::by_upn(ctx.conn, &upn)?.is_some() {
+                return Err(ServiceError::Conflict(format!(
+                    "a user named {upn} already exists"
+                )));
+            }
+            let principal = Principal {
+                id: new_id(),
+                upn: upn.clone(),
+                display_name: display_name.clone(),
+            };
+            store::users::insert(
+                ctx.conn,
+                &UserRecord {
+                    principal: principal.clone(),
+                    enabled: true,
+                    password_hash: hash.clone(),
+                    totp_secret: Some(secret.clone()),
+                    mfa_registered_at: None,
+                    totp_last_step: None,
+                    counters: Counters::default(),
+                    last_sign_in: None,
+                    created_at: ctx.now,
+                },
+            )?;
+            ctx.audit(
+                AuditEntry::new(activity::USER_ADDED, ctx.now)
+                    .by(&actor)
+                    .target(&principal),
+            )?;
+            Ok(NewAccount {
+                enrolment: Enrolment::for_secret(&secret, &principal.upn),
+                principal,
+                generated_password: generated.clone(),
+            })
+        })
+    }
+
+    /// One page of accounts, by UPN.
+    pub fn users(
+        &mut self,
+        token: &SessionToken,
+        search: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<Vec<UserSummary>> {
+        self.read(|ctx| {
+            ctx.actor(token)?;
+            let rows = store::users::list(ctx.conn, search, limit, offset)?;
+            Ok(rows
+                .into_iter()
+                .map(|u| UserSummary {
+                    mfa_registered: u.mfa_registered_at.is_some(),
+                    locked_until: u
+                        .counters
+                        .locked_until
+                        .filter(|_| u.counters.is_locked(ctx.real)),
+                    principal: u.principal,
+                    enabled: u.enabled,
+                    last_sign_in: u.last_sign_in,
+                })
+                .collect())
+        })
+    }
+
+    /// Lifts a lockout (administrators only).
+    pub fn unlock_user(&mut self, token: &SessionToken, upn: &str) -> ServiceResult<Principal> {
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?.principal;
+            let target = ctx.user(upn)?;
+            let attempt = AuditEntry::new(activity::ACCOUNT_UNLOCKED, ctx.now)
+                .by(&actor)
+                .target(&target.principal);
+            if !ctx.is_user_admin(&actor.id)? {
+                return Err(ctx.refuse(attempt, admin_required("unlocking accounts")));
+            }
+            store::users::set_counters(ctx.conn, &target.principal.id, Counters::default())?;
+            ctx.audit(attempt)?;
+            Ok(target.principal)
+        })
+    }
+}

@@ -1,1 +1,10 @@
-fn main() {}
+//! `pim`: parses the command line and hands over to the CLI (or, without a command, the console).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use pim_console::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    ExitCode::from(cli::run(Cli::parse()))
+}

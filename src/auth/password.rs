@@ -136,6 +136,10 @@ pub fn bounded(stored: &str) -> Result<PasswordHash, StoredHashError> {
 }
 
 #[cfg(test)]
+#[path = "password_vectors.rs"]
+mod vectors;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::time::{Duration, Instant};

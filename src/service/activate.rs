@@ -57,6 +57,15 @@ pub struct Activated {
     pub emails: usize,
 }
 
+/// An eligibility with the settings that shape its activation form.
+#[derive(Debug, Clone)]
+pub struct EligibleRole {
+    /// The eligibility.
+    pub row: AssignmentRow,
+    /// Its role's settings (maximum duration, MFA, justification, ticket, approval).
+    pub settings: crate::policy::settings::RoleSettings,
+}
+
 /// The signed-in user's roles.
 #[derive(Debug, Clone)]
 pub struct Status {
@@ -65,7 +74,7 @@ pub struct Status {
     /// Policy time of the snapshot.
     pub now: Time,
     /// Current eligibilities.
-    pub eligible: Vec<AssignmentRow>,
+    pub eligible: Vec<EligibleRole>,
     /// Live and scheduled active assignments (assigned and activated).
     pub active: Vec<AssignmentRow>,
 }
@@ -295,9 +304,13 @@ impl super::Service {
                 };
                 store::assignments::list(ctx.conn, &filter, ctx.now)
             };
-            let mut eligible = list(AssignmentKind::Eligible)?;
+            let mut eligible = Vec::new();
+            for row in list(AssignmentKind::Eligible)? {
+                let settings = ctx.settings(&row.role.id)?;
+                eligible.push(EligibleRole { row, settings });
+            }
             let mut active = list(AssignmentKind::Active)?;
-            eligible.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
+            eligible.sort_by(|a, b| a.row.role.display_name.cmp(&b.row.role.display_name));
             active.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
             Ok(Status {
                 principal: me,

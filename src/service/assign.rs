@@ -626,13 +626,21 @@ fn find_target(
         if kind.is_some_and(|wanted| wanted != k) {
             continue;
         }
-        if let Some(a) =
-            store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, k)?.filter(|a| {
-                a.is_current(ctx.now) && (include_activations || a.origin == Origin::Assigned)
-            })
+        if let Some(a) = store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, k)?
+            .filter(|a| a.is_current(ctx.now))
         {
             candidates.push(a);
         }
+    }
+    // An activation goes with its eligibility; it is a target of its own only for a removal
+    // when no admin assignment is there (an administrator ending a user's activation).
+    let assigned: Vec<Assignment> = candidates
+        .iter()
+        .filter(|a| a.origin == Origin::Assigned)
+        .cloned()
+        .collect();
+    if !assigned.is_empty() || !include_activations {
+        candidates = assigned;
     }
     match candidates.len() {
         0 => Err(missing()),

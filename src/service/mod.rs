@@ -30,7 +30,7 @@ mod sweep;
 mod tenant;
 mod users;
 
-pub use activate::{ActivateInput, Activated, Status};
+pub use activate::{ActivateInput, Activated, EligibleRole, Status};
 pub use assign::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
 pub use audit::{AuditQuery, Verified};
 pub use clock::ClockState;
@@ -112,6 +112,11 @@ impl Service {
     /// Real time now.
     pub fn real_now(&self) -> Time {
         self.clock.now()
+    }
+
+    /// Records any expiries that are due (a write transaction with nothing else in it).
+    pub fn sweep(&mut self) -> ServiceResult<()> {
+        self.write(|_| Ok(()))
     }
 
     /// Runs a write use case in one `BEGIN IMMEDIATE` transaction, after recording any expiries

@@ -1,0 +1,558 @@
+//! The command line: fixed command names and flags (see the README), parsed by clap. Values are
+//! parsed here (durations, times, switches) so that bad input is a usage error (exit 2) before
+//! anything touches the database.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::clock::Time;
+use crate::policy::duration::parse_duration;
+use crate::policy::model::AssignmentKind;
+
+/// PIM Console: Microsoft Entra Privileged Identity Management in the terminal, offline.
+///
+/// Run without a command to open the console.
+#[derive(Debug, Parser)]
+#[command(name = "pim", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// The database file [default: <data dir>/pim/pim.db]
+    #[arg(long, global = true, env = "PIM_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Act as this signed-in account (when several are signed in)
+    #[arg(long = "as", global = true, env = "PIM_AS", value_name = "UPN")]
+    pub as_upn: Option<String>,
+    /// What to do; without one, the console opens
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the training lab (admin@, pimuser@, approver@) and print its accounts
+    Lab(LabArgs),
+    /// Create a new empty tenant with its first Global Administrator
+    Init(InitArgs),
+    /// Sign in (password, then a code from your authenticator)
+    Login(LoginArgs),
+    /// Sign out
+    Logout(LogoutArgs),
+    /// Show who you are signed in as
+    Whoami(JsonFlag),
+    /// Manage accounts
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// List the role catalogue
+    Roles(RolesArgs),
+    /// Show or change a role's settings (its PIM policy)
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// Assign a role to a user (eligible or active)
+    Assign(AssignArgs),
+    /// List assignments, or update one
+    Assignments(AssignmentsArgs),
+    /// Remove a user's assignment of a role
+    Unassign(UnassignArgs),
+    /// Activate one of your eligible roles
+    Activate(ActivateArgs),
+    /// Deactivate one of your activated roles
+    Deactivate(DeactivateArgs),
+    /// Your eligible and active roles with time left
+    Status(JsonFlag),
+    /// Your e-mail (PIM notifications)
+    Inbox(InboxArgs),
+    /// The audit log, or `verify` to check its hash chain
+    Audit(AuditArgs),
+    /// The lab's simulated clock
+    Clock(ClockArgs),
+}
+
+/// `--json` alone.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim lab`.
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// Rebuild an existing lab from scratch (everything in it is lost)
+    #[arg(long)]
+    pub reset: bool,
+    /// Print the accounts as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The tenant's domain, e.g. contoso.onmicrosoft.com
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// The tenant's display name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The first Global Administrator's user name
+    #[arg(long = "admin", value_name = "UPN")]
+    pub admin_upn: Option<String>,
+    /// The first Global Administrator's display name
+    #[arg(long)]
+    pub admin_name: Option<String>,
+    /// Read the administrator's password from standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your user name, e.g. pimuser@pimlab.onmicrosoft.com
+    #[arg(long, value_name = "UPN")]
+    pub user: Option<String>,
+    /// Read the password from standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The current code from your authenticator
+    #[arg(long, value_name = "CODE")]
+    pub otp: Option<String>,
+}
+
+/// `pim logout`.
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Sign out every account signed in on this database
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `pim users …`.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a user and print their authenticator enrolment
+    Add(UserAddArgs),
+    /// List users
+    List(UserListArgs),
+    /// Lift a lockout
+    Unlock {
+        /// The user
+        upn: String,
+    },
+}
+
+/// `pim users add`.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// User name in the tenant's domain
+    pub upn: String,
+    /// Display name, e.g. "Pim User"
+    #[arg(long)]
+    pub display_name: String,
+    /// Read the password from standard input (otherwise one is generated)
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim users list`.
+#[derive(Debug, Args)]
+pub struct UserListArgs {
+    /// Only users whose name or UPN contains this
+    #[arg(long)]
+    pub search: Option<String>,
+    /// At most this many
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub limit: i64,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim roles`.
+#[derive(Debug, Args)]
+pub struct RolesArgs {
+    /// Only roles whose name contains this
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An on/off switch value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switch(pub bool);
+
+/// Parses `on`/`off` (also true/false, yes/no, 1/0).
+pub fn parse_switch(s: &str) -> Result<Switch, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Ok(Switch(true)),
+        "off" | "false" | "no" | "0" => Ok(Switch(false)),
+        _ => Err(format!("'{s}' is not on or off")),
+    }
+}
+
+/// Parses a duration (`8h`, `1h30m`, `PT8H`).
+pub fn parse_delta(s: &str) -> Result<TimeDelta, String> {
+    parse_duration(s).map_err(|e| e.to_string())
+}
+
+/// Parses an RFC 3339 time (`2026-11-26T17:00:00Z`).
+pub fn parse_time(s: &str) -> Result<Time, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("'{s}' is not an RFC 3339 time; use a form like 2026-11-26T17:00:00Z"))
+}
+
+/// `pim settings …`.
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show every setting of a role
+    Show {
+        /// Role name, slug or template id
+        role: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change settings of a role (needs an active Global or Privileged Role Administrator role)
+    Set(Box<SettingsSetArgs>),
+}
+
+/// `pim settings set`.
+#[derive(Debug, Args)]
+pub struct SettingsSetArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// Activation maximum duration (30m to 24h in 30-minute steps)
+    #[arg(long, value_parser = parse_delta, value_name = "DURATION")]
+    pub max_activation: Option<TimeDelta>,
+    /// On activation, require Azure MFA
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_mfa: Option<Switch>,
+    /// Require justification on activation
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_justification: Option<Switch>,
+    /// Require ticket information on activation
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_ticket: Option<Switch>,
+    /// Require approval to activate
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_approval: Option<Switch>,
+    /// Approvers (comma-separated UPNs; empty for the default approvers)
+    #[arg(long, value_name = "UPN,…")]
+    pub approvers: Option<String>,
+    /// Allow permanent eligible assignment
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub allow_permanent_eligible: Option<Switch>,
+    /// Expire eligible assignments after (15d, 1month, 3months, 6months, 1year)
+    #[arg(long, value_name = "DURATION")]
+    pub expire_eligible_after: Option<String>,
+    /// Allow permanent active assignment
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub allow_permanent_active: Option<Switch>,
+    /// Expire active assignments after (15d, 1month, 3months, 6months, 1year)
+    #[arg(long, value_name = "DURATION")]
+    pub expire_active_after: Option<String>,
+    /// Require Azure MFA on active assignment
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_mfa_on_active: Option<Switch>,
+    /// Require justification on active assignment
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_justification_on_active: Option<Switch>,
+    /// A notification row's default recipients, e.g. activation-admin=off (repeatable)
+    #[arg(long, value_name = "ROW=on|off")]
+    pub notify_default: Vec<String>,
+    /// A notification row's additional recipients, e.g. eligible-admin="soc@contoso.com;ops@contoso.com"
+    #[arg(long, value_name = "ROW=ADDR;…")]
+    pub notify_additional: Vec<String>,
+    /// A notification row's "critical emails only", e.g. activation-requestor=on
+    #[arg(long, value_name = "ROW=on|off")]
+    pub notify_critical_only: Vec<String>,
+    /// Print the new settings as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Eligible or active, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// May activate
+    Eligible,
+    /// Holds the role
+    Active,
+}
+
+impl From<KindArg> for AssignmentKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Eligible => AssignmentKind::Eligible,
+            KindArg::Active => AssignmentKind::Active,
+        }
+    }
+}
+
+/// How long an assignment lasts.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct WindowArgs {
+    /// No end date
+    #[arg(long)]
+    pub permanent: bool,
+    /// Lasts this long from its start (e.g. 30d)
+    #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]
+    pub for_: Option<TimeDelta>,
+    /// Ends at this time (RFC 3339)
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub end: Option<Time>,
+}
+
+/// `pim assign`.
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// The user
+    pub upn: String,
+    /// Eligible (may activate) or active (holds the role)
+    #[arg(long = "type", value_enum)]
+    pub kind: KindArg,
+    /// How long
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Start later (RFC 3339); default now
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub start: Option<Time>,
+    /// Justification
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Your current authenticator code, when the role requires MFA on active assignment
+    #[arg(long, value_name = "CODE")]
+    pub otp: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim assignments`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AssignmentsArgs {
+    /// Only this role
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only this user
+    #[arg(long, value_name = "UPN")]
+    pub user: Option<String>,
+    /// Expired assignments instead of current ones
+    #[arg(long, conflicts_with = "history")]
+    pub expired: bool,
+    /// Everything, including removed and expired
+    #[arg(long)]
+    pub history: bool,
+    /// At most this many
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub limit: i64,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Change an assignment
+    #[command(subcommand)]
+    pub command: Option<AssignmentsCommand>,
+}
+
+/// `pim assignments update`.
+#[derive(Debug, Subcommand)]
+pub enum AssignmentsCommand {
+    /// Change an assignment's type and/or expiry
+    Update(UpdateArgs),
+}
+
+/// `pim assignments update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// The user
+    pub upn: String,
+    /// The new type
+    #[arg(long = "type", value_enum)]
+    pub kind: Option<KindArg>,
+    /// The new expiry (counted from now)
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Which assignment, when the user has both types
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Justification
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Your current authenticator code, when needed
+    #[arg(long, value_name = "CODE")]
+    pub otp: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim unassign`.
+#[derive(Debug, Args)]
+pub struct UnassignArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// The user
+    pub upn: String,
+    /// Which type, when the user has both
+    #[arg(long = "type", value_enum)]
+    pub kind: Option<KindArg>,
+    /// Which assignment, by id
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
+/// `pim activate`.
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// How long (up to the role's maximum), e.g. 8h or 1h30m
+    #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]
+    pub duration: TimeDelta,
+    /// Why you need it
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Ticket number
+    #[arg(long, value_name = "N")]
+    pub ticket_number: Option<String>,
+    /// Ticket system
+    #[arg(long, value_name = "S")]
+    pub ticket_system: Option<String>,
+    /// Start later (RFC 3339)
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub start: Option<Time>,
+    /// A fresh code from your authenticator (asked for when needed and not given)
+    #[arg(long, value_name = "CODE")]
+    pub otp: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim deactivate`.
+#[derive(Debug, Args)]
+pub struct DeactivateArgs {
+    /// Role name, slug or template id
+    pub role: String,
+}
+
+/// `pim inbox`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct InboxArgs {
+    /// Only unread messages
+    #[arg(long)]
+    pub unread: bool,
+    /// At most this many
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub limit: i64,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Open a message
+    #[command(subcommand)]
+    pub command: Option<InboxCommand>,
+}
+
+/// `pim inbox show`.
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// Show one message in full and mark it read
+    Show {
+        /// The message id (or a unique prefix)
+        id: String,
+    },
+}
+
+/// `pim audit`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AuditArgs {
+    /// Entries by or about this user
+    #[arg(long, value_name = "UPN")]
+    pub user: Option<String>,
+    /// Entries about this role
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Activity name contains this (e.g. "PIM activation")
+    #[arg(long, value_name = "TEXT")]
+    pub activity: Option<String>,
+    /// Since a time (RFC 3339) or for a period back (e.g. 24h)
+    #[arg(long, value_name = "TIME|DURATION")]
+    pub since: Option<String>,
+    /// Justification, ticket or details contain this
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+    /// Only failures: refusals, wrong codes, lockouts
+    #[arg(long)]
+    pub failures: bool,
+    /// Entries older than this sequence number (next page)
+    #[arg(long, value_name = "SEQ")]
+    pub before: Option<i64>,
+    /// At most this many
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    pub limit: i64,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Check the hash chain
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+}
+
+/// `pim audit verify`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exits 1 naming the first bad entry
+    Verify(JsonFlag),
+}
+
+/// `pim clock`.
+#[derive(Debug, Args)]
+pub struct ClockArgs {
+    /// Print JSON
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do (default: show)
+    #[command(subcommand)]
+    pub command: Option<ClockCommand>,
+}
+
+/// `pim clock …`.
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Show the lab time and real time
+    Show,
+    /// Move the lab clock forward, e.g. 13d or 6d1h
+    Advance {
+        /// How far
+        #[arg(value_parser = parse_delta)]
+        by: TimeDelta,
+    },
+    /// Put the lab clock at a time (RFC 3339)
+    Set {
+        /// The time
+        #[arg(value_parser = parse_time)]
+        to: Time,
+    },
+    /// Back to real time
+    Reset,
+}

@@ -1,0 +1,255 @@
+//! `pim assign`, `pim assignments [update]` and `pim unassign`.
+
+use serde_json::{Value, json};
+
+use super::args::{
+    AssignArgs, AssignmentsArgs, AssignmentsCommand, UnassignArgs, UpdateArgs, WindowArgs,
+};
+use super::output::{Table, end_text, json, local, rfc3339, safe};
+use super::{CliError, CliResult, Env, with_code_prompt};
+use crate::clock::Time;
+use crate::policy::duration::format_left;
+use crate::policy::model::{Assignment, AssignmentKind, Origin};
+use crate::service::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
+use crate::store::OpenMode;
+use crate::store::assignments::{AssignmentRow, Which};
+
+fn window(w: &WindowArgs) -> Option<Window> {
+    if w.permanent {
+        Some(Window::Permanent)
+    } else if let Some(d) = w.for_ {
+        Some(Window::For(d))
+    } else {
+        w.end.map(Window::Until)
+    }
+}
+
+/// An assignment's state at `now`, in words.
+pub fn state(a: &Assignment, now: Time) -> &'static str {
+    match a.end_reason {
+        Some(r) => r.as_str(),
+        None if a.is_scheduled(now) => "scheduled",
+        None if a.is_live(now) => "current",
+        None => "expired",
+    }
+}
+
+/// The JSON form of an assignment.
+pub fn assignment_json(a: &Assignment, role: &str, upn: &str, now: Time) -> Value {
+    json!({
+        "id": a.id,
+        "role": role,
+        "role_id": a.role_id,
+        "principal": upn,
+        "principal_id": a.principal_id,
+        "type": a.kind,
+        "kind": a.origin,
+        "start": rfc3339(a.start),
+        "end": a.end.map(rfc3339),
+        "state": state(a, now),
+        "justification": a.justification,
+        "created": rfc3339(a.created_at),
+        "ended": a.ended_at.map(rfc3339),
+    })
+}
+
+fn done_json(d: &AssignmentDone, now: Time) -> Value {
+    json!({
+        "request": {
+            "id": d.request.id,
+            "action": d.request.action,
+            "status": d.request.status,
+        },
+        "assignment": assignment_json(&d.assignment, &d.role.display_name, &d.principal.upn, now),
+        "emails": d.emails,
+        "ended_activations": d.ended_activations,
+    })
+}
+
+fn type_label(a: &Assignment) -> &'static str {
+    match (a.kind, a.origin) {
+        (AssignmentKind::Eligible, _) => "Eligible",
+        (AssignmentKind::Active, Origin::Assigned) => "Active (assigned)",
+        (AssignmentKind::Active, Origin::Activated) => "Active (activated)",
+    }
+}
+
+fn window_words(a: &Assignment) -> String {
+    match a.end {
+        None => "permanent".into(),
+        Some(end) => format!("from {} until {}", local(a.start), local(end)),
+    }
+}
+
+/// `pim assign`.
+pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
+    let window = window(&a.window).ok_or_else(|| {
+        CliError::usage("say how long: --permanent, --for DURATION or --end TIME")
+    })?;
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let input = AssignInput {
+        role: a.role,
+        upn: a.upn,
+        kind: a.kind.into(),
+        start: a.start,
+        window,
+        justification: a.reason,
+        otp: None,
+    };
+    let done = with_code_prompt(a.otp, |otp| {
+        svc.assign(
+            &token,
+            AssignInput {
+                otp,
+                ..input.clone()
+            },
+        )
+    })?;
+    let now = svc.clock()?.now;
+    if a.json {
+        return json(&done_json(&done, now));
+    }
+    println!(
+        "Assigned {} to {} ({}) as {}, {}.",
+        done.role.display_name,
+        safe(&done.principal.display_name),
+        done.principal.upn,
+        done.assignment.kind.label(),
+        window_words(&done.assignment)
+    );
+    println!(
+        "Request {} · {} e-mail(s) queued.",
+        done.request.id, done.emails
+    );
+    Ok(())
+}
+
+/// `pim assignments [--role] [--user] [--expired|--history] [--json]` and `… update`.
+pub fn assignments(env: &Env, a: AssignmentsArgs) -> CliResult {
+    if let Some(AssignmentsCommand::Update(u)) = a.command {
+        return update(env, u);
+    }
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    svc.sweep()?;
+    let which = match (a.expired, a.history) {
+        (true, _) => Which::Expired,
+        (_, true) => Which::All,
+        _ => Which::Current,
+    };
+    let rows = svc.assignments(
+        &token,
+        a.role.as_deref(),
+        a.user.as_deref(),
+        which,
+        a.limit,
+        0,
+    )?;
+    let now = svc.clock()?.now;
+    if a.json {
+        let list: Vec<Value> = rows
+            .iter()
+            .map(|r| assignment_json(&r.assignment, &r.role.display_name, &r.principal.upn, now))
+            .collect();
+        return json(&list);
+    }
+    print_rows(&rows, now);
+    Ok(())
+}
+
+fn print_rows(rows: &[AssignmentRow], now: Time) {
+    if rows.is_empty() {
+        println!("No assignments.");
+        return;
+    }
+    let mut t = Table::new(&["Role", "User", "Type", "State", "Start", "End", "Time left"]);
+    for r in rows {
+        let a = &r.assignment;
+        t.row(vec![
+            r.role.display_name.clone(),
+            r.principal.upn.clone(),
+            type_label(a).into(),
+            state(a, now).into(),
+            local(a.start),
+            end_text(a.end),
+            a.time_left(now).map_or_else(|| "-".into(), format_left),
+        ]);
+    }
+    t.print();
+}
+
+fn update(env: &Env, u: UpdateArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let new_window = window(&u.window);
+    if u.kind.is_none() && new_window.is_none() {
+        return Err(CliError::usage(
+            "nothing to change; give --type and/or one of --permanent, --for DURATION, --end TIME",
+        ));
+    }
+    let input = UpdateInput {
+        role: u.role,
+        upn: u.upn,
+        assignment_id: u.id,
+        kind: u.kind.map(Into::into),
+        window: new_window,
+        justification: u.reason,
+        otp: None,
+    };
+    let done = with_code_prompt(u.otp, |otp| {
+        svc.update_assignment(
+            &token,
+            UpdateInput {
+                otp,
+                ..input.clone()
+            },
+        )
+    })?;
+    let now = svc.clock()?.now;
+    if u.json {
+        return json(&done_json(&done, now));
+    }
+    println!(
+        "Updated {}'s assignment of {}: now {}, {}.",
+        done.principal.upn,
+        done.role.display_name,
+        done.assignment.kind.label(),
+        window_words(&done.assignment)
+    );
+    if done.ended_activations > 0 {
+        println!(
+            "{} activation(s) made from the old eligibility ended.",
+            done.ended_activations
+        );
+    }
+    Ok(())
+}
+
+/// `pim unassign ROLE UPN [--type] [--id]`.
+pub fn unassign(env: &Env, a: UnassignArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let done = svc.remove_assignment(
+        &token,
+        RemoveInput {
+            role: a.role,
+            upn: a.upn,
+            kind: a.kind.map(Into::into),
+            assignment_id: a.id,
+        },
+    )?;
+    println!(
+        "Removed {}'s {} assignment of {}.",
+        done.principal.upn,
+        done.assignment.kind.label(),
+        done.role.display_name
+    );
+    if done.ended_activations > 0 {
+        println!(
+            "{} activation(s) made from it ended too.",
+            done.ended_activations
+        );
+    }
+    Ok(())
+}

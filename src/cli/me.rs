@@ -1,0 +1,254 @@
+//! The signed-in user's own commands: `pim activate`, `pim deactivate`, `pim status`,
+//! `pim inbox`.
+
+use serde_json::{Value, json};
+
+use super::args::{ActivateArgs, DeactivateArgs, InboxArgs, InboxCommand};
+use super::assign::assignment_json;
+use super::output::{Table, end_text, json, local, rfc3339, safe};
+use super::{CliError, CliResult, Env, with_code_prompt};
+use crate::policy::duration::{format_duration, format_left};
+use crate::service::ActivateInput;
+use crate::store::OpenMode;
+
+/// `pim activate ROLE --for DURATION …`.
+pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let input = ActivateInput {
+        role: a.role,
+        duration: a.duration,
+        start: a.start,
+        justification: a.reason,
+        ticket_number: a.ticket_number,
+        ticket_system: a.ticket_system,
+        otp: None,
+    };
+    let done = with_code_prompt(a.otp, |otp| {
+        svc.activate(
+            &token,
+            ActivateInput {
+                otp,
+                ..input.clone()
+            },
+        )
+    })?;
+    let now = svc.clock()?.now;
+    if a.json {
+        return json(&json!({
+            "request": {
+                "id": done.request.id,
+                "action": done.request.action,
+                "status": done.request.status,
+                "role": done.role.display_name,
+                "principal": done.principal.upn,
+                "justification": done.request.justification,
+                "created": rfc3339(done.request.created_at),
+            },
+            "assignment": assignment_json(&done.assignment, &done.role.display_name, &done.principal.upn, now),
+            "cut_to_eligibility_end": done.clamped,
+        }));
+    }
+    let end = done.assignment.end.unwrap_or(done.assignment.start);
+    if done.assignment.start > now {
+        println!(
+            "{} is scheduled: active from {} until {}.",
+            done.role.display_name,
+            local(done.assignment.start),
+            local(end)
+        );
+    } else {
+        println!(
+            "{} is active until {} ({}).",
+            done.role.display_name,
+            local(end),
+            format_left(end - now)
+        );
+    }
+    if done.clamped {
+        println!("The end was cut to the end of your eligibility.");
+    }
+    println!(
+        "Request {} · administrators were notified.",
+        done.request.id
+    );
+    Ok(())
+}
+
+/// `pim deactivate ROLE`.
+pub fn deactivate(env: &Env, a: &DeactivateArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let (assignment, role) = svc.deactivate(&token, &a.role)?;
+    match assignment.end_reason {
+        Some(crate::policy::model::EndReason::Canceled) => {
+            println!(
+                "Cancelled the scheduled activation of {}.",
+                role.display_name
+            )
+        }
+        _ => println!("Deactivated {}.", role.display_name),
+    }
+    Ok(())
+}
+
+/// `pim status [--json]`.
+pub fn status(env: &Env, as_json: bool) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    svc.sweep()?;
+    let s = svc.status(&token)?;
+    let now = s.now;
+    let (live, scheduled): (Vec<_>, Vec<_>) =
+        s.active.iter().partition(|r| r.assignment.is_live(now));
+    if as_json {
+        let active = |rows: &[&crate::store::assignments::AssignmentRow]| -> Vec<Value> {
+            rows.iter()
+                .map(|r| {
+                    json!({
+                        "role": r.role.display_name,
+                        "start": rfc3339(r.assignment.start),
+                        "end": r.assignment.end.map(rfc3339),
+                        "kind": r.assignment.origin,
+                    })
+                })
+                .collect()
+        };
+        return json(&json!({
+            "user": s.principal.upn,
+            "eligible": s.eligible.iter().map(|e| json!({
+                "role": e.row.role.display_name,
+                "end": e.row.assignment.end.map(rfc3339),
+                "max_activation": crate::policy::duration::format_iso(e.settings.max_activation),
+            })).collect::<Vec<_>>(),
+            "active": active(&live),
+            "scheduled": active(&scheduled),
+        }));
+    }
+    println!("{} ({})", safe(&s.principal.display_name), s.principal.upn);
+    println!("\nActive roles");
+    if live.is_empty() && scheduled.is_empty() {
+        println!("  none");
+    } else {
+        let mut t = Table::new(&["  Role", "How", "Start", "End", "Time left"]);
+        for r in live.iter().chain(scheduled.iter()) {
+            let a = &r.assignment;
+            t.row(vec![
+                format!("  {}", r.role.display_name),
+                if a.is_scheduled(now) {
+                    "scheduled".into()
+                } else {
+                    a.origin.as_str().to_owned()
+                },
+                local(a.start),
+                end_text(a.end),
+                a.time_left(now).map_or_else(|| "-".into(), format_left),
+            ]);
+        }
+        t.print();
+    }
+    println!("\nEligible roles");
+    if s.eligible.is_empty() {
+        println!("  none");
+    } else {
+        let mut t = Table::new(&["  Role", "Eligible until", "Max activation", "Needs"]);
+        for e in &s.eligible {
+            let st = &e.settings;
+            let needs: Vec<&str> = [
+                (st.require_mfa, "MFA"),
+                (st.require_justification, "reason"),
+                (st.require_ticket, "ticket"),
+                (st.require_approval, "approval"),
+            ]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, w)| *w)
+            .collect();
+            t.row(vec![
+                format!("  {}", e.row.role.display_name),
+                end_text(e.row.assignment.end),
+                format_duration(st.max_activation),
+                if needs.is_empty() {
+                    "-".into()
+                } else {
+                    needs.join(", ")
+                },
+            ]);
+        }
+        t.print();
+        println!("\nActivate one with: pim activate ROLE --for 1h --reason \"...\"");
+    }
+    Ok(())
+}
+
+/// `pim inbox [--unread] [--json]` and `pim inbox show ID`.
+pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    svc.sweep()?;
+    if let Some(InboxCommand::Show { id }) = a.command {
+        let all = svc.inbox(&token, false, 10_000)?;
+        let matches: Vec<_> = all.iter().filter(|e| e.id.starts_with(id.trim())).collect();
+        let email = match matches.as_slice() {
+            [one] => svc.open_email(&token, &one.id)?,
+            [] => {
+                return Err(CliError::usage(format!(
+                    "no message '{}' in your inbox",
+                    safe(&id)
+                )));
+            }
+            _ => {
+                return Err(CliError::usage(format!(
+                    "'{}' matches several messages; give more of the id",
+                    safe(&id)
+                )));
+            }
+        };
+        println!("From:    {}", crate::notify::FROM);
+        println!("To:      {}", safe(&email.to));
+        println!("Date:    {}", local(email.time));
+        println!("Subject: {}\n", safe(&email.subject));
+        for line in email.body.lines() {
+            println!("{}", safe(line));
+        }
+        return Ok(());
+    }
+    let mail = svc.inbox(&token, a.unread, a.limit)?;
+    if a.json {
+        let list: Vec<Value> = mail
+            .iter()
+            .map(|e| {
+                json!({
+                    "id": e.id,
+                    "time": rfc3339(e.time),
+                    "to": e.to,
+                    "subject": e.subject,
+                    "body": e.body,
+                    "event": e.event,
+                    "read": e.read_at.is_some(),
+                })
+            })
+            .collect();
+        return json(&list);
+    }
+    if mail.is_empty() {
+        println!("No messages.");
+        return Ok(());
+    }
+    let mut t = Table::new(&["", "Received", "Subject", "Id"]);
+    for e in &mail {
+        t.row(vec![
+            if e.read_at.is_none() {
+                "*".into()
+            } else {
+                " ".into()
+            },
+            local(e.time),
+            e.subject.clone(),
+            e.id[..8].to_owned(),
+        ]);
+    }
+    t.print();
+    println!("\n* unread · read one with: pim inbox show ID");
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! The scriptable face: parses arguments, calls the service, prints text or JSON, and maps every
+//! answer to an exit code (0 ok, 1 error, 2 usage, 3 refused by policy, 4 authentication).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use crate::service::{AuthFailure, Service, ServiceError, SessionToken};
+use crate::store::OpenMode;
+
+pub mod args;
+mod assign;
+mod audit;
+mod me;
+mod output;
+mod roles;
+mod sessions;
+mod signin;
+mod tenant;
+
+pub use args::Cli;
+use args::Command;
+use sessions::Sessions;
+
+/// A failed command: its exit code and the message for stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    /// Process exit code.
+    pub code: u8,
+    /// What went wrong and what to do, already prefixed.
+    pub message: String,
+}
+
+impl CliError {
+    /// Exit 1.
+    pub fn error(msg: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: format!("error: {}", msg.into()),
+        }
+    }
+
+    /// Exit 2.
+    pub fn usage(msg: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: format!("error: {}", msg.into()),
+        }
+    }
+
+    /// Exit 4.
+    pub fn auth(msg: impl Into<String>) -> Self {
+        Self {
+            code: 4,
+            message: format!("authentication failed: {}", msg.into()),
+        }
+    }
+}
+
+impl From<ServiceError> for CliError {
+    fn from(e: ServiceError) -> Self {
+        let code = e.exit_code();
+        let message = match &e {
+            ServiceError::Refused(r) => r
+                .to_string()
+                .lines()
+                .map(|l| format!("refused: {}", output::safe(l)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ServiceError::Auth(AuthFailure::CodeRequired { .. }) => {
+                format!("authentication failed: {e} (--otp CODE)")
+            }
+            ServiceError::Auth(_) => format!("authentication failed: {e}"),
+            _ => format!("error: {}", output::safe(&e.to_string())),
+        };
+        Self { code, message }
+    }
+}
+
+/// Shorthand for command results.
+pub type CliResult = Result<(), CliError>;
+
+/// What every command needs: where the database is and whom to act as.
+pub struct Env {
+    /// The database file.
+    pub db: PathBuf,
+    /// `--as`.
+    pub as_upn: Option<String>,
+}
+
+impl Env {
+    /// Opens the engine on the database.
+    pub fn open(&self, mode: OpenMode) -> Result<Service, CliError> {
+        Service::open(&self.db, mode).map_err(CliError::from)
+    }
+
+    /// The sessions file of this database.
+    pub fn sessions(&self) -> Result<Sessions, CliError> {
+        Sessions::load(&self.db)
+    }
+
+    /// The session to act with.
+    pub fn token(&self) -> Result<SessionToken, CliError> {
+        Ok(self.sessions()?.token(self.as_upn.as_deref())?.1)
+    }
+}
+
+/// `<data dir>/pim/pim.db`.
+pub fn default_db() -> PathBuf {
+    directories::ProjectDirs::from("", "", "pim")
+        .map(|d| d.data_dir().join("pim.db"))
+        .unwrap_or_else(|| PathBuf::from("pim.db"))
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> u8 {
+    let env = Env {
+        db: cli.db.unwrap_or_else(default_db),
+        as_upn: cli.as_upn,
+    };
+    let result = match cli.command {
+        None => Err(CliError::usage(
+            "the console needs a terminal; use a command instead (see `pim --help`)",
+        )),
+        Some(command) => dispatch(&env, command),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{}", e.message);
+            e.code
+        }
+    }
+}
+
+fn dispatch(env: &Env, command: Command) -> CliResult {
+    match command {
+        Command::Lab(a) => tenant::lab(env, &a),
+        Command::Init(a) => tenant::init(env, a),
+        Command::Clock(a) => tenant::clock(env, a),
+        Command::Login(a) => signin::login(env, a),
+        Command::Logout(a) => signin::logout(env, &a),
+        Command::Whoami(a) => signin::whoami(env, a.json),
+        Command::Users(c) => signin::users(env, c),
+        Command::Roles(a) => roles::roles(env, &a),
+        Command::Settings(c) => roles::settings(env, c),
+        Command::Assign(a) => assign::assign(env, a),
+        Command::Assignments(a) => assign::assignments(env, a),
+        Command::Unassign(a) => assign::unassign(env, a),
+        Command::Activate(a) => me::activate(env, a),
+        Command::Deactivate(a) => me::deactivate(env, &a),
+        Command::Status(a) => me::status(env, a.json),
+        Command::Inbox(a) => me::inbox(env, a),
+        Command::Audit(a) => audit::audit(env, a),
+    }
+}
+
+/// Reads a secret from standard input (one line, newline removed, nothing else touched).
+pub fn read_stdin_line() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::error(format!("reading standard input: {e}")))?;
+    while line.ends_with(['\n', '\r']) {
+        line.pop();
+    }
+    Ok(line)
+}
+
+/// Asks for a password without echo; only on a terminal.
+pub fn prompt_password(prompt: &str, flag: &str) -> Result<String, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(format!(
+            "no terminal to ask for the password; pipe it with {flag}"
+        )));
+    }
+    rpassword::prompt_password(prompt)
+        .map_err(|e| CliError::error(format!("reading the password: {e}")))
+}
+
+/// Asks for one line (a code, a name); only on a terminal.
+pub fn prompt_line(prompt: &str, flag: &str) -> Result<String, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(format!(
+            "no terminal to ask for it; give {flag}"
+        )));
+    }
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    read_stdin_line()
+}
+
+/// Runs `call` with `code`; if the service asks for an MFA code that was not given and a
+/// person is at the terminal, asks for it and runs `call` once more.
+pub fn with_code_prompt<T>(
+    code: Option<String>,
+    mut call: impl FnMut(Option<String>) -> Result<T, ServiceError>,
+) -> Result<T, CliError> {
+    match call(code.clone()) {
+        Err(ServiceError::Auth(AuthFailure::CodeRequired { what }))
+            if code.is_none() && std::io::stdin().is_terminal() =>
+        {
+            eprintln!("MFA: {what} needs a fresh code from your authenticator.");
+            let typed = prompt_line("Code: ", "--otp CODE")?;
+            call(Some(typed)).map_err(CliError::from)
+        }
+        other => other.map_err(CliError::from),
+    }
+}

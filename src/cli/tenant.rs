@@ -1,0 +1,166 @@
+//! `pim lab`, `pim init` and `pim clock`.
+
+use serde_json::json;
+
+use super::args::{ClockArgs, ClockCommand, InitArgs, LabArgs};
+use super::output::{json, local, rfc3339};
+use super::{CliResult, Env, prompt_line, prompt_password, read_stdin_line};
+use crate::policy::duration::format_duration;
+use crate::service::{ClockState, CreatedAccount, Enrolment};
+use crate::store::OpenMode;
+
+/// `pim lab [--reset] [--json]`.
+pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
+    let mut svc = env.open(OpenMode::Create)?;
+    let created = svc.create_lab(args.reset)?;
+    if args.json {
+        return json(&json!({
+            "tenant": {
+                "domain": created.tenant.domain,
+                "display_name": created.tenant.display_name,
+                "kind": created.tenant.kind,
+            },
+            "database": env.db.display().to_string(),
+            "accounts": created.accounts,
+        }));
+    }
+    let verb = if created.reset { "Rebuilt" } else { "Created" };
+    println!(
+        "{verb} the training lab {} ({}) in {}.\n",
+        created.tenant.display_name,
+        created.tenant.domain,
+        env.db.display()
+    );
+    println!("Passwords and authenticator secrets are shown only now; keep them.\n");
+    for a in &created.accounts {
+        print_account(a);
+    }
+    println!("Add each secret to an authenticator app (TOTP, SHA1, 6 digits, 30 s),");
+    println!("or get codes in a terminal with: oathtool --totp -b SECRET\n");
+    if std::env::var_os("PIM_DB").is_none() && env.db != super::default_db() {
+        println!(
+            "Tip: export PIM_DB={} so every command uses this lab.",
+            env.db.display()
+        );
+    }
+    println!("Next: pim login --user {}", created.accounts[0].upn);
+    Ok(())
+}
+
+fn print_account(a: &CreatedAccount) {
+    let roles = if a.roles.is_empty() {
+        "no roles".to_owned()
+    } else {
+        format!("{} (active, permanent)", a.roles.join(", "))
+    };
+    println!("  {}  {}  {roles}", a.upn, a.display_name);
+    println!("    password     {}", a.password);
+    println!("    TOTP secret  {}\n", a.totp_secret);
+}
+
+/// Prints an authenticator enrolment: secret, URI and QR code.
+pub fn print_enrolment(upn: &str, e: &Enrolment) {
+    println!("Authenticator for {upn} (scan the QR code, or type the secret):");
+    println!("  secret  {}", e.secret);
+    println!("  URI     {}\n", e.uri);
+    println!("{}", e.qr);
+}
+
+fn value(given: Option<String>, prompt: &str, flag: &str) -> Result<String, super::CliError> {
+    match given {
+        Some(v) => Ok(v),
+        None => prompt_line(prompt, flag),
+    }
+}
+
+/// `pim init`.
+pub fn init(env: &Env, args: InitArgs) -> CliResult {
+    let domain = value(
+        args.domain,
+        "Tenant domain (e.g. contoso.onmicrosoft.com): ",
+        "--domain",
+    )?;
+    let name = value(args.name, "Tenant display name: ", "--name")?;
+    let admin = value(
+        args.admin_upn,
+        &format!("First Global Administrator (name@{domain}): "),
+        "--admin",
+    )?;
+    let admin_name = value(args.admin_name, "Their display name: ", "--admin-name")?;
+    let password = if args.password_stdin {
+        read_stdin_line()?
+    } else {
+        let first = prompt_password("Password (at least 12 characters): ", "--password-stdin")?;
+        let again = prompt_password("Password again: ", "--password-stdin")?;
+        if first != again {
+            return Err(super::CliError::usage(
+                "the two passwords differ; nothing was created",
+            ));
+        }
+        first
+    };
+    let mut svc = env.open(OpenMode::Create)?;
+    let created = svc.init_tenant(&domain, &name, &admin, &admin_name, &password)?;
+    let enrolment = Enrolment::for_secret(&created.admin.totp_secret, &created.admin.upn);
+    if args.json {
+        return json(&json!({
+            "tenant": {"domain": created.tenant.domain, "display_name": created.tenant.display_name, "kind": created.tenant.kind},
+            "admin": {"upn": created.admin.upn, "display_name": created.admin.display_name, "totp_secret": enrolment.secret, "otpauth_uri": enrolment.uri},
+        }));
+    }
+    println!(
+        "Created the tenant {} ({}) in {}.",
+        created.tenant.display_name,
+        created.tenant.domain,
+        env.db.display()
+    );
+    println!(
+        "{} is its Global Administrator (active, permanent).\n",
+        created.admin.upn
+    );
+    print_enrolment(&created.admin.upn, &enrolment);
+    println!("Next: pim login --user {}", created.admin.upn);
+    Ok(())
+}
+
+/// `pim clock [show|advance|set|reset]`.
+pub fn clock(env: &Env, args: ClockArgs) -> CliResult {
+    let mut svc = env.open(OpenMode::Existing)?;
+    let token = env.sessions()?.optional_token(env.as_upn.as_deref());
+    let state = match args.command.unwrap_or(ClockCommand::Show) {
+        ClockCommand::Show => svc.clock()?,
+        ClockCommand::Advance { by } => svc.advance_clock(token.as_ref(), by)?,
+        ClockCommand::Set { to } => svc.set_clock(token.as_ref(), to)?,
+        ClockCommand::Reset => svc.reset_clock(token.as_ref())?,
+    };
+    print_clock(&state, args.json)
+}
+
+fn print_clock(s: &ClockState, as_json: bool) -> CliResult {
+    if as_json {
+        return json(&json!({
+            "now": rfc3339(s.now),
+            "real": rfc3339(s.real),
+            "offset_seconds": s.offset.num_seconds(),
+            "lab": s.lab,
+        }));
+    }
+    let secs = s.offset.num_seconds();
+    let relation = match secs {
+        0 => "real time".to_owned(),
+        s if s > 0 => format!(
+            "{} ahead of real time",
+            format_duration(chrono::TimeDelta::seconds(s))
+        ),
+        s => format!(
+            "{} behind real time",
+            format_duration(chrono::TimeDelta::seconds(-s))
+        ),
+    };
+    println!("Lab time:  {} ({relation})", local(s.now));
+    println!("Real time: {}", local(s.real));
+    if !s.lab {
+        println!("This tenant is not a lab: its clock is real time and cannot be moved.");
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Running the real `pim` binary on a temp database with its own state directory, and reading
+//! the lab's accounts and codes the way a user would.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use pim_console::auth::totp::code_at;
+use serde_json::Value;
+
+/// One finished run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn fails(self, code: i32, needle: &str) -> Run {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains(needle),
+            "expected {needle:?} in stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A temp directory with a database path and a private state directory.
+pub struct Pim {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub accounts: Vec<Value>,
+}
+
+impl Pim {
+    pub fn new() -> Pim {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("lab.db");
+        Pim {
+            dir,
+            db,
+            accounts: Vec::new(),
+        }
+    }
+
+    /// A command ready to run as `as_upn` (or the default session).
+    pub fn command(&self, as_upn: Option<&str>, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pim"));
+        c.args(args)
+            .env("PIM_DB", &self.db)
+            .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("TZ", "UTC")
+            .env_remove("PIM_AS")
+            .stdin(Stdio::null());
+        if let Some(u) = as_upn {
+            c.env("PIM_AS", u);
+        }
+        c
+    }
+
+    /// Runs `pim ARGS` as `as_upn`.
+    pub fn run_as(&self, as_upn: Option<&str>, args: &[&str]) -> Run {
+        Run::from(self.command(as_upn, args).output().unwrap())
+    }
+
+    /// Runs `pim ARGS` with the default session.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_as(None, args)
+    }
+
+    /// Runs `pim ARGS` feeding `input` on stdin.
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        let mut child = self
+            .command(None, args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        Run::from(child.wait_with_output().unwrap())
+    }
+
+    /// `pim lab --json`, remembering the accounts.
+    pub fn lab(&mut self) -> Value {
+        let doc = self.run(&["lab", "--json"]).ok().json();
+        self.accounts = doc["accounts"].as_array().unwrap().clone();
+        doc
+    }
+
+    /// `pim lab --reset --json`, remembering the new accounts.
+    pub fn lab_reset(&mut self) -> Value {
+        let doc = self.run(&["lab", "--reset", "--json"]).ok().json();
+        self.accounts = doc["accounts"].as_array().unwrap().clone();
+        doc
+    }
+
+    pub fn upn(&self, who: &str) -> String {
+        format!("{who}@pimlab.onmicrosoft.com")
+    }
+
+    fn account(&self, who: &str) -> &Value {
+        let upn = self.upn(who);
+        self.accounts
+            .iter()
+            .find(|a| a["upn"] == upn.as_str())
+            .unwrap_or_else(|| panic!("no account {upn}"))
+    }
+
+    pub fn password(&self, who: &str) -> String {
+        self.account(who)["password"].as_str().unwrap().to_owned()
+    }
+
+    pub fn secret(&self, who: &str) -> String {
+        self.account(who)["totp_secret"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The code the user's authenticator shows `steps` periods from now.
+    pub fn code(&self, who: &str, steps: i64) -> String {
+        use pim_console::clock::{Clock, SystemClock};
+        // The authenticator is a real device: it reads the real clock, as the engine's TOTP does.
+        let now = SystemClock.now().timestamp();
+        code_at(&self.secret(who), now + steps * 30).unwrap()
+    }
+
+    /// `pim login` with the current code.
+    pub fn login(&self, who: &str) -> Run {
+        let code = self.code(who, 0);
+        self.run_stdin(
+            &[
+                "login",
+                "--user",
+                &self.upn(who),
+                "--password-stdin",
+                "--otp",
+                &code,
+            ],
+            &format!("{}\n", self.password(who)),
+        )
+    }
+
+    /// Opens the database directly, as a curious (or hostile) user with sqlite3 would.
+    pub fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).unwrap()
+    }
+
+    /// Every row of the state tables, to prove that something changed nothing.
+    pub fn snapshot(&self) -> Vec<String> {
+        let conn = self.sql();
+        let mut out = Vec::new();
+        for table in [
+            "tenant",
+            "users",
+            "sessions",
+            "role_settings",
+            "role_approvers",
+            "role_notifications",
+            "assignments",
+            "requests",
+            "emails",
+        ] {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+                .unwrap();
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    let cells: Vec<String> = (0..n)
+                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                        .collect();
+                    Ok(format!("{table}: {}", cells.join(" | ")))
+                })
+                .unwrap();
+            out.extend(rows.map(Result::unwrap));
+        }
+        out
+    }
+
+    pub fn audit_count(&self) -> i64 {
+        self.sql()
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+            .unwrap()
+    }
+}

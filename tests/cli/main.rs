@@ -1,0 +1,7 @@
+//! End-to-end tests of the real `pim` binary on temp databases.
+
+mod bad_input;
+mod common;
+mod race;
+mod tamper;
+mod walkthrough;

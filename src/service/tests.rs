@@ -137,6 +137,16 @@ impl Lab {
             .unwrap()
     }
 
+    /// A lab where pimuser is eligible for Security Reader and both accounts are signed in:
+    /// (admin, pimuser).
+    pub fn with_eligible_user() -> (Lab, SessionToken, SessionToken) {
+        let mut lab = Lab::new();
+        let admin = lab.sign_in("admin");
+        lab.make_eligible(&admin, "Security Reader");
+        let user = lab.sign_in("pimuser");
+        (lab, admin, user)
+    }
+
     pub fn activation(
         &self,
         hours: i64,

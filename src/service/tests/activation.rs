@@ -13,10 +13,7 @@ fn refused_rule(err: ServiceError) -> Rule {
 
 #[test]
 fn eligible_user_activates_with_mfa_and_admins_are_told() {
-    let mut lab = Lab::new();
-    let admin = lab.sign_in("admin");
-    lab.make_eligible(&admin, "Security Reader");
-    let user = lab.sign_in("pimuser");
+    let (mut lab, admin, user) = Lab::with_eligible_user();
     let fresh = lab.code("pimuser", 1);
     let done = lab
         .svc
@@ -53,10 +50,7 @@ fn eligible_user_activates_with_mfa_and_admins_are_told() {
 
 #[test]
 fn over_the_cap_is_refused_before_the_code_so_the_code_stays_usable() {
-    let mut lab = Lab::new();
-    let admin = lab.sign_in("admin");
-    lab.make_eligible(&admin, "Security Reader");
-    let user = lab.sign_in("pimuser");
+    let (mut lab, _, user) = Lab::with_eligible_user();
     let fresh = lab.code("pimuser", 1);
     let before = lab.state();
     let err = lab
@@ -131,10 +125,7 @@ fn not_eligible_and_missing_justification_are_refused_with_their_rules() {
 
 #[test]
 fn control_characters_in_the_justification_are_bad_input_and_change_nothing() {
-    let mut lab = Lab::new();
-    let admin = lab.sign_in("admin");
-    lab.make_eligible(&admin, "Security Reader");
-    let user = lab.sign_in("pimuser");
+    let (mut lab, _, user) = Lab::with_eligible_user();
     let before = (lab.state(), lab.count("audit"));
     let err = lab
         .svc
@@ -150,10 +141,7 @@ fn control_characters_in_the_justification_are_bad_input_and_change_nothing() {
 
 #[test]
 fn activating_twice_is_refused_with_the_end_time() {
-    let mut lab = Lab::new();
-    let admin = lab.sign_in("admin");
-    lab.make_eligible(&admin, "Security Reader");
-    let user = lab.sign_in("pimuser");
+    let (mut lab, _, user) = Lab::with_eligible_user();
     lab.svc
         .activate(
             &user,
@@ -170,10 +158,7 @@ fn activating_twice_is_refused_with_the_end_time() {
 
 #[test]
 fn expiry_is_evaluated_on_read_and_recorded_once() {
-    let mut lab = Lab::new();
-    let admin = lab.sign_in("admin");
-    lab.make_eligible(&admin, "Security Reader");
-    let user = lab.sign_in("pimuser");
+    let (mut lab, _, user) = Lab::with_eligible_user();
     lab.svc
         .activate(
             &user,
@@ -203,10 +188,7 @@ fn expiry_is_evaluated_on_read_and_recorded_once() {
 
 #[test]
 fn deactivation_is_refused_for_five_minutes_then_allowed() {
-    let mut lab = Lab::new();
-    let admin = lab.sign_in("admin");
-    lab.make_eligible(&admin, "Security Reader");
-    let user = lab.sign_in("pimuser");
+    let (mut lab, _, user) = Lab::with_eligible_user();
     lab.svc
         .activate(
             &user,

@@ -115,10 +115,7 @@ fn permanent_active_refused_when_the_role_forbids_it() {
 
 #[test]
 fn removal_waits_five_minutes_and_ends_live_activations() {
-    let mut lab = Lab::new();
-    let admin = lab.sign_in("admin");
-    lab.make_eligible(&admin, "Security Reader");
-    let user = lab.sign_in("pimuser");
+    let (mut lab, admin, user) = Lab::with_eligible_user();
     lab.svc
         .activate(
             &user,

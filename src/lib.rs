@@ -19,3 +19,4 @@ pub mod notify;
 pub mod policy;
 pub mod service;
 pub mod store;
+pub mod tui;

@@ -79,6 +79,7 @@ pub struct JsonFlag {
 
 /// `pim lab`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct LabArgs {
     /// Rebuild an existing lab from scratch (everything in it is lost)
     #[arg(long)]
@@ -86,6 +87,23 @@ pub struct LabArgs {
     /// Print the accounts as JSON
     #[arg(long)]
     pub json: bool,
+    /// The lab's authenticator
+    #[command(subcommand)]
+    pub command: Option<LabCommand>,
+}
+
+/// `pim lab …`.
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Each lab account's current code and its seconds left, like a phone
+    Authenticator {
+        /// Keep printing a new set of codes every 30 seconds (Ctrl-C stops)
+        #[arg(long)]
+        watch: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `pim init`.

@@ -118,9 +118,7 @@ pub fn run(cli: Cli) -> u8 {
         as_upn: cli.as_upn,
     };
     let result = match cli.command {
-        None => Err(CliError::usage(
-            "the console needs a terminal; use a command instead (see `pim --help`)",
-        )),
+        None => console(&env),
         Some(command) => dispatch(&env, command),
     };
     match result {
@@ -128,6 +126,20 @@ pub fn run(cli: Cli) -> u8 {
         Err(e) => {
             eprintln!("{}", e.message);
             e.code
+        }
+    }
+}
+
+/// `pim` without a command: the console.
+fn console(env: &Env) -> CliResult {
+    match crate::tui::run(env.db.clone()) {
+        Ok(()) => Ok(()),
+        Err(crate::tui::ConsoleError::NoTerminal) => Err(CliError::usage(
+            "the console needs a terminal (standard input and output are not one); use a command instead, see `pim --help`",
+        )),
+        Err(crate::tui::ConsoleError::Service(e)) => Err(e.into()),
+        Err(crate::tui::ConsoleError::Io(e)) => {
+            Err(CliError::error(format!("the terminal failed: {e}")))
         }
     }
 }

@@ -9,8 +9,42 @@ use crate::policy::duration::format_duration;
 use crate::service::{ClockState, CreatedAccount, Enrolment};
 use crate::store::OpenMode;
 
-/// `pim lab [--reset] [--json]`.
+/// `pim lab authenticator [--watch] [--json]`.
+fn authenticator(env: &Env, watch: bool, as_json: bool) -> CliResult {
+    let mut svc = env.open(OpenMode::Existing)?;
+    loop {
+        let codes = svc.authenticator()?;
+        if as_json {
+            let list: Vec<_> = codes
+                .iter()
+                .map(|c| json!({"upn": c.principal.upn, "code": c.code, "seconds_left": c.seconds_left}))
+                .collect();
+            json(&list)?;
+        } else {
+            let left = codes.first().map_or(30, |c| c.seconds_left);
+            println!("Codes now (valid for {left}s more):");
+            for c in &codes {
+                let code = c
+                    .code
+                    .as_deref()
+                    .map_or("------".to_owned(), |c| format!("{} {}", &c[..3], &c[3..]));
+                println!("  {:<36} {code}", c.principal.upn);
+            }
+        }
+        if !watch {
+            return Ok(());
+        }
+        let left = codes.first().map_or(30, |c| c.seconds_left);
+        std::thread::sleep(std::time::Duration::from_secs(left.max(1)));
+        println!();
+    }
+}
+
+/// `pim lab [--reset] [--json]` and `pim lab authenticator`.
 pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
+    if let Some(super::args::LabCommand::Authenticator { watch, json }) = args.command {
+        return authenticator(env, watch, json);
+    }
     let mut svc = env.open(OpenMode::Create)?;
     let created = svc.create_lab(args.reset)?;
     if args.json {

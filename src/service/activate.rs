@@ -12,7 +12,7 @@ use crate::notify::templates::MessageFacts;
 use crate::policy::Refusal;
 use crate::policy::Rule;
 use crate::policy::activation::{
-    ActivationFacts, ActivationRequest, check_activation, check_deactivation,
+    ActivationFacts, ActivationPlan, ActivationRequest, check_activation, check_deactivation,
 };
 use crate::policy::model::{Assignment, AssignmentKind, EndReason, Origin, Principal, Role};
 use crate::policy::notification::NotifyEvent;
@@ -86,65 +86,159 @@ fn text(field: &'static str, raw: Option<&str>, max: usize) -> ServiceResult<Opt
         .map_err(|e| ServiceError::Invalid(e.to_string()))
 }
 
+/// The free-text fields of a request, checked.
+struct Texts {
+    justification: Option<String>,
+    ticket_number: Option<String>,
+    ticket_system: Option<String>,
+}
+
+impl Texts {
+    fn check(input: &ActivateInput) -> ServiceResult<Self> {
+        Ok(Self {
+            justification: text(
+                "justification",
+                input.justification.as_deref(),
+                MAX_JUSTIFICATION_CHARS,
+            )?,
+            ticket_number: text(
+                "ticket number",
+                input.ticket_number.as_deref(),
+                MAX_TICKET_CHARS,
+            )?,
+            ticket_system: text(
+                "ticket system",
+                input.ticket_system.as_deref(),
+                MAX_TICKET_CHARS,
+            )?,
+        })
+    }
+}
+
+/// A request that passed the role's rules, with what the rest of the use case needs.
+struct Checked {
+    actor: crate::store::users::UserRecord,
+    role: Role,
+    settings: crate::policy::settings::RoleSettings,
+    plan: ActivationPlan,
+}
+
+/// What a validation-only request found (Graph's `isValidationOnly`): the window the activation
+/// would get, and whether a code will be asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivationPreview {
+    /// The role.
+    pub role: Role,
+    /// Start of the window.
+    pub start: Time,
+    /// End of the window.
+    pub end: Time,
+    /// The end would be cut to the eligibility's end.
+    pub clamped: bool,
+    /// A fresh MFA code is required.
+    pub needs_mfa: bool,
+}
+
+/// Loads the facts and applies the activation rules; a refusal is audited.
+fn check(
+    ctx: &super::Ctx<'_>,
+    token: &SessionToken,
+    input: &ActivateInput,
+    t: &Texts,
+) -> ServiceResult<Checked> {
+    let actor = ctx.actor(token)?;
+    let me = &actor.principal;
+    let role = ctx.role(&input.role)?;
+    let settings = ctx.settings(&role.id)?;
+    let current = |kind| -> ServiceResult<Option<Assignment>> {
+        Ok(
+            store::assignments::open_of_kind(ctx.conn, &me.id, &role.id, kind)?
+                .filter(|a| a.is_current(ctx.now)),
+        )
+    };
+    let (eligibility, active) = (
+        current(AssignmentKind::Eligible)?,
+        current(AssignmentKind::Active)?,
+    );
+    let req = ActivationRequest {
+        duration: input.duration,
+        start: input.start,
+        justification: t.justification.clone(),
+        ticket_number: t.ticket_number.clone(),
+        ticket_system: t.ticket_system.clone(),
+    };
+    let attempt = AuditEntry::new(activity::ACTIVATION_REQUESTED, ctx.now)
+        .by(me)
+        .role(&role)
+        .target(me)
+        .justification(t.justification.as_deref())
+        .detail(
+            "duration",
+            crate::policy::duration::format_iso(input.duration),
+        );
+    let facts = ActivationFacts {
+        role: &role,
+        settings: &settings,
+        eligibility: eligibility.as_ref(),
+        active: active.as_ref(),
+        now: ctx.now,
+    };
+    let plan = check_activation(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    if plan.needs_approval {
+        let refusal = Refusal::new(
+            Rule::ApprovalRule,
+            format!(
+                "{} requires approval to activate, and approval requests are not available in this version; ask an administrator to turn approval off or to assign the role as active",
+                role.display_name
+            ),
+        );
+        return Err(ctx.refuse(attempt, refusal));
+    }
+    Ok(Checked {
+        actor,
+        role,
+        settings,
+        plan,
+    })
+}
+
 impl super::Service {
+    /// Checks an activation request against the role's rules without activating anything and
+    /// without asking for a code (Graph's `isValidationOnly`). A refusal is audited like any.
+    pub fn validate_activation(
+        &mut self,
+        token: &SessionToken,
+        input: &ActivateInput,
+    ) -> ServiceResult<ActivationPreview> {
+        let texts = Texts::check(input)?;
+        self.write(|ctx| {
+            let c = check(ctx, token, input, &texts)?;
+            Ok(ActivationPreview {
+                role: c.role,
+                start: c.plan.start,
+                end: c.plan.end,
+                clamped: c.plan.clamped_to_eligibility,
+                needs_mfa: c.plan.needs_mfa,
+            })
+        })
+    }
+
     /// Activates an eligible role for the signed-in user.
     pub fn activate(
         &mut self,
         token: &SessionToken,
         input: ActivateInput,
     ) -> ServiceResult<Activated> {
-        let justification = text(
-            "justification",
-            input.justification.as_deref(),
-            MAX_JUSTIFICATION_CHARS,
-        )?;
-        let ticket_number = text(
-            "ticket number",
-            input.ticket_number.as_deref(),
-            MAX_TICKET_CHARS,
-        )?;
-        let ticket_system = text(
-            "ticket system",
-            input.ticket_system.as_deref(),
-            MAX_TICKET_CHARS,
-        )?;
+        let texts = Texts::check(&input)?;
         self.write(|ctx| {
-            let actor = ctx.actor(token)?;
+            let Checked {
+                actor,
+                role,
+                settings,
+                plan,
+            } = check(ctx, token, &input, &texts)?;
             let me = &actor.principal;
-            let role = ctx.role(&input.role)?;
-            let settings = ctx.settings(&role.id)?;
-            let current = |kind| -> ServiceResult<Option<Assignment>> {
-                Ok(store::assignments::open_of_kind(ctx.conn, &me.id, &role.id, kind)?.filter(|a| a.is_current(ctx.now)))
-            };
-            let (eligibility, active) = (current(AssignmentKind::Eligible)?, current(AssignmentKind::Active)?);
-            let req = ActivationRequest {
-                duration: input.duration,
-                start: input.start,
-                justification: justification.clone(),
-                ticket_number: ticket_number.clone(),
-                ticket_system: ticket_system.clone(),
-            };
-            let attempt = AuditEntry::new(activity::ACTIVATION_REQUESTED, ctx.now)
-                .by(me)
-                .role(&role)
-                .target(me)
-                .justification(justification.as_deref())
-                .detail("duration", crate::policy::duration::format_iso(input.duration));
-            let facts = ActivationFacts {
-                role: &role,
-                settings: &settings,
-                eligibility: eligibility.as_ref(),
-                active: active.as_ref(),
-                now: ctx.now,
-            };
-            let plan = check_activation(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            if plan.needs_approval {
-                let refusal = Refusal::new(
-                    Rule::ApprovalRule,
-                    format!("{} requires approval to activate, and approval requests are not available in this version; ask an administrator to turn approval off or to assign the role as active", role.display_name),
-                );
-                return Err(ctx.refuse(attempt, refusal));
-            }
+            let justification = texts.justification.clone();
             if plan.needs_mfa {
                 let purpose = Purpose {
                     what: format!("activating {}", role.display_name),
@@ -172,7 +266,11 @@ impl super::Service {
             let request = Request {
                 id: new_id(),
                 action: RequestAction::SelfActivate,
-                status: if plan.scheduled { RequestStatus::Granted } else { RequestStatus::Provisioned },
+                status: if plan.scheduled {
+                    RequestStatus::Granted
+                } else {
+                    RequestStatus::Provisioned
+                },
                 role_id: role.id.clone(),
                 principal_id: me.id.clone(),
                 kind: AssignmentKind::Active,

@@ -30,15 +30,15 @@ mod sweep;
 mod tenant;
 mod users;
 
-pub use activate::{ActivateInput, Activated, EligibleRole, Status};
+pub use activate::{ActivateInput, Activated, ActivationPreview, EligibleRole, Status};
 pub use assign::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
 pub use audit::{AuditQuery, Verified};
 pub use clock::ClockState;
 pub use error::{AuthFailure, ServiceError};
-pub use settings::SettingsView;
-pub use signin::{Enrolment, SignedIn};
-pub use tenant::{CreatedAccount, LabCreated, TenantCreated};
-pub use users::NewAccount;
+pub use settings::{RoleOverview, SettingsView};
+pub use signin::{Enrolment, PasswordOk, SignedIn};
+pub use tenant::{AuthenticatorCode, CreatedAccount, LabCreated, TenantCreated};
+pub use users::{Capabilities, NewAccount, UserSummary};
 
 /// Shorthand for service results.
 pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -22,7 +22,42 @@ pub struct SettingsView {
     pub updated_by: Option<String>,
 }
 
+/// A role with how many current eligible and active assignments it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleOverview {
+    /// The role.
+    pub role: Role,
+    /// Current eligible assignments.
+    pub eligible: i64,
+    /// Current active assignments (assigned and activated).
+    pub active: i64,
+}
+
 impl super::Service {
+    /// The catalogue with assignment counts, for the admin side's role list.
+    pub fn role_overview(&mut self, token: &SessionToken) -> ServiceResult<Vec<RoleOverview>> {
+        self.read(|ctx| {
+            ctx.actor(token)?;
+            let counts = store::assignments::current_counts(ctx.conn, ctx.now)?;
+            Ok(store::roles::all(ctx.conn)?
+                .into_iter()
+                .map(|role| {
+                    let count = |kind: &str| {
+                        counts
+                            .iter()
+                            .find(|(r, k, _)| *r == role.id && k == kind)
+                            .map_or(0, |c| c.2)
+                    };
+                    RoleOverview {
+                        eligible: count("eligible"),
+                        active: count("active"),
+                        role,
+                    }
+                })
+                .collect())
+        })
+    }
+
     /// The role catalogue (no sign-in needed: it is Microsoft's public list).
     pub fn roles(&mut self) -> ServiceResult<Vec<Role>> {
         self.read(|ctx| Ok(store::roles::all(ctx.conn)?))

@@ -50,6 +50,15 @@ impl Enrolment {
     }
 }
 
+/// A correct password: who it is, and the authenticator to set up if none is confirmed yet.
+#[derive(Debug, Clone)]
+pub struct PasswordOk {
+    /// The account.
+    pub principal: Principal,
+    /// Present when the account must register its authenticator before signing in.
+    pub enrolment: Option<Enrolment>,
+}
+
 /// What the password check found (before the code is asked for).
 enum PasswordCheck {
     Unknown,
@@ -71,10 +80,28 @@ impl super::Service {
     }
 
     /// Checks the password alone, so a console can ask for the code next. Failures are counted
-    /// and audited exactly as in [`Self::sign_in`].
-    pub fn check_password(&mut self, upn: &str, password: &str) -> ServiceResult<Principal> {
+    /// and audited exactly as in [`Self::sign_in`]. For an account whose authenticator is not
+    /// confirmed yet, returns the enrolment to show (creating a secret if it has none): the
+    /// first accepted code then confirms it, like Entra's "More information required".
+    pub fn check_password(&mut self, upn: &str, password: &str) -> ServiceResult<PasswordOk> {
         let checked = self.check_password_outside(upn, password)?;
-        self.write(|ctx| password_step(ctx, upn, checked).map(|u| u.principal))
+        let fresh = crate::auth::totp::generate_secret()
+            .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
+        self.write(|ctx| {
+            let user = password_step(ctx, upn, checked)?;
+            let enrolment = match (&user.totp_secret, user.mfa_registered_at) {
+                (Some(_), Some(_)) => None,
+                (Some(secret), None) => Some(Enrolment::for_secret(secret, &user.principal.upn)),
+                (None, _) => {
+                    store::users::set_totp_secret(ctx.conn, &user.principal.id, &fresh)?;
+                    Some(Enrolment::for_secret(&fresh, &user.principal.upn))
+                }
+            };
+            Ok(PasswordOk {
+                principal: user.principal,
+                enrolment,
+            })
+        })
     }
 
     /// Signs in with password and TOTP code; returns a new 8-hour session.
@@ -89,7 +116,15 @@ impl super::Service {
                 failure_activity: activity::SIGN_IN_FAILED,
                 role: None,
             };
+            let first = user.mfa_registered_at.is_none();
             verify_code(ctx, &user, Some(code), &purpose)?;
+            if first {
+                ctx.audit(
+                    AuditEntry::new(activity::MFA_REGISTERED, ctx.now)
+                        .by(&user.principal)
+                        .target(&user.principal),
+                )?;
+            }
             let expires = ctx.real + SESSION_LIFETIME;
             store::users::purge_sessions(ctx.conn, ctx.real)?;
             store::users::insert_session(

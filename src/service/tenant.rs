@@ -109,6 +109,17 @@ pub fn catalogue() -> ServiceResult<Vec<Role>> {
         .collect())
 }
 
+/// One account's current code in the lab's built-in authenticator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatorCode {
+    /// The account.
+    pub principal: Principal,
+    /// The code now (real time), `None` before an authenticator exists.
+    pub code: Option<String>,
+    /// Seconds until the code changes.
+    pub seconds_left: u64,
+}
+
 /// An account to create, hashed before the transaction so the write lock is held briefly.
 struct Seed {
     account: CreatedAccount,
@@ -229,6 +240,47 @@ impl super::Service {
             tenant,
             accounts: seeds.into_iter().map(|s| s.account).collect(),
             reset: replaced,
+        })
+    }
+
+    /// The tenant, for titles and the first-run check.
+    pub fn tenant(&mut self) -> ServiceResult<Tenant> {
+        self.read(|ctx| Ok(ctx.tenant.clone()))
+    }
+
+    /// The lab's accounts, listed on the sign-in screen so a class knows whom to sign in as.
+    /// Empty on standard tenants, where account names are not shown before sign-in.
+    pub fn lab_accounts(&mut self) -> ServiceResult<Vec<Principal>> {
+        self.read(|ctx| {
+            if ctx.tenant.kind != TenantKind::Lab {
+                return Ok(Vec::new());
+            }
+            Ok(store::users::list(ctx.conn, None, 50, 0)?
+                .into_iter()
+                .map(|u| u.principal)
+                .collect())
+        })
+    }
+
+    /// The lab's built-in authenticator: every lab account's current code, like a phone, so a
+    /// lab needs none. Refused on standard tenants.
+    pub fn authenticator(&mut self) -> ServiceResult<Vec<AuthenticatorCode>> {
+        self.read(|ctx| {
+            if ctx.tenant.kind != TenantKind::Lab {
+                return Err(ServiceError::Refused(crate::policy::Refusal::new(
+                    crate::policy::Rule::LabOnly,
+                    "the built-in authenticator exists only on training lab tenants; use an authenticator app",
+                )));
+            }
+            let real = ctx.real.timestamp();
+            Ok(store::users::list(ctx.conn, None, 50, 0)?
+                .into_iter()
+                .map(|u| AuthenticatorCode {
+                    code: u.totp_secret.as_deref().and_then(|s| crate::auth::totp::code_at(s, real)),
+                    principal: u.principal,
+                    seconds_left: crate::auth::totp::seconds_left(real),
+                })
+                .collect())
         })
     }
 

@@ -42,7 +42,51 @@ pub struct UserSummary {
     pub last_sign_in: Option<Time>,
 }
 
+/// What the signed-in account may do, so a console can show it before anyone presses a key
+/// that would be refused (the engine still checks every request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    /// The account.
+    pub principal: Principal,
+    /// Holds an active Global or Privileged Role Administrator role.
+    pub admin: bool,
+    /// May read the whole audit log.
+    pub audit_reader: bool,
+    /// The administrator roles this account is eligible for (what to activate to administer).
+    pub eligible_admin_roles: Vec<String>,
+    /// The tenant is a training lab.
+    pub lab: bool,
+}
+
 impl super::Service {
+    /// What the signed-in account may do now.
+    pub fn capabilities(&mut self, token: &SessionToken) -> ServiceResult<Capabilities> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let mut eligible_admin_roles = Vec::new();
+            for role_id in crate::policy::model::ADMIN_ROLES {
+                let open = store::assignments::open_of_kind(
+                    ctx.conn,
+                    &me.id,
+                    role_id,
+                    crate::policy::model::AssignmentKind::Eligible,
+                )?;
+                if open.is_some_and(|a| a.is_current(ctx.now))
+                    && let Some(role) = store::roles::get(ctx.conn, role_id)?
+                {
+                    eligible_admin_roles.push(role.display_name);
+                }
+            }
+            Ok(Capabilities {
+                admin: ctx.is_admin(&me.id)?,
+                audit_reader: ctx.is_audit_reader(&me.id)?,
+                eligible_admin_roles,
+                lab: ctx.tenant.kind == crate::policy::model::TenantKind::Lab,
+                principal: me,
+            })
+        })
+    }
+
     /// Adds a user (needs an active Global, Privileged Role or User Administrator role).
     /// Without a password, one is generated; an authenticator secret is always generated.
     pub fn add_user(

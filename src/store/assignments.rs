@@ -302,3 +302,14 @@ pub fn list(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<Vec<Ass
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// Current (live or scheduled) assignments per role and kind: `(role_id, kind, count)`.
+pub fn current_counts(conn: &Connection, now: Time) -> StoreResult<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.role_id, a.kind, count(*) FROM assignments a
+         WHERE a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > ?1)
+         GROUP BY a.role_id, a.kind",
+    )?;
+    let rows = stmt.query_map([secs(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

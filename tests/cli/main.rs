@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod console;
 mod race;
 mod tamper;
 mod walkthrough;

@@ -348,3 +348,47 @@ fn without_a_terminal_the_console_exits_2_with_a_message() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("terminal"), "{}", run.stderr);
 }
+
+#[test]
+fn the_lab_authenticator_prints_the_codes_an_app_would_show() {
+    let mut pim = Pim::new();
+    pim.lab();
+    let codes = pim.run(&["lab", "authenticator", "--json"]).ok().json();
+    let admin = codes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["upn"] == "admin@pimlab.onmicrosoft.com")
+        .unwrap();
+    let shown = admin["code"].as_str().unwrap();
+    assert!(
+        shown == pim.code("admin", 0) || shown == pim.code("admin", -1),
+        "the code of now (or of a moment ago)"
+    );
+    let text = pim.run(&["lab", "authenticator"]).ok();
+    assert!(
+        text.stdout.contains("pimuser@pimlab.onmicrosoft.com"),
+        "{}",
+        text.stdout
+    );
+
+    let standard = Pim::new();
+    standard
+        .run_stdin(
+            &[
+                "init",
+                "--domain",
+                "contoso.onmicrosoft.com",
+                "--name",
+                "Contoso",
+                "--admin",
+                "alice@contoso.onmicrosoft.com",
+                "--admin-name",
+                "Alice",
+                "--password-stdin",
+            ],
+            "correct horse battery staple\n",
+        )
+        .ok();
+    standard.run(&["lab", "authenticator"]).fails(3, "LabOnly");
+}

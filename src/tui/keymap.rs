@@ -1,0 +1,668 @@
+//! Keys as data. Every key the console reacts to is a row of [`BINDINGS`]: the context it works
+//! in, the keys, the action, and the words shown in the footer and the `?` help, so what the
+//! screen says and what the keys do cannot drift apart.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies. Screens push the contexts they are in, most specific first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Everywhere on the main screen.
+    Global,
+    /// Any list.
+    List,
+    /// My roles.
+    MyRoles,
+    /// The role catalogue.
+    Roles,
+    /// One role's settings and assignments.
+    RoleDetail,
+    /// The audit log.
+    Audit,
+    /// The inbox.
+    Inbox,
+    /// A form in a popup.
+    Form,
+    /// A yes/no question.
+    Confirm,
+    /// A message or detail view.
+    Message,
+    /// The sign-in screen.
+    SignIn,
+    /// The first-run screen.
+    FirstRun,
+}
+
+impl Context {
+    /// The heading in the help.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::List => "Lists",
+            Context::MyRoles => "My roles",
+            Context::Roles => "Roles",
+            Context::RoleDetail => "A role",
+            Context::Audit => "Audit",
+            Context::Inbox => "Inbox",
+            Context::Form => "Forms",
+            Context::Confirm => "Questions",
+            Context::Message => "Messages",
+            Context::SignIn => "Sign-in",
+            Context::FirstRun => "First run",
+        }
+    }
+}
+
+/// What a key resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Leave the console.
+    Quit,
+    /// Open the key help.
+    Help,
+    /// Next tab.
+    NextTab,
+    /// Previous tab.
+    PrevTab,
+    /// Tab by number (1-based).
+    GoTab(u8),
+    /// Move up.
+    Up,
+    /// Move down.
+    Down,
+    /// A page up.
+    PageUp,
+    /// A page down.
+    PageDown,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Previous sub-list or value.
+    Left,
+    /// Next sub-list or value.
+    Right,
+    /// Open the selected row.
+    Open,
+    /// Close or go back.
+    Back,
+    /// Activate the selected eligible role.
+    Activate,
+    /// Deactivate the selected active role.
+    Deactivate,
+    /// Edit the role's settings.
+    Edit,
+    /// Add an assignment.
+    Add,
+    /// Update the selected assignment.
+    Update,
+    /// Remove the selected assignment.
+    Remove,
+    /// Search or filter by text.
+    Search,
+    /// Filter by fields.
+    Filter,
+    /// Load older entries.
+    More,
+    /// Sign out.
+    SignOut,
+    /// The lab's built-in authenticator.
+    Authenticator,
+    /// Next field.
+    NextField,
+    /// Previous field.
+    PrevField,
+    /// Toggle a switch.
+    Toggle,
+    /// Submit the form.
+    Submit,
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+    /// Fill in the next lab account.
+    Pick,
+}
+
+/// A key as bindings name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A character without Ctrl or Alt.
+    Char(char),
+    /// A special key.
+    Code(KeyCode),
+    /// Ctrl plus a letter.
+    Ctrl(char),
+}
+
+impl Key {
+    fn matches(self, ev: &KeyEvent) -> bool {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = ev.modifiers.contains(KeyModifiers::ALT);
+        match self {
+            Key::Char(c) => !ctrl && !alt && ev.code == KeyCode::Char(c),
+            Key::Ctrl(c) => ctrl && ev.code == KeyCode::Char(c),
+            Key::Code(code) => !ctrl && ev.code == code,
+        }
+    }
+}
+
+/// One row of the keymap.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// Where it applies.
+    pub context: Context,
+    /// The keys (any of them).
+    pub keys: &'static [Key],
+    /// How the keys are written in hints.
+    pub label: &'static str,
+    /// What they do.
+    pub action: Action,
+    /// The words in the footer and help.
+    pub hint: &'static str,
+    /// Shown in the footer (everything is in the help).
+    pub footer: bool,
+}
+
+const fn b(
+    context: Context,
+    keys: &'static [Key],
+    label: &'static str,
+    action: Action,
+    hint: &'static str,
+    footer: bool,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        label,
+        action,
+        hint,
+        footer,
+    }
+}
+
+use Action as A;
+use Context as C;
+use Key::{Char, Code, Ctrl};
+
+/// The keymap.
+pub const BINDINGS: &[Binding] = &[
+    b(C::Global, &[Char('q')], "q", A::Quit, "quit", true),
+    b(C::Global, &[Char('?')], "?", A::Help, "help", true),
+    b(
+        C::Global,
+        &[Code(KeyCode::Tab)],
+        "Tab",
+        A::NextTab,
+        "next tab",
+        false,
+    ),
+    b(
+        C::Global,
+        &[Code(KeyCode::BackTab)],
+        "S-Tab",
+        A::PrevTab,
+        "previous tab",
+        false,
+    ),
+    b(C::Global, &[Char('1')], "1", A::GoTab(1), "My roles", false),
+    b(C::Global, &[Char('2')], "2", A::GoTab(2), "Roles", false),
+    b(C::Global, &[Char('3')], "3", A::GoTab(3), "Audit", false),
+    b(C::Global, &[Char('4')], "4", A::GoTab(4), "Inbox", false),
+    b(
+        C::Global,
+        &[Ctrl('a')],
+        "C-a",
+        A::Authenticator,
+        "authenticator (lab)",
+        false,
+    ),
+    b(
+        C::Global,
+        &[Ctrl('o')],
+        "C-o",
+        A::SignOut,
+        "sign out",
+        false,
+    ),
+    b(
+        C::List,
+        &[Code(KeyCode::Up), Char('k')],
+        "↑/k",
+        A::Up,
+        "up",
+        false,
+    ),
+    b(
+        C::List,
+        &[Code(KeyCode::Down), Char('j')],
+        "↓/j",
+        A::Down,
+        "down",
+        false,
+    ),
+    b(
+        C::List,
+        &[Code(KeyCode::PageUp)],
+        "PgUp",
+        A::PageUp,
+        "page up",
+        false,
+    ),
+    b(
+        C::List,
+        &[Code(KeyCode::PageDown)],
+        "PgDn",
+        A::PageDown,
+        "page down",
+        false,
+    ),
+    b(
+        C::List,
+        &[Code(KeyCode::Home), Char('g')],
+        "Home/g",
+        A::Top,
+        "first",
+        false,
+    ),
+    b(
+        C::List,
+        &[Code(KeyCode::End), Char('G')],
+        "End/G",
+        A::Bottom,
+        "last",
+        false,
+    ),
+    b(
+        C::MyRoles,
+        &[
+            Code(KeyCode::Left),
+            Code(KeyCode::Right),
+            Char('h'),
+            Char('l'),
+        ],
+        "←→",
+        A::Right,
+        "eligible/active/expired",
+        true,
+    ),
+    b(
+        C::MyRoles,
+        &[Char('a'), Code(KeyCode::Enter)],
+        "a",
+        A::Activate,
+        "activate",
+        true,
+    ),
+    b(
+        C::MyRoles,
+        &[Char('d')],
+        "d",
+        A::Deactivate,
+        "deactivate",
+        true,
+    ),
+    b(
+        C::Roles,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "open role",
+        true,
+    ),
+    b(C::Roles, &[Char('/')], "/", A::Search, "search", true),
+    b(
+        C::RoleDetail,
+        &[Code(KeyCode::Esc), Code(KeyCode::Backspace)],
+        "Esc",
+        A::Back,
+        "back to roles",
+        true,
+    ),
+    b(
+        C::RoleDetail,
+        &[
+            Code(KeyCode::Left),
+            Code(KeyCode::Right),
+            Char('h'),
+            Char('l'),
+        ],
+        "←→",
+        A::Right,
+        "eligible/active/expired",
+        true,
+    ),
+    b(
+        C::RoleDetail,
+        &[Char('e')],
+        "e",
+        A::Edit,
+        "edit settings",
+        true,
+    ),
+    b(
+        C::RoleDetail,
+        &[Char('n'), Char('+')],
+        "n",
+        A::Add,
+        "add assignment",
+        true,
+    ),
+    b(
+        C::RoleDetail,
+        &[Char('u'), Code(KeyCode::Enter)],
+        "u",
+        A::Update,
+        "update",
+        true,
+    ),
+    b(
+        C::RoleDetail,
+        &[Char('x'), Code(KeyCode::Delete)],
+        "x",
+        A::Remove,
+        "remove",
+        true,
+    ),
+    b(
+        C::Audit,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "details",
+        true,
+    ),
+    b(C::Audit, &[Char('/')], "/", A::Search, "search", true),
+    b(C::Audit, &[Char('f')], "f", A::Filter, "filter", true),
+    b(C::Audit, &[Char('m')], "m", A::More, "older", true),
+    b(
+        C::Inbox,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "read",
+        true,
+    ),
+    b(
+        C::Form,
+        &[Code(KeyCode::Tab), Code(KeyCode::Down)],
+        "Tab/↓",
+        A::NextField,
+        "next",
+        true,
+    ),
+    b(
+        C::Form,
+        &[Code(KeyCode::BackTab), Code(KeyCode::Up)],
+        "S-Tab/↑",
+        A::PrevField,
+        "back",
+        true,
+    ),
+    b(C::Form, &[Code(KeyCode::Left)], "←", A::Left, "less", false),
+    b(
+        C::Form,
+        &[Code(KeyCode::Right)],
+        "→",
+        A::Right,
+        "more",
+        false,
+    ),
+    b(C::Form, &[Char(' ')], "Space", A::Toggle, "toggle", true),
+    b(
+        C::Form,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Submit,
+        "submit",
+        true,
+    ),
+    b(
+        C::Form,
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        A::Back,
+        "cancel",
+        true,
+    ),
+    b(
+        C::Form,
+        &[Code(KeyCode::PageDown)],
+        "PgDn",
+        A::NextTab,
+        "next tab",
+        false,
+    ),
+    b(
+        C::Form,
+        &[Code(KeyCode::PageUp)],
+        "PgUp",
+        A::PrevTab,
+        "previous tab",
+        false,
+    ),
+    b(C::Confirm, &[Char('y')], "y", A::Yes, "yes", true),
+    b(
+        C::Confirm,
+        &[Char('n'), Code(KeyCode::Esc)],
+        "n/Esc",
+        A::No,
+        "no",
+        true,
+    ),
+    b(
+        C::Message,
+        &[Code(KeyCode::Esc), Code(KeyCode::Enter), Char('q')],
+        "Esc",
+        A::Back,
+        "close",
+        true,
+    ),
+    b(
+        C::Message,
+        &[Code(KeyCode::Up), Char('k')],
+        "↑",
+        A::Up,
+        "scroll up",
+        false,
+    ),
+    b(
+        C::Message,
+        &[Code(KeyCode::Down), Char('j')],
+        "↓",
+        A::Down,
+        "scroll down",
+        false,
+    ),
+    b(
+        C::SignIn,
+        &[Code(KeyCode::Tab), Code(KeyCode::Down)],
+        "Tab",
+        A::NextField,
+        "next field",
+        true,
+    ),
+    b(
+        C::SignIn,
+        &[Code(KeyCode::BackTab), Code(KeyCode::Up)],
+        "S-Tab",
+        A::PrevField,
+        "previous field",
+        false,
+    ),
+    b(
+        C::SignIn,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Submit,
+        "sign in",
+        true,
+    ),
+    b(
+        C::SignIn,
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        A::Back,
+        "start over",
+        true,
+    ),
+    b(
+        C::SignIn,
+        &[Ctrl('n')],
+        "C-n",
+        A::Pick,
+        "next lab account",
+        true,
+    ),
+    b(
+        C::SignIn,
+        &[Ctrl('a')],
+        "C-a",
+        A::Authenticator,
+        "authenticator (lab)",
+        true,
+    ),
+    b(C::SignIn, &[Ctrl('q')], "C-q", A::Quit, "quit", true),
+    b(
+        C::FirstRun,
+        &[Code(KeyCode::Up), Char('k')],
+        "↑",
+        A::Up,
+        "up",
+        false,
+    ),
+    b(
+        C::FirstRun,
+        &[Code(KeyCode::Down), Char('j')],
+        "↓",
+        A::Down,
+        "down",
+        false,
+    ),
+    b(
+        C::FirstRun,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "choose",
+        true,
+    ),
+    b(
+        C::FirstRun,
+        &[Char('q'), Code(KeyCode::Esc)],
+        "q",
+        A::Quit,
+        "quit",
+        true,
+    ),
+];
+
+/// The action of a key in the given contexts (most specific first), if any.
+pub fn resolve(contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
+    contexts.iter().find_map(|ctx| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.context == *ctx)
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| {
+                // ← on a "←→" binding means the opposite of →.
+                if b.action == A::Right && matches!(ev.code, KeyCode::Left | KeyCode::Char('h')) {
+                    A::Left
+                } else {
+                    b.action
+                }
+            })
+    })
+}
+
+/// Footer hints for the given contexts: `(keys, words)`, most specific first.
+pub fn hints(contexts: &[Context]) -> Vec<(&'static str, &'static str)> {
+    contexts
+        .iter()
+        .flat_map(|ctx| {
+            BINDINGS
+                .iter()
+                .filter(move |b| b.context == *ctx && b.footer)
+        })
+        .map(|b| (b.label, b.hint))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    fn every_key_event(k: Key) -> KeyEvent {
+        match k {
+            Key::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+            Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+            Key::Code(code) => KeyEvent::new(code, KeyModifiers::NONE),
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        let mut seen = HashSet::new();
+        for b in BINDINGS {
+            for k in b.keys {
+                assert!(
+                    seen.insert((b.context, format!("{k:?}"))),
+                    "{k:?} twice in {:?}",
+                    b.context
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_binding_resolves_to_its_action() {
+        for b in BINDINGS {
+            for k in b.keys {
+                let got = resolve(&[b.context], &every_key_event(*k));
+                let expected = if b.action == A::Right
+                    && matches!(k, Key::Code(KeyCode::Left) | Key::Char('h'))
+                {
+                    A::Left
+                } else {
+                    b.action
+                };
+                assert_eq!(got, Some(expected), "{k:?} in {:?}", b.context);
+            }
+        }
+    }
+
+    #[test]
+    fn the_specific_context_wins_over_the_global_one() {
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(
+            resolve(&[C::MyRoles, C::List, C::Global], &enter),
+            Some(A::Activate)
+        );
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(resolve(&[C::Message, C::Global], &q), Some(A::Back));
+        assert_eq!(
+            resolve(&[C::MyRoles, C::List, C::Global], &q),
+            Some(A::Quit)
+        );
+        let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(
+            resolve(&[C::MyRoles, C::Global], &ctrl_q),
+            None,
+            "Ctrl+q is not q"
+        );
+    }
+
+    #[test]
+    fn footer_hints_come_from_the_table() {
+        let h = hints(&[C::MyRoles, C::Global]);
+        assert!(h.contains(&("a", "activate")));
+        assert!(h.contains(&("?", "help")));
+        assert!(
+            !h.iter().any(|(_, w)| *w == "next tab"),
+            "not in the footer"
+        );
+    }
+}

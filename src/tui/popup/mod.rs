@@ -1,0 +1,271 @@
+//! Popups are an enum that owns its state (forms included). The top popup takes every key
+//! first and is drawn last. A confirm popup carries the intent it will send.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::audit::AuditRecord;
+use crate::notify::Email;
+use crate::service::{AuditQuery, AuthenticatorCode, CreatedAccount};
+use crate::tui::keymap::{Action, Context, resolve};
+use crate::tui::msg::Msg;
+use crate::tui::widgets::{Field, Form, FormEvent, Input, TextField};
+
+pub mod activate;
+pub mod assign;
+pub mod settings;
+
+pub use activate::ActivatePopup;
+pub use assign::{AssignPopup, UpdatePopup};
+pub use settings::SettingsPopup;
+
+/// What a popup did with a key.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Handled; nothing for the app.
+    Consumed,
+    /// Close this popup.
+    Close,
+    /// Close this popup and show a note in the status line.
+    CloseWith(String),
+    /// Send an intent; the popup stays.
+    Emit(Msg),
+    /// Close this popup and send an intent.
+    CloseEmit(Msg),
+}
+
+/// How a message looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Neutral.
+    Info,
+    /// Something worked.
+    Success,
+    /// Something failed or was refused.
+    Error,
+}
+
+/// Every popup.
+#[derive(Debug, Clone)]
+pub enum Popup {
+    /// The key help for the contexts underneath.
+    Help {
+        /// The contexts whose keys are listed.
+        contexts: Vec<Context>,
+        /// Scroll offset.
+        scroll: u16,
+    },
+    /// A message.
+    Message {
+        /// Title.
+        title: String,
+        /// Lines of text.
+        lines: Vec<String>,
+        /// How it looks.
+        tone: Tone,
+        /// Scroll offset.
+        scroll: u16,
+    },
+    /// A yes/no question that sends `on_yes` when answered yes.
+    Confirm {
+        /// Title.
+        title: String,
+        /// The question.
+        question: String,
+        /// What yes does.
+        on_yes: Msg,
+    },
+    /// The lab accounts just created (passwords and secrets shown once).
+    LabAccounts(Vec<CreatedAccount>),
+    /// The lab's authenticator.
+    Authenticator(Vec<AuthenticatorCode>),
+    /// One e-mail.
+    Email(Box<Email>, u16),
+    /// One audit entry.
+    AuditEntry(Box<AuditRecord>, u16),
+    /// Activate an eligible role.
+    Activate(Box<ActivatePopup>),
+    /// Edit a role's settings.
+    Settings(Box<SettingsPopup>),
+    /// Add assignments.
+    Assign(Box<AssignPopup>),
+    /// Update an assignment.
+    Update(Box<UpdatePopup>),
+    /// Create a tenant.
+    Tenant(Box<Form>, Option<String>),
+    /// Filter the audit log.
+    AuditFilter(Box<Form>),
+}
+
+impl Popup {
+    /// A neutral message.
+    pub fn message(title: impl Into<String>, text: impl Into<String>, tone: Tone) -> Popup {
+        Popup::Message {
+            title: title.into(),
+            lines: text.into().lines().map(str::to_owned).collect(),
+            tone,
+            scroll: 0,
+        }
+    }
+
+    /// The tenant creation form.
+    pub fn tenant_form() -> Popup {
+        let text = |max, hint| Input::Text(TextField::new(max).placeholder(hint));
+        Popup::Tenant(
+            Box::new(Form::new(vec![
+                Field::new("domain", "Domain", text(253, "contoso.onmicrosoft.com")),
+                Field::new("name", "Tenant name", text(256, "Contoso")),
+                Field::new(
+                    "admin",
+                    "Global Administrator",
+                    text(113, "alice@contoso.onmicrosoft.com"),
+                ),
+                Field::new("admin_name", "Their display name", text(256, "Alice")),
+                Field::new(
+                    "password",
+                    "Password",
+                    Input::Text(TextField::new(256).masked()),
+                )
+                .note("12+ characters"),
+                Field::new(
+                    "confirm",
+                    "Password again",
+                    Input::Text(TextField::new(256).masked()),
+                ),
+            ])),
+            None,
+        )
+    }
+
+    /// The audit filter form, filled with the filters in force.
+    pub fn audit_filter(q: &AuditQuery) -> Popup {
+        let text = |v: &Option<String>, hint| {
+            Input::Text(
+                TextField::new(200)
+                    .with_value(v.as_deref().unwrap_or(""))
+                    .placeholder(hint),
+            )
+        };
+        Popup::AuditFilter(Box::new(Form::new(vec![
+            Field::new(
+                "activity",
+                "Activity contains",
+                text(&q.activity, "e.g. PIM activation"),
+            ),
+            Field::new("role", "Role", text(&q.role, "e.g. Security Reader")),
+            Field::new(
+                "user",
+                "User (actor or target)",
+                text(&q.user, "e.g. pimuser@pimlab.onmicrosoft.com"),
+            ),
+            Field::new("text", "Justification contains", text(&q.text, "")),
+            Field::new("failures", "Failures only", Input::Switch(q.failures_only)),
+        ])))
+    }
+
+    /// The keymap contexts while this popup is on top.
+    pub fn contexts(&self) -> Vec<Context> {
+        match self {
+            Popup::Confirm { .. } => vec![Context::Confirm],
+            Popup::Activate(p) => p.contexts(),
+            Popup::Settings(p) => p.contexts(),
+            Popup::Assign(p) => p.contexts(),
+            Popup::Update(p) => p.contexts(),
+            Popup::Tenant(..) | Popup::AuditFilter(_) => vec![Context::Form],
+            _ => vec![Context::Message],
+        }
+    }
+
+    /// Handles a key; the popup is modal.
+    pub fn handle_key(&mut self, key: &KeyEvent) -> Outcome {
+        match self {
+            Popup::Activate(p) => p.handle_key(key),
+            Popup::Settings(p) => p.handle_key(key),
+            Popup::Assign(p) => p.handle_key(key),
+            Popup::Update(p) => p.handle_key(key),
+            Popup::Tenant(form, error) => tenant_key(form, error, key),
+            Popup::AuditFilter(form) => filter_key(form, key),
+            Popup::Confirm { on_yes, .. } => match resolve(&[Context::Confirm], key) {
+                Some(Action::Yes) => Outcome::CloseEmit(on_yes.clone()),
+                Some(Action::No) => Outcome::Close,
+                _ => Outcome::Consumed,
+            },
+            Popup::Help { scroll, .. }
+            | Popup::Message { scroll, .. }
+            | Popup::Email(_, scroll)
+            | Popup::AuditEntry(_, scroll) => match resolve(&[Context::Message], key) {
+                Some(Action::Back) => Outcome::Close,
+                Some(Action::Up) => {
+                    *scroll = scroll.saturating_sub(1);
+                    Outcome::Consumed
+                }
+                Some(Action::Down) => {
+                    *scroll = scroll.saturating_add(1);
+                    Outcome::Consumed
+                }
+                _ => Outcome::Consumed,
+            },
+            Popup::LabAccounts(_) | Popup::Authenticator(_) => {
+                match resolve(&[Context::Message], key) {
+                    Some(Action::Back) => Outcome::Close,
+                    _ => Outcome::Consumed,
+                }
+            }
+        }
+    }
+
+    /// Pasted text goes to the popup's focused field.
+    pub fn paste(&mut self, text: &str) -> Outcome {
+        match self {
+            Popup::Activate(p) => p.paste(text),
+            Popup::Settings(p) => p.paste(text),
+            Popup::Assign(p) => return p.paste(text),
+            Popup::Update(p) => p.form.paste(text),
+            Popup::Tenant(form, _) | Popup::AuditFilter(form) => form.paste(text),
+            _ => {}
+        }
+        Outcome::Consumed
+    }
+}
+
+fn tenant_key(form: &mut Form, error: &mut Option<String>, key: &KeyEvent) -> Outcome {
+    match form.handle_key(key) {
+        FormEvent::Submit => {
+            if form.text("password") != form.text("confirm") {
+                *error = Some("the two passwords differ".into());
+                form.focus_on("confirm");
+                return Outcome::Consumed;
+            }
+            Outcome::Emit(Msg::CreateTenant {
+                domain: form.text("domain"),
+                name: form.text("name"),
+                admin_upn: form.text("admin"),
+                admin_name: form.text("admin_name"),
+                password: form.text("password"),
+            })
+        }
+        FormEvent::Cancel => Outcome::Close,
+        _ => Outcome::Consumed,
+    }
+}
+
+fn filter_key(form: &mut Form, key: &KeyEvent) -> Outcome {
+    match form.handle_key(key) {
+        FormEvent::Submit => {
+            let opt = |id| {
+                let v = form.text(id);
+                (!v.trim().is_empty()).then(|| v.trim().to_owned())
+            };
+            Outcome::CloseEmit(Msg::ApplyAuditFilter(AuditQuery {
+                activity: opt("activity"),
+                role: opt("role"),
+                user: opt("user"),
+                text: opt("text"),
+                failures_only: form.switch("failures"),
+                limit: crate::tui::screen::audit::PAGE,
+                ..AuditQuery::default()
+            }))
+        }
+        FormEvent::Cancel => Outcome::Close,
+        _ => Outcome::Consumed,
+    }
+}

@@ -1,0 +1,118 @@
+//! The signed-in screen: tabs, and which keys work where.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::clock::Time;
+use crate::policy::model::Tenant;
+use crate::service::{Capabilities, SessionToken};
+use crate::tui::keymap::{Action, Context, resolve};
+use crate::tui::msg::{Msg, Tab};
+
+use super::audit::{AuditState, InboxState};
+use super::my_roles::MyRolesState;
+use super::roles::RolesState;
+
+/// Everything the signed-in screen shows.
+#[derive(Debug, Clone)]
+pub struct MainState {
+    /// The session.
+    pub session: SessionToken,
+    /// What the account may do (from the engine).
+    pub caps: Capabilities,
+    /// The tenant.
+    pub tenant: Tenant,
+    /// When the session ends (real time).
+    pub session_expires: Time,
+    /// The visible tab.
+    pub tab: Tab,
+    /// My roles.
+    pub my: MyRolesState,
+    /// Roles (admin side).
+    pub roles: RolesState,
+    /// Audit.
+    pub audit: AuditState,
+    /// Inbox.
+    pub inbox: InboxState,
+    /// Unread messages.
+    pub unread: i64,
+}
+
+impl MainState {
+    /// A freshly signed-in screen on My roles.
+    pub fn new(
+        session: SessionToken,
+        caps: Capabilities,
+        tenant: Tenant,
+        session_expires: Time,
+    ) -> Self {
+        Self {
+            session,
+            caps,
+            tenant,
+            session_expires,
+            tab: Tab::MyRoles,
+            my: MyRolesState::default(),
+            roles: RolesState::default(),
+            audit: AuditState::default(),
+            inbox: InboxState::default(),
+            unread: 0,
+        }
+    }
+
+    /// The keymap contexts in force, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        let tab = match self.tab {
+            Tab::MyRoles => Context::MyRoles,
+            Tab::Roles if self.roles.detail.is_some() => Context::RoleDetail,
+            Tab::Roles => Context::Roles,
+            Tab::Audit => Context::Audit,
+            Tab::Inbox => Context::Inbox,
+        };
+        vec![tab, Context::List, Context::Global]
+    }
+
+    /// A search field has the keyboard.
+    pub fn typing(&self) -> bool {
+        (self.tab == Tab::Roles && self.roles.searching)
+            || (self.tab == Tab::Audit && self.audit.searching)
+    }
+
+    /// Handles a key.
+    pub fn handle_key(&mut self, key: &KeyEvent) -> Option<Msg> {
+        if self.tab == Tab::Roles && self.roles.searching {
+            self.roles.search_key(key);
+            return None;
+        }
+        if self.tab == Tab::Audit && self.audit.searching {
+            return self.audit.search_key(key);
+        }
+        let action = resolve(&self.contexts(), key)?;
+        match action {
+            Action::Quit => return Some(Msg::Quit),
+            Action::Help => return Some(Msg::ShowHelp),
+            Action::SignOut => return Some(Msg::SignOut),
+            Action::Authenticator => return Some(Msg::ShowAuthenticator),
+            Action::NextTab => return Some(Msg::SwitchTab(Tab::ALL[(self.tab.index() + 1) % 4])),
+            Action::PrevTab => return Some(Msg::SwitchTab(Tab::ALL[(self.tab.index() + 3) % 4])),
+            Action::GoTab(n) => {
+                return Some(Msg::SwitchTab(Tab::ALL[usize::from(n.clamp(1, 4) - 1)]));
+            }
+            _ => {}
+        }
+        match self.tab {
+            Tab::MyRoles => self.my.handle(action),
+            Tab::Roles => self.roles.handle(action),
+            Tab::Audit => self.audit.handle(action),
+            Tab::Inbox => self.inbox.handle(action),
+        }
+    }
+
+    /// Pasted text goes to a search field that has the keyboard.
+    pub fn paste(&mut self, text: &str) {
+        if self.tab == Tab::Roles && self.roles.searching {
+            self.roles.search.paste(text);
+        } else if self.tab == Tab::Audit && self.audit.searching {
+            self.audit.search.paste(text);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! My roles: the signed-in user's Eligible, Active and Expired assignments.
+
+use crate::policy::model::Origin;
+use crate::service::Status;
+use crate::store::assignments::AssignmentRow;
+use crate::tui::keymap::Action;
+use crate::tui::msg::{Msg, Sub};
+
+use super::navigate;
+
+/// My roles state.
+#[derive(Debug, Clone)]
+pub struct MyRolesState {
+    /// Which list.
+    pub sub: Sub,
+    /// Selection per list.
+    pub selected: [usize; 3],
+    /// Eligible and active roles.
+    pub status: Option<Status>,
+    /// Recently expired assignments.
+    pub expired: Vec<AssignmentRow>,
+}
+
+impl Default for MyRolesState {
+    fn default() -> Self {
+        Self {
+            sub: Sub::Eligible,
+            selected: [0; 3],
+            status: None,
+            expired: Vec::new(),
+        }
+    }
+}
+
+impl MyRolesState {
+    /// Rows in the current list.
+    pub fn len(&self, sub: Sub) -> usize {
+        match (sub, &self.status) {
+            (Sub::Eligible, Some(s)) => s.eligible.len(),
+            (Sub::Active, Some(s)) => s.active.len(),
+            (Sub::Expired, _) => self.expired.len(),
+            _ => 0,
+        }
+    }
+
+    /// Keeps selections inside their lists after a reload.
+    pub fn clamp(&mut self) {
+        for sub in Sub::ALL {
+            let len = self.len(sub);
+            self.selected[sub.index()] = self.selected[sub.index()].min(len.saturating_sub(1));
+        }
+    }
+
+    /// Handles an action.
+    pub fn handle(&mut self, action: Action) -> Option<Msg> {
+        let i = self.sub.index();
+        let len = self.len(self.sub);
+        if navigate(&mut self.selected[i], len, action, 10) {
+            return None;
+        }
+        let status = self.status.as_ref()?;
+        match action {
+            Action::Left => self.sub = self.sub.step(-1),
+            Action::Right => self.sub = self.sub.step(1),
+            Action::Activate if self.sub == Sub::Eligible => {
+                let e = status.eligible.get(self.selected[i])?;
+                return Some(Msg::OpenActivate(e.row.role.id.clone()));
+            }
+            Action::Deactivate if self.sub == Sub::Active => {
+                let a = status.active.get(self.selected[i])?;
+                if a.assignment.origin == Origin::Activated {
+                    return Some(Msg::ConfirmDeactivate(a.role.display_name.clone()));
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+}

@@ -1,0 +1,148 @@
+//! The admin side: the role catalogue (searchable), and one role's settings and assignments.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use crate::service::{RoleOverview, SettingsView};
+use crate::store::assignments::AssignmentRow;
+use crate::tui::keymap::Action;
+use crate::tui::msg::{Msg, Sub};
+use crate::tui::widgets::TextField;
+
+use super::navigate;
+
+/// One open role.
+#[derive(Debug, Clone)]
+pub struct RoleDetail {
+    /// Its settings.
+    pub view: SettingsView,
+    /// Which assignment list.
+    pub sub: Sub,
+    /// Eligible, active and expired assignments.
+    pub rows: [Vec<AssignmentRow>; 3],
+    /// Selection per list.
+    pub selected: [usize; 3],
+}
+
+impl RoleDetail {
+    /// The selected assignment.
+    pub fn selected_row(&self) -> Option<&AssignmentRow> {
+        let i = self.sub.index();
+        self.rows[i].get(self.selected[i])
+    }
+}
+
+/// Roles tab state.
+#[derive(Debug, Clone)]
+pub struct RolesState {
+    /// The catalogue with counts.
+    pub overview: Vec<RoleOverview>,
+    /// Selection in the filtered catalogue.
+    pub selected: usize,
+    /// Search text.
+    pub search: TextField,
+    /// Typing into the search field.
+    pub searching: bool,
+    /// The open role.
+    pub detail: Option<RoleDetail>,
+}
+
+impl Default for RolesState {
+    fn default() -> Self {
+        Self {
+            overview: Vec::new(),
+            selected: 0,
+            search: TextField::new(60).placeholder("type / to search"),
+            searching: false,
+            detail: None,
+        }
+    }
+}
+
+impl RolesState {
+    /// The catalogue filtered by the search text.
+    pub fn filtered(&self) -> Vec<&RoleOverview> {
+        let needle = self.search.value().to_lowercase();
+        self.overview
+            .iter()
+            .filter(|r| {
+                needle.is_empty()
+                    || r.role.display_name.to_lowercase().contains(&needle)
+                    || r.role.slug.contains(&needle)
+            })
+            .collect()
+    }
+
+    /// Keeps selections inside their lists after a reload.
+    pub fn clamp(&mut self) {
+        self.selected = self.selected.min(self.filtered().len().saturating_sub(1));
+        if let Some(d) = &mut self.detail {
+            for sub in Sub::ALL {
+                let i = sub.index();
+                d.selected[i] = d.selected[i].min(d.rows[i].len().saturating_sub(1));
+            }
+        }
+    }
+
+    /// While searching, keys go to the search field.
+    pub fn search_key(&mut self, key: &KeyEvent) {
+        match key.code {
+            KeyCode::Enter | KeyCode::Down => self.searching = false,
+            KeyCode::Esc => {
+                self.searching = false;
+                self.search.set("");
+            }
+            _ => {
+                self.search.handle_key(*key);
+                self.selected = 0;
+            }
+        }
+    }
+
+    /// Handles an action on the catalogue or the open role.
+    pub fn handle(&mut self, action: Action) -> Option<Msg> {
+        if let Some(d) = &mut self.detail {
+            let i = d.sub.index();
+            if navigate(&mut d.selected[i], d.rows[i].len(), action, 10) {
+                return None;
+            }
+            return match action {
+                Action::Back => {
+                    self.detail = None;
+                    None
+                }
+                Action::Left => {
+                    d.sub = d.sub.step(-1);
+                    None
+                }
+                Action::Right => {
+                    d.sub = d.sub.step(1);
+                    None
+                }
+                Action::Edit => Some(Msg::OpenEditSettings),
+                Action::Add => Some(Msg::OpenAddAssignment),
+                Action::Update if d.selected_row().is_some() && d.sub != Sub::Expired => {
+                    Some(Msg::OpenUpdate)
+                }
+                Action::Remove if d.selected_row().is_some() && d.sub != Sub::Expired => {
+                    Some(Msg::ConfirmRemove)
+                }
+                _ => None,
+            };
+        }
+        let len = self.filtered().len();
+        if navigate(&mut self.selected, len, action, 10) {
+            return None;
+        }
+        match action {
+            Action::Search => {
+                self.searching = true;
+                None
+            }
+            Action::Open => self
+                .filtered()
+                .get(self.selected)
+                .map(|r| Msg::OpenRole(r.role.id.clone())),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Key sequences through the console, asserting state, popups and the engine's records.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::*;
+use crate::tui::msg::{Sub, Tab};
+use crate::tui::popup::activate::{Stage, Step};
+use crate::tui::popup::{Popup, Tone};
+
+#[test]
+fn first_run_creates_the_lab_and_shows_its_accounts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let mut app = App::with_service(None, path.clone(), Tz::Utc);
+    assert!(matches!(app.screen, Screen::FirstRun(_)));
+    assert!(!path.exists(), "nothing is created before the user chooses");
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(path.exists());
+    assert!(matches!(app.screen, Screen::SignIn(_)));
+    match app.popups.last() {
+        Some(Popup::LabAccounts(accounts)) => assert_eq!(accounts.len(), 3),
+        other => panic!("expected the lab accounts, got {other:?}"),
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(app.popups.is_empty());
+}
+
+#[test]
+fn first_run_quits_without_creating_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let mut app = App::with_service(None, path.clone(), Tz::Utc);
+    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(app.quit);
+    assert!(!path.exists());
+}
+
+#[test]
+fn sign_in_failures_each_get_their_own_message() {
+    let mut h = Harness::lab();
+    let upn = h.account("pimuser").upn.clone();
+    h.text(&upn);
+    h.key(KeyCode::Tab);
+    h.text("not the password");
+    h.key(KeyCode::Enter);
+    let Screen::SignIn(s) = &h.app.screen else {
+        panic!()
+    };
+    assert_eq!(s.error.as_deref(), Some("wrong user name or password"));
+    assert!(s.password.is_empty(), "the password is cleared");
+    let pw = h.account("pimuser").password.clone();
+    h.text(&pw);
+    h.key(KeyCode::Enter);
+    h.text("000000");
+    h.key(KeyCode::Enter);
+    let Screen::SignIn(s) = &h.app.screen else {
+        panic!()
+    };
+    assert!(
+        s.error
+            .as_deref()
+            .unwrap()
+            .starts_with("the code is not valid"),
+        "{:?}",
+        s.error
+    );
+    let used = h.code("pimuser", 0);
+    h.text(&used);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.screen, Screen::Main(_)));
+    h.ctrl('o');
+    h.text(&upn);
+    h.key(KeyCode::Tab);
+    let pw = h.account("pimuser").password.clone();
+    h.text(&pw);
+    h.key(KeyCode::Enter);
+    h.text(&used);
+    h.key(KeyCode::Enter);
+    let Screen::SignIn(s) = &h.app.screen else {
+        panic!()
+    };
+    assert!(
+        s.error
+            .as_deref()
+            .unwrap()
+            .starts_with("that code was already used"),
+        "{:?}",
+        s.error
+    );
+}
+
+#[test]
+fn an_account_without_a_confirmed_authenticator_enrols_at_first_sign_in() {
+    let mut h = Harness::lab();
+    let admin = h.session("admin", 0);
+    let new = h
+        .engine()
+        .add_user(
+            &admin,
+            "newhire@pimlab.onmicrosoft.com",
+            "New Hire",
+            Some("correct horse battery"),
+        )
+        .unwrap();
+    h.text("newhire@pimlab.onmicrosoft.com");
+    h.key(KeyCode::Tab);
+    h.text("correct horse battery");
+    h.key(KeyCode::Enter);
+    let Screen::SignIn(s) = &h.app.screen else {
+        panic!()
+    };
+    let crate::tui::screen::sign_in::Step::Enrol(e) = &s.step else {
+        panic!("expected enrolment, got {:?}", s.step)
+    };
+    assert_eq!(e.secret, new.enrolment.secret);
+    assert!(e.qr.lines().count() > 10);
+    let code = code_at(&e.secret, h.clock.now().timestamp()).unwrap();
+    h.text(&code);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.screen, Screen::Main(_)));
+    let users = h.engine().users(&admin, Some("newhire"), 10, 0).unwrap();
+    assert!(users[0].mfa_registered);
+}
+
+#[test]
+fn the_user_activates_with_reason_and_mfa_through_three_stages() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 0);
+    assert_eq!(h.main().my.len(Sub::Eligible), 1);
+    h.key(KeyCode::Char('a'));
+    assert!(matches!(h.app.popups.last(), Some(Popup::Activate(_))));
+    h.key(KeyCode::Down);
+    h.text("Reviewing sign-in logs");
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Code, "policy passed, now the code");
+    assert!(matches!(p.steps[0], Step::Passed(_)));
+    let fresh = h.code("pimuser", 1);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Done);
+    assert!(
+        p.steps.iter().all(|s| matches!(s, Step::Passed(_))),
+        "{:?}",
+        p.steps
+    );
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty());
+    let m = h.main();
+    assert_eq!(m.my.sub, Sub::Active);
+    let active = &m.my.status.as_ref().unwrap().active;
+    assert_eq!(active[0].role.display_name, "Security Reader");
+    assert_eq!(
+        active[0].assignment.end,
+        Some(start() + TimeDelta::hours(8))
+    );
+    let admin = h.session("admin", 1);
+    let inbox = h.engine().inbox(&admin, false, 10).unwrap();
+    assert_eq!(
+        inbox[0].subject,
+        "PIM: Pim User has the Security Reader role"
+    );
+}
+
+#[test]
+fn a_refused_activation_names_the_rule_and_keeps_the_form() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Form);
+    assert!(
+        p.error
+            .as_deref()
+            .unwrap()
+            .starts_with("JustificationRule: Security Reader requires a justification"),
+        "{:?}",
+        p.error
+    );
+    assert!(matches!(p.steps[0], Step::Failed(_)));
+    assert_eq!(
+        p.form.slider("duration"),
+        TimeDelta::hours(2),
+        "the form keeps what was chosen"
+    );
+    let fresh = h.code("pimuser", 1);
+    h.key(KeyCode::Down);
+    h.text("now with a reason");
+    h.key(KeyCode::Enter);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Done, "{:?}", p.steps);
+}
+
+#[test]
+fn a_wrong_code_keeps_the_code_prompt_and_counts_a_failure() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Down);
+    h.text("reason");
+    h.key(KeyCode::Enter);
+    h.text("000000");
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Code);
+    assert!(matches!(&p.steps[1], Step::Failed(_)), "{:?}", p.steps);
+    assert!(
+        p.error
+            .as_deref()
+            .unwrap()
+            .starts_with("the code is not valid"),
+        "{:?}",
+        p.error
+    );
+    assert!(h.main().my.status.as_ref().unwrap().active.is_empty());
+}
+
+#[test]
+fn a_non_admin_is_told_which_role_to_activate() {
+    let mut h = Harness::lab();
+    h.make_eligible("Privileged Role Administrator");
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Enter);
+    assert!(h.main().roles.detail.is_some(), "anyone can look");
+    h.key(KeyCode::Char('e'));
+    match h.app.popups.last() {
+        Some(Popup::Message {
+            lines,
+            tone: Tone::Info,
+            ..
+        }) => {
+            let text = lines.join(" ");
+            assert!(
+                text.contains(
+                    "You are eligible for Privileged Role Administrator: activate it in My roles"
+                ),
+                "{text}"
+            );
+        }
+        other => panic!("expected the read-only message, got {other:?}"),
+    }
+}
+
+fn open_security_reader(h: &mut Harness) {
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('/'));
+    h.text("security reader");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let d = h.main().roles.detail.as_ref().expect("role opened");
+    assert_eq!(d.view.role.display_name, "Security Reader");
+}
+
+#[test]
+fn the_admin_edits_settings_assigns_updates_and_removes_with_keys() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("admin", 0);
+    open_security_reader(&mut h);
+    // Phase 2: Assignment tab, untick "Allow permanent active assignment", Update.
+    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::PageDown);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty(), "{:?}", h.app.status);
+    let d = h.main().roles.detail.as_ref().unwrap();
+    assert!(!d.view.settings.allow_permanent_active);
+    // Phase 3: add pimuser as permanently eligible.
+    h.key(KeyCode::Char('n'));
+    h.text("pimu");
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty(), "{:?}", h.app.popups.last());
+    let d = h.main().roles.detail.as_ref().unwrap();
+    assert_eq!(d.rows[0].len(), 1);
+    assert_eq!(d.rows[0][0].principal.upn, "pimuser@pimlab.onmicrosoft.com");
+    // Phase 5: update to active; permanent is refused, 7 days passes.
+    h.key(KeyCode::Char('u'));
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Enter);
+    let Some(Popup::Update(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert!(
+        p.error
+            .as_deref()
+            .unwrap()
+            .contains("ExpirationRule: permanent active assignment is not allowed")
+    );
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Down);
+    h.text("7d");
+    h.key(KeyCode::Down);
+    h.text("On call");
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty(), "{:?}", h.app.popups.last());
+    let d = h.main().roles.detail.as_ref().unwrap();
+    assert_eq!(
+        d.rows[1][0].assignment.end,
+        Some(start() + TimeDelta::days(7))
+    );
+    // Remove within 5 minutes: refused with the rule named; after: removed.
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Char('x'));
+    h.key(KeyCode::Char('y'));
+    match h.app.popups.last() {
+        Some(Popup::Message {
+            lines,
+            tone: Tone::Error,
+            ..
+        }) => assert!(lines[0].starts_with("ActiveDurationTooShort"), "{lines:?}"),
+        other => panic!("expected the refusal, got {other:?}"),
+    }
+    h.key(KeyCode::Esc);
+    h.wait(TimeDelta::minutes(5));
+    h.key(KeyCode::Char('x'));
+    h.key(KeyCode::Char('y'));
+    assert!(h.app.popups.is_empty());
+    assert!(h.main().roles.detail.as_ref().unwrap().rows[1].is_empty());
+}
+
+#[test]
+fn another_terminals_change_shows_up_within_a_second_without_a_key() {
+    let mut user = Harness::lab();
+    user.sign_in_keys("pimuser", 0);
+    assert_eq!(user.main().my.len(Sub::Eligible), 0);
+    let mut admin = user.second_terminal();
+    user.make_eligible("Security Reader");
+    admin.tick();
+    user.wait(TimeDelta::seconds(1));
+    assert_eq!(user.main().my.len(Sub::Eligible), 1);
+}
+
+#[test]
+fn expiry_happens_on_screen_when_the_clock_passes_the_end() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Down);
+    h.text("one hour");
+    h.key(KeyCode::Enter);
+    let fresh = h.code("pimuser", 1);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.main().my.len(Sub::Active), 1);
+    h.wait(TimeDelta::minutes(59));
+    assert_eq!(h.main().my.len(Sub::Active), 1);
+    h.wait(TimeDelta::minutes(1));
+    assert_eq!(h.main().my.len(Sub::Active), 0, "gone at now == end");
+    h.key(KeyCode::Right);
+    assert_eq!(h.main().my.len(Sub::Expired), 1);
+}
+
+#[test]
+fn deactivation_asks_first_and_the_engine_holds_the_five_minutes() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Down);
+    h.text("x");
+    h.key(KeyCode::Enter);
+    let fresh = h.code("pimuser", 1);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('d'));
+    assert!(matches!(h.app.popups.last(), Some(Popup::Confirm { .. })));
+    h.key(KeyCode::Char('y'));
+    match h.app.popups.last() {
+        Some(Popup::Message { lines, .. }) => {
+            assert!(lines[0].starts_with("ActiveDurationTooShort"), "{lines:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    h.key(KeyCode::Esc);
+    h.wait(TimeDelta::minutes(5));
+    h.key(KeyCode::Char('d'));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.main().my.len(Sub::Active), 0);
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere_even_a_popup() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('?'));
+    assert!(matches!(h.app.popups.last(), Some(Popup::Help { .. })));
+    h.ctrl('c');
+    assert!(h.app.quit);
+}
+
+#[test]
+fn inbox_and_audit_tabs() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("admin", 1);
+    assert_eq!(h.main().unread, 1);
+    h.key(KeyCode::Char('4'));
+    assert_eq!(h.main().inbox.mail.len(), 1);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popups.last(), Some(Popup::Email(..))));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.main().unread, 0);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.main().tab, Tab::MyRoles);
+    h.key(KeyCode::Char('3'));
+    assert!(
+        h.main().audit.everyone,
+        "an active Global Administrator sees the resource audit"
+    );
+    let total = h.main().audit.rows.len();
+    h.key(KeyCode::Char('/'));
+    h.text("lab");
+    h.key(KeyCode::Enter);
+    let rows = &h.main().audit.rows;
+    assert!(rows.len() < total && !rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r.justification.as_deref() == Some("lab") || r.details.contains("lab"))
+    );
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popups.last(), Some(Popup::AuditEntry(..))));
+}
+
+#[test]
+fn the_lab_authenticator_shows_every_accounts_current_code() {
+    let mut h = Harness::lab();
+    h.ctrl('a');
+    let Some(Popup::Authenticator(codes)) = h.app.popups.last() else {
+        panic!("{:?}", h.app.popups.last())
+    };
+    assert_eq!(codes.len(), 3);
+    let admin = codes
+        .iter()
+        .find(|c| c.principal.upn.starts_with("admin@"))
+        .unwrap();
+    assert_eq!(admin.code.as_deref(), Some(h.code("admin", 0).as_str()));
+    h.clock.advance(TimeDelta::seconds(30));
+    h.app.tick();
+    let Some(Popup::Authenticator(codes)) = h.app.popups.last() else {
+        panic!()
+    };
+    let admin = codes
+        .iter()
+        .find(|c| c.principal.upn.starts_with("admin@"))
+        .unwrap();
+    assert_eq!(
+        admin.code.as_deref(),
+        Some(h.code("admin", 0).as_str()),
+        "it ticks with the clock"
+    );
+}

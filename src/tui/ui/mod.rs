@@ -1,0 +1,96 @@
+//! Drawing. Render functions read the state and draw; the only mutable state they touch is
+//! ratatui's table scroll state, built per frame.
+//!
+//! ```text
+//! ┌ header: product · tenant · account · active roles · lab clock ┐
+//! │ tabs: 1 My roles  2 Roles  3 Audit  4 Inbox (n)               │
+//! │ body: the tab's lists and detail                              │
+//! │ status: what just happened                                    │
+//! └ footer: the keys that work here (from the keymap)             ┘
+//! popups draw last, over everything
+//! ```
+
+use std::borrow::Cow;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, Screen};
+use crate::policy::text::sanitize;
+
+mod chrome;
+mod forms;
+mod lists;
+mod my_roles;
+mod popups;
+mod roles;
+mod start;
+pub mod theme;
+
+/// The smallest terminal the console draws into.
+pub const MIN_SIZE: (u16, u16) = (40, 10);
+
+/// Stored text made inert for the terminal.
+pub fn safe(s: &str) -> Cow<'_, str> {
+    sanitize(s)
+}
+
+/// Draws the whole console.
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "Make the terminal larger: PIM Console needs {}×{}.",
+            MIN_SIZE.0, MIN_SIZE.1
+        );
+        frame.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(if matches!(app.screen, Screen::Main(_)) {
+            3
+        } else {
+            1
+        }),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    chrome::header(frame, header, app);
+    match &app.screen {
+        Screen::FirstRun(s) => start::first_run(frame, body, app, s),
+        Screen::SignIn(s) => start::sign_in(frame, body, app, s),
+        Screen::Main(m) => match m.tab {
+            super::msg::Tab::MyRoles => my_roles::render(frame, body, app, m),
+            super::msg::Tab::Roles => roles::render(frame, body, app, m),
+            super::msg::Tab::Audit => lists::audit(frame, body, app, m),
+            super::msg::Tab::Inbox => lists::inbox(frame, body, app, m),
+        },
+    }
+    chrome::status(frame, status, app);
+    chrome::footer(frame, footer, app);
+    for popup in &app.popups {
+        popups::render(frame, area, app, popup);
+    }
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    area.centered(
+        Constraint::Length(w.min(area.width)),
+        Constraint::Length(h.min(area.height)),
+    )
+}
+
+/// Lines of plain text.
+pub fn lines(text: &str) -> Vec<Line<'static>> {
+    text.lines()
+        .map(|l| Line::from(safe(l).into_owned()))
+        .collect()
+}

@@ -1,0 +1,188 @@
+//! My roles: Eligible, Active and Expired, with live countdowns.
+
+use chrono::TimeDelta;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use super::{safe, theme};
+use crate::policy::duration::{format_duration, format_left};
+use crate::policy::model::Origin;
+use crate::tui::app::App;
+use crate::tui::msg::Sub;
+use crate::tui::screen::main::MainState;
+
+/// Under this much time left, a countdown shows seconds and turns yellow.
+pub const SOON: TimeDelta = TimeDelta::minutes(10);
+
+/// `7h 42m left`, or `4m 12s left` near the end.
+pub fn countdown(left: TimeDelta) -> String {
+    if left < SOON {
+        format!(
+            "{}m {:02}s left",
+            left.num_minutes(),
+            left.num_seconds() % 60
+        )
+    } else {
+        format_left(left)
+    }
+}
+
+/// The `Eligible · Active · Expired` switcher.
+pub fn sub_tabs(current: Sub, counts: [usize; 3]) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for sub in Sub::ALL {
+        let text = format!(" {} ({}) ", sub.title(), counts[sub.index()]);
+        spans.push(Span::styled(
+            text,
+            if sub == current {
+                theme::selected()
+            } else {
+                theme::muted()
+            },
+        ));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled("←→", theme::key()));
+    Line::from(spans)
+}
+
+/// Draws My roles.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
+    let my = &m.my;
+    let counts = [
+        my.len(Sub::Eligible),
+        my.len(Sub::Active),
+        my.len(Sub::Expired),
+    ];
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        " My roles · Microsoft Entra roles ",
+        theme::title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [tabs, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(sub_tabs(my.sub, counts)), tabs);
+    let Some(status) = &my.status else { return };
+    let now = app.now();
+    let selected = my.selected[my.sub.index()];
+    let (header, rows, widths, empty): (Vec<&str>, Vec<Row>, Vec<Constraint>, &str) = match my.sub {
+        Sub::Eligible => (
+            vec!["Role", "Eligible until", "Max activation", "Needs"],
+            status
+                .eligible
+                .iter()
+                .map(|e| {
+                    let st = &e.settings;
+                    let needs: Vec<&str> = [
+                        (st.require_mfa, "MFA"),
+                        (st.require_justification, "reason"),
+                        (st.require_ticket, "ticket"),
+                        (st.require_approval, "approval"),
+                    ]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, w)| *w)
+                    .collect();
+                    Row::new(vec![
+                        Cell::from(safe(&e.row.role.display_name).into_owned()),
+                        Cell::from(
+                            e.row
+                                .assignment
+                                .end
+                                .map_or("permanent".into(), |t| app.tz.format(t)),
+                        ),
+                        Cell::from(format_duration(st.max_activation)),
+                        Cell::from(needs.join(", ")),
+                    ])
+                })
+                .collect(),
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(22),
+                Constraint::Length(14),
+                Constraint::Fill(2),
+            ],
+            "No eligible roles. An administrator can make you eligible for a role (phase 3).",
+        ),
+        Sub::Active => (
+            vec!["Role", "How", "Start", "End", "Time left"],
+            status
+                .active
+                .iter()
+                .map(|r| {
+                    let a = &r.assignment;
+                    let (left, style) = match a.end {
+                        _ if a.is_scheduled(now) => ("scheduled".to_owned(), theme::muted()),
+                        None => ("permanent".to_owned(), ratatui::style::Style::new()),
+                        Some(end) if end <= now => ("expired".to_owned(), theme::muted()),
+                        Some(end) if end - now < SOON => (countdown(end - now), theme::warn()),
+                        Some(end) => (countdown(end - now), theme::ok()),
+                    };
+                    Row::new(vec![
+                        Cell::from(safe(&r.role.display_name).into_owned()),
+                        Cell::from(if a.origin == Origin::Activated {
+                            "activated"
+                        } else {
+                            "assigned"
+                        }),
+                        Cell::from(app.tz.hm(a.start)),
+                        Cell::from(a.end.map_or("permanent".into(), |t| app.tz.format(t))),
+                        Cell::from(Span::styled(left, style)),
+                    ])
+                })
+                .collect(),
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(9),
+                Constraint::Length(5),
+                Constraint::Length(20),
+                Constraint::Length(16),
+            ],
+            "No active roles. Activate an eligible one: ← then a.",
+        ),
+        Sub::Expired => (
+            vec!["Role", "Type", "Ended", "How"],
+            my.expired
+                .iter()
+                .map(|r| {
+                    let a = &r.assignment;
+                    Row::new(vec![
+                        Cell::from(safe(&r.role.display_name).into_owned()),
+                        Cell::from(a.kind.label()),
+                        Cell::from(a.end.map_or("-".into(), |t| app.tz.format(t))),
+                        Cell::from(if a.origin == Origin::Activated {
+                            "activation"
+                        } else {
+                            "assignment"
+                        }),
+                    ])
+                })
+                .collect(),
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(9),
+                Constraint::Length(22),
+                Constraint::Length(11),
+            ],
+            "Nothing expired recently.",
+        ),
+    };
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                format!(" {empty}"),
+                theme::muted(),
+            ))),
+            list,
+        );
+        return;
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::heading()))
+        .row_highlight_style(theme::selected())
+        .highlight_symbol("▸ ");
+    let mut state = TableState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(table, list, &mut state);
+}

@@ -1,0 +1,324 @@
+//! Drawing popups: a cleared, bordered box over the screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{centered, forms, lines, safe, theme};
+use crate::tui::app::App;
+use crate::tui::keymap::{BINDINGS, Context};
+use crate::tui::popup::{Popup, Tone};
+
+/// Draws a bordered box of at most `size`, no taller than its content needs.
+fn boxed(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    tone: Tone,
+    body: Vec<Line<'static>>,
+    scroll: u16,
+    size: (u16, u16),
+) {
+    let inner_width = usize::from(size.0.min(area.width).saturating_sub(2)).max(1);
+    let needed: usize = body
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_width))
+        .sum();
+    let height = u16::try_from(needed + 2).unwrap_or(u16::MAX).min(size.1);
+    let rect = centered(area, size.0, height);
+    let style = match tone {
+        Tone::Error => theme::error(),
+        Tone::Success => theme::ok(),
+        Tone::Info => theme::title(),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(format!(" {title} "), style));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(body)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        rect,
+    );
+}
+
+/// Draws one popup.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
+    let w = usize::from(area.width.min(110)).saturating_sub(4);
+    match popup {
+        Popup::Help { contexts, scroll } => boxed(
+            frame,
+            area,
+            "Keys",
+            Tone::Info,
+            help_lines(contexts),
+            *scroll,
+            (76, 30),
+        ),
+        Popup::Message {
+            title,
+            lines: text,
+            tone,
+            scroll,
+        } => {
+            let body: Vec<Line> = text
+                .iter()
+                .map(|l| Line::from(safe(l).into_owned()))
+                .collect();
+            let height = u16::try_from(text.len() + 2).unwrap_or(40);
+            boxed(
+                frame,
+                area,
+                title,
+                *tone,
+                body,
+                *scroll,
+                (80, height.max(5)),
+            );
+        }
+        Popup::Confirm {
+            title, question, ..
+        } => {
+            let body = vec![
+                Line::from(safe(question).into_owned()),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("y", theme::key()),
+                    Span::raw(" yes   "),
+                    Span::styled("n", theme::key()),
+                    Span::raw(" no"),
+                ]),
+            ];
+            boxed(frame, area, title, Tone::Info, body, 0, (70, 7));
+        }
+        Popup::LabAccounts(accounts) => {
+            let mut body = vec![
+                Line::from(
+                    "The training lab is ready. Passwords and authenticator secrets are shown",
+                ),
+                Line::from(
+                    "only now; Ctrl-a on the sign-in screen shows each account's current code.",
+                ),
+                Line::from(""),
+            ];
+            for a in accounts {
+                let roles = if a.roles.is_empty() {
+                    "no roles".to_owned()
+                } else {
+                    format!("{} (active, permanent)", a.roles.join(", "))
+                };
+                body.push(Line::from(Span::styled(
+                    format!("{}  ·  {}", a.upn, roles),
+                    theme::focused(),
+                )));
+                body.push(Line::from(format!(
+                    "  password {}   secret {}",
+                    a.password, a.totp_secret
+                )));
+            }
+            body.push(Line::from(""));
+            body.push(Line::from(Span::styled(
+                "Enter continues to sign-in.",
+                theme::muted(),
+            )));
+            boxed(
+                frame,
+                area,
+                "Training lab created",
+                Tone::Success,
+                body,
+                0,
+                (84, 16),
+            );
+        }
+        Popup::Authenticator(codes) => {
+            let mut body = vec![
+                Line::from(Span::styled(
+                    "Lab authenticator: the code each account's app would show now.",
+                    theme::muted(),
+                )),
+                Line::from(""),
+            ];
+            for c in codes {
+                let code = c
+                    .code
+                    .as_deref()
+                    .map_or("------".to_owned(), |c| format!("{} {}", &c[..3], &c[3..]));
+                let bar: String = (0..30)
+                    .map(|i| if i < c.seconds_left { '█' } else { '░' })
+                    .collect();
+                body.push(Line::from(vec![
+                    Span::raw(format!("{:<34}", c.principal.upn)),
+                    Span::styled(code, theme::title()),
+                    Span::styled(format!("  {bar} {:>2}s", c.seconds_left), theme::muted()),
+                ]));
+            }
+            boxed(
+                frame,
+                area,
+                "Authenticator",
+                Tone::Info,
+                body,
+                0,
+                (90, u16::try_from(codes.len() + 5).unwrap_or(20)),
+            );
+        }
+        Popup::Email(e, scroll) => {
+            let mut body = vec![
+                Line::from(format!("From:    {}", crate::notify::FROM)),
+                Line::from(format!("To:      {}", safe(&e.to))),
+                Line::from(format!("Date:    {}", app.tz.format(e.time))),
+                Line::from(Span::styled(
+                    format!("Subject: {}", safe(&e.subject)),
+                    theme::focused(),
+                )),
+                Line::from(""),
+            ];
+            body.extend(lines(&e.body));
+            boxed(frame, area, "Message", Tone::Info, body, *scroll, (90, 30));
+        }
+        Popup::AuditEntry(r, scroll) => boxed(
+            frame,
+            area,
+            &format!("Audit entry #{}", r.seq),
+            Tone::Info,
+            audit_lines(r, app),
+            *scroll,
+            (90, 26),
+        ),
+        Popup::Activate(p) => {
+            let tone = if p.error.is_some() {
+                Tone::Error
+            } else {
+                Tone::Info
+            };
+            boxed(
+                frame,
+                area,
+                &format!("Activate – {}", safe(&p.role.display_name)),
+                tone,
+                forms::activate(p, app, 76),
+                0,
+                (80, 22),
+            );
+        }
+        Popup::Settings(p) => {
+            let tone = if p.error.is_some() {
+                Tone::Error
+            } else {
+                Tone::Info
+            };
+            boxed(
+                frame,
+                area,
+                &format!("Edit role setting – {}", safe(&p.role.display_name)),
+                tone,
+                forms::settings(p, w),
+                0,
+                (110, 34),
+            );
+        }
+        Popup::Assign(p) => boxed(
+            frame,
+            area,
+            &format!("Add assignments – {}", safe(&p.role.display_name)),
+            Tone::Info,
+            forms::assign(p, 80),
+            0,
+            (86, 22),
+        ),
+        Popup::Update(p) => boxed(
+            frame,
+            area,
+            &format!("Update assignment – {}", safe(&p.row.role.display_name)),
+            Tone::Info,
+            forms::update(p, app, 76),
+            0,
+            (80, 16),
+        ),
+        Popup::Tenant(form, error) => boxed(
+            frame,
+            area,
+            "Create a tenant",
+            Tone::Info,
+            forms::plain(form, error, 76),
+            0,
+            (80, 14),
+        ),
+        Popup::AuditFilter(form) => boxed(
+            frame,
+            area,
+            "Filter the audit log",
+            Tone::Info,
+            forms::plain(form, &None, 76),
+            0,
+            (80, 12),
+        ),
+    }
+}
+
+fn help_lines(contexts: &[Context]) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(Span::styled(
+        "Keys that work here (Ctrl-c always quits)",
+        theme::muted(),
+    ))];
+    let mut shown: Vec<Context> = contexts.to_vec();
+    if !shown.contains(&Context::Global)
+        && shown.iter().any(|c| {
+            matches!(
+                c,
+                Context::MyRoles
+                    | Context::Roles
+                    | Context::RoleDetail
+                    | Context::Audit
+                    | Context::Inbox
+            )
+        })
+    {
+        shown.push(Context::Global);
+    }
+    for ctx in shown {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(ctx.title(), theme::heading())));
+        for b in BINDINGS.iter().filter(|b| b.context == ctx) {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<10}", b.label), theme::key()),
+                Span::raw(b.hint),
+            ]));
+        }
+    }
+    out
+}
+
+fn audit_lines(r: &crate::audit::AuditRecord, app: &App) -> Vec<Line<'static>> {
+    let field = |k: &str, v: Option<&str>| {
+        Line::from(vec![
+            Span::styled(format!("{k:<14}"), theme::muted()),
+            Span::raw(safe(v.unwrap_or("-")).into_owned()),
+        ])
+    };
+    let mut out = vec![
+        field("Time", Some(&app.tz.format(r.time))),
+        field("Activity", Some(&r.activity)),
+        field("Result", Some(r.result.as_str())),
+        field("By", r.actor.as_deref()),
+        field("Role", r.role.as_deref()),
+        field("Target", r.target.as_deref()),
+        field("Justification", r.justification.as_deref()),
+        field("Ticket", r.ticket_number.as_deref()),
+        field("Ticket system", r.ticket_system.as_deref()),
+        field("Entry id", Some(&r.id)),
+        Line::from(""),
+        Line::from(Span::styled("Details", theme::heading())),
+    ];
+    let pretty = serde_json::from_str::<serde_json::Value>(&r.details)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| r.details.clone());
+    out.extend(lines(&pretty));
+    out
+}

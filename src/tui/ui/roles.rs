@@ -1,0 +1,253 @@
+//! The admin side: the catalogue, and one role's settings (read view) and assignments.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use super::my_roles::{countdown, sub_tabs};
+use super::{safe, theme};
+use crate::policy::duration::format_duration;
+use crate::policy::model::{AssignmentKind, Origin};
+use crate::policy::settings::{RoleSettings, on_off};
+use crate::tui::app::App;
+use crate::tui::screen::main::MainState;
+use crate::tui::screen::roles::RoleDetail;
+
+/// Draws the Roles tab.
+pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
+    match &m.roles.detail {
+        Some(d) => detail(frame, area, app, m, d),
+        None => catalogue(frame, area, m),
+    }
+}
+
+fn catalogue(frame: &mut Frame, area: Rect, m: &MainState) {
+    let r = &m.roles;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        " Roles · Microsoft Entra roles ",
+        theme::title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [search, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    let mut spans = vec![Span::styled(
+        " Search: ",
+        if r.searching {
+            theme::focused()
+        } else {
+            theme::muted()
+        },
+    )];
+    spans.extend(
+        r.search
+            .line(r.searching, usize::from(search.width.saturating_sub(12)))
+            .spans,
+    );
+    frame.render_widget(Paragraph::new(Line::from(spans)), search);
+    let rows: Vec<Row> = r
+        .filtered()
+        .iter()
+        .map(|o| {
+            Row::new(vec![
+                Cell::from(safe(&o.role.display_name).into_owned()),
+                Cell::from(if o.role.privileged { "Privileged" } else { "" }),
+                Cell::from(o.eligible.to_string()),
+                Cell::from(o.active.to_string()),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(" No role matches the search.", theme::muted())),
+            list,
+        );
+        return;
+    }
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(1),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(6),
+        ],
+    )
+    .header(Row::new(["Role", "", "Eligible", "Active"]).style(theme::heading()))
+    .row_highlight_style(theme::selected())
+    .highlight_symbol("▸ ");
+    let mut state = TableState::default().with_selected(Some(r.selected));
+    frame.render_stateful_widget(table, list, &mut state);
+}
+
+/// The settings read view: every field, grouped as the editor's tabs.
+fn settings_lines(s: &RoleSettings) -> Vec<Line<'static>> {
+    let approvers = if s.approvers.is_empty() {
+        "default (Privileged Role and Global Administrators)".to_owned()
+    } else {
+        s.approvers
+            .iter()
+            .map(|p| p.upn.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let changed_rows = s
+        .notifications
+        .iter()
+        .filter(|(_, n)| {
+            !n.default_recipients || n.critical_only || !n.additional_recipients.is_empty()
+        })
+        .count();
+    let row = |label: &'static str, text: String| {
+        Line::from(vec![
+            Span::styled(format!(" {label:<13}"), theme::muted()),
+            Span::raw(text),
+        ])
+    };
+    vec![
+        row(
+            "Activation",
+            format!(
+                "max {} · MFA {} · justification {} · ticket {} · approval {}",
+                format_duration(s.max_activation),
+                on_off(s.require_mfa),
+                on_off(s.require_justification),
+                on_off(s.require_ticket),
+                on_off(s.require_approval)
+            ),
+        ),
+        row("", format!("approvers: {}", safe(&approvers))),
+        row(
+            "Assignment",
+            format!(
+                "eligible: permanent {}, else expire after {}",
+                on_off(s.allow_permanent_eligible),
+                s.expire_eligible_after.label()
+            ),
+        ),
+        row(
+            "",
+            format!(
+                "active: permanent {}, else expire after {}",
+                on_off(s.allow_permanent_active),
+                s.expire_active_after.label()
+            ),
+        ),
+        row(
+            "",
+            format!(
+                "on active assignment: MFA {} · justification {}",
+                on_off(s.require_mfa_on_active),
+                on_off(s.require_justification_on_active)
+            ),
+        ),
+        row(
+            "Notification",
+            if changed_rows == 0 {
+                "9 e-mail rows, Entra's defaults (e shows them)".to_owned()
+            } else {
+                format!("9 e-mail rows, {changed_rows} changed from the defaults (e shows them)")
+            },
+        ),
+    ]
+}
+
+fn detail(frame: &mut Frame, area: Rect, app: &App, m: &MainState, d: &RoleDetail) {
+    let role = &d.view.role;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" Roles › {} ", safe(&role.display_name)),
+        theme::title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let banner = !m.caps.admin;
+    let [info, settings, tabs, list] = Layout::vertical([
+        Constraint::Length(if banner { 2 } else { 1 }),
+        Constraint::Length(8),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    let mut info_lines = vec![Line::from(Span::styled(
+        format!(" {} · {}", role.id, safe(&role.description)),
+        theme::muted(),
+    ))];
+    if banner {
+        let which = if m.caps.eligible_admin_roles.is_empty() {
+            "an administrator role".to_owned()
+        } else {
+            m.caps.eligible_admin_roles.join(" or ")
+        };
+        info_lines.push(Line::from(Span::styled(
+            format!(" Read only: activate {which} to change settings or assignments."),
+            theme::warn(),
+        )));
+    }
+    frame.render_widget(Paragraph::new(info_lines), info);
+    let mut s_lines = settings_lines(&d.view.settings);
+    if let (Some(at), Some(by)) = (d.view.updated_at, &d.view.updated_by) {
+        s_lines.push(Line::from(Span::styled(
+            format!(" Updated {} by {by}", app.tz.format(at)),
+            theme::muted(),
+        )));
+    }
+    let s_block = Block::default()
+        .borders(Borders::TOP)
+        .title(Span::styled(" Settings (e to edit) ", theme::muted()));
+    frame.render_widget(Paragraph::new(s_lines).block(s_block), settings);
+    let counts = [d.rows[0].len(), d.rows[1].len(), d.rows[2].len()];
+    frame.render_widget(Paragraph::new(sub_tabs(d.sub, counts)), tabs);
+    assignments(frame, list, app, d);
+}
+
+fn assignments(frame: &mut Frame, area: Rect, app: &App, d: &RoleDetail) {
+    let i = d.sub.index();
+    let now = app.now();
+    let rows: Vec<Row> = d.rows[i]
+        .iter()
+        .map(|r| {
+            let a = &r.assignment;
+            let kind = match (a.kind, a.origin) {
+                (AssignmentKind::Eligible, _) => "Eligible",
+                (AssignmentKind::Active, Origin::Assigned) => "Active",
+                (AssignmentKind::Active, Origin::Activated) => "Activated",
+            };
+            let left = match a.end {
+                _ if a.is_scheduled(now) => "scheduled".to_owned(),
+                None => "permanent".to_owned(),
+                Some(end) if end > now => countdown(end - now),
+                Some(_) => "expired".to_owned(),
+            };
+            Row::new(vec![
+                Cell::from(safe(&r.principal.display_name).into_owned()),
+                Cell::from(r.principal.upn.clone()),
+                Cell::from(kind),
+                Cell::from(a.end.map_or("permanent".into(), |t| app.tz.format(t))),
+                Cell::from(left),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        let text = format!(
+            " No {} assignments. n adds one.",
+            d.sub.title().to_lowercase()
+        );
+        frame.render_widget(Paragraph::new(Span::styled(text, theme::muted())), area);
+        return;
+    }
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(2),
+            Constraint::Fill(3),
+            Constraint::Length(9),
+            Constraint::Length(20),
+            Constraint::Length(14),
+        ],
+    )
+    .header(Row::new(["Member", "User name", "Type", "End", "Left"]).style(theme::heading()))
+    .row_highlight_style(theme::selected())
+    .highlight_symbol("▸ ");
+    let mut state = TableState::default().with_selected(Some(d.selected[i]));
+    frame.render_stateful_widget(table, area, &mut state);
+}

@@ -1,0 +1,468 @@
+//! Acting on intents: the only place the console calls the service. After each change the
+//! visible data is reloaded from the engine (a local SQLite read is cheap), never patched.
+
+use crate::service::{Service, ServiceError, SessionToken};
+use crate::store::OpenMode;
+use crate::store::assignments::Which;
+
+use super::app::{App, Screen};
+use super::msg::{Msg, Tab};
+use super::popup::activate::{Stage, Step};
+use super::popup::{ActivatePopup, Popup, Tone};
+use super::screen::audit::PAGE;
+use super::screen::main::MainState;
+use super::screen::sign_in::Step as SignInStep;
+
+/// A stage's one-line outcome: the rules that refused, or that it failed.
+fn short_reason(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Refused(r) => {
+            let rules: Vec<&str> = r.rules().iter().map(|r| r.as_str()).collect();
+            format!("refused by {}", rules.join(", "))
+        }
+        _ => "failed".into(),
+    }
+}
+
+impl App {
+    /// Acts on an intent.
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Quit => self.quit = true,
+            Msg::CreateLab => self.create_lab(),
+            Msg::OpenTenantForm => self.popups.push(Popup::tenant_form()),
+            Msg::CreateTenant {
+                domain,
+                name,
+                admin_upn,
+                admin_name,
+                password,
+            } => self.create_tenant(&domain, &name, &admin_upn, &admin_name, &password),
+            Msg::SubmitPassword => self.submit_password(),
+            Msg::SubmitCode => self.submit_code(),
+            Msg::SignOut => self.sign_out(),
+            Msg::SwitchTab(tab) => {
+                if let Screen::Main(m) = &mut self.screen {
+                    m.tab = tab;
+                }
+                self.reload();
+            }
+            Msg::Refresh => self.reload(),
+            Msg::ShowHelp => {
+                let contexts = self.contexts();
+                self.popups.push(Popup::Help {
+                    contexts,
+                    scroll: 0,
+                });
+            }
+            Msg::ShowAuthenticator => self.show_authenticator(),
+            Msg::OpenActivate(role_id) => self.open_activate(&role_id),
+            Msg::ActivateValidate(input) => self.activate_validate(input),
+            Msg::ActivateCommit(input) => self.activate_commit(input),
+            Msg::ActivateRefresh(role_id) => self.activate_refresh(&role_id),
+            Msg::ConfirmDeactivate(role) => self.popups.push(Popup::Confirm {
+                title: "Deactivate".into(),
+                question: format!("Deactivate {role} now? You can activate it again later."),
+                on_yes: Msg::Deactivate(role),
+            }),
+            Msg::Deactivate(role) => self.deactivate(&role),
+            Msg::OpenAuditEntry(i) => {
+                if let Screen::Main(m) = &self.screen
+                    && let Some(r) = m.audit.rows.get(i)
+                {
+                    self.popups.push(Popup::AuditEntry(Box::new(r.clone()), 0));
+                }
+            }
+            Msg::OpenAuditFilter => {
+                if let Screen::Main(m) = &self.screen {
+                    self.popups.push(Popup::audit_filter(&m.audit.query));
+                }
+            }
+            Msg::ApplyAuditFilter(q) => {
+                if let Screen::Main(m) = &mut self.screen {
+                    m.audit.search.set(q.text.as_deref().unwrap_or(""));
+                    m.audit.query = q;
+                    m.audit.selected = 0;
+                }
+                self.reload();
+            }
+            Msg::MoreAudit => self.more_audit(),
+            Msg::OpenEmail(id) => self.open_email(&id),
+            other => self.update_admin(other),
+        }
+    }
+
+    /// The engine and the session, when signed in.
+    pub(super) fn session(&mut self) -> Option<(&mut Service, SessionToken)> {
+        let Screen::Main(m) = &self.screen else {
+            return None;
+        };
+        let token = m.session.clone();
+        self.svc.as_mut().map(|s| (s, token))
+    }
+
+    fn create_lab(&mut self) {
+        let svc = match self.svc.take() {
+            Some(s) => Ok(s),
+            None => Service::open(&self.db, OpenMode::Create),
+        };
+        let result = svc.and_then(|mut s| {
+            let created = s.create_lab(false);
+            self.svc = Some(s);
+            created
+        });
+        match result {
+            Ok(created) => {
+                self.to_sign_in();
+                self.popups.push(Popup::LabAccounts(created.accounts));
+            }
+            Err(e) => self.first_run_error(e),
+        }
+    }
+
+    fn first_run_error(&mut self, e: ServiceError) {
+        if let Screen::FirstRun(s) = &mut self.screen {
+            s.error = Some(e.to_string());
+        } else {
+            self.fail(e);
+        }
+    }
+
+    fn create_tenant(
+        &mut self,
+        domain: &str,
+        name: &str,
+        admin: &str,
+        admin_name: &str,
+        password: &str,
+    ) {
+        let svc = match self.svc.take() {
+            Some(s) => Ok(s),
+            None => Service::open(&self.db, OpenMode::Create),
+        };
+        let result = svc.and_then(|mut s| {
+            let created = s.init_tenant(domain, name, admin, admin_name, password);
+            self.svc = Some(s);
+            created
+        });
+        match result {
+            Ok(created) => {
+                self.popups.clear();
+                self.to_sign_in();
+                let e = crate::service::Enrolment::for_secret(
+                    &created.admin.totp_secret,
+                    &created.admin.upn,
+                );
+                let text = format!(
+                    "{} is the Global Administrator of {}.\nScan this with an authenticator app, or type the secret:\n\n{}\nSecret: {}\n\nThen sign in.",
+                    created.admin.upn, created.tenant.domain, e.qr, e.secret
+                );
+                self.popups
+                    .push(Popup::message("Tenant created", text, Tone::Success));
+            }
+            Err(e) => {
+                if let Some(Popup::Tenant(_, error)) = self.popups.last_mut() {
+                    *error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    fn submit_password(&mut self) {
+        let (Some(svc), Screen::SignIn(s)) = (self.svc.as_mut(), &mut self.screen) else {
+            return;
+        };
+        match svc.check_password(&s.upn.value(), &s.password.value()) {
+            Ok(ok) => {
+                s.error = None;
+                s.code.set("");
+                s.step = match ok.enrolment {
+                    Some(e) => SignInStep::Enrol(Box::new(e)),
+                    None => SignInStep::Code,
+                };
+            }
+            Err(e) => {
+                s.error = Some(e.to_string());
+                s.password.set("");
+            }
+        }
+    }
+
+    fn submit_code(&mut self) {
+        let (Some(svc), Screen::SignIn(s)) = (self.svc.as_mut(), &mut self.screen) else {
+            return;
+        };
+        let signed = match svc.sign_in(&s.upn.value(), &s.password.value(), &s.code.value()) {
+            Ok(signed) => signed,
+            Err(e) => {
+                s.error = Some(e.to_string());
+                s.code.set("");
+                return;
+            }
+        };
+        let tenant = s.tenant.clone();
+        match svc.capabilities(&signed.token) {
+            Ok(caps) => {
+                self.screen = Screen::Main(Box::new(MainState::new(
+                    signed.token,
+                    caps,
+                    tenant,
+                    signed.expires,
+                )));
+                self.reload();
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn sign_out(&mut self) {
+        if let Some((svc, token)) = self.session() {
+            let _ = svc.sign_out(&token);
+        }
+        self.popups.clear();
+        self.to_sign_in();
+        self.status = Some(("Signed out.".into(), Tone::Info));
+    }
+
+    fn show_authenticator(&mut self) {
+        let Some(svc) = self.svc.as_mut() else { return };
+        match svc.authenticator() {
+            Ok(codes) => self.popups.push(Popup::Authenticator(codes)),
+            Err(e) => self.status = Some((e.to_string(), Tone::Error)),
+        }
+    }
+
+    /// Reloads the header data and the visible tab from the engine.
+    pub fn reload(&mut self) {
+        if let Some(svc) = self.svc.as_mut()
+            && let Ok(c) = svc.clock()
+        {
+            self.offset = c.offset;
+        }
+        if let Err(e) = self.reload_main() {
+            self.fail(e);
+        }
+    }
+
+    fn reload_main(&mut self) -> Result<(), ServiceError> {
+        let (Some(svc), Screen::Main(m)) = (self.svc.as_mut(), &mut self.screen) else {
+            return Ok(());
+        };
+        let token = m.session.clone();
+        m.caps = svc.capabilities(&token)?;
+        m.my.status = Some(svc.status(&token)?);
+        m.unread = svc.unread_count(&token)?;
+        match m.tab {
+            Tab::MyRoles => {
+                let me = m.caps.principal.upn.clone();
+                m.my.expired = svc.assignments(&token, None, Some(&me), Which::Expired, 200, 0)?;
+                m.my.clamp();
+            }
+            Tab::Roles => {
+                m.roles.overview = svc.role_overview(&token)?;
+                if let Some(id) = m.roles.detail.as_ref().map(|d| d.view.role.id.clone()) {
+                    m.roles.detail = Some(super::admin::load_detail(
+                        svc,
+                        &token,
+                        &id,
+                        m.roles.detail.take(),
+                    )?);
+                }
+                m.roles.clamp();
+            }
+            Tab::Audit => {
+                let q = crate::service::AuditQuery {
+                    before_seq: None,
+                    ..m.audit.query.clone()
+                };
+                let (rows, everyone) = svc.audit_log(&token, &q)?;
+                m.audit.exhausted = (rows.len() as i64) < q.limit;
+                m.audit.rows = rows;
+                m.audit.everyone = everyone;
+                m.audit.selected = m.audit.selected.min(m.audit.rows.len().saturating_sub(1));
+            }
+            Tab::Inbox => {
+                m.inbox.mail = svc.inbox(&token, false, 500)?;
+                m.inbox.selected = m.inbox.selected.min(m.inbox.mail.len().saturating_sub(1));
+            }
+        }
+        Ok(())
+    }
+
+    fn more_audit(&mut self) {
+        let (Some(svc), Screen::Main(m)) = (self.svc.as_mut(), &mut self.screen) else {
+            return;
+        };
+        let Some(last) = m.audit.rows.last() else {
+            return;
+        };
+        let q = crate::service::AuditQuery {
+            before_seq: Some(last.seq),
+            limit: PAGE,
+            ..m.audit.query.clone()
+        };
+        match svc.audit_log(&m.session, &q) {
+            Ok((rows, _)) => {
+                m.audit.exhausted = (rows.len() as i64) < PAGE;
+                m.audit.rows.extend(rows);
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn open_email(&mut self, id: &str) {
+        let Some((svc, token)) = self.session() else {
+            return;
+        };
+        match svc.open_email(&token, id) {
+            Ok(email) => {
+                self.popups.push(Popup::Email(Box::new(email), 0));
+                self.reload();
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn open_activate(&mut self, role_id: &str) {
+        let Screen::Main(m) = &self.screen else {
+            return;
+        };
+        let Some(e) =
+            m.my.status
+                .as_ref()
+                .and_then(|s| s.eligible.iter().find(|e| e.row.role.id == role_id))
+        else {
+            return;
+        };
+        let popup =
+            ActivatePopup::new(e.row.role.clone(), e.settings.clone(), e.row.assignment.end);
+        self.popups.push(Popup::Activate(Box::new(popup)));
+    }
+
+    fn activation_popup(&mut self) -> Option<&mut ActivatePopup> {
+        match self.popups.last_mut() {
+            Some(Popup::Activate(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn activate_validate(&mut self, input: crate::service::ActivateInput) {
+        let tz = self.tz;
+        let Some((svc, token)) = self.session() else {
+            return;
+        };
+        let result = svc.validate_activation(&token, &input);
+        let Some(p) = self.activation_popup() else {
+            return;
+        };
+        match result {
+            Ok(preview) => {
+                p.error = None;
+                let cut = if preview.clamped {
+                    " (cut to the end of your eligibility)"
+                } else {
+                    ""
+                };
+                p.steps[0] = Step::Passed(format!(
+                    "meets the role's settings: {} until {}{cut}",
+                    tz.hm(preview.start),
+                    tz.format(preview.end)
+                ));
+                if preview.needs_mfa {
+                    p.stage = Stage::Code;
+                    p.code.set("");
+                } else {
+                    p.steps[1] = Step::Running;
+                    self.pending.push_back(Msg::ActivateCommit(input));
+                }
+            }
+            Err(e) => {
+                p.steps[0] = Step::Failed(short_reason(&e));
+                p.back_to_form(Some(e.to_string()));
+            }
+        }
+    }
+
+    fn activate_commit(&mut self, input: crate::service::ActivateInput) {
+        let tz = self.tz;
+        if let Some(p) = self.activation_popup() {
+            p.stage = Stage::Working;
+            p.steps[1] = Step::Running;
+        }
+        let Some((svc, token)) = self.session() else {
+            return;
+        };
+        let result = svc.activate(&token, input);
+        let Some(p) = self.activation_popup() else {
+            return;
+        };
+        match result {
+            Ok(done) => {
+                let end = done.assignment.end.unwrap_or(done.assignment.start);
+                p.steps[1] = Step::Passed(format!("active until {}", tz.format(end)));
+                p.steps[2] = Step::Running;
+                let id = done.role.id.clone();
+                self.pending.push_back(Msg::ActivateRefresh(id));
+            }
+            Err(ServiceError::Auth(a)) => {
+                p.steps[1] = Step::Failed("MFA failed".into());
+                p.stage = Stage::Code;
+                p.code.set("");
+                p.error = Some(a.to_string());
+                if matches!(a, crate::service::AuthFailure::Locked { .. }) {
+                    p.back_to_form(Some(a.to_string()));
+                }
+            }
+            Err(e) => {
+                p.steps[1] = Step::Failed(short_reason(&e));
+                p.back_to_form(Some(e.to_string()));
+            }
+        }
+    }
+
+    fn activate_refresh(&mut self, role_id: &str) {
+        self.reload();
+        let now = self.now();
+        let shown = match &self.screen {
+            Screen::Main(m) => m.my.status.as_ref().is_some_and(|s| {
+                s.active
+                    .iter()
+                    .any(|a| a.role.id == role_id && a.assignment.is_current(now))
+            }),
+            _ => false,
+        };
+        let name = match self.activation_popup() {
+            Some(p) => {
+                p.steps[2] = if shown {
+                    Step::Passed(format!("{} is in your active roles", p.role.display_name))
+                } else {
+                    Step::Failed("the role does not show as active yet".into())
+                };
+                p.stage = Stage::Done;
+                p.role.display_name.clone()
+            }
+            None => return,
+        };
+        if let Screen::Main(m) = &mut self.screen {
+            m.my.sub = super::msg::Sub::Active;
+        }
+        self.status = Some((format!("{name} is active."), Tone::Success));
+    }
+
+    fn deactivate(&mut self, role: &str) {
+        let Some((svc, token)) = self.session() else {
+            return;
+        };
+        match svc.deactivate(&token, role) {
+            Ok((_, r)) => {
+                self.status = Some((format!("Deactivated {}.", r.display_name), Tone::Success));
+                self.reload();
+            }
+            Err(e) => self.popups.push(Popup::message(
+                "Not deactivated",
+                e.to_string(),
+                Tone::Error,
+            )),
+        }
+    }
+}

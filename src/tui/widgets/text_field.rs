@@ -1,0 +1,196 @@
+//! A single-line text field: typing, cursor movement, paste, optional masking. Control
+//! characters and terminal escapes never get in (they are refused at the engine too).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::policy::text::is_forbidden;
+
+/// The field's content and cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextField {
+    value: Vec<char>,
+    cursor: usize,
+    masked: bool,
+    max_chars: usize,
+    placeholder: &'static str,
+}
+
+impl TextField {
+    /// An empty field accepting up to `max_chars` characters.
+    pub fn new(max_chars: usize) -> Self {
+        Self {
+            value: Vec::new(),
+            cursor: 0,
+            masked: false,
+            max_chars,
+            placeholder: "",
+        }
+    }
+
+    /// Shows `•` instead of the characters (passwords).
+    pub fn masked(mut self) -> Self {
+        self.masked = true;
+        self
+    }
+
+    /// Grey text shown while empty.
+    pub fn placeholder(mut self, text: &'static str) -> Self {
+        self.placeholder = text;
+        self
+    }
+
+    /// Starts with a value.
+    pub fn with_value(mut self, value: &str) -> Self {
+        self.set(value);
+        self
+    }
+
+    /// The text.
+    pub fn value(&self) -> String {
+        self.value.iter().collect()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty()
+    }
+
+    /// Replaces the text, cursor at the end.
+    pub fn set(&mut self, value: &str) {
+        self.value = value
+            .chars()
+            .filter(|c| !is_forbidden(*c))
+            .take(self.max_chars)
+            .collect();
+        self.cursor = self.value.len();
+    }
+
+    /// Inserts pasted text at the cursor (controls such as newlines become spaces).
+    pub fn paste(&mut self, text: &str) {
+        for c in text.chars() {
+            let c = if is_forbidden(c) { ' ' } else { c };
+            self.insert(c);
+        }
+    }
+
+    fn insert(&mut self, c: char) {
+        if self.value.len() < self.max_chars {
+            self.value.insert(self.cursor, c);
+            self.cursor += 1;
+        }
+    }
+
+    /// Handles an editing key; returns false for keys it does not use (Tab, Enter, Esc, ↑↓).
+    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('u') if ctrl => {
+                self.value.drain(..self.cursor);
+                self.cursor = 0;
+            }
+            KeyCode::Char('w') if ctrl => {
+                let mut start = self.cursor;
+                while start > 0 && self.value[start - 1] == ' ' {
+                    start -= 1;
+                }
+                while start > 0 && self.value[start - 1] != ' ' {
+                    start -= 1;
+                }
+                self.value.drain(start..self.cursor);
+                self.cursor = start;
+            }
+            KeyCode::Char(_) if ctrl => return false,
+            KeyCode::Char(c) if !is_forbidden(c) => self.insert(c),
+            KeyCode::Backspace if self.cursor > 0 => {
+                self.cursor -= 1;
+                self.value.remove(self.cursor);
+            }
+            KeyCode::Delete if self.cursor < self.value.len() => {
+                self.value.remove(self.cursor);
+            }
+            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.value.len()),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = self.value.len(),
+            KeyCode::Backspace | KeyCode::Delete => {}
+            _ => return false,
+        }
+        true
+    }
+
+    /// The field as a line of at most `width` cells, scrolled so the cursor stays visible; the
+    /// cursor is drawn as a reversed cell when focused.
+    pub fn line(&self, focused: bool, width: usize) -> Line<'static> {
+        if self.value.is_empty() && !focused {
+            let shown: String = self.placeholder.chars().take(width.max(1)).collect();
+            return Line::from(Span::styled(
+                shown,
+                Style::new().add_modifier(Modifier::DIM),
+            ));
+        }
+        let shown: Vec<char> = if self.masked {
+            vec!['•'; self.value.len()]
+        } else {
+            self.value.clone()
+        };
+        let width = width.max(2);
+        let start = (self.cursor + 1).saturating_sub(width);
+        let end = (start + width).min(shown.len());
+        let before: String = shown[start..self.cursor.min(end)].iter().collect();
+        if !focused {
+            return Line::from(shown[start..end].iter().collect::<String>());
+        }
+        let at: String = shown.get(self.cursor).map_or(" ".into(), |c| c.to_string());
+        let after: String = shown
+            .get(self.cursor + 1..end)
+            .map_or(String::new(), |s| s.iter().collect());
+        Line::from(vec![
+            Span::raw(before),
+            Span::styled(at, Style::new().add_modifier(Modifier::REVERSED)),
+            Span::raw(after),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_editing_and_limits() {
+        let mut f = TextField::new(5);
+        for c in "hello world".chars() {
+            f.handle_key(key(KeyCode::Char(c)));
+        }
+        assert_eq!(f.value(), "hello");
+        f.handle_key(key(KeyCode::Left));
+        f.handle_key(key(KeyCode::Backspace));
+        assert_eq!(f.value(), "helo");
+        f.handle_key(key(KeyCode::Home));
+        f.handle_key(key(KeyCode::Delete));
+        assert_eq!(f.value(), "elo");
+        assert!(!f.handle_key(key(KeyCode::Enter)));
+        f.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(f.value(), "elo", "nothing before the cursor at home");
+    }
+
+    #[test]
+    fn escapes_never_get_in_and_paste_is_flattened() {
+        let mut f = TextField::new(100);
+        f.handle_key(key(KeyCode::Char('\u{1b}')));
+        f.paste("a\nb\x1b[2Jc");
+        assert_eq!(f.value(), "a b [2Jc");
+    }
+
+    #[test]
+    fn masked_fields_show_dots() {
+        let f = TextField::new(20).masked().with_value("secret");
+        assert_eq!(f.line(false, 20).to_string(), "••••••");
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::clock::Time;
@@ -226,9 +226,7 @@ pub fn parse_delta(s: &str) -> Result<TimeDelta, String> {
 
 /// Parses an RFC 3339 time (`2026-11-26T17:00:00Z`).
 pub fn parse_time(s: &str) -> Result<Time, String> {
-    DateTime::parse_from_rfc3339(s.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("'{s}' is not an RFC 3339 time; use a form like 2026-11-26T17:00:00Z"))
+    crate::policy::duration::parse_time(s)
 }
 
 /// `pim settings …`.

@@ -216,6 +216,13 @@ pub fn format_iso(d: TimeDelta) -> String {
     out
 }
 
+/// Parses an RFC 3339 time (`2026-11-26T17:00:00Z`, any offset) into UTC.
+pub fn parse_time(s: &str) -> Result<crate::clock::Time, String> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("'{s}' is not an RFC 3339 time; use a form like 2026-11-26T17:00:00Z"))
+}
+
 /// A time as the engine's messages print it: `2026-11-26 10:09 UTC`. Messages stay in UTC so
 /// they read the same in every terminal; screens convert to local time.
 pub fn format_utc(t: crate::clock::Time) -> String {

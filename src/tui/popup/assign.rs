@@ -3,8 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use crate::cli::args::parse_time;
-use crate::policy::duration::parse_duration;
+use crate::policy::duration::{parse_duration, parse_time};
 use crate::policy::model::{AssignmentKind, Principal, Role};
 use crate::policy::settings::RoleSettings;
 use crate::service::{AssignInput, UpdateInput, UserSummary, Window};
@@ -115,11 +114,18 @@ pub struct AssignPopup {
 impl AssignPopup {
     /// A new form for the role.
     pub fn new(role: Role, settings: RoleSettings) -> Self {
-        let mut fields = vec![Field::new(
-            "type",
-            "Assignment type",
-            kind_choice(AssignmentKind::Eligible),
-        )];
+        let mut fields = vec![
+            Field::new(
+                "type",
+                "Assignment type",
+                kind_choice(AssignmentKind::Eligible),
+            ),
+            Field::new(
+                "start",
+                "Starts",
+                Input::Text(TextField::new(40).placeholder("now, or 2026-12-01T09:00:00Z")),
+            ),
+        ];
         fields.extend(window_fields(settings.allow_permanent_eligible));
         Self {
             role,
@@ -153,6 +159,11 @@ impl AssignPopup {
     /// The requests the form describes, one per member.
     pub fn inputs(&self) -> Result<Vec<AssignInput>, String> {
         let window = window(&self.form)?;
+        let start_text = self.form.text("start");
+        let start = match start_text.trim() {
+            "" | "now" => None,
+            t => Some(parse_time(t).map_err(|e| format!("Starts: {e}"))?),
+        };
         Ok(self
             .chosen
             .iter()
@@ -160,7 +171,7 @@ impl AssignPopup {
                 role: self.role.id.clone(),
                 upn: p.upn.clone(),
                 kind: kind_of(&self.form),
-                start: None,
+                start,
                 window,
                 justification: blank_none(self.form.text("reason")),
                 otp: blank_none(self.form.text("code")),

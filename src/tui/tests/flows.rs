@@ -478,3 +478,72 @@ fn the_lab_authenticator_shows_every_accounts_current_code() {
         "it ticks with the clock"
     );
 }
+
+#[test]
+fn first_run_creates_a_tenant_and_shows_the_administrators_enrolment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("contoso.db");
+    let mut app = App::with_service(None, path.clone(), Tz::Utc);
+    let key = |app: &mut App, code| app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    let text = |app: &mut App, s: &str| {
+        s.chars()
+            .for_each(|c| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+    };
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Tenant(..))));
+    for (value, last) in [
+        ("contoso.onmicrosoft.com", false),
+        ("Contoso", false),
+        ("alice@contoso.onmicrosoft.com", false),
+        ("Alice", false),
+        ("correct horse battery", false),
+        ("correct horse battery", true),
+    ] {
+        text(&mut app, value);
+        key(&mut app, if last { KeyCode::Enter } else { KeyCode::Tab });
+    }
+    assert!(
+        matches!(app.screen, Screen::SignIn(_)),
+        "{:?}",
+        app.popups.last()
+    );
+    match app.popups.last() {
+        Some(Popup::Message {
+            lines,
+            tone: Tone::Success,
+            ..
+        }) => {
+            assert!(lines[0].contains("alice@contoso.onmicrosoft.com is the Global Administrator of contoso.onmicrosoft.com"));
+            assert!(lines.iter().any(|l| l.starts_with("Secret: ")));
+        }
+        other => panic!("expected the enrolment, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_add_assignment_form_takes_a_scheduled_start_and_an_end() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("admin", 0);
+    open_security_reader(&mut h);
+    h.key(KeyCode::Char('n'));
+    h.text("pimu");
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    h.text("2026-12-01T09:00:00Z");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Down);
+    h.text("30d");
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty(), "{:?}", h.app.popups.last());
+    let d = h.main().roles.detail.as_ref().unwrap();
+    let a = &d.rows[0][0].assignment;
+    assert_eq!(a.start, Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap());
+    assert_eq!(
+        a.end,
+        Some(Utc.with_ymd_and_hms(2026, 12, 31, 9, 0, 0).unwrap())
+    );
+    assert!(a.is_scheduled(h.app.now()));
+}

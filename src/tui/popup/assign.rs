@@ -127,6 +127,8 @@ impl AssignPopup {
             ),
         ];
         fields.extend(window_fields(settings.allow_permanent_eligible));
+        let mut form = Form::new(fields);
+        form.set_hidden("end", settings.allow_permanent_eligible);
         Self {
             role,
             settings,
@@ -135,7 +137,7 @@ impl AssignPopup {
             results: Vec::new(),
             cursor: 0,
             chosen: Vec::new(),
-            form: Form::new(fields),
+            form,
             error: None,
         }
     }

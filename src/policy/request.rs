@@ -76,12 +76,21 @@ pub enum RequestStatus {
     Revoked,
     /// Waiting for an approver.
     PendingApproval,
+    /// An extension or renewal waiting for an administrator's decision.
+    PendingAdminDecision,
     /// An approver said no.
     Denied,
     /// The requestor or an administrator cancelled it.
     Canceled,
-    /// Not decided in time.
+    /// Not decided in time (24 hours).
     TimedOut,
+}
+
+impl RequestStatus {
+    /// Waiting for a decision.
+    pub fn is_pending(self) -> bool {
+        matches!(self, RequestStatus::PendingApproval | RequestStatus::PendingAdminDecision)
+    }
 }
 
 impl RequestStatus {
@@ -92,6 +101,7 @@ impl RequestStatus {
             RequestStatus::Granted => "Granted",
             RequestStatus::Revoked => "Revoked",
             RequestStatus::PendingApproval => "PendingApproval",
+            RequestStatus::PendingAdminDecision => "PendingAdminDecision",
             RequestStatus::Denied => "Denied",
             RequestStatus::Canceled => "Canceled",
             RequestStatus::TimedOut => "TimedOut",
@@ -146,4 +156,42 @@ pub struct Request {
     pub completed_at: Option<Time>,
     /// The assignment it created or acted on.
     pub target_assignment_id: Option<String>,
+    /// For activations waiting for approval: how long the role should stay active.
+    pub duration: Option<chrono::TimeDelta>,
+    /// The assignment the request starts from: the eligibility of an activation, the
+    /// assignment to extend or renew.
+    pub source_assignment_id: Option<String>,
+    /// Who approved or denied it.
+    pub decided_by: Option<String>,
+    /// The decision's justification.
+    pub decision_reason: Option<String>,
+    /// A pending request not decided by then expires.
+    pub expires_at: Option<Time>,
+}
+
+impl Request {
+    /// A settled request of `action` with nothing pending.
+    pub fn settled(id: String, action: RequestAction, status: RequestStatus, kind: AssignmentKind, role_id: &str, principal_id: &str, now: Time) -> Self {
+        Self {
+            id,
+            action,
+            status,
+            role_id: role_id.to_owned(),
+            principal_id: principal_id.to_owned(),
+            kind,
+            justification: None,
+            ticket: None,
+            start: None,
+            end: None,
+            created_at: now,
+            created_by: None,
+            completed_at: Some(now),
+            target_assignment_id: None,
+            duration: None,
+            source_assignment_id: None,
+            decided_by: None,
+            decision_reason: None,
+            expires_at: None,
+        }
+    }
 }

@@ -282,6 +282,11 @@ impl super::Service {
                 created_by: Some(me.id.clone()),
                 completed_at: Some(ctx.now),
                 target_assignment_id: Some(assignment.id.clone()),
+                duration: None,
+                source_assignment_id: None,
+                decided_by: None,
+                decision_reason: None,
+                expires_at: None,
             };
             store::requests::insert(ctx.conn, &request)?;
             store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
@@ -371,6 +376,11 @@ impl super::Service {
                 created_by: Some(me.id.clone()),
                 completed_at: Some(ctx.now),
                 target_assignment_id: Some(a.id.clone()),
+                duration: None,
+                source_assignment_id: None,
+                decided_by: None,
+                decision_reason: None,
+                expires_at: None,
             };
             store::requests::insert(ctx.conn, &request)?;
             ctx.audit(

@@ -143,6 +143,11 @@ fn request(
         created_by: Some(actor.id.clone()),
         completed_at: Some(now),
         target_assignment_id: Some(a.id.clone()),
+        duration: None,
+        source_assignment_id: None,
+        decided_by: None,
+        decision_reason: None,
+        expires_at: None,
     }
 }
 

@@ -403,6 +403,11 @@ fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) ->
                 created_by: None,
                 completed_at: Some(now),
                 target_assignment_id: Some(assignment.id.clone()),
+                duration: None,
+                source_assignment_id: None,
+                decided_by: None,
+                decision_reason: None,
+                expires_at: None,
             },
         )?;
         store::assignments::insert(tx, &assignment, Some(&request_id))?;

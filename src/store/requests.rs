@@ -8,9 +8,9 @@ use crate::clock::Time;
 use crate::policy::model::{AssignmentKind, Ticket};
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 
-const COLUMNS: &str =
-    "id, action, status, role_id, principal_id, kind, justification, ticket_number,
-    ticket_system, start_at, end_at, created_at, created_by, completed_at, target_assignment_id";
+const COLUMNS: &str = "id, action, status, role_id, principal_id, kind, justification, ticket_number,
+    ticket_system, start_at, end_at, created_at, created_by, completed_at, target_assignment_id,
+    duration_secs, source_assignment_id, decided_by, decision_reason, expires_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
     let action: String = r.get(1)?;
@@ -41,15 +41,20 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
         created_by: r.get(12)?,
         completed_at: opt_time(r.get(13)?),
         target_assignment_id: r.get(14)?,
+        duration: r.get::<_, Option<i64>>(15)?.map(chrono::TimeDelta::seconds),
+        source_assignment_id: r.get(16)?,
+        decided_by: r.get(17)?,
+        decision_reason: r.get(18)?,
+        expires_at: opt_time(r.get(19)?),
     })
 }
 
 /// Records a request.
 pub fn insert(conn: &Connection, q: &Request) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO requests (id, action, status, role_id, principal_id, kind, justification, ticket_number,
-             ticket_system, start_at, end_at, created_at, created_by, completed_at, target_assignment_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        &format!(
+            "INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+        ),
         params![
             q.id,
             q.action.as_str(),
@@ -65,7 +70,12 @@ pub fn insert(conn: &Connection, q: &Request) -> StoreResult<()> {
             secs(q.created_at),
             q.created_by,
             opt_secs(q.completed_at),
-            q.target_assignment_id
+            q.target_assignment_id,
+            q.duration.map(|d| d.num_seconds()),
+            q.source_assignment_id,
+            q.decided_by,
+            q.decision_reason,
+            opt_secs(q.expires_at)
         ],
     )?;
     Ok(())
@@ -77,13 +87,92 @@ pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Request>> {
     Ok(conn.query_row(&sql, [id], from_row).optional()?)
 }
 
-/// Settles a request.
+/// Settles a pending request. Returns false when it was no longer pending (another terminal
+/// decided first).
+pub fn settle(
+    conn: &Connection,
+    id: &str,
+    status: RequestStatus,
+    at: Time,
+    decided_by: Option<&str>,
+    reason: Option<&str>,
+) -> StoreResult<bool> {
+    let n = conn.execute(
+        "UPDATE requests SET status = ?2, completed_at = ?3, decided_by = ?4, decision_reason = ?5
+         WHERE id = ?1 AND status IN ('PendingApproval', 'PendingAdminDecision')",
+        params![id, status.as_str(), secs(at), decided_by, reason],
+    )?;
+    Ok(n == 1)
+}
+
+/// Sets a request's status (scheduled activations cancelled before their start).
 pub fn set_status(conn: &Connection, id: &str, status: RequestStatus, at: Time) -> StoreResult<()> {
     conn.execute(
         "UPDATE requests SET status = ?2, completed_at = ?3 WHERE id = ?1",
         params![id, status.as_str(), secs(at)],
     )?;
     Ok(())
+}
+
+/// Pending requests whose 24 hours have run out.
+pub fn expired_pending(conn: &Connection, now: Time) -> StoreResult<Vec<Request>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM requests
+         WHERE status IN ('PendingApproval', 'PendingAdminDecision') AND expires_at <= ?1 ORDER BY expires_at"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([secs(now)], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The pending request of a principal for a role and action family, if any.
+pub fn pending_for(conn: &Connection, principal_id: &str, role_id: &str, actions: &[RequestAction]) -> StoreResult<Option<Request>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM requests
+         WHERE principal_id = ?1 AND role_id = ?2 AND status IN ('PendingApproval', 'PendingAdminDecision')
+         ORDER BY created_at DESC"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![principal_id, role_id], from_row)?;
+    for r in rows {
+        let r = r?;
+        if actions.contains(&r.action) {
+            return Ok(Some(r));
+        }
+    }
+    Ok(None)
+}
+
+/// Which requests a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// Every pending request (administrators and approvers filter further).
+    Pending,
+    /// One principal's requests, newest first (pending and recent history).
+    Of(&'a str),
+}
+
+/// Requests, newest first.
+pub fn list(conn: &Connection, scope: Scope<'_>, limit: i64) -> StoreResult<Vec<Request>> {
+    let (sql, arg): (String, Option<&str>) = match scope {
+        Scope::Pending => (
+            format!(
+                "SELECT {COLUMNS} FROM requests WHERE status IN ('PendingApproval', 'PendingAdminDecision')
+                 AND (?1 IS NULL OR 1) ORDER BY created_at DESC, rowid DESC LIMIT ?2"
+            ),
+            None,
+        ),
+        Scope::Of(p) => (
+            format!(
+                "SELECT {COLUMNS} FROM requests WHERE principal_id = ?1
+                 AND action IN ('selfActivate', 'selfExtend', 'selfRenew') ORDER BY created_at DESC, rowid DESC LIMIT ?2"
+            ),
+            Some(p),
+        ),
+    };
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![arg, limit], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Links a request to the assignment it created.

@@ -170,3 +170,37 @@ fn a_failed_transaction_leaves_nothing_behind() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn a_version_1_database_is_upgraded_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, 1).unwrap();
+    conn.execute_batch(
+        "INSERT INTO tenant (id, domain, display_name, kind, created_at) VALUES ('t', 'old.onmicrosoft.com', 'Old', 'lab', 0);
+         INSERT INTO audit (seq, id, time, activity, result, details, prev_hash, hash)
+         VALUES (1, 'a', 0, 'Create tenant', 'success', '{\"assignment_id\":\"x1\"}', 'p', 'h');",
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert_eq!(tenant::get(store.conn()).unwrap().unwrap().domain, "old.onmicrosoft.com");
+    let subject: String = store.conn().query_row("SELECT subject_id FROM audit WHERE seq = 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(subject, "x1", "the generated column reads old rows too");
+}
+
+#[test]
+fn a_failing_migration_leaves_the_old_version() {
+    let mut conn = Connection::open_in_memory().unwrap();
+    migrate::create_at_version(&conn, 1).unwrap();
+    conn.execute_batch("CREATE TABLE alert_settings (x)").unwrap();
+    let err = migrate::migrate(&mut conn, std::path::Path::new(":memory:")).unwrap_err();
+    assert!(err.to_string().contains("alert_settings"), "{err}");
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1);
+    let cols: i64 = conn.query_row("SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'duration_secs'", [], |r| r.get(0)).unwrap();
+    assert_eq!(cols, 0, "the partial upgrade rolled back");
+}

@@ -36,6 +36,12 @@ pub const USER_ADDED: &str = "Add user";
 pub const MFA_REGISTERED: &str = "User registered security info";
 /// A tenant was created.
 pub const TENANT_CREATED: &str = "Create tenant";
+/// The tenant's licence changed.
+pub const LICENCE_CHANGED: &str = "Update tenant licence";
+/// An alert was dismissed.
+pub const ALERT_DISMISSED: &str = "Disable PIM Alert";
+/// An alert's settings changed.
+pub const ALERT_SETTINGS: &str = "Update PIM alert setting";
 /// The lab clock was moved.
 pub const CLOCK_MOVED: &str = "Lab clock moved";
 

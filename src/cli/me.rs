@@ -8,7 +8,7 @@ use super::assign::assignment_json;
 use super::output::{Table, end_text, json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env, with_code_prompt};
 use crate::policy::duration::{format_duration, format_left};
-use crate::service::ActivateInput;
+use crate::service::{ActivateInput, ActivationOutcome};
 use crate::store::OpenMode;
 
 /// `pim activate ROLE --for DURATION …`.
@@ -24,7 +24,7 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
         ticket_system: a.ticket_system,
         otp: None,
     };
-    let done = with_code_prompt(a.otp, |otp| {
+    let outcome = with_code_prompt(a.otp, |otp| {
         svc.activate(
             &token,
             ActivateInput {
@@ -34,6 +34,10 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
         )
     })?;
     let now = svc.clock()?.now;
+    let done = match outcome {
+        ActivationOutcome::Active(done) => done,
+        ActivationOutcome::Pending(view) => return print_pending(&view, a.json),
+    };
     if a.json {
         return json(&json!({
             "request": {
@@ -71,6 +75,42 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
     println!(
         "Request {} · administrators were notified.",
         done.request.id
+    );
+    Ok(())
+}
+
+fn print_pending(view: &crate::service::RequestView, as_json: bool) -> CliResult {
+    let r = &view.request;
+    let approvers: Vec<&str> = view.approvers.iter().map(|p| p.upn.as_str()).collect();
+    if as_json {
+        return json(&json!({
+            "request": {
+                "id": r.id,
+                "action": r.action,
+                "status": r.status,
+                "role": view.role.display_name,
+                "principal": view.principal.upn,
+                "justification": r.justification,
+                "created": rfc3339(r.created_at),
+                "expires": r.expires_at.map(rfc3339),
+            },
+            "approvers": approvers,
+        }));
+    }
+    println!(
+        "{} requires approval: request {} was sent to {} and waits for a decision until {}.",
+        view.role.display_name,
+        r.id,
+        if approvers.is_empty() {
+            "its approvers (none available right now)".to_owned()
+        } else {
+            approvers.join(", ")
+        },
+        r.expires_at.map_or_else(String::new, local)
+    );
+    println!(
+        "Follow it with `pim requests`; withdraw it with `pim cancel {}`.",
+        r.id
     );
     Ok(())
 }

@@ -6,11 +6,13 @@ use serde::Serialize;
 
 use crate::clock::Time;
 
+pub mod lifecycle;
+pub mod maildir;
 pub mod recipients;
 pub mod templates;
 
 /// The sender shown on every message.
-pub const FROM: &str = "Microsoft Security (PIM) <MSSecurity-noreply@microsoft.com>";
+pub const FROM: &str = "Microsoft Security <MSSecurity-noreply@microsoft.com>";
 
 /// What a message is about (the `event` field of `pim inbox --json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -24,6 +26,22 @@ pub enum EmailEvent {
     RoleActivationAlert,
     /// To the requestor: your role is active.
     RequestorNotice,
+    /// To approvers: approve or deny an activation.
+    ApprovalRequest,
+    /// To the requestor: your request waits for approval.
+    PendingNotice,
+    /// To the requestor: your request was approved or denied.
+    RequestDecision,
+    /// To the other approvers: someone decided.
+    ApproverNotice,
+    /// To administrators: approve or deny an extension or renewal.
+    ExtensionRequest,
+    /// To administrators and the assignee: an assignment ends soon.
+    ExpiryReminder,
+    /// To administrators and the assignee: an assignment ended.
+    ExpiredNotice,
+    /// To the requestor and approvers: nobody decided within 24 hours.
+    RequestExpired,
 }
 
 impl EmailEvent {
@@ -34,6 +52,14 @@ impl EmailEvent {
             EmailEvent::AssigneeNotice => "assigneeNotice",
             EmailEvent::RoleActivationAlert => "roleActivationAlert",
             EmailEvent::RequestorNotice => "requestorNotice",
+            EmailEvent::ApprovalRequest => "approvalRequest",
+            EmailEvent::PendingNotice => "pendingNotice",
+            EmailEvent::RequestDecision => "requestDecision",
+            EmailEvent::ApproverNotice => "approverNotice",
+            EmailEvent::ExtensionRequest => "extensionRequest",
+            EmailEvent::ExpiryReminder => "expiryReminder",
+            EmailEvent::ExpiredNotice => "expiredNotice",
+            EmailEvent::RequestExpired => "requestExpired",
         }
     }
 
@@ -50,9 +76,13 @@ impl EmailEvent {
         .find(|e| e.as_str() == s)
     }
 
-    /// Whether the message asks someone to act now; "critical emails only" keeps only these.
+    /// Whether the message asks someone to act now; "critical emails only" keeps only these
+    /// (requests to approve an activation, an extension or a renewal).
     pub fn is_critical(self) -> bool {
-        false
+        matches!(
+            self,
+            EmailEvent::ApprovalRequest | EmailEvent::ExtensionRequest
+        )
     }
 }
 

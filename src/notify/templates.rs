@@ -45,7 +45,7 @@ fn window(f: &MessageFacts<'_>) -> String {
     }
 }
 
-fn details(f: &MessageFacts<'_>) -> String {
+pub(crate) fn details(f: &MessageFacts<'_>) -> String {
     let mut lines = vec![
         format!("Role: {} ({})", f.role.display_name, f.role.id),
         format!("User: {} ({})", f.principal.display_name, f.principal.upn),

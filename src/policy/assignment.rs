@@ -286,7 +286,8 @@ pub fn check_removal(
         return Err(admin_required("removing assignments"));
     }
     let age = now - target.created_at;
-    if age < MINIMUM_DURATION {
+    // A scheduled assignment has granted nothing yet: removing it is cancelling it.
+    if age < MINIMUM_DURATION && !target.is_scheduled(now) {
         return Err(Refusal::new(
             Rule::ActiveDurationTooShort,
             format!(

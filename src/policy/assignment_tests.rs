@@ -303,3 +303,15 @@ fn updates_check_the_new_window_and_protect_the_last_global_admin() {
         Rule::RoleAssignmentDoesNotExist
     );
 }
+
+#[test]
+fn a_scheduled_assignment_can_be_cancelled_at_once() {
+    let role = role();
+    let mut scheduled = existing(
+        AssignmentKind::Eligible,
+        Origin::Assigned,
+        now() - TimeDelta::minutes(1),
+    );
+    scheduled.start = now() + TimeDelta::days(1);
+    assert!(check_removal(&role, &scheduled, false, true, now()).is_ok());
+}

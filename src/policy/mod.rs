@@ -3,8 +3,10 @@
 //! takes `now` as an argument.
 
 pub mod activation;
+pub mod alerts;
 pub mod assignment;
 pub mod duration;
+pub mod lifecycle;
 pub mod model;
 pub mod notification;
 pub mod refusal;

@@ -19,6 +19,8 @@ pub enum Rule {
     EligibilityRule,
     /// The assignment or activation already exists.
     RoleAssignmentExists,
+    /// A request for the same role is already waiting for a decision.
+    PendingRoleAssignmentRequest,
     /// The assignment or activation to act on does not exist.
     RoleAssignmentDoesNotExist,
     /// Removing or deactivating within 5 minutes of creation.
@@ -47,6 +49,7 @@ impl Rule {
             Rule::MfaRule => "MfaRule",
             Rule::EligibilityRule => "EligibilityRule",
             Rule::RoleAssignmentExists => "RoleAssignmentExists",
+            Rule::PendingRoleAssignmentRequest => "PendingRoleAssignmentRequest",
             Rule::RoleAssignmentDoesNotExist => "RoleAssignmentDoesNotExist",
             Rule::ActiveDurationTooShort => "ActiveDurationTooShort",
             Rule::AdminRequestRule => "AdminRequestRule",

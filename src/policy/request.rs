@@ -89,7 +89,10 @@ pub enum RequestStatus {
 impl RequestStatus {
     /// Waiting for a decision.
     pub fn is_pending(self) -> bool {
-        matches!(self, RequestStatus::PendingApproval | RequestStatus::PendingAdminDecision)
+        matches!(
+            self,
+            RequestStatus::PendingApproval | RequestStatus::PendingAdminDecision
+        )
     }
 }
 
@@ -171,7 +174,15 @@ pub struct Request {
 
 impl Request {
     /// A settled request of `action` with nothing pending.
-    pub fn settled(id: String, action: RequestAction, status: RequestStatus, kind: AssignmentKind, role_id: &str, principal_id: &str, now: Time) -> Self {
+    pub fn settled(
+        id: String,
+        action: RequestAction,
+        status: RequestStatus,
+        kind: AssignmentKind,
+        role_id: &str,
+        principal_id: &str,
+        now: Time,
+    ) -> Self {
         Self {
             id,
             action,

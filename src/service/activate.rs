@@ -137,6 +137,8 @@ pub struct ActivationPreview {
     pub clamped: bool,
     /// A fresh MFA code is required.
     pub needs_mfa: bool,
+    /// The role requires approval: activating sends a request to its approvers.
+    pub needs_approval: bool,
 }
 
 /// Loads the facts and applies the activation rules; a refusal is audited.
@@ -183,13 +185,24 @@ fn check(
         active: active.as_ref(),
         now: ctx.now,
     };
+    if let Err(r) = crate::policy::lifecycle::check_licence(ctx.tenant.licence, "Activating a role")
+    {
+        return Err(ctx.refuse(attempt, r));
+    }
     let plan = check_activation(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-    if plan.needs_approval {
+    if plan.needs_approval
+        && let Some(p) = store::requests::pending_for(
+            ctx.conn,
+            &me.id,
+            &role.id,
+            &[RequestAction::SelfActivate],
+        )?
+    {
         let refusal = Refusal::new(
-            Rule::ApprovalRule,
+            Rule::PendingRoleAssignmentRequest,
             format!(
-                "{} requires approval to activate, and approval requests are not available in this version; ask an administrator to turn approval off or to assign the role as active",
-                role.display_name
+                "a request to activate {} is already waiting for approval (request {}); cancel it first to send another",
+                role.display_name, p.id
             ),
         );
         return Err(ctx.refuse(attempt, refusal));
@@ -200,6 +213,164 @@ fn check(
         settings,
         plan,
     })
+}
+
+/// What an activation request led to.
+#[derive(Debug, Clone)]
+pub enum ActivationOutcome {
+    /// The role is active (or scheduled).
+    Active(Box<Activated>),
+    /// The role requires approval; the request waits for an approver.
+    Pending(Box<super::approval::RequestView>),
+}
+
+impl ActivationOutcome {
+    /// The activation, when the role became active (or scheduled) at once.
+    pub fn active(self) -> Option<Activated> {
+        match self {
+            ActivationOutcome::Active(a) => Some(*a),
+            ActivationOutcome::Pending(_) => None,
+        }
+    }
+}
+
+/// Creates the activation of a planned window from its (already stored) request, audits it and
+/// queues the activation e-mails. `approved_by` names the approver of an approved request.
+pub(super) fn record_activation(
+    ctx: &super::Ctx<'_>,
+    me: &Principal,
+    role: &Role,
+    settings: &crate::policy::settings::RoleSettings,
+    plan: &ActivationPlan,
+    request: &Request,
+    approved_by: Option<&Principal>,
+) -> ServiceResult<(Assignment, usize)> {
+    let assignment = Assignment {
+        id: new_id(),
+        role_id: role.id.clone(),
+        principal_id: me.id.clone(),
+        kind: AssignmentKind::Active,
+        origin: Origin::Activated,
+        activated_from: Some(plan.eligibility_id.clone()),
+        start: plan.start,
+        end: Some(plan.end),
+        justification: request.justification.clone(),
+        ticket: plan.ticket.clone(),
+        created_at: ctx.now,
+        created_by: Some(me.id.clone()),
+        ended_at: None,
+        end_reason: None,
+    };
+    store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
+    store::requests::set_target(ctx.conn, &request.id, &assignment.id)?;
+    let mut entry = AuditEntry::new(activity::ACTIVATION_COMPLETED, ctx.now)
+        .by(me)
+        .role(role)
+        .target(me)
+        .justification(request.justification.as_deref())
+        .ticket(plan.ticket.as_ref())
+        .detail("assignment_id", &assignment.id)
+        .detail("request_id", &request.id)
+        .detail("start", plan.start)
+        .detail("end", plan.end)
+        .detail("mfa", plan.needs_mfa)
+        .detail("cut_to_eligibility_end", plan.clamped_to_eligibility);
+    if let Some(a) = approved_by {
+        entry = entry.detail("approved_by", &a.upn);
+    }
+    ctx.audit(entry)?;
+    let message = MessageFacts {
+        role,
+        principal: me,
+        actor: approved_by,
+        kind: AssignmentKind::Active,
+        start: plan.start,
+        end: Some(plan.end),
+        now: ctx.now,
+        justification: request.justification.as_deref(),
+        ticket: plan.ticket.as_ref(),
+        request_id: &request.id,
+    };
+    let emails = mail::send(ctx, settings, NotifyEvent::Activation, &message)?;
+    Ok((assignment, emails))
+}
+
+/// Stores a request for approval, audits it, and e-mails the approvers and the requestor.
+fn submit_for_approval(
+    ctx: &super::Ctx<'_>,
+    me: &Principal,
+    role: &Role,
+    settings: &crate::policy::settings::RoleSettings,
+    plan: &ActivationPlan,
+    duration: TimeDelta,
+    justification: Option<String>,
+) -> ServiceResult<ActivationOutcome> {
+    let expires = ctx.now + crate::policy::lifecycle::APPROVAL_WINDOW;
+    let request = Request {
+        justification,
+        ticket: plan.ticket.clone(),
+        start: plan.scheduled.then_some(plan.start),
+        end: None,
+        created_by: Some(me.id.clone()),
+        completed_at: None,
+        duration: Some(duration),
+        source_assignment_id: Some(plan.eligibility_id.clone()),
+        expires_at: Some(expires),
+        ..Request::settled(
+            new_id(),
+            RequestAction::SelfActivate,
+            RequestStatus::PendingApproval,
+            AssignmentKind::Active,
+            &role.id,
+            &me.id,
+            ctx.now,
+        )
+    };
+    store::requests::insert(ctx.conn, &request)?;
+    let [requested, ..] = super::approval::activities(request.action, request.kind);
+    ctx.audit(
+        AuditEntry::new(requested, ctx.now)
+            .by(me)
+            .role(role)
+            .target(me)
+            .justification(request.justification.as_deref())
+            .ticket(plan.ticket.as_ref())
+            .detail("request_id", &request.id)
+            .detail("duration", crate::policy::duration::format_iso(duration))
+            .detail("expires", expires),
+    )?;
+    let (approvers, _) = super::approval::approvers_for(ctx, settings, &request)?;
+    let facts = super::approval::facts(&request, role, me, ctx.now);
+    use crate::notify::{EmailEvent, lifecycle as mails};
+    use crate::policy::notification::NotifyRecipient;
+    super::approval::notify(
+        ctx,
+        settings,
+        &request,
+        NotifyRecipient::Approver,
+        &approvers,
+        EmailEvent::ApprovalRequest,
+        mails::approval_request(&facts, duration, expires),
+    )?;
+    let me_list = [me.clone()];
+    super::approval::notify(
+        ctx,
+        settings,
+        &request,
+        NotifyRecipient::Requestor,
+        &me_list,
+        EmailEvent::PendingNotice,
+        mails::pending_notice(&facts, expires, &approvers),
+    )?;
+    Ok(ActivationOutcome::Pending(Box::new(
+        super::approval::RequestView {
+            request,
+            role: role.clone(),
+            principal: me.clone(),
+            approvers,
+            can_decide: false,
+        },
+    )))
 }
 
 impl super::Service {
@@ -219,16 +390,18 @@ impl super::Service {
                 end: c.plan.end,
                 clamped: c.plan.clamped_to_eligibility,
                 needs_mfa: c.plan.needs_mfa,
+                needs_approval: c.plan.needs_approval,
             })
         })
     }
 
-    /// Activates an eligible role for the signed-in user.
+    /// Activates an eligible role for the signed-in user, or, when the role requires
+    /// approval, sends the request to its approvers.
     pub fn activate(
         &mut self,
         token: &SessionToken,
         input: ActivateInput,
-    ) -> ServiceResult<Activated> {
+    ) -> ServiceResult<ActivationOutcome> {
         let texts = Texts::check(&input)?;
         self.write(|ctx| {
             let Checked {
@@ -237,8 +410,6 @@ impl super::Service {
                 settings,
                 plan,
             } = check(ctx, token, &input, &texts)?;
-            let me = &actor.principal;
-            let justification = texts.justification.clone();
             if plan.needs_mfa {
                 let purpose = Purpose {
                     what: format!("activating {}", role.display_name),
@@ -247,84 +418,49 @@ impl super::Service {
                 };
                 verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
             }
-            let assignment = Assignment {
-                id: new_id(),
-                role_id: role.id.clone(),
-                principal_id: me.id.clone(),
-                kind: AssignmentKind::Active,
-                origin: Origin::Activated,
-                activated_from: Some(plan.eligibility_id.clone()),
-                start: plan.start,
-                end: Some(plan.end),
-                justification: justification.clone(),
-                ticket: plan.ticket.clone(),
-                created_at: ctx.now,
-                created_by: Some(me.id.clone()),
-                ended_at: None,
-                end_reason: None,
-            };
+            let me = &actor.principal;
+            if plan.needs_approval {
+                return submit_for_approval(
+                    ctx,
+                    me,
+                    &role,
+                    &settings,
+                    &plan,
+                    input.duration,
+                    texts.justification.clone(),
+                );
+            }
             let request = Request {
-                id: new_id(),
-                action: RequestAction::SelfActivate,
-                status: if plan.scheduled {
-                    RequestStatus::Granted
-                } else {
-                    RequestStatus::Provisioned
-                },
-                role_id: role.id.clone(),
-                principal_id: me.id.clone(),
-                kind: AssignmentKind::Active,
-                justification: justification.clone(),
+                justification: texts.justification.clone(),
                 ticket: plan.ticket.clone(),
                 start: Some(plan.start),
                 end: Some(plan.end),
-                created_at: ctx.now,
                 created_by: Some(me.id.clone()),
-                completed_at: Some(ctx.now),
-                target_assignment_id: Some(assignment.id.clone()),
-                duration: None,
-                source_assignment_id: None,
-                decided_by: None,
-                decision_reason: None,
-                expires_at: None,
+                ..Request::settled(
+                    new_id(),
+                    RequestAction::SelfActivate,
+                    if plan.scheduled {
+                        RequestStatus::Granted
+                    } else {
+                        RequestStatus::Provisioned
+                    },
+                    AssignmentKind::Active,
+                    &role.id,
+                    &me.id,
+                    ctx.now,
+                )
             };
             store::requests::insert(ctx.conn, &request)?;
-            store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
-            ctx.audit(
-                AuditEntry::new(activity::ACTIVATION_COMPLETED, ctx.now)
-                    .by(me)
-                    .role(&role)
-                    .target(me)
-                    .justification(justification.as_deref())
-                    .ticket(plan.ticket.as_ref())
-                    .detail("assignment_id", &assignment.id)
-                    .detail("request_id", &request.id)
-                    .detail("start", plan.start)
-                    .detail("end", plan.end)
-                    .detail("mfa", plan.needs_mfa)
-                    .detail("cut_to_eligibility_end", plan.clamped_to_eligibility),
-            )?;
-            let message = MessageFacts {
-                role: &role,
-                principal: me,
-                actor: None,
-                kind: AssignmentKind::Active,
-                start: plan.start,
-                end: Some(plan.end),
-                now: ctx.now,
-                justification: justification.as_deref(),
-                ticket: plan.ticket.as_ref(),
-                request_id: &request.id,
-            };
-            let emails = mail::send(ctx, &settings, NotifyEvent::Activation, &message)?;
-            Ok(Activated {
+            let (assignment, emails) =
+                record_activation(ctx, me, &role, &settings, &plan, &request, None)?;
+            Ok(ActivationOutcome::Active(Box::new(Activated {
                 assignment,
                 role,
                 principal: me.clone(),
                 request,
                 clamped: plan.clamped_to_eligibility,
                 emails,
-            })
+            })))
         })
     }
 

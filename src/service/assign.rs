@@ -13,14 +13,15 @@ use crate::policy::assignment::{
     AssignmentFacts, AssignmentRequest, Expiry, UpdateFacts, UpdateRequest, check_assignment,
     check_removal, check_update,
 };
+use crate::policy::lifecycle::check_licence;
 use crate::policy::model::{
     Assignment, AssignmentKind, EndReason, GLOBAL_ADMINISTRATOR, Origin, Principal, Role,
 };
 use crate::policy::notification::NotifyEvent;
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 use crate::policy::text::{MAX_JUSTIFICATION_CHARS, check_free_text};
+use crate::store;
 use crate::store::assignments::{AssignmentRow, Filter, Which};
-use crate::store::{self, users::UserRecord};
 
 /// How long an assignment lasts, as the administrator said it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub enum Window {
 }
 
 impl Window {
-    fn expiry(self, from: Time) -> ServiceResult<Expiry> {
+    pub(super) fn expiry(self, from: Time) -> ServiceResult<Expiry> {
         Ok(match self {
             Window::Permanent => Expiry::Permanent,
             Window::Until(t) => Expiry::Until(t),
@@ -113,7 +114,7 @@ pub struct AssignmentDone {
     pub ended_activations: usize,
 }
 
-fn justification(raw: Option<&str>) -> ServiceResult<Option<String>> {
+pub(super) fn justification(raw: Option<&str>) -> ServiceResult<Option<String>> {
     match raw {
         None => Ok(None),
         Some(text) => check_free_text("justification", text, MAX_JUSTIFICATION_CHARS)
@@ -121,7 +122,7 @@ fn justification(raw: Option<&str>) -> ServiceResult<Option<String>> {
     }
 }
 
-fn request(
+pub(super) fn request(
     action: RequestAction,
     status: RequestStatus,
     a: &Assignment,
@@ -159,7 +160,7 @@ fn event_of(kind: AssignmentKind) -> NotifyEvent {
 }
 
 /// Whether `a` is the only live active Global Administrator assignment.
-fn is_last_global_admin(ctx: &Ctx<'_>, a: &Assignment) -> ServiceResult<bool> {
+pub(super) fn is_last_global_admin(ctx: &Ctx<'_>, a: &Assignment) -> ServiceResult<bool> {
     Ok(a.role_id == GLOBAL_ADMINISTRATOR
         && a.kind == AssignmentKind::Active
         && a.is_live(ctx.now)
@@ -208,7 +209,7 @@ fn end_activations(
 }
 
 /// Queues the assignment e-mails for an assignment as it now stands.
-fn notify_assignment(
+pub(super) fn notify_assignment(
     ctx: &Ctx<'_>,
     role: &Role,
     who: &Principal,
@@ -272,7 +273,12 @@ impl super::Service {
                 actor_is_admin: ctx.is_admin(&actor.principal.id)?,
                 now: ctx.now,
             };
-            let needs_mfa = check_assignment(facts, &req).map_err(|r| ctx.refuse(attempt, r))?;
+            let needs_mfa =
+                check_assignment(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            if input.kind == AssignmentKind::Eligible || expiry != Expiry::Permanent {
+                check_licence(ctx.tenant.licence, "Eligible and time-bound assignments")
+                    .map_err(|r| ctx.refuse(attempt, r))?;
+            }
             if needs_mfa {
                 verify_code(ctx, &actor, input.otp.as_deref(), &purpose_active(&role))?;
             }
@@ -389,12 +395,25 @@ impl super::Service {
             .role(&role)
             .target(&who)
             .justification(reason.as_deref());
-            let needs_mfa = check_update(facts, &req).map_err(|r| ctx.refuse(attempt, r))?;
+            let needs_mfa =
+                check_update(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            if kind == AssignmentKind::Eligible || expiry != Expiry::Permanent {
+                check_licence(ctx.tenant.licence, "Eligible and time-bound assignments")
+                    .map_err(|r| ctx.refuse(attempt, r))?;
+            }
             if needs_mfa {
                 verify_code(ctx, &actor, input.otp.as_deref(), &purpose_active(&role))?;
             }
             let ended = if target.kind == AssignmentKind::Eligible {
-                cut_activations(ctx, &target, kind, expiry.end(), &role, &who, &actor)?
+                cut_activations(
+                    ctx,
+                    &target,
+                    kind,
+                    expiry.end(),
+                    &role,
+                    &who,
+                    &actor.principal,
+                )?
             } else {
                 0
             };
@@ -574,14 +593,14 @@ fn purpose_active(role: &Role) -> Purpose<'_> {
 
 /// Ends activations that an eligibility update makes impossible: all of them when it becomes
 /// active (the role is then assigned outright), those outlasting a shortened end otherwise.
-fn cut_activations(
+pub(super) fn cut_activations(
     ctx: &Ctx<'_>,
     eligibility: &Assignment,
     new_kind: AssignmentKind,
     new_end: Option<Time>,
     role: &Role,
     who: &Principal,
-    actor: &UserRecord,
+    actor: &Principal,
 ) -> ServiceResult<usize> {
     let outlasts = |a: &Assignment| match (new_end, a.end) {
         (Some(limit), Some(end)) => end > limit,
@@ -590,20 +609,13 @@ fn cut_activations(
     };
     let affected = store::assignments::activations_from(ctx.conn, &eligibility.id)?;
     if new_kind == AssignmentKind::Active || affected.iter().any(outlasts) {
-        return end_activations(
-            ctx,
-            eligibility,
-            role,
-            who,
-            &actor.principal,
-            EndReason::Updated,
-        );
+        return end_activations(ctx, eligibility, role, who, actor, EndReason::Updated);
     }
     Ok(0)
 }
 
 /// Finds the assignment an update or removal acts on.
-fn find_target(
+pub(super) fn find_target(
     ctx: &Ctx<'_>,
     role: &Role,
     who: &Principal,

@@ -1,42 +1,105 @@
 //! Queuing the e-mails of an event by the role's notification matrix, and reading an inbox.
 
 use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
+use crate::clock::Time;
 use crate::notify::recipients::for_row;
 use crate::notify::templates::{self, Message, MessageFacts};
 use crate::notify::{Email, EmailEvent};
+use crate::policy::model::Principal;
 use crate::policy::notification::{NotifyEvent, NotifyRecipient, NotifyRow};
 use crate::policy::settings::RoleSettings;
 use crate::store;
 
-/// Queues the admin alert and the assignee/requestor notice of an event, in the caller's
-/// transaction. Returns how many messages were queued.
+/// One message to the recipients of one row of a role's notification matrix.
+pub(super) struct Outgoing<'a> {
+    /// The matrix row that governs it.
+    pub row: NotifyRow,
+    /// What it is about (decides whether "critical emails only" keeps it).
+    pub event: EmailEvent,
+    /// The row's default recipients for this message.
+    pub defaults: &'a [Principal],
+    /// Subject and body.
+    pub message: Message,
+    /// The role concerned.
+    pub role_id: &'a str,
+    /// The request concerned.
+    pub request_id: Option<&'a str>,
+    /// When it is sent (policy time; reminders use their threshold time).
+    pub time: Time,
+}
+
+/// Queues one message for the row's recipients, in the caller's transaction. The approver row
+/// of activations goes to designated approvers only, as in Entra.
+pub(super) fn deliver(
+    ctx: &Ctx<'_>,
+    settings: &RoleSettings,
+    out: Outgoing<'_>,
+) -> ServiceResult<usize> {
+    let mut setting = settings.notifications.get(out.row).clone();
+    if out.row == NotifyRow::new(NotifyEvent::Activation, NotifyRecipient::Approver) {
+        setting.additional_recipients.clear();
+    }
+    let recipients = for_row(&setting, out.event.is_critical(), out.defaults, |addr| {
+        store::users::by_upn(ctx.conn, addr)
+            .ok()
+            .flatten()
+            .map(|u| u.principal)
+    });
+    let (subject, body) = out.message;
+    for r in &recipients {
+        store::mail::insert(
+            ctx.conn,
+            &Email {
+                id: new_id(),
+                time: out.time,
+                recipient_id: r.user_id.clone(),
+                to: r.address.clone(),
+                subject: subject.clone(),
+                body: body.clone(),
+                event: out.event,
+                role_id: Some(out.role_id.to_owned()),
+                request_id: out.request_id.map(str::to_owned),
+                read_at: None,
+            },
+        )?;
+    }
+    Ok(recipients.len())
+}
+
+/// Queues the admin alert and the assignee/requestor notice of an assignment or activation.
+/// Returns how many messages were queued.
 pub(super) fn send(
     ctx: &Ctx<'_>,
     settings: &RoleSettings,
     event: NotifyEvent,
     facts: &MessageFacts<'_>,
 ) -> ServiceResult<usize> {
-    type Template = fn(&MessageFacts<'_>) -> Message;
-    let (admin, notice): ((Template, EmailEvent), (Template, EmailEvent)) = match event {
+    let (admin, notice) = match event {
         NotifyEvent::Activation => (
             (
-                templates::role_activation_alert,
+                templates::role_activation_alert(facts),
                 EmailEvent::RoleActivationAlert,
             ),
-            (templates::requestor_notice, EmailEvent::RequestorNotice),
+            (
+                templates::requestor_notice(facts),
+                EmailEvent::RequestorNotice,
+            ),
         ),
         NotifyEvent::EligibleAssignment | NotifyEvent::ActiveAssignment => (
             (
-                templates::role_assignment_alert,
+                templates::role_assignment_alert(facts),
                 EmailEvent::RoleAssignmentAlert,
             ),
-            (templates::assignee_notice, EmailEvent::AssigneeNotice),
+            (
+                templates::assignee_notice(facts),
+                EmailEvent::AssigneeNotice,
+            ),
         ),
     };
     let admins = ctx.admins()?;
     let subject_person = [facts.principal.clone()];
     let mut queued = 0;
-    for (recipient_kind, defaults, (template, email_event)) in [
+    for (recipient, defaults, (message, email_event)) in [
         (NotifyRecipient::Admin, admins.as_slice(), admin),
         (
             NotifyRecipient::Requestor,
@@ -44,34 +107,19 @@ pub(super) fn send(
             notice,
         ),
     ] {
-        let setting = settings
-            .notifications
-            .get(NotifyRow::new(event, recipient_kind));
-        let recipients = for_row(setting, email_event.is_critical(), defaults, |addr| {
-            store::users::by_upn(ctx.conn, addr)
-                .ok()
-                .flatten()
-                .map(|u| u.principal)
-        });
-        let (subject, body) = template(facts);
-        for r in recipients {
-            store::mail::insert(
-                ctx.conn,
-                &Email {
-                    id: new_id(),
-                    time: ctx.now,
-                    recipient_id: r.user_id,
-                    to: r.address,
-                    subject: subject.clone(),
-                    body: body.clone(),
-                    event: email_event,
-                    role_id: Some(facts.role.id.clone()),
-                    request_id: Some(facts.request_id.to_owned()),
-                    read_at: None,
-                },
-            )?;
-            queued += 1;
-        }
+        queued += deliver(
+            ctx,
+            settings,
+            Outgoing {
+                row: NotifyRow::new(event, recipient),
+                event: email_event,
+                defaults,
+                message,
+                role_id: &facts.role.id,
+                request_id: Some(facts.request_id),
+                time: ctx.now,
+            },
+        )?;
     }
     Ok(queued)
 }

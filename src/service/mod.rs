@@ -18,10 +18,14 @@ use crate::store::users::UserRecord;
 use crate::store::{self, OpenMode, Store, StoreError};
 
 mod activate;
+mod alerts;
+mod approval;
 mod assign;
 mod audit;
 mod clock;
+mod decide;
 mod error;
+mod lifecycle;
 mod mail;
 mod mfa;
 mod settings;
@@ -30,11 +34,17 @@ mod sweep;
 mod tenant;
 mod users;
 
-pub use activate::{ActivateInput, Activated, ActivationPreview, EligibleRole, Status};
+pub use activate::{
+    ActivateInput, Activated, ActivationOutcome, ActivationPreview, EligibleRole, Status,
+};
+pub use alerts::{AlertConfigPatch, AlertView};
+pub use approval::RequestView;
 pub use assign::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
 pub use audit::{AuditQuery, Verified};
 pub use clock::ClockState;
+pub use decide::{Decided, Decision};
 pub use error::{AuthFailure, ServiceError};
+pub use lifecycle::Ask;
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};
 pub use tenant::{AuthenticatorCode, CreatedAccount, LabCreated, TenantCreated};

@@ -1,22 +1,32 @@
-//! Recording expiries. A role stops granting at its end whether or not this runs (liveness is
-//! computed on read); the sweep only writes the history and the audit entry, exactly once,
-//! at the start of every write transaction in whichever terminal gets there first.
+//! Work that comes due with time, done at the start of every write transaction in whichever
+//! terminal gets there first, exactly once: pending requests expire after 24 hours, expiry
+//! reminders go out 14 days and 1 day before an assignment ends, and expiries are recorded
+//! (history, audit and the "has expired" e-mail). A role stops granting at its end whether or
+//! not this runs (liveness is computed on read). Catching up after a gap, each item carries
+//! its real threshold time, not the sweep's.
 
+use super::approval::expire_pending;
+use super::mail::{Outgoing, deliver};
 use super::{Ctx, ServiceResult};
 use crate::audit::{AuditEntry, activity};
-use crate::policy::model::{EndReason, Origin};
+use crate::clock::Time;
+use crate::notify::EmailEvent;
+use crate::notify::lifecycle::{Reminder, reminder};
+use crate::notify::templates::MessageFacts;
+use crate::policy::model::{AssignmentKind, EndReason, Origin};
+use crate::policy::notification::{NotifyEvent, NotifyRecipient, NotifyRow};
 use crate::store::{self, assignments::AssignmentRow};
 
-/// Expiries recorded per batch; a long-idle lab with many due rows is caught up in batches.
+/// Items handled per batch; a long-idle lab is caught up in batches.
 const BATCH: i64 = 500;
 
-/// Records every due expiry; the audit entry carries the real end time, not the sweep time.
+/// Runs everything that is due.
 pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
+    expire_pending(ctx)?;
+    remind(ctx, Reminder::Days14, "reminded_14d")?;
+    remind(ctx, Reminder::Day1, "reminded_1d")?;
     loop {
         let due = store::assignments::due_for_expiry(ctx.conn, ctx.now, BATCH)?;
-        if due.is_empty() {
-            return Ok(());
-        }
         for row in &due {
             record_expiry(ctx, row)?;
         }
@@ -24,6 +34,81 @@ pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
             return Ok(());
         }
     }
+}
+
+fn remind(ctx: &Ctx<'_>, which: Reminder, column: &str) -> ServiceResult<()> {
+    let lead = which.lead().num_seconds();
+    loop {
+        let due = store::assignments::due_reminders(ctx.conn, column, lead, ctx.now, BATCH)?;
+        for row in &due {
+            let Some(end) = row.assignment.end else {
+                continue;
+            };
+            let at = end - which.lead();
+            if store::assignments::mark_reminded(ctx.conn, &row.assignment.id, column, at)? {
+                send_reminder(ctx, row, which, at)?;
+            }
+        }
+        if i64::try_from(due.len()).unwrap_or(BATCH) < BATCH {
+            return Ok(());
+        }
+    }
+}
+
+/// The 14-day, 1-day or expired e-mail to the administrators and the assignee, by the role's
+/// assignment notification rows, dated at its threshold.
+fn send_reminder(
+    ctx: &Ctx<'_>,
+    row: &AssignmentRow,
+    which: Reminder,
+    at: Time,
+) -> ServiceResult<()> {
+    let a = &row.assignment;
+    let settings = ctx.settings(&row.role.id)?;
+    let event = match a.kind {
+        AssignmentKind::Eligible => NotifyEvent::EligibleAssignment,
+        AssignmentKind::Active => NotifyEvent::ActiveAssignment,
+    };
+    let request_id =
+        store::assignments::request_of(ctx.conn, &a.id)?.unwrap_or_else(|| a.id.clone());
+    let f = MessageFacts {
+        role: &row.role,
+        principal: &row.principal,
+        actor: None,
+        kind: a.kind,
+        start: a.start,
+        end: a.end,
+        now: at,
+        justification: a.justification.as_deref(),
+        ticket: None,
+        request_id: &request_id,
+    };
+    let email_event = if which == Reminder::Expired {
+        EmailEvent::ExpiredNotice
+    } else {
+        EmailEvent::ExpiryReminder
+    };
+    let admins = ctx.admins()?;
+    let assignee = [row.principal.clone()];
+    for (recipient, defaults, to_assignee) in [
+        (NotifyRecipient::Admin, admins.as_slice(), false),
+        (NotifyRecipient::Requestor, assignee.as_slice(), true),
+    ] {
+        deliver(
+            ctx,
+            &settings,
+            Outgoing {
+                row: NotifyRow::new(event, recipient),
+                event: email_event,
+                defaults,
+                message: reminder(&f, which, to_assignee),
+                role_id: &row.role.id,
+                request_id: Some(&request_id),
+                time: at,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 fn record_expiry(ctx: &Ctx<'_>, row: &AssignmentRow) -> ServiceResult<()> {
@@ -46,5 +131,9 @@ fn record_expiry(ctx: &Ctx<'_>, row: &AssignmentRow) -> ServiceResult<()> {
             .detail("assignment_id", &a.id)
             .detail("kind", a.kind)
             .detail("recorded_at", ctx.now),
-    )
+    )?;
+    if a.origin == Origin::Assigned {
+        send_reminder(ctx, row, Reminder::Expired, end)?;
+    }
+    Ok(())
 }

@@ -284,6 +284,43 @@ impl super::Service {
         })
     }
 
+    /// Sets the tenant's licence (lab tenants only; administrators only). With the Free licence
+    /// PIM is off: no eligible or time-bound assignments, no activation.
+    pub fn set_licence(
+        &mut self,
+        token: &super::SessionToken,
+        licence: Licence,
+    ) -> ServiceResult<Tenant> {
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?.principal;
+            let attempt = AuditEntry::new(activity::LICENCE_CHANGED, ctx.now)
+                .by(&actor)
+                .detail("before", ctx.tenant.licence.as_str())
+                .detail("after", licence.as_str());
+            if ctx.tenant.kind != TenantKind::Lab {
+                return Err(ctx.refuse(
+                    attempt,
+                    crate::policy::Refusal::new(
+                        crate::policy::Rule::LabOnly,
+                        "the licence can only be changed on a training lab tenant",
+                    ),
+                ));
+            }
+            if !ctx.is_admin(&actor.id)? {
+                return Err(ctx.refuse(
+                    attempt,
+                    crate::policy::assignment::admin_required("changing the licence"),
+                ));
+            }
+            store::tenant::set_licence(ctx.conn, licence)?;
+            ctx.audit(attempt)?;
+            Ok(Tenant {
+                licence,
+                ..ctx.tenant.clone()
+            })
+        })
+    }
+
     /// Creates an empty tenant with its first Global Administrator (`pim init`).
     pub fn init_tenant(
         &mut self,

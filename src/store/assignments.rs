@@ -313,3 +313,76 @@ pub fn current_counts(conn: &Connection, now: Time) -> StoreResult<Vec<(String, 
     let rows = stmt.query_map([secs(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The principal's most recently expired admin assignment of a role (optionally of one kind).
+pub fn latest_expired(
+    conn: &Connection,
+    principal_id: &str,
+    role_id: &str,
+    kind: Option<AssignmentKind>,
+) -> StoreResult<Option<Assignment>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM assignments a
+         WHERE a.principal_id = ?1 AND a.role_id = ?2 AND a.origin = 'assigned' AND a.end_reason = 'expired'
+           AND (?3 IS NULL OR a.kind = ?3)
+         ORDER BY a.end_at DESC LIMIT 1"
+    );
+    Ok(conn
+        .query_row(
+            &sql,
+            params![principal_id, role_id, kind.map(AssignmentKind::as_str)],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Admin assignments whose `lead`-before-the-end reminder is due at `now` and not yet sent
+/// (`column` is `reminded_14d` or `reminded_1d`), excluding those made already inside the
+/// window. Oldest threshold first.
+pub fn due_reminders(
+    conn: &Connection,
+    column: &str,
+    lead_secs: i64,
+    now: Time,
+    limit: i64,
+) -> StoreResult<Vec<AssignmentRow>> {
+    let column = match column {
+        "reminded_14d" => "reminded_14d",
+        _ => "reminded_1d",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, {JOINED} FROM assignments a
+         JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
+         WHERE a.ended_at IS NULL AND a.origin = 'assigned' AND a.end_at IS NOT NULL AND a.{column} IS NULL
+           AND a.end_at <= ?1 + ?2 AND a.end_at - ?2 > a.created_at
+         ORDER BY a.end_at LIMIT ?3"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![secs(now), lead_secs, limit], joined_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records that a reminder was sent (once: only if it was not yet).
+pub fn mark_reminded(conn: &Connection, id: &str, column: &str, at: Time) -> StoreResult<bool> {
+    let column = match column {
+        "reminded_14d" => "reminded_14d",
+        _ => "reminded_1d",
+    };
+    let n = conn.execute(
+        &format!("UPDATE assignments SET {column} = ?2 WHERE id = ?1 AND {column} IS NULL"),
+        params![id, secs(at)],
+    )?;
+    Ok(n == 1)
+}
+
+/// The request an assignment was made by.
+pub fn request_of(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT request_id FROM assignments WHERE id = ?1",
+            [id],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}

@@ -11,7 +11,10 @@ use super::{StoreError, StoreResult};
 pub const APPLICATION_ID: i32 = 0x5049_4D43;
 
 /// Every migration, in order. Never edit or remove one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("sql/0001_init.sql"), include_str!("sql/0002_lifecycle.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/0001_init.sql"),
+    include_str!("sql/0002_lifecycle.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use thiserror::Error;
 
+pub mod alerts;
 pub mod assignments;
 pub mod audit;
 mod convert;

@@ -8,7 +8,8 @@ use crate::clock::Time;
 use crate::policy::model::{AssignmentKind, Ticket};
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 
-const COLUMNS: &str = "id, action, status, role_id, principal_id, kind, justification, ticket_number,
+const COLUMNS: &str =
+    "id, action, status, role_id, principal_id, kind, justification, ticket_number,
     ticket_system, start_at, end_at, created_at, created_by, completed_at, target_assignment_id,
     duration_secs, source_assignment_id, decided_by, decision_reason, expires_at";
 
@@ -126,7 +127,12 @@ pub fn expired_pending(conn: &Connection, now: Time) -> StoreResult<Vec<Request>
 }
 
 /// The pending request of a principal for a role and action family, if any.
-pub fn pending_for(conn: &Connection, principal_id: &str, role_id: &str, actions: &[RequestAction]) -> StoreResult<Option<Request>> {
+pub fn pending_for(
+    conn: &Connection,
+    principal_id: &str,
+    role_id: &str,
+    actions: &[RequestAction],
+) -> StoreResult<Option<Request>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM requests
          WHERE principal_id = ?1 AND role_id = ?2 AND status IN ('PendingApproval', 'PendingAdminDecision')

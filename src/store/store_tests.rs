@@ -185,10 +185,21 @@ fn a_version_1_database_is_upgraded_with_its_data() {
     .unwrap();
     drop(conn);
     let store = Store::open(&path, OpenMode::Existing).unwrap();
-    let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = store
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(tenant::get(store.conn()).unwrap().unwrap().domain, "old.onmicrosoft.com");
-    let subject: String = store.conn().query_row("SELECT subject_id FROM audit WHERE seq = 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(
+        tenant::get(store.conn()).unwrap().unwrap().domain,
+        "old.onmicrosoft.com"
+    );
+    let subject: String = store
+        .conn()
+        .query_row("SELECT subject_id FROM audit WHERE seq = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(subject, "x1", "the generated column reads old rows too");
 }
 
@@ -196,11 +207,20 @@ fn a_version_1_database_is_upgraded_with_its_data() {
 fn a_failing_migration_leaves_the_old_version() {
     let mut conn = Connection::open_in_memory().unwrap();
     migrate::create_at_version(&conn, 1).unwrap();
-    conn.execute_batch("CREATE TABLE alert_settings (x)").unwrap();
+    conn.execute_batch("CREATE TABLE alert_settings (x)")
+        .unwrap();
     let err = migrate::migrate(&mut conn, std::path::Path::new(":memory:")).unwrap_err();
     assert!(err.to_string().contains("alert_settings"), "{err}");
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, 1);
-    let cols: i64 = conn.query_row("SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'duration_secs'", [], |r| r.get(0)).unwrap();
+    let cols: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'duration_secs'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(cols, 0, "the partial upgrade rolled back");
 }

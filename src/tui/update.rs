@@ -397,12 +397,26 @@ impl App {
             return;
         };
         match result {
-            Ok(done) => {
+            Ok(crate::service::ActivationOutcome::Active(done)) => {
                 let end = done.assignment.end.unwrap_or(done.assignment.start);
                 p.steps[1] = Step::Passed(format!("active until {}", tz.format(end)));
                 p.steps[2] = Step::Running;
                 let id = done.role.id.clone();
                 self.pending.push_back(Msg::ActivateRefresh(id));
+            }
+            Ok(crate::service::ActivationOutcome::Pending(view)) => {
+                let who: Vec<&str> = view.approvers.iter().map(|a| a.upn.as_str()).collect();
+                let to = if who.is_empty() {
+                    "the approvers".to_owned()
+                } else {
+                    who.join(", ")
+                };
+                p.steps[1] = Step::Passed(format!("sent for approval to {to}"));
+                p.steps[2] = Step::Passed("pending approval: follow it in Approvals (5)".into());
+                p.stage = Stage::Done;
+                p.error = None;
+                self.status = Some(("Your request waits for an approver.".into(), Tone::Info));
+                self.reload();
             }
             Err(ServiceError::Auth(a)) => {
                 p.steps[1] = Step::Failed("MFA failed".into());

@@ -21,6 +21,8 @@ fn eligible_user_activates_with_mfa_and_admins_are_told() {
             &user,
             lab.activation(8, Some("Reviewing sign-in logs"), Some(fresh)),
         )
+        .unwrap()
+        .active()
         .unwrap();
     assert_eq!(done.assignment.end, Some(start() + TimeDelta::hours(8)));
     let status = lab.svc.status(&user).unwrap();

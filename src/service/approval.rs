@@ -1,0 +1,255 @@
+//! Requests that wait for a decision: activations of roles that require approval, and
+//! extension or renewal requests. Approvers decide (the first decision settles it), the
+//! requestor can cancel, and a request nobody decides within 24 hours expires.
+
+use serde::Serialize;
+
+use super::mail::{Outgoing, deliver};
+use super::{Ctx, ServiceError, ServiceResult, SessionToken};
+use crate::audit::AuditEntry;
+use crate::clock::Time;
+use crate::notify::EmailEvent;
+use crate::notify::lifecycle as mails;
+use crate::notify::templates::MessageFacts;
+use crate::policy::lifecycle::action_words;
+use crate::policy::model::{AssignmentKind, Principal, Role};
+use crate::policy::notification::{NotifyEvent, NotifyRecipient, NotifyRow};
+use crate::policy::request::{Request, RequestAction, RequestStatus};
+use crate::policy::settings::RoleSettings;
+use crate::store;
+
+/// A request with the names a list shows and who may decide it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    /// The request.
+    pub request: Request,
+    /// Its role.
+    pub role: Role,
+    /// Who it is for.
+    pub principal: Principal,
+    /// Who may approve or deny it now.
+    pub approvers: Vec<Principal>,
+    /// The viewer may approve or deny it.
+    pub can_decide: bool,
+}
+
+/// The activity names of each request kind: (requested, approved, denied, canceled, expired).
+pub(super) fn activities(action: RequestAction, kind: AssignmentKind) -> [String; 5] {
+    match action {
+        RequestAction::SelfActivate => [
+            "Add member to role approval requested (PIM activation)".into(),
+            "Add member to role request approved (PIM activation)".into(),
+            "Add member to role request denied (PIM activation)".into(),
+            "Add member to role canceled (PIM activation)".into(),
+            "Add member to role request expired (PIM activation)".into(),
+        ],
+        _ => {
+            let verb = if action == RequestAction::SelfRenew {
+                "Renew"
+            } else {
+                "Extend"
+            };
+            let member = if kind == AssignmentKind::Eligible {
+                "eligible member"
+            } else {
+                "member"
+            };
+            ["requested", "approved", "denied", "canceled", "expired"]
+                .map(|s| format!("{verb} {member} in role in PIM {s}"))
+        }
+    }
+}
+
+/// The approvers of a request, without its requestor: the role's chosen approvers for
+/// activations when there are any, otherwise every active Privileged Role / Global
+/// Administrator. The flag says whether they are the default approvers.
+pub(super) fn approvers_for(
+    ctx: &Ctx<'_>,
+    settings: &RoleSettings,
+    request: &Request,
+) -> ServiceResult<(Vec<Principal>, bool)> {
+    let chosen = request.action == RequestAction::SelfActivate && !settings.approvers.is_empty();
+    let all = if chosen {
+        settings.approvers.clone()
+    } else {
+        ctx.admins()?
+    };
+    Ok((
+        all.into_iter()
+            .filter(|p| p.id != request.principal_id)
+            .collect(),
+        !chosen,
+    ))
+}
+
+/// The notification row of a request's approvers and of its subject.
+pub(super) fn event_of(request: &Request) -> NotifyEvent {
+    match (request.action, request.kind) {
+        (RequestAction::SelfActivate, _) => NotifyEvent::Activation,
+        (_, AssignmentKind::Eligible) => NotifyEvent::EligibleAssignment,
+        (_, AssignmentKind::Active) => NotifyEvent::ActiveAssignment,
+    }
+}
+
+/// Message facts describing a request.
+pub(super) fn facts<'a>(
+    request: &'a Request,
+    role: &'a Role,
+    principal: &'a Principal,
+    now: Time,
+) -> MessageFacts<'a> {
+    MessageFacts {
+        role,
+        principal,
+        actor: None,
+        kind: request.kind,
+        start: request.start.unwrap_or(now),
+        end: request.end,
+        now,
+        justification: request.justification.as_deref(),
+        ticket: request.ticket.as_ref(),
+        request_id: &request.id,
+    }
+}
+
+/// Queues one message to a row's default recipients.
+pub(super) fn notify(
+    ctx: &Ctx<'_>,
+    settings: &RoleSettings,
+    request: &Request,
+    recipient: NotifyRecipient,
+    defaults: &[Principal],
+    event: EmailEvent,
+    message: crate::notify::templates::Message,
+) -> ServiceResult<usize> {
+    deliver(
+        ctx,
+        settings,
+        Outgoing {
+            row: NotifyRow::new(event_of(request), recipient),
+            event,
+            defaults,
+            message,
+            role_id: &request.role_id,
+            request_id: Some(&request.id),
+            time: ctx.now,
+        },
+    )
+}
+
+/// Loads a request with its role and principal.
+pub(super) fn load(ctx: &Ctx<'_>, id: &str) -> ServiceResult<(Request, Role, Principal)> {
+    let missing = || {
+        ServiceError::NotFound(format!(
+            "no request '{}'; `pim requests` lists them",
+            crate::policy::text::sanitize(id)
+        ))
+    };
+    let request = store::requests::get(ctx.conn, id.trim())?.ok_or_else(missing)?;
+    let role = store::roles::get(ctx.conn, &request.role_id)?.ok_or_else(missing)?;
+    let principal = store::users::by_id(ctx.conn, &request.principal_id)?
+        .ok_or_else(missing)?
+        .principal;
+    Ok((request, role, principal))
+}
+
+/// Expires the pending requests whose 24 hours have run out (run by the sweep).
+pub(super) fn expire_pending(ctx: &Ctx<'_>) -> ServiceResult<()> {
+    for request in store::requests::expired_pending(ctx.conn, ctx.now)? {
+        let Some(expires) = request.expires_at else {
+            continue;
+        };
+        if !store::requests::settle(
+            ctx.conn,
+            &request.id,
+            RequestStatus::TimedOut,
+            expires,
+            None,
+            None,
+        )? {
+            continue;
+        }
+        let role = store::roles::get(ctx.conn, &request.role_id)?;
+        let principal = store::users::by_id(ctx.conn, &request.principal_id)?.map(|u| u.principal);
+        let (Some(role), Some(principal)) = (role, principal) else {
+            continue;
+        };
+        let [_, _, _, _, expired] = activities(request.action, request.kind);
+        ctx.audit(
+            AuditEntry::new(expired, expires)
+                .role(&role)
+                .target(&principal)
+                .failed()
+                .detail("request_id", &request.id)
+                .detail("reason", "nobody approved or denied it within 24 hours"),
+        )?;
+        let settings = ctx.settings(&role.id)?;
+        let (approvers, _) = approvers_for(ctx, &settings, &request)?;
+        let f = facts(&request, &role, &principal, ctx.now);
+        let verb = action_words(request.action);
+        let me = [principal.clone()];
+        notify(
+            ctx,
+            &settings,
+            &request,
+            NotifyRecipient::Requestor,
+            &me,
+            EmailEvent::RequestExpired,
+            mails::request_expired(&f, verb, true),
+        )?;
+        notify(
+            ctx,
+            &settings,
+            &request,
+            NotifyRecipient::Approver,
+            &approvers,
+            EmailEvent::RequestExpired,
+            mails::request_expired(&f, verb, false),
+        )?;
+    }
+    Ok(())
+}
+
+impl super::Service {
+    /// Requests the signed-in account may decide (pending, newest first), then its own
+    /// requests (pending and recent).
+    pub fn requests(&mut self, token: &SessionToken) -> ServiceResult<Vec<RequestView>> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let mut out: Vec<RequestView> = Vec::new();
+            for request in store::requests::list(ctx.conn, store::requests::Scope::Pending, 500)? {
+                if request.expires_at.is_some_and(|e| e <= ctx.now) {
+                    continue;
+                }
+                let (request, role, principal) = load(ctx, &request.id)?;
+                let settings = ctx.settings(&role.id)?;
+                let (approvers, _) = approvers_for(ctx, &settings, &request)?;
+                let can_decide = approvers.iter().any(|p| p.id == me.id);
+                if can_decide || principal.id == me.id {
+                    out.push(RequestView {
+                        request,
+                        role,
+                        principal,
+                        approvers,
+                        can_decide,
+                    });
+                }
+            }
+            for request in store::requests::list(ctx.conn, store::requests::Scope::Of(&me.id), 50)?
+            {
+                if out.iter().any(|v| v.request.id == request.id) {
+                    continue;
+                }
+                let (request, role, principal) = load(ctx, &request.id)?;
+                out.push(RequestView {
+                    request,
+                    role,
+                    principal,
+                    approvers: Vec::new(),
+                    can_decide: false,
+                });
+            }
+            Ok(out)
+        })
+    }
+}

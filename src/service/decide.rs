@@ -1,0 +1,563 @@
+//! Approving, denying and cancelling requests. The first decision settles a request (the
+//! check and the settling happen under one write lock); the requestor and the other approvers
+//! are told.
+
+use super::activate::record_activation;
+use super::approval::{activities, approvers_for, facts, load, notify};
+use super::assign::{
+    Window, cut_activations, is_last_global_admin, justification, request as admin_request,
+};
+use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
+use crate::audit::AuditEntry;
+use crate::clock::Time;
+use crate::notify::EmailEvent;
+use crate::notify::lifecycle as mails;
+use crate::policy::activation::ActivationPlan;
+use crate::policy::assignment::{
+    AssignmentFacts, AssignmentRequest, Expiry, UpdateFacts, UpdateRequest, check_assignment,
+    check_update,
+};
+use crate::policy::lifecycle::{
+    DecisionFacts, action_words, check_decision, check_extension_end, check_licence,
+    check_renew_request, default_end,
+};
+use crate::policy::model::{
+    Assignment, AssignmentKind, EndReason, MINIMUM_DURATION, Origin, Principal, Role,
+};
+use crate::policy::notification::NotifyRecipient;
+use crate::policy::request::{Request, RequestAction, RequestStatus};
+use crate::policy::settings::RoleSettings;
+use crate::policy::{Refusal, Rule};
+use crate::store;
+
+/// An approver's decision. For extensions and renewals the approver may change the start, the
+/// window and the type; activations keep what was asked (within the cap).
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// Approve (true) or deny.
+    pub approve: bool,
+    /// The approver's justification (required).
+    pub reason: String,
+    /// A different start (renewals).
+    pub start: Option<Time>,
+    /// A different window (extensions: counted from the current end; renewals: from the start).
+    pub window: Option<Window>,
+    /// A different type (extensions and renewals).
+    pub kind: Option<AssignmentKind>,
+}
+
+/// What a decision did.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    /// The request as settled.
+    pub request: Request,
+    /// Its role.
+    pub role: Role,
+    /// Who it was for.
+    pub principal: Principal,
+    /// The activation, extended or renewed assignment an approval produced.
+    pub assignment: Option<Assignment>,
+}
+
+/// The request, its role and principal, and the facts an approval needs.
+struct Pending<'a> {
+    request: &'a Request,
+    role: &'a Role,
+    principal: &'a Principal,
+    settings: &'a RoleSettings,
+    approver: &'a Principal,
+    reason: &'a str,
+}
+
+impl super::Service {
+    /// Approves or denies a pending request.
+    pub fn decide(
+        &mut self,
+        token: &SessionToken,
+        id: &str,
+        d: Decision,
+    ) -> ServiceResult<Decided> {
+        let reason = justification(Some(&d.reason))?;
+        self.write(|ctx| {
+            let approver = ctx.actor(token)?.principal;
+            let (request, role, principal) = load(ctx, id)?;
+            let settings = ctx.settings(&role.id)?;
+            let (approvers, default_approvers) = approvers_for(ctx, &settings, &request)?;
+            let [_, approved, denied, ..] = activities(request.action, request.kind);
+            let attempt = AuditEntry::new(if d.approve { approved } else { denied }, ctx.now)
+                .by(&approver)
+                .role(&role)
+                .target(&principal)
+                .justification(reason.as_deref())
+                .detail("request_id", &request.id);
+            let Some(reason) = reason else {
+                return Err(ctx.refuse(
+                    attempt,
+                    Refusal::new(
+                        Rule::JustificationRule,
+                        "approvers give a justification with their decision; add a reason",
+                    ),
+                ));
+            };
+            let facts_ = DecisionFacts {
+                role: &role,
+                request: &request,
+                approver: &approver,
+                approvers: &approvers,
+                default_approvers,
+                now: ctx.now,
+            };
+            check_decision(facts_).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            if d.approve
+                && let Err(r) = check_licence(ctx.tenant.licence, "Approving a request")
+            {
+                return Err(ctx.refuse(attempt, r));
+            }
+            let p = Pending {
+                request: &request,
+                role: &role,
+                principal: &principal,
+                settings: &settings,
+                approver: &approver,
+                reason: &reason,
+            };
+            let assignment = if d.approve {
+                Some(match request.action {
+                    RequestAction::SelfActivate => approve_activation(ctx, &p, attempt)?,
+                    RequestAction::SelfExtend => approve_extension(ctx, &p, &d, attempt)?,
+                    RequestAction::SelfRenew => approve_renewal(ctx, &p, &d, attempt)?,
+                    _ => {
+                        return Err(ServiceError::Conflict(
+                            "this request does not wait for a decision".into(),
+                        ));
+                    }
+                })
+            } else {
+                store::requests::settle(
+                    ctx.conn,
+                    &request.id,
+                    RequestStatus::Denied,
+                    ctx.now,
+                    Some(&approver.id),
+                    Some(&reason),
+                )?;
+                ctx.audit(attempt)?;
+                None
+            };
+            tell(ctx, &p, &approvers, d.approve)?;
+            let request = store::requests::get(ctx.conn, &request.id)?.unwrap_or(request.clone());
+            Ok(Decided {
+                request,
+                role: role.clone(),
+                principal: principal.clone(),
+                assignment,
+            })
+        })
+    }
+
+    /// Cancels a pending request (the requestor's own, or any as an administrator), or a
+    /// scheduled activation before it starts.
+    pub fn cancel_request(&mut self, token: &SessionToken, id: &str) -> ServiceResult<Request> {
+        self.write(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let (request, role, principal) = load(ctx, id)?;
+            let [.., canceled, _] = activities(request.action, request.kind);
+            let attempt = AuditEntry::new(canceled, ctx.now).by(&me).role(&role).target(&principal).detail("request_id", &request.id);
+            let own = me.id == principal.id;
+            if !own && !ctx.is_admin(&me.id)? {
+                return Err(ctx.refuse(
+                    attempt,
+                    Refusal::new(Rule::AdminRequestRule, "only the requestor, or an active Global or Privileged Role Administrator, can cancel this request"),
+                ));
+            }
+            let scheduled = request
+                .target_assignment_id
+                .as_deref()
+                .map(|t| store::assignments::get(ctx.conn, t))
+                .transpose()?
+                .flatten()
+                .filter(|a| a.is_scheduled(ctx.now));
+            if request.status.is_pending() {
+                store::requests::settle(ctx.conn, &request.id, RequestStatus::Canceled, ctx.now, Some(&me.id), None)?;
+            } else if let Some(a) = scheduled {
+                store::assignments::end(ctx.conn, &a.id, ctx.now, EndReason::Canceled)?;
+                store::requests::set_status(ctx.conn, &request.id, RequestStatus::Canceled, ctx.now)?;
+            } else {
+                return Err(ctx.refuse(
+                    attempt,
+                    Refusal::new(
+                        Rule::ApprovalRule,
+                        format!("only pending requests and activations that have not started can be cancelled; this one is {}", request.status.as_str()),
+                    ),
+                ));
+            }
+            ctx.audit(attempt)?;
+            Ok(store::requests::get(ctx.conn, &request.id)?.unwrap_or(request))
+        })
+    }
+}
+
+/// Tells the requestor and the other approvers how it was decided.
+fn tell(
+    ctx: &Ctx<'_>,
+    p: &Pending<'_>,
+    approvers: &[Principal],
+    approved: bool,
+) -> ServiceResult<()> {
+    let f = facts(p.request, p.role, p.principal, ctx.now);
+    let verb = action_words(p.request.action);
+    let me = [p.principal.clone()];
+    notify(
+        ctx,
+        p.settings,
+        p.request,
+        NotifyRecipient::Requestor,
+        &me,
+        EmailEvent::RequestDecision,
+        mails::decision(&f, verb, approved, p.approver, p.reason, true),
+    )?;
+    let others: Vec<Principal> = approvers
+        .iter()
+        .filter(|a| a.id != p.approver.id)
+        .cloned()
+        .collect();
+    notify(
+        ctx,
+        p.settings,
+        p.request,
+        NotifyRecipient::Approver,
+        &others,
+        EmailEvent::ApproverNotice,
+        mails::decision(&f, verb, approved, p.approver, p.reason, false),
+    )?;
+    Ok(())
+}
+
+fn settle_approved(
+    ctx: &Ctx<'_>,
+    p: &Pending<'_>,
+    status: RequestStatus,
+    attempt: AuditEntry,
+    assignment: &Assignment,
+) -> ServiceResult<()> {
+    store::requests::settle(
+        ctx.conn,
+        &p.request.id,
+        status,
+        ctx.now,
+        Some(&p.approver.id),
+        Some(p.reason),
+    )?;
+    store::requests::set_target(ctx.conn, &p.request.id, &assignment.id)?;
+    ctx.audit(
+        attempt
+            .detail("assignment_id", &assignment.id)
+            .detail("start", assignment.start)
+            .detail("end", assignment.end),
+    )
+}
+
+/// The activation starts at approval (or at the requested start) and keeps the requested
+/// duration within the role's current cap and the eligibility's end.
+fn approve_activation(
+    ctx: &Ctx<'_>,
+    p: &Pending<'_>,
+    attempt: AuditEntry,
+) -> ServiceResult<Assignment> {
+    let name = &p.role.display_name;
+    let eligibility = p
+        .request
+        .source_assignment_id
+        .as_deref()
+        .map(|id| store::assignments::get(ctx.conn, id))
+        .transpose()?
+        .flatten()
+        .filter(|a| a.is_current(ctx.now));
+    let Some(eligibility) = eligibility else {
+        return Err(ctx.refuse(
+            attempt,
+            Refusal::new(
+                Rule::EligibilityRule,
+                format!(
+                    "{} is no longer eligible for {name}; deny the request instead",
+                    p.principal.upn
+                ),
+            ),
+        ));
+    };
+    if let Some(active) = store::assignments::open_of_kind(
+        ctx.conn,
+        &p.principal.id,
+        &p.role.id,
+        AssignmentKind::Active,
+    )?
+    .filter(|a| a.is_current(ctx.now))
+    {
+        return Err(ctx.refuse(
+            attempt,
+            Refusal::new(
+                Rule::RoleAssignmentExists,
+                format!(
+                    "{name} is already active for {} ({}); deny the request instead",
+                    p.principal.upn,
+                    active.end.map_or("permanent".to_owned(), |e| format!(
+                        "until {}",
+                        crate::policy::duration::format_utc(e)
+                    ))
+                ),
+            ),
+        ));
+    }
+    let start = p.request.start.unwrap_or(ctx.now).max(ctx.now);
+    let duration = p
+        .request
+        .duration
+        .unwrap_or(p.settings.max_activation)
+        .min(p.settings.max_activation);
+    let wanted = start + duration;
+    let end = eligibility.end.map_or(wanted, |e| e.min(wanted));
+    if end - start < MINIMUM_DURATION {
+        return Err(ctx.refuse(
+            attempt,
+            Refusal::new(
+                Rule::EligibilityRule,
+                format!(
+                    "the eligibility of {} for {name} ends too soon to activate",
+                    p.principal.upn
+                ),
+            ),
+        ));
+    }
+    let plan = ActivationPlan {
+        start,
+        end,
+        clamped_to_eligibility: end < wanted,
+        scheduled: start > ctx.now,
+        needs_mfa: p.settings.require_mfa,
+        needs_approval: true,
+        eligibility_id: eligibility.id.clone(),
+        ticket: p.request.ticket.clone(),
+    };
+    let status = if plan.scheduled {
+        RequestStatus::Granted
+    } else {
+        RequestStatus::Provisioned
+    };
+    store::requests::settle(
+        ctx.conn,
+        &p.request.id,
+        status,
+        ctx.now,
+        Some(&p.approver.id),
+        Some(p.reason),
+    )?;
+    ctx.audit(attempt.detail("start", start).detail("end", end))?;
+    let (assignment, _) = record_activation(
+        ctx,
+        p.principal,
+        p.role,
+        p.settings,
+        &plan,
+        p.request,
+        Some(p.approver),
+    )?;
+    Ok(assignment)
+}
+
+/// Extends an assignment in place: it never ends earlier than before, and never leaves a gap.
+fn approve_extension(
+    ctx: &Ctx<'_>,
+    p: &Pending<'_>,
+    d: &Decision,
+    attempt: AuditEntry,
+) -> ServiceResult<Assignment> {
+    let target = p
+        .request
+        .source_assignment_id
+        .as_deref()
+        .map(|id| store::assignments::get(ctx.conn, id))
+        .transpose()?
+        .flatten()
+        .filter(|a| a.is_current(ctx.now) && a.origin == Origin::Assigned);
+    let Some(target) = target else {
+        return Err(ctx.refuse(
+            attempt,
+            Refusal::new(
+                Rule::RoleAssignmentDoesNotExist,
+                "the assignment to extend no longer exists; deny the request instead",
+            ),
+        ));
+    };
+    let from = target.end.unwrap_or(ctx.now).max(ctx.now);
+    let expiry = match d.window {
+        Some(w) => w.expiry(from)?,
+        None => Expiry::Until(default_end(&target, from)),
+    };
+    let kind = d.kind.unwrap_or(target.kind);
+    check_extension_end(p.role, &target, expiry.end())
+        .map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    let other = if kind == target.kind {
+        None
+    } else {
+        store::assignments::open_of_kind(ctx.conn, &p.principal.id, &p.role.id, kind)?.filter(|a| {
+            a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str())
+        })
+    };
+    let facts_ = UpdateFacts {
+        role: p.role,
+        settings: p.settings,
+        target: &target,
+        other_of_new_kind: other.as_ref(),
+        target_is_last_global_admin: is_last_global_admin(ctx, &target)?,
+        actor_is_admin: true,
+        now: ctx.now,
+    };
+    let req = UpdateRequest {
+        kind,
+        expiry,
+        justification: p.request.justification.clone(),
+    };
+    check_update(facts_, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    if target.kind == AssignmentKind::Eligible {
+        cut_activations(
+            ctx,
+            &target,
+            kind,
+            expiry.end(),
+            p.role,
+            p.principal,
+            p.approver,
+        )?;
+    }
+    store::assignments::update_window(ctx.conn, &target.id, kind, expiry.end(), None)?;
+    let updated = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target);
+    settle_approved(ctx, p, RequestStatus::Provisioned, attempt, &updated)?;
+    Ok(updated)
+}
+
+/// Renews an expired assignment as a new one from the approval (or the given start).
+fn approve_renewal(
+    ctx: &Ctx<'_>,
+    p: &Pending<'_>,
+    d: &Decision,
+    attempt: AuditEntry,
+) -> ServiceResult<Assignment> {
+    let source = p
+        .request
+        .source_assignment_id
+        .as_deref()
+        .map(|id| store::assignments::get(ctx.conn, id))
+        .transpose()?
+        .flatten();
+    let Some(source) = source else {
+        return Err(ctx.refuse(
+            attempt,
+            Refusal::new(
+                Rule::RoleAssignmentDoesNotExist,
+                "the expired assignment is gone; deny the request instead",
+            ),
+        ));
+    };
+    check_renew_request(p.role, &source, ctx.now).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    let renewal = Renewal {
+        role: p.role,
+        settings: p.settings,
+        principal: p.principal,
+        actor: p.approver,
+        source: &source,
+        justification: p.request.justification.clone(),
+        request_id: Some(p.request.id.clone()),
+    };
+    let (assignment, status) =
+        renew(ctx, &renewal, d.kind, d.start, d.window).map_err(|e| match e {
+            ServiceError::Refused(r) => ctx.refuse(attempt.clone(), r),
+            other => other,
+        })?;
+    settle_approved(ctx, p, status, attempt, &assignment)?;
+    Ok(assignment)
+}
+
+/// The facts of one renewal, shared by approval and direct renewal.
+pub(super) struct Renewal<'a> {
+    pub role: &'a Role,
+    pub settings: &'a RoleSettings,
+    pub principal: &'a Principal,
+    pub actor: &'a Principal,
+    pub source: &'a Assignment,
+    pub justification: Option<String>,
+    /// The request the new assignment belongs to; `None` records an adminRenew request.
+    pub request_id: Option<String>,
+}
+
+/// Creates the renewal of an expired assignment after the assignment rules pass.
+pub(super) fn renew(
+    ctx: &Ctx<'_>,
+    r: &Renewal<'_>,
+    kind: Option<AssignmentKind>,
+    start: Option<Time>,
+    window: Option<Window>,
+) -> ServiceResult<(Assignment, RequestStatus)> {
+    let (role, settings, principal, actor, source) =
+        (r.role, r.settings, r.principal, r.actor, r.source);
+    let justification = r.justification.clone();
+    let kind = kind.unwrap_or(source.kind);
+    let start = start.unwrap_or(ctx.now);
+    let expiry = match window {
+        Some(w) => w.expiry(start)?,
+        None => Expiry::Until(default_end(source, start)),
+    };
+    let existing = store::assignments::open_of_kind(ctx.conn, &principal.id, &role.id, kind)?
+        .filter(|a| a.is_current(ctx.now));
+    let facts_ = AssignmentFacts {
+        role,
+        settings,
+        principal,
+        existing: existing.as_ref(),
+        actor_is_admin: true,
+        now: ctx.now,
+    };
+    let req = AssignmentRequest {
+        kind,
+        start,
+        expiry,
+        justification: justification.clone(),
+    };
+    check_assignment(facts_, &req).map_err(ServiceError::Refused)?;
+    let assignment = Assignment {
+        id: new_id(),
+        role_id: role.id.clone(),
+        principal_id: principal.id.clone(),
+        kind,
+        origin: Origin::Assigned,
+        activated_from: None,
+        start,
+        end: expiry.end(),
+        justification,
+        ticket: None,
+        created_at: ctx.now,
+        created_by: Some(actor.id.clone()),
+        ended_at: None,
+        end_reason: None,
+    };
+    let status = if start > ctx.now {
+        RequestStatus::Granted
+    } else {
+        RequestStatus::Provisioned
+    };
+    let request_id = match &r.request_id {
+        Some(id) => id.clone(),
+        None => {
+            let record = admin_request(
+                RequestAction::AdminRenew,
+                status,
+                &assignment,
+                actor,
+                ctx.now,
+            );
+            store::requests::insert(ctx.conn, &record)?;
+            record.id
+        }
+    };
+    store::assignments::insert(ctx.conn, &assignment, Some(&request_id))?;
+    Ok((assignment, status))
+}

@@ -1,0 +1,340 @@
+//! Extend and renew: users ask (an extension within 14 days of the end, a renewal up to 30
+//! days after expiry) and Global / Privileged Role Administrators decide; administrators may
+//! also extend or renew directly.
+
+use super::approval::{RequestView, activities, approvers_for, facts, notify};
+use super::assign::{
+    AssignmentDone, Window, cut_activations, is_last_global_admin, justification,
+    notify_assignment, request as admin_request,
+};
+use super::decide::{Renewal, renew};
+use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
+use crate::audit::AuditEntry;
+use crate::notify::EmailEvent;
+use crate::notify::lifecycle as mails;
+use crate::policy::assignment::{Expiry, UpdateFacts, UpdateRequest, admin_required, check_update};
+use crate::policy::lifecycle::{
+    action_words, check_extend_request, check_extension_end, check_licence, check_renew_request,
+    default_end,
+};
+use crate::policy::model::{Assignment, AssignmentKind, Origin, Principal, Role};
+use crate::policy::notification::NotifyRecipient;
+use crate::policy::request::{Request, RequestAction, RequestStatus};
+use crate::policy::{Refusal, Rule};
+use crate::store;
+
+/// What a user asks for: extend a current assignment or renew an expired one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Extend (within 14 days of the end).
+    Extend,
+    /// Renew (up to 30 days after expiry).
+    Renew,
+}
+
+/// The assignment an extension or renewal is about.
+fn subject(
+    ctx: &Ctx<'_>,
+    who: &Principal,
+    role: &Role,
+    kind: Option<AssignmentKind>,
+    ask: Ask,
+) -> ServiceResult<Option<Assignment>> {
+    match ask {
+        Ask::Renew => Ok(store::assignments::latest_expired(
+            ctx.conn, &who.id, &role.id, kind,
+        )?),
+        Ask::Extend => {
+            let mut found = Vec::new();
+            for k in [AssignmentKind::Eligible, AssignmentKind::Active] {
+                if kind.is_none_or(|wanted| wanted == k)
+                    && let Some(a) =
+                        store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, k)?
+                            .filter(|a| a.is_current(ctx.now) && a.origin == Origin::Assigned)
+                {
+                    found.push(a);
+                }
+            }
+            if found.len() > 1 {
+                return Err(ServiceError::Invalid(format!(
+                    "{} has both an eligible and an active assignment of {}; say which with --type eligible|active",
+                    who.upn, role.display_name
+                )));
+            }
+            Ok(found.pop())
+        }
+    }
+}
+
+fn missing(role: &Role, ask: Ask) -> Refusal {
+    Refusal::new(
+        Rule::RoleAssignmentDoesNotExist,
+        match ask {
+            Ask::Extend => format!("there is no assignment of {} to extend", role.display_name),
+            Ask::Renew => format!(
+                "there is no expired assignment of {} to renew",
+                role.display_name
+            ),
+        },
+    )
+}
+
+impl super::Service {
+    /// A user asks to extend or renew one of their admin assignments; administrators decide.
+    pub fn request_lifecycle(
+        &mut self,
+        token: &SessionToken,
+        role: &str,
+        kind: Option<AssignmentKind>,
+        ask: Ask,
+        reason: &str,
+    ) -> ServiceResult<RequestView> {
+        let reason = justification(Some(reason))?;
+        self.write(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let role = ctx.role(role)?;
+            let action = if ask == Ask::Extend { RequestAction::SelfExtend } else { RequestAction::SelfRenew };
+            let [requested, ..] = activities(action, kind.unwrap_or(AssignmentKind::Eligible));
+            let attempt = AuditEntry::new(requested, ctx.now).by(&me).role(&role).target(&me).justification(reason.as_deref());
+            let what = if ask == Ask::Extend { "Extending an assignment" } else { "Renewing an assignment" };
+            check_licence(ctx.tenant.licence, what).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            let Some(reason) = reason.clone() else {
+                return Err(ctx.refuse(attempt, Refusal::new(Rule::JustificationRule, "say why you need the role longer (a reason is required)")));
+            };
+            let Some(a) = subject(ctx, &me, &role, kind, ask)? else {
+                return Err(ctx.refuse(attempt, missing(&role, ask)));
+            };
+            let rule = match ask {
+                Ask::Extend => check_extend_request(&role, &a, ctx.now),
+                Ask::Renew => check_renew_request(&role, &a, ctx.now),
+            };
+            rule.map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            if let Some(p) = store::requests::pending_for(ctx.conn, &me.id, &role.id, &[action])? {
+                return Err(ctx.refuse(
+                    attempt,
+                    Refusal::new(Rule::PendingRoleAssignmentRequest, format!("a request to {} {} is already waiting (request {}); cancel it first to send another", action_words(action), role.display_name, p.id)),
+                ));
+            }
+            let request = Request {
+                justification: Some(reason),
+                start: Some(a.start),
+                end: a.end,
+                created_by: Some(me.id.clone()),
+                completed_at: None,
+                source_assignment_id: Some(a.id.clone()),
+                ..Request::settled(new_id(), action, RequestStatus::PendingAdminDecision, a.kind, &role.id, &me.id, ctx.now)
+            };
+            store::requests::insert(ctx.conn, &request)?;
+            let [requested, ..] = activities(action, a.kind);
+            ctx.audit(
+                AuditEntry::new(requested, ctx.now)
+                    .by(&me)
+                    .role(&role)
+                    .target(&me)
+                    .justification(request.justification.as_deref())
+                    .detail("request_id", &request.id)
+                    .detail("current_end", a.end),
+            )?;
+            let settings = ctx.settings(&role.id)?;
+            let (approvers, _) = approvers_for(ctx, &settings, &request)?;
+            let f = facts(&request, &role, &me, ctx.now);
+            notify(ctx, &settings, &request, NotifyRecipient::Approver, &approvers, EmailEvent::ExtensionRequest, mails::extension_request(&f, action_words(action)))?;
+            Ok(RequestView { request, role, principal: me, approvers, can_decide: false })
+        })
+    }
+
+    /// An administrator extends an assignment directly (no request, no approval): the new end
+    /// is counted from the current end, and never earlier than it.
+    pub fn admin_extend(
+        &mut self,
+        token: &SessionToken,
+        role: &str,
+        upn: &str,
+        kind: Option<AssignmentKind>,
+        window: Option<Window>,
+        reason: &str,
+    ) -> ServiceResult<AssignmentDone> {
+        let reason = justification(Some(reason))?;
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?.principal;
+            let role = ctx.role(role)?;
+            let who = ctx.user(upn)?.principal;
+            let attempt = AuditEntry::new(
+                format!(
+                    "Extend {}member in role in PIM requested",
+                    if kind == Some(AssignmentKind::Active) {
+                        ""
+                    } else {
+                        "eligible "
+                    }
+                ),
+                ctx.now,
+            )
+            .by(&actor)
+            .role(&role)
+            .target(&who)
+            .justification(reason.as_deref());
+            if !ctx.is_admin(&actor.id)? {
+                return Err(ctx.refuse(attempt, admin_required("extending assignments")));
+            }
+            check_licence(ctx.tenant.licence, "Extending an assignment")
+                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            let Some(target) = subject(ctx, &who, &role, kind, Ask::Extend)? else {
+                return Err(ctx.refuse(attempt, missing(&role, Ask::Extend)));
+            };
+            if target.end.is_none() {
+                return Err(ctx.refuse(
+                    attempt,
+                    Refusal::new(
+                        Rule::ExpirationRule,
+                        format!(
+                            "the {} assignment of {} is permanent; there is nothing to extend",
+                            target.kind, role.display_name
+                        ),
+                    ),
+                ));
+            }
+            let from = target.end.unwrap_or(ctx.now).max(ctx.now);
+            let expiry = match window {
+                Some(w) => w.expiry(from)?,
+                None => Expiry::Until(default_end(&target, from)),
+            };
+            check_extension_end(&role, &target, expiry.end())
+                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            let settings = ctx.settings(&role.id)?;
+            let facts_ = UpdateFacts {
+                role: &role,
+                settings: &settings,
+                target: &target,
+                other_of_new_kind: None,
+                target_is_last_global_admin: is_last_global_admin(ctx, &target)?,
+                actor_is_admin: true,
+                now: ctx.now,
+            };
+            let req = UpdateRequest {
+                kind: target.kind,
+                expiry,
+                justification: reason.clone(),
+            };
+            check_update(facts_, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            if target.kind == AssignmentKind::Eligible {
+                cut_activations(ctx, &target, target.kind, expiry.end(), &role, &who, &actor)?;
+            }
+            store::assignments::update_window(
+                ctx.conn,
+                &target.id,
+                target.kind,
+                expiry.end(),
+                reason.as_deref(),
+            )?;
+            let updated = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target.clone());
+            let request = admin_request(
+                RequestAction::AdminExtend,
+                RequestStatus::Provisioned,
+                &updated,
+                &actor,
+                ctx.now,
+            );
+            store::requests::insert(ctx.conn, &request)?;
+            let [_, completed, ..] = activities(RequestAction::SelfExtend, updated.kind);
+            ctx.audit(
+                AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
+                    .by(&actor)
+                    .role(&role)
+                    .target(&who)
+                    .justification(reason.as_deref())
+                    .detail("assignment_id", &updated.id)
+                    .detail("request_id", &request.id)
+                    .detail("before", target.end)
+                    .detail("after", updated.end),
+            )?;
+            let emails = notify_assignment(ctx, &role, &who, &actor, &updated, &request.id)?;
+            Ok(AssignmentDone {
+                assignment: updated,
+                role,
+                principal: who,
+                request,
+                emails,
+                ended_activations: 0,
+            })
+        })
+    }
+
+    /// An administrator renews an expired assignment directly (up to 30 days after expiry).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the renewal's choices: who, which, when, how long, why"
+    )]
+    pub fn admin_renew(
+        &mut self,
+        token: &SessionToken,
+        role: &str,
+        upn: &str,
+        kind: Option<AssignmentKind>,
+        start: Option<crate::clock::Time>,
+        window: Option<Window>,
+        reason: &str,
+    ) -> ServiceResult<AssignmentDone> {
+        let reason = justification(Some(reason))?;
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?.principal;
+            let role = ctx.role(role)?;
+            let who = ctx.user(upn)?.principal;
+            let attempt = AuditEntry::new("Renew member in role in PIM requested", ctx.now)
+                .by(&actor)
+                .role(&role)
+                .target(&who)
+                .justification(reason.as_deref());
+            if !ctx.is_admin(&actor.id)? {
+                return Err(ctx.refuse(attempt, admin_required("renewing assignments")));
+            }
+            check_licence(ctx.tenant.licence, "Renewing an assignment")
+                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            let Some(source) = subject(ctx, &who, &role, kind, Ask::Renew)? else {
+                return Err(ctx.refuse(attempt, missing(&role, Ask::Renew)));
+            };
+            check_renew_request(&role, &source, ctx.now)
+                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
+            let settings = ctx.settings(&role.id)?;
+            let renewal = Renewal {
+                role: &role,
+                settings: &settings,
+                principal: &who,
+                actor: &actor,
+                source: &source,
+                justification: reason.clone(),
+                request_id: None,
+            };
+            let (assignment, _) =
+                renew(ctx, &renewal, kind, start, window).map_err(|e| match e {
+                    ServiceError::Refused(r) => ctx.refuse(attempt.clone(), r),
+                    other => other,
+                })?;
+            let request = store::requests::get(
+                ctx.conn,
+                &store::assignments::request_of(ctx.conn, &assignment.id)?.unwrap_or_default(),
+            )?
+            .ok_or_else(|| ServiceError::Conflict("the renewal lost its request".into()))?;
+            let [_, completed, ..] = activities(RequestAction::SelfRenew, assignment.kind);
+            ctx.audit(
+                AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
+                    .by(&actor)
+                    .role(&role)
+                    .target(&who)
+                    .justification(reason.as_deref())
+                    .detail("assignment_id", &assignment.id)
+                    .detail("request_id", &request.id)
+                    .detail("renews", &source.id),
+            )?;
+            let emails = notify_assignment(ctx, &role, &who, &actor, &assignment, &request.id)?;
+            Ok(AssignmentDone {
+                assignment,
+                role,
+                principal: who,
+                request,
+                emails,
+                ended_activations: 0,
+            })
+        })
+    }
+}

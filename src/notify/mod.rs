@@ -65,16 +65,27 @@ impl EmailEvent {
 
     /// Parses the stored form.
     pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// Every event.
+    pub const ALL: [EmailEvent; 12] = {
         use EmailEvent::*;
         [
             RoleAssignmentAlert,
             AssigneeNotice,
             RoleActivationAlert,
             RequestorNotice,
+            ApprovalRequest,
+            PendingNotice,
+            RequestDecision,
+            ApproverNotice,
+            ExtensionRequest,
+            ExpiryReminder,
+            ExpiredNotice,
+            RequestExpired,
         ]
-        .into_iter()
-        .find(|e| e.as_str() == s)
-    }
+    };
 
     /// Whether the message asks someone to act now; "critical emails only" keeps only these
     /// (requests to approve an activation, an extension or a renewal).
@@ -113,4 +124,16 @@ pub struct Email {
     /// When the recipient opened it.
     #[serde(skip)]
     pub read_at: Option<Time>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_round_trips_through_its_stored_name() {
+        for e in EmailEvent::ALL {
+            assert_eq!(EmailEvent::parse(e.as_str()), Some(e));
+        }
+    }
 }

@@ -113,19 +113,25 @@ impl RequestStatus {
 
     /// Parses Graph's name.
     pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// Every status.
+    pub const ALL: [RequestStatus; 8] = {
         use RequestStatus::*;
         [
             Provisioned,
             Granted,
             Revoked,
             PendingApproval,
+            PendingAdminDecision,
             Denied,
             Canceled,
             TimedOut,
         ]
-        .into_iter()
-        .find(|a| a.as_str().eq_ignore_ascii_case(s))
-    }
+    };
 }
 
 /// One request.
@@ -203,6 +209,31 @@ impl Request {
             decided_by: None,
             decision_reason: None,
             expires_at: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_and_action_round_trips_through_its_graph_name() {
+        for s in RequestStatus::ALL {
+            assert_eq!(RequestStatus::parse(s.as_str()), Some(s));
+        }
+        for a in [
+            "adminAssign",
+            "adminUpdate",
+            "adminRemove",
+            "adminExtend",
+            "adminRenew",
+            "selfActivate",
+            "selfDeactivate",
+            "selfExtend",
+            "selfRenew",
+        ] {
+            assert_eq!(RequestAction::parse(a).map(RequestAction::as_str), Some(a));
         }
     }
 }

@@ -10,6 +10,8 @@ use crate::clock::TestClock;
 
 mod activation;
 mod admin;
+mod lifecycle;
+mod notices;
 mod signin;
 
 /// A lab on a test clock with cheap password hashing.

@@ -1,0 +1,517 @@
+//! Expiry reminders, the notification matrix for lifecycle e-mails, alerts, and the licence gate.
+
+use super::*;
+use crate::notify::EmailEvent;
+use crate::policy::Rule;
+use crate::policy::alerts::AlertId;
+use crate::policy::model::{AssignmentKind, Licence};
+use crate::policy::notification::{NotificationPatch, NotifyRow};
+use crate::policy::settings::SettingsPatch;
+
+fn eligible_for(lab: &mut Lab, admin: &SessionToken, days: i64) {
+    let input = AssignInput {
+        role: "Security Reader".into(),
+        upn: lab.upn("pimuser"),
+        kind: AssignmentKind::Eligible,
+        start: None,
+        window: Window::For(TimeDelta::days(days)),
+        justification: Some("project".into()),
+        otp: None,
+    };
+    lab.svc.assign(admin, input).unwrap();
+}
+
+/// (subject, time) of every reminder-type message in the database.
+fn reminders(lab: &Lab) -> Vec<(String, String, crate::clock::Time)> {
+    let mut stmt = lab
+        .svc
+        .store
+        .conn()
+        .prepare("SELECT to_addr, subject, created_at FROM emails WHERE event IN ('expiryReminder', 'expiredNotice') ORDER BY created_at, to_addr")
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, crate::clock::from_unix(r.get(2)?)))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn the_14_day_reminder_comes_once_at_6d1h_into_a_20_day_eligibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lab.db");
+    let mut lab = Lab::on_file(&path);
+    let admin = lab.sign_in("admin");
+    eligible_for(&mut lab, &admin, 20);
+    lab.svc
+        .advance_clock(None, TimeDelta::days(6) - TimeDelta::minutes(1))
+        .unwrap();
+    assert!(reminders(&lab).is_empty(), "not yet at 5d 23h 59m");
+    lab.svc
+        .advance_clock(None, TimeDelta::hours(1) + TimeDelta::minutes(1))
+        .unwrap();
+    let sent = reminders(&lab);
+    assert_eq!(
+        sent.iter()
+            .map(|(to, s, _)| (to.as_str(), s.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "admin@pimlab.onmicrosoft.com",
+                "PIM: Pim User's Security Reader role expires in 14 days"
+            ),
+            (
+                "pimuser@pimlab.onmicrosoft.com",
+                "PIM: Your Security Reader role expires in 14 days"
+            ),
+        ]
+    );
+    assert!(
+        sent.iter()
+            .all(|(_, _, at)| *at == start() + TimeDelta::days(6)),
+        "dated at the threshold, not the sweep"
+    );
+    let mut other = Service::new(
+        Store::open(&path, OpenMode::Existing).unwrap(),
+        lab.clock.clone(),
+        PasswordHasher::fast_for_tests(),
+    );
+    for _ in 0..3 {
+        lab.svc.sweep().unwrap();
+        other.sweep().unwrap();
+    }
+    assert_eq!(
+        reminders(&lab).len(),
+        2,
+        "once, however many terminals sweep"
+    );
+}
+
+#[test]
+fn a_sweep_after_a_long_gap_catches_up_every_reminder_with_its_own_time() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    eligible_for(&mut lab, &admin, 20);
+    lab.svc.advance_clock(None, TimeDelta::days(25)).unwrap();
+    let sent = reminders(&lab);
+    let assignee: Vec<(&str, crate::clock::Time)> = sent
+        .iter()
+        .filter(|(to, _, _)| to.starts_with("pimuser@"))
+        .map(|(_, s, t)| (s.as_str(), *t))
+        .collect();
+    assert_eq!(
+        assignee,
+        [
+            (
+                "PIM: Your Security Reader role expires in 14 days",
+                start() + TimeDelta::days(6)
+            ),
+            (
+                "PIM: Your Security Reader role expires in 1 day",
+                start() + TimeDelta::days(19)
+            ),
+            (
+                "PIM: Your Security Reader role has expired",
+                start() + TimeDelta::days(20)
+            ),
+        ]
+    );
+    lab.svc.sweep().unwrap();
+    assert_eq!(reminders(&lab).len(), 6);
+}
+
+#[test]
+fn assignments_made_inside_a_window_skip_its_reminder() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    eligible_for(&mut lab, &admin, 10);
+    lab.svc
+        .advance_clock(None, TimeDelta::days(9) + TimeDelta::hours(1))
+        .unwrap();
+    let subjects: Vec<String> = reminders(&lab).into_iter().map(|(_, s, _)| s).collect();
+    assert!(
+        subjects.iter().all(|s| !s.contains("14 days")),
+        "{subjects:?}"
+    );
+    assert!(subjects.iter().any(|s| s.contains("1 day")), "{subjects:?}");
+}
+
+#[test]
+fn critical_only_keeps_requests_to_approve_and_drops_notices() {
+    let (mut lab, admin, user) = Lab::with_eligible_user();
+    let row = |slug: &str| NotifyRow::parse(slug).unwrap();
+    let critical = |slug: &str| NotificationPatch {
+        row: row(slug),
+        default_recipients: None,
+        additional_recipients: None,
+        critical_only: Some(true),
+    };
+    let patch = SettingsPatch {
+        require_approval: Some(true),
+        notifications: vec![
+            critical("activation-approver"),
+            critical("activation-admin"),
+            critical("activation-requestor"),
+        ],
+        ..Default::default()
+    };
+    lab.svc
+        .update_settings(&admin, "Security Reader", patch, None)
+        .unwrap();
+    let before = lab.svc.inbox(&admin, false, 50).unwrap().len();
+    let input = lab.activation(1, Some("x"), Some(lab.code("pimuser", 1)));
+    let ActivationOutcome::Pending(view) = lab.svc.activate(&user, input).unwrap() else {
+        panic!()
+    };
+    let admin_mail = lab.svc.inbox(&admin, false, 50).unwrap();
+    assert_eq!(admin_mail.len(), before + 1);
+    assert_eq!(
+        admin_mail[0].event,
+        EmailEvent::ApprovalRequest,
+        "the request to approve is critical"
+    );
+    assert!(
+        lab.svc
+            .inbox(&user, false, 50)
+            .unwrap()
+            .iter()
+            .all(|m| m.event != EmailEvent::PendingNotice),
+        "the notice is dropped"
+    );
+    let d = Decision {
+        approve: true,
+        reason: "ok".into(),
+        start: None,
+        window: None,
+        kind: None,
+    };
+    lab.svc.decide(&admin, &view.request.id, d).unwrap();
+    let admin_mail = lab.svc.inbox(&admin, false, 50).unwrap();
+    assert!(
+        admin_mail
+            .iter()
+            .all(|m| m.event != EmailEvent::RoleActivationAlert),
+        "activation alerts are notices"
+    );
+}
+
+#[test]
+fn approval_requests_go_to_designated_approvers_only() {
+    let (mut lab, admin, user) = Lab::with_eligible_user();
+    let patch = SettingsPatch {
+        require_approval: Some(true),
+        notifications: vec![NotificationPatch {
+            row: NotifyRow::parse("activation-approver").unwrap(),
+            default_recipients: None,
+            additional_recipients: Some(vec!["soc@contoso.com".into()]),
+            critical_only: None,
+        }],
+        ..Default::default()
+    };
+    lab.svc
+        .update_settings(
+            &admin,
+            "Security Reader",
+            patch,
+            Some(vec!["approver@pimlab.onmicrosoft.com".into()]),
+        )
+        .unwrap();
+    let input = lab.activation(1, Some("x"), Some(lab.code("pimuser", 1)));
+    lab.svc.activate(&user, input).unwrap();
+    let to: Vec<String> = {
+        let mut stmt = lab
+            .svc
+            .store
+            .conn()
+            .prepare("SELECT to_addr FROM emails WHERE event = 'approvalRequest'")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        to,
+        ["approver@pimlab.onmicrosoft.com"],
+        "not the admins, not additional addresses"
+    );
+}
+
+#[test]
+fn alerts_match_what_the_database_holds() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let firing = |lab: &mut Lab, admin: &SessionToken| -> Vec<AlertId> {
+        lab.svc
+            .alerts(admin)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.active())
+            .map(|a| a.id)
+            .collect()
+    };
+    assert_eq!(
+        firing(&mut lab, &admin),
+        [AlertId::PermanentActiveAssignments],
+        "the lab's permanent Global Administrator"
+    );
+    lab.svc
+        .update_settings(
+            &admin,
+            "Global Reader",
+            SettingsPatch {
+                require_mfa: Some(false),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    assert!(firing(&mut lab, &admin).contains(&AlertId::NoMfaOnRoleActivation));
+    let user_id: String = lab
+        .svc
+        .store
+        .conn()
+        .query_row("SELECT id FROM users WHERE upn LIKE 'pimuser@%'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    lab.svc
+        .store
+        .conn()
+        .execute(
+            "INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, created_at)
+             VALUES ('sneaky', '62e90394-69f5-4237-9190-012177145e10', ?1, 'active', 'assigned', 0, 0)",
+            [&user_id],
+        )
+        .unwrap();
+    let views = lab.svc.alerts(&admin).unwrap();
+    let outside = views
+        .iter()
+        .find(|a| a.id == AlertId::RolesAssignedOutsidePim)
+        .unwrap();
+    assert_eq!(
+        outside.incidents.len(),
+        1,
+        "only the row no audited operation created"
+    );
+    assert!(
+        outside.incidents[0]
+            .text
+            .contains("pimuser@pimlab.onmicrosoft.com")
+    );
+    lab.svc
+        .dismiss_alert(&admin, AlertId::RolesAssignedOutsidePim)
+        .unwrap();
+    assert!(
+        !firing(&mut lab, &admin).contains(&AlertId::RolesAssignedOutsidePim),
+        "dismissed"
+    );
+    lab.svc
+        .store
+        .conn()
+        .execute(
+            "INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, created_at)
+             VALUES ('sneaky2', 'e8611ab8-c189-46e8-94e1-60213ab1f814', ?1, 'active', 'assigned', 0, 0)",
+            [&user_id],
+        )
+        .unwrap();
+    assert!(
+        firing(&mut lab, &admin).contains(&AlertId::RolesAssignedOutsidePim),
+        "back when the items change"
+    );
+    assert_eq!(
+        lab.audit_rows(crate::audit::activity::ALERT_DISMISSED)
+            .len(),
+        1
+    );
+    let other = lab.sign_in("approver");
+    assert!(
+        matches!(lab.svc.alerts(&other), Err(ServiceError::Refused(_))),
+        "not an alert reader"
+    );
+}
+
+#[test]
+fn alert_settings_change_thresholds_within_range() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let before = lab.svc.alerts(&admin).unwrap();
+    assert!(
+        !before
+            .iter()
+            .any(|a| a.id == AlertId::TooManyGlobalAdmins && a.active()),
+        "one Global Administrator"
+    );
+    let patch = crate::service::AlertConfigPatch {
+        count: Some(2),
+        percent: Some(0),
+        ..Default::default()
+    };
+    lab.svc
+        .configure_alert(&admin, AlertId::TooManyGlobalAdmins, patch)
+        .unwrap();
+    let input = AssignInput {
+        role: "Global Administrator".into(),
+        upn: lab.upn("approver"),
+        kind: AssignmentKind::Eligible,
+        start: None,
+        window: Window::Permanent,
+        justification: None,
+        otp: None,
+    };
+    lab.svc.assign(&admin, input).unwrap();
+    let now = lab.svc.alerts(&admin).unwrap();
+    assert!(
+        now.iter()
+            .any(|a| a.id == AlertId::TooManyGlobalAdmins && a.active()),
+        "2 Global Administrators at a threshold of 2"
+    );
+    let bad = crate::service::AlertConfigPatch {
+        count: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(
+        lab.svc
+            .configure_alert(&admin, AlertId::TooManyGlobalAdmins, bad)
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
+}
+
+#[test]
+fn the_free_licence_turns_pim_off_and_p2_turns_it_back_on() {
+    let (mut lab, admin, user) = Lab::with_eligible_user();
+    lab.svc.set_licence(&admin, Licence::Free).unwrap();
+    let err = lab
+        .svc
+        .activate(&user, lab.activation(1, Some("x"), None))
+        .unwrap_err();
+    let ServiceError::Refused(r) = err else {
+        panic!()
+    };
+    assert_eq!(r.rule(), Rule::LicenseRule);
+    assert!(r.to_string().contains("needs Microsoft Entra ID P2"));
+    let input = AssignInput {
+        role: "Global Reader".into(),
+        upn: lab.upn("approver"),
+        kind: AssignmentKind::Eligible,
+        start: None,
+        window: Window::Permanent,
+        justification: None,
+        otp: None,
+    };
+    let ServiceError::Refused(r) = lab.svc.assign(&admin, input.clone()).unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(r.rule(), Rule::LicenseRule);
+    let permanent = AssignInput {
+        kind: AssignmentKind::Active,
+        justification: Some("break glass".into()),
+        ..input.clone()
+    };
+    lab.svc.assign(&admin, permanent).unwrap();
+    assert!(
+        lab.svc
+            .alerts(&admin)
+            .unwrap()
+            .iter()
+            .any(|a| a.id == AlertId::InvalidLicense && a.active())
+    );
+    lab.svc.set_licence(&admin, Licence::P2).unwrap();
+    lab.svc
+        .activate(
+            &user,
+            lab.activation(1, Some("x"), Some(lab.code("pimuser", 1))),
+        )
+        .unwrap();
+    let ServiceError::Refused(r) = lab.svc.set_licence(&user, Licence::Free).unwrap_err() else {
+        panic!()
+    };
+    assert_eq!(r.rule(), Rule::AdminRequestRule);
+}
+
+/// Performs the event of one notification row and returns the number of messages of the
+/// row's kind that reached the row's default recipient.
+fn messages_for_row(row: NotifyRow, default_on: bool) -> i64 {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let slug = row.slug();
+    let (group, who) = slug.split_once('-').unwrap();
+    let patch = SettingsPatch {
+        require_approval: Some(slug == "activation-approver"),
+        notifications: vec![NotificationPatch {
+            row,
+            default_recipients: Some(default_on),
+            additional_recipients: None,
+            critical_only: None,
+        }],
+        ..Default::default()
+    };
+    lab.svc
+        .update_settings(&admin, "Security Reader", patch, None)
+        .unwrap();
+    let kind = if group == "active" {
+        AssignmentKind::Active
+    } else {
+        AssignmentKind::Eligible
+    };
+    let input = AssignInput {
+        role: "Security Reader".into(),
+        upn: lab.upn("pimuser"),
+        kind,
+        start: None,
+        window: Window::For(TimeDelta::days(10)),
+        justification: Some("project".into()),
+        otp: None,
+    };
+    lab.svc.assign(&admin, input).unwrap();
+    let user = lab.sign_in("pimuser");
+    let event = match (group, who) {
+        (_, "approver") if group != "activation" => {
+            let req = lab.svc.request_lifecycle(
+                &user,
+                "Security Reader",
+                Some(kind),
+                crate::service::Ask::Extend,
+                "the project runs longer",
+            );
+            req.unwrap();
+            EmailEvent::ExtensionRequest
+        }
+        ("activation", _) => {
+            let input = lab.activation(1, Some("incident"), Some(lab.code("pimuser", 1)));
+            lab.svc.activate(&user, input).unwrap();
+            match who {
+                "admin" => EmailEvent::RoleActivationAlert,
+                "requestor" => EmailEvent::RequestorNotice,
+                _ => EmailEvent::ApprovalRequest,
+            }
+        }
+        (_, "admin") => EmailEvent::RoleAssignmentAlert,
+        _ => EmailEvent::AssigneeNotice,
+    };
+    let to = if matches!(who, "assignee" | "requestor") {
+        lab.upn("pimuser")
+    } else {
+        lab.upn("admin")
+    };
+    lab.svc
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM emails WHERE to_addr = ?1 AND event = ?2",
+            [&to, event.as_str()],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn each_of_the_nine_notification_rows_switches_its_default_recipients() {
+    for row in NotifyRow::ALL {
+        assert_eq!(messages_for_row(row, true), 1, "{} on", row.slug());
+        assert_eq!(messages_for_row(row, false), 0, "{} off", row.slug());
+    }
+}

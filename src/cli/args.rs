@@ -61,8 +61,27 @@ pub enum Command {
     Deactivate(DeactivateArgs),
     /// Your eligible and active roles with time left
     Status(JsonFlag),
+    /// Requests waiting for a decision (yours to decide, and your own)
+    Requests(RequestsArgs),
+    /// Approve a request (approvers; give your reason)
+    Approve(ApproveArgs),
+    /// Deny a request (approvers; give your reason)
+    Deny(DenyArgs),
+    /// Withdraw a pending request, or a scheduled activation before it starts
+    Cancel(CancelArgs),
+    /// Ask to extend an assignment ending within 14 days (administrators: extend one directly)
+    Extend(ExtendArgs),
+    /// Ask to renew an assignment that expired up to 30 days ago (administrators: renew directly)
+    Renew(RenewArgs),
     /// Your e-mail (PIM notifications)
     Inbox(InboxArgs),
+    /// Export e-mail as files a mail client can open
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// PIM security alerts, and their settings
+    Alerts(AlertsArgs),
+    /// The tenant's licence (labs can switch to Free to see PIM turn off)
+    Licence(LicenceArgs),
     /// The audit log, or `verify` to check its hash chain
     Audit(AuditArgs),
     /// The lab's simulated clock
@@ -571,4 +590,197 @@ pub enum ClockCommand {
     },
     /// Back to real time
     Reset,
+}
+
+/// `pim requests`.
+#[derive(Debug, Args)]
+pub struct RequestsArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The request id (or a unique prefix), from `pim requests`
+    pub id: String,
+    /// Your justification for approving
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Extensions and renewals: a different type
+    #[arg(long = "type", value_enum)]
+    pub kind: Option<KindArg>,
+    /// Renewals: a different start (RFC 3339)
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub start: Option<Time>,
+    /// Extensions and renewals: a different end
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim deny`.
+#[derive(Debug, Args)]
+pub struct DenyArgs {
+    /// The request id (or a unique prefix), from `pim requests`
+    pub id: String,
+    /// Your justification for denying
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim cancel`.
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The request id (or a unique prefix), from `pim requests`
+    pub id: String,
+}
+
+/// `pim extend`.
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// Why the assignment should last longer
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Which assignment, when there are both types
+    #[arg(long = "type", value_enum)]
+    pub kind: Option<KindArg>,
+    /// Administrators: extend this user's assignment directly
+    #[arg(long, value_name = "UPN")]
+    pub user: Option<String>,
+    /// Administrators: the new end (`--for` counts from the current end)
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim renew`.
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// Why the assignment should be renewed
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Which assignment, when there are both types
+    #[arg(long = "type", value_enum)]
+    pub kind: Option<KindArg>,
+    /// Administrators: renew this user's assignment directly
+    #[arg(long, value_name = "UPN")]
+    pub user: Option<String>,
+    /// Administrators: start later (RFC 3339); default now
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    pub start: Option<Time>,
+    /// Administrators: the new end (`--for` counts from the start)
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim mail …`.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Write messages as RFC 5322 files into a Maildir (administrators: all mail; others: their own)
+    Export {
+        /// The Maildir (created with cur/, new/ and tmp/ when missing)
+        #[arg(long, value_name = "DIR")]
+        maildir: PathBuf,
+    },
+}
+
+/// `pim alerts`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AlertsArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Dismiss, configure or look closer
+    #[command(subcommand)]
+    pub command: Option<AlertsCommand>,
+}
+
+/// `pim alerts …`.
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// One alert with every affected item, its settings and the fix
+    Show {
+        /// The alert (slug such as permanent-active, or its Graph name)
+        id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Dismiss a firing alert until its affected items change
+    Dismiss {
+        /// The alert
+        id: String,
+    },
+    /// Change an alert's settings
+    Set(AlertSetArgs),
+}
+
+/// `pim alerts set`.
+#[derive(Debug, Args)]
+pub struct AlertSetArgs {
+    /// The alert
+    pub id: String,
+    /// Evaluate the alert at all
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub enabled: Option<Switch>,
+    /// Days (unused roles: 0-100; stale accounts: 1-365)
+    #[arg(long)]
+    pub days: Option<i64>,
+    /// Count (Global Administrators: 2-100; activations: 2-100)
+    #[arg(long)]
+    pub count: Option<i64>,
+    /// Percentage of Global Administrators (0-100)
+    #[arg(long)]
+    pub percent: Option<i64>,
+    /// Timeframe for frequent activations, e.g. 1h
+    #[arg(long, value_parser = parse_delta, value_name = "DURATION")]
+    pub window: Option<TimeDelta>,
+}
+
+/// `pim licence`.
+#[derive(Debug, Args)]
+pub struct LicenceArgs {
+    /// Print JSON
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Change it
+    #[command(subcommand)]
+    pub command: Option<LicenceCommand>,
+}
+
+/// `pim licence set`.
+#[derive(Debug, Subcommand)]
+pub enum LicenceCommand {
+    /// Switch the licence (lab tenants only)
+    Set {
+        /// p2 (PIM on) or free (PIM off)
+        #[arg(value_enum)]
+        licence: LicenceArg,
+    },
+}
+
+/// A licence on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LicenceArg {
+    /// Microsoft Entra ID P2: PIM works
+    P2,
+    /// Microsoft Entra ID Free: no PIM
+    Free,
 }

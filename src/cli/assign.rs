@@ -14,7 +14,7 @@ use crate::service::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Wind
 use crate::store::OpenMode;
 use crate::store::assignments::{AssignmentRow, Which};
 
-fn window(w: &WindowArgs) -> Option<Window> {
+pub(super) fn window(w: &WindowArgs) -> Option<Window> {
     if w.permanent {
         Some(Window::Permanent)
     } else if let Some(d) = w.for_ {

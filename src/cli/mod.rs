@@ -7,11 +7,13 @@ use std::path::PathBuf;
 use crate::service::{AuthFailure, Service, ServiceError, SessionToken};
 use crate::store::OpenMode;
 
+mod alerts;
 pub mod args;
 mod assign;
 mod audit;
 mod me;
 mod output;
+mod requests;
 mod roles;
 mod sessions;
 mod signin;
@@ -162,6 +164,15 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Deactivate(a) => me::deactivate(env, &a),
         Command::Status(a) => me::status(env, a.json),
         Command::Inbox(a) => me::inbox(env, a),
+        Command::Requests(a) => requests::requests(env, &a),
+        Command::Approve(a) => requests::approve(env, a),
+        Command::Deny(a) => requests::deny(env, a),
+        Command::Cancel(a) => requests::cancel(env, &a),
+        Command::Extend(a) => requests::extend(env, a),
+        Command::Renew(a) => requests::renew(env, a),
+        Command::Mail(c) => alerts::mail(env, c),
+        Command::Alerts(a) => alerts::alerts(env, a),
+        Command::Licence(a) => alerts::licence(env, &a),
         Command::Audit(a) => audit::audit(env, a),
     }
 }

@@ -188,7 +188,7 @@ pub fn check_licence(licence: Licence, what: &str) -> Result<(), Refusal> {
         Licence::Free => Err(Refusal::new(
             Rule::LicenseRule,
             format!(
-                "{what} needs Microsoft Entra ID P2 (or Entra ID Governance); this tenant has the Free licence, which allows only permanent role assignments. Set the licence back to P2 to use PIM"
+                "{what}: PIM needs Microsoft Entra ID P2 (or Entra ID Governance), and this tenant has the Free licence, which allows only permanent active assignments. A permanent active assignment would pass, or set the licence back to P2 (`pim licence set p2`)"
             ),
         )),
     }

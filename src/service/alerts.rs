@@ -42,7 +42,7 @@ impl AlertView {
 }
 
 /// Changes to an alert's settings; `None` keeps a value.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AlertConfigPatch {
     /// On or off.
     pub enabled: Option<bool>,

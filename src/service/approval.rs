@@ -211,6 +211,31 @@ pub(super) fn expire_pending(ctx: &Ctx<'_>) -> ServiceResult<()> {
 }
 
 impl super::Service {
+    /// The full id of the request a typed id names: itself, or the one request it is a
+    /// prefix of (at least 4 characters).
+    pub fn resolve_request(&mut self, token: &SessionToken, typed: &str) -> ServiceResult<String> {
+        let typed = typed.trim();
+        self.read(|ctx| {
+            ctx.actor(token)?;
+            let hits = if typed.len() < 4 {
+                Vec::new()
+            } else {
+                store::requests::ids_with_prefix(ctx.conn, typed, 2)?
+            };
+            match hits.as_slice() {
+                [one] => Ok(one.clone()),
+                [] => Err(ServiceError::NotFound(format!(
+                    "no request '{}'; `pim requests` lists them",
+                    crate::policy::text::sanitize(typed)
+                ))),
+                _ => Err(ServiceError::Invalid(format!(
+                    "'{}' names several requests; give more of the id",
+                    crate::policy::text::sanitize(typed)
+                ))),
+            }
+        })
+    }
+
     /// Requests the signed-in account may decide (pending, newest first), then its own
     /// requests (pending and recent).
     pub fn requests(&mut self, token: &SessionToken) -> ServiceResult<Vec<RequestView>> {

@@ -423,6 +423,7 @@ impl super::Service {
                 kind,
                 expiry.end(),
                 reason.as_deref(),
+                ctx.now,
             )?;
             let updated = store::assignments::get(ctx.conn, &target.id)?.ok_or_else(|| {
                 ServiceError::Conflict("the assignment vanished during the update".into())

@@ -429,7 +429,7 @@ fn approve_extension(
             p.approver,
         )?;
     }
-    store::assignments::update_window(ctx.conn, &target.id, kind, expiry.end(), None)?;
+    store::assignments::update_window(ctx.conn, &target.id, kind, expiry.end(), None, ctx.now)?;
     let updated = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target);
     settle_approved(ctx, p, RequestStatus::Provisioned, attempt, &updated)?;
     Ok(updated)

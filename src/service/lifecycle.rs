@@ -226,6 +226,7 @@ impl super::Service {
                 target.kind,
                 expiry.end(),
                 reason.as_deref(),
+                ctx.now,
             )?;
             let updated = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target.clone());
             let request = admin_request(

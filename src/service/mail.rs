@@ -165,4 +165,21 @@ impl super::Service {
             Ok(email)
         })
     }
+
+    /// One page of the mail an export writes, oldest first: every message for a Global or
+    /// Privileged Role Administrator (external addresses included), the account's own
+    /// otherwise. The flag says which. Nothing is marked read.
+    pub fn mail_export_page(
+        &mut self,
+        token: &SessionToken,
+        after: i64,
+        limit: i64,
+    ) -> ServiceResult<(bool, Vec<(i64, Email)>)> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let all = ctx.is_admin(&me.id)?;
+            let who = (!all).then_some(me.id.as_str());
+            Ok((all, store::mail::page(ctx.conn, who, after, limit)?))
+        })
+    }
 }

@@ -147,17 +147,30 @@ pub fn end(conn: &Connection, id: &str, at: Time, reason: EndReason) -> StoreRes
     Ok(n == 1)
 }
 
-/// Changes the type and end of an assignment in place.
+/// Changes the type and end of an assignment in place, at `now`. A new end re-arms the
+/// expiry reminders whose threshold is still ahead; those already behind count as sent.
 pub fn update_window(
     conn: &Connection,
     id: &str,
     kind: AssignmentKind,
     end: Option<Time>,
     justification: Option<&str>,
+    now: Time,
 ) -> StoreResult<()> {
+    let rearm = |column: &str, lead: i64| {
+        format!(
+            "{column} = CASE WHEN end_at IS ?3 THEN {column} \
+             WHEN ?3 IS NOT NULL AND ?3 - {lead} > ?5 THEN NULL ELSE coalesce({column}, ?5) END"
+        )
+    };
     conn.execute(
-        "UPDATE assignments SET kind = ?2, end_at = ?3, justification = coalesce(?4, justification) WHERE id = ?1",
-        params![id, kind.as_str(), opt_secs(end), justification],
+        &format!(
+            "UPDATE assignments SET kind = ?2, {}, {}, end_at = ?3, \
+             justification = coalesce(?4, justification) WHERE id = ?1",
+            rearm("reminded_14d", 14 * 86_400),
+            rearm("reminded_1d", 86_400)
+        ),
+        params![id, kind.as_str(), opt_secs(end), justification, secs(now)],
     )?;
     Ok(())
 }

@@ -88,12 +88,19 @@ pub fn mark_read(conn: &Connection, user_id: &str, id: &str, at: Time) -> StoreR
     Ok(())
 }
 
-/// Every message, oldest first, one page at a time (for export).
-pub fn page(conn: &Connection, after_rowid: i64, limit: i64) -> StoreResult<Vec<(i64, Email)>> {
-    let sql =
-        format!("SELECT rowid, {COLUMNS} FROM emails WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
+/// Messages oldest first, one page at a time (for export): every message, or one account's.
+pub fn page(
+    conn: &Connection,
+    recipient_id: Option<&str>,
+    after_rowid: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, Email)>> {
+    let sql = format!(
+        "SELECT rowid, {COLUMNS} FROM emails
+         WHERE rowid > ?1 AND (?3 IS NULL OR recipient_id = ?3) ORDER BY rowid LIMIT ?2"
+    );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![after_rowid, limit], |r| {
+    let rows = stmt.query_map(params![after_rowid, limit, recipient_id], |r| {
         let rowid: i64 = r.get(0)?;
         let event: String = r.get(7)?;
         Ok((

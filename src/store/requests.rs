@@ -88,6 +88,15 @@ pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Request>> {
     Ok(conn.query_row(&sql, [id], from_row).optional()?)
 }
 
+/// The ids starting with `prefix` (at most `limit`), for short ids typed by people.
+pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: i64) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT id FROM requests WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![prefix, limit], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Settles a pending request. Returns false when it was no longer pending (another terminal
 /// decided first).
 pub fn settle(

@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod console;
+mod lifecycle;
 mod race;
 mod tamper;
 mod walkthrough;

@@ -515,3 +515,73 @@ fn each_of_the_nine_notification_rows_switches_its_default_recipients() {
         assert_eq!(messages_for_row(row, false), 0, "{} off", row.slug());
     }
 }
+
+#[test]
+fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    eligible_for(&mut lab, &admin, 20);
+    lab.svc.advance_clock(None, TimeDelta::days(7)).unwrap();
+    assert_eq!(
+        reminders(&lab).len(),
+        2,
+        "the 14-day reminder of the first end"
+    );
+    let upn = lab.upn("pimuser");
+    // 13 days left; extended by 30 days from the current end: 43 days left.
+    lab.svc
+        .admin_extend(
+            &admin,
+            "Security Reader",
+            &upn,
+            None,
+            Some(Window::For(TimeDelta::days(30))),
+            "quarter",
+        )
+        .unwrap();
+    lab.svc.advance_clock(None, TimeDelta::days(28)).unwrap();
+    assert_eq!(reminders(&lab).len(), 2, "15 days left: nothing new yet");
+    lab.svc.advance_clock(None, TimeDelta::days(1)).unwrap();
+    let sent = reminders(&lab);
+    assert_eq!(sent.len(), 4, "the new end's 14-day reminder, once");
+    assert_eq!(sent[3].2, start() + TimeDelta::days(50 - 14));
+    // 14 days left now; extending by 5 days puts the new end 19 days out: the 14-day
+    // reminder comes again at its own threshold, never dated before the extension.
+    lab.svc
+        .admin_extend(
+            &admin,
+            "Security Reader",
+            &upn,
+            None,
+            Some(Window::For(TimeDelta::days(5))),
+            "a bit more",
+        )
+        .unwrap();
+    lab.svc.advance_clock(None, TimeDelta::days(5)).unwrap();
+    let sent = reminders(&lab);
+    assert_eq!(sent.len(), 6);
+    assert_eq!(sent[5].2, start() + TimeDelta::days(55 - 14));
+    // 5 days left; extended by 3: the 14-day threshold of the new end is already behind, so
+    // no late "14 days" message; the 1-day one comes at its time.
+    lab.svc.advance_clock(None, TimeDelta::days(9)).unwrap();
+    lab.svc
+        .admin_extend(
+            &admin,
+            "Security Reader",
+            &upn,
+            None,
+            Some(Window::For(TimeDelta::days(3))),
+            "wrap up",
+        )
+        .unwrap();
+    assert_eq!(
+        reminders(&lab).len(),
+        6,
+        "nothing sent for a threshold already behind"
+    );
+    lab.svc.advance_clock(None, TimeDelta::days(7)).unwrap();
+    let sent = reminders(&lab);
+    assert_eq!(sent.len(), 8);
+    assert!(sent[7].1.contains("1 day"), "{:?}", sent[7]);
+    assert_eq!(sent[7].2, start() + TimeDelta::days(57));
+}

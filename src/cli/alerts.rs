@@ -1,0 +1,291 @@
+//! `pim alerts` (list, show, dismiss, set), `pim licence`, and `pim mail export`.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::args::{
+    AlertSetArgs, AlertsArgs, AlertsCommand, LicenceArg, LicenceArgs, LicenceCommand, MailCommand,
+};
+use super::output::{Table, json, safe};
+use super::{CliError, CliResult, Env};
+use crate::policy::alerts::AlertId;
+use crate::policy::duration::format_duration;
+use crate::policy::model::Licence;
+use crate::service::{AlertConfigPatch, AlertView};
+use crate::store::OpenMode;
+
+fn alert_id(s: &str) -> Result<AlertId, CliError> {
+    AlertId::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = AlertId::ALL.iter().map(|a| a.slug()).collect();
+        CliError::usage(format!(
+            "no alert '{}'; the alerts are: {}",
+            safe(s),
+            names.join(", ")
+        ))
+    })
+}
+
+/// `firing (3)`, `dismissed`, `off`, `ok`.
+fn state(v: &AlertView) -> String {
+    if !v.config.enabled {
+        "off".into()
+    } else if v.incidents.is_empty() {
+        "ok".into()
+    } else if v.dismissed {
+        "dismissed".into()
+    } else {
+        format!("firing ({})", v.incidents.len())
+    }
+}
+
+/// The settings that apply to one alert, in words.
+fn settings_text(v: &AlertView) -> String {
+    let c = &v.config;
+    match v.id {
+        AlertId::TooManyGlobalAdmins => format!(
+            "more than {} Global Administrators and more than {}% of all role assignments",
+            c.count - 1,
+            c.percent
+        ),
+        AlertId::RedundantAssignment => format!("no activation for {} days", c.days),
+        AlertId::StaleSignIn => format!("no sign-in for {} days", c.days),
+        AlertId::SequentialActivation => format!(
+            "{} activations of one role within {}",
+            c.count,
+            format_duration(chrono::TimeDelta::seconds(c.window_secs))
+        ),
+        _ => "no thresholds".into(),
+    }
+}
+
+fn alert_json(v: &AlertView) -> Value {
+    json!({
+        "id": v.id.graph_name(),
+        "slug": v.id.slug(),
+        "title": v.title,
+        "severity": v.severity,
+        "state": if !v.config.enabled { "off" } else if v.incidents.is_empty() { "ok" } else if v.dismissed { "dismissed" } else { "firing" },
+        "active": v.active(),
+        "impact": v.impact,
+        "fix": v.fix,
+        "settings": v.config,
+        "affected": v.incidents.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// `pim alerts [--json]` and its subcommands.
+pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    svc.sweep()?;
+    match a.command {
+        None => {
+            let list = svc.alerts(&token)?;
+            if a.json {
+                return json(&list.iter().map(alert_json).collect::<Vec<_>>());
+            }
+            let mut t = Table::new(&["Severity", "State", "Alert", "Name"]);
+            for v in &list {
+                t.row(vec![
+                    v.severity.as_str().into(),
+                    state(v),
+                    v.title.into(),
+                    v.id.slug().into(),
+                ]);
+            }
+            t.print();
+            println!(
+                "\nDetails and the fix: pim alerts show NAME · dismiss: pim alerts dismiss NAME"
+            );
+            Ok(())
+        }
+        Some(AlertsCommand::Show { id, json: as_json }) => {
+            let id = alert_id(&id)?;
+            let list = svc.alerts(&token)?;
+            let Some(v) = list.iter().find(|v| v.id == id) else {
+                return Err(CliError::error("the alert is missing"));
+            };
+            if as_json {
+                return json(&alert_json(v));
+            }
+            println!(
+                "{} ({}, {} severity)",
+                v.title,
+                v.id.slug(),
+                v.severity.as_str()
+            );
+            println!("State:    {}", state(v));
+            println!("Settings: {}", settings_text(v));
+            println!("\nWhy it matters\n  {}", v.impact);
+            println!("\nHow to fix it\n  {}", v.fix);
+            println!("\nAffected");
+            if v.incidents.is_empty() {
+                println!("  nothing");
+            }
+            for i in &v.incidents {
+                println!("  - {}", safe(&i.text));
+            }
+            Ok(())
+        }
+        Some(AlertsCommand::Dismiss { id }) => {
+            let v = svc.dismiss_alert(&token, alert_id(&id)?)?;
+            println!(
+                "Dismissed \"{}\"; it returns when its affected items change.",
+                v.title
+            );
+            Ok(())
+        }
+        Some(AlertsCommand::Set(s)) => set(&mut svc, &token, &s),
+    }
+}
+
+fn set(
+    svc: &mut crate::service::Service,
+    token: &crate::service::SessionToken,
+    s: &AlertSetArgs,
+) -> CliResult {
+    let id = alert_id(&s.id)?;
+    let patch = AlertConfigPatch {
+        enabled: s.enabled.map(|x| x.0),
+        days: s.days,
+        count: s.count,
+        percent: s.percent,
+        window_secs: s.window.map(|w| w.num_seconds()),
+    };
+    if patch == AlertConfigPatch::default() {
+        return Err(CliError::usage(
+            "nothing to change; give --enabled, --days, --count, --percent or --window",
+        ));
+    }
+    let v = svc.configure_alert(token, id, patch)?;
+    println!(
+        "{}: {}, {}.",
+        v.title,
+        if v.config.enabled { "on" } else { "off" },
+        settings_text(&v)
+    );
+    Ok(())
+}
+
+/// `pim licence [--json]` and `pim licence set p2|free`.
+pub fn licence(env: &Env, a: &LicenceArgs) -> CliResult {
+    let mut svc = env.open(OpenMode::Existing)?;
+    let tenant = match &a.command {
+        None => svc.tenant()?,
+        Some(LicenceCommand::Set { licence }) => {
+            let token = env.token()?;
+            let l = match licence {
+                LicenceArg::P2 => Licence::P2,
+                LicenceArg::Free => Licence::Free,
+            };
+            svc.set_licence(&token, l)?
+        }
+    };
+    if a.json {
+        return json(&json!({"tenant": tenant.domain, "licence": tenant.licence.as_str()}));
+    }
+    match tenant.licence {
+        Licence::P2 => println!(
+            "{}: Microsoft Entra ID P2. Privileged Identity Management is on.",
+            tenant.domain
+        ),
+        Licence::Free => println!(
+            "{}: Microsoft Entra ID Free. Privileged Identity Management is off: only permanent active assignments can be made, and nothing can be activated. `pim licence set p2` turns it back on.",
+            tenant.domain
+        ),
+    }
+    Ok(())
+}
+
+/// The base names (without `:2,…` flags) of the messages already in a Maildir.
+fn existing(dir: &Path) -> Result<HashSet<String>, CliError> {
+    let mut out = HashSet::new();
+    for sub in ["new", "cur"] {
+        let entries = std::fs::read_dir(dir.join(sub))
+            .map_err(|e| CliError::error(format!("reading {}: {e}", dir.join(sub).display())))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let base = name.split(":2,").next().unwrap_or(&name).to_owned();
+            out.insert(base);
+        }
+    }
+    Ok(out)
+}
+
+fn create_maildir(dir: &Path) -> CliResult {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::usage(format!(
+            "{} exists and is not a directory",
+            dir.display()
+        )));
+    }
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(dir.join(sub))
+            .map_err(|e| CliError::error(format!("creating {}: {e}", dir.join(sub).display())))?;
+    }
+    Ok(())
+}
+
+/// Writes one file the Maildir way: into `tmp/`, flushed, then renamed into place.
+fn deliver(dir: &Path, sub: &str, name: &str, text: &str) -> CliResult {
+    let tmp = dir.join("tmp").join(name);
+    let fail = |e: std::io::Error| CliError::error(format!("writing {}: {e}", tmp.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(fail)?;
+    file.write_all(text.as_bytes()).map_err(fail)?;
+    file.sync_all().map_err(fail)?;
+    std::fs::rename(&tmp, dir.join(sub).join(name)).map_err(fail)?;
+    Ok(())
+}
+
+/// `pim mail export --maildir DIR`.
+pub fn mail(env: &Env, c: MailCommand) -> CliResult {
+    let MailCommand::Export { maildir } = c;
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    svc.sweep()?;
+    create_maildir(&maildir)?;
+    let mut have = existing(&maildir)?;
+    let (mut written, mut skipped, mut after) = (0usize, 0usize, 0i64);
+    let everyone = loop {
+        let (all, page) = svc.mail_export_page(&token, after, 500)?;
+        let Some((last, _)) = page.last() else {
+            break all;
+        };
+        after = *last;
+        for (_, email) in &page {
+            let (sub, name) = crate::notify::maildir::file_name(email);
+            let base = name.split(":2,").next().unwrap_or(&name).to_owned();
+            if have.contains(&base) {
+                skipped += 1;
+                continue;
+            }
+            deliver(
+                &maildir,
+                sub,
+                &name,
+                &crate::notify::maildir::rfc5322(email),
+            )?;
+            have.insert(base);
+            written += 1;
+        }
+    };
+    println!(
+        "Wrote {written} message{} to {} ({} already there). {}",
+        if written == 1 { "" } else { "s" },
+        maildir.display(),
+        skipped,
+        if everyone {
+            "As an administrator you exported every account's mail."
+        } else {
+            "Only your own mail is exported."
+        }
+    );
+    Ok(())
+}

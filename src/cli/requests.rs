@@ -1,0 +1,313 @@
+//! Requests that wait for a decision: `pim requests`, `pim approve`, `pim deny`, `pim cancel`,
+//! and asking for (or, as an administrator, making) an extension or renewal: `pim extend`,
+//! `pim renew`.
+
+use serde_json::{Value, json};
+
+use super::args::{ApproveArgs, CancelArgs, DenyArgs, ExtendArgs, RenewArgs, RequestsArgs};
+use super::assign::{assignment_json, window};
+use super::output::{Table, end_text, json, local, rfc3339};
+use super::{CliError, CliResult, Env};
+use crate::policy::duration::format_duration;
+use crate::policy::request::{RequestAction, RequestStatus};
+use crate::service::{Ask, AssignmentDone, Decided, Decision, RequestView};
+use crate::store::OpenMode;
+
+/// The JSON form of a request in a list.
+fn request_json(v: &RequestView) -> Value {
+    let r = &v.request;
+    json!({
+        "id": r.id,
+        "action": r.action,
+        "status": r.status,
+        "role": v.role.display_name,
+        "principal": v.principal.upn,
+        "justification": r.justification,
+        "created": rfc3339(r.created_at),
+        "type": r.kind,
+        "start": r.start.map(rfc3339),
+        "end": r.end.map(rfc3339),
+        "duration": r.duration.map(crate::policy::duration::format_iso),
+        "expires": r.expires_at.map(rfc3339),
+        "completed": r.completed_at.map(rfc3339),
+        "decision_reason": r.decision_reason,
+        "approvers": v.approvers.iter().map(|p| p.upn.as_str()).collect::<Vec<_>>(),
+        "can_decide": v.can_decide,
+    })
+}
+
+/// What was asked for, in words: `activate for 2h`, `extend eligible`, `renew active`.
+fn asked(v: &RequestView) -> String {
+    let r = &v.request;
+    match r.action {
+        RequestAction::SelfActivate => match r.duration {
+            Some(d) => format!("activate for {}", format_duration(d)),
+            None => "activate".into(),
+        },
+        RequestAction::SelfExtend => format!("extend {}", r.kind.as_str()),
+        RequestAction::SelfRenew => format!("renew {}", r.kind.as_str()),
+        other => other.as_str().to_owned(),
+    }
+}
+
+/// `pim requests [--json]`.
+pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    svc.sweep()?;
+    let list = svc.requests(&token)?;
+    if a.json {
+        return json(&list.iter().map(request_json).collect::<Vec<_>>());
+    }
+    let (to_decide, mine): (Vec<&RequestView>, Vec<&RequestView>) =
+        list.iter().partition(|v| v.can_decide);
+    println!("To approve or deny");
+    if to_decide.is_empty() {
+        println!("  none");
+    } else {
+        let mut t = Table::new(&["  Id", "User", "Role", "Asks to", "Reason", "Decide by"]);
+        for v in &to_decide {
+            t.row(vec![
+                format!("  {}", &v.request.id[..8]),
+                v.principal.upn.clone(),
+                v.role.display_name.clone(),
+                asked(v),
+                short(v.request.justification.as_deref().unwrap_or("-")),
+                v.request.expires_at.map_or_else(|| "-".into(), local),
+            ]);
+        }
+        t.print();
+        println!(
+            "\nDecide with: pim approve ID --reason \"...\"  or  pim deny ID --reason \"...\""
+        );
+    }
+    println!("\nYour requests");
+    if mine.is_empty() {
+        println!("  none");
+    } else {
+        let mut t = Table::new(&["  Id", "Role", "Asks to", "Status", "Asked", "Decision"]);
+        for v in &mine {
+            let r = &v.request;
+            t.row(vec![
+                format!("  {}", &r.id[..8]),
+                v.role.display_name.clone(),
+                asked(v),
+                r.status.as_str().to_owned(),
+                local(r.created_at),
+                short(r.decision_reason.as_deref().unwrap_or("-")),
+            ]);
+        }
+        t.print();
+        if mine.iter().any(|v| v.request.status.is_pending()) {
+            println!("\nWithdraw a pending one with: pim cancel ID");
+        }
+    }
+    Ok(())
+}
+
+/// A one-line cell of at most 40 characters.
+fn short(s: &str) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() > 40 {
+        format!("{}…", flat.chars().take(39).collect::<String>())
+    } else {
+        flat
+    }
+}
+
+fn decided_json(d: &Decided, now: crate::clock::Time) -> Value {
+    json!({
+        "request": {
+            "id": d.request.id,
+            "action": d.request.action,
+            "status": d.request.status,
+            "role": d.role.display_name,
+            "principal": d.principal.upn,
+            "justification": d.request.justification,
+            "created": rfc3339(d.request.created_at),
+            "decision_reason": d.request.decision_reason,
+        },
+        "assignment": d.assignment.as_ref().map(|a| assignment_json(a, &d.role.display_name, &d.principal.upn, now)),
+    })
+}
+
+/// `pim approve ID --reason T [--type] [--start] [--for|--end|--permanent]`.
+pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let id = svc.resolve_request(&token, &a.id)?;
+    let decision = Decision {
+        approve: true,
+        reason: a.reason,
+        start: a.start,
+        window: window(&a.window),
+        kind: a.kind.map(Into::into),
+    };
+    let done = svc.decide(&token, &id, decision)?;
+    let now = svc.clock()?.now;
+    if a.json {
+        return json(&decided_json(&done, now));
+    }
+    println!(
+        "Approved request {} of {} ({}).",
+        &done.request.id[..8],
+        done.principal.upn,
+        done.role.display_name
+    );
+    if let Some(x) = &done.assignment {
+        let what = match done.request.action {
+            RequestAction::SelfActivate if x.start > now => "The activation is scheduled",
+            RequestAction::SelfActivate => "The role is active",
+            _ => "The assignment now runs",
+        };
+        println!(
+            "{what}: {} from {} until {}.",
+            x.kind.as_str(),
+            local(x.start),
+            end_text(x.end)
+        );
+    }
+    println!("The requestor and the other approvers were notified.");
+    Ok(())
+}
+
+/// `pim deny ID --reason T`.
+pub fn deny(env: &Env, a: DenyArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let id = svc.resolve_request(&token, &a.id)?;
+    let decision = Decision {
+        approve: false,
+        reason: a.reason,
+        start: None,
+        window: None,
+        kind: None,
+    };
+    let done = svc.decide(&token, &id, decision)?;
+    if a.json {
+        let now = svc.clock()?.now;
+        return json(&decided_json(&done, now));
+    }
+    println!(
+        "Denied request {} of {} ({}). The requestor and the other approvers were notified.",
+        &done.request.id[..8],
+        done.principal.upn,
+        done.role.display_name
+    );
+    Ok(())
+}
+
+/// `pim cancel ID`.
+pub fn cancel(env: &Env, a: &CancelArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let id = svc.resolve_request(&token, &a.id)?;
+    let r = svc.cancel_request(&token, &id)?;
+    let what = if r.status == RequestStatus::Canceled && r.action == RequestAction::SelfActivate {
+        "activation request"
+    } else {
+        "request"
+    };
+    println!("Cancelled {what} {}.", &r.id[..8]);
+    Ok(())
+}
+
+fn done_text(verb: &str, d: &AssignmentDone) {
+    println!(
+        "{verb} {}'s {} assignment of {}: now until {}.",
+        d.principal.upn,
+        d.assignment.kind.as_str(),
+        d.role.display_name,
+        end_text(d.assignment.end)
+    );
+}
+
+fn done_json(d: &AssignmentDone, now: crate::clock::Time) -> Value {
+    json!({
+        "request": {"id": d.request.id, "action": d.request.action, "status": d.request.status},
+        "assignment": assignment_json(&d.assignment, &d.role.display_name, &d.principal.upn, now),
+    })
+}
+
+fn pending_text(v: &RequestView, as_json: bool) -> CliResult {
+    if as_json {
+        return json(&json!({ "request": request_json(v) }));
+    }
+    let words = if v.request.action == RequestAction::SelfRenew {
+        "a renewal"
+    } else {
+        "an extension"
+    };
+    println!(
+        "Asked for {words} of your {} assignment of {} (request {}).",
+        v.request.kind.as_str(),
+        v.role.display_name,
+        &v.request.id[..8]
+    );
+    println!(
+        "A Global or Privileged Role Administrator decides; `pim requests` follows it, `pim cancel {}` withdraws it.",
+        &v.request.id[..8]
+    );
+    Ok(())
+}
+
+/// Flags only administrators use, refused without `--user`.
+fn admin_only(user: Option<&String>, given: &[(bool, &str)]) -> CliResult {
+    if user.is_none()
+        && let Some((_, flag)) = given.iter().find(|(on, _)| *on)
+    {
+        return Err(CliError::usage(format!(
+            "{flag} is for administrators acting on a user's assignment; add --user UPN, or leave it out to ask for one"
+        )));
+    }
+    Ok(())
+}
+
+/// `pim extend ROLE --reason T [--type]`, or as an administrator `--user UPN [--for|--end]`.
+pub fn extend(env: &Env, a: ExtendArgs) -> CliResult {
+    let w = window(&a.window);
+    admin_only(a.user.as_ref(), &[(w.is_some(), "--for/--end/--permanent")])?;
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let kind = a.kind.map(Into::into);
+    if let Some(upn) = &a.user {
+        let done = svc.admin_extend(&token, &a.role, upn, kind, w, &a.reason)?;
+        let now = svc.clock()?.now;
+        if a.json {
+            return json(&done_json(&done, now));
+        }
+        done_text("Extended", &done);
+        return Ok(());
+    }
+    let v = svc.request_lifecycle(&token, &a.role, kind, Ask::Extend, &a.reason)?;
+    pending_text(&v, a.json)
+}
+
+/// `pim renew ROLE --reason T [--type]`, or as an administrator `--user UPN [--start] [--for|--end]`.
+pub fn renew(env: &Env, a: RenewArgs) -> CliResult {
+    let w = window(&a.window);
+    admin_only(
+        a.user.as_ref(),
+        &[
+            (w.is_some(), "--for/--end/--permanent"),
+            (a.start.is_some(), "--start"),
+        ],
+    )?;
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let kind = a.kind.map(Into::into);
+    if let Some(upn) = &a.user {
+        let done = svc.admin_renew(&token, &a.role, upn, kind, a.start, w, &a.reason)?;
+        let now = svc.clock()?.now;
+        if a.json {
+            return json(&done_json(&done, now));
+        }
+        done_text("Renewed", &done);
+        return Ok(());
+    }
+    let v = svc.request_lifecycle(&token, &a.role, kind, Ask::Renew, &a.reason)?;
+    pending_text(&v, a.json)
+}

@@ -12,7 +12,6 @@ use super::args::{
 use super::output::{Table, json, safe};
 use super::{CliError, CliResult, Env};
 use crate::policy::alerts::AlertId;
-use crate::policy::duration::format_duration;
 use crate::policy::model::Licence;
 use crate::service::{AlertConfigPatch, AlertView};
 use crate::store::OpenMode;
@@ -30,34 +29,9 @@ fn alert_id(s: &str) -> Result<AlertId, CliError> {
 
 /// `firing (3)`, `dismissed`, `off`, `ok`.
 fn state(v: &AlertView) -> String {
-    if !v.config.enabled {
-        "off".into()
-    } else if v.incidents.is_empty() {
-        "ok".into()
-    } else if v.dismissed {
-        "dismissed".into()
-    } else {
-        format!("firing ({})", v.incidents.len())
-    }
-}
-
-/// The settings that apply to one alert, in words.
-fn settings_text(v: &AlertView) -> String {
-    let c = &v.config;
-    match v.id {
-        AlertId::TooManyGlobalAdmins => format!(
-            "more than {} Global Administrators and more than {}% of all role assignments",
-            c.count - 1,
-            c.percent
-        ),
-        AlertId::RedundantAssignment => format!("no activation for {} days", c.days),
-        AlertId::StaleSignIn => format!("no sign-in for {} days", c.days),
-        AlertId::SequentialActivation => format!(
-            "{} activations of one role within {}",
-            c.count,
-            format_duration(chrono::TimeDelta::seconds(c.window_secs))
-        ),
-        _ => "no thresholds".into(),
+    match v.state() {
+        "firing" => format!("firing ({})", v.incidents.len()),
+        other => other.to_owned(),
     }
 }
 
@@ -67,7 +41,7 @@ fn alert_json(v: &AlertView) -> Value {
         "slug": v.id.slug(),
         "title": v.title,
         "severity": v.severity,
-        "state": if !v.config.enabled { "off" } else if v.incidents.is_empty() { "ok" } else if v.dismissed { "dismissed" } else { "firing" },
+        "state": v.state(),
         "active": v.active(),
         "impact": v.impact,
         "fix": v.fix,
@@ -118,7 +92,7 @@ pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
                 v.severity.as_str()
             );
             println!("State:    {}", state(v));
-            println!("Settings: {}", settings_text(v));
+            println!("Settings: {}", v.settings_text());
             println!("\nWhy it matters\n  {}", v.impact);
             println!("\nHow to fix it\n  {}", v.fix);
             println!("\nAffected");
@@ -165,7 +139,7 @@ fn set(
         "{}: {}, {}.",
         v.title,
         if v.config.enabled { "on" } else { "off" },
-        settings_text(&v)
+        v.settings_text()
     );
     Ok(())
 }

@@ -8,7 +8,6 @@ use super::args::{ApproveArgs, CancelArgs, DenyArgs, ExtendArgs, RenewArgs, Requ
 use super::assign::{assignment_json, window};
 use super::output::{Table, end_text, json, local, rfc3339};
 use super::{CliError, CliResult, Env};
-use crate::policy::duration::format_duration;
 use crate::policy::request::{RequestAction, RequestStatus};
 use crate::service::{Ask, AssignmentDone, Decided, Decision, RequestView};
 use crate::store::OpenMode;
@@ -36,20 +35,6 @@ fn request_json(v: &RequestView) -> Value {
     })
 }
 
-/// What was asked for, in words: `activate for 2h`, `extend eligible`, `renew active`.
-fn asked(v: &RequestView) -> String {
-    let r = &v.request;
-    match r.action {
-        RequestAction::SelfActivate => match r.duration {
-            Some(d) => format!("activate for {}", format_duration(d)),
-            None => "activate".into(),
-        },
-        RequestAction::SelfExtend => format!("extend {}", r.kind.as_str()),
-        RequestAction::SelfRenew => format!("renew {}", r.kind.as_str()),
-        other => other.as_str().to_owned(),
-    }
-}
-
 /// `pim requests [--json]`.
 pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
     let token = env.token()?;
@@ -71,7 +56,7 @@ pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
                 format!("  {}", &v.request.id[..8]),
                 v.principal.upn.clone(),
                 v.role.display_name.clone(),
-                asked(v),
+                v.asks(),
                 short(v.request.justification.as_deref().unwrap_or("-")),
                 v.request.expires_at.map_or_else(|| "-".into(), local),
             ]);
@@ -91,7 +76,7 @@ pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
             t.row(vec![
                 format!("  {}", &r.id[..8]),
                 v.role.display_name.clone(),
-                asked(v),
+                v.asks(),
                 r.status.as_str().to_owned(),
                 local(r.created_at),
                 short(r.decision_reason.as_deref().unwrap_or("-")),

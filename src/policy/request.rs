@@ -118,6 +118,19 @@ impl RequestStatus {
             .find(|a| a.as_str().eq_ignore_ascii_case(s))
     }
 
+    /// In words, for lists.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestStatus::Provisioned => "done",
+            RequestStatus::Granted => "granted",
+            RequestStatus::Revoked => "revoked",
+            RequestStatus::PendingApproval | RequestStatus::PendingAdminDecision => "waiting",
+            RequestStatus::Denied => "denied",
+            RequestStatus::Canceled => "cancelled",
+            RequestStatus::TimedOut => "expired",
+        }
+    }
+
     /// Every status.
     pub const ALL: [RequestStatus; 8] = {
         use RequestStatus::*;

@@ -39,6 +39,39 @@ impl AlertView {
     pub fn active(&self) -> bool {
         self.config.enabled && !self.incidents.is_empty() && !self.dismissed
     }
+
+    /// `off`, `ok`, `dismissed` or `firing`.
+    pub fn state(&self) -> &'static str {
+        if !self.config.enabled {
+            "off"
+        } else if self.incidents.is_empty() {
+            "ok"
+        } else if self.dismissed {
+            "dismissed"
+        } else {
+            "firing"
+        }
+    }
+
+    /// The thresholds in force, in words.
+    pub fn settings_text(&self) -> String {
+        let c = &self.config;
+        match self.id {
+            AlertId::TooManyGlobalAdmins => format!(
+                "more than {} Global Administrators and more than {}% of all role assignments",
+                c.count - 1,
+                c.percent
+            ),
+            AlertId::RedundantAssignment => format!("no activation for {} days", c.days),
+            AlertId::StaleSignIn => format!("no sign-in for {} days", c.days),
+            AlertId::SequentialActivation => format!(
+                "{} activations of one role within {}",
+                c.count,
+                crate::policy::duration::format_duration(chrono::TimeDelta::seconds(c.window_secs))
+            ),
+            _ => "no thresholds".into(),
+        }
+    }
 }
 
 /// Changes to an alert's settings; `None` keeps a value.

@@ -33,6 +33,25 @@ pub struct RequestView {
     pub can_decide: bool,
 }
 
+impl RequestView {
+    /// What was asked, in words: `activate for 2h`, `extend eligible`, `renew active`.
+    pub fn asks(&self) -> String {
+        let r = &self.request;
+        match r.action {
+            RequestAction::SelfActivate => match r.duration {
+                Some(d) => format!(
+                    "activate for {}",
+                    crate::policy::duration::format_duration(d)
+                ),
+                None => "activate".into(),
+            },
+            RequestAction::SelfExtend => format!("extend {}", r.kind.as_str()),
+            RequestAction::SelfRenew => format!("renew {}", r.kind.as_str()),
+            other => other.as_str().to_owned(),
+        }
+    }
+}
+
 /// The activity names of each request kind: (requested, approved, denied, canceled, expired).
 pub(super) fn activities(action: RequestAction, kind: AssignmentKind) -> [String; 5] {
     match action {

@@ -106,7 +106,7 @@ impl App {
                 }
             }
             Msg::RemoveAssignment(input) => self.remove(input),
-            _ => {}
+            other => self.update_lifecycle(other),
         }
     }
 

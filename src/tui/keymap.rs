@@ -21,6 +21,10 @@ pub enum Context {
     Audit,
     /// The inbox.
     Inbox,
+    /// Requests to approve or deny, and the account's own.
+    Approvals,
+    /// Security alerts.
+    Alerts,
     /// A form in a popup.
     Form,
     /// A yes/no question.
@@ -44,6 +48,8 @@ impl Context {
             Context::RoleDetail => "A role",
             Context::Audit => "Audit",
             Context::Inbox => "Inbox",
+            Context::Approvals => "Approvals",
+            Context::Alerts => "Alerts",
             Context::Form => "Forms",
             Context::Confirm => "Questions",
             Context::Message => "Messages",
@@ -122,6 +128,20 @@ pub enum Action {
     No,
     /// Fill in the next lab account.
     Pick,
+    /// Ask for (or, as an administrator, make) an extension.
+    Extend,
+    /// Ask for (or, as an administrator, make) a renewal.
+    Renew,
+    /// Approve the selected request.
+    Approve,
+    /// Deny the selected request.
+    Deny,
+    /// Cancel the selected request.
+    CancelRequest,
+    /// Dismiss the selected alert.
+    Dismiss,
+    /// The selected alert's settings.
+    Settings,
 }
 
 /// A key as bindings name it.
@@ -210,6 +230,15 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Global, &[Char('2')], "2", A::GoTab(2), "Roles", false),
     b(C::Global, &[Char('3')], "3", A::GoTab(3), "Audit", false),
     b(C::Global, &[Char('4')], "4", A::GoTab(4), "Inbox", false),
+    b(
+        C::Global,
+        &[Char('5')],
+        "5",
+        A::GoTab(5),
+        "Approvals",
+        false,
+    ),
+    b(C::Global, &[Char('6')], "6", A::GoTab(6), "Alerts", false),
     b(
         C::Global,
         &[Ctrl('a')],
@@ -303,6 +332,15 @@ pub const BINDINGS: &[Binding] = &[
         "deactivate",
         true,
     ),
+    b(C::MyRoles, &[Char('t')], "t", A::Extend, "extend", true),
+    b(
+        C::MyRoles,
+        &[Char('r')],
+        "r",
+        A::Renew,
+        "renew (expired)",
+        false,
+    ),
     b(
         C::Roles,
         &[Code(KeyCode::Enter)],
@@ -365,6 +403,15 @@ pub const BINDINGS: &[Binding] = &[
         "remove",
         true,
     ),
+    b(C::RoleDetail, &[Char('t')], "t", A::Extend, "extend", false),
+    b(
+        C::RoleDetail,
+        &[Char('r')],
+        "r",
+        A::Renew,
+        "renew (expired)",
+        false,
+    ),
     b(
         C::Audit,
         &[Code(KeyCode::Enter)],
@@ -384,6 +431,34 @@ pub const BINDINGS: &[Binding] = &[
         "read",
         true,
     ),
+    b(
+        C::Approvals,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "details",
+        true,
+    ),
+    b(C::Approvals, &[Char('a')], "a", A::Approve, "approve", true),
+    b(C::Approvals, &[Char('d')], "d", A::Deny, "deny", true),
+    b(
+        C::Approvals,
+        &[Char('c')],
+        "c",
+        A::CancelRequest,
+        "cancel request",
+        true,
+    ),
+    b(
+        C::Alerts,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "details",
+        true,
+    ),
+    b(C::Alerts, &[Char('x')], "x", A::Dismiss, "dismiss", true),
+    b(C::Alerts, &[Char('s')], "s", A::Settings, "settings", true),
     b(
         C::Form,
         &[Code(KeyCode::Tab), Code(KeyCode::Down)],

@@ -14,6 +14,7 @@ use ratatui::crossterm::execute;
 pub mod admin;
 pub mod app;
 pub mod keymap;
+pub mod lifecycle;
 pub mod msg;
 pub mod popup;
 pub mod screen;

@@ -1,8 +1,14 @@
 //! Intents: what a key (through a screen or popup) asks the app to do. Only `App::update` acts
 //! on them, and it does so by calling the service.
 
+use crate::clock::Time;
+use crate::policy::alerts::AlertId;
+use crate::policy::model::AssignmentKind;
 use crate::policy::settings::SettingsPatch;
-use crate::service::{ActivateInput, AssignInput, AuditQuery, RemoveInput, UpdateInput};
+use crate::service::{
+    ActivateInput, AlertConfigPatch, Ask, AssignInput, AuditQuery, Decision, RemoveInput,
+    UpdateInput, Window,
+};
 
 /// Which main tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,11 +21,22 @@ pub enum Tab {
     Audit,
     /// E-mail.
     Inbox,
+    /// Requests to decide, and the account's own requests.
+    Approvals,
+    /// Security alerts.
+    Alerts,
 }
 
 impl Tab {
     /// In order.
-    pub const ALL: [Tab; 4] = [Tab::MyRoles, Tab::Roles, Tab::Audit, Tab::Inbox];
+    pub const ALL: [Tab; 6] = [
+        Tab::MyRoles,
+        Tab::Roles,
+        Tab::Audit,
+        Tab::Inbox,
+        Tab::Approvals,
+        Tab::Alerts,
+    ];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
@@ -28,6 +45,8 @@ impl Tab {
             Tab::Roles => "Roles",
             Tab::Audit => "Audit",
             Tab::Inbox => "Inbox",
+            Tab::Approvals => "Approvals",
+            Tab::Alerts => "Alerts",
         }
     }
 
@@ -158,4 +177,66 @@ pub enum Msg {
     MoreAudit,
     /// Open an e-mail (and mark it read).
     OpenEmail(String),
+    /// Show one request in full (index in the Approvals list).
+    OpenRequest(usize),
+    /// Open the approve (true) or deny form of a request.
+    OpenDecide {
+        /// Request id.
+        id: String,
+        /// Approve or deny.
+        approve: bool,
+    },
+    /// Approve or deny a request.
+    Decide {
+        /// Request id.
+        id: String,
+        /// The decision.
+        decision: Decision,
+    },
+    /// Ask before cancelling a request.
+    ConfirmCancelRequest(String),
+    /// Cancel a request.
+    CancelRequest(String),
+    /// Open the form to ask for an extension or renewal of the selected assignment (My roles).
+    OpenAskLifecycle(Ask),
+    /// Ask for an extension or renewal.
+    AskLifecycle {
+        /// Role id.
+        role: String,
+        /// Which assignment type.
+        kind: AssignmentKind,
+        /// Extend or renew.
+        ask: Ask,
+        /// Why.
+        reason: String,
+    },
+    /// Open the form to extend or renew the selected assignment directly (admin side).
+    OpenAdminLifecycle(Ask),
+    /// Extend or renew an assignment directly.
+    AdminLifecycle {
+        /// Extend or renew.
+        ask: Ask,
+        /// Role id.
+        role: String,
+        /// The user.
+        upn: String,
+        /// Which assignment type.
+        kind: AssignmentKind,
+        /// Renewals: a later start.
+        start: Option<Time>,
+        /// The new end (default when none).
+        window: Option<Window>,
+        /// Why.
+        reason: String,
+    },
+    /// Show one alert in full (index in the Alerts list).
+    OpenAlert(usize),
+    /// Ask before dismissing an alert.
+    ConfirmDismissAlert(AlertId),
+    /// Dismiss an alert.
+    DismissAlert(AlertId),
+    /// Open an alert's settings.
+    OpenAlertSettings(AlertId),
+    /// Save an alert's settings.
+    SaveAlertSettings(AlertId, AlertConfigPatch),
 }

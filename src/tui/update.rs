@@ -252,6 +252,11 @@ impl App {
         m.caps = svc.capabilities(&token)?;
         m.my.status = Some(svc.status(&token)?);
         m.unread = svc.unread_count(&token)?;
+        m.approvals.list = svc.requests(&token)?;
+        m.approvals.selected = m
+            .approvals
+            .selected
+            .min(m.approvals.list.len().saturating_sub(1));
         match m.tab {
             Tab::MyRoles => {
                 let me = m.caps.principal.upn.clone();
@@ -284,6 +289,25 @@ impl App {
             Tab::Inbox => {
                 m.inbox.mail = svc.inbox(&token, false, 500)?;
                 m.inbox.selected = m.inbox.selected.min(m.inbox.mail.len().saturating_sub(1));
+            }
+            Tab::Approvals | Tab::Alerts => {}
+        }
+        // Alerts look at the whole database: computed on their tab, and once at sign-in so
+        // the tab shows its count.
+        if m.tab == Tab::Alerts || !m.alerts.loaded {
+            m.alerts.loaded = true;
+            match svc.alerts(&token) {
+                Ok(list) => {
+                    m.alerts.list = list;
+                    m.alerts.denied = None;
+                    m.alerts.selected =
+                        m.alerts.selected.min(m.alerts.list.len().saturating_sub(1));
+                }
+                Err(ServiceError::Refused(r)) => {
+                    m.alerts.list.clear();
+                    m.alerts.denied = Some(r.to_string());
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(())

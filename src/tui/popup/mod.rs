@@ -12,10 +12,12 @@ use crate::tui::widgets::{Field, Form, FormEvent, Input, TextField};
 
 pub mod activate;
 pub mod assign;
+pub mod lifecycle;
 pub mod settings;
 
 pub use activate::ActivatePopup;
 pub use assign::{AssignPopup, UpdatePopup};
+pub use lifecycle::LifecyclePopup;
 pub use settings::SettingsPopup;
 
 /// What a popup did with a key.
@@ -94,6 +96,8 @@ pub enum Popup {
     Tenant(Box<Form>, Option<String>),
     /// Filter the audit log.
     AuditFilter(Box<Form>),
+    /// Approve, deny, ask for or make an extension or renewal, or an alert's settings.
+    Lifecycle(Box<LifecyclePopup>),
 }
 
 impl Popup {
@@ -170,6 +174,7 @@ impl Popup {
             Popup::Settings(p) => p.contexts(),
             Popup::Assign(p) => p.contexts(),
             Popup::Update(p) => p.contexts(),
+            Popup::Lifecycle(p) => p.contexts(),
             Popup::Tenant(..) | Popup::AuditFilter(_) => vec![Context::Form],
             _ => vec![Context::Message],
         }
@@ -182,6 +187,7 @@ impl Popup {
             Popup::Settings(p) => p.handle_key(key),
             Popup::Assign(p) => p.handle_key(key),
             Popup::Update(p) => p.handle_key(key),
+            Popup::Lifecycle(p) => p.handle_key(key),
             Popup::Tenant(form, error) => tenant_key(form, error, key),
             Popup::AuditFilter(form) => filter_key(form, key),
             Popup::Confirm { on_yes, .. } => match resolve(&[Context::Confirm], key) {
@@ -220,6 +226,7 @@ impl Popup {
             Popup::Settings(p) => p.paste(text),
             Popup::Assign(p) => return p.paste(text),
             Popup::Update(p) => p.form.paste(text),
+            Popup::Lifecycle(p) => p.paste(text),
             Popup::Tenant(form, _) | Popup::AuditFilter(form) => form.paste(text),
             _ => {}
         }

@@ -8,9 +8,12 @@ use crate::service::{Capabilities, SessionToken};
 use crate::tui::keymap::{Action, Context, resolve};
 use crate::tui::msg::{Msg, Tab};
 
+use super::approvals::{AlertsState, ApprovalsState};
 use super::audit::{AuditState, InboxState};
 use super::my_roles::MyRolesState;
 use super::roles::RolesState;
+
+const TABS: usize = Tab::ALL.len();
 
 /// Everything the signed-in screen shows.
 #[derive(Debug, Clone)]
@@ -33,6 +36,10 @@ pub struct MainState {
     pub audit: AuditState,
     /// Inbox.
     pub inbox: InboxState,
+    /// Approvals.
+    pub approvals: ApprovalsState,
+    /// Alerts.
+    pub alerts: AlertsState,
     /// Unread messages.
     pub unread: i64,
 }
@@ -55,6 +62,8 @@ impl MainState {
             roles: RolesState::default(),
             audit: AuditState::default(),
             inbox: InboxState::default(),
+            approvals: ApprovalsState::default(),
+            alerts: AlertsState::default(),
             unread: 0,
         }
     }
@@ -67,6 +76,8 @@ impl MainState {
             Tab::Roles => Context::Roles,
             Tab::Audit => Context::Audit,
             Tab::Inbox => Context::Inbox,
+            Tab::Approvals => Context::Approvals,
+            Tab::Alerts => Context::Alerts,
         };
         vec![tab, Context::List, Context::Global]
     }
@@ -92,10 +103,16 @@ impl MainState {
             Action::Help => return Some(Msg::ShowHelp),
             Action::SignOut => return Some(Msg::SignOut),
             Action::Authenticator => return Some(Msg::ShowAuthenticator),
-            Action::NextTab => return Some(Msg::SwitchTab(Tab::ALL[(self.tab.index() + 1) % 4])),
-            Action::PrevTab => return Some(Msg::SwitchTab(Tab::ALL[(self.tab.index() + 3) % 4])),
+            Action::NextTab => {
+                return Some(Msg::SwitchTab(Tab::ALL[(self.tab.index() + 1) % TABS]));
+            }
+            Action::PrevTab => {
+                return Some(Msg::SwitchTab(
+                    Tab::ALL[(self.tab.index() + TABS - 1) % TABS],
+                ));
+            }
             Action::GoTab(n) => {
-                return Some(Msg::SwitchTab(Tab::ALL[usize::from(n.clamp(1, 4) - 1)]));
+                return Some(Msg::SwitchTab(Tab::ALL[usize::from(n).clamp(1, TABS) - 1]));
             }
             _ => {}
         }
@@ -104,6 +121,8 @@ impl MainState {
             Tab::Roles => self.roles.handle(action),
             Tab::Audit => self.audit.handle(action),
             Tab::Inbox => self.inbox.handle(action),
+            Tab::Approvals => self.approvals.handle(action),
+            Tab::Alerts => self.alerts.handle(action),
         }
     }
 

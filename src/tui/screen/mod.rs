@@ -1,6 +1,7 @@
 //! Screen states and their key handling: each screen turns keys into state changes or
 //! intents (`Msg`); none of them calls the service.
 
+pub mod approvals;
 pub mod audit;
 pub mod first_run;
 pub mod main;

@@ -43,6 +43,17 @@ impl MyRolesState {
         }
     }
 
+    /// The selected assignment of the current list.
+    pub fn selected_row(&self) -> Option<&AssignmentRow> {
+        let i = self.selected[self.sub.index()];
+        match (self.sub, &self.status) {
+            (Sub::Eligible, Some(s)) => s.eligible.get(i).map(|e| &e.row),
+            (Sub::Active, Some(s)) => s.active.get(i),
+            (Sub::Expired, _) => self.expired.get(i),
+            _ => None,
+        }
+    }
+
     /// Keeps selections inside their lists after a reload.
     pub fn clamp(&mut self) {
         for sub in Sub::ALL {
@@ -65,6 +76,12 @@ impl MyRolesState {
             Action::Activate if self.sub == Sub::Eligible => {
                 let e = status.eligible.get(self.selected[i])?;
                 return Some(Msg::OpenActivate(e.row.role.id.clone()));
+            }
+            Action::Extend if self.sub != Sub::Expired && self.selected_row().is_some() => {
+                return Some(Msg::OpenAskLifecycle(crate::service::Ask::Extend));
+            }
+            Action::Renew if self.sub == Sub::Expired && self.selected_row().is_some() => {
+                return Some(Msg::OpenAskLifecycle(crate::service::Ask::Renew));
             }
             Action::Deactivate if self.sub == Sub::Active => {
                 let a = status.active.get(self.selected[i])?;

@@ -126,6 +126,12 @@ impl RolesState {
                 Action::Remove if d.selected_row().is_some() && d.sub != Sub::Expired => {
                     Some(Msg::ConfirmRemove)
                 }
+                Action::Extend if d.selected_row().is_some() && d.sub != Sub::Expired => {
+                    Some(Msg::OpenAdminLifecycle(crate::service::Ask::Extend))
+                }
+                Action::Renew if d.selected_row().is_some() && d.sub == Sub::Expired => {
+                    Some(Msg::OpenAdminLifecycle(crate::service::Ask::Renew))
+                }
                 _ => None,
             };
         }

@@ -262,7 +262,7 @@ fn a_non_admin_is_told_which_role_to_activate() {
     }
 }
 
-fn open_security_reader(h: &mut Harness) {
+pub(super) fn open_security_reader(h: &mut Harness) {
     h.key(KeyCode::Char('2'));
     h.key(KeyCode::Char('/'));
     h.text("security reader");
@@ -430,7 +430,13 @@ fn inbox_and_audit_tabs() {
     h.key(KeyCode::Esc);
     assert_eq!(h.main().unread, 0);
     h.key(KeyCode::Tab);
-    assert_eq!(h.main().tab, Tab::MyRoles);
+    assert_eq!(h.main().tab, Tab::Approvals);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.main().tab, Tab::Alerts);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.main().tab, Tab::MyRoles, "round the six tabs");
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.main().tab, Tab::Alerts);
     h.key(KeyCode::Char('3'));
     assert!(
         h.main().audit.everyone,

@@ -11,7 +11,7 @@ use crate::tui::popup::Popup;
 
 const GUID: &str = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
-fn snap(name: &str, t: &Terminal<TestBackend>) {
+pub(super) fn snap(name: &str, t: &Terminal<TestBackend>) {
     insta::with_settings!({
         filters => vec![(GUID, "[guid]")],
         prepend_module_to_snapshot => false,

@@ -73,15 +73,23 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled(active.join(", "), theme::ok())
     });
     frame.render_widget(Paragraph::new(Line::from(second)), l2);
-    tabs(frame, l3, m.tab, m.unread);
+    let badges = [
+        (Tab::Inbox, m.unread),
+        (Tab::Approvals, m.approvals.to_decide() as i64),
+        (Tab::Alerts, m.alerts.active() as i64),
+    ];
+    tabs(frame, l3, m.tab, &badges);
 }
 
-fn tabs(frame: &mut Frame, area: Rect, current: Tab, unread: i64) {
+/// The tabs, with a count after those that have something waiting.
+fn tabs(frame: &mut Frame, area: Rect, current: Tab, badges: &[(Tab, i64)]) {
     let mut spans = vec![Span::raw(" ")];
     for (i, tab) in Tab::ALL.iter().enumerate() {
-        let title = match tab {
-            Tab::Inbox if unread > 0 => format!(" {} {} ({unread}) ", i + 1, tab.title()),
-            _ => format!(" {} {} ", i + 1, tab.title()),
+        let count = badges.iter().find(|(t, _)| t == tab).map_or(0, |(_, n)| *n);
+        let title = if count > 0 {
+            format!(" {} {} ({count}) ", i + 1, tab.title())
+        } else {
+            format!(" {} {} ", i + 1, tab.title())
         };
         spans.push(Span::styled(
             title,

@@ -20,6 +20,7 @@ use ratatui::widgets::Paragraph;
 use super::app::{App, Screen};
 use crate::policy::text::sanitize;
 
+mod approvals;
 mod chrome;
 mod forms;
 mod lists;
@@ -71,6 +72,8 @@ pub fn render(frame: &mut Frame, app: &App) {
             super::msg::Tab::Roles => roles::render(frame, body, app, m),
             super::msg::Tab::Audit => lists::audit(frame, body, app, m),
             super::msg::Tab::Inbox => lists::inbox(frame, body, app, m),
+            super::msg::Tab::Approvals => approvals::approvals(frame, body, app, m),
+            super::msg::Tab::Alerts => approvals::alerts(frame, body, app, m),
         },
     }
     chrome::status(frame, status, app);

@@ -69,16 +69,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
                 .iter()
                 .map(|l| Line::from(safe(l).into_owned()))
                 .collect();
-            let height = u16::try_from(text.len() + 2).unwrap_or(40);
-            boxed(
-                frame,
-                area,
-                title,
-                *tone,
-                body,
-                *scroll,
-                (80, height.max(5)),
-            );
+            // The box grows with wrapped lines up to the screen's height.
+            boxed(frame, area, title, *tone, body, *scroll, (80, 40));
         }
         Popup::Confirm {
             title, question, ..
@@ -249,6 +241,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             0,
             (80, 14),
         ),
+        Popup::Lifecycle(p) => {
+            let tone = if p.error.is_some() {
+                Tone::Error
+            } else {
+                Tone::Info
+            };
+            let mut body: Vec<Line> = p
+                .intro
+                .iter()
+                .map(|l| Line::from(format!(" {}", safe(l))))
+                .collect();
+            body.push(Line::from(""));
+            body.extend(forms::plain(&p.form, &p.error, 76));
+            boxed(frame, area, &safe(&p.title), tone, body, 0, (80, 20));
+        }
         Popup::AuditFilter(form) => boxed(
             frame,
             area,

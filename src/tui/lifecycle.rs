@@ -1,0 +1,417 @@
+//! The lifecycle's intents: approve, deny and cancel requests, ask for or make extensions and
+//! renewals, and look after the alerts. Each one calls the service and reloads.
+
+use crate::policy::model::Origin;
+use crate::policy::request::RequestAction;
+use crate::service::{AlertView, Ask, RequestView};
+use crate::store::assignments::AssignmentRow;
+
+use super::app::{App, Screen};
+use super::msg::Msg;
+use super::popup::lifecycle::Purpose;
+use super::popup::{LifecyclePopup, Popup, Tone};
+
+fn ask_words(ask: Ask) -> (&'static str, &'static str) {
+    match ask {
+        Ask::Extend => ("Extend", "extension"),
+        Ask::Renew => ("Renew", "renewal"),
+    }
+}
+
+impl App {
+    /// Acts on a lifecycle intent.
+    pub(super) fn update_lifecycle(&mut self, msg: Msg) {
+        match msg {
+            Msg::OpenRequest(i) => {
+                if let Some(v) = self.main().and_then(|m| m.approvals.list.get(i)).cloned() {
+                    let text = self.request_text(&v);
+                    self.popups
+                        .push(Popup::message("Request", text, Tone::Info));
+                }
+            }
+            Msg::OpenDecide { id, approve } => self.open_decide(&id, approve),
+            Msg::Decide { id, decision } => {
+                let approve = decision.approve;
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                let result = svc.decide(&token, &id, decision);
+                self.after_form(result.map(|d| {
+                    format!(
+                        "{} {}'s request for {}; they were told.",
+                        if approve { "Approved" } else { "Denied" },
+                        d.principal.upn,
+                        d.role.display_name
+                    )
+                }));
+            }
+            Msg::ConfirmCancelRequest(id) => self.popups.push(Popup::Confirm {
+                title: "Cancel request".into(),
+                question: "Withdraw this request? Its approvers are no longer asked.".into(),
+                on_yes: Msg::CancelRequest(id),
+            }),
+            Msg::CancelRequest(id) => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                match svc.cancel_request(&token, &id) {
+                    Ok(_) => {
+                        self.status = Some(("Request cancelled.".into(), Tone::Success));
+                        self.reload();
+                    }
+                    Err(e) => self.popups.push(Popup::message(
+                        "Not cancelled",
+                        e.to_string(),
+                        Tone::Error,
+                    )),
+                }
+            }
+            Msg::OpenAskLifecycle(ask) => self.open_ask(ask),
+            Msg::AskLifecycle {
+                role,
+                kind,
+                ask,
+                reason,
+            } => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                let result = svc.request_lifecycle(&token, &role, Some(kind), ask, &reason);
+                self.after_form(result.map(|v| {
+                    format!(
+                        "Asked for the {} of {}; follow it in Approvals (5).",
+                        ask_words(ask).1,
+                        v.role.display_name
+                    )
+                }));
+            }
+            Msg::OpenAdminLifecycle(ask) => self.open_admin(ask),
+            Msg::AdminLifecycle {
+                ask,
+                role,
+                upn,
+                kind,
+                start,
+                window,
+                reason,
+            } => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                let result = match ask {
+                    Ask::Extend => {
+                        svc.admin_extend(&token, &role, &upn, Some(kind), window, &reason)
+                    }
+                    Ask::Renew => {
+                        svc.admin_renew(&token, &role, &upn, Some(kind), start, window, &reason)
+                    }
+                };
+                let tz = self.tz;
+                self.after_form(result.map(|d| {
+                    format!(
+                        "{}ed {}'s assignment: until {}.",
+                        ask_words(ask).0,
+                        d.principal.upn,
+                        d.assignment
+                            .end
+                            .map_or("permanent".to_owned(), |t| tz.format(t))
+                    )
+                }));
+            }
+            Msg::OpenAlert(i) => {
+                if let Some(a) = self.main().and_then(|m| m.alerts.list.get(i)).cloned() {
+                    let text = alert_text(&a);
+                    self.popups.push(Popup::message(a.title, text, Tone::Info));
+                }
+            }
+            Msg::ConfirmDismissAlert(id) => self.popups.push(Popup::Confirm {
+                title: "Dismiss alert".into(),
+                question: format!(
+                    "Dismiss \"{}\"? It comes back when its affected items change.",
+                    id.title()
+                ),
+                on_yes: Msg::DismissAlert(id),
+            }),
+            Msg::DismissAlert(id) => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                match svc.dismiss_alert(&token, id) {
+                    Ok(v) => {
+                        self.status = Some((format!("Dismissed \"{}\".", v.title), Tone::Success));
+                        self.reload();
+                    }
+                    Err(e) => self.popups.push(Popup::message(
+                        "Not dismissed",
+                        e.to_string(),
+                        Tone::Error,
+                    )),
+                }
+            }
+            Msg::OpenAlertSettings(id) => {
+                if let Some(a) = self
+                    .main()
+                    .and_then(|m| m.alerts.list.iter().find(|a| a.id == id))
+                {
+                    let popup = LifecyclePopup::alert_settings(id, &a.config);
+                    self.popups.push(Popup::Lifecycle(Box::new(popup)));
+                }
+            }
+            Msg::SaveAlertSettings(id, patch) => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                let result = svc.configure_alert(&token, id, patch);
+                self.after_form(result.map(|v| format!("Saved the settings of \"{}\".", v.title)));
+            }
+            _ => {}
+        }
+    }
+
+    fn main(&self) -> Option<&super::screen::main::MainState> {
+        match &self.screen {
+            Screen::Main(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Closes the form and says what happened, or shows the refusal in the form.
+    fn after_form(&mut self, result: Result<String, crate::service::ServiceError>) {
+        match result {
+            Ok(note) => {
+                if matches!(self.popups.last(), Some(Popup::Lifecycle(_))) {
+                    self.popups.pop();
+                }
+                self.status = Some((note, Tone::Success));
+                self.reload();
+            }
+            Err(e) => match self.popups.last_mut() {
+                Some(Popup::Lifecycle(p)) => p.error = Some(e.to_string()),
+                _ => self.fail(e),
+            },
+        }
+    }
+
+    fn request_text(&self, v: &RequestView) -> String {
+        let r = &v.request;
+        let tz = self.tz;
+        let mut lines = vec![
+            format!(
+                "{} asks to {} {}",
+                v.principal.upn,
+                v.asks(),
+                v.role.display_name
+            ),
+            String::new(),
+            format!(
+                "Status:        {} ({})",
+                r.status.label(),
+                r.status.as_str()
+            ),
+            format!("Asked:         {}", tz.format(r.created_at)),
+            format!(
+                "Justification: {}",
+                r.justification.as_deref().unwrap_or("-")
+            ),
+        ];
+        if let Some(t) = &r.ticket {
+            lines.push(format!("Ticket:        {} ({})", t.number, t.system));
+        }
+        if let Some(s) = r.start {
+            lines.push(format!("Start:         {}", tz.format(s)));
+        }
+        if r.action != RequestAction::SelfActivate {
+            lines.push(format!(
+                "Current end:   {}",
+                r.end.map_or("permanent".to_owned(), |t| tz.format(t))
+            ));
+        }
+        if let Some(e) = r.expires_at.filter(|_| r.status.is_pending()) {
+            lines.push(format!("Decide by:     {}", tz.format(e)));
+        }
+        if !v.approvers.is_empty() {
+            let who: Vec<&str> = v.approvers.iter().map(|p| p.upn.as_str()).collect();
+            lines.push(format!("Approvers:     {}", who.join(", ")));
+        }
+        if let Some(reason) = &r.decision_reason {
+            lines.push(format!("Decision:      {reason}"));
+        }
+        lines.push(format!("Request id:    {}", r.id));
+        if v.can_decide {
+            lines.push(String::new());
+            lines.push("On the list: a approves, d denies.".into());
+        }
+        lines.join("\n")
+    }
+
+    fn open_decide(&mut self, id: &str, approve: bool) {
+        let Some(v) = self
+            .main()
+            .and_then(|m| m.approvals.list.iter().find(|v| v.request.id == id))
+            .cloned()
+        else {
+            return;
+        };
+        let change = match v.request.action {
+            RequestAction::SelfExtend => Some((Ask::Extend, v.request.kind)),
+            RequestAction::SelfRenew => Some((Ask::Renew, v.request.kind)),
+            _ => None,
+        };
+        let title = format!(
+            "{} request · {}",
+            if approve { "Approve" } else { "Deny" },
+            v.role.display_name
+        );
+        let intro = vec![
+            format!(
+                "{} asks to {} · {}",
+                v.principal.upn,
+                v.asks(),
+                v.role.display_name
+            ),
+            format!(
+                "Their reason: {}",
+                v.request.justification.as_deref().unwrap_or("-")
+            ),
+        ];
+        let purpose = Purpose::Decide {
+            id: id.to_owned(),
+            approve,
+            change: change.filter(|_| approve),
+        };
+        self.popups
+            .push(Popup::Lifecycle(Box::new(LifecyclePopup::new(
+                title, intro, purpose,
+            ))));
+    }
+
+    fn open_ask(&mut self, ask: Ask) {
+        let Some(row) = self.main().and_then(|m| m.my.selected_row()).cloned() else {
+            return;
+        };
+        if row.assignment.origin == Origin::Activated {
+            self.status = Some((
+                "That is an activation: activate again when it ends. Extensions are for assignments.".into(),
+                Tone::Info,
+            ));
+            return;
+        }
+        let (verb, _) = ask_words(ask);
+        let intro = vec![
+            assignment_line(&row, self),
+            match ask {
+                Ask::Extend => "An extension can be asked for within 14 days of the end; an administrator decides.".into(),
+                Ask::Renew => "A renewal can be asked for up to 30 days after the end; an administrator decides.".into(),
+            },
+        ];
+        let purpose = Purpose::Ask {
+            role: row.role.id.clone(),
+            kind: row.assignment.kind,
+            ask,
+        };
+        self.popups
+            .push(Popup::Lifecycle(Box::new(LifecyclePopup::new(
+                format!("{verb} · {}", row.role.display_name),
+                intro,
+                purpose,
+            ))));
+    }
+
+    fn open_admin(&mut self, ask: Ask) {
+        let (verb, _) = ask_words(ask);
+        let Some(row) = self
+            .main()
+            .and_then(|m| m.roles.detail.as_ref())
+            .and_then(|d| d.selected_row())
+            .cloned()
+        else {
+            return;
+        };
+        if row.assignment.origin == Origin::Activated {
+            self.status = Some((
+                "That is the user's own activation; extend the assignment it came from.".into(),
+                Tone::Info,
+            ));
+            return;
+        }
+        let Screen::Main(m) = &self.screen else {
+            return;
+        };
+        if !m.caps.admin {
+            self.popups.push(Popup::message(
+                "Read only",
+                format!(
+                    "To {} assignments you need an active Global Administrator or Privileged Role Administrator role.",
+                    verb.to_lowercase()
+                ),
+                Tone::Info,
+            ));
+            return;
+        }
+        let intro = vec![
+            assignment_line(&row, self),
+            match ask {
+                Ask::Extend => {
+                    "The new end counts from the current end; it is never earlier.".into()
+                }
+                Ask::Renew => "The renewal counts from its start.".into(),
+            },
+        ];
+        let purpose = Purpose::Admin {
+            role: row.role.id.clone(),
+            upn: row.principal.upn.clone(),
+            kind: row.assignment.kind,
+            ask,
+        };
+        self.popups
+            .push(Popup::Lifecycle(Box::new(LifecyclePopup::new(
+                format!("{verb} · {}", row.role.display_name),
+                intro,
+                purpose,
+            ))));
+    }
+}
+
+fn assignment_line(row: &AssignmentRow, app: &App) -> String {
+    format!(
+        "{} · {} {} · {}",
+        row.principal.upn,
+        row.assignment.kind.label(),
+        row.role.display_name,
+        row.assignment
+            .end
+            .map_or("permanent".to_owned(), |t| format!(
+                "{} {}",
+                if t <= app.now() { "ended" } else { "ends" },
+                app.tz.format(t)
+            ))
+    )
+}
+
+/// An alert in full: state, settings, why, the fix, and every affected item.
+pub fn alert_text(a: &AlertView) -> String {
+    let mut lines = vec![
+        format!(
+            "Severity: {} · {} · {} affected",
+            a.severity.as_str(),
+            a.state(),
+            a.incidents.len()
+        ),
+        format!("Settings: {}", a.settings_text()),
+        String::new(),
+        "Why it matters".into(),
+        format!("  {}", a.impact),
+        String::new(),
+        "How to fix it".into(),
+        format!("  {}", a.fix),
+        String::new(),
+        "Affected".into(),
+    ];
+    if a.incidents.is_empty() {
+        lines.push("  nothing".into());
+    }
+    lines.extend(a.incidents.iter().map(|i| format!("  - {}", i.text)));
+    lines.push(String::new());
+    lines.push("On the list: x dismisses it, s changes its settings.".into());
+    lines.join("\n")
+}

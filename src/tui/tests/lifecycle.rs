@@ -1,0 +1,321 @@
+//! The lifecycle in the console: approving, denying and cancelling in two terminals, asking
+//! for and making extensions, and the alerts; with snapshots of the new screens.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::flows::open_security_reader;
+use super::render::snap;
+use super::*;
+use crate::policy::alerts::AlertId;
+use crate::policy::model::AssignmentKind;
+use crate::policy::request::{RequestAction, RequestStatus};
+use crate::policy::settings::SettingsPatch;
+use crate::service::{ActivateInput, ActivationOutcome, AssignInput, Window};
+use crate::tui::msg::Tab;
+use crate::tui::popup::Popup;
+
+/// Security Reader requires approval (approvers: `approvers`, or the default); pimuser is
+/// eligible and has asked to activate it for 2 hours. Returns the request id.
+fn pending_activation(h: &Harness, approvers: Option<Vec<String>>) -> String {
+    h.make_eligible("Security Reader");
+    let admin = h.session("admin", 1);
+    let patch = SettingsPatch {
+        require_approval: Some(true),
+        require_mfa: Some(false),
+        ..Default::default()
+    };
+    h.engine()
+        .update_settings(&admin, "Security Reader", patch, approvers)
+        .unwrap();
+    let user = h.session("pimuser", 0);
+    let input = ActivateInput {
+        role: "Security Reader".into(),
+        duration: TimeDelta::hours(2),
+        start: None,
+        justification: Some("incident 7".into()),
+        ticket_number: None,
+        ticket_system: None,
+        otp: None,
+    };
+    let id = match h.engine().activate(&user, input).unwrap() {
+        ActivationOutcome::Pending(v) => v.request.id,
+        ActivationOutcome::Active(_) => panic!("approval is required"),
+    };
+    // A minute and a half later: the codes used to arrange this are behind us.
+    h.clock.advance(TimeDelta::seconds(90));
+    id
+}
+
+fn status_of(h: &Harness, id: &str) -> RequestStatus {
+    let conn = rusqlite::Connection::open(&h.app.db).unwrap();
+    let s: String = conn
+        .query_row("SELECT status FROM requests WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    RequestStatus::parse(&s).unwrap()
+}
+
+fn lifecycle_popup(app: &App) -> &crate::tui::popup::LifecyclePopup {
+    match app.popups.last() {
+        Some(Popup::Lifecycle(p)) => p,
+        other => panic!("expected a lifecycle form, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_admin_approves_with_a_reason_from_the_approvals_tab() {
+    let mut h = Harness::lab();
+    let id = pending_activation(&h, None);
+    h.sign_in_keys("admin", 1);
+    assert_eq!(h.main().approvals.to_decide(), 1, "counted on the tab");
+    h.key(KeyCode::Char('5'));
+    assert_eq!(h.main().tab, Tab::Approvals);
+    snap("approvals", &h.draw(80, 24));
+    h.key(KeyCode::Char('a'));
+    snap("approve_form", &h.draw(80, 24));
+    h.key(KeyCode::Enter);
+    let p = lifecycle_popup(&h.app);
+    assert!(
+        p.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("JustificationRule"),
+        "the engine's refusal, in the form: {:?}",
+        p.error
+    );
+    assert_eq!(
+        status_of(&h, &id),
+        RequestStatus::PendingApproval,
+        "nothing changed"
+    );
+    h.text("checked with the on-call lead");
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty(), "the form closes");
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .unwrap()
+            .0
+            .starts_with("Approved pimuser@"),
+        "{:?}",
+        h.app.status
+    );
+    assert_eq!(status_of(&h, &id), RequestStatus::Provisioned);
+    assert_eq!(h.main().approvals.to_decide(), 0);
+    let user = h.session("pimuser", 0);
+    assert_eq!(h.engine().status(&user).unwrap().active.len(), 1);
+}
+
+#[test]
+fn the_first_decision_wins_between_two_consoles() {
+    let mut h = Harness::lab();
+    let approvers = vec![
+        h.account("admin").upn.clone(),
+        h.account("approver").upn.clone(),
+    ];
+    let id = pending_activation(&h, Some(approvers));
+    h.sign_in_keys("approver", 1);
+    h.key(KeyCode::Char('5'));
+    h.key(KeyCode::Char('d'));
+    h.text("not during the change freeze");
+
+    let mut other = Harness {
+        app: h.second_terminal(),
+        clock: h.clock.clone(),
+        accounts: h.accounts.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    other.sign_in_keys("admin", 1);
+    other.key(KeyCode::Char('5'));
+    other.key(KeyCode::Char('a'));
+    other.text("fine");
+    other.key(KeyCode::Enter);
+    assert_eq!(status_of(&h, &id), RequestStatus::Provisioned);
+
+    h.key(KeyCode::Enter);
+    let p = lifecycle_popup(&h.app);
+    assert!(
+        p.error.as_deref().unwrap_or("").contains("already"),
+        "{:?}",
+        p.error
+    );
+    assert_eq!(
+        status_of(&h, &id),
+        RequestStatus::Provisioned,
+        "the approval stands"
+    );
+    h.key(KeyCode::Esc);
+    h.wait(TimeDelta::seconds(1));
+    assert_eq!(h.main().approvals.to_decide(), 0, "gone from the list");
+}
+
+#[test]
+fn the_requestor_sees_and_cancels_their_request() {
+    let mut h = Harness::lab();
+    let id = pending_activation(&h, None);
+    h.sign_in_keys("pimuser", 1);
+    h.key(KeyCode::Char('5'));
+    let v = h.main().approvals.current().unwrap();
+    assert!(!v.can_decide);
+    h.key(KeyCode::Char('a'));
+    assert!(h.app.popups.is_empty(), "a requestor cannot approve");
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popups.last(), Some(Popup::Message { .. })));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('c'));
+    assert!(matches!(h.app.popups.last(), Some(Popup::Confirm { .. })));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(status_of(&h, &id), RequestStatus::Canceled);
+    assert_eq!(
+        h.main().approvals.current().unwrap().request.status,
+        RequestStatus::Canceled
+    );
+}
+
+/// pimuser eligible for Security Reader for `days`.
+fn eligible_for(h: &Harness, days: i64) {
+    let admin = h.session("admin", 0);
+    let input = AssignInput {
+        role: "Security Reader".into(),
+        upn: h.account("pimuser").upn.clone(),
+        kind: AssignmentKind::Eligible,
+        start: None,
+        window: Window::For(TimeDelta::days(days)),
+        justification: Some("project".into()),
+        otp: None,
+    };
+    h.engine().assign(&admin, input).unwrap();
+}
+
+#[test]
+fn the_user_asks_to_extend_and_the_admin_extends_from_the_role() {
+    let mut h = Harness::lab();
+    eligible_for(&h, 10);
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('t'));
+    snap("ask_extend_form", &h.draw(80, 24));
+    h.text("the project runs to March");
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty());
+    h.clock.advance(TimeDelta::seconds(30));
+    let user = h.session("pimuser", 0);
+    let mine = h.engine().requests(&user).unwrap();
+    assert_eq!(mine[0].request.action, RequestAction::SelfExtend);
+    assert_eq!(mine[0].request.status, RequestStatus::PendingAdminDecision);
+    h.key(KeyCode::Char('t'));
+    h.text("again");
+    h.key(KeyCode::Enter);
+    assert!(
+        lifecycle_popup(&h.app)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("PendingRoleAssignmentRequest")
+    );
+
+    // The admin extends it directly by 30 days from the role's page.
+    let mut admin = Harness {
+        app: h.second_terminal(),
+        clock: h.clock.clone(),
+        accounts: h.accounts.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    admin.sign_in_keys("admin", 1);
+    open_security_reader(&mut admin);
+    admin.key(KeyCode::Char('t'));
+    admin.text("approved by the project lead");
+    admin.key(KeyCode::Tab);
+    admin.text("30d");
+    admin.key(KeyCode::Enter);
+    assert!(admin.app.popups.is_empty(), "{:?}", admin.app.popups.last());
+    let d = admin.main().roles.detail.as_ref().unwrap();
+    assert_eq!(
+        d.rows[0][0].assignment.end,
+        Some(start() + TimeDelta::days(40)),
+        "counted from the current end"
+    );
+}
+
+#[test]
+fn alerts_list_dismiss_and_settings() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('6'));
+    assert_eq!(h.main().alerts.list.len(), 8);
+    assert_eq!(
+        h.main().alerts.active(),
+        1,
+        "the permanent Global Administrator"
+    );
+    let at = h
+        .main()
+        .alerts
+        .list
+        .iter()
+        .position(|a| a.id == AlertId::PermanentActiveAssignments)
+        .unwrap();
+    for _ in 0..at {
+        h.key(KeyCode::Down);
+    }
+    snap("alerts", &h.draw(80, 24));
+    h.key(KeyCode::Enter);
+    snap("alert_detail", &h.draw(80, 24));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('x'));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.main().alerts.active(), 0, "dismissed");
+
+    let stale = h
+        .main()
+        .alerts
+        .list
+        .iter()
+        .position(|a| a.id == AlertId::StaleSignIn)
+        .unwrap();
+    h.key(KeyCode::Home);
+    for _ in 0..stale {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Char('s'));
+    snap("alert_settings", &h.draw(80, 24));
+    h.key(KeyCode::Down);
+    for _ in 0..2 {
+        h.key(KeyCode::Backspace);
+    }
+    h.text("400");
+    h.key(KeyCode::Enter);
+    assert!(
+        lifecycle_popup(&h.app)
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("between 1 and 365")
+    );
+    for _ in 0..3 {
+        h.key(KeyCode::Backspace);
+    }
+    h.text("60");
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty());
+    let a = h
+        .main()
+        .alerts
+        .list
+        .iter()
+        .find(|a| a.id == AlertId::StaleSignIn)
+        .unwrap();
+    assert_eq!(a.config.days, 60);
+}
+
+#[test]
+fn the_alerts_tab_says_who_may_read_it() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("pimuser", 0);
+    h.app
+        .on_key(KeyEvent::new(KeyCode::Char('6'), KeyModifiers::NONE));
+    let denied = h.main().alerts.denied.clone().unwrap();
+    assert!(denied.contains("Security Reader"), "{denied}");
+    assert!(crate::tui::tests::screen_text(&h.draw(80, 24)).contains("alerts are visible with"));
+}

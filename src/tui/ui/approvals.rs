@@ -1,0 +1,171 @@
+//! The Approvals and Alerts tabs.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::{safe, theme};
+use crate::policy::alerts::Severity;
+use crate::policy::request::RequestStatus;
+use crate::tui::app::App;
+use crate::tui::screen::main::MainState;
+
+fn one_line(s: &str) -> String {
+    safe(s)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Requests to decide (marked ▶), then the account's own.
+pub fn approvals(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
+    let a = &m.approvals;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" Approvals · {} waiting for you ", a.to_decide()),
+        theme::title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if a.list.is_empty() {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(Span::styled(" No requests.", theme::muted())),
+                Line::from(""),
+                Line::from(Span::styled(
+                    " Requests you can approve or deny show here, with your own requests:",
+                    theme::muted(),
+                )),
+                Line::from(Span::styled(
+                    " activations of roles that require approval, extensions and renewals.",
+                    theme::muted(),
+                )),
+            ])
+            .wrap(Wrap { trim: false }),
+            inner,
+        );
+        return;
+    }
+    let rows: Vec<Row> = a
+        .list
+        .iter()
+        .map(|v| {
+            let r = &v.request;
+            let status_style = match r.status {
+                RequestStatus::PendingApproval | RequestStatus::PendingAdminDecision => {
+                    theme::warn()
+                }
+                RequestStatus::Denied | RequestStatus::TimedOut => theme::error(),
+                RequestStatus::Canceled | RequestStatus::Revoked => theme::muted(),
+                _ => theme::ok(),
+            };
+            Row::new(vec![
+                Cell::from(if v.can_decide { "▶" } else { " " }),
+                Cell::from(v.principal.upn.split('@').next().unwrap_or("").to_owned()),
+                Cell::from(safe(&v.role.display_name).into_owned()),
+                Cell::from(v.asks()),
+                Cell::from(Span::styled(r.status.label(), status_style)),
+                Cell::from(one_line(r.justification.as_deref().unwrap_or("-"))),
+                Cell::from(app.tz.short(r.created_at)),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Length(8),
+            Constraint::Fill(3),
+            Constraint::Length(15),
+            Constraint::Length(9),
+            Constraint::Fill(2),
+            Constraint::Length(11),
+        ],
+    )
+    .header(
+        Row::new(["", "User", "Role", "Asks to", "Status", "Reason", "Asked"])
+            .style(theme::heading()),
+    )
+    .row_highlight_style(theme::selected());
+    let mut state = TableState::default().with_selected(Some(a.selected));
+    frame.render_stateful_widget(table, inner, &mut state);
+}
+
+/// Every alert, most severe first, with its state and how many items it affects.
+pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
+    let a = &m.alerts;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" Alerts · {} need attention ", a.active()),
+        theme::title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(reason) = &a.denied {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {}", safe(reason)), theme::muted()))
+                .wrap(Wrap { trim: false }),
+            inner,
+        );
+        return;
+    }
+    let [list, detail] =
+        Layout::vertical([Constraint::Length(10), Constraint::Min(1)]).areas(inner);
+    let rows: Vec<Row> = a
+        .list
+        .iter()
+        .map(|v| {
+            let severity = match v.severity {
+                Severity::High => theme::error(),
+                Severity::Medium => theme::warn(),
+                Severity::Low => theme::muted(),
+            };
+            let state_style = if v.active() {
+                theme::error()
+            } else {
+                theme::muted()
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(v.severity.as_str(), severity)),
+                Cell::from(Span::styled(v.state(), state_style)),
+                Cell::from(if v.incidents.is_empty() {
+                    String::new()
+                } else {
+                    v.incidents.len().to_string()
+                }),
+                Cell::from(v.title),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Length(4),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(["Severity", "State", "#", "Alert"]).style(theme::heading()))
+    .row_highlight_style(theme::selected());
+    let mut state = TableState::default().with_selected(Some(a.selected));
+    frame.render_stateful_widget(table, list, &mut state);
+    let Some(v) = a.list.get(a.selected) else {
+        return;
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(format!(" Fix: {}", v.fix), theme::muted())),
+        Line::from(Span::styled(
+            format!(" Settings: {}", v.settings_text()),
+            theme::muted(),
+        )),
+    ];
+    for i in v.incidents.iter().take(usize::from(detail.height)) {
+        lines.push(Line::from(format!(" - {}", safe(&i.text))));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::TOP))
+            .wrap(Wrap { trim: false }),
+        detail,
+    );
+}

@@ -155,7 +155,7 @@ pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
             end_text(x.end)
         );
     }
-    println!("The requestor and the other approvers were notified.");
+    println!("The requestor and any other approvers were notified.");
     Ok(())
 }
 
@@ -177,7 +177,7 @@ pub fn deny(env: &Env, a: DenyArgs) -> CliResult {
         return json(&decided_json(&done, now));
     }
     println!(
-        "Denied request {} of {} ({}). The requestor and the other approvers were notified.",
+        "Denied request {} of {} ({}). The requestor and any other approvers were notified.",
         &done.request.id[..8],
         done.principal.upn,
         done.role.display_name

@@ -291,7 +291,7 @@ impl App {
         };
         if row.assignment.origin == Origin::Activated {
             self.status = Some((
-                "That is an activation: activate again when it ends. Extensions are for assignments.".into(),
+                "That is an activation: activate the role again instead. Extensions and renewals are for assignments.".into(),
                 Tone::Info,
             ));
             return;

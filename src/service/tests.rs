@@ -139,6 +139,20 @@ impl Lab {
             .unwrap()
     }
 
+    /// Makes pimuser eligible for Security Reader for `days`, as the admin.
+    pub fn eligible_for(&mut self, admin: &SessionToken, days: i64) {
+        let input = AssignInput {
+            role: "Security Reader".into(),
+            upn: self.upn("pimuser"),
+            kind: crate::policy::model::AssignmentKind::Eligible,
+            start: None,
+            window: Window::For(TimeDelta::days(days)),
+            justification: Some("project".into()),
+            otp: None,
+        };
+        self.svc.assign(admin, input).unwrap();
+    }
+
     /// A lab where pimuser is eligible for Security Reader and both accounts are signed in:
     /// (admin, pimuser).
     pub fn with_eligible_user() -> (Lab, SessionToken, SessionToken) {

@@ -296,24 +296,29 @@ impl App {
             ));
             return;
         }
-        let (verb, _) = ask_words(ask);
-        let intro = vec![
-            assignment_line(&row, self),
-            match ask {
-                Ask::Extend => "An extension can be asked for within 14 days of the end; an administrator decides.".into(),
-                Ask::Renew => "A renewal can be asked for up to 30 days after the end; an administrator decides.".into(),
-            },
-        ];
+        let note = match ask {
+            Ask::Extend => {
+                "An extension can be asked for within 14 days of the end; an administrator decides."
+            }
+            Ask::Renew => {
+                "A renewal can be asked for up to 30 days after the end; an administrator decides."
+            }
+        };
         let purpose = Purpose::Ask {
             role: row.role.id.clone(),
             kind: row.assignment.kind,
             ask,
         };
+        self.push_form(ask, &row, note, purpose);
+    }
+
+    /// Opens the form of an extension or renewal of `row`, with a line about the assignment.
+    fn push_form(&mut self, ask: Ask, row: &AssignmentRow, note: &str, purpose: Purpose) {
+        let intro = vec![assignment_line(row, self), note.to_owned()];
+        let title = format!("{} · {}", ask_words(ask).0, row.role.display_name);
         self.popups
             .push(Popup::Lifecycle(Box::new(LifecyclePopup::new(
-                format!("{verb} · {}", row.role.display_name),
-                intro,
-                purpose,
+                title, intro, purpose,
             ))));
     }
 
@@ -348,27 +353,17 @@ impl App {
             ));
             return;
         }
-        let intro = vec![
-            assignment_line(&row, self),
-            match ask {
-                Ask::Extend => {
-                    "The new end counts from the current end; it is never earlier.".into()
-                }
-                Ask::Renew => "The renewal counts from its start.".into(),
-            },
-        ];
+        let note = match ask {
+            Ask::Extend => "The new end counts from the current end; it is never earlier.",
+            Ask::Renew => "The renewal counts from its start.",
+        };
         let purpose = Purpose::Admin {
             role: row.role.id.clone(),
             upn: row.principal.upn.clone(),
             kind: row.assignment.kind,
             ask,
         };
-        self.popups
-            .push(Popup::Lifecycle(Box::new(LifecyclePopup::new(
-                format!("{verb} · {}", row.role.display_name),
-                intro,
-                purpose,
-            ))));
+        self.push_form(ask, &row, note, purpose);
     }
 }
 

@@ -68,6 +68,16 @@ impl Harness {
         )
     }
 
+    /// The other terminal as a harness of its own (same database, clock and accounts).
+    pub fn other_terminal(&self) -> Harness {
+        Harness {
+            app: self.second_terminal(),
+            clock: self.clock.clone(),
+            accounts: self.accounts.clone(),
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     /// An engine on the same database, for arranging facts and checking effects.
     pub fn engine(&self) -> Service {
         service(&self.app.db, &self.clock, OpenMode::Existing)

@@ -318,24 +318,11 @@ fn approval_keeps_the_duration_within_the_current_cap() {
     assert_eq!(a.end.unwrap() - a.start, TimeDelta::hours(2));
 }
 
-fn time_bound(lab: &mut Lab, admin: &SessionToken, days: i64) {
-    let input = AssignInput {
-        role: "Security Reader".into(),
-        upn: lab.upn("pimuser"),
-        kind: AssignmentKind::Eligible,
-        start: None,
-        window: Window::For(TimeDelta::days(days)),
-        justification: Some("project".into()),
-        otp: None,
-    };
-    lab.svc.assign(admin, input).unwrap();
-}
-
 #[test]
 fn extension_is_open_only_within_14_days_and_never_shortens() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
-    time_bound(&mut lab, &admin, 20);
+    lab.eligible_for(&admin, 20);
     let user = lab.sign_in("pimuser");
     let (rule, msg) = refused(
         lab.svc
@@ -393,7 +380,7 @@ fn extension_is_open_only_within_14_days_and_never_shortens() {
 fn renewal_is_open_for_30_days_after_expiry() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
-    time_bound(&mut lab, &admin, 1);
+    lab.eligible_for(&admin, 1);
     lab.svc.advance_clock(None, TimeDelta::days(2)).unwrap();
     let user = lab.sign_in("pimuser");
     let view = lab
@@ -423,7 +410,7 @@ fn renewal_is_open_for_30_days_after_expiry() {
 
     let mut late = Lab::new();
     let admin = late.sign_in("admin");
-    time_bound(&mut late, &admin, 1);
+    late.eligible_for(&admin, 1);
     late.svc
         .advance_clock(None, TimeDelta::days(31) + TimeDelta::minutes(1))
         .unwrap();
@@ -455,7 +442,7 @@ fn renewal_is_open_for_30_days_after_expiry() {
 fn admins_extend_and_renew_directly() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
-    time_bound(&mut lab, &admin, 20);
+    lab.eligible_for(&admin, 20);
     let upn = lab.upn("pimuser");
     let done = lab
         .svc

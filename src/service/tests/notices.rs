@@ -8,19 +8,6 @@ use crate::policy::model::{AssignmentKind, Licence};
 use crate::policy::notification::{NotificationPatch, NotifyRow};
 use crate::policy::settings::SettingsPatch;
 
-fn eligible_for(lab: &mut Lab, admin: &SessionToken, days: i64) {
-    let input = AssignInput {
-        role: "Security Reader".into(),
-        upn: lab.upn("pimuser"),
-        kind: AssignmentKind::Eligible,
-        start: None,
-        window: Window::For(TimeDelta::days(days)),
-        justification: Some("project".into()),
-        otp: None,
-    };
-    lab.svc.assign(admin, input).unwrap();
-}
-
 /// (subject, time) of every reminder-type message in the database.
 fn reminders(lab: &Lab) -> Vec<(String, String, crate::clock::Time)> {
     let mut stmt = lab
@@ -43,7 +30,7 @@ fn the_14_day_reminder_comes_once_at_6d1h_into_a_20_day_eligibility() {
     let path = dir.path().join("lab.db");
     let mut lab = Lab::on_file(&path);
     let admin = lab.sign_in("admin");
-    eligible_for(&mut lab, &admin, 20);
+    lab.eligible_for(&admin, 20);
     lab.svc
         .advance_clock(None, TimeDelta::days(6) - TimeDelta::minutes(1))
         .unwrap();
@@ -92,7 +79,7 @@ fn the_14_day_reminder_comes_once_at_6d1h_into_a_20_day_eligibility() {
 fn a_sweep_after_a_long_gap_catches_up_every_reminder_with_its_own_time() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
-    eligible_for(&mut lab, &admin, 20);
+    lab.eligible_for(&admin, 20);
     lab.svc.advance_clock(None, TimeDelta::days(25)).unwrap();
     let sent = reminders(&lab);
     let assignee: Vec<(&str, crate::clock::Time)> = sent
@@ -125,7 +112,7 @@ fn a_sweep_after_a_long_gap_catches_up_every_reminder_with_its_own_time() {
 fn assignments_made_inside_a_window_skip_its_reminder() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
-    eligible_for(&mut lab, &admin, 10);
+    lab.eligible_for(&admin, 10);
     lab.svc
         .advance_clock(None, TimeDelta::days(9) + TimeDelta::hours(1))
         .unwrap();
@@ -520,7 +507,7 @@ fn each_of_the_nine_notification_rows_switches_its_default_recipients() {
 fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
-    eligible_for(&mut lab, &admin, 20);
+    lab.eligible_for(&admin, 20);
     lab.svc.advance_clock(None, TimeDelta::days(7)).unwrap();
     assert_eq!(
         reminders(&lab).len(),

@@ -121,12 +121,7 @@ fn the_first_decision_wins_between_two_consoles() {
     h.key(KeyCode::Char('d'));
     h.text("not during the change freeze");
 
-    let mut other = Harness {
-        app: h.second_terminal(),
-        clock: h.clock.clone(),
-        accounts: h.accounts.clone(),
-        _dir: tempfile::tempdir().unwrap(),
-    };
+    let mut other = h.other_terminal();
     other.sign_in_keys("admin", 1);
     other.key(KeyCode::Char('5'));
     other.key(KeyCode::Char('a'));
@@ -216,12 +211,7 @@ fn the_user_asks_to_extend_and_the_admin_extends_from_the_role() {
     );
 
     // The admin extends it directly by 30 days from the role's page.
-    let mut admin = Harness {
-        app: h.second_terminal(),
-        clock: h.clock.clone(),
-        accounts: h.accounts.clone(),
-        _dir: tempfile::tempdir().unwrap(),
-    };
+    let mut admin = h.other_terminal();
     admin.sign_in_keys("admin", 1);
     open_security_reader(&mut admin);
     admin.key(KeyCode::Char('t'));

@@ -503,6 +503,15 @@ fn each_of_the_nine_notification_rows_switches_its_default_recipients() {
     }
 }
 
+/// The admin extends pimuser's Security Reader by `days` from its current end.
+fn extend_by(lab: &mut Lab, admin: &SessionToken, days: i64, reason: &str) {
+    let upn = lab.upn("pimuser");
+    let window = Some(Window::For(TimeDelta::days(days)));
+    lab.svc
+        .admin_extend(admin, "Security Reader", &upn, None, window, reason)
+        .unwrap();
+}
+
 #[test]
 fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
     let mut lab = Lab::new();
@@ -514,18 +523,8 @@ fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
         2,
         "the 14-day reminder of the first end"
     );
-    let upn = lab.upn("pimuser");
     // 13 days left; extended by 30 days from the current end: 43 days left.
-    lab.svc
-        .admin_extend(
-            &admin,
-            "Security Reader",
-            &upn,
-            None,
-            Some(Window::For(TimeDelta::days(30))),
-            "quarter",
-        )
-        .unwrap();
+    extend_by(&mut lab, &admin, 30, "quarter");
     lab.svc.advance_clock(None, TimeDelta::days(28)).unwrap();
     assert_eq!(reminders(&lab).len(), 2, "15 days left: nothing new yet");
     lab.svc.advance_clock(None, TimeDelta::days(1)).unwrap();
@@ -534,16 +533,7 @@ fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
     assert_eq!(sent[3].2, start() + TimeDelta::days(50 - 14));
     // 14 days left now; extending by 5 days puts the new end 19 days out: the 14-day
     // reminder comes again at its own threshold, never dated before the extension.
-    lab.svc
-        .admin_extend(
-            &admin,
-            "Security Reader",
-            &upn,
-            None,
-            Some(Window::For(TimeDelta::days(5))),
-            "a bit more",
-        )
-        .unwrap();
+    extend_by(&mut lab, &admin, 5, "a bit more");
     lab.svc.advance_clock(None, TimeDelta::days(5)).unwrap();
     let sent = reminders(&lab);
     assert_eq!(sent.len(), 6);
@@ -551,16 +541,7 @@ fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
     // 5 days left; extended by 3: the 14-day threshold of the new end is already behind, so
     // no late "14 days" message; the 1-day one comes at its time.
     lab.svc.advance_clock(None, TimeDelta::days(9)).unwrap();
-    lab.svc
-        .admin_extend(
-            &admin,
-            "Security Reader",
-            &upn,
-            None,
-            Some(Window::For(TimeDelta::days(3))),
-            "wrap up",
-        )
-        .unwrap();
+    extend_by(&mut lab, &admin, 3, "wrap up");
     assert_eq!(
         reminders(&lab).len(),
         6,

@@ -63,6 +63,11 @@ fn lifecycle_popup(app: &App) -> &crate::tui::popup::LifecyclePopup {
     }
 }
 
+/// The error the open lifecycle form shows.
+fn form_error(h: &Harness) -> String {
+    lifecycle_popup(&h.app).error.clone().unwrap_or_default()
+}
+
 #[test]
 fn an_admin_approves_with_a_reason_from_the_approvals_tab() {
     let mut h = Harness::lab();
@@ -202,13 +207,7 @@ fn the_user_asks_to_extend_and_the_admin_extends_from_the_role() {
     h.key(KeyCode::Char('t'));
     h.text("again");
     h.key(KeyCode::Enter);
-    assert!(
-        lifecycle_popup(&h.app)
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("PendingRoleAssignmentRequest")
-    );
+    assert!(form_error(&h).contains("PendingRoleAssignmentRequest"));
 
     // The admin extends it directly by 30 days from the role's page.
     let mut admin = h.other_terminal();
@@ -276,13 +275,7 @@ fn alerts_list_dismiss_and_settings() {
     }
     h.text("400");
     h.key(KeyCode::Enter);
-    assert!(
-        lifecycle_popup(&h.app)
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("between 1 and 365")
-    );
+    assert!(form_error(&h).contains("between 1 and 365"));
     for _ in 0..3 {
         h.key(KeyCode::Backspace);
     }

@@ -79,6 +79,15 @@ fn end_field(label: &str, note: &str) -> Field {
     .note(note.to_owned())
 }
 
+fn start_field() -> Field {
+    Field::new(
+        "start",
+        "Starts",
+        Input::Text(TextField::new(40).placeholder("now, or 2026-12-01T09:00:00Z")),
+    )
+    .note("blank: now")
+}
+
 fn kind_choice(kind: AssignmentKind) -> Input {
     Input::Choice(Choice::new(
         vec!["Eligible", "Active"],
@@ -103,14 +112,20 @@ impl LifecyclePopup {
                 approve: true,
                 change: Some((ask, kind)),
                 ..
-            } => vec![
-                reason("Your justification"),
-                Field::new("type", "Assignment type", kind_choice(*kind)),
+            } => {
+                let mut f = vec![
+                    reason("Your justification"),
+                    Field::new("type", "Assignment type", kind_choice(*kind)),
+                ];
                 match ask {
-                    Ask::Extend => end_field("Extend by", "blank: as long again"),
-                    Ask::Renew => end_field("Renew for", "blank: as long again"),
-                },
-            ],
+                    Ask::Extend => f.push(end_field("Extend by", "blank: as long again")),
+                    Ask::Renew => {
+                        f.push(start_field());
+                        f.push(end_field("Renew for", "blank: as long again"));
+                    }
+                }
+                f
+            }
             Purpose::Decide { .. } => vec![reason("Your justification")],
             Purpose::Ask { .. } => vec![reason("Justification")],
             Purpose::Admin { ask, .. } => {
@@ -118,16 +133,7 @@ impl LifecyclePopup {
                 match ask {
                     Ask::Extend => f.push(end_field("Extend by", "blank: as long again")),
                     Ask::Renew => {
-                        f.push(
-                            Field::new(
-                                "start",
-                                "Starts",
-                                Input::Text(
-                                    TextField::new(40).placeholder("now, or 2026-12-01T09:00:00Z"),
-                                ),
-                            )
-                            .note("blank: now"),
-                        );
+                        f.push(start_field());
                         f.push(end_field("Renew for", "blank: as long again"));
                     }
                 }
@@ -212,6 +218,17 @@ impl LifecyclePopup {
         }
     }
 
+    /// The start field's time, when the form has one and it is not blank.
+    fn start(&self) -> Result<Option<crate::clock::Time>, String> {
+        if !self.form.fields.iter().any(|f| f.id == "start") {
+            return Ok(None);
+        }
+        match self.form.text("start").trim() {
+            "" | "now" => Ok(None),
+            t => parse_time(t).map(Some),
+        }
+    }
+
     /// The intent the form describes, or what is wrong with the input.
     fn submit(&self) -> Result<Msg, String> {
         let reason = self.form.text("reason");
@@ -225,7 +242,7 @@ impl LifecyclePopup {
                 decision: Decision {
                     approve: *approve,
                     reason,
-                    start: None,
+                    start: self.start()?,
                     window: if change.is_some() {
                         parse_end(&self.form.text("end"))?
                     } else {
@@ -247,21 +264,15 @@ impl LifecyclePopup {
                 upn,
                 kind,
                 ask,
-            } => {
-                let start = match self.form.text("start").trim() {
-                    "" | "now" => None,
-                    t => Some(parse_time(t)?),
-                };
-                Msg::AdminLifecycle {
-                    ask: *ask,
-                    role: role.clone(),
-                    upn: upn.clone(),
-                    kind: *kind,
-                    start,
-                    window: parse_end(&self.form.text("end"))?,
-                    reason,
-                }
-            }
+            } => Msg::AdminLifecycle {
+                ask: *ask,
+                role: role.clone(),
+                upn: upn.clone(),
+                kind: *kind,
+                start: self.start()?,
+                window: parse_end(&self.form.text("end"))?,
+                reason,
+            },
             Purpose::AlertSettings(id) => Msg::SaveAlertSettings(*id, self.alert_patch()?),
         })
     }

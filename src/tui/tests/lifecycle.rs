@@ -302,3 +302,57 @@ fn the_alerts_tab_says_who_may_read_it() {
     assert!(denied.contains("Security Reader"), "{denied}");
     assert!(crate::tui::tests::screen_text(&h.draw(80, 24)).contains("alerts are visible with"));
 }
+
+#[test]
+fn an_approver_changes_the_type_and_end_of_a_renewal() {
+    let mut h = Harness::lab();
+    eligible_for(&h, 1);
+    h.clock.advance(TimeDelta::days(2));
+    let user = h.session("pimuser", 0);
+    h.engine()
+        .request_lifecycle(
+            &user,
+            "Security Reader",
+            None,
+            crate::service::Ask::Renew,
+            "back",
+        )
+        .unwrap();
+    h.clock.advance(TimeDelta::seconds(60));
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('5'));
+    h.key(KeyCode::Char('a'));
+    h.text("one more month");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Tab);
+    h.text("2026-12-01T09:00:00Z");
+    h.key(KeyCode::Tab);
+    h.text("30d");
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty(), "{:?}", h.app.popups.last());
+    let admin = h.session("admin", 1);
+    let rows = h
+        .engine()
+        .assignments(
+            &admin,
+            None,
+            Some(&h.account("pimuser").upn),
+            crate::store::assignments::Which::Current,
+            10,
+            0,
+        )
+        .unwrap();
+    let a = &rows[0].assignment;
+    assert_eq!(
+        a.kind,
+        AssignmentKind::Active,
+        "the approver changed the type"
+    );
+    assert_eq!(
+        a.start,
+        Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+        "and the start"
+    );
+    assert_eq!(a.end, Some(a.start + TimeDelta::days(30)));
+}

@@ -32,6 +32,7 @@ fn request_json(v: &RequestView) -> Value {
         "decision_reason": r.decision_reason,
         "approvers": v.approvers.iter().map(|p| p.upn.as_str()).collect::<Vec<_>>(),
         "can_decide": v.can_decide,
+        "mine": v.mine,
     })
 }
 
@@ -44,8 +45,9 @@ pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
     if a.json {
         return json(&list.iter().map(request_json).collect::<Vec<_>>());
     }
-    let (to_decide, mine): (Vec<&RequestView>, Vec<&RequestView>) =
-        list.iter().partition(|v| v.can_decide);
+    let to_decide: Vec<&RequestView> = list.iter().filter(|v| v.can_decide).collect();
+    let mine: Vec<&RequestView> = list.iter().filter(|v| v.mine && !v.can_decide).collect();
+    let others: Vec<&RequestView> = list.iter().filter(|v| !v.mine && !v.can_decide).collect();
     println!("To approve or deny");
     if to_decide.is_empty() {
         println!("  none");
@@ -86,6 +88,22 @@ pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
         if mine.iter().any(|v| v.request.status.is_pending()) {
             println!("\nWithdraw a pending one with: pim cancel ID");
         }
+    }
+    if !others.is_empty() {
+        println!("\nOther pending requests (an administrator may cancel them: pim cancel ID)");
+        let mut t = Table::new(&["  Id", "User", "Role", "Asks to", "Approvers", "Decide by"]);
+        for v in &others {
+            let who: Vec<&str> = v.approvers.iter().map(|p| p.upn.as_str()).collect();
+            t.row(vec![
+                format!("  {}", &v.request.id[..8]),
+                v.principal.upn.clone(),
+                v.role.display_name.clone(),
+                v.asks(),
+                who.join(", "),
+                v.request.expires_at.map_or_else(|| "-".into(), local),
+            ]);
+        }
+        t.print();
     }
     Ok(())
 }

@@ -369,6 +369,7 @@ fn submit_for_approval(
             principal: me.clone(),
             approvers,
             can_decide: false,
+            mine: true,
         },
     )))
 }

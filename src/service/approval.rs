@@ -31,6 +31,8 @@ pub struct RequestView {
     pub approvers: Vec<Principal>,
     /// The viewer may approve or deny it.
     pub can_decide: bool,
+    /// It is the viewer's own request.
+    pub mine: bool,
 }
 
 impl RequestView {
@@ -255,11 +257,13 @@ impl super::Service {
         })
     }
 
-    /// Requests the signed-in account may decide (pending, newest first), then its own
-    /// requests (pending and recent).
+    /// Pending requests the signed-in account may decide or made (and, for a Global or
+    /// Privileged Role Administrator, every pending request: they may cancel any), newest
+    /// first; then its own recent requests.
     pub fn requests(&mut self, token: &SessionToken) -> ServiceResult<Vec<RequestView>> {
         self.read(|ctx| {
             let me = ctx.actor(token)?.principal;
+            let admin = ctx.is_admin(&me.id)?;
             let mut out: Vec<RequestView> = Vec::new();
             for request in store::requests::list(ctx.conn, store::requests::Scope::Pending, 500)? {
                 if request.expires_at.is_some_and(|e| e <= ctx.now) {
@@ -269,13 +273,15 @@ impl super::Service {
                 let settings = ctx.settings(&role.id)?;
                 let (approvers, _) = approvers_for(ctx, &settings, &request)?;
                 let can_decide = approvers.iter().any(|p| p.id == me.id);
-                if can_decide || principal.id == me.id {
+                let mine = principal.id == me.id;
+                if can_decide || mine || admin {
                     out.push(RequestView {
                         request,
                         role,
                         principal,
                         approvers,
                         can_decide,
+                        mine,
                     });
                 }
             }
@@ -291,6 +297,7 @@ impl super::Service {
                     principal,
                     approvers: Vec::new(),
                     can_decide: false,
+                    mine: true,
                 });
             }
             Ok(out)

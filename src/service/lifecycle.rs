@@ -139,7 +139,7 @@ impl super::Service {
             let (approvers, _) = approvers_for(ctx, &settings, &request)?;
             let f = facts(&request, &role, &me, ctx.now);
             notify(ctx, &settings, &request, NotifyRecipient::Approver, &approvers, EmailEvent::ExtensionRequest, mails::extension_request(&f, action_words(action)))?;
-            Ok(RequestView { request, role, principal: me, approvers, can_decide: false })
+            Ok(RequestView { request, role, principal: me, approvers, can_decide: false, mine: true })
         })
     }
 

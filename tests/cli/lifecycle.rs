@@ -119,6 +119,22 @@ fn an_approval_walks_through_two_terminals() {
     }
     assert!(r["created"].as_str().unwrap().ends_with('Z'));
     assert_eq!(r["can_decide"], true);
+    let seen = requests(&pim, "admin");
+    assert_eq!(
+        seen[0]["id"],
+        id.as_str(),
+        "an administrator sees every pending request"
+    );
+    assert_eq!(
+        seen[0]["can_decide"], false,
+        "but decides only as an approver"
+    );
+    let text = pim.run_as(a, &["requests"]).ok();
+    assert!(
+        text.stdout.contains("Other pending requests"),
+        "{}",
+        text.stdout
+    );
     assert!(
         subjects(&pim, "approver")
             .iter()

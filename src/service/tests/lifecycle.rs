@@ -151,6 +151,13 @@ fn approvers_cannot_approve_their_own_request_and_only_approvers_decide() {
     );
     assert_eq!(rule, Rule::ApprovalRule);
     assert!(msg.contains("approver@pimlab.onmicrosoft.com"), "{msg}");
+    // The Global Administrator is not an approver here, yet sees the request (and may cancel it).
+    let seen = lab.svc.requests(&admin).unwrap();
+    let v = seen
+        .iter()
+        .find(|v| v.request.id == pending.request.id)
+        .expect("administrators see every pending request");
+    assert!(!v.can_decide && !v.mine);
     let approver = lab.sign_in("approver");
     let inbox = lab.svc.inbox(&approver, false, 10).unwrap();
     assert_eq!(

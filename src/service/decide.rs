@@ -388,49 +388,18 @@ fn approve_extension(
             ),
         ));
     };
-    let from = target.end.unwrap_or(ctx.now).max(ctx.now);
-    let expiry = match d.window {
-        Some(w) => w.expiry(from)?,
-        None => Expiry::Until(default_end(&target, from)),
-    };
-    let kind = d.kind.unwrap_or(target.kind);
-    check_extension_end(p.role, &target, expiry.end())
-        .map_err(|r| ctx.refuse(attempt.clone(), r))?;
-    let other = if kind == target.kind {
-        None
-    } else {
-        store::assignments::open_of_kind(ctx.conn, &p.principal.id, &p.role.id, kind)?.filter(|a| {
-            a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str())
-        })
-    };
-    let facts_ = UpdateFacts {
+    let extension = Extension {
         role: p.role,
         settings: p.settings,
+        principal: p.principal,
+        actor: p.approver,
         target: &target,
-        other_of_new_kind: other.as_ref(),
-        target_is_last_global_admin: is_last_global_admin(ctx, &target)?,
-        actor_is_admin: true,
-        now: ctx.now,
-    };
-    let req = UpdateRequest {
-        kind,
-        expiry,
+        kind: d.kind.unwrap_or(target.kind),
+        window: d.window,
         justification: p.request.justification.clone(),
+        keep_justification: true,
     };
-    check_update(facts_, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-    if target.kind == AssignmentKind::Eligible {
-        cut_activations(
-            ctx,
-            &target,
-            kind,
-            expiry.end(),
-            p.role,
-            p.principal,
-            p.approver,
-        )?;
-    }
-    store::assignments::update_window(ctx.conn, &target.id, kind, expiry.end(), None, ctx.now)?;
-    let updated = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target);
+    let updated = extend(ctx, &extension).map_err(|e| ctx.refuse_error(&attempt, e))?;
     settle_approved(ctx, p, RequestStatus::Provisioned, attempt, &updated)?;
     Ok(updated)
 }
@@ -468,13 +437,87 @@ fn approve_renewal(
         justification: p.request.justification.clone(),
         request_id: Some(p.request.id.clone()),
     };
-    let (assignment, status) =
-        renew(ctx, &renewal, d.kind, d.start, d.window).map_err(|e| match e {
-            ServiceError::Refused(r) => ctx.refuse(attempt.clone(), r),
-            other => other,
-        })?;
+    let (assignment, status) = renew(ctx, &renewal, d.kind, d.start, d.window)
+        .map_err(|e| ctx.refuse_error(&attempt, e))?;
     settle_approved(ctx, p, status, attempt, &assignment)?;
     Ok(assignment)
+}
+
+/// The facts of one extension, shared by approval and direct extension.
+pub(super) struct Extension<'a> {
+    pub role: &'a Role,
+    pub settings: &'a RoleSettings,
+    pub principal: &'a Principal,
+    pub actor: &'a Principal,
+    /// The assignment to extend.
+    pub target: &'a Assignment,
+    /// Its type afterwards.
+    pub kind: AssignmentKind,
+    /// The new end, counted from the current end (the default: as long again).
+    pub window: Option<Window>,
+    /// The justification the assignment rules check.
+    pub justification: Option<String>,
+    /// Leave the assignment's recorded justification as it is.
+    pub keep_justification: bool,
+}
+
+/// Extends an assignment in place after the update rules pass: it never ends earlier than
+/// before and never leaves a gap; activations that would outlive an eligibility are cut.
+pub(super) fn extend(ctx: &Ctx<'_>, e: &Extension<'_>) -> ServiceResult<Assignment> {
+    let target = e.target;
+    let from = target.end.unwrap_or(ctx.now).max(ctx.now);
+    let expiry = match e.window {
+        Some(w) => w.expiry(from)?,
+        None => Expiry::Until(default_end(target, from)),
+    };
+    check_extension_end(e.role, target, expiry.end()).map_err(ServiceError::Refused)?;
+    let other = if e.kind == target.kind {
+        None
+    } else {
+        store::assignments::open_of_kind(ctx.conn, &e.principal.id, &e.role.id, e.kind)?.filter(
+            |a| a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str()),
+        )
+    };
+    let facts_ = UpdateFacts {
+        role: e.role,
+        settings: e.settings,
+        target,
+        other_of_new_kind: other.as_ref(),
+        target_is_last_global_admin: is_last_global_admin(ctx, target)?,
+        actor_is_admin: true,
+        now: ctx.now,
+    };
+    let req = UpdateRequest {
+        kind: e.kind,
+        expiry,
+        justification: e.justification.clone(),
+    };
+    check_update(facts_, &req).map_err(ServiceError::Refused)?;
+    if target.kind == AssignmentKind::Eligible {
+        cut_activations(
+            ctx,
+            target,
+            e.kind,
+            expiry.end(),
+            e.role,
+            e.principal,
+            e.actor,
+        )?;
+    }
+    let recorded = if e.keep_justification {
+        None
+    } else {
+        e.justification.as_deref()
+    };
+    store::assignments::update_window(
+        ctx.conn,
+        &target.id,
+        e.kind,
+        expiry.end(),
+        recorded,
+        ctx.now,
+    )?;
+    Ok(store::assignments::get(ctx.conn, &target.id)?.unwrap_or_else(|| target.clone()))
 }
 
 /// The facts of one renewal, shared by approval and direct renewal.

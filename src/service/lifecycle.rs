@@ -4,18 +4,16 @@
 
 use super::approval::{RequestView, activities, approvers_for, facts, notify};
 use super::assign::{
-    AssignmentDone, Window, cut_activations, is_last_global_admin, justification,
-    notify_assignment, request as admin_request,
+    AssignmentDone, Window, justification, notify_assignment, request as admin_request,
 };
-use super::decide::{Renewal, renew};
+use super::decide::{Extension, Renewal, extend, renew};
 use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::AuditEntry;
 use crate::notify::EmailEvent;
 use crate::notify::lifecycle as mails;
-use crate::policy::assignment::{Expiry, UpdateFacts, UpdateRequest, admin_required, check_update};
+use crate::policy::assignment::admin_required;
 use crate::policy::lifecycle::{
-    action_words, check_extend_request, check_extension_end, check_licence, check_renew_request,
-    default_end,
+    action_words, check_extend_request, check_licence, check_renew_request,
 };
 use crate::policy::model::{Assignment, AssignmentKind, Origin, Principal, Role};
 use crate::policy::notification::NotifyRecipient;
@@ -194,41 +192,19 @@ impl super::Service {
                     ),
                 ));
             }
-            let from = target.end.unwrap_or(ctx.now).max(ctx.now);
-            let expiry = match window {
-                Some(w) => w.expiry(from)?,
-                None => Expiry::Until(default_end(&target, from)),
-            };
-            check_extension_end(&role, &target, expiry.end())
-                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
             let settings = ctx.settings(&role.id)?;
-            let facts_ = UpdateFacts {
+            let extension = Extension {
                 role: &role,
                 settings: &settings,
+                principal: &who,
+                actor: &actor,
                 target: &target,
-                other_of_new_kind: None,
-                target_is_last_global_admin: is_last_global_admin(ctx, &target)?,
-                actor_is_admin: true,
-                now: ctx.now,
-            };
-            let req = UpdateRequest {
                 kind: target.kind,
-                expiry,
+                window,
                 justification: reason.clone(),
+                keep_justification: false,
             };
-            check_update(facts_, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            if target.kind == AssignmentKind::Eligible {
-                cut_activations(ctx, &target, target.kind, expiry.end(), &role, &who, &actor)?;
-            }
-            store::assignments::update_window(
-                ctx.conn,
-                &target.id,
-                target.kind,
-                expiry.end(),
-                reason.as_deref(),
-                ctx.now,
-            )?;
-            let updated = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target.clone());
+            let updated = extend(ctx, &extension).map_err(|e| ctx.refuse_error(&attempt, e))?;
             let request = admin_request(
                 RequestAction::AdminExtend,
                 RequestStatus::Provisioned,
@@ -306,11 +282,8 @@ impl super::Service {
                 justification: reason.clone(),
                 request_id: None,
             };
-            let (assignment, _) =
-                renew(ctx, &renewal, kind, start, window).map_err(|e| match e {
-                    ServiceError::Refused(r) => ctx.refuse(attempt.clone(), r),
-                    other => other,
-                })?;
+            let (assignment, _) = renew(ctx, &renewal, kind, start, window)
+                .map_err(|e| ctx.refuse_error(&attempt, e))?;
             let request = store::requests::get(
                 ctx.conn,
                 &store::assignments::request_of(ctx.conn, &assignment.id)?.unwrap_or_default(),

@@ -266,6 +266,14 @@ impl<'t> Ctx<'t> {
             Err(e) => e,
         }
     }
+
+    /// Audits a refusal that came back from a shared step as an error; other errors pass.
+    pub fn refuse_error(&self, entry: &AuditEntry, e: ServiceError) -> ServiceError {
+        match e {
+            ServiceError::Refused(r) => self.refuse(entry.clone(), r),
+            other => other,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for ServiceError {

@@ -194,16 +194,7 @@ pub fn status(env: &Env, as_json: bool) -> CliResult {
         let mut t = Table::new(&["  Role", "Eligible until", "Max activation", "Needs"]);
         for e in &s.eligible {
             let st = &e.settings;
-            let needs: Vec<&str> = [
-                (st.require_mfa, "MFA"),
-                (st.require_justification, "reason"),
-                (st.require_ticket, "ticket"),
-                (st.require_approval, "approval"),
-            ]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, w)| *w)
-            .collect();
+            let needs = st.activation_needs();
             t.row(vec![
                 format!("  {}", e.row.role.display_name),
                 end_text(e.row.assignment.end),

@@ -133,6 +133,21 @@ pub struct RoleSettings {
     pub notifications: NotificationMatrix,
 }
 
+impl RoleSettings {
+    /// What an activation must bring, in words: `MFA`, `reason`, `ticket`, `approval`.
+    pub fn activation_needs(&self) -> Vec<&'static str> {
+        [
+            (self.require_mfa, "MFA"),
+            (self.require_justification, "reason"),
+            (self.require_ticket, "ticket"),
+            (self.require_approval, "approval"),
+        ]
+        .into_iter()
+        .filter_map(|(on, word)| on.then_some(word))
+        .collect()
+    }
+}
+
 impl Default for RoleSettings {
     /// Entra's defaults for a fresh policy (`list-rules` example response).
     fn default() -> Self {

@@ -111,7 +111,7 @@ impl App {
     }
 
     /// The open role, if the account may change it; otherwise says which role to activate.
-    fn admin_detail(&mut self, what: &str) -> Option<RoleDetail> {
+    pub(super) fn admin_detail(&mut self, what: &str) -> Option<RoleDetail> {
         let Screen::Main(m) = &self.screen else {
             return None;
         };

@@ -323,36 +323,25 @@ impl App {
     }
 
     fn open_admin(&mut self, ask: Ask) {
-        let (verb, _) = ask_words(ask);
-        let Some(row) = self
+        let selected = self
             .main()
             .and_then(|m| m.roles.detail.as_ref())
             .and_then(|d| d.selected_row())
-            .cloned()
-        else {
-            return;
-        };
-        if row.assignment.origin == Origin::Activated {
+            .map(|r| r.assignment.origin);
+        if selected == Some(Origin::Activated) {
             self.status = Some((
                 "That is the user's own activation; extend the assignment it came from.".into(),
                 Tone::Info,
             ));
             return;
         }
-        let Screen::Main(m) = &self.screen else {
+        let what = format!("{} assignments", ask_words(ask).0.to_lowercase());
+        let Some(row) = self
+            .admin_detail(&what)
+            .and_then(|d| d.selected_row().cloned())
+        else {
             return;
         };
-        if !m.caps.admin {
-            self.popups.push(Popup::message(
-                "Read only",
-                format!(
-                    "To {} assignments you need an active Global Administrator or Privileged Role Administrator role.",
-                    verb.to_lowercase()
-                ),
-                Tone::Info,
-            ));
-            return;
-        }
         let note = match ask {
             Ask::Extend => "The new end counts from the current end; it is never earlier.",
             Ask::Renew => "The renewal counts from its start.",

@@ -75,16 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 .iter()
                 .map(|e| {
                     let st = &e.settings;
-                    let needs: Vec<&str> = [
-                        (st.require_mfa, "MFA"),
-                        (st.require_justification, "reason"),
-                        (st.require_ticket, "ticket"),
-                        (st.require_approval, "approval"),
-                    ]
-                    .iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, w)| *w)
-                    .collect();
+                    let needs = st.activation_needs();
                     Row::new(vec![
                         Cell::from(safe(&e.row.role.display_name).into_owned()),
                         Cell::from(

@@ -53,7 +53,7 @@ pub fn assignment_json(a: &Assignment, role: &str, upn: &str, now: Time) -> Valu
     })
 }
 
-fn done_json(d: &AssignmentDone, now: Time) -> Value {
+pub(super) fn done_json(d: &AssignmentDone, now: Time) -> Value {
     json!({
         "request": {
             "id": d.request.id,

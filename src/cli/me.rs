@@ -84,16 +84,7 @@ fn print_pending(view: &crate::service::RequestView, as_json: bool) -> CliResult
     let approvers: Vec<&str> = view.approvers.iter().map(|p| p.upn.as_str()).collect();
     if as_json {
         return json(&json!({
-            "request": {
-                "id": r.id,
-                "action": r.action,
-                "status": r.status,
-                "role": view.role.display_name,
-                "principal": view.principal.upn,
-                "justification": r.justification,
-                "created": rfc3339(r.created_at),
-                "expires": r.expires_at.map(rfc3339),
-            },
+            "request": super::requests::request_json(view),
             "approvers": approvers,
         }));
     }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::args::{ApproveArgs, CancelArgs, DenyArgs, ExtendArgs, RenewArgs, RequestsArgs};
-use super::assign::{assignment_json, window};
+use super::assign::{assignment_json, done_json, window};
 use super::output::{Table, end_text, json, local, rfc3339};
 use super::{CliError, CliResult, Env};
 use crate::policy::request::{RequestAction, RequestStatus};
@@ -13,7 +13,7 @@ use crate::service::{Ask, AssignmentDone, Decided, Decision, RequestView};
 use crate::store::OpenMode;
 
 /// The JSON form of a request in a list.
-fn request_json(v: &RequestView) -> Value {
+pub(super) fn request_json(v: &RequestView) -> Value {
     let r = &v.request;
     json!({
         "id": r.id,
@@ -226,13 +226,6 @@ fn done_text(verb: &str, d: &AssignmentDone) {
         d.role.display_name,
         end_text(d.assignment.end)
     );
-}
-
-fn done_json(d: &AssignmentDone, now: crate::clock::Time) -> Value {
-    json!({
-        "request": {"id": d.request.id, "action": d.request.action, "status": d.request.status},
-        "assignment": assignment_json(&d.assignment, &d.role.display_name, &d.principal.upn, now),
-    })
 }
 
 fn pending_text(v: &RequestView, as_json: bool) -> CliResult {

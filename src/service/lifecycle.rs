@@ -77,6 +77,53 @@ fn missing(role: &Role, ask: Ask) -> Refusal {
     )
 }
 
+/// Who extends or renews whose assignment directly, the attempt to audit, and the assignment.
+struct Direct {
+    actor: Principal,
+    role: Role,
+    who: Principal,
+    attempt: AuditEntry,
+    assignment: Assignment,
+}
+
+/// The common start of a direct extension or renewal: the parties, the administrator and
+/// licence gates, and the assignment it is about (each refusal audited as `name`).
+fn direct(
+    ctx: &Ctx<'_>,
+    token: &SessionToken,
+    (role, upn, kind): (&str, &str, Option<AssignmentKind>),
+    ask: Ask,
+    name: &str,
+    reason: Option<&str>,
+) -> ServiceResult<Direct> {
+    let actor = ctx.actor(token)?.principal;
+    let role = ctx.role(role)?;
+    let who = ctx.user(upn)?.principal;
+    let attempt = AuditEntry::new(name, ctx.now)
+        .by(&actor)
+        .role(&role)
+        .target(&who)
+        .justification(reason);
+    let (doing, what) = match ask {
+        Ask::Extend => ("extending assignments", "Extending an assignment"),
+        Ask::Renew => ("renewing assignments", "Renewing an assignment"),
+    };
+    if !ctx.is_admin(&actor.id)? {
+        return Err(ctx.refuse(attempt, admin_required(doing)));
+    }
+    check_licence(ctx.tenant.licence, what).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    let Some(assignment) = subject(ctx, &who, &role, kind, ask)? else {
+        return Err(ctx.refuse(attempt, missing(&role, ask)));
+    };
+    Ok(Direct {
+        actor,
+        role,
+        who,
+        attempt,
+        assignment,
+    })
+}
+
 impl super::Service {
     /// A user asks to extend or renew one of their admin assignments; administrators decide.
     pub fn request_lifecycle(
@@ -153,33 +200,29 @@ impl super::Service {
         reason: &str,
     ) -> ServiceResult<AssignmentDone> {
         let reason = justification(Some(reason))?;
-        self.write(|ctx| {
-            let actor = ctx.actor(token)?.principal;
-            let role = ctx.role(role)?;
-            let who = ctx.user(upn)?.principal;
-            let attempt = AuditEntry::new(
-                format!(
-                    "Extend {}member in role in PIM requested",
-                    if kind == Some(AssignmentKind::Active) {
-                        ""
-                    } else {
-                        "eligible "
-                    }
-                ),
-                ctx.now,
-            )
-            .by(&actor)
-            .role(&role)
-            .target(&who)
-            .justification(reason.as_deref());
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(attempt, admin_required("extending assignments")));
+        let name = format!(
+            "Extend {}member in role in PIM requested",
+            if kind == Some(AssignmentKind::Active) {
+                ""
+            } else {
+                "eligible "
             }
-            check_licence(ctx.tenant.licence, "Extending an assignment")
-                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            let Some(target) = subject(ctx, &who, &role, kind, Ask::Extend)? else {
-                return Err(ctx.refuse(attempt, missing(&role, Ask::Extend)));
-            };
+        );
+        self.write(|ctx| {
+            let Direct {
+                actor,
+                role,
+                who,
+                attempt,
+                assignment: target,
+            } = direct(
+                ctx,
+                token,
+                (role, upn, kind),
+                Ask::Extend,
+                &name,
+                reason.as_deref(),
+            )?;
             if target.end.is_none() {
                 return Err(ctx.refuse(
                     attempt,
@@ -254,22 +297,21 @@ impl super::Service {
     ) -> ServiceResult<AssignmentDone> {
         let reason = justification(Some(reason))?;
         self.write(|ctx| {
-            let actor = ctx.actor(token)?.principal;
-            let role = ctx.role(role)?;
-            let who = ctx.user(upn)?.principal;
-            let attempt = AuditEntry::new("Renew member in role in PIM requested", ctx.now)
-                .by(&actor)
-                .role(&role)
-                .target(&who)
-                .justification(reason.as_deref());
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(attempt, admin_required("renewing assignments")));
-            }
-            check_licence(ctx.tenant.licence, "Renewing an assignment")
-                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            let Some(source) = subject(ctx, &who, &role, kind, Ask::Renew)? else {
-                return Err(ctx.refuse(attempt, missing(&role, Ask::Renew)));
-            };
+            let name = "Renew member in role in PIM requested";
+            let Direct {
+                actor,
+                role,
+                who,
+                attempt,
+                assignment: source,
+            } = direct(
+                ctx,
+                token,
+                (role, upn, kind),
+                Ask::Renew,
+                name,
+                reason.as_deref(),
+            )?;
             check_renew_request(&role, &source, ctx.now)
                 .map_err(|r| ctx.refuse(attempt.clone(), r))?;
             let settings = ctx.settings(&role.id)?;

@@ -46,6 +46,15 @@ fn boxed(
     );
 }
 
+/// A form's box turns red while it shows an error.
+fn form_tone(error: &Option<String>) -> Tone {
+    if error.is_some() {
+        Tone::Error
+    } else {
+        Tone::Info
+    }
+}
+
 /// Draws one popup.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
     let w = usize::from(area.width.min(110)).saturating_sub(4);
@@ -183,11 +192,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             (90, 26),
         ),
         Popup::Activate(p) => {
-            let tone = if p.error.is_some() {
-                Tone::Error
-            } else {
-                Tone::Info
-            };
+            let tone = form_tone(&p.error);
             boxed(
                 frame,
                 area,
@@ -199,11 +204,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             );
         }
         Popup::Settings(p) => {
-            let tone = if p.error.is_some() {
-                Tone::Error
-            } else {
-                Tone::Info
-            };
+            let tone = form_tone(&p.error);
             boxed(
                 frame,
                 area,
@@ -242,11 +243,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             (80, 14),
         ),
         Popup::Lifecycle(p) => {
-            let tone = if p.error.is_some() {
-                Tone::Error
-            } else {
-                Tone::Info
-            };
+            let tone = form_tone(&p.error);
             let mut body: Vec<Line> = p
                 .intro
                 .iter()

@@ -68,6 +68,18 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
     }
 }
 
+/// How far a lab clock may be from real time, either way, in years. A lab demonstrates weeks,
+/// months and a year or two of assignments; further is a typo, and would reach past what times
+/// can be written down.
+pub const MAX_OFFSET_YEARS: i64 = 100;
+
+/// A stored lab clock offset as a duration, when it is one `pim clock` could have written;
+/// `None` for anything else (only possible in a damaged or hand-edited database).
+pub fn lab_offset(secs: i64) -> Option<TimeDelta> {
+    let max = MAX_OFFSET_YEARS * 365 * 86_400;
+    (secs.unsigned_abs() <= max.unsigned_abs()).then(|| TimeDelta::seconds(secs))
+}
+
 /// Unix seconds, the form times are stored in.
 pub fn to_unix(t: Time) -> i64 {
     t.timestamp()
@@ -100,5 +112,14 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
         assert_eq!(from_unix(to_unix(t)), t);
         assert_eq!(from_unix(i64::MAX), DateTime::UNIX_EPOCH);
+    }
+
+    #[test]
+    fn lab_offsets_beyond_a_century_are_not_durations() {
+        assert_eq!(lab_offset(3600), Some(TimeDelta::hours(1)));
+        assert_eq!(lab_offset(-3600), Some(TimeDelta::hours(-1)));
+        assert!(lab_offset(MAX_OFFSET_YEARS * 365 * 86_400 + 1).is_none());
+        assert!(lab_offset(i64::MAX).is_none());
+        assert!(lab_offset(i64::MIN).is_none());
     }
 }

@@ -30,6 +30,14 @@ pub const ACCOUNT_UNLOCKED: &str = "Unlock user account";
 pub const MFA_FAILED: &str = "MFA verification failed";
 /// A sign-out.
 pub const SIGN_OUT: &str = "User signed out";
+/// An administrator set a new password for an account.
+pub const PASSWORD_RESET: &str = "Reset user password";
+/// An administrator required an account to register its authenticator again.
+pub const MFA_RESET: &str = "Require re-register multifactor authentication";
+/// An administrator disabled an account.
+pub const ACCOUNT_DISABLED: &str = "Disable account";
+/// An administrator enabled an account.
+pub const ACCOUNT_ENABLED: &str = "Enable account";
 /// A user was created.
 pub const USER_ADDED: &str = "Add user";
 /// A user confirmed their authenticator app.
@@ -42,6 +50,8 @@ pub const LICENCE_CHANGED: &str = "Update tenant licence";
 pub const ALERT_DISMISSED: &str = "Disable PIM Alert";
 /// An alert's settings changed.
 pub const ALERT_SETTINGS: &str = "Update PIM alert setting";
+/// A training lab was rebuilt (`pim lab --reset`).
+pub const LAB_RESET: &str = "Reset training lab";
 /// The lab clock was moved.
 pub const CLOCK_MOVED: &str = "Lab clock moved";
 

@@ -77,6 +77,9 @@ pub struct AuditRecord {
     pub result: AuditResult,
     /// A JSON object with the rest (rule, before/after values, ids), as stored.
     pub details: String,
+    /// When the entry was written, in real time (`time` is the lab's policy time). `None` for
+    /// entries written before schema version 3.
+    pub real_time: Option<Time>,
 }
 
 fn field(out: &mut Vec<u8>, value: Option<&str>) {
@@ -90,10 +93,16 @@ fn field(out: &mut Vec<u8>, value: Option<&str>) {
 }
 
 /// The canonical encoding: every field length-prefixed (8 bytes, big-endian) in a fixed order,
-/// with a distinct marker for "no value", so no two different entries encode the same.
+/// with a distinct marker for "no value", so no two different entries encode the same. Entries
+/// with a real time are "v2" (the real time is the last field); older entries keep the "v1"
+/// encoding they were hashed with.
 pub fn canonical(r: &AuditRecord) -> Vec<u8> {
     let mut out = Vec::with_capacity(256 + r.details.len());
-    out.extend_from_slice(b"pim-audit-v1");
+    out.extend_from_slice(if r.real_time.is_some() {
+        b"pim-audit-v2"
+    } else {
+        b"pim-audit-v1"
+    });
     field(&mut out, Some(&r.seq.to_string()));
     field(&mut out, Some(&r.id));
     field(&mut out, Some(&to_unix(r.time).to_string()));
@@ -114,6 +123,9 @@ pub fn canonical(r: &AuditRecord) -> Vec<u8> {
     }
     field(&mut out, Some(r.result.as_str()));
     field(&mut out, Some(&r.details));
+    if let Some(real) = r.real_time {
+        field(&mut out, Some(&to_unix(real).to_string()));
+    }
     out
 }
 
@@ -233,6 +245,7 @@ mod tests {
             ticket_system: None,
             result: AuditResult::Success,
             details: "{}".into(),
+            real_time: None,
         }
     }
 
@@ -244,6 +257,18 @@ mod tests {
         let mut b = record(1, Some("a"));
         b.ticket_number = Some("bc".into());
         assert_ne!(canonical(&a), canonical(&b));
+    }
+
+    #[test]
+    fn the_real_time_is_covered_by_the_hash_and_old_entries_keep_their_encoding() {
+        let old = record(1, None);
+        let mut new = record(1, None);
+        new.real_time = Some(old.time);
+        assert_ne!(canonical(&old), canonical(&new));
+        assert!(canonical(&old).starts_with(b"pim-audit-v1"));
+        let mut moved = new.clone();
+        moved.real_time = Some(old.time + chrono::TimeDelta::seconds(1));
+        assert_ne!(chain_hash(GENESIS, &new), chain_hash(GENESIS, &moved));
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct AuditEntry {
     pub result: AuditResult,
     /// Everything else.
     pub details: Map<String, Value>,
+    /// Real time of writing; the service fills it in as it appends.
+    pub real_time: Option<Time>,
 }
 
 impl AuditEntry {
@@ -56,6 +58,7 @@ impl AuditEntry {
             ticket_system: None,
             result: AuditResult::Success,
             details: Map::new(),
+            real_time: None,
         }
     }
 
@@ -96,6 +99,12 @@ impl AuditEntry {
     pub fn ticket(mut self, t: Option<&Ticket>) -> Self {
         self.ticket_number = t.map(|t| t.number.clone()).filter(|s| !s.is_empty());
         self.ticket_system = t.map(|t| t.system.clone()).filter(|s| !s.is_empty());
+        self
+    }
+
+    /// When the entry is written, in real time.
+    pub fn written_at(mut self, real: Time) -> Self {
+        self.real_time = Some(real);
         self
     }
 

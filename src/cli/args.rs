@@ -182,6 +182,41 @@ pub enum UsersCommand {
         /// The user
         upn: String,
     },
+    /// Set a new password for an account (generated unless given); it is unlocked and signed out
+    ResetPassword {
+        /// The user
+        upn: String,
+        /// Read the new password from standard input (otherwise one is generated)
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make an account register its authenticator again (prints the new one to hand over)
+    ResetMfa {
+        /// The user
+        upn: String,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop an account from signing in (its sessions end)
+    Disable {
+        /// The user
+        upn: String,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Let a disabled account sign in again
+    Enable {
+        /// The user
+        upn: String,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `pim users add`.

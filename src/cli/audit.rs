@@ -7,6 +7,7 @@ use super::output::{json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env};
 use crate::audit::chain::ChainFault;
 use crate::audit::{AuditRecord, AuditResult};
+use crate::policy::text::count;
 use crate::service::AuditQuery;
 use crate::store::OpenMode;
 
@@ -15,6 +16,7 @@ fn record_json(r: &AuditRecord) -> Value {
         "seq": r.seq,
         "id": r.id,
         "time": rfc3339(r.time),
+        "real_time": r.real_time.map(rfc3339),
         "actor": r.actor,
         "activity": r.activity,
         "role": r.role,
@@ -86,8 +88,13 @@ fn print_record(r: &AuditRecord) {
         AuditResult::Success => "success",
         AuditResult::Failure => "FAILURE",
     };
+    let real = r
+        .real_time
+        .filter(|real| (*real - r.time).num_seconds().abs() >= 60)
+        .map(|real| format!(" (real time {})", local(real)))
+        .unwrap_or_default();
     println!(
-        "#{:<5} {}  {result}  {}",
+        "#{:<5} {}{real}  {result}  {}",
         r.seq,
         local(r.time),
         safe(&r.activity)
@@ -130,7 +137,10 @@ fn verify(env: &Env, as_json: bool) -> CliResult {
         if as_json {
             return json(&json!({"intact": true, "verified": v.verified, "head": v.head}));
         }
-        println!("The audit log is intact: {} entries verified.", v.verified);
+        println!(
+            "The audit log is intact: {} verified.",
+            count(v.verified, "entry", "entries")
+        );
         println!("Head hash: {}", v.head);
         return Ok(());
     };
@@ -152,10 +162,10 @@ fn verify(env: &Env, as_json: bool) -> CliResult {
         }))?;
     }
     Err(CliError::error(format!(
-        "the audit log has been tampered with at entry #{} ({}, {}): {what}. The {} entries before it verify.",
+        "the audit log has been tampered with at entry #{} ({}, {}): {what}. The {} before it verify.",
         r.seq,
         local(r.time),
         safe(&r.activity),
-        v.verified
+        count(v.verified, "entry", "entries")
     )))
 }

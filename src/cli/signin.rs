@@ -2,11 +2,14 @@
 
 use serde_json::json;
 
+use std::io::IsTerminal;
+
 use super::args::{LoginArgs, LogoutArgs, UsersCommand};
 use super::output::{Table, json, local, rfc3339, safe};
 use super::tenant::print_enrolment;
 use super::{CliError, CliResult, Env, prompt_line, prompt_password, read_stdin_line};
 use crate::policy::duration::format_left;
+use crate::policy::text::count;
 use crate::store::OpenMode;
 
 /// `pim login`.
@@ -23,7 +26,20 @@ pub fn login(env: &Env, args: LoginArgs) -> CliResult {
     };
     let code = match args.otp {
         Some(c) => c,
-        None => prompt_line("Code from your authenticator: ", "--otp CODE")?,
+        None if !std::io::stdin().is_terminal() => {
+            return Err(CliError::usage(
+                "no terminal to ask for the code; give --otp CODE",
+            ));
+        }
+        None => {
+            // Check the password first, so an account that must register its authenticator
+            // sees the QR code before it is asked for a code.
+            if let Some(e) = svc.check_password(&upn, &password)?.enrolment {
+                println!("Your account needs an authenticator app before you can sign in.");
+                print_enrolment(&upn, &e);
+            }
+            prompt_line("Code from your authenticator: ", "--otp CODE")?
+        }
     };
     let signed = svc.sign_in(&upn, &password, &code)?;
     let mut sessions = env.sessions()?;
@@ -170,19 +186,26 @@ pub fn users(env: &Env, command: UsersCommand) -> CliResult {
             if args.json {
                 return json(&users);
             }
-            let mut t = Table::new(&["UPN", "Display name", "MFA", "Locked", "Last sign-in"]);
+            let mut t = Table::new(&[
+                "UPN",
+                "Display name",
+                "State",
+                "MFA",
+                "Locked",
+                "Last sign-in",
+            ]);
             for u in &users {
                 t.row(vec![
                     u.principal.upn.clone(),
                     u.principal.display_name.clone(),
+                    if u.enabled { "enabled" } else { "DISABLED" }.into(),
                     if u.mfa_registered {
                         "registered"
                     } else {
                         "pending"
                     }
                     .into(),
-                    u.locked_until
-                        .map_or_else(|| "-".into(), |t| format!("until {}", local(t))),
+                    lock_text(u),
                     u.last_sign_in.map_or_else(|| "never".into(), local),
                 ]);
             }
@@ -194,7 +217,87 @@ pub fn users(env: &Env, command: UsersCommand) -> CliResult {
             println!("Unlocked {}.", p.upn);
             Ok(())
         }
+        UsersCommand::ResetPassword {
+            upn,
+            password_stdin,
+            json: as_json,
+        } => {
+            let given = if password_stdin {
+                Some(read_stdin_line()?)
+            } else {
+                None
+            };
+            let done = svc.reset_password(&token, &upn, given.as_deref())?;
+            if as_json {
+                return json(&done);
+            }
+            println!(
+                "Set a new password for {} and signed them out ({}).",
+                done.principal.upn,
+                count(done.sessions_ended as u32, "session", "sessions")
+            );
+            if let Some(p) = &done.generated_password {
+                println!("New password (shown only now): {p}");
+            }
+            Ok(())
+        }
+        UsersCommand::ResetMfa { upn, json: as_json } => {
+            let done = svc.reset_mfa(&token, &upn)?;
+            if as_json {
+                return json(&json!({
+                    "upn": done.principal.upn,
+                    "totp_secret": done.enrolment.secret,
+                    "otpauth_uri": done.enrolment.uri,
+                    "sessions_ended": done.sessions_ended,
+                }));
+            }
+            println!(
+                "{} must register an authenticator again: the old one no longer works, and they were signed out ({}).",
+                done.principal.upn,
+                count(done.sessions_ended as u32, "session", "sessions")
+            );
+            println!("Hand over this one, or let them scan it at their next sign-in:\n");
+            print_enrolment(&done.principal.upn, &done.enrolment);
+            Ok(())
+        }
+        UsersCommand::Disable { upn, json: as_json } => {
+            account_state(svc.set_account_enabled(&token, &upn, false)?, as_json)
+        }
+        UsersCommand::Enable { upn, json: as_json } => {
+            account_state(svc.set_account_enabled(&token, &upn, true)?, as_json)
+        }
     }
+}
+
+fn lock_text(u: &crate::service::UserSummary) -> String {
+    let times = match u.lockouts {
+        0 | 1 => String::new(),
+        n => format!(" (locked {n} times in a row)"),
+    };
+    match u.locked_until {
+        Some(t) => format!("until {}{times}", local(t)),
+        None if u.lockouts > 0 => format!("-{times}"),
+        None => "-".into(),
+    }
+}
+
+fn account_state(s: crate::service::AccountState, as_json: bool) -> CliResult {
+    if as_json {
+        return json(&s);
+    }
+    let state = if s.enabled { "enabled" } else { "disabled" };
+    if !s.changed {
+        println!("{} was already {state}.", s.principal.upn);
+    } else if s.enabled {
+        println!("Enabled {}: they can sign in again.", s.principal.upn);
+    } else {
+        println!(
+            "Disabled {}: they cannot sign in, and were signed out ({}).",
+            s.principal.upn,
+            count(s.sessions_ended as u32, "session", "sessions")
+        );
+    }
+    Ok(())
 }
 
 impl From<std::io::Error> for CliError {

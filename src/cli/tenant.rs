@@ -46,7 +46,12 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
         return authenticator(env, watch, json);
     }
     let mut svc = env.open(OpenMode::Create)?;
-    let created = svc.create_lab(args.reset)?;
+    let token = if args.reset {
+        env.sessions()?.optional_token(env.as_upn.as_deref())
+    } else {
+        None
+    };
+    let created = svc.create_lab(args.reset, token.as_ref())?;
     if args.json {
         return json(&json!({
             "tenant": {
@@ -160,12 +165,11 @@ pub fn init(env: &Env, args: InitArgs) -> CliResult {
 /// `pim clock [show|advance|set|reset]`.
 pub fn clock(env: &Env, args: ClockArgs) -> CliResult {
     let mut svc = env.open(OpenMode::Existing)?;
-    let token = env.sessions()?.optional_token(env.as_upn.as_deref());
     let state = match args.command.unwrap_or(ClockCommand::Show) {
         ClockCommand::Show => svc.clock()?,
-        ClockCommand::Advance { by } => svc.advance_clock(token.as_ref(), by)?,
-        ClockCommand::Set { to } => svc.set_clock(token.as_ref(), to)?,
-        ClockCommand::Reset => svc.reset_clock(token.as_ref())?,
+        ClockCommand::Advance { by } => svc.advance_clock(&env.token()?, by)?,
+        ClockCommand::Set { to } => svc.set_clock(&env.token()?, to)?,
+        ClockCommand::Reset => svc.reset_clock(&env.token()?)?,
     };
     print_clock(&state, args.json)
 }

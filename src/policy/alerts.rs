@@ -362,8 +362,10 @@ pub fn evaluate(id: AlertId, cfg: &AlertConfig, f: &AlertFacts, now: Time) -> Ve
                     item(
                         format!("{}:{}", p.id, r.id),
                         format!(
-                            "{} has not activated {} in {} days ({when})",
-                            p.upn, r.display_name, cfg.days
+                            "{} has not activated {} in {} ({when})",
+                            p.upn,
+                            r.display_name,
+                            crate::policy::text::count(cfg.days, "day", "days")
                         ),
                     )
                 })

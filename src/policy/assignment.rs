@@ -222,7 +222,8 @@ pub struct UpdateFacts<'a> {
     pub target: &'a Assignment,
     /// The principal's other current admin assignment of the new type, if any.
     pub other_of_new_kind: Option<&'a Assignment>,
-    /// The target is the last live active Global Administrator assignment.
+    /// The target is the only live, permanent, active Global Administrator assignment of an
+    /// enabled account.
     pub target_is_last_global_admin: bool,
     /// The caller holds an active admin role.
     pub actor_is_admin: bool,
@@ -267,10 +268,13 @@ pub fn check_update(facts: UpdateFacts<'_>, req: &UpdateRequest) -> Result<bool,
     Ok(req.kind == AssignmentKind::Active && facts.settings.require_mfa_on_active)
 }
 
-fn last_global_admin() -> Refusal {
+/// The refusal when a change would leave no permanent, active Global Administrator assignment
+/// of an enabled account. Time-bound and eligible assignments do not count: when they end,
+/// nobody could administer the tenant.
+pub fn last_global_admin() -> Refusal {
     Refusal::new(
-        Rule::LastGlobalAdministrator,
-        "this is the last active Global Administrator assignment; make another account an active Global Administrator first",
+        Rule::LastGlobalAdministratorRule,
+        "this is the last permanent, active Global Administrator assignment of an enabled account; make another account a permanent active Global Administrator first",
     )
 }
 

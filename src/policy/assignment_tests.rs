@@ -222,7 +222,7 @@ fn removal_floor_and_last_global_admin() {
         check_removal(&role, &old, true, true, now())
             .unwrap_err()
             .rule(),
-        Rule::LastGlobalAdministrator
+        Rule::LastGlobalAdministratorRule
     );
     assert_eq!(
         check_removal(&role, &old, false, false, now())
@@ -286,7 +286,7 @@ fn updates_check_the_new_window_and_protect_the_last_global_admin() {
     };
     assert_eq!(
         check_update(last, &demote).unwrap_err().rule(),
-        Rule::LastGlobalAdministrator
+        Rule::LastGlobalAdministratorRule
     );
 
     let activation = existing(

@@ -27,8 +27,9 @@ pub enum Rule {
     ActiveDurationTooShort,
     /// The caller lacks an active administrator role for an admin operation.
     AdminRequestRule,
-    /// The last active Global Administrator cannot be removed.
-    LastGlobalAdministrator,
+    /// At least one permanent, active Global Administrator assignment of an enabled account
+    /// must remain, or nobody could administer the tenant once the others expire.
+    LastGlobalAdministratorRule,
     /// Approval settings (approvers, approval flow).
     ApprovalRule,
     /// PIM features need Microsoft Entra ID P2.
@@ -53,7 +54,7 @@ impl Rule {
             Rule::RoleAssignmentDoesNotExist => "RoleAssignmentDoesNotExist",
             Rule::ActiveDurationTooShort => "ActiveDurationTooShort",
             Rule::AdminRequestRule => "AdminRequestRule",
-            Rule::LastGlobalAdministrator => "LastGlobalAdministrator",
+            Rule::LastGlobalAdministratorRule => "LastGlobalAdministratorRule",
             Rule::ApprovalRule => "ApprovalRule",
             Rule::LicenseRule => "LicenseRule",
             Rule::LabOnly => "LabOnly",

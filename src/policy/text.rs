@@ -99,6 +99,12 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A count with its noun: `1 attempt`, `2 attempts`, `0 entries`.
+pub fn count(n: impl Into<i128>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Checks a tenant domain (`contoso.onmicrosoft.com`): DNS labels of letters, digits and
 /// hyphens, at least two labels. Returns it lower-cased.
 pub fn check_domain(input: &str) -> Result<String, String> {
@@ -246,6 +252,13 @@ mod tests {
         assert!(check_display_name("  ").is_err());
         assert!(check_display_name("Pim\u{202E}User").is_err());
         assert_eq!(check_display_name(" Pim User "), Ok("Pim User".into()));
+    }
+
+    #[test]
+    fn counts_say_one_thing_or_many() {
+        assert_eq!(count(1u32, "attempt", "attempts"), "1 attempt");
+        assert_eq!(count(4u32, "attempt", "attempts"), "4 attempts");
+        assert_eq!(count(0i64, "entry", "entries"), "0 entries");
     }
 
     #[test]

@@ -159,17 +159,24 @@ fn event_of(kind: AssignmentKind) -> NotifyEvent {
     }
 }
 
-/// Whether `a` is the only live active Global Administrator assignment.
+/// Whether `a` is the only live, permanent, active Global Administrator assignment of an
+/// enabled account (removing it or making it eligible or time-bound would leave the tenant
+/// without an administrator once the others end).
 pub(super) fn is_last_global_admin(ctx: &Ctx<'_>, a: &Assignment) -> ServiceResult<bool> {
-    Ok(a.role_id == GLOBAL_ADMINISTRATOR
-        && a.kind == AssignmentKind::Active
-        && a.is_live(ctx.now)
-        && store::assignments::live_active_count_excluding(
-            ctx.conn,
-            GLOBAL_ADMINISTRATOR,
-            &a.id,
-            ctx.now,
-        )? == 0)
+    if a.role_id != GLOBAL_ADMINISTRATOR {
+        return Ok(false);
+    }
+    let holders =
+        store::assignments::permanent_active_holders(ctx.conn, GLOBAL_ADMINISTRATOR, ctx.now)?;
+    Ok(holders.len() == 1 && holders[0].0 == a.id)
+}
+
+/// Whether disabling `user_id` would leave no live, permanent, active Global Administrator
+/// assignment of an enabled account.
+pub(super) fn holds_last_global_admin(ctx: &Ctx<'_>, user_id: &str) -> ServiceResult<bool> {
+    let holders =
+        store::assignments::permanent_active_holders(ctx.conn, GLOBAL_ADMINISTRATOR, ctx.now)?;
+    Ok(!holders.is_empty() && holders.iter().all(|(_, p)| p == user_id))
 }
 
 /// Ends the live or scheduled activations made from an eligibility, auditing each.

@@ -4,9 +4,11 @@
 use chrono::TimeDelta;
 use serde::Serialize;
 
-use super::{Ctx, ServiceResult, SessionToken, sweep};
+use super::{Ctx, ServiceError, ServiceResult, SessionToken, sweep};
 use crate::audit::{AuditEntry, activity};
-use crate::clock::Time;
+use crate::clock::{MAX_OFFSET_YEARS, Time};
+use crate::policy::assignment::admin_required;
+use crate::policy::duration::format_utc;
 use crate::policy::model::TenantKind;
 use crate::policy::{Refusal, Rule};
 use crate::store;
@@ -45,29 +47,45 @@ impl super::Service {
     }
 
     /// Moves the lab clock so that policy time becomes `target(now, real)`; expiries that
-    /// the move passes are recorded at once.
+    /// the move passes are recorded at once. Only a signed-in Global or Privileged Role
+    /// Administrator of a lab may move it (it decides when reminders go out and what the log
+    /// says happened when), and every move is audited with the old and new lab time.
     fn move_clock(
         &mut self,
-        token: Option<&SessionToken>,
+        token: &SessionToken,
         how: &str,
-        target: impl FnOnce(Time, Time) -> Time,
+        target: impl FnOnce(Time, Time) -> Option<Time>,
     ) -> ServiceResult<ClockState> {
         self.write(|ctx| {
-            let actor = token.map(|t| ctx.actor(t)).transpose().ok().flatten();
-            let mut entry = AuditEntry::new(activity::CLOCK_MOVED, ctx.now).detail("how", how);
-            if let Some(a) = &actor {
-                entry = entry.by(&a.principal);
-            }
+            let actor = ctx.actor(token)?.principal;
+            let entry = AuditEntry::new(activity::CLOCK_MOVED, ctx.now)
+                .by(&actor)
+                .detail("how", how)
+                .detail("before", ctx.now);
             if ctx.tenant.kind != TenantKind::Lab {
                 return Err(ctx.refuse(
                     entry,
                     Refusal::new(Rule::LabOnly, "the clock can only be moved on a training lab tenant (`pim lab`); this tenant runs on real time"),
                 ));
             }
-            let new_now = target(ctx.now, ctx.real);
+            if !ctx.is_admin(&actor.id)? {
+                return Err(ctx.refuse(entry, admin_required("moving the lab clock")));
+            }
+            let new_now = target(ctx.now, ctx.real)
+                .filter(|t| lab_time_in_range(*t, ctx.real))
+                .ok_or_else(|| ServiceError::Invalid(format!(
+                    "the lab clock can move to times between {} and {} (within {} years of real time); nothing changed",
+                    format_utc(earliest_lab_time(ctx.real)),
+                    format_utc(latest_lab_time(ctx.real)),
+                    MAX_OFFSET_YEARS
+                )))?;
             let offset = new_now - ctx.real;
             store::tenant::set_clock_offset(ctx.conn, offset.num_seconds())?;
-            ctx.audit(entry.detail("before", ctx.now).detail("after", new_now).detail("offset_seconds", offset.num_seconds()))?;
+            ctx.audit(
+                entry
+                    .detail("after", new_now)
+                    .detail("offset_seconds", offset.num_seconds()),
+            )?;
             let mut tenant = ctx.tenant.clone();
             tenant.clock_offset = TimeDelta::seconds(offset.num_seconds());
             let moved = Ctx {
@@ -84,25 +102,40 @@ impl super::Service {
     /// `pim clock advance`.
     pub fn advance_clock(
         &mut self,
-        token: Option<&SessionToken>,
+        token: &SessionToken,
         by: TimeDelta,
     ) -> ServiceResult<ClockState> {
         let how = format!("advance {}", crate::policy::duration::format_duration(by));
-        self.move_clock(token, &how, |now, _| now + by)
+        self.move_clock(token, &how, |now, _| now.checked_add_signed(by))
     }
 
     /// `pim clock set`.
-    pub fn set_clock(
-        &mut self,
-        token: Option<&SessionToken>,
-        to: Time,
-    ) -> ServiceResult<ClockState> {
+    pub fn set_clock(&mut self, token: &SessionToken, to: Time) -> ServiceResult<ClockState> {
         let how = format!("set {}", to.to_rfc3339());
-        self.move_clock(token, &how, |_, _| to)
+        self.move_clock(token, &how, |_, _| Some(to))
     }
 
     /// `pim clock reset`: back to real time.
-    pub fn reset_clock(&mut self, token: Option<&SessionToken>) -> ServiceResult<ClockState> {
-        self.move_clock(token, "reset", |_, real| real)
+    pub fn reset_clock(&mut self, token: &SessionToken) -> ServiceResult<ClockState> {
+        self.move_clock(token, "reset", |_, real| Some(real))
     }
+}
+
+fn max_offset() -> TimeDelta {
+    TimeDelta::days(MAX_OFFSET_YEARS * 365)
+}
+
+fn earliest_lab_time(real: Time) -> Time {
+    real.checked_sub_signed(max_offset())
+        .unwrap_or(real)
+        .max(chrono::DateTime::UNIX_EPOCH)
+}
+
+fn latest_lab_time(real: Time) -> Time {
+    real.checked_add_signed(max_offset()).unwrap_or(real)
+}
+
+/// Whether a lab time is one the clock may be moved to.
+pub fn lab_time_in_range(t: Time, real: Time) -> bool {
+    t >= earliest_lab_time(real) && t <= latest_lab_time(real)
 }

@@ -5,6 +5,7 @@ use thiserror::Error;
 use crate::clock::Time;
 use crate::policy::Refusal;
 use crate::policy::duration::format_utc;
+use crate::policy::text::count;
 use crate::store::StoreError;
 
 /// Why signing in or proving MFA failed. Messages say what to do next.
@@ -24,7 +25,8 @@ pub enum AuthFailure {
     },
     /// The code is not valid now.
     #[error(
-        "the code is not valid; type the current 6-digit code from your authenticator ({attempts_left} attempts left before the account locks)"
+        "the code is not valid; type the current 6-digit code from your authenticator ({} left before the account locks)",
+        count(*attempts_left, "attempt", "attempts")
     )]
     WrongCode {
         /// Failures left before lockout.

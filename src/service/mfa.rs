@@ -46,7 +46,8 @@ pub(super) fn record_failure(
                 .target(&user.principal)
                 .failed()
                 .detail("locked_until", after.locked_until)
-                .detail("failures", MAX_FAILURES),
+                .detail("failures", MAX_FAILURES)
+                .detail("lockouts", after.lockouts),
         )?;
     }
     Ok(after)

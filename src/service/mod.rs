@@ -17,6 +17,7 @@ use crate::policy::settings::RoleSettings;
 use crate::store::users::UserRecord;
 use crate::store::{self, OpenMode, Store, StoreError};
 
+mod accounts;
 mod activate;
 mod alerts;
 mod approval;
@@ -34,6 +35,7 @@ mod sweep;
 mod tenant;
 mod users;
 
+pub use accounts::{AccountState, MfaReset, PasswordReset};
 pub use activate::{
     ActivateInput, Activated, ActivationOutcome, ActivationPreview, EligibleRole, Status,
 };
@@ -132,13 +134,23 @@ impl Service {
     /// Runs a write use case in one `BEGIN IMMEDIATE` transaction, after recording any expiries
     /// that are due. Refusals and authentication failures commit their audit rows.
     fn write<T>(&mut self, f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>) -> ServiceResult<T> {
+        self.transact(|tx, real| {
+            let ctx = Ctx::new(tx, real)?;
+            sweep::run(&ctx)?;
+            f(&ctx)
+        })
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction at real time `real`, with or without a tenant: commits
+    /// on success and on answers that keep their audit rows ([`ServiceError::commits`]), rolls
+    /// back on anything else.
+    fn transact<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, Time) -> ServiceResult<T>,
+    ) -> ServiceResult<T> {
         let real = self.clock.now();
         let tx = self.store.write()?;
-        let result = {
-            let ctx = Ctx::new(&tx, real)?;
-            sweep::run(&ctx).and_then(|()| f(&ctx))
-        };
-        match result {
+        match f(&tx, real) {
             Ok(v) => {
                 tx.commit()?;
                 Ok(v)
@@ -255,7 +267,7 @@ impl<'t> Ctx<'t> {
 
     /// Appends an audit entry in this transaction.
     pub fn audit(&self, entry: AuditEntry) -> ServiceResult<()> {
-        store::audit::append(self.conn, entry, new_id())?;
+        store::audit::append(self.conn, entry.written_at(self.real), new_id())?;
         Ok(())
     }
 

@@ -6,13 +6,14 @@ use chrono::TimeDelta;
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 
-use super::{ServiceError, ServiceResult, new_id};
+use super::{AuthFailure, Ctx, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::auth::lockout::Counters;
 use crate::auth::password::check_password_policy;
 use crate::auth::session::generate_password;
 use crate::auth::totp::generate_secret;
 use crate::clock::Time;
+use crate::policy::assignment::admin_required;
 use crate::policy::model::{
     Assignment, AssignmentKind, GLOBAL_ADMINISTRATOR, Licence, Origin, Principal, Role, Tenant,
     TenantKind,
@@ -175,37 +176,29 @@ impl super::Service {
 
     /// Creates the training lab (`pim lab`): tenant `pimlab.onmicrosoft.com`, admin@ as
     /// permanent active Global Administrator, pimuser@ and approver@ with no roles, random
-    /// passwords and TOTP secrets. Refuses to touch a database holding any other tenant, and
-    /// replaces an existing lab only with `reset`.
-    pub fn create_lab(&mut self, reset: bool) -> ServiceResult<LabCreated> {
+    /// passwords and TOTP secrets. Refuses to touch a database holding any other tenant.
+    /// An existing lab is rebuilt only with `reset`, by a signed-in Global or Privileged Role
+    /// Administrator of it (`token`): everything but the audit log is replaced, and the log
+    /// records who rebuilt it.
+    pub fn create_lab(
+        &mut self,
+        reset: bool,
+        token: Option<&SessionToken>,
+    ) -> ServiceResult<LabCreated> {
         let now = self.clock.now();
         let password = || {
             generate_password()
                 .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))
         };
-        let seeds = vec![
-            self.seed(
-                &format!("admin@{LAB_DOMAIN}"),
-                "Lab Admin",
-                password()?,
-                true,
-                now,
-            )?,
-            self.seed(
-                &format!("pimuser@{LAB_DOMAIN}"),
-                "Pim User",
-                password()?,
-                false,
-                now,
-            )?,
-            self.seed(
-                &format!("approver@{LAB_DOMAIN}"),
-                "Lab Approver",
-                password()?,
-                false,
-                now,
-            )?,
-        ];
+        let mut seeds = Vec::new();
+        for (local, name, admin) in [
+            ("admin", "Lab Admin", true),
+            ("pimuser", "Pim User", false),
+            ("approver", "Lab Approver", false),
+        ] {
+            let upn = format!("{local}@{LAB_DOMAIN}");
+            seeds.push(self.seed(&upn, name, password()?, admin, now)?);
+        }
         let tenant = Tenant {
             id: new_id(),
             domain: LAB_DOMAIN.into(),
@@ -215,27 +208,42 @@ impl super::Service {
             clock_offset: TimeDelta::zero(),
             created_at: now,
         };
-        let tx = self.store.write()?;
-        let replaced = match store::tenant::get(&tx)? {
-            None => false,
-            Some(existing) if existing.kind != TenantKind::Lab => {
-                return Err(ServiceError::Conflict(format!(
-                    "this database holds the tenant {} ({}), not a training lab; `pim lab` never touches it. Give another database with --db",
-                    existing.domain, existing.display_name
-                )));
-            }
-            Some(_) if !reset => {
-                return Err(ServiceError::Conflict(
-                    "a training lab already exists in this database; `pim lab --reset` rebuilds it (everything in it is lost)".into(),
-                ));
-            }
-            Some(_) => {
-                store::tenant::wipe(&tx)?;
-                true
-            }
-        };
-        populate(&tx, &tenant, &seeds, now)?;
-        tx.commit()?;
+        let replaced = self.transact(|tx, real| {
+            let replaced = match store::tenant::get(tx)? {
+                None => false,
+                Some(existing) if existing.kind != TenantKind::Lab => {
+                    return Err(ServiceError::Conflict(format!(
+                        "this database holds the tenant {} ({}), not a training lab; `pim lab` never touches it. Give another database with --db",
+                        existing.domain, existing.display_name
+                    )));
+                }
+                Some(_) if !reset => {
+                    return Err(ServiceError::Conflict(
+                        "a training lab already exists in this database; `pim lab --reset` rebuilds it (everything in it but the audit log is lost; a Global or Privileged Role Administrator of the lab must be signed in)".into(),
+                    ));
+                }
+                Some(_) => {
+                    let token = token.ok_or(ServiceError::Auth(AuthFailure::NotSignedIn))?;
+                    let ctx = Ctx::new(tx, real)?;
+                    let actor = ctx.actor(token)?.principal;
+                    let attempt = AuditEntry::new(activity::LAB_RESET, ctx.now)
+                        .by(&actor)
+                        .detail("previous_tenant", &ctx.tenant.id)
+                        .detail("lab_time", ctx.now);
+                    if !ctx.is_admin(&actor.id)? {
+                        return Err(ctx.refuse(
+                            attempt,
+                            admin_required("rebuilding the lab (`pim lab --reset`)"),
+                        ));
+                    }
+                    ctx.audit(attempt)?;
+                    store::tenant::wipe(tx)?;
+                    true
+                }
+            };
+            populate(tx, &tenant, &seeds, now)?;
+            Ok(replaced)
+        })?;
         Ok(LabCreated {
             tenant,
             accounts: seeds.into_iter().map(|s| s.account).collect(),
@@ -286,11 +294,7 @@ impl super::Service {
 
     /// Sets the tenant's licence (lab tenants only; administrators only). With the Free licence
     /// PIM is off: no eligible or time-bound assignments, no activation.
-    pub fn set_licence(
-        &mut self,
-        token: &super::SessionToken,
-        licence: Licence,
-    ) -> ServiceResult<Tenant> {
+    pub fn set_licence(&mut self, token: &SessionToken, licence: Licence) -> ServiceResult<Tenant> {
         self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
             let attempt = AuditEntry::new(activity::LICENCE_CHANGED, ctx.now)
@@ -352,16 +356,16 @@ impl super::Service {
             clock_offset: TimeDelta::zero(),
             created_at: now,
         };
-        let tx = self.store.write()?;
-        if let Some(existing) = store::tenant::get(&tx)? {
-            return Err(ServiceError::Conflict(format!(
-                "this database already holds the tenant {}; give another database with --db",
-                existing.domain
-            )));
-        }
         let seeds = [seed];
-        populate(&tx, &tenant, &seeds, now)?;
-        tx.commit()?;
+        self.transact(|tx, _| {
+            if let Some(existing) = store::tenant::get(tx)? {
+                return Err(ServiceError::Conflict(format!(
+                    "this database already holds the tenant {}; give another database with --db",
+                    existing.domain
+                )));
+            }
+            populate(tx, &tenant, &seeds, now)
+        })?;
         let [seed] = seeds;
         Ok(TenantCreated {
             tenant,
@@ -373,7 +377,7 @@ impl super::Service {
 /// Writes the tenant, the catalogue with default settings, the accounts and the Global
 /// Administrator assignment, each audited.
 fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) -> ServiceResult<()> {
-    let audit = |e: AuditEntry| store::audit::append(tx, e, new_id()).map(|_| ());
+    let audit = |e: AuditEntry| store::audit::append(tx, e.written_at(now), new_id()).map(|_| ());
     store::tenant::insert(tx, tenant)?;
     audit(
         AuditEntry::new(activity::TENANT_CREATED, now)

@@ -13,6 +13,7 @@ mod admin;
 mod lifecycle;
 mod notices;
 mod signin;
+mod trust;
 
 /// A lab on a test clock with cheap password hashing.
 pub(super) struct Lab {
@@ -30,7 +31,7 @@ impl Lab {
         let clock = Arc::new(TestClock::new(start()));
         let store = Store::open_in_memory().unwrap();
         let mut svc = Service::new(store, clock.clone(), PasswordHasher::fast_for_tests());
-        let accounts = svc.create_lab(false).unwrap().accounts;
+        let accounts = svc.create_lab(false, None).unwrap().accounts;
         Lab {
             svc,
             clock,
@@ -43,7 +44,7 @@ impl Lab {
         let clock = Arc::new(TestClock::new(start()));
         let store = Store::open(path, OpenMode::Create).unwrap();
         let mut svc = Service::new(store, clock.clone(), PasswordHasher::fast_for_tests());
-        let accounts = svc.create_lab(false).unwrap().accounts;
+        let accounts = svc.create_lab(false, None).unwrap().accounts;
         Lab {
             svc,
             clock,
@@ -76,6 +77,31 @@ impl Lab {
             self.code(who, 0),
         );
         self.svc.sign_in(&upn, &password, &code).unwrap().token
+    }
+
+    /// A session for the lab's admin made directly in the store, so a test can move the lab
+    /// clock without spending a TOTP step the scenario itself needs.
+    pub fn admin_session(&mut self) -> SessionToken {
+        let token = crate::auth::session::new_token().unwrap();
+        let admin = self.upn("admin");
+        let real = self.clock.now();
+        let conn = self.svc.store.conn();
+        let user = crate::store::users::by_upn(conn, &admin).unwrap().unwrap();
+        crate::store::users::insert_session(
+            conn,
+            &token_hash(&token),
+            &user.principal.id,
+            real,
+            real + crate::auth::session::SESSION_LIFETIME,
+        )
+        .unwrap();
+        SessionToken(token)
+    }
+
+    /// Moves the lab clock (policy time only), as the lab's admin.
+    pub fn advance(&mut self, d: TimeDelta) -> ClockState {
+        let admin = self.admin_session();
+        self.svc.advance_clock(&admin, d).unwrap()
     }
 
     /// Moves real (and so policy) time.

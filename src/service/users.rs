@@ -38,6 +38,8 @@ pub struct UserSummary {
     pub mfa_registered: bool,
     /// Locked until (real time), when locked.
     pub locked_until: Option<Time>,
+    /// Lockouts since the last successful sign-in (each one lasts longer).
+    pub lockouts: u32,
     /// Last sign-in (policy time).
     pub last_sign_in: Option<Time>,
 }
@@ -182,6 +184,7 @@ impl super::Service {
                         .counters
                         .locked_until
                         .filter(|_| u.counters.is_locked(ctx.real)),
+                    lockouts: u.counters.lockouts,
                     principal: u.principal,
                     enabled: u.enabled,
                     last_sign_in: u.last_sign_in,

@@ -245,22 +245,24 @@ pub fn active_role_ids(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// How many live active assignments of a role exist apart from one.
-pub fn live_active_count_excluding(
+/// The live, permanent, active (admin-assigned) assignments of a role held by enabled
+/// accounts, as (assignment id, principal id): what keeps a tenant administrable.
+pub fn permanent_active_holders(
     conn: &Connection,
     role_id: &str,
-    excluding_id: &str,
     now: Time,
-) -> StoreResult<i64> {
+) -> StoreResult<Vec<(String, String)>> {
     let sql = format!(
-        "SELECT count(*) FROM assignments a JOIN users u ON u.id = a.principal_id
-         WHERE a.role_id = :role AND a.kind = 'active' AND a.id <> :x AND u.enabled = 1 AND {LIVE}"
+        "SELECT a.id, a.principal_id FROM assignments a JOIN users u ON u.id = a.principal_id
+         WHERE a.role_id = :role AND a.kind = 'active' AND a.origin = 'assigned'
+           AND a.end_at IS NULL AND u.enabled = 1 AND {LIVE}"
     );
-    Ok(conn.query_row(
-        &sql,
-        rusqlite::named_params! {":role": role_id, ":x": excluding_id, ":now": secs(now)},
-        |r| r.get(0),
-    )?)
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        rusqlite::named_params! {":role": role_id, ":now": secs(now)},
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Which assignments a list asks for.

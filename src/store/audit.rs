@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StoreResult;
-use super::convert::{bad_value, secs, time};
+use super::convert::{bad_value, opt_secs, opt_time, secs, time};
 use crate::audit::AuditEntry;
 use crate::audit::chain::{
     AuditRecord, AuditResult, ChainFault, ChainVerifier, GENESIS, chain_hash,
@@ -12,7 +12,7 @@ use crate::audit::chain::{
 use crate::clock::Time;
 
 const COLUMNS: &str = "seq, id, time, actor_id, actor, activity, role_id, role, target_id, target,
-    justification, ticket_number, ticket_system, result, details, prev_hash, hash";
+    justification, ticket_number, ticket_system, result, details, prev_hash, hash, real_time";
 
 /// A stored entry with its links.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +45,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAudit> {
             result: AuditResult::parse(&result)
                 .ok_or_else(|| bad_value("audit result", &result))?,
             details: r.get(14)?,
+            real_time: opt_time(r.get(17)?),
         },
         prev_hash: r.get(15)?,
         hash: r.get(16)?,
@@ -77,10 +78,11 @@ pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<A
         ticket_system: entry.ticket_system,
         result: entry.result,
         details: serde_json::Value::Object(entry.details).to_string(),
+        real_time: entry.real_time,
     };
     let hash = chain_hash(&prev, &record);
     conn.execute(
-        &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"),
+        &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"),
         params![
             record.seq,
             record.id,
@@ -98,7 +100,8 @@ pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<A
             record.result.as_str(),
             record.details,
             prev,
-            hash
+            hash,
+            opt_secs(record.real_time)
         ],
     )?;
     Ok(record)

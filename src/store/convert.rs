@@ -1,7 +1,5 @@
 //! Row conversions shared by the table modules: times, switches, enums.
 
-use chrono::TimeDelta;
-
 use super::StoreError;
 use crate::clock::{Time, from_unix, to_unix};
 
@@ -23,11 +21,6 @@ pub fn secs(t: Time) -> i64 {
 /// An optional time to optional stored seconds.
 pub fn opt_secs(t: Option<Time>) -> Option<i64> {
     t.map(to_unix)
-}
-
-/// Stored seconds to a duration.
-pub fn delta(secs: i64) -> TimeDelta {
-    TimeDelta::seconds(secs)
 }
 
 /// A stored enum value this program did not write.

@@ -14,6 +14,7 @@ pub const APPLICATION_ID: i32 = 0x5049_4D43;
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_init.sql"),
     include_str!("sql/0002_lifecycle.sql"),
+    include_str!("sql/0003_trust.sql"),
 ];
 
 /// The schema version this build writes.

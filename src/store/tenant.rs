@@ -3,7 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreResult;
-use super::convert::{bad_value, delta, secs, time};
+use super::convert::{bad_value, secs, time};
+use crate::clock::lab_offset;
 use crate::policy::model::{Licence, Tenant, TenantKind};
 
 /// The tenant, if one has been created.
@@ -23,7 +24,7 @@ pub fn get(conn: &Connection) -> StoreResult<Option<Tenant>> {
                         .ok_or_else(|| bad_value("tenant kind", &kind))?,
                     licence: Licence::parse(&licence)
                         .ok_or_else(|| bad_value("licence", &licence))?,
-                    clock_offset: delta(r.get(5)?),
+                    clock_offset: lab_offset(r.get(5)?).unwrap_or_default(),
                     created_at: time(r.get(6)?),
                 })
             },
@@ -49,6 +50,13 @@ pub fn insert(conn: &Connection, t: &Tenant) -> StoreResult<()> {
     Ok(())
 }
 
+/// The lab clock's offset as stored, in seconds (a damaged value reads as zero in [`get`]).
+pub fn stored_clock_offset(conn: &Connection) -> StoreResult<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT clock_offset FROM tenant", [], |r| r.get(0))
+        .optional()?)
+}
+
 /// Moves the lab clock.
 pub fn set_clock_offset(conn: &Connection, offset_secs: i64) -> StoreResult<()> {
     conn.execute("UPDATE tenant SET clock_offset = ?1", [offset_secs])?;
@@ -61,14 +69,13 @@ pub fn set_licence(conn: &Connection, licence: Licence) -> StoreResult<()> {
     Ok(())
 }
 
-/// Empties every table, for `pim lab --reset`. The audit log's append-only triggers are lifted
-/// for the duration of the (caller's) transaction and restored before it commits.
+/// Empties every table but the audit log (append-only, it records the reset and goes on) and
+/// the file's own facts, for `pim lab --reset`.
 pub fn wipe(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch(
-        "DROP TRIGGER audit_no_update;
-         DROP TRIGGER audit_no_delete;
-         DELETE FROM audit;
-         DELETE FROM emails;
+        "DELETE FROM emails;
+         DELETE FROM alert_dismissals;
+         DELETE FROM alert_settings;
          DELETE FROM assignments;
          DELETE FROM requests;
          DELETE FROM role_notifications;
@@ -77,11 +84,7 @@ pub fn wipe(conn: &Connection) -> StoreResult<()> {
          DELETE FROM roles;
          DELETE FROM sessions;
          DELETE FROM users;
-         DELETE FROM tenant;
-         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+         DELETE FROM tenant;",
     )?;
     Ok(())
 }

@@ -33,11 +33,12 @@ pub struct UserRecord {
 
 const COLUMNS: &str =
     "id, upn, display_name, enabled, password_hash, totp_secret, mfa_registered_at,
-    totp_last_step, failed_attempts, locked_until, last_sign_in, created_at";
+    totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
     let last_step: Option<i64> = r.get(7)?;
     let failures: i64 = r.get(8)?;
+    let lockouts: i64 = r.get(12)?;
     Ok(UserRecord {
         principal: Principal {
             id: r.get(0)?,
@@ -52,6 +53,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
         counters: Counters {
             failures: u32::try_from(failures).unwrap_or(u32::MAX),
             locked_until: opt_time(r.get(9)?),
+            lockouts: u32::try_from(lockouts).unwrap_or(u32::MAX),
         },
         last_sign_in: opt_time(r.get(10)?),
         created_at: time(r.get(11)?),
@@ -62,8 +64,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
 pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO users (id, upn, display_name, enabled, password_hash, totp_secret, mfa_registered_at,
-             totp_last_step, failed_attempts, locked_until, last_sign_in, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             u.principal.id,
             u.principal.upn,
@@ -76,7 +78,8 @@ pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
             u.counters.failures,
             opt_secs(u.counters.locked_until),
             opt_secs(u.last_sign_in),
-            secs(u.created_at)
+            secs(u.created_at),
+            u.counters.lockouts
         ],
     )?;
     Ok(())
@@ -128,8 +131,8 @@ pub fn like_pattern(text: &str) -> String {
 /// Stores the failure counters.
 pub fn set_counters(conn: &Connection, id: &str, c: Counters) -> StoreResult<()> {
     conn.execute(
-        "UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
-        params![id, c.failures, opt_secs(c.locked_until)],
+        "UPDATE users SET failed_attempts = ?2, locked_until = ?3, lockouts = ?4 WHERE id = ?1",
+        params![id, c.failures, opt_secs(c.locked_until), c.lockouts],
     )?;
     Ok(())
 }
@@ -148,7 +151,8 @@ pub fn record_code(conn: &Connection, id: &str, step: u64, at: Time) -> StoreRes
 /// Records a successful sign-in.
 pub fn record_sign_in(conn: &Connection, id: &str, at: Time) -> StoreResult<()> {
     conn.execute(
-        "UPDATE users SET last_sign_in = ?2, failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+        "UPDATE users SET last_sign_in = ?2, failed_attempts = 0, locked_until = NULL, lockouts = 0
+         WHERE id = ?1",
         params![id, secs(at)],
     )?;
     Ok(())
@@ -161,6 +165,36 @@ pub fn set_totp_secret(conn: &Connection, id: &str, secret: &str) -> StoreResult
         params![id, secret],
     )?;
     Ok(())
+}
+
+/// Replaces the password hash (an administrator's reset).
+pub fn set_password_hash(conn: &Connection, id: &str, hash: &str) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+        params![id, hash],
+    )?;
+    Ok(())
+}
+
+/// Enables or disables an account.
+pub fn set_enabled(conn: &Connection, id: &str, enabled: bool) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE users SET enabled = ?2 WHERE id = ?1",
+        params![id, enabled],
+    )?;
+    Ok(())
+}
+
+/// Ends every session of a user but the one whose hash is `keep`; returns how many ended.
+pub fn delete_sessions_of(
+    conn: &Connection,
+    user_id: &str,
+    keep: Option<&str>,
+) -> StoreResult<usize> {
+    Ok(conn.execute(
+        "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+        params![user_id, keep],
+    )?)
 }
 
 /// Number of users.

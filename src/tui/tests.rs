@@ -49,7 +49,7 @@ impl Harness {
         let path = dir.path().join("lab.db");
         let clock = Arc::new(TestClock::new(start()));
         let mut svc = service(&path, &clock, OpenMode::Create);
-        let accounts = svc.create_lab(false).unwrap().accounts;
+        let accounts = svc.create_lab(false, None).unwrap().accounts;
         let app = App::with_service(Some(svc), path, Tz::Utc);
         Harness {
             app,

@@ -107,7 +107,7 @@ impl App {
             None => Service::open(&self.db, OpenMode::Create),
         };
         let result = svc.and_then(|mut s| {
-            let created = s.create_lab(false);
+            let created = s.create_lab(false, None);
             self.svc = Some(s);
             created
         });

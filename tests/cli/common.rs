@@ -125,9 +125,15 @@ impl Pim {
         doc
     }
 
-    /// `pim lab --reset --json`, remembering the new accounts.
+    /// `pim lab --reset --json` as the lab's admin (signed in first), remembering the new
+    /// accounts.
     pub fn lab_reset(&mut self) -> Value {
-        let doc = self.run(&["lab", "--reset", "--json"]).ok().json();
+        self.login("admin").ok();
+        let admin = self.upn("admin");
+        let doc = self
+            .run_as(Some(&admin), &["lab", "--reset", "--json"])
+            .ok()
+            .json();
         self.accounts = doc["accounts"].as_array().unwrap().clone();
         doc
     }

@@ -299,7 +299,7 @@ fn the_lab_refuses_to_touch_other_databases_and_rebuilds_only_with_reset() {
         .fails(1, "not a training lab");
     standard
         .run(&["clock", "advance", "1d"])
-        .fails(3, "LabOnly");
+        .fails(4, "not signed in");
 }
 
 #[cfg(unix)]

@@ -177,8 +177,8 @@ fn expiry_is_evaluated_on_read_and_recorded_once() {
         "no write has run yet"
     );
     lab.svc.unread_count(&user).unwrap();
-    lab.svc.advance_clock(None, TimeDelta::minutes(1)).unwrap();
-    lab.svc.advance_clock(None, TimeDelta::minutes(1)).unwrap();
+    lab.advance(TimeDelta::minutes(1));
+    lab.advance(TimeDelta::minutes(1));
     let expired = lab.audit_rows(activity::ACTIVATION_EXPIRED);
     assert_eq!(expired.len(), 1);
     assert_eq!(

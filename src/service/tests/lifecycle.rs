@@ -237,9 +237,7 @@ fn the_first_decision_wins_across_terminals() {
 fn an_undecided_request_expires_after_24_hours() {
     let (mut lab, admin, user) = approval_lab(None);
     let pending = request_approval(&mut lab, &user, 1);
-    lab.svc
-        .advance_clock(None, TimeDelta::hours(24) - TimeDelta::seconds(1))
-        .unwrap();
+    lab.advance(TimeDelta::hours(24) - TimeDelta::seconds(1));
     assert!(
         lab.svc
             .requests(&admin)
@@ -247,7 +245,7 @@ fn an_undecided_request_expires_after_24_hours() {
             .iter()
             .any(|v| v.request.status.is_pending())
     );
-    lab.svc.advance_clock(None, TimeDelta::seconds(1)).unwrap();
+    lab.advance(TimeDelta::seconds(1));
     let (rule, msg) = refused(
         lab.svc
             .decide(&admin, &pending.request.id, decision(true))
@@ -338,7 +336,7 @@ fn extension_is_open_only_within_14_days_and_never_shortens() {
     );
     assert_eq!(rule, Rule::ExpirationRule);
     assert!(msg.contains("within 14 days of its end"), "{msg}");
-    lab.svc.advance_clock(None, TimeDelta::days(6)).unwrap();
+    lab.advance(TimeDelta::days(6));
     let view = lab
         .svc
         .request_lifecycle(&user, "Security Reader", None, Ask::Extend, "still needed")
@@ -388,7 +386,7 @@ fn renewal_is_open_for_30_days_after_expiry() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
     lab.eligible_for(&admin, 1);
-    lab.svc.advance_clock(None, TimeDelta::days(2)).unwrap();
+    lab.advance(TimeDelta::days(2));
     let user = lab.sign_in("pimuser");
     let view = lab
         .svc
@@ -418,9 +416,7 @@ fn renewal_is_open_for_30_days_after_expiry() {
     let mut late = Lab::new();
     let admin = late.sign_in("admin");
     late.eligible_for(&admin, 1);
-    late.svc
-        .advance_clock(None, TimeDelta::days(31) + TimeDelta::minutes(1))
-        .unwrap();
+    late.advance(TimeDelta::days(31) + TimeDelta::minutes(1));
     let user = late.sign_in("pimuser");
     let (rule, msg) = refused(
         late.svc
@@ -468,7 +464,7 @@ fn admins_extend_and_renew_directly() {
             .len(),
         1
     );
-    lab.svc.advance_clock(None, TimeDelta::days(31)).unwrap();
+    lab.advance(TimeDelta::days(31));
     let renewed = lab
         .svc
         .admin_renew(

@@ -31,13 +31,9 @@ fn the_14_day_reminder_comes_once_at_6d1h_into_a_20_day_eligibility() {
     let mut lab = Lab::on_file(&path);
     let admin = lab.sign_in("admin");
     lab.eligible_for(&admin, 20);
-    lab.svc
-        .advance_clock(None, TimeDelta::days(6) - TimeDelta::minutes(1))
-        .unwrap();
+    lab.advance(TimeDelta::days(6) - TimeDelta::minutes(1));
     assert!(reminders(&lab).is_empty(), "not yet at 5d 23h 59m");
-    lab.svc
-        .advance_clock(None, TimeDelta::hours(1) + TimeDelta::minutes(1))
-        .unwrap();
+    lab.advance(TimeDelta::hours(1) + TimeDelta::minutes(1));
     let sent = reminders(&lab);
     assert_eq!(
         sent.iter()
@@ -80,7 +76,7 @@ fn a_sweep_after_a_long_gap_catches_up_every_reminder_with_its_own_time() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
     lab.eligible_for(&admin, 20);
-    lab.svc.advance_clock(None, TimeDelta::days(25)).unwrap();
+    lab.advance(TimeDelta::days(25));
     let sent = reminders(&lab);
     let assignee: Vec<(&str, crate::clock::Time)> = sent
         .iter()
@@ -113,9 +109,7 @@ fn assignments_made_inside_a_window_skip_its_reminder() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
     lab.eligible_for(&admin, 10);
-    lab.svc
-        .advance_clock(None, TimeDelta::days(9) + TimeDelta::hours(1))
-        .unwrap();
+    lab.advance(TimeDelta::days(9) + TimeDelta::hours(1));
     let subjects: Vec<String> = reminders(&lab).into_iter().map(|(_, s, _)| s).collect();
     assert!(
         subjects.iter().all(|s| !s.contains("14 days")),
@@ -517,7 +511,7 @@ fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
     let mut lab = Lab::new();
     let admin = lab.sign_in("admin");
     lab.eligible_for(&admin, 20);
-    lab.svc.advance_clock(None, TimeDelta::days(7)).unwrap();
+    lab.advance(TimeDelta::days(7));
     assert_eq!(
         reminders(&lab).len(),
         2,
@@ -525,29 +519,29 @@ fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
     );
     // 13 days left; extended by 30 days from the current end: 43 days left.
     extend_by(&mut lab, &admin, 30, "quarter");
-    lab.svc.advance_clock(None, TimeDelta::days(28)).unwrap();
+    lab.advance(TimeDelta::days(28));
     assert_eq!(reminders(&lab).len(), 2, "15 days left: nothing new yet");
-    lab.svc.advance_clock(None, TimeDelta::days(1)).unwrap();
+    lab.advance(TimeDelta::days(1));
     let sent = reminders(&lab);
     assert_eq!(sent.len(), 4, "the new end's 14-day reminder, once");
     assert_eq!(sent[3].2, start() + TimeDelta::days(50 - 14));
     // 14 days left now; extending by 5 days puts the new end 19 days out: the 14-day
     // reminder comes again at its own threshold, never dated before the extension.
     extend_by(&mut lab, &admin, 5, "a bit more");
-    lab.svc.advance_clock(None, TimeDelta::days(5)).unwrap();
+    lab.advance(TimeDelta::days(5));
     let sent = reminders(&lab);
     assert_eq!(sent.len(), 6);
     assert_eq!(sent[5].2, start() + TimeDelta::days(55 - 14));
     // 5 days left; extended by 3: the 14-day threshold of the new end is already behind, so
     // no late "14 days" message; the 1-day one comes at its time.
-    lab.svc.advance_clock(None, TimeDelta::days(9)).unwrap();
+    lab.advance(TimeDelta::days(9));
     extend_by(&mut lab, &admin, 3, "wrap up");
     assert_eq!(
         reminders(&lab).len(),
         6,
         "nothing sent for a threshold already behind"
     );
-    lab.svc.advance_clock(None, TimeDelta::days(7)).unwrap();
+    lab.advance(TimeDelta::days(7));
     let sent = reminders(&lab);
     assert_eq!(sent.len(), 8);
     assert!(sent[7].1.contains("1 day"), "{:?}", sent[7]);

@@ -22,14 +22,23 @@ fn lab_creation_makes_the_tenant_the_catalogue_and_an_intact_audit_chain() {
 #[test]
 fn a_second_lab_is_refused_without_reset_and_rebuilt_with_it() {
     let mut lab = Lab::new();
-    let err = lab.svc.create_lab(false).unwrap_err();
+    let err = lab.svc.create_lab(false, None).unwrap_err();
     assert_eq!(err.exit_code(), 1);
     assert!(err.to_string().contains("--reset"), "{err}");
-    let rebuilt = lab.svc.create_lab(true).unwrap();
+    let entries = lab.count("audit");
+    let admin = lab.sign_in("admin");
+    let rebuilt = lab.svc.create_lab(true, Some(&admin)).unwrap();
     assert!(rebuilt.reset);
     assert_eq!(lab.count("users"), 3);
     assert_ne!(rebuilt.accounts[0].password, lab.accounts[0].password);
     assert!(lab.svc.verify_audit().unwrap().fault.is_none());
+    assert!(
+        lab.count("audit") > entries + 1,
+        "the log goes on across the reset"
+    );
+    let resets = lab.audit_rows(crate::audit::activity::LAB_RESET);
+    assert_eq!(resets.len(), 1);
+    assert_eq!(resets[0].actor.as_deref(), Some(lab.upn("admin").as_str()));
 }
 
 #[test]
@@ -140,7 +149,7 @@ fn sessions_expire_on_real_time_and_sign_out_ends_them() {
     let mut lab = Lab::new();
     let token = lab.sign_in("pimuser");
     lab.svc.status(&token).unwrap();
-    lab.svc.advance_clock(None, TimeDelta::days(3)).unwrap();
+    lab.advance(TimeDelta::days(3));
     assert!(
         lab.svc.status(&token).is_ok(),
         "moving the lab clock does not sign anyone out"

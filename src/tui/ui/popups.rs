@@ -305,8 +305,14 @@ fn audit_lines(r: &crate::audit::AuditRecord, app: &App) -> Vec<Line<'static>> {
             Span::raw(safe(v.unwrap_or("-")).into_owned()),
         ])
     };
-    let mut out = vec![
-        field("Time", Some(&app.tz.format(r.time))),
+    let mut out = vec![field("Time", Some(&app.tz.format(r.time)))];
+    if let Some(real) = r
+        .real_time
+        .filter(|real| (*real - r.time).num_seconds().abs() >= 60)
+    {
+        out.push(field("Real time", Some(&app.tz.format(real))));
+    }
+    out.extend([
         field("Activity", Some(&r.activity)),
         field("Result", Some(r.result.as_str())),
         field("By", r.actor.as_deref()),
@@ -318,7 +324,7 @@ fn audit_lines(r: &crate::audit::AuditRecord, app: &App) -> Vec<Line<'static>> {
         field("Entry id", Some(&r.id)),
         Line::from(""),
         Line::from(Span::styled("Details", theme::heading())),
-    ];
+    ]);
     let pretty = serde_json::from_str::<serde_json::Value>(&r.details)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())

@@ -71,7 +71,7 @@ pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
                 ]);
             }
             t.print();
-            println!(
+            outln!(
                 "\nDetails and the fix: pim alerts show NAME · dismiss: pim alerts dismiss NAME"
             );
             Ok(())
@@ -85,28 +85,28 @@ pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
             if as_json {
                 return json(&alert_json(v));
             }
-            println!(
+            outln!(
                 "{} ({}, {} severity)",
                 v.title,
                 v.id.slug(),
                 v.severity.as_str()
             );
-            println!("State:    {}", state(v));
-            println!("Settings: {}", v.settings_text());
-            println!("\nWhy it matters\n  {}", v.impact);
-            println!("\nHow to fix it\n  {}", v.fix);
-            println!("\nAffected");
+            outln!("State:    {}", state(v));
+            outln!("Settings: {}", v.settings_text());
+            outln!("\nWhy it matters\n  {}", v.impact);
+            outln!("\nHow to fix it\n  {}", v.fix);
+            outln!("\nAffected");
             if v.incidents.is_empty() {
-                println!("  nothing");
+                outln!("  nothing");
             }
             for i in &v.incidents {
-                println!("  - {}", safe(&i.text));
+                outln!("  - {}", safe(&i.text));
             }
             Ok(())
         }
         Some(AlertsCommand::Dismiss { id }) => {
             let v = svc.dismiss_alert(&token, alert_id(&id)?)?;
-            println!(
+            outln!(
                 "Dismissed \"{}\"; it returns when its affected items change.",
                 v.title
             );
@@ -135,7 +135,7 @@ fn set(
         ));
     }
     let v = svc.configure_alert(token, id, patch)?;
-    println!(
+    outln!(
         "{}: {}, {}.",
         v.title,
         if v.config.enabled { "on" } else { "off" },
@@ -162,11 +162,11 @@ pub fn licence(env: &Env, a: &LicenceArgs) -> CliResult {
         return json(&json!({"tenant": tenant.domain, "licence": tenant.licence.as_str()}));
     }
     match tenant.licence {
-        Licence::P2 => println!(
+        Licence::P2 => outln!(
             "{}: Microsoft Entra ID P2. Privileged Identity Management is on.",
             tenant.domain
         ),
-        Licence::Free => println!(
+        Licence::Free => outln!(
             "{}: Microsoft Entra ID Free. Privileged Identity Management is off: only permanent active assignments can be made, and nothing can be activated. `pim licence set p2` turns it back on.",
             tenant.domain
         ),
@@ -250,7 +250,7 @@ pub fn mail(env: &Env, c: MailCommand) -> CliResult {
             written += 1;
         }
     };
-    println!(
+    outln!(
         "Wrote {written} message{} to {} ({} already there). {}",
         if written == 1 { "" } else { "s" },
         maildir.display(),

@@ -110,7 +110,7 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
     if a.json {
         return json(&done_json(&done, now));
     }
-    println!(
+    outln!(
         "Assigned {} to {} ({}) as {}, {}.",
         done.role.display_name,
         safe(&done.principal.display_name),
@@ -118,9 +118,10 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
         done.assignment.kind.label(),
         window_words(&done.assignment)
     );
-    println!(
+    outln!(
         "Request {} · {} e-mail(s) queued.",
-        done.request.id, done.emails
+        done.request.id,
+        done.emails
     );
     Ok(())
 }
@@ -160,7 +161,7 @@ pub fn assignments(env: &Env, a: AssignmentsArgs) -> CliResult {
 
 fn print_rows(rows: &[AssignmentRow], now: Time) {
     if rows.is_empty() {
-        println!("No assignments.");
+        outln!("No assignments.");
         return;
     }
     let mut t = Table::new(&["Role", "User", "Type", "State", "Start", "End", "Time left"]);
@@ -210,7 +211,7 @@ fn update(env: &Env, u: UpdateArgs) -> CliResult {
     if u.json {
         return json(&done_json(&done, now));
     }
-    println!(
+    outln!(
         "Updated {}'s assignment of {}: now {}, {}.",
         done.principal.upn,
         done.role.display_name,
@@ -218,7 +219,7 @@ fn update(env: &Env, u: UpdateArgs) -> CliResult {
         window_words(&done.assignment)
     );
     if done.ended_activations > 0 {
-        println!(
+        outln!(
             "{} activation(s) made from the old eligibility ended.",
             done.ended_activations
         );
@@ -239,14 +240,14 @@ pub fn unassign(env: &Env, a: UnassignArgs) -> CliResult {
             assignment_id: a.id,
         },
     )?;
-    println!(
+    outln!(
         "Removed {}'s {} assignment of {}.",
         done.principal.upn,
         done.assignment.kind.label(),
         done.role.display_name
     );
     if done.ended_activations > 0 {
-        println!(
+        outln!(
             "{} activation(s) made from it ended too.",
             done.ended_activations
         );

@@ -64,12 +64,12 @@ pub fn audit(env: &Env, a: AuditArgs) -> CliResult {
         return json(&rows.iter().map(record_json).collect::<Vec<_>>());
     }
     if !everyone {
-        println!(
+        outln!(
             "My audit (entries by or about you; the full log needs an active administrator or reader role)\n"
         );
     }
     if rows.is_empty() {
-        println!("No entries.");
+        outln!("No entries.");
         return Ok(());
     }
     for r in &rows {
@@ -78,7 +78,7 @@ pub fn audit(env: &Env, a: AuditArgs) -> CliResult {
     if rows.len() as i64 == q.limit
         && let Some(last) = rows.last()
     {
-        println!("More: pim audit --before {}", last.seq);
+        outln!("More: pim audit --before {}", last.seq);
     }
     Ok(())
 }
@@ -93,7 +93,7 @@ fn print_record(r: &AuditRecord) {
         .filter(|real| (*real - r.time).num_seconds().abs() >= 60)
         .map(|real| format!(" (real time {})", local(real)))
         .unwrap_or_default();
-    println!(
+    outln!(
         "#{:<5} {}{real}  {result}  {}",
         r.seq,
         local(r.time),
@@ -120,13 +120,13 @@ fn print_record(r: &AuditRecord) {
         ));
     }
     if !parts.is_empty() {
-        println!("       {}", parts.join(" · "));
+        outln!("       {}", parts.join(" · "));
     }
     if r.result == AuditResult::Failure
         && let Ok(Value::Object(d)) = serde_json::from_str::<Value>(&r.details)
         && let Some(reason) = d.get("reason").and_then(Value::as_str)
     {
-        println!("       {}", safe(reason).replace('\n', "; "));
+        outln!("       {}", safe(reason).replace('\n', "; "));
     }
 }
 
@@ -137,11 +137,11 @@ fn verify(env: &Env, as_json: bool) -> CliResult {
         if as_json {
             return json(&json!({"intact": true, "verified": v.verified, "head": v.head}));
         }
-        println!(
+        outln!(
             "The audit log is intact: {} verified.",
             count(v.verified, "entry", "entries")
         );
-        println!("Head hash: {}", v.head);
+        outln!("Head hash: {}", v.head);
         return Ok(());
     };
     let r = &entry.record;

@@ -55,14 +55,14 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
     }
     let end = done.assignment.end.unwrap_or(done.assignment.start);
     if done.assignment.start > now {
-        println!(
+        outln!(
             "{} is scheduled: active from {} until {}.",
             done.role.display_name,
             local(done.assignment.start),
             local(end)
         );
     } else {
-        println!(
+        outln!(
             "{} is active until {} ({}).",
             done.role.display_name,
             local(end),
@@ -70,9 +70,9 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
         );
     }
     if done.clamped {
-        println!("The end was cut to the end of your eligibility.");
+        outln!("The end was cut to the end of your eligibility.");
     }
-    println!(
+    outln!(
         "Request {} · administrators were notified.",
         done.request.id
     );
@@ -88,7 +88,7 @@ fn print_pending(view: &crate::service::RequestView, as_json: bool) -> CliResult
             "approvers": approvers,
         }));
     }
-    println!(
+    outln!(
         "{} requires approval: request {} was sent to {} and waits for a decision until {}.",
         view.role.display_name,
         r.id,
@@ -99,7 +99,7 @@ fn print_pending(view: &crate::service::RequestView, as_json: bool) -> CliResult
         },
         r.expires_at.map_or_else(String::new, local)
     );
-    println!(
+    outln!(
         "Follow it with `pim requests`; withdraw it with `pim cancel {}`.",
         r.id
     );
@@ -113,12 +113,12 @@ pub fn deactivate(env: &Env, a: &DeactivateArgs) -> CliResult {
     let (assignment, role) = svc.deactivate(&token, &a.role)?;
     match assignment.end_reason {
         Some(crate::policy::model::EndReason::Canceled) => {
-            println!(
+            outln!(
                 "Cancelled the scheduled activation of {}.",
                 role.display_name
             )
         }
-        _ => println!("Deactivated {}.", role.display_name),
+        _ => outln!("Deactivated {}.", role.display_name),
     }
     Ok(())
 }
@@ -156,10 +156,10 @@ pub fn status(env: &Env, as_json: bool) -> CliResult {
             "scheduled": active(&scheduled),
         }));
     }
-    println!("{} ({})", safe(&s.principal.display_name), s.principal.upn);
-    println!("\nActive roles");
+    outln!("{} ({})", safe(&s.principal.display_name), s.principal.upn);
+    outln!("\nActive roles");
     if live.is_empty() && scheduled.is_empty() {
-        println!("  none");
+        outln!("  none");
     } else {
         let mut t = Table::new(&["  Role", "How", "Start", "End", "Time left"]);
         for r in live.iter().chain(scheduled.iter()) {
@@ -178,9 +178,9 @@ pub fn status(env: &Env, as_json: bool) -> CliResult {
         }
         t.print();
     }
-    println!("\nEligible roles");
+    outln!("\nEligible roles");
     if s.eligible.is_empty() {
-        println!("  none");
+        outln!("  none");
     } else {
         let mut t = Table::new(&["  Role", "Eligible until", "Max activation", "Needs"]);
         for e in &s.eligible {
@@ -198,7 +198,7 @@ pub fn status(env: &Env, as_json: bool) -> CliResult {
             ]);
         }
         t.print();
-        println!("\nActivate one with: pim activate ROLE --for 1h --reason \"...\"");
+        outln!("\nActivate one with: pim activate ROLE --for 1h --reason \"...\"");
     }
     Ok(())
 }
@@ -226,12 +226,12 @@ pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
                 )));
             }
         };
-        println!("From:    {}", crate::notify::FROM);
-        println!("To:      {}", safe(&email.to));
-        println!("Date:    {}", local(email.time));
-        println!("Subject: {}\n", safe(&email.subject));
+        outln!("From:    {}", crate::notify::FROM);
+        outln!("To:      {}", safe(&email.to));
+        outln!("Date:    {}", local(email.time));
+        outln!("Subject: {}\n", safe(&email.subject));
         for line in email.body.lines() {
-            println!("{}", safe(line));
+            outln!("{}", safe(line));
         }
         return Ok(());
     }
@@ -254,7 +254,7 @@ pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
         return json(&list);
     }
     if mail.is_empty() {
-        println!("No messages.");
+        outln!("No messages.");
         return Ok(());
     }
     let mut t = Table::new(&["", "Received", "Subject", "Id"]);
@@ -271,6 +271,6 @@ pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
         ]);
     }
     t.print();
-    println!("\n* unread · read one with: pim inbox show ID");
+    outln!("\n* unread · read one with: pim inbox show ID");
     Ok(())
 }

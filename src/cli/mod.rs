@@ -7,12 +7,29 @@ use std::path::PathBuf;
 use crate::service::{AuthFailure, Service, ServiceError, SessionToken};
 use crate::store::OpenMode;
 
+/// Prints a line on standard output through [`output::write_out`]: sanitised, and a closed
+/// pipe ends the program quietly instead of panicking.
+macro_rules! outln {
+    () => { $crate::cli::output::write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::output::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// Prints on standard error through [`output::write_err`]: sanitised, never panics.
+macro_rules! err {
+    ($($arg:tt)*) => { $crate::cli::output::write_err(format_args!($($arg)*)) };
+}
+
+/// [`err!`] with a line break.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::cli::output::write_err(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod alerts;
 pub mod args;
 mod assign;
 mod audit;
 mod me;
-mod output;
+pub mod output;
 mod requests;
 mod roles;
 mod sessions;
@@ -126,7 +143,7 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("{}", e.message);
+            errln!("{}", e.message);
             e.code
         }
     }
@@ -208,7 +225,7 @@ pub fn prompt_line(prompt: &str, flag: &str) -> Result<String, CliError> {
             "no terminal to ask for it; give {flag}"
         )));
     }
-    eprint!("{prompt}");
+    err!("{prompt}");
     let _ = std::io::stderr().flush();
     read_stdin_line()
 }
@@ -223,7 +240,7 @@ pub fn with_code_prompt<T>(
         Err(ServiceError::Auth(AuthFailure::CodeRequired { what }))
             if code.is_none() && std::io::stdin().is_terminal() =>
         {
-            eprintln!("MFA: {what} needs a fresh code from your authenticator.");
+            errln!("MFA: {what} needs a fresh code from your authenticator.");
             let typed = prompt_line("Code: ", "--otp CODE")?;
             call(Some(typed)).map_err(CliError::from)
         }

@@ -1,13 +1,43 @@
-//! Printing: local times with their zone, aligned tables, JSON documents. Every piece of stored
-//! text passes through `sanitize` before it reaches the terminal.
+//! Printing: local times with their zone, aligned tables, JSON documents. Everything the CLI
+//! prints goes through [`write_out`] or [`write_err`], which sanitise it as a whole (stored text
+//! is also sanitised where it is formatted), so nothing from the database reaches the terminal
+//! raw; JSON escapes the same characters as `\uXXXX`. A reader that goes away (`pim roles |
+//! head -1`) ends the program quietly.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 use chrono::{Local, SecondsFormat};
 use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 
 use crate::clock::Time;
-use crate::policy::text::sanitize;
+use crate::policy::text::{is_unsafe_to_show, sanitize, sanitize_lines};
+
+/// Writes to standard output, sanitised. When the reader has gone (a closed pipe), the
+/// program ends at once with exit code 0 and no message: there is nobody left to tell.
+pub fn write_out(args: std::fmt::Arguments<'_>) {
+    let text = args.to_string();
+    let mut out = io::stdout().lock();
+    if let Err(e) = out
+        .write_all(sanitize_lines(&text).as_bytes())
+        .and_then(|()| out.flush())
+    {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        write_err(format_args!("error: writing the output failed: {e}\n"));
+        std::process::exit(1);
+    }
+}
+
+/// Writes to standard error, sanitised; a closed standard error is ignored.
+pub fn write_err(args: std::fmt::Arguments<'_>) {
+    let text = args.to_string();
+    let _ = io::stderr()
+        .lock()
+        .write_all(sanitize_lines(&text).as_bytes());
+}
 
 /// A time as people read it: local time with the zone, `2026-11-26 10:04 +01:00` (or `UTC`).
 pub fn local(t: Time) -> String {
@@ -33,10 +63,81 @@ pub fn rfc3339(t: Time) -> String {
 
 /// Prints one JSON document on stdout.
 pub fn json<T: Serialize>(value: &T) -> Result<(), super::CliError> {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| super::CliError::error(format!("JSON output failed: {e}")))?;
-    println!("{text}");
+    let text =
+        to_json(value).map_err(|e| super::CliError::error(format!("JSON output failed: {e}")))?;
+    outln!("{text}");
     Ok(())
+}
+
+/// Pretty JSON in which every character display would escape (C1 controls, bidirectional
+/// overrides, zero-width characters; serde already escapes C0) is written as `\uXXXX`, so the
+/// document is plain to the eye and the same to a parser.
+pub fn to_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
+    value.serialize(&mut ser)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// serde_json's pretty printer with hidden and control characters escaped.
+#[derive(Default)]
+struct SafeFormatter<'a>(PrettyFormatter<'a>);
+
+impl Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe_to_show(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Stored text made safe for the terminal.
@@ -99,13 +200,27 @@ impl Table {
 
     /// Prints the table.
     pub fn print(&self) {
-        println!("{}", self.render());
+        outln!("{}", self.render());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_escapes_what_display_would_and_parses_back_the_same() {
+        let hostile = "ad\u{202E}nim\u{9b}2J\u{200B}\x1b[31m😀";
+        let text = to_json(&serde_json::json!({"name": hostile})).unwrap();
+        assert!(text.contains("\\u202e"), "{text}");
+        assert!(text.contains("\\u009b"), "{text}");
+        assert!(text.contains("\\u200b"), "{text}");
+        assert!(text.contains("\\u001b"), "{text}");
+        assert!(text.contains('😀'), "ordinary text stays as it is: {text}");
+        assert!(!text.chars().any(|c| c != '\n' && is_unsafe_to_show(c)));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["name"], hostile);
+    }
 
     #[test]
     fn tables_align_and_sanitise() {

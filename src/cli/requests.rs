@@ -48,9 +48,9 @@ pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
     let to_decide: Vec<&RequestView> = list.iter().filter(|v| v.can_decide).collect();
     let mine: Vec<&RequestView> = list.iter().filter(|v| v.mine && !v.can_decide).collect();
     let others: Vec<&RequestView> = list.iter().filter(|v| !v.mine && !v.can_decide).collect();
-    println!("To approve or deny");
+    outln!("To approve or deny");
     if to_decide.is_empty() {
-        println!("  none");
+        outln!("  none");
     } else {
         let mut t = Table::new(&["  Id", "User", "Role", "Asks to", "Reason", "Decide by"]);
         for v in &to_decide {
@@ -64,13 +64,11 @@ pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
             ]);
         }
         t.print();
-        println!(
-            "\nDecide with: pim approve ID --reason \"...\"  or  pim deny ID --reason \"...\""
-        );
+        outln!("\nDecide with: pim approve ID --reason \"...\"  or  pim deny ID --reason \"...\"");
     }
-    println!("\nYour requests");
+    outln!("\nYour requests");
     if mine.is_empty() {
-        println!("  none");
+        outln!("  none");
     } else {
         let mut t = Table::new(&["  Id", "Role", "Asks to", "Status", "Asked", "Decision"]);
         for v in &mine {
@@ -86,11 +84,11 @@ pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
         }
         t.print();
         if mine.iter().any(|v| v.request.status.is_pending()) {
-            println!("\nWithdraw a pending one with: pim cancel ID");
+            outln!("\nWithdraw a pending one with: pim cancel ID");
         }
     }
     if !others.is_empty() {
-        println!("\nOther pending requests (an administrator may cancel them: pim cancel ID)");
+        outln!("\nOther pending requests (an administrator may cancel them: pim cancel ID)");
         let mut t = Table::new(&["  Id", "User", "Role", "Asks to", "Approvers", "Decide by"]);
         for v in &others {
             let who: Vec<&str> = v.approvers.iter().map(|p| p.upn.as_str()).collect();
@@ -154,7 +152,7 @@ pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
     if a.json {
         return json(&decided_json(&done, now));
     }
-    println!(
+    outln!(
         "Approved request {} of {} ({}).",
         &done.request.id[..8],
         done.principal.upn,
@@ -166,14 +164,14 @@ pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
             RequestAction::SelfActivate => "The role is active",
             _ => "The assignment now runs",
         };
-        println!(
+        outln!(
             "{what}: {} from {} until {}.",
             x.kind.as_str(),
             local(x.start),
             end_text(x.end)
         );
     }
-    println!("The requestor and any other approvers were notified.");
+    outln!("The requestor and any other approvers were notified.");
     Ok(())
 }
 
@@ -194,7 +192,7 @@ pub fn deny(env: &Env, a: DenyArgs) -> CliResult {
         let now = svc.clock()?.now;
         return json(&decided_json(&done, now));
     }
-    println!(
+    outln!(
         "Denied request {} of {} ({}). The requestor and any other approvers were notified.",
         &done.request.id[..8],
         done.principal.upn,
@@ -214,12 +212,12 @@ pub fn cancel(env: &Env, a: &CancelArgs) -> CliResult {
     } else {
         "request"
     };
-    println!("Cancelled {what} {}.", &r.id[..8]);
+    outln!("Cancelled {what} {}.", &r.id[..8]);
     Ok(())
 }
 
 fn done_text(verb: &str, d: &AssignmentDone) {
-    println!(
+    outln!(
         "{verb} {}'s {} assignment of {}: now until {}.",
         d.principal.upn,
         d.assignment.kind.as_str(),
@@ -237,13 +235,13 @@ fn pending_text(v: &RequestView, as_json: bool) -> CliResult {
     } else {
         "an extension"
     };
-    println!(
+    outln!(
         "Asked for {words} of your {} assignment of {} (request {}).",
         v.request.kind.as_str(),
         v.role.display_name,
         &v.request.id[..8]
     );
-    println!(
+    outln!(
         "A Global or Privileged Role Administrator decides; `pim requests` follows it, `pim cancel {}` withdraws it.",
         &v.request.id[..8]
     );

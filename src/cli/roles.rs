@@ -65,14 +65,14 @@ pub fn settings(env: &Env, command: SettingsCommand) -> CliResult {
                 return json(&doc);
             }
             if changes.is_empty() {
-                println!(
+                outln!(
                     "No change: {} already has these settings.",
                     view.role.display_name
                 );
             } else {
-                println!("Updated the settings of {}:", view.role.display_name);
+                outln!("Updated the settings of {}:", view.role.display_name);
                 for c in &changes {
-                    println!("  {}: {} → {}", c.field, safe(&c.before), safe(&c.after));
+                    outln!("  {}: {} → {}", c.field, safe(&c.before), safe(&c.after));
                 }
             }
             Ok(())
@@ -208,13 +208,13 @@ fn settings_json(v: &SettingsView) -> Value {
 
 fn print_settings(v: &SettingsView) -> CliResult {
     let s: &RoleSettings = &v.settings;
-    println!("{} ({}): role settings", v.role.display_name, v.role.id);
+    outln!("{} ({}): role settings", v.role.display_name, v.role.id);
     match (&v.updated_at, &v.updated_by) {
-        (Some(at), Some(by)) => println!("Last updated {} by {by}", local(*at)),
-        _ => println!("Entra's defaults (never changed)"),
+        (Some(at), Some(by)) => outln!("Last updated {} by {by}", local(*at)),
+        _ => outln!("Entra's defaults (never changed)"),
     }
-    let line = |label: &str, value: String| println!("  {label:<45} {value}");
-    println!("\nActivation");
+    let line = |label: &str, value: String| outln!("  {label:<45} {value}");
+    outln!("\nActivation");
     line(
         "Activation maximum duration",
         format_duration(s.max_activation),
@@ -245,7 +245,7 @@ fn print_settings(v: &SettingsView) -> CliResult {
             .join(", ")
     };
     line("Approvers", approvers);
-    println!("\nAssignment");
+    outln!("\nAssignment");
     line(
         "Allow permanent eligible assignment",
         on_off(s.allow_permanent_eligible).into(),
@@ -270,7 +270,7 @@ fn print_settings(v: &SettingsView) -> CliResult {
         "Require justification on active assignment",
         on_off(s.require_justification_on_active).into(),
     );
-    println!("\nNotification");
+    outln!("\nNotification");
     let mut t = Table::new(&[
         "  Row",
         "Type",

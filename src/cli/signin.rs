@@ -35,7 +35,7 @@ pub fn login(env: &Env, args: LoginArgs) -> CliResult {
             // Check the password first, so an account that must register its authenticator
             // sees the QR code before it is asked for a code.
             if let Some(e) = svc.check_password(&upn, &password)?.enrolment {
-                println!("Your account needs an authenticator app before you can sign in.");
+                outln!("Your account needs an authenticator app before you can sign in.");
                 print_enrolment(&upn, &e);
             }
             prompt_line("Code from your authenticator: ", "--otp CODE")?
@@ -44,7 +44,7 @@ pub fn login(env: &Env, args: LoginArgs) -> CliResult {
     let signed = svc.sign_in(&upn, &password, &code)?;
     let mut sessions = env.sessions()?;
     sessions.add(&signed.principal.upn, &signed.token, signed.expires)?;
-    println!(
+    outln!(
         "Signed in as {} ({}) until {}.",
         safe(&signed.principal.display_name),
         signed.principal.upn,
@@ -52,9 +52,9 @@ pub fn login(env: &Env, args: LoginArgs) -> CliResult {
     );
     let status = svc.status(&signed.token)?;
     if status.active.is_empty() && status.eligible.is_empty() {
-        println!("You have no roles.");
+        outln!("You have no roles.");
     } else {
-        println!(
+        outln!(
             "Roles: {} active, {} eligible (pim status shows them).",
             status.active.len(),
             status.eligible.len()
@@ -78,7 +78,7 @@ pub fn logout(env: &Env, args: &LogoutArgs) -> CliResult {
         {
             let _ = svc.sign_out(&crate::service::SessionToken(entry.token));
         }
-        println!("Signed out {upn}.");
+        outln!("Signed out {upn}.");
     }
     Ok(())
 }
@@ -111,21 +111,21 @@ pub fn whoami(env: &Env, as_json: bool) -> CliResult {
             "active_roles": active.iter().map(|(r, e)| json!({"role": r, "end": e.map(rfc3339)})).collect::<Vec<_>>(),
         }));
     }
-    println!(
+    outln!(
         "{} ({})",
         safe(&status.principal.display_name),
         status.principal.upn
     );
     if let Some(e) = expires {
-        println!("Signed in until {}.", local(e));
+        outln!("Signed in until {}.", local(e));
     }
     if active.is_empty() {
-        println!("No active roles.");
+        outln!("No active roles.");
     }
     for (role, end) in &active {
         match end {
-            None => println!("Active: {role} (permanent)"),
-            Some(e) => println!(
+            None => outln!("Active: {role} (permanent)"),
+            Some(e) => outln!(
                 "Active: {role} until {} ({})",
                 local(*e),
                 format_left(*e - status.now)
@@ -138,7 +138,7 @@ pub fn whoami(env: &Env, as_json: bool) -> CliResult {
             .map(|(u, _)| u.as_str())
             .filter(|u| *u != upn)
             .collect();
-        println!(
+        outln!(
             "Also signed in: {} (pick one with --as UPN)",
             others.join(", ")
         );
@@ -168,17 +168,17 @@ pub fn users(env: &Env, command: UsersCommand) -> CliResult {
                     "otpauth_uri": new.enrolment.uri,
                 }));
             }
-            println!(
+            outln!(
                 "Added {} ({}).",
                 safe(&new.principal.display_name),
                 new.principal.upn
             );
             if let Some(p) = &new.generated_password {
-                println!("Password (shown only now): {p}");
+                outln!("Password (shown only now): {p}");
             }
-            println!();
+            outln!();
             print_enrolment(&new.principal.upn, &new.enrolment);
-            println!("The first sign-in with a code confirms the authenticator.");
+            outln!("The first sign-in with a code confirms the authenticator.");
             Ok(())
         }
         UsersCommand::List(args) => {
@@ -214,7 +214,7 @@ pub fn users(env: &Env, command: UsersCommand) -> CliResult {
         }
         UsersCommand::Unlock { upn } => {
             let p = svc.unlock_user(&token, &upn)?;
-            println!("Unlocked {}.", p.upn);
+            outln!("Unlocked {}.", p.upn);
             Ok(())
         }
         UsersCommand::ResetPassword {
@@ -231,13 +231,13 @@ pub fn users(env: &Env, command: UsersCommand) -> CliResult {
             if as_json {
                 return json(&done);
             }
-            println!(
+            outln!(
                 "Set a new password for {} and signed them out ({}).",
                 done.principal.upn,
                 count(done.sessions_ended as u32, "session", "sessions")
             );
             if let Some(p) = &done.generated_password {
-                println!("New password (shown only now): {p}");
+                outln!("New password (shown only now): {p}");
             }
             Ok(())
         }
@@ -251,12 +251,12 @@ pub fn users(env: &Env, command: UsersCommand) -> CliResult {
                     "sessions_ended": done.sessions_ended,
                 }));
             }
-            println!(
+            outln!(
                 "{} must register an authenticator again: the old one no longer works, and they were signed out ({}).",
                 done.principal.upn,
                 count(done.sessions_ended as u32, "session", "sessions")
             );
-            println!("Hand over this one, or let them scan it at their next sign-in:\n");
+            outln!("Hand over this one, or let them scan it at their next sign-in:\n");
             print_enrolment(&done.principal.upn, &done.enrolment);
             Ok(())
         }
@@ -287,11 +287,11 @@ fn account_state(s: crate::service::AccountState, as_json: bool) -> CliResult {
     }
     let state = if s.enabled { "enabled" } else { "disabled" };
     if !s.changed {
-        println!("{} was already {state}.", s.principal.upn);
+        outln!("{} was already {state}.", s.principal.upn);
     } else if s.enabled {
-        println!("Enabled {}: they can sign in again.", s.principal.upn);
+        outln!("Enabled {}: they can sign in again.", s.principal.upn);
     } else {
-        println!(
+        outln!(
             "Disabled {}: they cannot sign in, and were signed out ({}).",
             s.principal.upn,
             count(s.sessions_ended as u32, "session", "sessions")

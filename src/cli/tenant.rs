@@ -22,13 +22,13 @@ fn authenticator(env: &Env, watch: bool, as_json: bool) -> CliResult {
             json(&list)?;
         } else {
             let left = codes.first().map_or(30, |c| c.seconds_left);
-            println!("Codes now (valid for {left}s more):");
+            outln!("Codes now (valid for {left}s more):");
             for c in &codes {
                 let code = c
                     .code
                     .as_deref()
                     .map_or("------".to_owned(), |c| format!("{} {}", &c[..3], &c[3..]));
-                println!("  {:<36} {code}", c.principal.upn);
+                outln!("  {:<36} {code}", c.principal.upn);
             }
         }
         if !watch {
@@ -36,7 +36,7 @@ fn authenticator(env: &Env, watch: bool, as_json: bool) -> CliResult {
         }
         let left = codes.first().map_or(30, |c| c.seconds_left);
         std::thread::sleep(std::time::Duration::from_secs(left.max(1)));
-        println!();
+        outln!();
     }
 }
 
@@ -64,25 +64,25 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
         }));
     }
     let verb = if created.reset { "Rebuilt" } else { "Created" };
-    println!(
+    outln!(
         "{verb} the training lab {} ({}) in {}.\n",
         created.tenant.display_name,
         created.tenant.domain,
         env.db.display()
     );
-    println!("Passwords and authenticator secrets are shown only now; keep them.\n");
+    outln!("Passwords and authenticator secrets are shown only now; keep them.\n");
     for a in &created.accounts {
         print_account(a);
     }
-    println!("Add each secret to an authenticator app (TOTP, SHA1, 6 digits, 30 s),");
-    println!("or get codes in a terminal with: oathtool --totp -b SECRET\n");
+    outln!("Add each secret to an authenticator app (TOTP, SHA1, 6 digits, 30 s),");
+    outln!("or get codes in a terminal with: oathtool --totp -b SECRET\n");
     if std::env::var_os("PIM_DB").is_none() && env.db != super::default_db() {
-        println!(
+        outln!(
             "Tip: export PIM_DB={} so every command uses this lab.",
             env.db.display()
         );
     }
-    println!("Next: pim login --user {}", created.accounts[0].upn);
+    outln!("Next: pim login --user {}", created.accounts[0].upn);
     Ok(())
 }
 
@@ -92,17 +92,17 @@ fn print_account(a: &CreatedAccount) {
     } else {
         format!("{} (active, permanent)", a.roles.join(", "))
     };
-    println!("  {}  {}  {roles}", a.upn, a.display_name);
-    println!("    password     {}", a.password);
-    println!("    TOTP secret  {}\n", a.totp_secret);
+    outln!("  {}  {}  {roles}", a.upn, a.display_name);
+    outln!("    password     {}", a.password);
+    outln!("    TOTP secret  {}\n", a.totp_secret);
 }
 
 /// Prints an authenticator enrolment: secret, URI and QR code.
 pub fn print_enrolment(upn: &str, e: &Enrolment) {
-    println!("Authenticator for {upn} (scan the QR code, or type the secret):");
-    println!("  secret  {}", e.secret);
-    println!("  URI     {}\n", e.uri);
-    println!("{}", e.qr);
+    outln!("Authenticator for {upn} (scan the QR code, or type the secret):");
+    outln!("  secret  {}", e.secret);
+    outln!("  URI     {}\n", e.uri);
+    outln!("{}", e.qr);
 }
 
 fn value(given: Option<String>, prompt: &str, flag: &str) -> Result<String, super::CliError> {
@@ -147,18 +147,18 @@ pub fn init(env: &Env, args: InitArgs) -> CliResult {
             "admin": {"upn": created.admin.upn, "display_name": created.admin.display_name, "totp_secret": enrolment.secret, "otpauth_uri": enrolment.uri},
         }));
     }
-    println!(
+    outln!(
         "Created the tenant {} ({}) in {}.",
         created.tenant.display_name,
         created.tenant.domain,
         env.db.display()
     );
-    println!(
+    outln!(
         "{} is its Global Administrator (active, permanent).\n",
         created.admin.upn
     );
     print_enrolment(&created.admin.upn, &enrolment);
-    println!("Next: pim login --user {}", created.admin.upn);
+    outln!("Next: pim login --user {}", created.admin.upn);
     Ok(())
 }
 
@@ -195,10 +195,10 @@ fn print_clock(s: &ClockState, as_json: bool) -> CliResult {
             format_duration(chrono::TimeDelta::seconds(-s))
         ),
     };
-    println!("Lab time:  {} ({relation})", local(s.now));
-    println!("Real time: {}", local(s.real));
+    outln!("Lab time:  {} ({relation})", local(s.now));
+    outln!("Real time: {}", local(s.real));
     if !s.lab {
-        println!("This tenant is not a lab: its clock is real time and cannot be moved.");
+        outln!("This tenant is not a lab: its clock is real time and cannot be moved.");
     }
     Ok(())
 }

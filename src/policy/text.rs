@@ -49,6 +49,28 @@ pub fn is_forbidden(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// Characters that are harmless to store but must not reach a screen as they are, because
+/// they are invisible (zero-width spaces and joiners, the byte-order mark, soft hyphen) or
+/// move text (line and paragraph separators): a name could hide behind them.
+fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+    )
+}
+
+/// True for every character that display replaces with its visible escape: the forbidden
+/// ones (controls, C1, bidirectional overrides) and the hidden ones (zero-width and friends).
+pub fn is_unsafe_to_show(c: char) -> bool {
+    is_forbidden(c) || is_hidden(c)
+}
+
 /// Characters that take no visible space; text made only of these counts as blank.
 fn is_invisible(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
@@ -82,16 +104,26 @@ pub fn check_free_text(
     Ok(Some(trimmed.to_owned()))
 }
 
-/// Makes stored text safe to print: forbidden characters become their visible escape
-/// (`\u{1b}`), so a hostile justification shows up as text instead of acting on the terminal.
+/// Makes stored text safe to print: controls, C1, bidirectional overrides and zero-width
+/// characters become their visible escape (`\u{1b}`, `\u{202e}`), so a hostile justification
+/// shows up as text instead of acting on the terminal or hiding in it.
 pub fn sanitize(input: &str) -> Cow<'_, str> {
-    if !input.chars().any(is_forbidden) {
+    escape_where(input, is_unsafe_to_show)
+}
+
+/// [`sanitize`] for whole lines of output: the same, except that line breaks stay line breaks.
+pub fn sanitize_lines(input: &str) -> Cow<'_, str> {
+    escape_where(input, |c| c != '\n' && is_unsafe_to_show(c))
+}
+
+fn escape_where(input: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !input.chars().any(&escape) {
         return Cow::Borrowed(input);
     }
     let mut out = String::with_capacity(input.len() + 8);
     for c in input.chars() {
-        if is_forbidden(c) {
-            out.push_str(&c.escape_unicode().to_string());
+        if escape(c) {
+            out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
@@ -267,5 +299,10 @@ mod tests {
         assert_eq!(sanitize("a\x1b[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(sanitize("x\u{202E}y"), "x\\u{202e}y");
         assert!(!sanitize("\x07\u{9b}").chars().any(is_forbidden));
+        assert_eq!(sanitize("ad\u{200B}min"), "ad\\u{200b}min");
+        assert_eq!(sanitize("a\u{FEFF}\u{2066}"), "a\\u{feff}\\u{2066}");
+        assert_eq!(sanitize("a\nb"), "a\\u{a}b");
+        assert_eq!(sanitize_lines("a\nb\x1b"), "a\nb\\u{1b}");
+        assert_eq!(sanitize("Zoë ünïcode"), "Zoë ünïcode");
     }
 }

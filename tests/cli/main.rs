@@ -6,4 +6,5 @@ mod console;
 mod lifecycle;
 mod race;
 mod tamper;
+mod trust;
 mod walkthrough;

@@ -4,10 +4,10 @@
 use ratatui::crossterm::event::KeyCode;
 
 use super::*;
-use crate::policy::text::is_forbidden;
+use crate::policy::text::is_unsafe_to_show;
 
-const HOSTILE_NAME: &str = "Mallory\x1b]0;pwned\x07\x1b[2J\u{202E}resU mip";
-const HOSTILE_REASON: &str = "fine\x1b[31m red \u{9b}2J\u{2066}hidden\u{2069}";
+const HOSTILE_NAME: &str = "Mallory\x1b]0;pwned\x07\x1b[2J\u{202E}resU mip\u{200B}";
+const HOSTILE_REASON: &str = "fine\x1b[31m red \u{9b}2J\u{2066}hidden\u{2069}\u{FEFF}";
 
 fn assert_inert(t: &Terminal<TestBackend>) {
     let buf = t.backend().buffer();
@@ -15,7 +15,7 @@ fn assert_inert(t: &Terminal<TestBackend>) {
         for x in 0..buf.area.width {
             let sym = buf[(x, y)].symbol();
             assert!(
-                !sym.chars().any(is_forbidden),
+                !sym.chars().any(is_unsafe_to_show) && sym != "\u{FFFD}",
                 "cell ({x},{y}) holds {sym:?}"
             );
         }
@@ -77,5 +77,22 @@ fn hostile_names_justifications_and_subjects_are_shown_inert() {
     assert!(
         screen_text(&t).contains("\\u{202e}"),
         "the override is visible as text"
+    );
+}
+
+#[test]
+fn the_guard_catches_text_drawn_without_sanitising() {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::text::Line;
+    use ratatui::widgets::Widget;
+    let mut buf = Buffer::empty(Rect::new(0, 0, 20, 1));
+    Line::from("ab\u{202E}cd\u{200B}e").render(buf.area, &mut buf);
+    crate::tui::ui::guard(&mut buf);
+    let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+    assert!(!text.chars().any(is_unsafe_to_show), "{text:?}");
+    assert!(
+        text.contains('\u{FFFD}'),
+        "what slipped past is visible: {text:?}"
     );
 }

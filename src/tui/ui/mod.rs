@@ -18,7 +18,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Screen};
-use crate::policy::text::sanitize;
+use crate::policy::text::{is_unsafe_to_show, sanitize};
 
 mod approvals;
 mod chrome;
@@ -80,6 +80,18 @@ pub fn render(frame: &mut Frame, app: &App) {
     chrome::footer(frame, footer, app);
     for popup in &app.popups {
         popups::render(frame, area, app, popup);
+    }
+    guard(frame.buffer_mut());
+}
+
+/// The last line of defence behind [`safe`]: no cell reaches the terminal holding a control,
+/// bidirectional override or zero-width character. Stored text is escaped visibly where it is
+/// drawn; anything that slipped past shows as `�` instead of acting on the terminal.
+pub fn guard(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        if cell.symbol().chars().any(is_unsafe_to_show) {
+            cell.set_symbol("\u{FFFD}");
+        }
     }
 }
 

@@ -1,0 +1,312 @@
+//! The promises under pressure, as a user (or an attacker with a shell) would push on them:
+//! lab and clock guards, the last administrator, hostile text, closed pipes, account resets.
+
+use std::process::Stdio;
+
+use crate::common::Pim;
+use pim_console::policy::text::is_unsafe_to_show;
+
+fn lab_signed_in() -> Pim {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    pim
+}
+
+/// Runs one refused command and checks its code and message, and that the state tables did
+/// not change.
+#[track_caller]
+fn refused(pim: &Pim, as_upn: Option<&str>, args: &[&str], code: i32, needle: &str) {
+    let before = pim.snapshot();
+    pim.run_as(as_upn, args).fails(code, needle);
+    assert_eq!(pim.snapshot(), before, "state changed after {args:?}");
+}
+
+#[test]
+fn lab_reset_and_the_clock_need_a_lab_administrator() {
+    let mut pim = Pim::new();
+    pim.lab();
+    refused(&pim, None, &["lab", "--reset"], 4, "not signed in");
+    refused(&pim, None, &["clock", "advance", "1d"], 4, "not signed in");
+    pim.login("pimuser").ok();
+    let user = pim.upn("pimuser");
+    refused(
+        &pim,
+        Some(&user),
+        &["lab", "--reset"],
+        3,
+        "AdminRequestRule",
+    );
+    for args in [
+        &["clock", "advance", "1d"][..],
+        &["clock", "set", "2030-01-01T00:00:00Z"],
+        &["clock", "reset"],
+    ] {
+        refused(&pim, Some(&user), args, 3, "AdminRequestRule");
+    }
+    pim.login("admin").ok();
+    let admin = pim.upn("admin");
+    pim.run_as(Some(&admin), &["clock", "advance", "3d"]).ok();
+    pim.run_as(Some(&user), &["logout"]).ok();
+    let audit = pim.run_as(Some(&admin), &["audit", "--limit", "1"]).ok();
+    assert!(
+        audit.stdout.contains("User signed out") && audit.stdout.contains("(real time "),
+        "{}",
+        audit.stdout
+    );
+    let json = pim
+        .run_as(Some(&admin), &["audit", "--json", "--limit", "1"])
+        .ok()
+        .json();
+    assert!(json[0]["real_time"].is_string());
+    assert_ne!(json[0]["real_time"], json[0]["time"]);
+}
+
+#[test]
+fn the_lab_clock_stays_within_a_century_and_bad_times_change_nothing() {
+    let pim = lab_signed_in();
+    let admin = pim.upn("admin");
+    for (args, needle) in [
+        (&["clock", "set", "10099-01-01T00:00:00Z"][..], "RFC 3339"),
+        (&["clock", "set", "9000-01-01T00:00:00Z"], "nothing changed"),
+        (&["clock", "advance", "36501d"], "too long"),
+        (&["clock", "set", "1900-01-01T00:00:00Z"], "nothing changed"),
+    ] {
+        refused(&pim, Some(&admin), args, 2, needle);
+    }
+    pim.run_as(Some(&admin), &["clock", "advance", "36000d"])
+        .ok();
+    refused(
+        &pim,
+        Some(&admin),
+        &["clock", "advance", "1000d"],
+        2,
+        "nothing changed",
+    );
+}
+
+#[test]
+fn a_damaged_clock_offset_does_not_stop_anything_and_reset_repairs_it() {
+    let pim = lab_signed_in();
+    pim.sql()
+        .execute("UPDATE tenant SET clock_offset = ?1", [i64::MAX])
+        .unwrap();
+    let admin = pim.upn("admin");
+    let shown = pim.run_as(Some(&admin), &["clock", "--json"]).ok().json();
+    assert_eq!(shown["offset_seconds"], 0);
+    pim.run_as(Some(&admin), &["status"]).ok();
+    pim.run_as(Some(&admin), &["clock", "reset"]).ok();
+    let stored: i64 = pim
+        .sql()
+        .query_row("SELECT clock_offset FROM tenant", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+#[test]
+fn the_last_permanent_global_admin_stays() {
+    let pim = lab_signed_in();
+    let admin = pim.upn("admin");
+    let approver = pim.upn("approver");
+    pim.run_as(
+        Some(&admin),
+        &[
+            "assign",
+            "Global Administrator",
+            &approver,
+            "--type",
+            "active",
+            "--for",
+            "30d",
+            "--reason",
+            "cover",
+        ],
+    )
+    .ok();
+    pim.run_as(Some(&admin), &["clock", "advance", "10m"]).ok();
+    for args in [
+        &["unassign", "Global Administrator", &admin][..],
+        &[
+            "assignments",
+            "update",
+            "Global Administrator",
+            &admin,
+            "--for",
+            "30d",
+            "--reason",
+            "tidy",
+        ],
+        &["users", "disable", &admin],
+    ] {
+        refused(
+            &pim,
+            Some(&admin),
+            args,
+            3,
+            "LastGlobalAdministratorRule: this is the last permanent, active Global Administrator assignment",
+        );
+    }
+    let run = pim.run_as(Some(&admin), &["unassign", "Global Administrator", &admin]);
+    assert!(
+        run.stderr
+            .contains("make another account a permanent active Global Administrator first"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn administrators_reset_disable_and_enable_accounts() {
+    let pim = lab_signed_in();
+    let admin = pim.upn("admin");
+    let user = pim.upn("pimuser");
+    pim.login("pimuser").ok();
+    pim.run_as(Some(&user), &["users", "disable", &admin])
+        .fails(3, "AdminRequestRule");
+    let done = pim
+        .run_as(Some(&admin), &["users", "disable", &user, "--json"])
+        .ok()
+        .json();
+    assert_eq!(done["enabled"], false);
+    assert_eq!(done["sessions_ended"], 1);
+    pim.run_as(Some(&user), &["status"])
+        .fails(4, "not signed in");
+    let list = pim.run_as(Some(&admin), &["users", "list"]).ok();
+    assert!(list.stdout.contains("DISABLED"), "{}", list.stdout);
+    pim.run_as(Some(&admin), &["users", "enable", &user]).ok();
+
+    let reset = pim
+        .run_as(Some(&admin), &["users", "reset-password", &user, "--json"])
+        .ok()
+        .json();
+    let password = reset["generated_password"].as_str().unwrap().to_owned();
+    let mfa = pim
+        .run_as(Some(&admin), &["users", "reset-mfa", &user, "--json"])
+        .ok()
+        .json();
+    let secret = mfa["totp_secret"].as_str().unwrap();
+    assert_ne!(secret, pim.secret("pimuser"));
+    let now = {
+        use pim_console::clock::{Clock, SystemClock};
+        SystemClock.now().timestamp()
+    };
+    let code = pim_console::auth::totp::code_at(secret, now).unwrap();
+    pim.run_stdin(
+        &["login", "--user", &user, "--password-stdin", "--otp", &code],
+        &format!("{password}\n"),
+    )
+    .ok();
+    let audit = pim.run_as(Some(&admin), &["audit", "--user", &user]).ok();
+    for activity in [
+        "Disable account",
+        "Enable account",
+        "Reset user password",
+        "Require re-register multifactor authentication",
+    ] {
+        assert!(
+            audit.stdout.contains(activity),
+            "{activity}: {}",
+            audit.stdout
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let pim = lab_signed_in();
+    for args in [
+        &["roles"][..],
+        &["roles", "--json"],
+        &["audit"],
+        &["lab", "authenticator"],
+    ] {
+        let mut child = pim
+            .command(None, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn text_from_the_database_is_never_printed_raw() {
+    let pim = lab_signed_in();
+    let admin = pim.upn("admin");
+    let user = pim.upn("pimuser");
+    pim.run_as(
+        Some(&admin),
+        &[
+            "assign",
+            "Security Reader",
+            &user,
+            "--type",
+            "eligible",
+            "--permanent",
+            "--reason",
+            "ok",
+        ],
+    )
+    .ok();
+    let hostile = "Pim\u{202E}resU\u{200B}\u{9b}2J\x1b]0;pwned\x07";
+    let conn = pim.sql();
+    conn.execute(
+        "UPDATE users SET display_name = ?1 WHERE upn = ?2",
+        [hostile, &user],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE roles SET display_name = ?1 || display_name WHERE slug = 'security-reader'",
+        ["\u{202E}"],
+    )
+    .unwrap();
+    conn.execute("UPDATE assignments SET justification = ?1", [hostile])
+        .unwrap();
+    drop(conn);
+    for args in [
+        &["roles"][..],
+        &["assignments"],
+        &["users", "list"],
+        &["settings", "show", "security-reader"],
+        &["inbox"],
+    ] {
+        let run = pim.run_as(Some(&admin), args).ok();
+        assert!(
+            !run.stdout
+                .chars()
+                .any(|c| c != '\n' && is_unsafe_to_show(c)),
+            "{args:?} printed raw text:\n{}",
+            run.stdout
+        );
+        let json_args: Vec<&str> = args.iter().copied().chain(["--json"]).collect();
+        let run = pim.run_as(Some(&admin), &json_args).ok();
+        assert!(
+            !run.stdout
+                .chars()
+                .any(|c| c != '\n' && is_unsafe_to_show(c)),
+            "{json_args:?} printed raw text:\n{}",
+            run.stdout
+        );
+        run.json();
+    }
+    let users = pim.run_as(Some(&admin), &["users", "list", "--json"]).ok();
+    assert!(users.stdout.contains("\\u202e"), "{}", users.stdout);
+    let names: Vec<String> = users
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["display_name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == hostile),
+        "JSON parses back to the stored text"
+    );
+    let human = pim.run_as(Some(&admin), &["assignments"]).ok();
+    assert!(human.stdout.contains("\\u{202e}"), "{}", human.stdout);
+}

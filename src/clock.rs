@@ -21,13 +21,28 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// The system time, also when the machine believes it is before 1970 (a dead RTC battery,
+    /// a bad NTP step): chrono's `Utc::now` would panic there; this gives the early time and
+    /// lets the time checks refuse it.
     #[expect(
         clippy::disallowed_methods,
         reason = "the one place that reads the system time"
     )]
     fn now(&self) -> Time {
-        Utc::now()
+        from_system_time(std::time::SystemTime::now())
     }
+}
+
+/// A system time as a UTC time, before the Unix epoch included; times beyond what a date can
+/// hold clamp to the epoch.
+pub fn from_system_time(t: std::time::SystemTime) -> Time {
+    let signed = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => TimeDelta::from_std(after).ok(),
+        Err(before) => TimeDelta::from_std(before.duration()).ok().map(|d| -d),
+    };
+    signed
+        .and_then(|d| DateTime::UNIX_EPOCH.checked_add_signed(d))
+        .unwrap_or(DateTime::UNIX_EPOCH)
 }
 
 /// A clock that only moves when told to; for tests of expiry, lockout and session lifetimes.
@@ -112,6 +127,18 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
         assert_eq!(from_unix(to_unix(t)), t);
         assert_eq!(from_unix(i64::MAX), DateTime::UNIX_EPOCH);
+    }
+
+    #[test]
+    fn system_times_before_1970_are_early_times_not_panics() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let before = UNIX_EPOCH - Duration::from_secs(86_400 * 200);
+        assert_eq!(
+            from_system_time(before),
+            Utc.with_ymd_and_hms(1969, 6, 15, 0, 0, 0).unwrap()
+        );
+        let after = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        assert_eq!(from_system_time(after).timestamp(), 1_795_000_000);
     }
 
     #[test]

@@ -64,10 +64,16 @@ pub fn check_password_policy(password: &str) -> Result<(), PasswordPolicyError> 
     Ok(())
 }
 
+/// A hash of a password nobody has, made with the production parameters, so that checking an
+/// unknown account costs exactly one verification, like a known one (computing it at start-up
+/// would add a hash to every command).
+const PRODUCTION_DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$1hFXO1fPc0g5wM3qbGGlaQ$ofQb/fOlwNSMAWJQUqmw+LwuGUDJl9uEcvXjbBqOYNM";
+
 /// Hashes and verifies passwords with fixed parameters.
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
     params: Params,
+    dummy: std::sync::OnceLock<String>,
 }
 
 impl PasswordHasher {
@@ -76,6 +82,7 @@ impl PasswordHasher {
     pub fn production() -> Self {
         Self {
             params: Params::DEFAULT,
+            dummy: std::sync::OnceLock::from(PRODUCTION_DUMMY.to_owned()),
         }
     }
 
@@ -83,7 +90,17 @@ impl PasswordHasher {
     pub fn fast_for_tests() -> Self {
         Self {
             params: Params::new(256, 1, 1, None).unwrap_or(Params::DEFAULT),
+            dummy: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The throwaway hash [`Self::verify_dummy`] checks against: same parameters as real
+    /// hashes, so it takes the same time.
+    pub fn dummy_hash(&self) -> &str {
+        self.dummy.get_or_init(|| {
+            self.hash("pim-console dummy password: never an account's")
+                .unwrap_or_else(|_| PRODUCTION_DUMMY.to_owned())
+        })
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -107,12 +124,10 @@ impl PasswordHasher {
             .is_ok())
     }
 
-    /// Spends the time of one verification against a throwaway hash, so an unknown account
-    /// answers as slowly as a known one.
+    /// Spends the time of one verification against a throwaway hash, so an unknown (or
+    /// locked) account answers as slowly as a known one.
     pub fn verify_dummy(&self, password: &str) {
-        if let Ok(h) = self.hash("dummy password for timing") {
-            let _ = self.verify(password, &h);
-        }
+        let _ = self.verify(password, self.dummy_hash());
     }
 }
 
@@ -143,6 +158,24 @@ mod vectors;
 mod tests {
     use super::*;
     use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let dummy = bounded(PRODUCTION_DUMMY).unwrap();
+        let real = PasswordHasher::production().hash("x").unwrap();
+        let real = bounded(&real).unwrap();
+        for p in ["m", "t", "p"] {
+            assert_eq!(
+                dummy.params.get_decimal(p),
+                real.params.get_decimal(p),
+                "{p}"
+            );
+        }
+        assert_eq!(PasswordHasher::production().dummy_hash(), PRODUCTION_DUMMY);
+        let fast = PasswordHasher::fast_for_tests();
+        assert!(fast.dummy_hash().contains("m=256,t=1,p=1"));
+        assert!(!fast.verify("guess", fast.dummy_hash()).unwrap());
+    }
 
     #[test]
     fn production_hashes_use_owasp_parameters() {

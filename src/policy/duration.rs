@@ -3,7 +3,7 @@
 //!
 //! The parser is strict on purpose: a typo must never turn into a surprising activation window.
 
-use chrono::TimeDelta;
+use chrono::{Datelike, TimeDelta};
 use thiserror::Error;
 
 /// The longest duration anything in the product accepts (100 years); longer is certainly a typo.
@@ -40,6 +40,11 @@ pub fn parse_duration(input: &str) -> Result<TimeDelta, DurationError> {
     let s = input.trim();
     if s.is_empty() {
         return Err(DurationError::Empty);
+    }
+    if s.len() > 40 {
+        // No duration pim accepts is this long; keep the message short too.
+        let shown = super::text::clip(&super::text::sanitize(s), 20).into_owned();
+        return Err(DurationError::Malformed(shown));
     }
     if s.starts_with('-') {
         return Err(DurationError::Negative(s.to_owned()));
@@ -216,11 +221,21 @@ pub fn format_iso(d: TimeDelta) -> String {
     out
 }
 
-/// Parses an RFC 3339 time (`2026-11-26T17:00:00Z`, any offset) into UTC.
+/// Parses an RFC 3339 time (`2026-11-26T17:00:00Z`, any offset) into UTC. Times before 1970
+/// or after 9999 are refused: nothing in PIM happens then, and they are certainly typos.
 pub fn parse_time(s: &str) -> Result<crate::clock::Time, String> {
-    chrono::DateTime::parse_from_rfc3339(s.trim())
+    let shown = super::text::clip(&super::text::sanitize(s), 64).into_owned();
+    let t = chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| format!("'{s}' is not an RFC 3339 time; use a form like 2026-11-26T17:00:00Z"))
+        .map_err(|_| {
+            format!("'{shown}' is not an RFC 3339 time; use a form like 2026-11-26T17:00:00Z")
+        })?;
+    if t.timestamp() < 0 || t.year() > 9999 {
+        return Err(format!(
+            "'{shown}' is outside the times pim accepts (1970 to 9999)"
+        ));
+    }
+    Ok(t)
 }
 
 /// A time as the engine's messages print it: `2026-11-26 10:09 UTC`. Messages stay in UTC so
@@ -336,6 +351,27 @@ mod tests {
         assert_eq!(format_duration(TimeDelta::hours(25)), "25h");
         assert_eq!(format_duration(TimeDelta::hours(49)), "2d 1h");
         assert_eq!(format_left(TimeDelta::minutes(462)), "7h 42m left");
+    }
+
+    #[test]
+    fn times_parse_in_rfc_3339_between_1970_and_9999() {
+        assert_eq!(
+            parse_time("2026-11-26T18:00:00+01:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-26T17:00:00+00:00"
+        );
+        for bad in [
+            "2026-11-26",
+            "1969-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            "10099-01-01T00:00:00Z",
+            "tomorrow",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad}");
+        }
+        let long = "9".repeat(100_000);
+        assert!(parse_time(&long).unwrap_err().len() < 200);
     }
 
     #[test]

@@ -223,26 +223,23 @@ impl NotificationMatrix {
     pub fn apply(&mut self, patches: &[NotificationPatch]) -> Result<(), Refusal> {
         let mut violations = Violations::default();
         for p in patches {
-            for addr in p.additional_recipients.iter().flatten() {
-                if !is_email_address(addr) {
-                    violations.push(
-                        Rule::NotificationRule,
-                        format!(
-                            "'{}' in {} is not an e-mail address; give addresses like ops@contoso.com separated by ';'",
-                            super::text::sanitize(addr),
-                            p.row.slug()
-                        ),
-                    );
-                }
-            }
-            if p.additional_recipients
-                .as_ref()
-                .is_some_and(|a| a.len() > MAX_ADDITIONAL_RECIPIENTS)
-            {
+            let addresses = p.additional_recipients.as_deref().unwrap_or_default();
+            if addresses.len() > MAX_ADDITIONAL_RECIPIENTS {
                 violations.push(
                     Rule::NotificationRule,
                     format!(
                         "{} takes at most {MAX_ADDITIONAL_RECIPIENTS} additional recipients",
+                        p.row.slug()
+                    ),
+                );
+                continue;
+            }
+            for addr in addresses.iter().filter(|a| !is_email_address(a)) {
+                violations.push(
+                    Rule::NotificationRule,
+                    format!(
+                        "'{}' in {} is not an e-mail address; give addresses like ops@contoso.com separated by ';'",
+                        super::text::clip(&super::text::sanitize(addr), 80),
                         p.row.slug()
                     ),
                 );

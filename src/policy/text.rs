@@ -14,6 +14,9 @@ pub const MAX_JUSTIFICATION_CHARS: usize = 500;
 pub const MAX_TICKET_CHARS: usize = 100;
 /// Longest display name, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
+/// Longest user principal name anything looks up or records, in characters (a valid one is
+/// at most 64 + 1 + 253 bytes of ASCII; anything longer names no account).
+pub const MAX_UPN_CHARS: usize = 256;
 
 /// Why a piece of free text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -129,6 +132,18 @@ fn escape_where(input: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Text cut to at most `max` characters, saying how much was left out, for recording what
+/// someone typed when it may be of any size (a failed sign-in's user name).
+pub fn clip(input: &str, max: usize) -> Cow<'_, str> {
+    match input.char_indices().nth(max) {
+        None => Cow::Borrowed(input),
+        Some((cut, _)) => {
+            let left_out = input[cut..].chars().count();
+            Cow::Owned(format!("{}… ({left_out} more characters)", &input[..cut]))
+        }
+    }
 }
 
 /// A count with its noun: `1 attempt`, `2 attempts`, `0 entries`.
@@ -284,6 +299,13 @@ mod tests {
         assert!(check_display_name("  ").is_err());
         assert!(check_display_name("Pim\u{202E}User").is_err());
         assert_eq!(check_display_name(" Pim User "), Ok("Pim User".into()));
+    }
+
+    #[test]
+    fn clipping_keeps_short_text_and_says_what_it_cut() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("abcdef", 3), "abc… (3 more characters)");
+        assert_eq!(clip("ééé", 2), "éé… (1 more characters)");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::auth::session::{SESSION_LIFETIME, new_token, token_hash};
 use crate::auth::totp::{otpauth_uri, qr_text};
 use crate::clock::Time;
 use crate::policy::model::Principal;
+use crate::policy::text::{MAX_UPN_CHARS, clip, sanitize};
 use crate::store;
 
 /// A successful sign-in.
@@ -69,12 +70,20 @@ enum PasswordCheck {
 impl super::Service {
     fn check_password_outside(&self, upn: &str, password: &str) -> ServiceResult<PasswordCheck> {
         let real = self.clock.now();
-        Ok(match store::users::by_upn(self.store.conn(), upn)? {
+        let found = if upn.chars().count() > MAX_UPN_CHARS {
+            None
+        } else {
+            store::users::by_upn(self.store.conn(), upn)?
+        };
+        Ok(match found {
             None => {
                 self.passwords.verify_dummy(password);
                 PasswordCheck::Unknown
             }
-            Some(u) if u.counters.is_locked(real) => PasswordCheck::Locked,
+            Some(u) if u.counters.is_locked(real) => {
+                self.passwords.verify_dummy(password);
+                PasswordCheck::Locked
+            }
             Some(u) => PasswordCheck::Checked(self.passwords.verify(password, &u.password_hash)),
         })
     }
@@ -179,10 +188,15 @@ fn password_step(
     upn: &str,
     checked: PasswordCheck,
 ) -> ServiceResult<store::users::UserRecord> {
-    let Some(user) = store::users::by_upn(ctx.conn, upn)? else {
+    let found = if upn.chars().count() > MAX_UPN_CHARS {
+        None
+    } else {
+        store::users::by_upn(ctx.conn, upn)?
+    };
+    let Some(user) = found else {
         ctx.audit(
             AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)
-                .target_name(&crate::policy::text::sanitize(upn))
+                .target_name(&clip(&sanitize(upn), MAX_UPN_CHARS))
                 .failed()
                 .detail("reason", "unknown user"),
         )?;

@@ -10,6 +10,7 @@ use crate::audit::chain::{
     AuditRecord, AuditResult, ChainFault, ChainVerifier, GENESIS, chain_hash,
 };
 use crate::clock::Time;
+use crate::policy::text::clip;
 
 const COLUMNS: &str = "seq, id, time, actor_id, actor, activity, role_id, role, target_id, target,
     justification, ticket_number, ticket_system, result, details, prev_hash, hash, real_time";
@@ -52,7 +53,32 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAudit> {
     })
 }
 
+/// Longest text column of an audit entry, in characters. The engine checks what people type
+/// against tighter limits before it gets here; this bounds what any one entry can add to the
+/// log whatever reaches it.
+pub const MAX_FIELD_CHARS: usize = 1024;
+/// Longest string inside an entry's details, in characters.
+pub const MAX_DETAIL_CHARS: usize = 4096;
+
+fn clip_field(v: Option<String>) -> Option<String> {
+    v.map(|s| clip(&s, MAX_FIELD_CHARS).into_owned())
+}
+
+fn clip_details(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(c) = clip(s, MAX_DETAIL_CHARS) {
+                *s = c;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(clip_details),
+        serde_json::Value::Object(map) => map.values_mut().for_each(clip_details),
+        _ => {}
+    }
+}
+
 /// Appends an entry, chained to the newest one. Call inside the transaction of the change.
+/// Oversized text is clipped (see [`MAX_FIELD_CHARS`]) before it is hashed and stored.
 pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<AuditRecord> {
     let last: Option<(i64, String)> = conn
         .query_row(
@@ -62,22 +88,24 @@ pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<A
         )
         .optional()?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let mut details = serde_json::Value::Object(entry.details);
+    clip_details(&mut details);
     let record = AuditRecord {
         seq,
         id,
         time: entry.time,
-        actor_id: entry.actor_id,
-        actor: entry.actor,
-        activity: entry.activity,
-        role_id: entry.role_id,
-        role: entry.role,
-        target_id: entry.target_id,
-        target: entry.target,
-        justification: entry.justification,
-        ticket_number: entry.ticket_number,
-        ticket_system: entry.ticket_system,
+        actor_id: clip_field(entry.actor_id),
+        actor: clip_field(entry.actor),
+        activity: clip(&entry.activity, MAX_FIELD_CHARS).into_owned(),
+        role_id: clip_field(entry.role_id),
+        role: clip_field(entry.role),
+        target_id: clip_field(entry.target_id),
+        target: clip_field(entry.target),
+        justification: clip_field(entry.justification),
+        ticket_number: clip_field(entry.ticket_number),
+        ticket_system: clip_field(entry.ticket_system),
         result: entry.result,
-        details: serde_json::Value::Object(entry.details).to_string(),
+        details: details.to_string(),
         real_time: entry.real_time,
     };
     let hash = chain_hash(&prev, &record);

@@ -70,7 +70,7 @@ fn the_lab_clock_stays_within_a_century_and_bad_times_change_nothing() {
         (&["clock", "set", "10099-01-01T00:00:00Z"][..], "RFC 3339"),
         (&["clock", "set", "9000-01-01T00:00:00Z"], "nothing changed"),
         (&["clock", "advance", "36501d"], "too long"),
-        (&["clock", "set", "1900-01-01T00:00:00Z"], "nothing changed"),
+        (&["clock", "set", "1900-01-01T00:00:00Z"], "outside the times pim accepts"),
     ] {
         refused(&pim, Some(&admin), args, 2, needle);
     }
@@ -309,4 +309,34 @@ fn text_from_the_database_is_never_printed_raw() {
     );
     let human = pim.run_as(Some(&admin), &["assignments"]).ok();
     assert!(human.stdout.contains("\\u{202e}"), "{}", human.stdout);
+}
+
+#[test]
+fn a_huge_user_name_at_sign_in_leaves_a_small_audit_entry() {
+    let pim = lab_signed_in();
+    let huge = "x".repeat(120 * 1024);
+    let before = pim.snapshot();
+    pim.run_stdin(
+        &[
+            "login",
+            "--user",
+            &huge,
+            "--password-stdin",
+            "--otp",
+            "123456",
+        ],
+        "whatever password\n",
+    )
+    .fails(4, "wrong user name or password");
+    assert_eq!(pim.snapshot(), before);
+    let (target, size): (String, i64) = pim
+        .sql()
+        .query_row(
+            "SELECT target, length(target) + length(details) FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(size < 2_000, "the entry holds {size} characters");
+    assert!(target.ends_with("more characters)"), "{target}");
 }

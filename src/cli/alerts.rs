@@ -54,7 +54,7 @@ fn alert_json(v: &AlertView) -> Value {
 pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    svc.sweep()?;
+    svc.catch_up();
     match a.command {
         None => {
             let list = svc.alerts(&token)?;
@@ -223,7 +223,7 @@ pub fn mail(env: &Env, c: MailCommand) -> CliResult {
     let MailCommand::Export { maildir } = c;
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    svc.sweep()?;
+    svc.catch_up();
     create_maildir(&maildir)?;
     let mut have = existing(&maildir)?;
     let (mut written, mut skipped, mut after) = (0usize, 0usize, 0i64);

@@ -133,7 +133,7 @@ pub fn assignments(env: &Env, a: AssignmentsArgs) -> CliResult {
     }
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    svc.sweep()?;
+    svc.catch_up();
     let which = match (a.expired, a.history) {
         (true, _) => Which::Expired,
         (_, true) => Which::All,

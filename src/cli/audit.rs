@@ -36,7 +36,7 @@ pub fn audit(env: &Env, a: AuditArgs) -> CliResult {
     }
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    svc.sweep()?;
+    svc.catch_up();
     let since = match a.since.as_deref() {
         None => None,
         Some(s) => Some(match parse_time(s) {

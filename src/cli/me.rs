@@ -127,7 +127,7 @@ pub fn deactivate(env: &Env, a: &DeactivateArgs) -> CliResult {
 pub fn status(env: &Env, as_json: bool) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    svc.sweep()?;
+    svc.catch_up();
     let s = svc.status(&token)?;
     let now = s.now;
     let (live, scheduled): (Vec<_>, Vec<_>) =
@@ -207,7 +207,7 @@ pub fn status(env: &Env, as_json: bool) -> CliResult {
 pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    svc.sweep()?;
+    svc.catch_up();
     if let Some(InboxCommand::Show { id }) = a.command {
         let all = svc.inbox(&token, false, 10_000)?;
         let matches: Vec<_> = all.iter().filter(|e| e.id.starts_with(id.trim())).collect();

@@ -40,7 +40,7 @@ pub(super) fn request_json(v: &RequestView) -> Value {
 pub fn requests(env: &Env, a: &RequestsArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    svc.sweep()?;
+    svc.catch_up();
     let list = svc.requests(&token)?;
     if a.json {
         return json(&list.iter().map(request_json).collect::<Vec<_>>());

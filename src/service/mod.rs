@@ -131,6 +131,26 @@ impl Service {
         self.write(|_| Ok(()))
     }
 
+    /// Before a read: records expiries, reminders and expired requests that are due, but only
+    /// when there are some and no other terminal is writing (that writer's own sweep will do
+    /// them). It never makes a read wait or fail: what is live is computed on read anyway.
+    /// Returns whether it swept.
+    pub fn catch_up(&mut self) -> bool {
+        let real = self.clock.now();
+        let due = match Ctx::policy_now(self.store.conn(), real) {
+            Ok(now) => sweep::is_due(self.store.conn(), now).unwrap_or(false),
+            Err(_) => false,
+        };
+        if !due {
+            return false;
+        }
+        let swept = self.store.try_write(|tx| {
+            let ctx = Ctx::new(tx, real)?;
+            sweep::run(&ctx)
+        });
+        matches!(swept, Ok(Some(())))
+    }
+
     /// Runs a write use case in one `BEGIN IMMEDIATE` transaction, after recording any expiries
     /// that are due. Refusals and authentication failures commit their audit rows.
     fn write<T>(&mut self, f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>) -> ServiceResult<T> {
@@ -178,6 +198,12 @@ pub(crate) fn new_id() -> String {
 }
 
 impl<'t> Ctx<'t> {
+    /// Policy time at real time `real`, outside any transaction.
+    fn policy_now(conn: &rusqlite::Connection, real: Time) -> ServiceResult<Time> {
+        let tenant = store::tenant::get(conn)?.ok_or(ServiceError::NoTenant)?;
+        Ok(real + tenant.clock_offset)
+    }
+
     fn new(conn: &'t Transaction<'t>, real: Time) -> ServiceResult<Self> {
         let tenant = store::tenant::get(conn)?.ok_or(ServiceError::NoTenant)?;
         Ok(Self {

@@ -20,6 +20,26 @@ use crate::store::{self, assignments::AssignmentRow};
 /// Items handled per batch; a long-idle lab is caught up in batches.
 const BATCH: i64 = 500;
 
+/// Whether anything is due at `now`: one indexed look per kind of work, so a reader can tell
+/// without taking the write lock.
+pub(super) fn is_due(conn: &rusqlite::Connection, now: Time) -> ServiceResult<bool> {
+    if store::requests::any_expired_pending(conn, now)?
+        || !store::assignments::due_for_expiry(conn, now, 1)?.is_empty()
+    {
+        return Ok(true);
+    }
+    for (which, column) in [
+        (Reminder::Days14, "reminded_14d"),
+        (Reminder::Day1, "reminded_1d"),
+    ] {
+        let lead = which.lead().num_seconds();
+        if !store::assignments::due_reminders(conn, column, lead, now, 1)?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Runs everything that is due.
 pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
     expire_pending(ctx)?;

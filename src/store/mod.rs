@@ -151,6 +151,34 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
+    /// Runs `f` in a write transaction and commits, but only if no other terminal is writing
+    /// right now; `Ok(None)` when one is (for work that can wait for the next writer, such as a
+    /// reader's sweep). An error from `f` rolls back.
+    pub fn try_write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<Option<T>, E> {
+        self.conn
+            .busy_timeout(Duration::ZERO)
+            .map_err(StoreError::from)?;
+        let conn = &mut self.conn;
+        let outcome = (move || match conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        {
+            Ok(tx) => {
+                tx.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from)?;
+                let value = f(&tx)?;
+                tx.commit().map_err(StoreError::from)?;
+                Ok(Some(value))
+            }
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => Ok(None),
+            Err(e) => Err(StoreError::from(e).into()),
+        })();
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(StoreError::from)?;
+        outcome
+    }
+
     /// Starts a read transaction: one consistent snapshot for a screen or a command's output.
     pub fn read(&mut self) -> StoreResult<Transaction<'_>> {
         Ok(self

@@ -135,6 +135,16 @@ pub fn expired_pending(conn: &Connection, now: Time) -> StoreResult<Vec<Request>
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Whether any pending request has passed its expiry (the sweep has work).
+pub fn any_expired_pending(conn: &Connection, now: Time) -> StoreResult<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM requests
+             WHERE status IN ('PendingApproval', 'PendingAdminDecision') AND expires_at <= ?1)",
+        [secs(now)],
+        |r| r.get(0),
+    )?)
+}
+
 /// The pending request of a principal for a role and action family, if any.
 pub fn pending_for(
     conn: &Connection,

@@ -283,7 +283,7 @@ impl App {
         self.data_version = version;
         let due = self.expiry_due();
         if due && let Some(svc) = self.svc.as_mut() {
-            let _ = svc.sweep();
+            svc.catch_up();
         }
         if changed || due {
             self.reload();

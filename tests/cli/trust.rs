@@ -70,7 +70,10 @@ fn the_lab_clock_stays_within_a_century_and_bad_times_change_nothing() {
         (&["clock", "set", "10099-01-01T00:00:00Z"][..], "RFC 3339"),
         (&["clock", "set", "9000-01-01T00:00:00Z"], "nothing changed"),
         (&["clock", "advance", "36501d"], "too long"),
-        (&["clock", "set", "1900-01-01T00:00:00Z"], "outside the times pim accepts"),
+        (
+            &["clock", "set", "1900-01-01T00:00:00Z"],
+            "outside the times pim accepts",
+        ),
     ] {
         refused(&pim, Some(&admin), args, 2, needle);
     }
@@ -339,4 +342,47 @@ fn a_huge_user_name_at_sign_in_leaves_a_small_audit_entry() {
         .unwrap();
     assert!(size < 2_000, "the entry holds {size} characters");
     assert!(target.ends_with("more characters)"), "{target}");
+}
+
+#[test]
+fn readers_answer_while_another_terminal_holds_the_write_lock() {
+    let pim = lab_signed_in();
+    let admin = pim.upn("admin");
+    let user = pim.upn("pimuser");
+    pim.run_as(
+        Some(&admin),
+        &[
+            "assign",
+            "Security Reader",
+            &user,
+            "--type",
+            "eligible",
+            "--for",
+            "2d",
+            "--reason",
+            "short",
+        ],
+    )
+    .ok();
+    pim.login("pimuser").ok();
+    // The eligibility's 1-day reminder and its expiry are due: a sweep has work to do.
+    pim.run_as(Some(&admin), &["clock", "advance", "3d"]).ok();
+    let writer = pim.sql();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for (who, args) in [
+        (&user, &["status"][..]),
+        (&user, &["inbox"]),
+        (&admin, &["assignments"]),
+        (&admin, &["audit", "--limit", "5"]),
+        (&admin, &["requests"]),
+        (&admin, &["alerts"]),
+        (&admin, &["whoami"]),
+    ] {
+        let run = pim.run_as(Some(who), args);
+        assert_eq!(run.code, 0, "{args:?} while locked: {}", run.stderr);
+    }
+    writer.execute_batch("ROLLBACK").unwrap();
+    // Once the lock is free, the next reader catches up: the expiry e-mail is there.
+    let inbox = pim.run_as(Some(&user), &["inbox"]).ok();
+    assert!(inbox.stdout.contains("expired"), "{}", inbox.stdout);
 }

@@ -10,11 +10,13 @@
 //! - `notify`: e-mail messages from the notification matrix.
 //! - `store`: the only module with SQL.
 //! - `clock`: the one source of "now".
+//! - `fault`: crash points for the fault-injection tests (debug builds only).
 
 pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod fault;
 pub mod notify;
 pub mod policy;
 pub mod service;

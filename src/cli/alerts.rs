@@ -14,7 +14,7 @@ use super::{CliError, CliResult, Env};
 use crate::policy::alerts::AlertId;
 use crate::policy::model::Licence;
 use crate::service::{AlertConfigPatch, AlertView};
-use crate::store::OpenMode;
+use crate::store::{OpenMode, files};
 
 fn alert_id(s: &str) -> Result<AlertId, CliError> {
     AlertId::parse(s).ok_or_else(|| {
@@ -197,8 +197,7 @@ fn create_maildir(dir: &Path) -> CliResult {
         )));
     }
     for sub in ["tmp", "new", "cur"] {
-        std::fs::create_dir_all(dir.join(sub))
-            .map_err(|e| CliError::error(format!("creating {}: {e}", dir.join(sub).display())))?;
+        files::create_dir_private(&dir.join(sub)).map_err(|e| CliError::error(e.to_string()))?;
     }
     Ok(())
 }
@@ -207,11 +206,7 @@ fn create_maildir(dir: &Path) -> CliResult {
 fn deliver(dir: &Path, sub: &str, name: &str, text: &str) -> CliResult {
     let tmp = dir.join("tmp").join(name);
     let fail = |e: std::io::Error| CliError::error(format!("writing {}: {e}", tmp.display()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(fail)?;
+    let mut file = files::create_file_private(&tmp).map_err(|e| CliError::error(e.to_string()))?;
     file.write_all(text.as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)?;
     std::fs::rename(&tmp, dir.join(sub).join(name)).map_err(fail)?;

@@ -1,10 +1,11 @@
-//! The CLI's sign-in sessions: a 0600 JSON file per database in the user's state directory,
-//! holding each signed-in account's token (the database keeps only its hash). The last account
-//! to sign in is the default; `--as UPN` picks another.
+//! The CLI's sign-in sessions: a 0600 JSON file per database in the user's state directory
+//! (0700), holding each signed-in account's token (the database keeps only its hash). The last
+//! account to sign in is the default; `--as UPN` picks another. A file or directory others
+//! could read or swap is refused; changes are made under a lock and written atomically, so two
+//! sign-ins at once both land.
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use super::CliError;
 use crate::auth::session::hex;
 use crate::clock::Time;
 use crate::service::SessionToken;
+use crate::store::files;
 
 /// One signed-in account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,17 +56,32 @@ impl Sessions {
         let canonical = fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
         let key = hex(&Sha256::digest(canonical.to_string_lossy().as_bytes()))[..24].to_owned();
         let path = state_dir()?.join(format!("{key}.json"));
-        let data = match fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).unwrap_or_default(),
-            Err(_) => Data::default(),
-        };
-        Ok(Self {
+        Self::at(path, &canonical)
+    }
+
+    /// The sessions kept in the file at `path` for the database `db`.
+    fn at(path: PathBuf, db: &Path) -> Result<Self, CliError> {
+        let mut sessions = Self {
             path,
-            data: Data {
-                db: canonical.to_string_lossy().into_owned(),
-                ..data
-            },
-        })
+            data: Data::default(),
+        };
+        sessions.data = sessions.read()?;
+        sessions.data.db = db.to_string_lossy().into_owned();
+        Ok(sessions)
+    }
+
+    /// The file's current content (checked first: ours alone, not a link).
+    fn read(&self) -> Result<Data, CliError> {
+        files::check_dir(&files::parent_of(&self.path)).map_err(unsafe_error)?;
+        if files::check_file(&self.path)
+            .map_err(unsafe_error)?
+            .is_none()
+        {
+            return Ok(Data::default());
+        }
+        let text = fs::read_to_string(&self.path)
+            .map_err(|e| CliError::error(format!("reading {}: {e}", self.path.display())))?;
+        Ok(serde_json::from_str(&text).unwrap_or_default())
     }
 
     /// The token to act with: `--as`'s account, or the default one.
@@ -103,77 +120,84 @@ impl Sessions {
     /// Records a sign-in and makes it the default.
     pub fn add(&mut self, upn: &str, token: &SessionToken, expires: Time) -> Result<(), CliError> {
         let upn = upn.to_ascii_lowercase();
-        self.data.accounts.insert(
-            upn.clone(),
-            Entry {
-                token: token.0.clone(),
-                expires,
-            },
-        );
-        self.data.default = Some(upn);
-        self.save()
+        let entry = Entry {
+            token: token.0.clone(),
+            expires,
+        };
+        self.update(|data| {
+            data.accounts.insert(upn.clone(), entry);
+            data.default = Some(upn);
+        })
     }
 
     /// Forgets one account; the default moves to another signed-in account, if any.
     pub fn remove(&mut self, upn: &str) -> Result<Option<Entry>, CliError> {
-        let removed = self.data.accounts.remove(&upn.to_ascii_lowercase());
-        if self.data.default.as_deref() == Some(&upn.to_ascii_lowercase()) {
-            self.data.default = self.data.accounts.keys().next().cloned();
-        }
-        self.save()?;
+        let upn = upn.to_ascii_lowercase();
+        let mut removed = None;
+        self.update(|data| {
+            removed = data.accounts.remove(&upn);
+            if data.default.as_deref() == Some(&upn) {
+                data.default = data.accounts.keys().next().cloned();
+            }
+        })?;
         Ok(removed)
     }
 
-    /// Writes the file atomically with owner-only permissions.
-    fn save(&self) -> Result<(), CliError> {
-        let dir = self
-            .path
-            .parent()
-            .ok_or_else(|| CliError::error("bad session file path"))?;
-        create_private_dir(dir)?;
+    /// Re-reads the file under an exclusive lock, applies `change`, and writes it back
+    /// atomically (another terminal signing in at the same moment waits, then adds to it).
+    fn update(&mut self, change: impl FnOnce(&mut Data)) -> Result<(), CliError> {
+        let dir = files::parent_of(&self.path);
+        files::create_dir_private(&dir).map_err(unsafe_error)?;
+        let lock_path = self.path.with_extension("lock");
+        let lock = match files::check_file(&lock_path).map_err(unsafe_error)? {
+            Some(_) => fs::OpenOptions::new().write(true).open(&lock_path),
+            None => match files::create_file_private(&lock_path) {
+                Ok(f) => Ok(f),
+                Err(_) => fs::OpenOptions::new().write(true).open(&lock_path),
+            },
+        }
+        .map_err(|e| CliError::error(format!("opening {}: {e}", lock_path.display())))?;
+        lock.lock()
+            .map_err(|e| CliError::error(format!("locking {}: {e}", lock_path.display())))?;
+        let mut data = self.read()?;
+        data.db.clone_from(&self.data.db);
+        change(&mut data);
         let text =
-            serde_json::to_string_pretty(&self.data).map_err(|e| CliError::error(e.to_string()))?;
-        let tmp = self.path.with_extension("tmp");
-        write_private(&tmp, text.as_bytes())?;
-        fs::rename(&tmp, &self.path)
-            .map_err(|e| CliError::error(format!("saving {}: {e}", self.path.display())))
+            serde_json::to_string_pretty(&data).map_err(|e| CliError::error(e.to_string()))?;
+        files::write_atomic_private(&self.path, text.as_bytes()).map_err(unsafe_error)?;
+        self.data = data;
+        Ok(())
     }
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> Result<(), CliError> {
-    use std::os::unix::fs::DirBuilderExt;
-    if dir.exists() {
-        return Ok(());
+fn unsafe_error(e: crate::store::StoreError) -> CliError {
+    CliError::error(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn two_sign_ins_from_stale_copies_both_land() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions/abc.json");
+        let db = dir.path().join("lab.db");
+        let expires = Utc.with_ymd_and_hms(2026, 11, 26, 17, 0, 0).unwrap();
+        // Both terminals read the file before either writes.
+        let mut first = Sessions::at(path.clone(), &db).unwrap();
+        let mut second = Sessions::at(path.clone(), &db).unwrap();
+        first
+            .add("a@x.com", &SessionToken("t1".into()), expires)
+            .unwrap();
+        second
+            .add("b@x.com", &SessionToken("t2".into()), expires)
+            .unwrap();
+        let after = Sessions::at(path, &db).unwrap();
+        let (accounts, default) = after.accounts();
+        let names: Vec<_> = accounts.iter().map(|(u, _)| u.as_str()).collect();
+        assert_eq!(names, ["a@x.com", "b@x.com"]);
+        assert_eq!(default.as_deref(), Some("b@x.com"));
     }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| CliError::error(format!("creating {}: {e}", dir.display())))
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> Result<(), CliError> {
-    fs::create_dir_all(dir).map_err(|e| CliError::error(format!("creating {}: {e}", dir.display())))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let _ = fs::remove_file(path);
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| CliError::error(format!("writing {}: {e}", path.display())))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| CliError::error(format!("writing {}: {e}", path.display())))
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    fs::write(path, bytes).map_err(|e| CliError::error(format!("writing {}: {e}", path.display())))
 }

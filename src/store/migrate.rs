@@ -41,6 +41,13 @@ fn check(path: &Path, (app, version, objects): (i32, i64, i64)) -> StoreResult<b
     Ok(version < SCHEMA_VERSION)
 }
 
+/// Refuses a database of another program or of a newer pim, reading only (nothing is written
+/// to a file that is not ours).
+pub fn check_identity(conn: &Connection, path: &Path) -> StoreResult<()> {
+    let found = header(conn).map_err(|e| super::classify(e, path))?;
+    check(path, found).map(|_| ())
+}
+
 /// Brings the database to [`SCHEMA_VERSION`], or refuses it. Takes the write lock only when
 /// there is something to do, and re-checks under the lock (another terminal may have migrated).
 pub fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {

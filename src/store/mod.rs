@@ -15,6 +15,7 @@ pub mod alerts;
 pub mod assignments;
 pub mod audit;
 mod convert;
+pub mod files;
 pub mod mail;
 mod migrate;
 pub mod requests;
@@ -52,13 +53,15 @@ pub enum StoreError {
         /// The newest this build understands.
         supported: i64,
     },
-    /// Other users could write the file and bypass the engine.
-    #[error("{path} can be written by other users (mode {mode:o}); run `chmod 600 {path}` first", path = .path.display())]
-    Permissions {
-        /// The file.
+    /// A file or directory that other users could read, write or swap.
+    #[error("{} {problem}; {fix}", .path.display())]
+    Unsafe {
+        /// The file or directory.
         path: PathBuf,
-        /// Its permission bits.
-        mode: u32,
+        /// What is wrong with it.
+        problem: String,
+        /// What to do.
+        fix: String,
     },
     /// SQLite reported an error.
     #[error("database error: {0}")]
@@ -110,6 +113,15 @@ impl Store {
     pub fn open(path: &Path, mode: OpenMode) -> StoreResult<Store> {
         prepare_file(path, mode)?;
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
+        // Whose file it is comes first (read only), then whether it is safe to use.
+        migrate::check_identity(&conn, path)?;
+        for file in [
+            path.to_path_buf(),
+            companion(path, "-wal"),
+            companion(path, "-shm"),
+        ] {
+            files::check_file(&file)?;
+        }
         Self::setup(conn, Some(path.to_path_buf()))
     }
 
@@ -206,15 +218,18 @@ fn io_error(context: String) -> impl FnOnce(io::Error) -> StoreError {
     move |source| StoreError::Io { context, source }
 }
 
-/// Checks an existing file (type, permissions, SQLite header) or creates a new empty one with
-/// owner-only permissions. An empty file is a new database.
+/// Checks an existing file (owner, permissions, not a link, SQLite header) and its directory,
+/// or creates a new empty one owner-only. An empty file is a new database.
 fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<()> {
-    match fs::metadata(path) {
-        Ok(meta) => {
+    let dir = files::parent_of(path);
+    if dir.exists() {
+        files::check_dir(&dir)?;
+    }
+    match files::check_not_a_link(path)? {
+        Some(meta) => {
             if !meta.is_file() {
                 return Err(StoreError::NotADatabase(path.to_path_buf()));
             }
-            check_permissions(path, &meta)?;
             let mut header = [0u8; 16];
             let mut file =
                 fs::File::open(path).map_err(io_error(format!("reading {}", path.display())))?;
@@ -226,12 +241,22 @@ fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<()> {
                 Err(StoreError::NotADatabase(path.to_path_buf()))
             }
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => match mode {
+        None => match mode {
             OpenMode::Existing => Err(StoreError::Missing(path.to_path_buf())),
-            OpenMode::Create => create_private(path),
+            OpenMode::Create => {
+                files::create_dir_private(&dir)?;
+                files::create_file_private(path)?;
+                Ok(())
+            }
         },
-        Err(e) => Err(io_error(format!("checking {}", path.display()))(e)),
     }
+}
+
+/// The `-wal` or `-shm` file SQLite keeps beside a database.
+pub fn companion(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 fn read_up_to(file: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
@@ -243,55 +268,6 @@ fn read_up_to(file: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(total)
-}
-
-#[cfg(unix)]
-fn check_permissions(path: &Path, meta: &fs::Metadata) -> StoreResult<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o002 != 0 {
-        return Err(StoreError::Permissions {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_permissions(_path: &Path, _meta: &fs::Metadata) -> StoreResult<()> {
-    Ok(())
-}
-
-#[cfg(unix)]
-fn create_private(path: &Path) -> StoreResult<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(io_error(format!("creating {}", dir.display())))?;
-    }
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io_error(format!("creating {}", path.display())))?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn create_private(path: &Path) -> StoreResult<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(io_error(format!("creating {}", dir.display())))?;
-    }
-    fs::File::create(path).map_err(io_error(format!("creating {}", path.display())))?;
-    Ok(())
 }
 
 #[cfg(test)]

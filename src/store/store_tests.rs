@@ -113,15 +113,53 @@ fn a_newer_schema_is_refused_with_a_clear_message() {
 
 #[cfg(unix)]
 #[test]
-fn a_world_writable_database_is_refused() {
+fn a_database_others_can_reach_is_refused_and_left_alone() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pim.db");
     drop(Store::open(&path, OpenMode::Create).unwrap());
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    for mode in [0o666, 0o644, 0o660, 0o664, 0o640] {
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+        let err = Store::open(&path, OpenMode::Existing).unwrap_err();
+        assert!(matches!(err, StoreError::Unsafe { .. }), "{err}");
+        assert!(err.to_string().contains("chmod 600"), "{mode:o}: {err}");
+        let after = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(after, mode, "pim never changes the file's mode by itself");
+    }
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
     let err = Store::open(&path, OpenMode::Existing).unwrap_err();
-    assert!(matches!(err, StoreError::Permissions { .. }), "{err}");
-    assert!(err.to_string().contains("chmod 600"));
+    assert!(
+        err.to_string().contains("other users can write to"),
+        "{err}"
+    );
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let err = Store::open(&link, OpenMode::Existing).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    Store::open(&path, OpenMode::Existing).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_owned_by_another_user_is_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let me = fs::metadata(&path).unwrap().uid();
+    if me != 0 {
+        // Giving a file away needs root; the check is exercised where the tests run as root.
+        return;
+    }
+    rustix::fs::chown(&path, Some(rustix::process::Uid::from_raw(4242)), None).unwrap();
+    let err = Store::open(&path, OpenMode::Existing).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("belongs to another user (uid 4242)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -184,6 +222,8 @@ fn a_version_1_database_is_upgraded_with_its_data() {
     )
     .unwrap();
     drop(conn);
+    // pim wrote version 1 files owner-only too.
+    files::set_mode(&path, files::FILE_MODE).unwrap();
     let store = Store::open(&path, OpenMode::Existing).unwrap();
     let version: i64 = store
         .conn()

@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod console;
+mod files;
 mod lifecycle;
 mod race;
 mod tamper;

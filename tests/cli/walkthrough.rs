@@ -312,15 +312,23 @@ fn the_database_and_session_files_are_private() {
     let mode = std::fs::metadata(&pim.db).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let sessions = pim.dir.path().join("state/pim/sessions");
-    let files: Vec<_> = std::fs::read_dir(&sessions)
+    let all: Vec<_> = std::fs::read_dir(&sessions)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
+    for f in &all {
+        assert_eq!(
+            std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "{}",
+            f.display()
+        );
+    }
+    let files: Vec<_> = all
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        .collect();
     assert_eq!(files.len(), 1);
-    assert_eq!(
-        std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
     assert_eq!(
         std::fs::metadata(&sessions).unwrap().permissions().mode() & 0o777,
         0o700

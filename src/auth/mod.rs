@@ -1,7 +1,9 @@
-//! Authentication: argon2id passwords, TOTP codes, lockout arithmetic and session tokens.
+//! Authentication: argon2id passwords, TOTP codes and their sealing, lockout arithmetic and
+//! session tokens.
 //! Everything here runs on real time: the lab clock never touches what the person holds.
 
 pub mod lockout;
 pub mod password;
+pub mod seal;
 pub mod session;
 pub mod totp;

@@ -163,7 +163,8 @@ impl super::Service {
                 activity::MFA_RESET,
                 "requiring MFA registration again",
             )?;
-            store::users::set_totp_secret(ctx.conn, &target.principal.id, &secret)?;
+            let sealed = ctx.sealer.seal(&secret, &target.principal.id)?;
+            store::users::set_totp_sealed(ctx.conn, &target.principal.id, &sealed)?;
             let ended = end_sessions(ctx, &target, token)?;
             ctx.audit(entry.detail("sessions_ended", ended))?;
             Ok(MfaReset {

@@ -93,6 +93,7 @@ impl super::Service {
                 now: ctx.real + tenant.clock_offset,
                 real: ctx.real,
                 tenant,
+                sealer: ctx.sealer,
             };
             sweep::run(&moved)?;
             Ok(state(&moved))

@@ -59,6 +59,11 @@ pub enum AuthFailure {
         "no authenticator app is set up for this account; open the console (`pim`) to set one up"
     )]
     MfaNotSetUp,
+    /// The stored authenticator secret does not open (tampered, damaged or moved).
+    #[error(
+        "the account's stored authenticator secret cannot be read; an administrator must make it register again (pim users reset-mfa UPN)"
+    )]
+    SecretUnreadable,
     /// The stored password hash is unusable (tampered or damaged).
     #[error("the account's stored password cannot be checked; an administrator must reset it")]
     HashRejected,

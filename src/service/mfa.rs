@@ -102,10 +102,10 @@ pub(super) fn verify_code(
             what: purpose.what.clone(),
         }));
     };
-    let Some(secret) = user.totp_secret.as_deref() else {
+    let Some(secret) = ctx.secret(user)? else {
         return Err(ServiceError::Auth(AuthFailure::MfaNotSetUp));
     };
-    match check_code(secret, code, ctx.real.timestamp(), user.totp_last_step) {
+    match check_code(&secret, code, ctx.real.timestamp(), user.totp_last_step) {
         CodeCheck::Accepted { step } => {
             store::users::record_code(ctx.conn, &user.principal.id, step, ctx.now)?;
             Ok(())

@@ -14,8 +14,10 @@ use crate::auth::session::token_hash;
 use crate::clock::{Clock, Time};
 use crate::policy::model::{ADMIN_ROLES, Principal, Role, Tenant};
 use crate::policy::settings::RoleSettings;
+use crate::store::keys::{Sealer, Unsealed};
 use crate::store::users::UserRecord;
 use crate::store::{self, OpenMode, Store, StoreError};
+use zeroize::Zeroizing;
 
 mod accounts;
 mod activate;
@@ -82,6 +84,7 @@ pub struct Service {
     store: Store,
     clock: Arc<dyn Clock>,
     passwords: PasswordHasher,
+    sealer: Sealer,
 }
 
 /// What a use case sees inside its transaction.
@@ -94,12 +97,15 @@ pub(crate) struct Ctx<'t> {
     pub real: Time,
     /// The tenant.
     pub tenant: Tenant,
+    /// Seals and opens TOTP secrets.
+    pub sealer: &'t Sealer,
 }
 
 impl Service {
     /// An engine on an open store.
     pub fn new(store: Store, clock: Arc<dyn Clock>, passwords: PasswordHasher) -> Self {
         Self {
+            sealer: store.sealer().clone(),
             store,
             clock,
             passwords,
@@ -144,8 +150,9 @@ impl Service {
         if !due {
             return false;
         }
+        let sealer = &self.sealer;
         let swept = self.store.try_write(|tx| {
-            let ctx = Ctx::new(tx, real)?;
+            let ctx = Ctx::new(tx, real, sealer)?;
             sweep::run(&ctx)
         });
         matches!(swept, Ok(Some(())))
@@ -154,8 +161,8 @@ impl Service {
     /// Runs a write use case in one `BEGIN IMMEDIATE` transaction, after recording any expiries
     /// that are due. Refusals and authentication failures commit their audit rows.
     fn write<T>(&mut self, f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>) -> ServiceResult<T> {
-        self.transact(|tx, real| {
-            let ctx = Ctx::new(tx, real)?;
+        self.transact(|tx, real, sealer| {
+            let ctx = Ctx::new(tx, real, sealer)?;
             sweep::run(&ctx)?;
             f(&ctx)
         })
@@ -166,11 +173,11 @@ impl Service {
     /// back on anything else.
     fn transact<T>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>, Time) -> ServiceResult<T>,
+        f: impl FnOnce(&Transaction<'_>, Time, &Sealer) -> ServiceResult<T>,
     ) -> ServiceResult<T> {
         let real = self.clock.now();
         let tx = self.store.write()?;
-        match f(&tx, real) {
+        match f(&tx, real, &self.sealer) {
             Ok(v) => {
                 tx.commit()?;
                 Ok(v)
@@ -187,7 +194,7 @@ impl Service {
     fn read<T>(&mut self, f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>) -> ServiceResult<T> {
         let real = self.clock.now();
         let tx = self.store.read()?;
-        let ctx = Ctx::new(&tx, real)?;
+        let ctx = Ctx::new(&tx, real, &self.sealer)?;
         f(&ctx)
     }
 }
@@ -204,14 +211,37 @@ impl<'t> Ctx<'t> {
         Ok(real + tenant.clock_offset)
     }
 
-    fn new(conn: &'t Transaction<'t>, real: Time) -> ServiceResult<Self> {
+    fn new(conn: &'t Transaction<'t>, real: Time, sealer: &'t Sealer) -> ServiceResult<Self> {
         let tenant = store::tenant::get(conn)?.ok_or(ServiceError::NoTenant)?;
         Ok(Self {
             conn,
             now: real + tenant.clock_offset,
             real,
             tenant,
+            sealer,
         })
+    }
+
+    /// An account's TOTP secret, opened with the database's key (`None` before it has one).
+    /// A missing key is an error of the installation (exit 1); a secret that does not open
+    /// (damaged, or copied from another account) fails the sign-in and is audited.
+    pub fn secret(&self, user: &UserRecord) -> ServiceResult<Option<Zeroizing<String>>> {
+        let Some(sealed) = user.totp_sealed.as_deref() else {
+            return Ok(None);
+        };
+        match self.sealer.open(sealed, &user.principal.id) {
+            Ok(secret) => Ok(Some(secret)),
+            Err(Unsealed::KeyMissing(_)) => Err(ServiceError::Store(self.sealer.missing())),
+            Err(Unsealed::DoesNotOpen) => {
+                self.audit(
+                    AuditEntry::new(crate::audit::activity::MFA_FAILED, self.now)
+                        .target(&user.principal)
+                        .failed()
+                        .detail("reason", "the stored authenticator secret does not open"),
+                )?;
+                Err(ServiceError::Auth(AuthFailure::SecretUnreadable))
+            }
+        }
     }
 
     /// The signed-in user behind a session token (real-time expiry).

@@ -98,11 +98,12 @@ impl super::Service {
             .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
         self.write(|ctx| {
             let user = password_step(ctx, upn, checked)?;
-            let enrolment = match (&user.totp_secret, user.mfa_registered_at) {
+            let enrolment = match (ctx.secret(&user)?, user.mfa_registered_at) {
                 (Some(_), Some(_)) => None,
-                (Some(secret), None) => Some(Enrolment::for_secret(secret, &user.principal.upn)),
+                (Some(secret), None) => Some(Enrolment::for_secret(&secret, &user.principal.upn)),
                 (None, _) => {
-                    store::users::set_totp_secret(ctx.conn, &user.principal.id, &fresh)?;
+                    let sealed = ctx.sealer.seal(&fresh, &user.principal.id)?;
+                    store::users::set_totp_sealed(ctx.conn, &user.principal.id, &sealed)?;
                     Some(Enrolment::for_secret(&fresh, &user.principal.upn))
                 }
             };

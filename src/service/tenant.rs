@@ -143,16 +143,17 @@ impl super::Service {
             .passwords
             .hash(&password)
             .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
+        let id = new_id();
         Ok(Seed {
             record: UserRecord {
                 principal: Principal {
-                    id: new_id(),
+                    id: id.clone(),
                     upn: upn.to_owned(),
                     display_name: display_name.to_owned(),
                 },
                 enabled: true,
                 password_hash: hash,
-                totp_secret: Some(secret.clone()),
+                totp_sealed: Some(self.sealer.seal(&secret, &id)?),
                 mfa_registered_at: Some(now),
                 totp_last_step: None,
                 counters: Counters::default(),
@@ -208,7 +209,7 @@ impl super::Service {
             clock_offset: TimeDelta::zero(),
             created_at: now,
         };
-        let replaced = self.transact(|tx, real| {
+        let replaced = self.transact(|tx, real, sealer| {
             let replaced = match store::tenant::get(tx)? {
                 None => false,
                 Some(existing) if existing.kind != TenantKind::Lab => {
@@ -224,7 +225,7 @@ impl super::Service {
                 }
                 Some(_) => {
                     let token = token.ok_or(ServiceError::Auth(AuthFailure::NotSignedIn))?;
-                    let ctx = Ctx::new(tx, real)?;
+                    let ctx = Ctx::new(tx, real, sealer)?;
                     let actor = ctx.actor(token)?.principal;
                     let attempt = AuditEntry::new(activity::LAB_RESET, ctx.now)
                         .by(&actor)
@@ -284,7 +285,11 @@ impl super::Service {
             Ok(store::users::list(ctx.conn, None, 50, 0)?
                 .into_iter()
                 .map(|u| AuthenticatorCode {
-                    code: u.totp_secret.as_deref().and_then(|s| crate::auth::totp::code_at(s, real)),
+                    code: u
+                        .totp_sealed
+                        .as_deref()
+                        .and_then(|s| ctx.sealer.open(s, &u.principal.id).ok())
+                        .and_then(|s| crate::auth::totp::code_at(&s, real)),
                     principal: u.principal,
                     seconds_left: crate::auth::totp::seconds_left(real),
                 })
@@ -357,7 +362,7 @@ impl super::Service {
             created_at: now,
         };
         let seeds = [seed];
-        self.transact(|tx, _| {
+        self.transact(|tx, _, _| {
             if let Some(existing) = store::tenant::get(tx)? {
                 return Err(ServiceError::Conflict(format!(
                     "this database already holds the tenant {}; give another database with --db",

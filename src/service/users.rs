@@ -138,13 +138,14 @@ impl super::Service {
                 upn: upn.clone(),
                 display_name: display_name.clone(),
             };
+            let sealed = ctx.sealer.seal(&secret, &principal.id)?;
             store::users::insert(
                 ctx.conn,
                 &UserRecord {
                     principal: principal.clone(),
                     enabled: true,
                     password_hash: hash.clone(),
-                    totp_secret: Some(secret.clone()),
+                    totp_sealed: Some(sealed),
                     mfa_registered_at: None,
                     totp_last_step: None,
                     counters: Counters::default(),

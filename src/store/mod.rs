@@ -16,7 +16,9 @@ pub mod assignments;
 pub mod audit;
 mod convert;
 pub mod files;
+pub mod keys;
 pub mod mail;
+pub mod meta;
 mod migrate;
 pub mod requests;
 pub mod roles;
@@ -74,6 +76,12 @@ pub enum StoreError {
         /// The OS error.
         source: io::Error,
     },
+    /// The key that seals the authenticator secrets is not where it belongs.
+    #[error(
+        "the key that seals this database's authenticator secrets is missing{}; put it back from where you keep your backups (without it nobody can sign in). A training lab whose key is lost for good can be started over: delete the database file and run `pim lab`",
+        .0.as_ref().map(|p| format!(" (it belongs at {})", p.display())).unwrap_or_default()
+    )]
+    KeyMissing(Option<PathBuf>),
     /// A stored value that this program never writes (hand-edited or damaged database).
     #[error("the database holds an invalid value: {0}")]
     Corrupt(String),
@@ -103,6 +111,7 @@ pub enum OpenMode {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    sealer: keys::Sealer,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -122,16 +131,32 @@ impl Store {
         ] {
             files::check_file(&file)?;
         }
-        Self::setup(conn, Some(path.to_path_buf()))
+        let mut conn = Self::setup(conn, path)?;
+        files::check_file(&keys::key_path(path))?;
+        let sealer = keys::prepare(&mut conn, path)?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            sealer,
+        })
     }
 
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> StoreResult<Store> {
-        Self::setup(Connection::open_in_memory()?, None)
+        let conn = Self::setup(Connection::open_in_memory()?, Path::new(":memory:"))?;
+        Ok(Store {
+            conn,
+            path: None,
+            sealer: keys::Sealer::ephemeral()?,
+        })
     }
 
-    fn setup(mut conn: Connection, path: Option<PathBuf>) -> StoreResult<Store> {
-        let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+    /// Seals and opens this database's TOTP secrets.
+    pub fn sealer(&self) -> &keys::Sealer {
+        &self.sealer
+    }
+
+    fn setup(mut conn: Connection, shown: &Path) -> StoreResult<Connection> {
         let configure = |conn: &Connection| -> rusqlite::Result<()> {
             conn.busy_timeout(BUSY_TIMEOUT)?;
             conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -140,9 +165,9 @@ impl Store {
             conn.pragma_update(None, "secure_delete", "ON")?;
             Ok(())
         };
-        configure(&conn).map_err(|e| classify(e, &shown))?;
-        migrate::migrate(&mut conn, &shown)?;
-        Ok(Store { conn, path })
+        configure(&conn).map_err(|e| classify(e, shown))?;
+        migrate::migrate(&mut conn, shown)?;
+        Ok(conn)
     }
 
     /// The file, when not in memory.

@@ -264,3 +264,81 @@ fn a_failing_migration_leaves_the_old_version() {
         .unwrap();
     assert_eq!(cols, 0, "the partial upgrade rolled back");
 }
+
+#[cfg(unix)]
+#[test]
+fn secrets_of_an_older_database_are_sealed_on_open_and_the_clear_copy_erased() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, 2).unwrap();
+    conn.execute_batch(
+        "INSERT INTO users (id, upn, display_name, password_hash, totp_secret, created_at)
+         VALUES ('u1', 'a@old.onmicrosoft.com', 'A', 'x', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 0);",
+    )
+    .unwrap();
+    drop(conn);
+    files::set_mode(&path, files::FILE_MODE).unwrap();
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let (plain, sealed): (Option<String>, Option<Vec<u8>>) = store
+        .conn()
+        .query_row(
+            "SELECT totp_secret, totp_sealed FROM users WHERE id = 'u1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(plain, None);
+    let opened = store.sealer().open(&sealed.unwrap(), "u1").unwrap();
+    assert_eq!(opened.as_str(), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+    let key = keys::key_path(&path);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    drop(store);
+    let bytes = fs::read(&path).unwrap();
+    assert!(
+        !bytes
+            .windows(32)
+            .any(|w| w == b"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+        "no clear copy is left in the file"
+    );
+}
+
+#[test]
+fn without_its_key_a_database_opens_but_cannot_seal_or_open_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    let store = Store::open(&path, OpenMode::Create).unwrap();
+    let sealed = store.sealer().seal("SECRET", "u1").unwrap();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO users (id, upn, display_name, password_hash, totp_sealed, created_at)
+             VALUES ('u1', 'a@x.onmicrosoft.com', 'A', 'x', ?1, 0)",
+            [&sealed],
+        )
+        .unwrap();
+    drop(store);
+    let key = keys::key_path(&path);
+    let kept = fs::read(&key).unwrap();
+    fs::remove_file(&key).unwrap();
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    assert!(!key.exists(), "no new key replaces the lost one");
+    assert!(matches!(
+        store.sealer().open(&sealed, "u1"),
+        Err(keys::Unsealed::KeyMissing(Some(_)))
+    ));
+    let err = store.sealer().seal("X", "u2").unwrap_err();
+    assert!(err.to_string().contains(".key"), "{err}");
+    drop(store);
+    fs::write(&key, kept).unwrap();
+    files::set_mode(&key, files::FILE_MODE).unwrap();
+    let other = dir.path().join("other.db");
+    drop(Store::open(&other, OpenMode::Create).unwrap());
+    fs::copy(keys::key_path(&other), &key).unwrap();
+    let err = Store::open(&path, OpenMode::Existing).unwrap_err();
+    assert!(err.to_string().contains("key of another database"), "{err}");
+}

@@ -17,8 +17,9 @@ pub struct UserRecord {
     pub enabled: bool,
     /// argon2id PHC string.
     pub password_hash: String,
-    /// Base32 TOTP secret; `None` until an authenticator is set up.
-    pub totp_secret: Option<String>,
+    /// The base32 TOTP secret, sealed with the database's key (see `store::keys`); `None`
+    /// until an authenticator is set up.
+    pub totp_sealed: Option<Vec<u8>>,
     /// When the first code was accepted (the authenticator is confirmed).
     pub mfa_registered_at: Option<Time>,
     /// The newest TOTP step accepted; older or equal steps are replays.
@@ -32,7 +33,7 @@ pub struct UserRecord {
 }
 
 const COLUMNS: &str =
-    "id, upn, display_name, enabled, password_hash, totp_secret, mfa_registered_at,
+    "id, upn, display_name, enabled, password_hash, totp_sealed, mfa_registered_at,
     totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
@@ -47,7 +48,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
         },
         enabled: r.get(3)?,
         password_hash: r.get(4)?,
-        totp_secret: r.get(5)?,
+        totp_sealed: r.get(5)?,
         mfa_registered_at: opt_time(r.get(6)?),
         totp_last_step: last_step.and_then(|s| u64::try_from(s).ok()),
         counters: Counters {
@@ -63,7 +64,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
 /// Adds a user.
 pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO users (id, upn, display_name, enabled, password_hash, totp_secret, mfa_registered_at,
+        "INSERT INTO users (id, upn, display_name, enabled, password_hash, totp_sealed, mfa_registered_at,
              totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
@@ -72,7 +73,7 @@ pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
             u.principal.display_name,
             u.enabled,
             u.password_hash,
-            u.totp_secret,
+            u.totp_sealed,
             opt_secs(u.mfa_registered_at),
             u.totp_last_step.and_then(|s| i64::try_from(s).ok()),
             u.counters.failures,
@@ -158,11 +159,13 @@ pub fn record_sign_in(conn: &Connection, id: &str, at: Time) -> StoreResult<()> 
     Ok(())
 }
 
-/// Stores a new TOTP secret (enrolment), unconfirmed until its first code.
-pub fn set_totp_secret(conn: &Connection, id: &str, secret: &str) -> StoreResult<()> {
+/// Stores a new sealed TOTP secret (enrolment), unconfirmed until its first code.
+pub fn set_totp_sealed(conn: &Connection, id: &str, sealed: &[u8]) -> StoreResult<()> {
     conn.execute(
-        "UPDATE users SET totp_secret = ?2, mfa_registered_at = NULL, totp_last_step = NULL WHERE id = ?1",
-        params![id, secret],
+        "UPDATE users SET totp_sealed = ?2, totp_secret = NULL, mfa_registered_at = NULL,
+             totp_last_step = NULL
+         WHERE id = ?1",
+        params![id, sealed],
     )?;
     Ok(())
 }

@@ -386,3 +386,78 @@ fn readers_answer_while_another_terminal_holds_the_write_lock() {
     let inbox = pim.run_as(Some(&user), &["inbox"]).ok();
     assert!(inbox.stdout.contains("expired"), "{}", inbox.stdout);
 }
+
+#[test]
+fn a_copied_database_alone_yields_no_second_factor() {
+    let mut pim = Pim::new();
+    let lab = pim.lab();
+    pim.login("admin").ok();
+    for account in lab["accounts"].as_array().unwrap() {
+        let secret = account["totp_secret"].as_str().unwrap();
+        for file in [pim.db.clone(), pim.db.with_extension("db-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{} holds a TOTP secret in the clear",
+                    file.display()
+                );
+            }
+        }
+    }
+    // The thief copies the database file (only) and tries to sign in with the password.
+    let thief = Pim::new();
+    std::fs::copy(&pim.db, &thief.db).unwrap();
+    let code = pim.code("pimuser", 0);
+    let run = thief
+        .run_stdin(
+            &[
+                "login",
+                "--user",
+                &pim.upn("pimuser"),
+                "--password-stdin",
+                "--otp",
+                &code,
+            ],
+            &format!("{}\n", pim.password("pimuser")),
+        )
+        .fails(
+            1,
+            "the key that seals this database's authenticator secrets is missing",
+        );
+    assert!(run.stderr.contains("lab.db.key"), "{}", run.stderr);
+}
+
+#[test]
+fn a_sealed_secret_moved_to_another_account_does_not_open() {
+    let pim = lab_signed_in();
+    let user = pim.upn("pimuser");
+    let approver = pim.upn("approver");
+    // Someone with the file copies their own sealed secret over the victim's.
+    pim.sql()
+        .execute(
+            "UPDATE users SET totp_sealed = (SELECT totp_sealed FROM users WHERE upn = ?1) WHERE upn = ?2",
+            [&user, &approver],
+        )
+        .unwrap();
+    let code = pim.code("pimuser", 0);
+    pim.run_stdin(
+        &[
+            "login",
+            "--user",
+            &approver,
+            "--password-stdin",
+            "--otp",
+            &code,
+        ],
+        &format!("{}\n", pim.password("approver")),
+    )
+    .fails(4, "cannot be read");
+    let audit = pim.run(&["audit", "--failures", "--limit", "1"]).ok();
+    assert!(
+        audit
+            .stdout
+            .contains("stored authenticator secret does not open"),
+        "{}",
+        audit.stdout
+    );
+}

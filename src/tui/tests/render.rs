@@ -80,9 +80,26 @@ fn enrolment_at_first_sign_in() {
             Some("correct horse battery"),
         )
         .unwrap();
+    // A fixed secret, so the QR code in the snapshot stays the same.
     let conn = rusqlite::Connection::open(&h.app.db).unwrap();
-    conn.execute("UPDATE users SET totp_secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' WHERE upn = 'newhire@pimlab.onmicrosoft.com'", [])
+    let id: String = conn
+        .query_row(
+            "SELECT id FROM users WHERE upn = 'newhire@pimlab.onmicrosoft.com'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
+    let sealed = h
+        .engine()
+        .store()
+        .sealer()
+        .seal("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", &id)
+        .unwrap();
+    conn.execute(
+        "UPDATE users SET totp_sealed = ?1 WHERE id = ?2",
+        rusqlite::params![sealed, id],
+    )
+    .unwrap();
     h.text("newhire@pimlab.onmicrosoft.com");
     h.key(KeyCode::Tab);
     h.text("correct horse battery");

@@ -52,6 +52,12 @@ pub const ALERT_DISMISSED: &str = "Disable PIM Alert";
 pub const ALERT_SETTINGS: &str = "Update PIM alert setting";
 /// A training lab was rebuilt (`pim lab --reset`).
 pub const LAB_RESET: &str = "Reset training lab";
+/// An administrator accepted the audit log as it stands after a break of its anchor.
+pub const AUDIT_REANCHORED: &str = "Re-anchor audit log";
+/// A consistent copy of the database was written.
+pub const DATABASE_BACKED_UP: &str = "Back up database";
+/// The database was replaced by a backup (a known rollback).
+pub const DATABASE_RESTORED: &str = "Restore database from backup";
 /// The lab clock was moved.
 pub const CLOCK_MOVED: &str = "Lab clock moved";
 

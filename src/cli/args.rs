@@ -86,6 +86,20 @@ pub enum Command {
     Audit(AuditArgs),
     /// The lab's simulated clock
     Clock(ClockArgs),
+    /// Write a consistent copy of the database (administrators); others may keep working
+    Backup(BackupArgs),
+    /// Replace the database with a backup, keeping the current one aside (administrators)
+    Restore(BackupArgs),
+}
+
+/// `pim backup FILE` and `pim restore FILE`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file
+    pub file: PathBuf,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--json` alone.
@@ -588,11 +602,30 @@ pub struct AuditArgs {
     pub command: Option<AuditCommand>,
 }
 
-/// `pim audit verify`.
+/// `pim audit verify|checkpoint|reanchor`.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the hash chain; exits 1 naming the first bad entry
-    Verify(JsonFlag),
+    /// Check the log: its hash chain, its anchor (deleted or rolled-back entries), and every
+    /// current assignment against what the log recorded; exits 1 naming what is wrong
+    Verify {
+        /// Also prove the log still extends a checkpoint taken earlier (`pim audit checkpoint`)
+        #[arg(long, value_name = "TEXT")]
+        checkpoint: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a short checkpoint of the log's head to keep somewhere else
+    Checkpoint(JsonFlag),
+    /// Accept the log as it stands after its anchor broke (administrators; recorded in the log)
+    Reanchor {
+        /// What was found and why the log is accepted
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `pim clock`.

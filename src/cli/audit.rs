@@ -1,14 +1,18 @@
-//! `pim audit [filters]` and `pim audit verify`.
+//! `pim audit [filters]`, `pim audit verify|checkpoint|reanchor`.
 
 use serde_json::{Value, json};
 
 use super::args::{AuditArgs, AuditCommand, parse_delta, parse_time};
 use super::output::{json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env};
+use std::io::IsTerminal;
+
+use crate::audit::anchor::{AnchorState, Checkpoint};
 use crate::audit::chain::ChainFault;
 use crate::audit::{AuditRecord, AuditResult};
-use crate::policy::text::count;
+use crate::policy::text::{clip, count};
 use crate::service::AuditQuery;
+use crate::service::Verified;
 use crate::store::OpenMode;
 
 fn record_json(r: &AuditRecord) -> Value {
@@ -31,8 +35,13 @@ fn record_json(r: &AuditRecord) -> Value {
 
 /// `pim audit`.
 pub fn audit(env: &Env, a: AuditArgs) -> CliResult {
-    if let Some(AuditCommand::Verify(flag)) = a.command {
-        return verify(env, flag.json);
+    match a.command {
+        Some(AuditCommand::Verify { checkpoint, json }) => {
+            return verify(env, checkpoint.as_deref(), json);
+        }
+        Some(AuditCommand::Checkpoint(flag)) => return checkpoint(env, flag.json),
+        Some(AuditCommand::Reanchor { reason, json }) => return reanchor(env, &reason, json),
+        None => {}
     }
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
@@ -130,22 +139,8 @@ fn print_record(r: &AuditRecord) {
     }
 }
 
-fn verify(env: &Env, as_json: bool) -> CliResult {
-    let mut svc = env.open(OpenMode::Existing)?;
-    let v = svc.verify_audit()?;
-    let Some((fault, entry)) = v.fault else {
-        if as_json {
-            return json(&json!({"intact": true, "verified": v.verified, "head": v.head}));
-        }
-        outln!(
-            "The audit log is intact: {} verified.",
-            count(v.verified, "entry", "entries")
-        );
-        outln!("Head hash: {}", v.head);
-        return Ok(());
-    };
-    let r = &entry.record;
-    let what = match fault {
+fn fault_words(fault: &ChainFault) -> &'static str {
+    match fault {
         ChainFault::ContentChanged { .. } => {
             "its content does not match its hash: it was changed after it was written"
         }
@@ -153,19 +148,203 @@ fn verify(env: &Env, as_json: bool) -> CliResult {
             "it does not link to the entry before it: entries were removed or reordered"
         }
         ChainFault::Gap { .. } => "entries before it are missing: the sequence skips",
-    };
-    if as_json {
-        json(&json!({
-            "intact": false,
-            "verified": v.verified,
-            "first_bad": {"seq": r.seq, "id": r.id, "time": rfc3339(r.time), "activity": r.activity, "fault": fault},
-        }))?;
     }
-    Err(CliError::error(format!(
-        "the audit log has been tampered with at entry #{} ({}, {}): {what}. The {} before it verify.",
-        r.seq,
-        local(r.time),
-        safe(&r.activity),
-        count(v.verified, "entry", "entries")
-    )))
+}
+
+/// Progress on stderr for runs that take more than a moment, when a person is watching.
+fn progress_line() -> impl FnMut(&str, i64, i64) {
+    let shown = std::io::stderr().is_terminal();
+    move |what, done, total| {
+        if shown {
+            err!("\rchecking {what}: {done} of {total}…");
+        }
+    }
+}
+
+fn verify(env: &Env, checkpoint: Option<&str>, as_json: bool) -> CliResult {
+    let checkpoint = checkpoint
+        .map(|text| {
+            Checkpoint::parse(text).ok_or_else(|| {
+                CliError::usage(format!(
+                    "'{}' is not a checkpoint; they look like pimcp1:9f3a2b1c:1234:0123…cdef:20261202T101500Z (from `pim audit checkpoint`)",
+                    clip(text, 80)
+                ))
+            })
+        })
+        .transpose()?;
+    let mut svc = env.open_quietly(OpenMode::Existing)?;
+    let mut progress = progress_line();
+    let v = svc.verify_audit(checkpoint.as_ref(), &mut progress)?;
+    if v.verified >= 200_000 && std::io::stderr().is_terminal() {
+        err!("\r\x1b[K");
+    }
+    if as_json {
+        json(&verify_json(&v))?;
+    } else {
+        print_verified(&v);
+    }
+    if v.is_intact() {
+        return Ok(());
+    }
+    Err(CliError {
+        code: 1,
+        message: verify_problems(&v).join("\n"),
+    })
+}
+
+fn verify_json(v: &Verified) -> Value {
+    json!({
+        "intact": v.is_intact(),
+        "verified": v.verified,
+        "head": v.head,
+        "first_bad": v.fault.as_ref().map(|(fault, entry)| {
+            let r = &entry.record;
+            json!({"seq": r.seq, "id": r.id, "time": rfc3339(r.time), "activity": r.activity, "fault": fault})
+        }),
+        "anchor": v.anchor,
+        "anchor_file": v.anchor_path.as_ref().map(|p| p.display().to_string()),
+        "assignments": v.assignments,
+        "checkpoint": v.checkpoint.as_ref().map(|(cp, outcome)| json!({
+            "checkpoint": cp.to_string(),
+            "seq": cp.seq,
+            "time": rfc3339(cp.time),
+            "extended": outcome.is_ok(),
+            "problem": outcome.as_ref().err(),
+        })),
+    })
+}
+
+fn print_verified(v: &Verified) {
+    if v.is_intact() {
+        outln!(
+            "The audit log is intact: {} verified.",
+            count(v.verified, "entry", "entries")
+        );
+    }
+    if v.fault.is_none() {
+        outln!(
+            "Hash chain: intact, {} verified (head {}).",
+            count(v.verified, "entry", "entries"),
+            &v.head[..16.min(v.head.len())]
+        );
+    }
+    match &v.anchor {
+        AnchorState::Matches { anchored, head } if anchored == head => {
+            outln!("Anchor: the log ends at the anchored entry #{anchored}.");
+        }
+        AnchorState::Matches { anchored, head } => {
+            outln!("Anchor: the log extends the anchored entry #{anchored} (newest #{head}).")
+        }
+        AnchorState::NotYetAnchored { .. } => {
+            outln!("Anchor: none yet (this log predates anchoring); the next change writes it.");
+        }
+        AnchorState::Fresh => outln!("Anchor: none yet (a new database)."),
+        AnchorState::Broken { .. } => {}
+    }
+    let a = &v.assignments;
+    if a.mismatches.is_empty() {
+        let older = if a.unrecorded > 0 {
+            format!(
+                "; {} made before this database recorded states not checked",
+                count(a.unrecorded, "assignment", "assignments")
+            )
+        } else {
+            String::new()
+        };
+        let checked = a.checked - a.unrecorded;
+        outln!(
+            "Assignments: {} {} what the audited operations made {}{older}.",
+            count(checked, "current assignment", "current assignments"),
+            if checked == 1 { "is" } else { "are" },
+            if checked == 1 { "it" } else { "them" }
+        );
+    }
+    if let Some((cp, Ok(()))) = &v.checkpoint {
+        outln!(
+            "Checkpoint: the log still extends entry #{} as it was at {}.",
+            cp.seq,
+            local(cp.time)
+        );
+    }
+}
+
+fn verify_problems(v: &Verified) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some((fault, entry)) = &v.fault {
+        let r = &entry.record;
+        out.push(format!(
+            "error: the audit log has been tampered with at entry #{} ({}, {}): {}. The {} before it verify.",
+            r.seq,
+            local(r.time),
+            safe(&r.activity),
+            fault_words(fault),
+            count(v.verified, "entry", "entries")
+        ));
+    }
+    if let AnchorState::Broken { problem } = &v.anchor {
+        let file = v
+            .anchor_path
+            .as_ref()
+            .map_or_else(String::new, |p| format!(" ({})", p.display()));
+        out.push(format!(
+            "error: the audit log does not match its anchor{file}: {problem}. If the cause is known (a restore done by hand), an administrator can accept the log with `pim audit reanchor --reason TEXT`."
+        ));
+    }
+    for m in &v.assignments.mismatches {
+        out.push(format!(
+            "error: assignment {} ({} for {}) is not what the audited operations made it: {}.",
+            m.assignment_id,
+            safe(&m.role),
+            safe(&m.user),
+            m.problems.join("; ")
+        ));
+    }
+    if let Some((cp, Err(why))) = &v.checkpoint {
+        out.push(format!(
+            "error: the log does not extend the checkpoint of {} (entry #{}): {why}.",
+            local(cp.time),
+            cp.seq
+        ));
+    }
+    out
+}
+
+fn checkpoint(env: &Env, as_json: bool) -> CliResult {
+    let mut svc = env.open(OpenMode::Existing)?;
+    let cp = svc.checkpoint()?;
+    if as_json {
+        return json(&json!({
+            "checkpoint": cp.to_string(),
+            "seq": cp.seq,
+            "hash": cp.hash,
+            "database": cp.database,
+            "time": rfc3339(cp.time),
+        }));
+    }
+    outln!("{cp}");
+    errln!(
+        "Keep this line somewhere else (a ticket, a wiki); `pim audit verify --checkpoint '{cp}'` proves the log still extends entry #{} as it is now.",
+        cp.seq
+    );
+    Ok(())
+}
+
+fn reanchor(env: &Env, reason: &str, as_json: bool) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let done = svc.reanchor(&token, reason)?;
+    if as_json {
+        return json(&done);
+    }
+    match &done.problem {
+        Some(p) => outln!(
+            "Recorded in the audit log: {p}.\nThe anchor now stands at entry #{}.",
+            done.anchor.seq
+        ),
+        None => outln!(
+            "The log already matched its anchor; nothing to accept. The anchor stands at entry #{}.",
+            done.anchor.seq
+        ),
+    }
+    Ok(())
 }

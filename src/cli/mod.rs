@@ -28,6 +28,7 @@ mod alerts;
 pub mod args;
 mod assign;
 mod audit;
+mod integrity;
 mod me;
 pub mod output;
 mod requests;
@@ -107,9 +108,22 @@ pub struct Env {
 }
 
 impl Env {
-    /// Opens the engine on the database.
+    /// Opens the engine on the database, saying first on stderr what is wrong with it (a
+    /// broken audit anchor, a missing key): reads go on, changes are refused by the engine.
     pub fn open(&self, mode: OpenMode) -> Result<Service, CliError> {
-        Service::open(&self.db, mode).map_err(CliError::from)
+        let mut svc = self.open_quietly(mode)?;
+        for warning in svc.health() {
+            errln!("warning: {warning}");
+        }
+        Ok(svc)
+    }
+
+    /// [`Env::open`] for the commands whose job is to report what is wrong (`audit verify`,
+    /// `doctor`): they say it themselves.
+    pub fn open_quietly(&self, mode: OpenMode) -> Result<Service, CliError> {
+        let mut svc = Service::open(&self.db, mode).map_err(CliError::from)?;
+        svc.on_warning(|w| errln!("warning: {w}"));
+        Ok(svc)
     }
 
     /// The sessions file of this database.
@@ -191,6 +205,8 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Alerts(a) => alerts::alerts(env, a),
         Command::Licence(a) => alerts::licence(env, &a),
         Command::Audit(a) => audit::audit(env, a),
+        Command::Backup(a) => integrity::backup(env, &a),
+        Command::Restore(a) => integrity::restore(env, &a),
     }
 }
 

@@ -1,12 +1,11 @@
-//! Reading and verifying the audit log. Audit readers (Global/Privileged Role Administrator,
+//! Reading the audit log. Audit readers (Global/Privileged Role Administrator,
 //! Global Reader, Security Administrator, Security Reader) see everything ("Resource audit");
 //! other accounts see the entries they acted in or were the target of ("My audit").
 
 use super::{ServiceResult, SessionToken};
-use crate::audit::chain::ChainFault;
 use crate::audit::{AuditRecord, AuditResult};
 use crate::clock::Time;
-use crate::store::{self, audit::Filter, audit::StoredAudit};
+use crate::store::{self, audit::Filter};
 
 /// Filters of `pim audit`.
 #[derive(Debug, Clone, Default)]
@@ -27,17 +26,6 @@ pub struct AuditQuery {
     pub before_seq: Option<i64>,
     /// Page size.
     pub limit: i64,
-}
-
-/// The result of `pim audit verify`.
-#[derive(Debug, Clone)]
-pub struct Verified {
-    /// Entries that verified.
-    pub verified: i64,
-    /// Hash of the last good entry.
-    pub head: String,
-    /// The first bad entry, if any.
-    pub fault: Option<(ChainFault, Box<StoredAudit>)>,
 }
 
 impl super::Service {
@@ -64,17 +52,6 @@ impl super::Service {
                 limit: q.limit,
             };
             Ok((store::audit::list(ctx.conn, &filter)?, all))
-        })
-    }
-
-    /// Recomputes the whole hash chain (no sign-in needed: it reveals no content).
-    pub fn verify_audit(&mut self) -> ServiceResult<Verified> {
-        let tx = self.store.read()?;
-        let v = store::audit::verify(&tx)?;
-        Ok(Verified {
-            verified: v.verified,
-            head: v.head,
-            fault: v.fault,
         })
     }
 }

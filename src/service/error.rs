@@ -92,6 +92,12 @@ pub enum ServiceError {
         "the database has no tenant yet; create the training lab with `pim lab` or a tenant with `pim init`"
     )]
     NoTenant,
+    /// The audit log does not extend its anchor: changes are refused until an administrator
+    /// has looked and re-anchored (exit 1). Nothing is written.
+    #[error(
+        "the audit log does not match its anchor: {0}. Nothing was changed: pim refuses changes until this is looked into. `pim audit verify` shows the details; a Global or Privileged Role Administrator who has found the cause can accept the log as it is with `pim audit reanchor --reason TEXT` (recorded in the log)"
+    )]
+    AnchorBroken(crate::audit::anchor::AnchorProblem),
     /// Storage failed (exit 1). Nothing is written.
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -117,7 +123,10 @@ impl ServiceError {
             ServiceError::Refused(_) => 3,
             ServiceError::Auth(_) => 4,
             ServiceError::Invalid(_) | ServiceError::NotFound(_) => 2,
-            ServiceError::Conflict(_) | ServiceError::NoTenant | ServiceError::Store(_) => 1,
+            ServiceError::Conflict(_)
+            | ServiceError::NoTenant
+            | ServiceError::AnchorBroken(_)
+            | ServiceError::Store(_) => 1,
         }
     }
 }

@@ -25,9 +25,11 @@ mod alerts;
 mod approval;
 mod assign;
 mod audit;
+mod backup;
 mod clock;
 mod decide;
 mod error;
+mod integrity;
 mod lifecycle;
 mod mail;
 mod mfa;
@@ -44,10 +46,12 @@ pub use activate::{
 pub use alerts::{AlertConfigPatch, AlertView};
 pub use approval::RequestView;
 pub use assign::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
-pub use audit::{AuditQuery, Verified};
+pub use audit::AuditQuery;
+pub use backup::{BackedUp, Restored};
 pub use clock::ClockState;
 pub use decide::{Decided, Decision};
 pub use error::{AuthFailure, ServiceError};
+pub use integrity::{AssignmentCheck, AssignmentMismatch, Reanchored, Verified};
 pub use lifecycle::Ask;
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};
@@ -85,6 +89,21 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     passwords: PasswordHasher,
     sealer: Sealer,
+    anchor_path: Option<std::path::PathBuf>,
+    warnings: Vec<String>,
+    on_warning: Option<WarningHook>,
+}
+
+/// Where warnings go when a face wants them told at once.
+type WarningHook = Box<dyn Fn(&str) + Send>;
+
+/// Whether a write needs the audit log to extend its anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// Refused while the log does not extend its anchor (every change of state).
+    Anchored,
+    /// Allowed anyway: signing in and out, so an administrator can get in and re-anchor.
+    Open,
 }
 
 /// What a use case sees inside its transaction.
@@ -106,20 +125,71 @@ impl Service {
     pub fn new(store: Store, clock: Arc<dyn Clock>, passwords: PasswordHasher) -> Self {
         Self {
             sealer: store.sealer().clone(),
+            anchor_path: store.path().map(store::anchor::anchor_path),
             store,
             clock,
             passwords,
+            warnings: Vec::new(),
+            on_warning: None,
         }
+    }
+
+    /// Has warnings (work after a commit that failed, found while the command runs) told at
+    /// once, instead of collected for [`Self::take_warnings`].
+    pub fn on_warning(&mut self, tell: impl Fn(&str) + Send + 'static) {
+        self.on_warning = Some(Box::new(tell));
+    }
+
+    fn warn(&mut self, warning: String) {
+        match &self.on_warning {
+            Some(tell) => tell(&warning),
+            None => self.warnings.push(warning),
+        }
+    }
+
+    /// What is wrong with the database as it stands, for every face to show before it works:
+    /// an audit log that does not extend its anchor, a missing key, a damaged lab clock.
+    pub fn health(&mut self) -> Vec<String> {
+        let mut out = self.store.take_notes();
+        match self.anchor_status() {
+            Ok(crate::audit::anchor::AnchorState::Broken { problem }) => out.push(format!(
+                "the audit log does not match its anchor: {problem}. Changes are refused until an administrator looks into it (`pim audit verify`, then `pim audit reanchor --reason TEXT`)"
+            )),
+            Ok(_) => {}
+            Err(e) => out.push(format!("the audit log's anchor could not be checked: {e}")),
+        }
+        if !self.sealer.has_key() && store::users::sealed_count(self.store.conn()).unwrap_or(0) > 0
+        {
+            out.push(self.sealer.missing().to_string());
+        }
+        if let Ok(Some(offset)) = store::tenant::stored_clock_offset(self.store.conn())
+            && crate::clock::lab_offset(offset).is_none()
+        {
+            out.push(format!(
+                "the lab clock's stored offset ({offset} seconds) is out of range, so pim runs the lab on real time; a lab administrator can put it right with `pim clock reset`"
+            ));
+        }
+        out
+    }
+
+    /// Warnings about work done after a change was committed (the anchor could not be
+    /// moved), for the face to show; taking them empties the list.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// Opens the database at `path` with the system clock and production password hashing.
     pub fn open(path: &std::path::Path, mode: OpenMode) -> ServiceResult<Self> {
-        let store = Store::open(path, mode)?;
-        Ok(Self::new(
+        Ok(Self::with_store(Store::open(path, mode)?))
+    }
+
+    /// An engine on an open store with the system clock and production password hashing.
+    fn with_store(store: Store) -> Self {
+        Self::new(
             store,
             Arc::new(crate::clock::SystemClock),
             PasswordHasher::production(),
-        ))
+        )
     }
 
     /// The store, for the console's change detection.
@@ -150,44 +220,76 @@ impl Service {
         if !due {
             return false;
         }
-        let sealer = &self.sealer;
+        let (sealer, anchor) = (&self.sealer, self.anchor_path.as_deref());
         let swept = self.store.try_write(|tx| {
+            let advance = integrity::guard(tx, Guard::Anchored, anchor, sealer.database_id())?;
             let ctx = Ctx::new(tx, real, sealer)?;
-            sweep::run(&ctx)
+            sweep::run(&ctx)?;
+            Ok::<_, ServiceError>(advance)
         });
-        matches!(swept, Ok(Some(())))
+        match swept {
+            Ok(Some(advance)) => {
+                self.advance_anchor(advance);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Runs a write use case in one `BEGIN IMMEDIATE` transaction, after recording any expiries
-    /// that are due. Refusals and authentication failures commit their audit rows.
+    /// that are due. Refusals and authentication failures commit their audit rows. Refused
+    /// while the audit log does not extend its anchor.
     fn write<T>(&mut self, f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>) -> ServiceResult<T> {
-        self.transact(|tx, real, sealer| {
+        self.write_guarded(Guard::Anchored, f)
+    }
+
+    /// [`Self::write`] for signing in and out, which work even while the anchor is broken.
+    fn write_open<T>(&mut self, f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>) -> ServiceResult<T> {
+        self.write_guarded(Guard::Open, f)
+    }
+
+    fn write_guarded<T>(
+        &mut self,
+        guard: Guard,
+        f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>,
+    ) -> ServiceResult<T> {
+        self.transact(guard, |tx, real, sealer| {
             let ctx = Ctx::new(tx, real, sealer)?;
-            sweep::run(&ctx)?;
+            if guard == Guard::Anchored {
+                sweep::run(&ctx)?;
+            }
             f(&ctx)
         })
     }
 
     /// One `BEGIN IMMEDIATE` transaction at real time `real`, with or without a tenant: commits
     /// on success and on answers that keep their audit rows ([`ServiceError::commits`]), rolls
-    /// back on anything else.
+    /// back on anything else. After a commit the anchor moves to the log's new head.
     fn transact<T>(
         &mut self,
+        guard: Guard,
         f: impl FnOnce(&Transaction<'_>, Time, &Sealer) -> ServiceResult<T>,
     ) -> ServiceResult<T> {
         let real = self.clock.now();
         let tx = self.store.write()?;
-        match f(&tx, real, &self.sealer) {
-            Ok(v) => {
-                tx.commit()?;
-                Ok(v)
-            }
-            Err(e) if e.commits() => {
-                tx.commit()?;
-                Err(e)
-            }
-            Err(e) => Err(e),
+        let advance = integrity::guard(
+            &tx,
+            guard,
+            self.anchor_path.as_deref(),
+            self.sealer.database_id(),
+        )?;
+        let result = f(&tx, real, &self.sealer);
+        let commit = match &result {
+            Ok(_) => true,
+            Err(e) => e.commits(),
+        };
+        if commit {
+            crate::fault::point("tx.commit");
+            tx.commit()?;
+            crate::fault::point("tx.committed");
+            self.advance_anchor(advance);
         }
+        result
     }
 
     /// Runs a read use case on one consistent snapshot.
@@ -197,6 +299,29 @@ impl Service {
         let ctx = Ctx::new(&tx, real, &self.sealer)?;
         f(&ctx)
     }
+}
+
+/// Appends an audit entry written at real time `real`. A successful entry about an assignment
+/// records the assignment's state as it now stands (see `audit::state`), which `pim audit
+/// verify` checks the assignments table against.
+pub(crate) fn record(
+    conn: &rusqlite::Connection,
+    mut entry: AuditEntry,
+    real: Time,
+) -> ServiceResult<()> {
+    crate::fault::point("audit.append");
+    let subject = entry
+        .details
+        .get("assignment_id")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    if let Some(id) = subject.filter(|_| entry.result == crate::audit::AuditResult::Success)
+        && let Some(a) = store::assignments::get(conn, &id)?
+    {
+        entry = entry.detail("state", crate::audit::state::AssignmentState::of(&a));
+    }
+    store::audit::append(conn, entry.written_at(real), new_id())?;
+    Ok(())
 }
 
 /// A new GUID.
@@ -321,10 +446,11 @@ impl<'t> Ctx<'t> {
         )?)
     }
 
-    /// Appends an audit entry in this transaction.
+    /// Appends an audit entry in this transaction. A successful entry about an assignment
+    /// records the assignment's state as it now stands (see `audit::state`), which `pim audit
+    /// verify` checks the assignments table against.
     pub fn audit(&self, entry: AuditEntry) -> ServiceResult<()> {
-        store::audit::append(self.conn, entry.written_at(self.real), new_id())?;
-        Ok(())
+        record(self.conn, entry, self.real)
     }
 
     /// Records a refusal in the audit log and returns it as the error to propagate.

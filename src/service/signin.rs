@@ -96,7 +96,7 @@ impl super::Service {
         let checked = self.check_password_outside(upn, password)?;
         let fresh = crate::auth::totp::generate_secret()
             .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
-        self.write(|ctx| {
+        self.write_open(|ctx| {
             let user = password_step(ctx, upn, checked)?;
             let enrolment = match (ctx.secret(&user)?, user.mfa_registered_at) {
                 (Some(_), Some(_)) => None,
@@ -119,7 +119,7 @@ impl super::Service {
         let checked = self.check_password_outside(upn, password)?;
         let token = new_token()
             .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
-        self.write(|ctx| {
+        self.write_open(|ctx| {
             let user = password_step(ctx, upn, checked)?;
             let purpose = Purpose {
                 what: "signing in".into(),
@@ -166,7 +166,7 @@ impl super::Service {
 
     /// Ends a session. Signing out of an expired session is not an error.
     pub fn sign_out(&mut self, token: &SessionToken) -> ServiceResult<()> {
-        self.write(|ctx| {
+        self.write_open(|ctx| {
             let user = ctx.actor(token).ok();
             if store::users::delete_session(ctx.conn, &token_hash(&token.0))?
                 && let Some(user) = user

@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 
-use super::{AuthFailure, Ctx, ServiceError, ServiceResult, SessionToken, new_id};
+use super::{AuthFailure, Ctx, Guard, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::auth::lockout::Counters;
 use crate::auth::password::check_password_policy;
@@ -209,7 +209,7 @@ impl super::Service {
             clock_offset: TimeDelta::zero(),
             created_at: now,
         };
-        let replaced = self.transact(|tx, real, sealer| {
+        let replaced = self.transact(Guard::Anchored, |tx, real, sealer| {
             let replaced = match store::tenant::get(tx)? {
                 None => false,
                 Some(existing) if existing.kind != TenantKind::Lab => {
@@ -362,7 +362,7 @@ impl super::Service {
             created_at: now,
         };
         let seeds = [seed];
-        self.transact(|tx, _, _| {
+        self.transact(Guard::Anchored, |tx, _, _| {
             if let Some(existing) = store::tenant::get(tx)? {
                 return Err(ServiceError::Conflict(format!(
                     "this database already holds the tenant {}; give another database with --db",
@@ -382,7 +382,7 @@ impl super::Service {
 /// Writes the tenant, the catalogue with default settings, the accounts and the Global
 /// Administrator assignment, each audited.
 fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) -> ServiceResult<()> {
-    let audit = |e: AuditEntry| store::audit::append(tx, e.written_at(now), new_id()).map(|_| ());
+    let audit = |e: AuditEntry| super::record(tx, e, now);
     store::tenant::insert(tx, tenant)?;
     audit(
         AuditEntry::new(activity::TENANT_CREATED, now)

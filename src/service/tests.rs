@@ -104,6 +104,11 @@ impl Lab {
         self.svc.advance_clock(&admin, d).unwrap()
     }
 
+    /// `pim audit verify` without a checkpoint.
+    pub fn verify(&mut self) -> Verified {
+        self.svc.verify_audit(None, &mut |_, _, _| {}).unwrap()
+    }
+
     /// Moves real (and so policy) time.
     pub fn wait(&self, d: TimeDelta) {
         self.clock.advance(d);

@@ -265,6 +265,23 @@ pub fn permanent_active_holders(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Calls `each` for every assignment that has not ended, oldest first, streaming (the whole
+/// table is never in memory).
+pub fn for_each_current(
+    conn: &Connection,
+    mut each: impl FnMut(Assignment) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM assignments a WHERE a.ended_at IS NULL ORDER BY a.created_at"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        each(from_row(row)?)?;
+    }
+    Ok(())
+}
+
 /// Which assignments a list asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {

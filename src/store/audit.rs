@@ -9,6 +9,7 @@ use crate::audit::AuditEntry;
 use crate::audit::chain::{
     AuditRecord, AuditResult, ChainFault, ChainVerifier, GENESIS, chain_hash,
 };
+use crate::audit::state::AssignmentState;
 use crate::clock::Time;
 use crate::policy::text::clip;
 
@@ -188,6 +189,53 @@ pub fn list(conn: &Connection, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> 
         .map_err(Into::into)
 }
 
+/// The newest entry: its sequence number, hash, and whether it carries a real time (written
+/// by a pim that anchors its log).
+pub fn head(conn: &Connection) -> StoreResult<Option<(i64, String, bool)>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash, real_time IS NOT NULL FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+/// The stored hash of entry `seq`, if there is one.
+pub fn hash_at(conn: &Connection, seq: i64) -> StoreResult<Option<String>> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+        .optional()?)
+}
+
+/// The newest successful entry about an assignment: its sequence number and the state it
+/// recorded (`None` for entries written before states were recorded).
+pub fn latest_state(
+    conn: &Connection,
+    assignment_id: &str,
+) -> StoreResult<Option<(i64, Option<AssignmentState>)>> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, details FROM audit WHERE subject_id = ?1 AND result = 'success'
+             ORDER BY seq DESC LIMIT 1",
+            [assignment_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.map(|(seq, details)| {
+        let state = serde_json::from_str::<serde_json::Value>(&details)
+            .ok()
+            .and_then(|mut v| v.get_mut("state").map(serde_json::Value::take))
+            .and_then(|s| serde_json::from_value(s).ok());
+        (seq, state)
+    }))
+}
+
+/// Entries in the log.
+pub fn count(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))?)
+}
+
 /// One entry by sequence number.
 pub fn get(conn: &Connection, seq: i64) -> StoreResult<Option<StoredAudit>> {
     let sql = format!("SELECT {COLUMNS} FROM audit WHERE seq = ?1");
@@ -205,12 +253,16 @@ pub struct Verification {
     pub fault: Option<(ChainFault, Box<StoredAudit>)>,
 }
 
-/// Recomputes every hash in order, streaming, and stops at the first bad entry.
-pub fn verify(conn: &Connection) -> StoreResult<Verification> {
+/// Recomputes every hash in order, streaming, and stops at the first bad entry. `progress` is
+/// told how many entries are done every few thousand.
+pub fn verify(conn: &Connection, progress: &mut dyn FnMut(i64)) -> StoreResult<Verification> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut verifier = ChainVerifier::default();
     while let Some(row) = rows.next()? {
+        if verifier.count() % 4096 == 0 {
+            progress(verifier.count());
+        }
         let stored = from_row(row)?;
         if let Err(fault) = verifier.check(&stored.record, &stored.prev_hash, &stored.hash) {
             return Ok(Verification {

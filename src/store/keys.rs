@@ -103,7 +103,7 @@ pub fn prepare(conn: &mut Connection, db: &Path) -> StoreResult<Sealer> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let key = match load(&path, &database_id)? {
         Some(key) => Some(key),
-        None if sealed_count(&tx)? == 0 => {
+        None if super::users::sealed_count(&tx)? == 0 => {
             let key = SealKey::generate().map_err(seal_error)?;
             files::write_atomic_private(&path, key.to_file_text(&database_id).as_bytes())?;
             Some(key)
@@ -146,14 +146,6 @@ pub fn load(path: &Path, database_id: &str) -> StoreResult<Option<SealKey>> {
         });
     }
     Ok(Some(key))
-}
-
-fn sealed_count(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM users WHERE totp_sealed IS NOT NULL",
-        [],
-        |r| r.get(0),
-    )?)
 }
 
 /// Seals every secret still in the clear and erases the clear copy (secure_delete is on).

@@ -13,6 +13,17 @@ pub fn database_id(conn: &Connection) -> StoreResult<String> {
         .ok_or_else(|| StoreError::Corrupt("the database has no valid identity".into()))
 }
 
+/// Gives the database an identity (a restored older backup takes the identity of the
+/// database it replaces).
+pub fn set_database_id(conn: &Connection, id: &str) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('database_id', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [id],
+    )?;
+    Ok(())
+}
+
 /// The newest real time any command recorded, if any.
 pub fn real_time_mark(conn: &Connection) -> StoreResult<Option<Time>> {
     Ok(get(conn, "real_time_mark")?

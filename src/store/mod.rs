@@ -12,8 +12,10 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use thiserror::Error;
 
 pub mod alerts;
+pub mod anchor;
 pub mod assignments;
 pub mod audit;
+pub mod backup;
 mod convert;
 pub mod files;
 pub mod keys;
@@ -37,6 +39,9 @@ pub enum StoreError {
     /// No file where a database was expected.
     #[error("no PIM database at {0}; create one with `pim lab` (the training lab) or `pim init`")]
     Missing(PathBuf),
+    /// A file that would be overwritten.
+    #[error("{0} already exists; give a new file name (pim never overwrites a file)")]
+    Exists(PathBuf),
     /// Not an SQLite file at all.
     #[error("{0} is not a PIM Console database (it is not an SQLite file); refusing to touch it")]
     NotADatabase(PathBuf),
@@ -65,8 +70,8 @@ pub enum StoreError {
         /// What to do.
         fix: String,
     },
-    /// SQLite reported an error.
-    #[error("database error: {0}")]
+    /// SQLite reported an error. Shown without SQL text; a damaged file says what to do.
+    #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     /// A file operation failed.
     #[error("{context}: {source}")]
@@ -94,6 +99,29 @@ impl StoreError {
     }
 }
 
+/// What a SQLite error means to a person: SQLite's own sentence (never the SQL behind it), and
+/// for a damaged file, what to do about it.
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    let base = match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        rusqlite::Error::SqliteFailure(err, None) => err.to_string(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        other => other.to_string(),
+    };
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => format!(
+            "the database file is damaged ({base}); `pim doctor` checks it, and `pim restore BACKUP` puts a backup in its place"
+        ),
+        Some(ErrorCode::DiskFull) => {
+            format!("the disk is full ({base}); nothing was changed. Free some space and try again")
+        }
+        Some(ErrorCode::ReadOnly) => format!(
+            "the database cannot be written ({base}); nothing was changed. Check that its file and directory are writable"
+        ),
+        _ => format!("database error: {base}"),
+    }
+}
+
 /// Shorthand for store results.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -112,6 +140,7 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     sealer: keys::Sealer,
+    notes: Vec<String>,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -120,7 +149,7 @@ impl Store {
     /// Opens (or with [`OpenMode::Create`], creates) the database at `path`, refusing files
     /// that are not PIM databases, are writable by others, or come from a newer version.
     pub fn open(path: &Path, mode: OpenMode) -> StoreResult<Store> {
-        prepare_file(path, mode)?;
+        let notes = prepare_file(path, mode)?;
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
         // Whose file it is comes first (read only), then whether it is safe to use.
         migrate::check_identity(&conn, path)?;
@@ -138,6 +167,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
             sealer,
+            notes,
         })
     }
 
@@ -148,7 +178,14 @@ impl Store {
             conn,
             path: None,
             sealer: keys::Sealer::ephemeral()?,
+            notes: Vec::new(),
         })
+    }
+
+    /// What opening did that someone should hear about (leftovers of a deleted database set
+    /// aside); taking them empties the list.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
     }
 
     /// Seals and opens this database's TOTP secrets.
@@ -156,15 +193,38 @@ impl Store {
         &self.sealer
     }
 
+    /// Loads the key again (after a restore changed the database under it).
+    pub fn reload_sealer(&mut self) -> StoreResult<keys::Sealer> {
+        let path = self
+            .path
+            .clone()
+            .ok_or_else(|| StoreError::Corrupt("a database in memory has no key file".into()))?;
+        self.sealer = keys::prepare(&mut self.conn, &path)?;
+        Ok(self.sealer.clone())
+    }
+
+    /// A new, empty database file at `path` (which must not exist), with the connection
+    /// settings but no schema yet: a restore copies a whole database into it.
+    pub fn open_empty(path: &Path) -> StoreResult<Store> {
+        if files::check_not_a_link(path)?.is_some() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        for suffix in ["-wal", "-shm"] {
+            let _ = fs::remove_file(companion(path, suffix));
+        }
+        files::create_dir_private(&files::parent_of(path))?;
+        files::create_file_private(path)?;
+        let conn = Connection::open(path).map_err(|e| classify(e, path))?;
+        configure(&conn).map_err(|e| classify(e, path))?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            sealer: keys::Sealer::ephemeral()?,
+            notes: Vec::new(),
+        })
+    }
+
     fn setup(mut conn: Connection, shown: &Path) -> StoreResult<Connection> {
-        let configure = |conn: &Connection| -> rusqlite::Result<()> {
-            conn.busy_timeout(BUSY_TIMEOUT)?;
-            conn.pragma_update(None, "foreign_keys", "ON")?;
-            let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-            conn.pragma_update(None, "synchronous", "FULL")?;
-            conn.pragma_update(None, "secure_delete", "ON")?;
-            Ok(())
-        };
         configure(&conn).map_err(|e| classify(e, shown))?;
         migrate::migrate(&mut conn, shown)?;
         Ok(conn)
@@ -178,6 +238,11 @@ impl Store {
     /// For reads outside a transaction (each statement is its own snapshot).
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The connection itself, for the backup API (restore writes through it).
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     /// Starts a write transaction that holds the write lock from its first statement
@@ -231,6 +296,17 @@ impl Store {
     }
 }
 
+/// The settings every connection needs: a busy timeout, foreign keys, WAL with
+/// `synchronous=FULL`, and secure deletion (erased secrets do not linger in free pages).
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    Ok(())
+}
+
 /// Maps SQLite's "not a database" to the clear refusal.
 fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
     match e.sqlite_error_code() {
@@ -245,7 +321,7 @@ fn io_error(context: String) -> impl FnOnce(io::Error) -> StoreError {
 
 /// Checks an existing file (owner, permissions, not a link, SQLite header) and its directory,
 /// or creates a new empty one owner-only. An empty file is a new database.
-fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<()> {
+fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<Vec<String>> {
     let dir = files::parent_of(path);
     if dir.exists() {
         files::check_dir(&dir)?;
@@ -261,7 +337,7 @@ fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<()> {
             let n = read_up_to(&mut file, &mut header)
                 .map_err(io_error(format!("reading {}", path.display())))?;
             if n == 0 || (n == 16 && &header == SQLITE_HEADER) {
-                Ok(())
+                Ok(Vec::new())
             } else {
                 Err(StoreError::NotADatabase(path.to_path_buf()))
             }
@@ -270,11 +346,37 @@ fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<()> {
             OpenMode::Existing => Err(StoreError::Missing(path.to_path_buf())),
             OpenMode::Create => {
                 files::create_dir_private(&dir)?;
+                let notes = set_aside_leftovers(path)?;
                 files::create_file_private(path)?;
-                Ok(())
+                Ok(notes)
             }
         },
     }
+}
+
+/// Before a new database is created where one was deleted: its write-ahead log would be
+/// replayed into the new file (corrupting it), and its key and anchor belong to the deleted
+/// database. They are renamed aside (`lab.db.key.old-<time>`), never deleted: the old key may
+/// still be the only one for a copy of the old database.
+fn set_aside_leftovers(path: &Path) -> StoreResult<Vec<String>> {
+    let stamp = crate::clock::Clock::now(&crate::clock::SystemClock)
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string();
+    let mut notes = Vec::new();
+    for suffix in ["-wal", "-shm", ".key", ".anchor"] {
+        let old = companion(path, suffix);
+        if files::check_not_a_link(&old)?.is_none() {
+            continue;
+        }
+        let aside = companion(&old, &format!(".old-{stamp}"));
+        fs::rename(&old, &aside).map_err(io_error(format!("moving {} aside", old.display())))?;
+        notes.push(format!(
+            "{} was left over from a deleted database; it is kept as {}",
+            old.display(),
+            aside.display()
+        ));
+    }
+    Ok(notes)
 }
 
 /// The `-wal` or `-shm` file SQLite keeps beside a database.

@@ -200,6 +200,15 @@ pub fn delete_sessions_of(
     )?)
 }
 
+/// Accounts whose TOTP secret is sealed.
+pub fn sealed_count(conn: &Connection) -> StoreResult<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM users WHERE totp_sealed IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// Number of users.
 pub fn count(conn: &Connection) -> StoreResult<i64> {
     Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)

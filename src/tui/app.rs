@@ -93,6 +93,9 @@ pub struct App {
     pub offset: TimeDelta,
     /// Intents to run after the next frame (activation stages, so each one is seen).
     pub pending: VecDeque<Msg>,
+    /// What is wrong with the database (a broken audit anchor, a missing key), shown on the
+    /// status line whenever nothing else is.
+    pub health: Vec<String>,
     data_version: Option<i64>,
     last_poll: Option<Time>,
 }
@@ -121,6 +124,7 @@ impl App {
             tz,
             offset: TimeDelta::zero(),
             pending: VecDeque::new(),
+            health: Vec::new(),
             data_version: None,
             last_poll: None,
         };
@@ -146,6 +150,7 @@ impl App {
             self.screen = Screen::FirstRun(FirstRunState::default());
             return;
         };
+        self.health = svc.health();
         match svc.tenant() {
             Ok(tenant) => {
                 let accounts = svc.lab_accounts().unwrap_or_default();
@@ -284,6 +289,9 @@ impl App {
         let due = self.expiry_due();
         if due && let Some(svc) = self.svc.as_mut() {
             svc.catch_up();
+        }
+        if changed && let Some(svc) = self.svc.as_mut() {
+            self.health = svc.health();
         }
         if changed || due {
             self.reload();

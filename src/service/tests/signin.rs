@@ -14,7 +14,7 @@ fn lab_creation_makes_the_tenant_the_catalogue_and_an_intact_audit_chain() {
     assert_eq!(status.active.len(), 1);
     assert_eq!(status.active[0].role.display_name, "Global Administrator");
     assert!(status.active[0].assignment.end.is_none());
-    let v = lab.svc.verify_audit().unwrap();
+    let v = lab.verify();
     assert!(v.fault.is_none());
     assert!(v.verified >= 5);
 }
@@ -31,7 +31,7 @@ fn a_second_lab_is_refused_without_reset_and_rebuilt_with_it() {
     assert!(rebuilt.reset);
     assert_eq!(lab.count("users"), 3);
     assert_ne!(rebuilt.accounts[0].password, lab.accounts[0].password);
-    assert!(lab.svc.verify_audit().unwrap().fault.is_none());
+    assert!(lab.verify().fault.is_none());
     assert!(
         lab.count("audit") > entries + 1,
         "the log goes on across the reset"

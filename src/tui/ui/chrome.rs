@@ -107,6 +107,15 @@ fn tabs(frame: &mut Frame, area: Rect, current: Tab, badges: &[(Tab, i64)]) {
 /// The last note.
 pub fn status(frame: &mut Frame, area: Rect, app: &App) {
     let Some((text, tone)) = &app.status else {
+        if let Some(warning) = app.health.first() {
+            frame.render_widget(
+                Paragraph::new(Line::from(Span::styled(
+                    format!(" ⚠ {}", safe(warning)),
+                    theme::error(),
+                ))),
+                area,
+            );
+        }
         return;
     };
     let style = match tone {

@@ -1,0 +1,111 @@
+//! `pim backup`, `pim restore` (and `pim doctor`): looking after the database file itself.
+
+use std::io::IsTerminal;
+
+use rusqlite::ErrorCode;
+use serde_json::json;
+
+use super::args::BackupArgs;
+use super::output::json;
+use super::{CliError, CliResult, Env};
+use crate::service::{Restored, Service, ServiceError};
+use crate::store::{OpenMode, StoreError};
+
+/// Progress on stderr while a copy takes more than a moment, when a person is watching.
+fn pages_progress() -> impl FnMut(i64, i64) {
+    let shown = std::io::stderr().is_terminal();
+    let mut steps = 0u32;
+    move |done, total| {
+        steps += 1;
+        if shown && steps > 1 {
+            err!("\rcopying: {done} of {total} pages…");
+        }
+    }
+}
+
+/// `pim backup FILE`.
+pub fn backup(env: &Env, a: &BackupArgs) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    let done = svc.backup(&token, &a.file, &mut pages_progress())?;
+    if std::io::stderr().is_terminal() {
+        err!("\r\x1b[K");
+    }
+    if a.json {
+        return json(&done);
+    }
+    outln!(
+        "Backed up {} to {} ({} audit entries), checked after writing.",
+        env.db.display(),
+        done.file.display(),
+        done.entries
+    );
+    if let Some(key) = &done.key_file {
+        outln!(
+            "Keep the key too: {}. The backup does not hold it, and without it nobody can sign in to a restored copy. Keep it somewhere else than the backup.",
+            key.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whether a database that failed to open is beyond signing in to (so a restore may replace
+/// it without a sign-in): missing, not a database, or damaged. Another program's database, a
+/// newer pim's, or one with loose permissions is not replaced.
+fn unopenable(e: &ServiceError) -> bool {
+    match e {
+        ServiceError::Store(StoreError::Missing(_) | StoreError::NotADatabase(_)) => true,
+        ServiceError::Store(StoreError::Sqlite(s)) => matches!(
+            s.sqlite_error_code(),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+        ),
+        ServiceError::Store(StoreError::Corrupt(_)) => true,
+        _ => false,
+    }
+}
+
+/// `pim restore FILE`.
+pub fn restore(env: &Env, a: &BackupArgs) -> CliResult {
+    let restored = match Service::open(&env.db, OpenMode::Existing) {
+        Ok(mut svc) => {
+            let token = env.token()?;
+            svc.on_warning(|w| errln!("warning: {w}"));
+            svc.restore(&token, &a.file)?
+        }
+        Err(e) if unopenable(&e) => {
+            errln!(
+                "The database cannot be opened ({e}); nobody can sign in to it, so it is replaced without a sign-in and kept aside."
+            );
+            Service::restore_unopenable(&env.db, &a.file, &e.to_string())?.1
+        }
+        Err(e) => return Err(e.into()),
+    };
+    print_restored(env, &restored, a.json)
+}
+
+fn print_restored(env: &Env, r: &Restored, as_json: bool) -> Result<(), CliError> {
+    if as_json {
+        return json(&json!({
+            "file": r.file.display().to_string(),
+            "database": env.db.display().to_string(),
+            "kept_aside": r.aside.as_ref().map(|p| p.display().to_string()),
+            "tenant": r.tenant,
+            "restored_head": r.restored_head,
+            "replaced_head": r.replaced_head,
+        }));
+    }
+    outln!(
+        "Restored {} ({}) from {}.",
+        env.db.display(),
+        r.tenant,
+        r.file.display()
+    );
+    if let Some(aside) = &r.aside {
+        outln!("The database it replaced is kept at {}.", aside.display());
+    }
+    outln!(
+        "The restore is recorded in the audit log after entry #{}, and the anchor moved there: `pim audit verify` shows a known rollback, not tampering. Everyone signed in after the backup was taken signs in again.",
+        r.restored_head
+    );
+    Ok(())
+}

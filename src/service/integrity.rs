@@ -1,0 +1,326 @@
+//! The audit log's integrity beyond its hash chain: the anchor file that pins its head, the
+//! check that every current assignment is what the audited operations made it, checkpoints an
+//! operator keeps elsewhere, and re-anchoring after an administrator has looked into a break.
+//!
+//! Writes are refused while the log does not extend its anchor (fail closed); signing in and
+//! out still works, so an administrator can get in to look and re-anchor.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{Ctx, Guard, ServiceError, ServiceResult, SessionToken};
+use crate::audit::anchor::{Anchor, AnchorProblem, AnchorState, Checkpoint};
+use crate::audit::chain::ChainFault;
+use crate::audit::state::AssignmentState;
+use crate::audit::{AuditEntry, activity};
+use crate::policy::assignment::admin_required;
+use crate::policy::text::{MAX_JUSTIFICATION_CHARS, check_free_text};
+use crate::store::{self, audit::StoredAudit};
+
+/// The result of `pim audit verify`.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// Entries that verified.
+    pub verified: i64,
+    /// Hash of the last good entry.
+    pub head: String,
+    /// The first bad entry, if any.
+    pub fault: Option<(ChainFault, Box<StoredAudit>)>,
+    /// The log against its anchor.
+    pub anchor: AnchorState,
+    /// The anchor file (none for a database in memory).
+    pub anchor_path: Option<PathBuf>,
+    /// Current assignments against the states the log recorded.
+    pub assignments: AssignmentCheck,
+    /// The checkpoint given, if any, and whether the log still extends it.
+    pub checkpoint: Option<(Checkpoint, Result<(), String>)>,
+}
+
+impl Verified {
+    /// Nothing is wrong.
+    pub fn is_intact(&self) -> bool {
+        self.fault.is_none()
+            && !matches!(self.anchor, AnchorState::Broken { .. })
+            && self.assignments.mismatches.is_empty()
+            && self.checkpoint.as_ref().is_none_or(|(_, r)| r.is_ok())
+    }
+}
+
+/// Current assignments checked against the log.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AssignmentCheck {
+    /// Current assignments checked.
+    pub checked: i64,
+    /// Made before this database recorded assignment states (schema version 2): not checkable.
+    pub unrecorded: i64,
+    /// Assignments that are not what the log says.
+    pub mismatches: Vec<AssignmentMismatch>,
+}
+
+/// One assignment that differs from the log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssignmentMismatch {
+    /// Its id.
+    pub assignment_id: String,
+    /// Its role, by name when known.
+    pub role: String,
+    /// Its user, by UPN when known.
+    pub user: String,
+    /// What differs.
+    pub problems: Vec<String>,
+}
+
+/// The result of `pim audit reanchor`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reanchored {
+    /// The break that was accepted (none when the log already matched its anchor).
+    pub problem: Option<AnchorProblem>,
+    /// The new anchor.
+    pub anchor: Anchor,
+}
+
+/// Entries after which the verification reports progress (about a second's work).
+const PROGRESS_EVERY: i64 = 200_000;
+
+impl super::Service {
+    /// The log judged against its anchor file (always `Fresh` for a database in memory).
+    pub fn anchor_status(&mut self) -> ServiceResult<AnchorState> {
+        let Some(path) = self.anchor_path.clone() else {
+            return Ok(AnchorState::Fresh);
+        };
+        let tx = self.store.read()?;
+        Ok(store::anchor::state(&tx, &path, self.sealer.database_id())?.0)
+    }
+
+    /// After a commit: moves the anchor to the log's new head, under the write lock so anchors
+    /// only ever move forward. A log that does not extend its anchor is left alone (only
+    /// `reanchor` accepts it). A failure here loses nothing (the change is committed and the
+    /// next one moves the anchor), so it becomes a warning.
+    pub(super) fn advance_anchor(&mut self, how: Advance) {
+        let Some(path) = self.anchor_path.clone() else {
+            return;
+        };
+        let id = self.sealer.database_id().to_owned();
+        let written = self.clock.now();
+        let result = (|| -> ServiceResult<()> {
+            let tx = self.store.write()?;
+            let (state, _) = store::anchor::state(&tx, &path, &id)?;
+            let due = match (state, how) {
+                (AnchorState::Fresh | AnchorState::NotYetAnchored { .. }, _) => true,
+                (AnchorState::Matches { anchored, head }, _) => head > anchored,
+                (AnchorState::Broken { .. }, Advance::Force) => true,
+                // The first entries of a new database (or an older one's first since it was
+                // upgraded): there was nothing to anchor before this change.
+                (
+                    AnchorState::Broken {
+                        problem: AnchorProblem::Missing { .. },
+                    },
+                    Advance::First,
+                ) => true,
+                (AnchorState::Broken { .. }, _) => false,
+            };
+            if let (true, Some((seq, hash, _))) = (due, store::audit::head(&tx)?) {
+                crate::fault::point("anchor.write");
+                store::anchor::write(
+                    &path,
+                    &Anchor {
+                        database_id: id,
+                        seq,
+                        hash,
+                        written,
+                    },
+                )?;
+                crate::fault::point("anchor.written");
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.warn(format!(
+                "the change was saved, but the audit log's anchor could not be moved ({e}); the next change tries again"
+            ));
+        }
+    }
+
+    /// `pim audit checkpoint`: the head of the log in a short form to keep elsewhere.
+    pub fn checkpoint(&mut self) -> ServiceResult<Checkpoint> {
+        let real = self.clock.now();
+        let tx = self.store.read()?;
+        let (seq, hash, _) = store::audit::head(&tx)?
+            .ok_or_else(|| ServiceError::Conflict("the audit log is empty".into()))?;
+        Ok(Checkpoint::new(self.sealer.database_id(), seq, &hash, real))
+    }
+
+    /// `pim audit verify`: the hash chain, the anchor, every current assignment against the
+    /// log, and optionally a checkpoint. No sign-in needed: it reveals no content. `progress`
+    /// hears (what, done, total) on long runs.
+    pub fn verify_audit(
+        &mut self,
+        checkpoint: Option<&Checkpoint>,
+        progress: &mut dyn FnMut(&str, i64, i64),
+    ) -> ServiceResult<Verified> {
+        let tx = self.store.read()?;
+        let total = store::audit::count(&tx)?;
+        let mut last = 0;
+        let v = store::audit::verify(&tx, &mut |done| {
+            if done - last >= PROGRESS_EVERY {
+                last = done;
+                progress("entries", done, total);
+            }
+        })?;
+        let anchor = match &self.anchor_path {
+            Some(path) => store::anchor::state(&tx, path, self.sealer.database_id())?.0,
+            None => AnchorState::Fresh,
+        };
+        let assignments = check_assignments(&tx)?;
+        let checkpoint = match checkpoint {
+            None => None,
+            Some(cp) => {
+                let found = store::audit::hash_at(&tx, cp.seq)?;
+                let outcome = match found {
+                    _ if !self.sealer.database_id().starts_with(&cp.database) => Err(format!(
+                        "the checkpoint is of another database ({}…, this one is {})",
+                        cp.database,
+                        self.sealer.database_id()
+                    )),
+                    None => Err(format!(
+                        "entry #{} of the checkpoint is not in the log any more (it ends at #{})",
+                        cp.seq, v.verified
+                    )),
+                    Some(h) if !cp.matches(self.sealer.database_id(), &h) => Err(format!(
+                        "entry #{} is not the one the checkpoint saw: the log was rewritten or rolled back since",
+                        cp.seq
+                    )),
+                    Some(_) if v.fault.as_ref().is_some_and(|(f, _)| f.seq() <= cp.seq) => {
+                        Err("the chain breaks before the checkpoint's entry".into())
+                    }
+                    Some(_) => Ok(()),
+                };
+                Some((cp.clone(), outcome))
+            }
+        };
+        Ok(Verified {
+            verified: v.verified,
+            head: v.head,
+            fault: v.fault,
+            anchor,
+            anchor_path: self.anchor_path.clone(),
+            assignments,
+            checkpoint,
+        })
+    }
+
+    /// `pim audit reanchor --reason`: an administrator accepts the log as it now stands after
+    /// a break (a restore done by hand, a known repair). The break and the reason are recorded
+    /// in the log itself, then the anchor moves to its head.
+    pub fn reanchor(&mut self, token: &SessionToken, reason: &str) -> ServiceResult<Reanchored> {
+        let reason = check_free_text("reason", reason, MAX_JUSTIFICATION_CHARS)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?
+            .ok_or_else(|| {
+                ServiceError::Invalid("say why the log is accepted as it is: --reason TEXT".into())
+            })?;
+        let path = self
+            .anchor_path
+            .clone()
+            .ok_or_else(|| ServiceError::Conflict("a database in memory has no anchor".into()))?;
+        let id = self.sealer.database_id().to_owned();
+        let problem = self.transact(Guard::Open, |tx, real, sealer| {
+            let ctx = Ctx::new(tx, real, sealer)?;
+            let actor = ctx.actor(token)?.principal;
+            let (state, anchor) = store::anchor::state(tx, &path, &id)?;
+            let problem = match &state {
+                AnchorState::Broken { problem } => Some(problem.clone()),
+                _ => None,
+            };
+            let entry = AuditEntry::new(activity::AUDIT_REANCHORED, ctx.now)
+                .by(&actor)
+                .justification(Some(&reason))
+                .detail("anchor_before", &anchor)
+                .detail("found", &state)
+                .detail("problem", problem.as_ref().map(ToString::to_string));
+            if !ctx.is_admin(&actor.id)? {
+                return Err(ctx.refuse(entry, admin_required("re-anchoring the audit log")));
+            }
+            if problem.is_some() {
+                ctx.audit(entry)?;
+            }
+            Ok(problem)
+        })?;
+        self.advance_anchor(Advance::Force);
+        let tx = self.store.read()?;
+        let anchor = store::anchor::read(&path)?
+            .ok()
+            .flatten()
+            .filter(|a| store::audit::hash_at(&tx, a.seq).ok().flatten() == Some(a.hash.clone()))
+            .ok_or_else(|| {
+                ServiceError::Conflict("the new anchor could not be read back".into())
+            })?;
+        Ok(Reanchored { problem, anchor })
+    }
+}
+
+/// How the anchor may move after a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Advance {
+    /// Forward, when the log extends it.
+    Normal,
+    /// Also write the first anchor of a log that had none before the change.
+    First,
+    /// Onto the head whatever the anchor said (re-anchoring, restoring).
+    Force,
+}
+
+/// Before a change: refuses it while the log does not extend its anchor (with
+/// [`Guard::Anchored`]), and says how the anchor may move once it is committed. `anchor` is
+/// the anchor file of a database on disk.
+pub(super) fn guard(
+    tx: &rusqlite::Connection,
+    guard: Guard,
+    anchor: Option<&std::path::Path>,
+    database_id: &str,
+) -> ServiceResult<Advance> {
+    let Some(path) = anchor else {
+        return Ok(Advance::Normal);
+    };
+    match (store::anchor::state(tx, path, database_id)?.0, guard) {
+        (AnchorState::Broken { problem }, Guard::Anchored) => {
+            Err(ServiceError::AnchorBroken(problem))
+        }
+        (AnchorState::Fresh | AnchorState::NotYetAnchored { .. }, _) => Ok(Advance::First),
+        _ => Ok(Advance::Normal),
+    }
+}
+
+/// Every current assignment against the state its newest audit entry recorded.
+fn check_assignments(conn: &rusqlite::Connection) -> ServiceResult<AssignmentCheck> {
+    let mut out = AssignmentCheck::default();
+    store::assignments::for_each_current(conn, |a| {
+        out.checked += 1;
+        let found = AssignmentState::of(&a);
+        let problems = match store::audit::latest_state(conn, &a.id)? {
+            None => vec![
+                "no audited operation made it (it was written into the database directly)"
+                    .to_owned(),
+            ],
+            Some((_, None)) => {
+                out.unrecorded += 1;
+                Vec::new()
+            }
+            Some((_, Some(logged))) => logged.differences(&found),
+        };
+        if !problems.is_empty() {
+            let role = store::roles::get(conn, &a.role_id)?
+                .map_or_else(|| a.role_id.clone(), |r| r.display_name);
+            let user = store::users::by_id(conn, &a.principal_id)?
+                .map_or_else(|| a.principal_id.clone(), |u| u.principal.upn);
+            out.mismatches.push(AssignmentMismatch {
+                assignment_id: a.id.clone(),
+                role,
+                user,
+                problems,
+            });
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}

@@ -1,5 +1,6 @@
 //! End-to-end tests of the real `pim` binary on temp databases.
 
+mod anchor;
 mod bad_input;
 mod common;
 mod console;

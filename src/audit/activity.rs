@@ -58,6 +58,8 @@ pub const AUDIT_REANCHORED: &str = "Re-anchor audit log";
 pub const DATABASE_BACKED_UP: &str = "Back up database";
 /// The database was replaced by a backup (a known rollback).
 pub const DATABASE_RESTORED: &str = "Restore database from backup";
+/// The owner of the database accepted a system clock behind the newest time it had seen.
+pub const CLOCK_ACCEPTED: &str = "Accept system clock";
 /// The lab clock was moved.
 pub const CLOCK_MOVED: &str = "Lab clock moved";
 

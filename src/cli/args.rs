@@ -90,6 +90,19 @@ pub enum Command {
     Backup(BackupArgs),
     /// Replace the database with a backup, keeping the current one aside (administrators)
     Restore(BackupArgs),
+    /// Check permissions, anchor, chain, integrity, keys and clocks in one screen
+    Doctor(DoctorArgs),
+}
+
+/// `pim doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// The system clock is right: accept it though the database has seen a later time
+    #[arg(long)]
+    pub accept_clock: bool,
 }
 
 /// `pim backup FILE` and `pim restore FILE`.

@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 use rusqlite::ErrorCode;
 use serde_json::json;
 
-use super::args::BackupArgs;
+use super::args::{BackupArgs, DoctorArgs};
 use super::output::json;
 use super::{CliError, CliResult, Env};
-use crate::service::{Restored, Service, ServiceError};
+use crate::policy::duration::format_utc;
+use crate::service::{Check, Restored, Service, ServiceError, Verdict};
 use crate::store::{OpenMode, StoreError};
 
 /// Progress on stderr while a copy takes more than a moment, when a person is watching.
@@ -108,4 +109,69 @@ fn print_restored(env: &Env, r: &Restored, as_json: bool) -> Result<(), CliError
         r.restored_head
     );
     Ok(())
+}
+
+/// `pim doctor [--json] [--accept-clock]`.
+pub fn doctor(env: &Env, a: &DoctorArgs) -> CliResult {
+    if a.accept_clock {
+        let mut svc = env.open_quietly(OpenMode::Existing)?;
+        match svc.accept_clock()? {
+            Some(mark) => outln!(
+                "Accepted the system clock: the newest time seen was {}; it is now the current time. Recorded in the audit log.",
+                format_utc(mark)
+            ),
+            None => outln!(
+                "The system clock is not behind anything this database has seen; nothing to accept."
+            ),
+        }
+    }
+    let (mut checks, _svc) = Service::doctor(&env.db);
+    checks.push(session_check(env));
+    let problems = checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Problem)
+        .count();
+    if a.json {
+        json(
+            &json!({"healthy": problems == 0, "database": env.db.display().to_string(), "checks": checks}),
+        )?;
+    } else {
+        for c in &checks {
+            let mark = match c.verdict {
+                Verdict::Ok => "ok     ",
+                Verdict::Note => "note   ",
+                Verdict::Problem => "PROBLEM",
+            };
+            outln!("{mark}  {:<16} {}", c.name, c.detail);
+        }
+    }
+    if problems == 0 {
+        if !a.json {
+            outln!("\nNothing is wrong.");
+        }
+        return Ok(());
+    }
+    Err(CliError::error(format!(
+        "{problems} {} to put right (see above)",
+        if problems == 1 { "problem" } else { "problems" }
+    )))
+}
+
+fn session_check(env: &Env) -> Check {
+    match env.sessions() {
+        Ok(s) => Check {
+            name: "Sessions",
+            verdict: Verdict::Ok,
+            detail: format!(
+                "{} ({} signed in)",
+                s.path().display(),
+                s.accounts().0.len()
+            ),
+        },
+        Err(e) => Check {
+            name: "Sessions",
+            verdict: Verdict::Problem,
+            detail: e.message.trim_start_matches("error: ").to_owned(),
+        },
+    }
 }

@@ -207,6 +207,7 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Audit(a) => audit::audit(env, a),
         Command::Backup(a) => integrity::backup(env, &a),
         Command::Restore(a) => integrity::restore(env, &a),
+        Command::Doctor(a) => integrity::doctor(env, &a),
     }
 }
 

@@ -84,6 +84,11 @@ impl Sessions {
         Ok(serde_json::from_str(&text).unwrap_or_default())
     }
 
+    /// The session file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The token to act with: `--as`'s account, or the default one.
     pub fn token(&self, as_upn: Option<&str>) -> Result<(String, SessionToken), CliError> {
         let upn = match as_upn {

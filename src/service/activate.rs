@@ -411,6 +411,7 @@ impl super::Service {
                 settings,
                 plan,
             } = check(ctx, token, &input, &texts)?;
+            ctx.ensure_clock_forward(activity::ACTIVATION_REQUESTED, Some(&actor.principal))?;
             if plan.needs_mfa {
                 let purpose = Purpose {
                     what: format!("activating {}", role.display_name),

@@ -94,6 +94,7 @@ impl super::Service {
                 real: ctx.real,
                 tenant,
                 sealer: ctx.sealer,
+                real_mark: ctx.real_mark,
             };
             sweep::run(&moved)?;
             Ok(state(&moved))

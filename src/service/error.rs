@@ -98,6 +98,20 @@ pub enum ServiceError {
         "the audit log does not match its anchor: {0}. Nothing was changed: pim refuses changes until this is looked into. `pim audit verify` shows the details; a Global or Privileged Role Administrator who has found the cause can accept the log as it is with `pim audit reanchor --reason TEXT` (recorded in the log)"
     )]
     AnchorBroken(crate::audit::anchor::AnchorProblem),
+    /// The system clock went back further than a small step (exit 1): signing in and
+    /// activating are refused so no time is used twice. The refusal is audited.
+    #[error(
+        "the system clock says {}, but this database has already seen {}: the clock went back by {}. Signing in and activating are refused so that no time is used twice; set the clock right (NTP). If the clock is right now and the earlier time was the mistake, the owner of the database can accept the clock with `pim doctor --accept-clock`",
+        format_utc(*real),
+        format_utc(*mark),
+        crate::policy::duration::format_duration(*mark - *real)
+    )]
+    ClockBehind {
+        /// The system clock now.
+        real: Time,
+        /// The newest real time the database had seen.
+        mark: Time,
+    },
     /// Storage failed (exit 1). Nothing is written.
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -108,7 +122,7 @@ impl ServiceError {
     /// leave their audit row (and failure counters) behind.
     pub fn commits(&self) -> bool {
         match self {
-            ServiceError::Refused(_) => true,
+            ServiceError::Refused(_) | ServiceError::ClockBehind { .. } => true,
             ServiceError::Auth(AuthFailure::CodeRequired { .. } | AuthFailure::NotSignedIn) => {
                 false
             }
@@ -126,6 +140,7 @@ impl ServiceError {
             ServiceError::Conflict(_)
             | ServiceError::NoTenant
             | ServiceError::AnchorBroken(_)
+            | ServiceError::ClockBehind { .. }
             | ServiceError::Store(_) => 1,
         }
     }

@@ -97,6 +97,7 @@ pub(super) fn verify_code(
     purpose: &Purpose<'_>,
 ) -> ServiceResult<()> {
     ensure_unlocked(ctx, user, purpose.failure_activity, purpose.role)?;
+    ctx.ensure_clock_forward(purpose.failure_activity, Some(&user.principal))?;
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
         return Err(ServiceError::Auth(AuthFailure::CodeRequired {
             what: purpose.what.clone(),

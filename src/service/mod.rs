@@ -28,6 +28,7 @@ mod audit;
 mod backup;
 mod clock;
 mod decide;
+mod doctor;
 mod error;
 mod integrity;
 mod lifecycle;
@@ -50,6 +51,7 @@ pub use audit::AuditQuery;
 pub use backup::{BackedUp, Restored};
 pub use clock::ClockState;
 pub use decide::{Decided, Decision};
+pub use doctor::{Check, Verdict};
 pub use error::{AuthFailure, ServiceError};
 pub use integrity::{AssignmentCheck, AssignmentMismatch, Reanchored, Verified};
 pub use lifecycle::Ask;
@@ -118,7 +120,13 @@ pub(crate) struct Ctx<'t> {
     pub tenant: Tenant,
     /// Seals and opens TOTP secrets.
     pub sealer: &'t Sealer,
+    /// The newest real time this database had seen before this transaction.
+    pub real_mark: Option<Time>,
 }
+
+/// How far the system clock may go back before signing in and activating are refused: NTP
+/// slews and small steps stay well inside it.
+pub const CLOCK_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 impl Service {
     /// An engine on an open store.
@@ -284,6 +292,7 @@ impl Service {
             Err(e) => e.commits(),
         };
         if commit {
+            store::meta::raise_real_time_mark(&tx, real)?;
             crate::fault::point("tx.commit");
             tx.commit()?;
             crate::fault::point("tx.committed");
@@ -344,6 +353,31 @@ impl<'t> Ctx<'t> {
             real,
             tenant,
             sealer,
+            real_mark: store::meta::real_time_mark(conn)?,
+        })
+    }
+
+    /// Refuses (and audits, as `activity_name` by `who`) what must not run on a clock that went
+    /// back: signing in and activating would reuse time that has already been used.
+    pub fn ensure_clock_forward(
+        &self,
+        activity_name: &str,
+        who: Option<&Principal>,
+    ) -> ServiceResult<()> {
+        let Some(mark) = self.real_mark.filter(|m| *m - self.real > CLOCK_TOLERANCE) else {
+            return Ok(());
+        };
+        let mut entry = AuditEntry::new(activity_name, self.now)
+            .failed()
+            .detail("reason", "the system clock went back")
+            .detail("newest_time_seen", mark);
+        if let Some(p) = who {
+            entry = entry.by(p).target(p);
+        }
+        self.audit(entry)?;
+        Err(ServiceError::ClockBehind {
+            real: self.real,
+            mark,
         })
     }
 

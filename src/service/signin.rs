@@ -194,6 +194,10 @@ fn password_step(
     } else {
         store::users::by_upn(ctx.conn, upn)?
     };
+    ctx.ensure_clock_forward(
+        activity::SIGN_IN_FAILED,
+        found.as_ref().map(|u| &u.principal),
+    )?;
     let Some(user) = found else {
         ctx.audit(
             AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)

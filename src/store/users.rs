@@ -229,7 +229,9 @@ pub fn insert_session(
     Ok(())
 }
 
-/// The user of an unexpired session, with its expiry.
+/// The user of an unexpired session, with its expiry. A session made "in the future" (under a
+/// clock that was ahead and has since been put right) is not honoured: its lifetime would
+/// stretch by however far the clock was wrong.
 pub fn session(
     conn: &Connection,
     token_hash: &str,
@@ -237,7 +239,8 @@ pub fn session(
 ) -> StoreResult<Option<(String, Time)>> {
     Ok(conn
         .query_row(
-            "SELECT user_id, expires_at FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            "SELECT user_id, expires_at FROM sessions
+             WHERE token_hash = ?1 AND expires_at > ?2 AND created_at <= ?2 + 300",
             params![token_hash, secs(now)],
             |r| Ok((r.get(0)?, time(r.get(1)?))),
         )

@@ -461,3 +461,118 @@ fn a_sealed_secret_moved_to_another_account_does_not_open() {
         audit.stdout
     );
 }
+
+#[test]
+fn a_clock_behind_the_newest_time_seen_is_refused_until_accepted() {
+    let pim = lab_signed_in();
+    let ahead = {
+        use pim_console::clock::{Clock, SystemClock};
+        SystemClock.now().timestamp() + 86_400
+    };
+    // The database saw a time a day ahead (a clock that ran fast, since put right).
+    pim.sql()
+        .execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'real_time_mark'",
+            [ahead.to_string()],
+        )
+        .unwrap();
+    let before = pim.snapshot();
+    let code = pim.code("pimuser", 0);
+    pim.run_stdin(
+        &[
+            "login",
+            "--user",
+            &pim.upn("pimuser"),
+            "--password-stdin",
+            "--otp",
+            &code,
+        ],
+        &format!("{}\n", pim.password("pimuser")),
+    )
+    .fails(1, "the clock went back by");
+    assert_eq!(pim.snapshot(), before);
+    let doctor = pim.run(&["doctor"]).fails(1, "1 problem");
+    assert!(
+        doctor.stdout.contains("PROBLEM  Clocks"),
+        "{}",
+        doctor.stdout
+    );
+    let accepted = pim.run(&["doctor", "--accept-clock"]).ok();
+    assert!(
+        accepted.stdout.contains("Accepted the system clock"),
+        "{}",
+        accepted.stdout
+    );
+    assert!(
+        accepted.stdout.contains("Nothing is wrong."),
+        "{}",
+        accepted.stdout
+    );
+    pim.run_stdin(
+        &[
+            "login",
+            "--user",
+            &pim.upn("pimuser"),
+            "--password-stdin",
+            "--otp",
+            &code,
+        ],
+        &format!("{}\n", pim.password("pimuser")),
+    )
+    .ok();
+    let admin = pim.upn("admin");
+    let audit = pim
+        .run_as(
+            Some(&admin),
+            &["audit", "--activity", "Accept system clock"],
+        )
+        .ok();
+    assert!(
+        audit.stdout.contains("Accept system clock"),
+        "{}",
+        audit.stdout
+    );
+}
+
+#[test]
+fn doctor_reports_every_check_and_names_problems() {
+    let pim = lab_signed_in();
+    let json = pim.run(&["doctor", "--json"]).ok().json();
+    assert_eq!(json["healthy"], true);
+    let names: Vec<&str> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "Directory",
+        "Database",
+        "Key",
+        "Anchor",
+        "Schema",
+        "Integrity",
+        "Foreign keys",
+        "Audit chain",
+        "Audit anchor",
+        "Assignments",
+        "Clocks",
+        "Sessions",
+    ] {
+        assert!(names.contains(&expected), "{expected} in {names:?}");
+    }
+    pim.sql()
+        .execute_batch("PRAGMA foreign_keys = OFF; UPDATE assignments SET principal_id = 'ghost';")
+        .unwrap();
+    let run = pim.run(&["doctor"]).fails(1, "problem");
+    assert!(
+        run.stdout.contains("PROBLEM  Foreign keys"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("PROBLEM  Assignments"),
+        "{}",
+        run.stdout
+    );
+}

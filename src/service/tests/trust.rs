@@ -319,3 +319,39 @@ fn a_user_administrator_cannot_reset_an_administrator() {
     let user_upn = lab.upn("pimuser");
     lab.svc.reset_password(&helpdesk, &user_upn, None).unwrap();
 }
+
+#[test]
+fn a_clock_that_went_back_stops_sign_in_and_activation_until_it_catches_up() {
+    let (mut lab, admin, user) = Lab::with_eligible_user();
+    lab.wait(TimeDelta::hours(2));
+    // Any change records the newest real time seen.
+    lab.svc
+        .update_settings(&admin, "security-reader", Default::default(), None)
+        .unwrap();
+    lab.svc.sign_out(&admin).unwrap();
+    let upn = lab.upn("approver");
+    let password = lab.account("approver").password.clone();
+    // Someone sets the system clock back by an hour.
+    lab.clock.advance(-TimeDelta::hours(1));
+    let code = lab.code("approver", 0);
+    let before = lab.state();
+    let err = lab.svc.sign_in(&upn, &password, &code).unwrap_err();
+    assert!(matches!(err, ServiceError::ClockBehind { .. }), "{err}");
+    assert_eq!(err.exit_code(), 1);
+    assert!(
+        err.to_string().contains("the clock went back by 1h"),
+        "{err}"
+    );
+    let err = lab
+        .svc
+        .activate(&user, lab.activation(1, Some("reason"), None))
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::ClockBehind { .. }), "{err}");
+    assert_eq!(lab.state(), before, "nothing but audit rows");
+    let refused = lab.audit_rows(crate::audit::activity::SIGN_IN_FAILED);
+    assert!(refused.last().unwrap().details.contains("clock went back"));
+    // A small step back (NTP) is fine; once the clock is past the mark again, all is well.
+    lab.clock.advance(TimeDelta::minutes(56));
+    let code = lab.code("approver", 0);
+    lab.svc.sign_in(&upn, &password, &code).unwrap();
+}

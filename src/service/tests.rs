@@ -11,6 +11,7 @@ use crate::clock::TestClock;
 mod activation;
 mod admin;
 mod lifecycle;
+mod machine;
 mod notices;
 mod signin;
 mod trust;

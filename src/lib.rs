@@ -22,3 +22,6 @@ pub mod policy;
 pub mod service;
 pub mod store;
 pub mod tui;
+
+#[cfg(test)]
+mod parser_props;

@@ -85,6 +85,7 @@ fn joined_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
 
 /// Adds an assignment.
 pub fn insert(conn: &Connection, a: &Assignment, request_id: Option<&str>) -> StoreResult<()> {
+    crate::fault::point("assignments.insert");
     conn.execute(
         "INSERT INTO assignments (id, role_id, principal_id, kind, origin, activated_from, start_at, end_at,
              justification, ticket_number, ticket_system, created_at, created_by, request_id, ended_at, end_reason)
@@ -140,6 +141,7 @@ pub fn open_of_kind(
 
 /// Marks an assignment ended. Returns false if it had already ended (another terminal won).
 pub fn end(conn: &Connection, id: &str, at: Time, reason: EndReason) -> StoreResult<bool> {
+    crate::fault::point("assignments.end");
     let n = conn.execute(
         "UPDATE assignments SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
         params![id, secs(at), reason.as_str()],
@@ -157,6 +159,7 @@ pub fn update_window(
     justification: Option<&str>,
     now: Time,
 ) -> StoreResult<()> {
+    crate::fault::point("assignments.update");
     let rearm = |column: &str, lead: i64| {
         format!(
             "{column} = CASE WHEN end_at IS ?3 THEN {column} \

@@ -28,6 +28,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Email> {
 
 /// Queues a message.
 pub fn insert(conn: &Connection, e: &Email) -> StoreResult<()> {
+    crate::fault::point("emails.insert");
     conn.execute(
         &format!("INSERT INTO emails ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
         params![

@@ -52,6 +52,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
 
 /// Records a request.
 pub fn insert(conn: &Connection, q: &Request) -> StoreResult<()> {
+    crate::fault::point("requests.insert");
     conn.execute(
         &format!(
             "INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"

@@ -4,6 +4,7 @@ mod anchor;
 mod bad_input;
 mod common;
 mod console;
+mod crash;
 mod files;
 mod lifecycle;
 mod race;

@@ -13,8 +13,7 @@ use super::signin::Enrolment;
 use super::{Ctx, ServiceError, ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
 use crate::auth::lockout::Counters;
-use crate::auth::password::check_password_policy;
-use crate::auth::session::{generate_password, token_hash};
+use crate::auth::session::token_hash;
 use crate::auth::totp::generate_secret;
 use crate::policy::assignment::{admin_required, last_global_admin};
 use crate::policy::model::{ADMIN_ROLES, AssignmentKind, Principal};
@@ -115,21 +114,7 @@ impl super::Service {
         upn: &str,
         password: Option<&str>,
     ) -> ServiceResult<PasswordReset> {
-        let generated = match password {
-            Some(p) => {
-                check_password_policy(p).map_err(|e| ServiceError::Invalid(e.to_string()))?;
-                None
-            }
-            None => Some(
-                generate_password()
-                    .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?,
-            ),
-        };
-        let new = password.or(generated.as_deref()).unwrap_or_default();
-        let hash = self
-            .passwords
-            .hash(new)
-            .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
+        let (hash, generated) = self.new_password(password)?;
         self.write(|ctx| {
             let (_, target, entry) = authorise(
                 ctx,

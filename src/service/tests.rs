@@ -6,7 +6,7 @@ use chrono::{TimeDelta, TimeZone, Utc};
 
 use super::*;
 use crate::auth::totp::code_at;
-use crate::clock::TestClock;
+use crate::clock::{TestClock, Time};
 
 mod activation;
 mod admin;
@@ -15,6 +15,23 @@ mod machine;
 mod notices;
 mod signin;
 mod trust;
+
+/// A session for `upn` written straight into the store at real time `real` (for tests about
+/// something other than signing in).
+pub(super) fn direct_session(svc: &Service, upn: &str, real: Time) -> SessionToken {
+    let token = crate::auth::session::new_token().unwrap();
+    let conn = svc.store.conn();
+    let user = crate::store::users::by_upn(conn, upn).unwrap().unwrap();
+    crate::store::users::insert_session(
+        conn,
+        &token_hash(&token),
+        &user.principal.id,
+        real,
+        real + crate::auth::session::SESSION_LIFETIME,
+    )
+    .unwrap();
+    SessionToken(token)
+}
 
 /// A lab on a test clock with cheap password hashing.
 pub(super) struct Lab {
@@ -83,20 +100,8 @@ impl Lab {
     /// A session for the lab's admin made directly in the store, so a test can move the lab
     /// clock without spending a TOTP step the scenario itself needs.
     pub fn admin_session(&mut self) -> SessionToken {
-        let token = crate::auth::session::new_token().unwrap();
         let admin = self.upn("admin");
-        let real = self.clock.now();
-        let conn = self.svc.store.conn();
-        let user = crate::store::users::by_upn(conn, &admin).unwrap().unwrap();
-        crate::store::users::insert_session(
-            conn,
-            &token_hash(&token),
-            &user.principal.id,
-            real,
-            real + crate::auth::session::SESSION_LIFETIME,
-        )
-        .unwrap();
-        SessionToken(token)
+        direct_session(&self.svc, &admin, self.clock.now())
     }
 
     /// Moves the lab clock (policy time only), as the lab's admin.

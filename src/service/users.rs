@@ -61,6 +61,31 @@ pub struct Capabilities {
 }
 
 impl super::Service {
+    /// A new password's hash: the one given (checked against the password policy) or a
+    /// generated one, which is returned to be shown once. Hashing happens before any
+    /// transaction, so a slow hash never holds the write lock.
+    pub(super) fn new_password(
+        &self,
+        given: Option<&str>,
+    ) -> ServiceResult<(String, Option<String>)> {
+        let generated = match given {
+            Some(p) => {
+                check_password_policy(p).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+                None
+            }
+            None => Some(
+                generate_password()
+                    .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?,
+            ),
+        };
+        let password = given.or(generated.as_deref()).unwrap_or_default();
+        let hash = self
+            .passwords
+            .hash(password)
+            .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
+        Ok((hash, generated))
+    }
+
     /// What the signed-in account may do now.
     pub fn capabilities(&mut self, token: &SessionToken) -> ServiceResult<Capabilities> {
         self.read(|ctx| {
@@ -99,24 +124,7 @@ impl super::Service {
         password: Option<&str>,
     ) -> ServiceResult<NewAccount> {
         let display_name = check_display_name(display_name).map_err(ServiceError::Invalid)?;
-        let generated = match password {
-            Some(p) => {
-                check_password_policy(p).map_err(|e| ServiceError::Invalid(e.to_string()))?;
-                None
-            }
-            None => Some(
-                generate_password()
-                    .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?,
-            ),
-        };
-        let password = password
-            .map(str::to_owned)
-            .or_else(|| generated.clone())
-            .unwrap_or_default();
-        let hash = self
-            .passwords
-            .hash(&password)
-            .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
+        let (hash, generated) = self.new_password(password)?;
         let secret = generate_secret()
             .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
         self.write(|ctx| {

@@ -69,6 +69,51 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
     Ok(())
 }
 
+/// The tables of the current schema, with a column each that the newest migrations added.
+const EXPECTED: &[(&str, &str)] = &[
+    ("tenant", "clock_offset"),
+    ("users", "totp_sealed"),
+    ("sessions", "token_hash"),
+    ("roles", "slug"),
+    ("role_settings", "max_activation_secs"),
+    ("role_approvers", "user_id"),
+    ("role_notifications", "rule_id"),
+    ("requests", "expires_at"),
+    ("assignments", "reminded_1d"),
+    ("emails", "read_at"),
+    ("audit", "real_time"),
+    ("alert_settings", "config"),
+    ("alert_dismissals", "fingerprint"),
+    ("meta", "value"),
+];
+
+/// Refuses a database whose version says it is current but whose tables are not what this
+/// pim wrote (edited by hand, or damaged), before any query trips over it with SQL in the
+/// message.
+pub fn check_tables(conn: &Connection, path: &Path) -> StoreResult<()> {
+    let mut missing = Vec::new();
+    for (table, column) in EXPECTED {
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
+            )
+            .map_err(|e| super::classify(e, path))?;
+        if found == 0 {
+            missing.push(format!("{table}.{column}"));
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt(format!(
+        "{} has a schema this pim does not know (missing: {}); it was edited by hand or damaged. `pim doctor` checks it; `pim restore BACKUP` puts a backup in its place",
+        path.display(),
+        missing.join(", ")
+    )))
+}
+
 /// Applies only the first `n` migrations to an empty database: how a file written by an
 /// earlier version looks, for upgrade tests.
 #[cfg(test)]

@@ -227,6 +227,7 @@ impl Store {
     fn setup(mut conn: Connection, shown: &Path) -> StoreResult<Connection> {
         configure(&conn).map_err(|e| classify(e, shown))?;
         migrate::migrate(&mut conn, shown)?;
+        migrate::check_tables(&conn, shown)?;
         Ok(conn)
     }
 

@@ -345,3 +345,18 @@ fn without_its_key_a_database_opens_but_cannot_seal_or_open_secrets() {
     let err = Store::open(&path, OpenMode::Existing).unwrap_err();
     assert!(err.to_string().contains("key of another database"), "{err}");
 }
+
+#[test]
+fn a_schema_edited_by_hand_is_refused_without_sql_in_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE alert_dismissals").unwrap();
+    drop(conn);
+    let err = Store::open(&path, OpenMode::Existing).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("a schema this pim does not know"), "{text}");
+    assert!(text.contains("alert_dismissals.fingerprint"), "{text}");
+    assert!(!text.to_uppercase().contains("SELECT"), "{text}");
+}

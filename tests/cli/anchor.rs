@@ -4,34 +4,6 @@
 
 use crate::common::Pim;
 
-/// A lab with some history, the admin signed in (default session) and pimuser eligible.
-fn lab_with_history() -> Pim {
-    let mut pim = Pim::new();
-    pim.lab();
-    pim.login("admin").ok();
-    let user = pim.upn("pimuser");
-    pim.run(&[
-        "assign",
-        "Security Reader",
-        &user,
-        "--type",
-        "eligible",
-        "--permanent",
-        "--reason",
-        "history",
-    ])
-    .ok();
-    pim.run(&[
-        "settings",
-        "set",
-        "Security Reader",
-        "--require-ticket",
-        "on",
-    ])
-    .ok();
-    pim
-}
-
 fn sql(pim: &Pim, batch: &str) {
     pim.sql().execute_batch(batch).unwrap();
 }
@@ -40,18 +12,8 @@ fn sql(pim: &Pim, batch: &str) {
 #[track_caller]
 fn changes_are_refused(pim: &Pim) {
     let before = (pim.snapshot(), pim.audit_count());
-    let user = pim.upn("pimuser");
-    pim.run(&[
-        "assign",
-        "Global Reader",
-        &user,
-        "--type",
-        "eligible",
-        "--permanent",
-        "--reason",
-        "x",
-    ])
-    .fails(1, "does not match its anchor");
+    pim.make_eligible(None, "Global Reader", "pimuser")
+        .fails(1, "does not match its anchor");
     assert_eq!((pim.snapshot(), pim.audit_count()), before);
     let read = pim.run(&["status"]).ok();
     assert!(
@@ -64,7 +26,7 @@ fn changes_are_refused(pim: &Pim) {
 
 #[test]
 fn deleting_the_newest_entries_is_found() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     let head = pim.audit_count();
     sql(
         &pim,
@@ -89,7 +51,7 @@ fn deleting_the_newest_entries_is_found() {
 
 #[test]
 fn an_emptied_log_is_found() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     sql(&pim, "DROP TRIGGER audit_no_delete; DELETE FROM audit;");
     pim.run(&["audit", "verify"])
         .fails(1, "the audit log is empty, but");
@@ -98,7 +60,7 @@ fn an_emptied_log_is_found() {
 
 #[test]
 fn an_older_copy_put_back_is_found() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     let old = pim.dir.path().join("old.db");
     std::fs::copy(&pim.db, &old).unwrap();
     let user = pim.upn("pimuser");
@@ -122,7 +84,7 @@ fn an_older_copy_put_back_is_found() {
 
 #[test]
 fn a_hand_edited_or_inserted_assignment_is_named() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     pim.run(&["audit", "verify"]).ok();
     sql(
         &pim,
@@ -165,7 +127,7 @@ fn a_hand_edited_or_inserted_assignment_is_named() {
 
 #[test]
 fn a_checkpoint_kept_elsewhere_proves_the_log_still_extends_it() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     let cp = pim
         .run(&["audit", "checkpoint"])
         .ok()
@@ -206,7 +168,7 @@ fn a_checkpoint_kept_elsewhere_proves_the_log_still_extends_it() {
 
 #[test]
 fn only_an_administrator_reanchors_and_the_break_is_recorded() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     sql(
         &pim,
         "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);",
@@ -254,7 +216,7 @@ fn only_an_administrator_reanchors_and_the_break_is_recorded() {
 
 #[test]
 fn a_backup_is_consistent_while_others_write_and_restores_as_a_known_rollback() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     let backup = pim.dir.path().join("backup.db");
     // Another terminal keeps changing settings while the backup runs.
     let writer = {
@@ -336,7 +298,7 @@ fn a_backup_is_consistent_while_others_write_and_restores_as_a_known_rollback() 
 
 #[test]
 fn a_backup_elsewhere_needs_its_key_and_a_damaged_database_is_replaced() {
-    let pim = lab_with_history();
+    let pim = Pim::with_history();
     let backup = pim.dir.path().join("backup.db");
     pim.run(&["backup", backup.to_str().unwrap()]).ok();
     let elsewhere = Pim::new();

@@ -14,18 +14,8 @@ fn setup() -> Setup {
     pim.lab();
     pim.login("admin").ok();
     let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
-    pim.run_as(
-        Some(&admin),
-        &[
-            "assign",
-            "Security Reader",
-            &user,
-            "--type",
-            "eligible",
-            "--permanent",
-        ],
-    )
-    .ok();
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
     pim.login("pimuser").ok();
     Setup { pim, user, admin }
 }

@@ -102,6 +102,11 @@ impl Pim {
 
     /// Runs `pim ARGS` feeding `input` on stdin.
     pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        Run::from(self.spawn_stdin(args, input).wait_with_output().unwrap())
+    }
+
+    /// Starts `pim ARGS` feeding `input` on stdin, without waiting for it.
+    pub fn spawn_stdin(&self, args: &[&str], input: &str) -> std::process::Child {
         let mut child = self
             .command(None, args)
             .stdin(Stdio::piped())
@@ -115,7 +120,43 @@ impl Pim {
             .unwrap()
             .write_all(input.as_bytes())
             .unwrap();
-        Run::from(child.wait_with_output().unwrap())
+        child
+    }
+
+    /// `pim assign ROLE WHO --type eligible --permanent` as `as_upn` (or the default session).
+    pub fn make_eligible(&self, as_upn: Option<&str>, role: &str, who: &str) -> Run {
+        let upn = self.upn(who);
+        self.run_as(
+            as_upn,
+            &[
+                "assign",
+                role,
+                &upn,
+                "--type",
+                "eligible",
+                "--permanent",
+                "--reason",
+                "lab",
+            ],
+        )
+    }
+
+    /// A lab with some history: the admin signed in (the default session), pimuser eligible
+    /// for Security Reader, and a settings change.
+    pub fn with_history() -> Pim {
+        let mut pim = Pim::new();
+        pim.lab();
+        pim.login("admin").ok();
+        pim.make_eligible(None, "Security Reader", "pimuser").ok();
+        pim.run(&[
+            "settings",
+            "set",
+            "Security Reader",
+            "--require-ticket",
+            "on",
+        ])
+        .ok();
+        pim
     }
 
     /// `pim lab --json`, remembering the accounts.

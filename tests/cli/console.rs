@@ -105,15 +105,7 @@ fn sign_in_activate_see_it_active_quit_and_the_terminal_is_restored() {
     pim.lab();
     pim.login("admin").ok();
     let user = pim.upn("pimuser");
-    pim.run(&[
-        "assign",
-        "Security Reader",
-        &user,
-        "--type",
-        "eligible",
-        "--permanent",
-    ])
-    .ok();
+    pim.make_eligible(None, "Security Reader", "pimuser").ok();
 
     let mut t = console(&pim);
     t.wait_for("Sign in to PIM Lab");

@@ -182,24 +182,10 @@ fn sign_ins_at_the_same_moment_are_all_kept() {
         .iter()
         .map(|(upn, password, secret)| {
             let code = pim_console::auth::totp::code_at(secret, now).unwrap();
-            let mut child = pim
-                .command(
-                    None,
-                    &["login", "--user", upn, "--password-stdin", "--otp", &code],
-                )
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{password}\n").as_bytes())
-                .unwrap();
-            child
+            pim.spawn_stdin(
+                &["login", "--user", upn, "--password-stdin", "--otp", &code],
+                &format!("{password}\n"),
+            )
         })
         .collect();
     for child in children {

@@ -4,29 +4,7 @@
 use crate::common::Pim;
 
 fn lab_with_history() -> Pim {
-    let mut pim = Pim::new();
-    pim.lab();
-    pim.login("admin").ok();
-    let user = pim.upn("pimuser");
-    pim.run(&[
-        "assign",
-        "Security Reader",
-        &user,
-        "--type",
-        "eligible",
-        "--permanent",
-        "--reason",
-        "history",
-    ])
-    .ok();
-    pim.run(&[
-        "settings",
-        "set",
-        "Security Reader",
-        "--require-ticket",
-        "on",
-    ])
-    .ok();
+    let pim = Pim::with_history();
     pim.run(&["audit", "verify"]).ok();
     pim
 }

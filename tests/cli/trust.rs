@@ -242,20 +242,8 @@ fn text_from_the_database_is_never_printed_raw() {
     let pim = lab_signed_in();
     let admin = pim.upn("admin");
     let user = pim.upn("pimuser");
-    pim.run_as(
-        Some(&admin),
-        &[
-            "assign",
-            "Security Reader",
-            &user,
-            "--type",
-            "eligible",
-            "--permanent",
-            "--reason",
-            "ok",
-        ],
-    )
-    .ok();
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
     let hostile = "Pim\u{202E}resU\u{200B}\u{9b}2J\x1b]0;pwned\x07";
     let conn = pim.sql();
     conn.execute(
@@ -574,5 +562,72 @@ fn doctor_reports_every_check_and_names_problems() {
         run.stdout.contains("PROBLEM  Assignments"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn repeated_lockouts_last_longer_and_administrators_see_them() {
+    let pim = lab_signed_in();
+    let user = pim.upn("pimuser");
+    let fail = |times: usize| {
+        for _ in 0..times {
+            pim.run_stdin(
+                &[
+                    "login",
+                    "--user",
+                    &user,
+                    "--password-stdin",
+                    "--otp",
+                    "000000",
+                ],
+                "not the password\n",
+            );
+        }
+    };
+    let locked_for = || -> i64 {
+        pim.sql()
+            .query_row(
+                "SELECT locked_until - strftime('%s','now') FROM users WHERE upn = ?1",
+                [&user],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    fail(5);
+    let first = locked_for();
+    assert!((14 * 60..=15 * 60).contains(&first), "{first}");
+    // The lock runs out (its end is moved into the past), and five more failures lock again.
+    pim.sql()
+        .execute("UPDATE users SET locked_until = 1 WHERE upn = ?1", [&user])
+        .unwrap();
+    fail(5);
+    let second = locked_for();
+    assert!(
+        (29 * 60..=30 * 60).contains(&second),
+        "twice as long: {second}"
+    );
+    let list = pim.run(&["users", "list"]).ok();
+    assert!(
+        list.stdout.contains("locked 2 times in a row"),
+        "{}",
+        list.stdout
+    );
+    let json = pim.run(&["users", "list", "--json"]).ok().json();
+    let row = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["upn"] == user.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["lockouts"], 2);
+    pim.run(&["users", "unlock", &user]).ok();
+    let after = pim.run(&["users", "list", "--json"]).ok().json();
+    assert!(
+        after
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["upn"] == user.as_str() && u["lockouts"] == 0)
     );
 }

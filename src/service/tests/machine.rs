@@ -177,20 +177,8 @@ impl Machine {
 
     /// A session made directly (the machine is about assignments, not about codes).
     fn session(&self, who: &str) -> SessionToken {
-        let token = crate::auth::session::new_token().unwrap();
-        let conn = self.terminals[0].store.conn();
         let upn = format!("{who}@pimlab.onmicrosoft.com");
-        let user = store::users::by_upn(conn, &upn).unwrap().unwrap();
-        let real = self.clock.now();
-        store::users::insert_session(
-            conn,
-            &token_hash(&token),
-            &user.principal.id,
-            real,
-            real + crate::auth::session::SESSION_LIFETIME,
-        )
-        .unwrap();
-        SessionToken(token)
+        direct_session(&self.terminals[0], &upn, self.clock.now())
     }
 
     fn window(days: Option<i64>) -> Window {

@@ -2,9 +2,10 @@
 //! at the N-th point it reaches (inside the transaction, at commit, around the anchor's atomic
 //! replacement). For an assignment, an activation, an approval and a sweep, each N from 1 until
 //! the operation completes: after the abort the database opens, the chain and the anchor
-//! verify, and the operation happened completely or not at all.
+//! verify, and the operation happened completely or not at all. (Release builds have no fault
+//! points, so these tests exist only in debug builds, as `cargo test` makes them.)
 
-#![cfg(unix)]
+#![cfg(all(unix, debug_assertions))]
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;

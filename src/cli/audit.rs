@@ -3,10 +3,8 @@
 use serde_json::{Value, json};
 
 use super::args::{AuditArgs, AuditCommand, parse_delta, parse_time};
-use super::output::{json, local, rfc3339, safe};
+use super::output::{json, local, progress, rfc3339, safe};
 use super::{CliError, CliResult, Env};
-use std::io::IsTerminal;
-
 use crate::audit::anchor::{AnchorState, Checkpoint};
 use crate::audit::chain::ChainFault;
 use crate::audit::{AuditRecord, AuditResult};
@@ -153,12 +151,7 @@ fn fault_words(fault: &ChainFault) -> &'static str {
 
 /// Progress on stderr for runs that take more than a moment, when a person is watching.
 fn progress_line() -> impl FnMut(&str, i64, i64) {
-    let shown = std::io::stderr().is_terminal();
-    move |what, done, total| {
-        if shown {
-            err!("\rchecking {what}: {done} of {total}…");
-        }
-    }
+    |what, done, total| progress(&format!("checking {what}: {done} of {total}…"))
 }
 
 fn verify(env: &Env, checkpoint: Option<&str>, as_json: bool) -> CliResult {
@@ -173,10 +166,9 @@ fn verify(env: &Env, checkpoint: Option<&str>, as_json: bool) -> CliResult {
         })
         .transpose()?;
     let mut svc = env.open_quietly(OpenMode::Existing)?;
-    let mut progress = progress_line();
-    let v = svc.verify_audit(checkpoint.as_ref(), &mut progress)?;
-    if v.verified >= 200_000 && std::io::stderr().is_terminal() {
-        err!("\r\x1b[K");
+    let v = svc.verify_audit(checkpoint.as_ref(), &mut progress_line())?;
+    if v.verified >= 200_000 {
+        progress("");
     }
     if as_json {
         json(&verify_json(&v))?;

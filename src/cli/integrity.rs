@@ -1,12 +1,10 @@
 //! `pim backup`, `pim restore` (and `pim doctor`): looking after the database file itself.
 
-use std::io::IsTerminal;
-
 use rusqlite::ErrorCode;
 use serde_json::json;
 
 use super::args::{BackupArgs, DoctorArgs};
-use super::output::json;
+use super::output::{json, progress};
 use super::{CliError, CliResult, Env};
 use crate::policy::duration::format_utc;
 use crate::service::{Check, Restored, Service, ServiceError, Verdict};
@@ -14,12 +12,11 @@ use crate::store::{OpenMode, StoreError};
 
 /// Progress on stderr while a copy takes more than a moment, when a person is watching.
 fn pages_progress() -> impl FnMut(i64, i64) {
-    let shown = std::io::stderr().is_terminal();
     let mut steps = 0u32;
     move |done, total| {
         steps += 1;
-        if shown && steps > 1 {
-            err!("\rcopying: {done} of {total} pages…");
+        if steps > 1 {
+            progress(&format!("copying: {done} of {total} pages…"));
         }
     }
 }
@@ -29,9 +26,7 @@ pub fn backup(env: &Env, a: &BackupArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
     let done = svc.backup(&token, &a.file, &mut pages_progress())?;
-    if std::io::stderr().is_terminal() {
-        err!("\r\x1b[K");
-    }
+    progress("");
     if a.json {
         return json(&done);
     }

@@ -31,6 +31,19 @@ pub fn write_out(args: std::fmt::Arguments<'_>) {
     }
 }
 
+/// A progress line on standard error, when a person is watching: `\r`, the text, and an
+/// erase to the end of the line (an empty text clears it). Only for the program's own words
+/// and numbers: this is the one place that writes control sequences, so nothing stored may
+/// reach it.
+pub fn progress(text: &str) {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() {
+        return;
+    }
+    let shown = sanitize(text);
+    let _ = write!(io::stderr().lock(), "\r{shown}\x1b[K");
+}
+
 /// Writes to standard error, sanitised; a closed standard error is ignored.
 pub fn write_err(args: std::fmt::Arguments<'_>) {
     let text = args.to_string();

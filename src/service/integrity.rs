@@ -159,6 +159,11 @@ impl super::Service {
         checkpoint: Option<&Checkpoint>,
         progress: &mut dyn FnMut(&str, i64, i64),
     ) -> ServiceResult<Verified> {
+        // The anchor first: a long verification must not see an anchor newer than its snapshot.
+        let pinned = match &self.anchor_path {
+            Some(path) => Some(store::anchor::read(path)?),
+            None => None,
+        };
         let tx = self.store.read()?;
         let total = store::audit::count(&tx)?;
         let mut last = 0;
@@ -168,8 +173,8 @@ impl super::Service {
                 progress("entries", done, total);
             }
         })?;
-        let anchor = match &self.anchor_path {
-            Some(path) => store::anchor::state(&tx, path, self.sealer.database_id())?.0,
+        let anchor = match pinned {
+            Some(read) => store::anchor::judge(&tx, read, self.sealer.database_id())?.0,
             None => AnchorState::Fresh,
         };
         let assignments = check_assignments(&tx)?;

@@ -50,13 +50,23 @@ pub fn observe(
     })
 }
 
-/// The log judged against its anchor file, and the anchor as read.
+/// The log judged against its anchor file, and the anchor as read. The file is read before
+/// the database, so the snapshot the first query takes includes every commit the anchor
+/// speaks of (anchors are written only after their commit).
 pub fn state(
     conn: &Connection,
     path: &Path,
     database_id: &str,
 ) -> StoreResult<(AnchorState, Option<Anchor>)> {
-    let read = read(path)?;
+    judge(conn, read(path)?, database_id)
+}
+
+/// Judges the log against an anchor file read earlier (before the transaction's first query).
+pub fn judge(
+    conn: &Connection,
+    read: Result<Option<Anchor>, ()>,
+    database_id: &str,
+) -> StoreResult<(AnchorState, Option<Anchor>)> {
     let anchor = read.as_ref().ok().and_then(Option::as_ref);
     let seen = observe(conn, database_id, anchor)?;
     let judged = read.as_ref().map(Option::as_ref).map_err(|_| ());

@@ -330,7 +330,7 @@ pub enum SettingsCommand {
 pub struct SettingsSetArgs {
     /// Role name, slug or template id
     pub role: String,
-    /// Activation maximum duration (30m to 24h in 30-minute steps)
+    /// Activation maximum duration (30m to 24h, whole minutes, e.g. 8h or 1h45m)
     #[arg(long, value_parser = parse_delta, value_name = "DURATION")]
     pub max_activation: Option<TimeDelta>,
     /// On activation, require Azure MFA
@@ -351,13 +351,13 @@ pub struct SettingsSetArgs {
     /// Allow permanent eligible assignment
     #[arg(long, value_parser = parse_switch, value_name = "on|off")]
     pub allow_permanent_eligible: Option<Switch>,
-    /// Expire eligible assignments after (15d, 1month, 3months, 6months, 1year)
+    /// Expire eligible assignments after (15d, 1month, 3months, 6months, 1year, or whole days up to 365d)
     #[arg(long, value_name = "DURATION")]
     pub expire_eligible_after: Option<String>,
     /// Allow permanent active assignment
     #[arg(long, value_parser = parse_switch, value_name = "on|off")]
     pub allow_permanent_active: Option<Switch>,
-    /// Expire active assignments after (15d, 1month, 3months, 6months, 1year)
+    /// Expire active assignments after (15d, 1month, 3months, 6months, 1year, or whole days up to 365d)
     #[arg(long, value_name = "DURATION")]
     pub expire_active_after: Option<String>,
     /// Require Azure MFA on active assignment
@@ -366,6 +366,12 @@ pub struct SettingsSetArgs {
     /// Require justification on active assignment
     #[arg(long, value_parser = parse_switch, value_name = "on|off")]
     pub require_justification_on_active: Option<Switch>,
+    /// Require Azure MFA on eligible assignment (Graph's Enablement_Admin_Eligibility; not in the portal)
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_mfa_on_eligible: Option<Switch>,
+    /// Require justification on eligible assignment (Graph only, as above)
+    #[arg(long, value_parser = parse_switch, value_name = "on|off")]
+    pub require_justification_on_eligible: Option<Switch>,
     /// A notification row's default recipients, e.g. activation-admin=off (repeatable)
     #[arg(long, value_name = "ROW=on|off")]
     pub notify_default: Vec<String>,

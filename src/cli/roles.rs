@@ -157,6 +157,8 @@ fn patch_from(a: &SettingsSetArgs) -> Result<(SettingsPatch, Option<Vec<String>>
         expire_active_after: expire(a.expire_active_after.as_ref())?,
         require_mfa_on_active: on(a.require_mfa_on_active),
         require_justification_on_active: on(a.require_justification_on_active),
+        require_mfa_on_eligible: on(a.require_mfa_on_eligible),
+        require_justification_on_eligible: on(a.require_justification_on_eligible),
         notifications,
     };
     let approvers = a.approvers.as_deref().map(|list| {
@@ -192,6 +194,8 @@ fn settings_json(v: &SettingsView) -> Value {
             "expire_active_after": format!("P{}D", s.expire_active_after.days()),
             "require_mfa_on_active": s.require_mfa_on_active,
             "require_justification_on_active": s.require_justification_on_active,
+            "require_mfa_on_eligible": s.require_mfa_on_eligible,
+            "require_justification_on_eligible": s.require_justification_on_eligible,
         },
         "notifications": s.notifications.iter().map(|(row, n)| json!({
             "row": row.slug(),
@@ -252,7 +256,7 @@ fn print_settings(v: &SettingsView) -> CliResult {
     );
     line(
         "Expire eligible assignments after",
-        s.expire_eligible_after.label().into(),
+        s.expire_eligible_after.label(),
     );
     line(
         "Allow permanent active assignment",
@@ -260,7 +264,7 @@ fn print_settings(v: &SettingsView) -> CliResult {
     );
     line(
         "Expire active assignments after",
-        s.expire_active_after.label().into(),
+        s.expire_active_after.label(),
     );
     line(
         "Require Azure MFA on active assignment",
@@ -269,6 +273,14 @@ fn print_settings(v: &SettingsView) -> CliResult {
     line(
         "Require justification on active assignment",
         on_off(s.require_justification_on_active).into(),
+    );
+    line(
+        "Require Azure MFA on eligible assignment (Graph)",
+        on_off(s.require_mfa_on_eligible).into(),
+    );
+    line(
+        "Require justification on eligible assignment (Graph)",
+        on_off(s.require_justification_on_eligible).into(),
     );
     outln!("\nNotification");
     let mut t = Table::new(&[

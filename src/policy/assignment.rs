@@ -115,7 +115,7 @@ pub fn check_assignment(
         &req.justification,
     );
     v.finish()?;
-    Ok(req.kind == AssignmentKind::Active && facts.settings.require_mfa_on_active)
+    Ok(needs_mfa(facts.settings, req.kind))
 }
 
 fn window_text(end: Option<Time>) -> String {
@@ -179,6 +179,7 @@ fn check_window(
     }
 }
 
+/// "Require justification on active assignment" (and Graph's eligible counterpart).
 fn check_active_justification(
     v: &mut Violations,
     role: &Role,
@@ -186,17 +187,27 @@ fn check_active_justification(
     kind: AssignmentKind,
     justification: &Option<String>,
 ) {
-    if kind == AssignmentKind::Active
-        && settings.require_justification_on_active
-        && justification.is_none()
-    {
+    let required = match kind {
+        AssignmentKind::Active => settings.require_justification_on_active,
+        AssignmentKind::Eligible => settings.require_justification_on_eligible,
+    };
+    if required && justification.is_none() {
         v.push(
             Rule::JustificationRule,
             format!(
-                "active assignments of {} require a justification; give --reason TEXT",
+                "{kind} assignments of {} require a justification; give --reason TEXT",
                 role.display_name
             ),
         );
+    }
+}
+
+/// "Require Azure MFA on active assignment" (and Graph's eligible counterpart): whether the
+/// administrator making an assignment of `kind` must pass MFA.
+fn needs_mfa(settings: &RoleSettings, kind: AssignmentKind) -> bool {
+    match kind {
+        AssignmentKind::Active => settings.require_mfa_on_active,
+        AssignmentKind::Eligible => settings.require_mfa_on_eligible,
     }
 }
 
@@ -265,7 +276,7 @@ pub fn check_update(facts: UpdateFacts<'_>, req: &UpdateRequest) -> Result<bool,
     check_window(&mut v, role, facts.settings, req.kind, from, req.expiry);
     check_active_justification(&mut v, role, facts.settings, req.kind, &req.justification);
     v.finish()?;
-    Ok(req.kind == AssignmentKind::Active && facts.settings.require_mfa_on_active)
+    Ok(needs_mfa(facts.settings, req.kind))
 }
 
 /// The refusal when a change would leave no permanent, active Global Administrator assignment

@@ -6,6 +6,7 @@ pub mod activation;
 pub mod alerts;
 pub mod assignment;
 pub mod duration;
+pub mod graph;
 pub mod lifecycle;
 pub mod model;
 pub mod notification;

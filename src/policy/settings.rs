@@ -13,43 +13,42 @@ use super::refusal::{Refusal, Rule, Violations};
 pub const MIN_MAX_ACTIVATION: TimeDelta = TimeDelta::minutes(30);
 /// Longest activation maximum Entra allows.
 pub const MAX_MAX_ACTIVATION: TimeDelta = TimeDelta::hours(24);
-/// The activation maximum moves in steps of this size.
+/// The portal's slider moves the activation maximum in steps of this size (Graph takes any
+/// whole number of minutes in range, as Microsoft's own `PT1H45M` example does).
 pub const MAX_ACTIVATION_STEP: TimeDelta = TimeDelta::minutes(30);
 
-/// The "Expire … assignments after" choices of the Assignment tab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum ExpireAfter {
-    /// 15 days (P15D).
-    Days15,
-    /// 1 month (P30D).
-    Month1,
-    /// 3 months (P90D).
-    Months3,
-    /// 6 months (P180D).
-    Months6,
-    /// 1 year (P365D).
-    Year1,
-}
+/// "Expire … assignments after" of the Assignment tab: a number of days. The portal offers
+/// five choices ([`ExpireAfter::CHOICES`]); Graph takes any whole number of days within
+/// Entra's limit of a year (tenant-management tools keep values such as `P270D`), and pim keeps
+/// and shows such a value as it is rather than snap it to a choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ExpireAfter(u16);
 
 impl ExpireAfter {
-    /// Every choice, shortest first.
-    pub const ALL: [ExpireAfter; 5] = [
-        ExpireAfter::Days15,
-        ExpireAfter::Month1,
-        ExpireAfter::Months3,
-        ExpireAfter::Months6,
-        ExpireAfter::Year1,
+    /// 15 days (P15D).
+    pub const DAYS_15: ExpireAfter = ExpireAfter(15);
+    /// 1 month (P30D).
+    pub const MONTH_1: ExpireAfter = ExpireAfter(30);
+    /// 3 months (P90D).
+    pub const MONTHS_3: ExpireAfter = ExpireAfter(90);
+    /// 6 months (P180D).
+    pub const MONTHS_6: ExpireAfter = ExpireAfter(180);
+    /// 1 year (P365D).
+    pub const YEAR_1: ExpireAfter = ExpireAfter(365);
+    /// The portal's choices, shortest first.
+    pub const CHOICES: [ExpireAfter; 5] = [
+        ExpireAfter::DAYS_15,
+        ExpireAfter::MONTH_1,
+        ExpireAfter::MONTHS_3,
+        ExpireAfter::MONTHS_6,
+        ExpireAfter::YEAR_1,
     ];
+    /// The longest limit Entra takes.
+    pub const MAX_DAYS: i64 = 365;
 
     /// Length in days, as Graph stores it.
     pub fn days(self) -> i64 {
-        match self {
-            ExpireAfter::Days15 => 15,
-            ExpireAfter::Month1 => 30,
-            ExpireAfter::Months3 => 90,
-            ExpireAfter::Months6 => 180,
-            ExpireAfter::Year1 => 365,
-        }
+        i64::from(self.0)
     }
 
     /// The limit as a duration.
@@ -57,32 +56,37 @@ impl ExpireAfter {
         TimeDelta::days(self.days())
     }
 
-    /// The dropdown's wording.
-    pub fn label(self) -> &'static str {
-        match self {
-            ExpireAfter::Days15 => "15 days",
-            ExpireAfter::Month1 => "1 month",
-            ExpireAfter::Months3 => "3 months",
-            ExpireAfter::Months6 => "6 months",
-            ExpireAfter::Year1 => "1 year",
+    /// The dropdown's wording for its choices, `270 days` for any other value.
+    pub fn label(self) -> String {
+        match self.0 {
+            15 => "15 days".into(),
+            30 => "1 month".into(),
+            90 => "3 months".into(),
+            180 => "6 months".into(),
+            365 => "1 year".into(),
+            1 => "1 day".into(),
+            n => format!("{n} days"),
         }
     }
 
-    /// The choice with exactly this many days.
+    /// A limit of this many days, within Entra's 1 to 365.
     pub fn from_days(days: i64) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.days() == days)
+        u16::try_from(days)
+            .ok()
+            .filter(|d| (1..=365).contains(d))
+            .map(ExpireAfter)
     }
 
-    /// Accepts a duration of exactly one of the choices (`15d`, `P90D`, `365d`) or the
-    /// dropdown's words (`1 month`, `6months`, `1year`).
+    /// Accepts a whole number of days up to a year as a duration (`15d`, `P90D`, `270d`) or
+    /// the dropdown's words (`1 month`, `6months`, `1year`).
     pub fn parse(input: &str) -> Result<Self, Refusal> {
         let words: String = input.to_ascii_lowercase().split_whitespace().collect();
         let by_words = match words.as_str() {
-            "15days" => Some(ExpireAfter::Days15),
-            "1month" | "1mo" => Some(ExpireAfter::Month1),
-            "3months" | "3mo" => Some(ExpireAfter::Months3),
-            "6months" | "6mo" => Some(ExpireAfter::Months6),
-            "1year" | "1y" | "12months" => Some(ExpireAfter::Year1),
+            "15days" => Some(ExpireAfter::DAYS_15),
+            "1month" | "1mo" => Some(ExpireAfter::MONTH_1),
+            "3months" | "3mo" => Some(ExpireAfter::MONTHS_3),
+            "6months" | "6mo" => Some(ExpireAfter::MONTHS_6),
+            "1year" | "1y" | "12months" => Some(ExpireAfter::YEAR_1),
             _ => None,
         };
         let by_duration = || {
@@ -95,7 +99,8 @@ impl ExpireAfter {
             Refusal::new(
                 Rule::ExpirationRule,
                 format!(
-                    "'{input}' is not one of Entra's expiry choices; use 15d, 30d (1 month), 90d (3 months), 180d (6 months) or 365d (1 year)"
+                    "'{}' is not an expiry Entra takes; give whole days up to a year: 15d, 30d (1 month), 90d (3 months), 180d (6 months), 365d (1 year), or any number of days such as 270d",
+                    super::text::clip(&super::text::sanitize(input), 40)
                 ),
             )
         })
@@ -129,6 +134,11 @@ pub struct RoleSettings {
     pub require_mfa_on_active: bool,
     /// Require justification on active assignment.
     pub require_justification_on_active: bool,
+    /// Require Azure MFA on eligible assignment (Graph only: `Enablement_Admin_Eligibility`;
+    /// the admin center does not show it).
+    pub require_mfa_on_eligible: bool,
+    /// Require justification on eligible assignment (Graph only, as above).
+    pub require_justification_on_eligible: bool,
     /// The Notification tab.
     pub notifications: NotificationMatrix,
 }
@@ -159,11 +169,13 @@ impl Default for RoleSettings {
             require_approval: false,
             approvers: Vec::new(),
             allow_permanent_eligible: true,
-            expire_eligible_after: ExpireAfter::Year1,
+            expire_eligible_after: ExpireAfter::YEAR_1,
             allow_permanent_active: true,
-            expire_active_after: ExpireAfter::Months6,
+            expire_active_after: ExpireAfter::MONTHS_6,
             require_mfa_on_active: false,
             require_justification_on_active: true,
+            require_mfa_on_eligible: false,
+            require_justification_on_eligible: false,
             notifications: NotificationMatrix::default(),
         }
     }
@@ -196,6 +208,10 @@ pub struct SettingsPatch {
     pub require_mfa_on_active: Option<bool>,
     /// New justification-on-active-assignment switch.
     pub require_justification_on_active: Option<bool>,
+    /// New MFA-on-eligible-assignment switch (Graph only).
+    pub require_mfa_on_eligible: Option<bool>,
+    /// New justification-on-eligible-assignment switch (Graph only).
+    pub require_justification_on_eligible: Option<bool>,
     /// Changes to notification rows.
     pub notifications: Vec<NotificationPatch>,
 }
@@ -235,18 +251,20 @@ fn approvers_text(approvers: &[Principal]) -> String {
     }
 }
 
-/// Checks an activation maximum against Entra's range and step.
+/// Checks an activation maximum against Entra's range: whole minutes from 30 minutes to 24
+/// hours.
 pub fn check_max_activation(d: TimeDelta) -> Result<(), Refusal> {
     let in_range = (MIN_MAX_ACTIVATION..=MAX_MAX_ACTIVATION).contains(&d);
-    let on_step = d.num_seconds() % MAX_ACTIVATION_STEP.num_seconds() == 0;
-    if in_range && on_step {
+    let whole_minutes = d.num_seconds() % 60 == 0;
+    if in_range && whole_minutes {
         Ok(())
     } else {
         Err(Refusal::new(
             Rule::ExpirationRule,
             format!(
-                "an activation maximum of {} is not allowed; choose between 30m and 24h in 30-minute steps (e.g. 1h, 4h30m, 8h)",
-                format_duration(d)
+                "an activation maximum of {} ({}) is not allowed; choose whole minutes between 30m and 24h (e.g. 1h, 1h45m, 8h)",
+                format_duration(d),
+                super::duration::format_iso(d)
             ),
         ))
     }
@@ -288,6 +306,8 @@ pub fn apply_patch(
     set!(expire_active_after);
     set!(require_mfa_on_active);
     set!(require_justification_on_active);
+    set!(require_mfa_on_eligible);
+    set!(require_justification_on_eligible);
     let changes = diff(current, &next);
     Ok((next, changes))
 }
@@ -312,7 +332,7 @@ pub fn diff(before: &RoleSettings, after: &RoleSettings) -> Vec<Change> {
         format_duration(before.max_activation),
         format_duration(after.max_activation),
     );
-    let switches: [(&str, Switch); 8] = [
+    let switches: [(&str, Switch); 10] = [
         ("On activation, require Azure MFA", |s| s.require_mfa),
         ("Require justification on activation", |s| {
             s.require_justification
@@ -333,6 +353,12 @@ pub fn diff(before: &RoleSettings, after: &RoleSettings) -> Vec<Change> {
         ("Require justification on active assignment", |s| {
             s.require_justification_on_active
         }),
+        ("Require Azure MFA on eligible assignment", |s| {
+            s.require_mfa_on_eligible
+        }),
+        ("Require justification on eligible assignment", |s| {
+            s.require_justification_on_eligible
+        }),
     ];
     for (label, get) in switches {
         push(label, on_off(get(before)).into(), on_off(get(after)).into());
@@ -344,13 +370,13 @@ pub fn diff(before: &RoleSettings, after: &RoleSettings) -> Vec<Change> {
     );
     push(
         "Expire eligible assignments after",
-        before.expire_eligible_after.label().into(),
-        after.expire_eligible_after.label().into(),
+        before.expire_eligible_after.label(),
+        after.expire_eligible_after.label(),
     );
     push(
         "Expire active assignments after",
-        before.expire_active_after.label().into(),
-        after.expire_active_after.label().into(),
+        before.expire_active_after.label(),
+        after.expire_active_after.label(),
     );
     changes.extend(before.notifications.diff(&after.notifications));
     changes
@@ -367,20 +393,22 @@ mod tests {
         assert!(s.require_mfa && s.require_justification && !s.require_ticket);
         assert!(!s.require_approval && s.approvers.is_empty());
         assert!(s.allow_permanent_eligible && s.allow_permanent_active);
-        assert_eq!(s.expire_eligible_after, ExpireAfter::Year1);
-        assert_eq!(s.expire_active_after, ExpireAfter::Months6);
+        assert_eq!(s.expire_eligible_after, ExpireAfter::YEAR_1);
+        assert_eq!(s.expire_active_after, ExpireAfter::MONTHS_6);
         assert!(!s.require_mfa_on_active && s.require_justification_on_active);
     }
 
     #[test]
-    fn activation_maximum_range_and_step() {
-        for ok in [30, 60, 90, 480, 1440] {
+    fn activation_maximum_range_in_whole_minutes() {
+        for ok in [30, 45, 60, 90, 105, 480, 1440] {
             assert!(check_max_activation(TimeDelta::minutes(ok)).is_ok(), "{ok}");
         }
-        for bad in [0, 29, 45, 495, 1470, 1500] {
+        for bad in [0, 29, 1441, 1470, 1500] {
             let err = check_max_activation(TimeDelta::minutes(bad)).unwrap_err();
             assert_eq!(err.rule(), Rule::ExpirationRule, "{bad}");
         }
+        let odd = check_max_activation(TimeDelta::seconds(3601)).unwrap_err();
+        assert!(odd.to_string().contains("(PT1H1S)"), "{odd}");
     }
 
     #[test]
@@ -411,23 +439,30 @@ mod tests {
         };
         let err = apply_patch(&RoleSettings::default(), &patch).unwrap_err();
         assert_eq!(err.rule(), Rule::ExpirationRule);
-        assert!(err.to_string().contains("25h"));
+        assert!(err.to_string().contains("25h (P1DT1H)"), "{err}");
     }
 
     #[test]
     fn expiry_choices_parse_from_days_and_words() {
-        assert_eq!(ExpireAfter::parse("15d").unwrap(), ExpireAfter::Days15);
-        assert_eq!(ExpireAfter::parse("P90D").unwrap(), ExpireAfter::Months3);
+        assert_eq!(ExpireAfter::parse("15d").unwrap(), ExpireAfter::DAYS_15);
+        assert_eq!(ExpireAfter::parse("P90D").unwrap(), ExpireAfter::MONTHS_3);
         assert_eq!(
             ExpireAfter::parse("6 months").unwrap(),
-            ExpireAfter::Months6
+            ExpireAfter::MONTHS_6
         );
-        assert_eq!(ExpireAfter::parse("1year").unwrap(), ExpireAfter::Year1);
-        assert_eq!(ExpireAfter::parse("30d").unwrap(), ExpireAfter::Month1);
+        assert_eq!(ExpireAfter::parse("1year").unwrap(), ExpireAfter::YEAR_1);
+        assert_eq!(ExpireAfter::parse("30d").unwrap(), ExpireAfter::MONTH_1);
+        let custom = ExpireAfter::parse("P270D").unwrap();
         assert_eq!(
-            ExpireAfter::parse("20d").unwrap_err().rule(),
-            Rule::ExpirationRule
+            (custom.days(), custom.label()),
+            (270, "270 days".to_owned())
         );
-        assert!(ExpireAfter::parse("abc").is_err());
+        for bad in ["366d", "0d", "12h", "P1Y", "abc"] {
+            assert_eq!(
+                ExpireAfter::parse(bad).unwrap_err().rule(),
+                Rule::ExpirationRule,
+                "{bad}"
+            );
+        }
     }
 }

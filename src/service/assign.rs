@@ -287,7 +287,8 @@ impl super::Service {
                     .map_err(|r| ctx.refuse(attempt, r))?;
             }
             if needs_mfa {
-                verify_code(ctx, &actor, input.otp.as_deref(), &purpose_active(&role))?;
+                let purpose = purpose_assignment(&role, input.kind);
+                verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
             }
             let assignment = Assignment {
                 id: new_id(),
@@ -409,7 +410,8 @@ impl super::Service {
                     .map_err(|r| ctx.refuse(attempt, r))?;
             }
             if needs_mfa {
-                verify_code(ctx, &actor, input.otp.as_deref(), &purpose_active(&role))?;
+                let purpose = purpose_assignment(&role, kind);
+                verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
             }
             let ended = if target.kind == AssignmentKind::Eligible {
                 cut_activations(
@@ -591,9 +593,9 @@ impl super::Service {
     }
 }
 
-fn purpose_active(role: &Role) -> Purpose<'_> {
+fn purpose_assignment(role: &Role, kind: AssignmentKind) -> Purpose<'_> {
     Purpose {
-        what: format!("an active assignment of {}", role.display_name),
+        what: format!("an {kind} assignment of {}", role.display_name),
         failure_activity: activity::MFA_FAILED,
         role: Some(role),
     }

@@ -128,9 +128,31 @@ struct Seed {
     global_admin: bool,
 }
 
+/// Namespace of the ids a training lab is made with.
+const LAB_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6f1c_4a52_0e1a_4c7e_9a3e_5b2f_2c1d_9e10);
+
+/// The id of a lab's tenant or account: the same in every lab (`kind` and the name make it),
+/// so that what one lab exports (policies naming their tenant and approvers by id) imports
+/// into another lab byte for byte, as a class needs. Other tenants' ids are random.
+fn lab_id(kind: &str, name: &str) -> String {
+    uuid::Uuid::new_v5(&LAB_NAMESPACE, format!("{kind}:{name}").as_bytes()).to_string()
+}
+
 impl super::Service {
     fn seed(
         &self,
+        upn: &str,
+        display_name: &str,
+        password: String,
+        global_admin: bool,
+        now: Time,
+    ) -> ServiceResult<Seed> {
+        self.seed_with_id(new_id(), upn, display_name, password, global_admin, now)
+    }
+
+    fn seed_with_id(
+        &self,
+        id: String,
         upn: &str,
         display_name: &str,
         password: String,
@@ -143,7 +165,6 @@ impl super::Service {
             .passwords
             .hash(&password)
             .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
-        let id = new_id();
         Ok(Seed {
             record: UserRecord {
                 principal: Principal {
@@ -198,10 +219,11 @@ impl super::Service {
             ("approver", "Lab Approver", false),
         ] {
             let upn = format!("{local}@{LAB_DOMAIN}");
-            seeds.push(self.seed(&upn, name, password()?, admin, now)?);
+            let id = lab_id("user", &upn);
+            seeds.push(self.seed_with_id(id, &upn, name, password()?, admin, now)?);
         }
         let tenant = Tenant {
-            id: new_id(),
+            id: lab_id("tenant", LAB_DOMAIN),
             domain: LAB_DOMAIN.into(),
             display_name: "PIM Lab".into(),
             kind: TenantKind::Lab,

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0001_init.sql"),
     include_str!("sql/0002_lifecycle.sql"),
     include_str!("sql/0003_trust.sql"),
+    include_str!("sql/0004_policy.sql"),
 ];
 
 /// The schema version this build writes.
@@ -75,7 +76,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("users", "totp_sealed"),
     ("sessions", "token_hash"),
     ("roles", "slug"),
-    ("role_settings", "max_activation_secs"),
+    ("role_settings", "require_justification_on_eligible"),
     ("role_approvers", "user_id"),
     ("role_notifications", "rule_id"),
     ("requests", "expires_at"),

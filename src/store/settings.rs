@@ -21,7 +21,7 @@ pub struct StoredSettings {
 }
 
 fn expire(days: i64) -> StoreResult<ExpireAfter> {
-    ExpireAfter::from_days(days).ok_or_else(|| corrupt("expiry choice", &days.to_string()))
+    ExpireAfter::from_days(days).ok_or_else(|| corrupt("expiry limit", &days.to_string()))
 }
 
 /// Loads a role's settings.
@@ -31,7 +31,8 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
             "SELECT s.max_activation_secs, s.require_mfa, s.require_justification, s.require_ticket,
                     s.require_approval, s.allow_permanent_eligible, s.expire_eligible_days,
                     s.allow_permanent_active, s.expire_active_days, s.require_mfa_on_active,
-                    s.require_justification_on_active, s.updated_at, u.upn
+                    s.require_justification_on_active, s.updated_at, u.upn,
+                    s.require_mfa_on_eligible, s.require_justification_on_eligible
              FROM role_settings s LEFT JOIN users u ON u.id = s.updated_by
              WHERE s.role_id = ?1",
             [role_id],
@@ -42,7 +43,7 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
                     r.get::<_, i64>(6)?,
                     r.get::<_, bool>(7)?,
                     r.get::<_, i64>(8)?,
-                    [r.get::<_, bool>(9)?, r.get(10)?],
+                    [r.get::<_, bool>(9)?, r.get(10)?, r.get(13)?, r.get(14)?],
                     r.get::<_, Option<i64>>(11)?,
                     r.get::<_, Option<String>>(12)?,
                 ))
@@ -56,7 +57,7 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
         elig_days,
         perm_active,
         active_days,
-        [mfa_active, just_active],
+        [mfa_active, just_active, mfa_eligible, just_eligible],
         at,
         by,
     ) = row;
@@ -73,6 +74,8 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
         expire_active_after: expire(active_days)?,
         require_mfa_on_active: mfa_active,
         require_justification_on_active: just_active,
+        require_mfa_on_eligible: mfa_eligible,
+        require_justification_on_eligible: just_eligible,
         notifications: Default::default(),
     };
     load_notifications(conn, role_id, &mut settings)?;
@@ -143,8 +146,9 @@ pub fn save(
         "INSERT INTO role_settings (role_id, max_activation_secs, require_mfa, require_justification,
              require_ticket, require_approval, allow_permanent_eligible, expire_eligible_days,
              allow_permanent_active, expire_active_days, require_mfa_on_active,
-             require_justification_on_active, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+             require_justification_on_active, updated_at, updated_by,
+             require_mfa_on_eligible, require_justification_on_eligible)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (role_id) DO UPDATE SET
              max_activation_secs = excluded.max_activation_secs, require_mfa = excluded.require_mfa,
              require_justification = excluded.require_justification, require_ticket = excluded.require_ticket,
@@ -155,6 +159,8 @@ pub fn save(
              expire_active_days = excluded.expire_active_days,
              require_mfa_on_active = excluded.require_mfa_on_active,
              require_justification_on_active = excluded.require_justification_on_active,
+             require_mfa_on_eligible = excluded.require_mfa_on_eligible,
+             require_justification_on_eligible = excluded.require_justification_on_eligible,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         params![
             role_id,
@@ -170,7 +176,9 @@ pub fn save(
             s.require_mfa_on_active,
             s.require_justification_on_active,
             at.map(secs),
-            updated_by
+            updated_by,
+            s.require_mfa_on_eligible,
+            s.require_justification_on_eligible
         ],
     )?;
     conn.execute("DELETE FROM role_approvers WHERE role_id = ?1", [role_id])?;

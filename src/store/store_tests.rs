@@ -360,3 +360,39 @@ fn a_schema_edited_by_hand_is_refused_without_sql_in_the_message() {
     assert!(text.contains("alert_dismissals.fingerprint"), "{text}");
     assert!(!text.to_uppercase().contains("SELECT"), "{text}");
 }
+
+#[cfg(unix)]
+#[test]
+fn role_settings_keep_their_values_through_the_version_4_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, 3).unwrap();
+    conn.execute_batch(
+        "INSERT INTO roles (id, display_name, slug, description, privileged)
+         VALUES ('r1', 'Role One', 'role-one', 'd', 0);
+         INSERT INTO role_settings (role_id, max_activation_secs, require_mfa, require_justification,
+             require_ticket, require_approval, allow_permanent_eligible, expire_eligible_days,
+             allow_permanent_active, expire_active_days, require_mfa_on_active,
+             require_justification_on_active)
+         VALUES ('r1', 5400, 0, 1, 1, 0, 0, 90, 1, 15, 1, 0);",
+    )
+    .unwrap();
+    drop(conn);
+    files::set_mode(&path, files::FILE_MODE).unwrap();
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let s = settings::load(store.conn(), "r1").unwrap().settings;
+    assert_eq!(s.max_activation, chrono::TimeDelta::minutes(90));
+    assert!(!s.require_mfa && s.require_justification && s.require_ticket);
+    assert_eq!(s.expire_eligible_after.days(), 90);
+    assert_eq!(s.expire_active_after.days(), 15);
+    assert!(s.require_mfa_on_active && !s.require_justification_on_active);
+    assert!(!s.require_mfa_on_eligible && !s.require_justification_on_eligible);
+    let odd = crate::policy::settings::RoleSettings {
+        max_activation: chrono::TimeDelta::minutes(105),
+        expire_eligible_after: crate::policy::settings::ExpireAfter::from_days(270).unwrap(),
+        ..s
+    };
+    settings::save(store.conn(), "r1", &odd, None, None).unwrap();
+    assert_eq!(settings::load(store.conn(), "r1").unwrap().settings, odd);
+}

@@ -177,10 +177,10 @@ fn unknown_names_and_malformed_values() {
             "set",
             "Security Reader",
             "--max-activation",
-            "8h15m",
+            "24h30m",
         ],
         3,
-        "ExpirationRule: an activation maximum of 8h 15m is not allowed",
+        "ExpirationRule: an activation maximum of 24h 30m (P1DT30M) is not allowed",
     );
     refused_without_change(
         &s,
@@ -190,10 +190,10 @@ fn unknown_names_and_malformed_values() {
             "set",
             "Security Reader",
             "--expire-active-after",
-            "20d",
+            "400d",
         ],
         2,
-        "not one of Entra's expiry choices",
+        "is not an expiry Entra takes",
     );
     refused_without_change(
         &s,

@@ -19,8 +19,6 @@ use super::Outcome;
 /// The editor's tabs.
 pub const TABS: [&str; 3] = ["Activation", "Assignment", "Notification"];
 
-const EXPIRY_LABELS: [&str; 5] = ["15 days", "1 month", "3 months", "6 months", "1 year"];
-
 /// The editor.
 #[derive(Debug, Clone)]
 pub struct SettingsPopup {
@@ -36,9 +34,22 @@ pub struct SettingsPopup {
     pub error: Option<String>,
 }
 
+/// The dropdown's choices, with a value set through Graph (such as 270 days) kept in its
+/// place among them rather than snapped to a choice.
+fn expiry_options(current: ExpireAfter) -> Vec<ExpireAfter> {
+    let mut options = ExpireAfter::CHOICES.to_vec();
+    if !options.contains(&current) {
+        options.push(current);
+        options.sort();
+    }
+    options
+}
+
 fn expiry(e: ExpireAfter) -> Input {
-    let index = ExpireAfter::ALL.iter().position(|x| *x == e).unwrap_or(0);
-    Input::Choice(Choice::new(EXPIRY_LABELS.to_vec(), index))
+    let options = expiry_options(e);
+    let index = options.iter().position(|x| *x == e).unwrap_or(0);
+    let labels: Vec<String> = options.iter().map(|o| o.label()).collect();
+    Input::Choice(Choice::new(labels, index))
 }
 
 fn activation_form(s: &RoleSettings) -> Form {
@@ -180,7 +191,8 @@ impl SettingsPopup {
         let o = &self.original;
         let differs = |new: bool, old: bool| (new != old).then_some(new);
         let expire = |i: usize, old: ExpireAfter| {
-            let new = ExpireAfter::ALL[i.min(4)];
+            let options = expiry_options(old);
+            let new = options[i.min(options.len() - 1)];
             (new != old).then_some(new)
         };
         let mut notifications = Vec::new();
@@ -220,6 +232,8 @@ impl SettingsPopup {
                 b.switch("just_active"),
                 o.require_justification_on_active,
             ),
+            require_mfa_on_eligible: None,
+            require_justification_on_eligible: None,
             notifications,
         };
         let typed: Vec<String> = a

@@ -9,13 +9,14 @@ use crate::policy::duration::format_duration;
 /// One of a fixed set of options, changed with ←/→; the owner maps the index to a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
-    options: Vec<&'static str>,
+    options: Vec<String>,
     index: usize,
 }
 
 impl Choice {
     /// Options in order, the selected one by index.
-    pub fn new(options: Vec<&'static str>, index: usize) -> Self {
+    pub fn new<S: Into<String>>(options: Vec<S>, index: usize) -> Self {
+        let options: Vec<String> = options.into_iter().map(Into::into).collect();
         let index = index.min(options.len().saturating_sub(1));
         Self { options, index }
     }
@@ -37,7 +38,7 @@ impl Choice {
 
     /// The selected option between arrows, like a dropdown: `◀ 1 year ▶`.
     pub fn line(&self, focused: bool) -> Line<'static> {
-        let label = self.options.get(self.index).copied().unwrap_or("");
+        let label = self.options.get(self.index).map_or("", String::as_str);
         let style = if focused {
             Style::new().add_modifier(Modifier::REVERSED)
         } else {

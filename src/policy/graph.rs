@@ -1,0 +1,852 @@
+//! Role settings as Microsoft Graph has them: the 17 rules of a `unifiedRoleManagementPolicy`
+//! (`Expiration_*`, `Enablement_*`, `Approval_EndUser_Assignment`,
+//! `AuthenticationContext_EndUser_Assignment`, the nine `Notification_*`), with Graph's rule
+//! ids, `@odata.type`s, field names and ISO 8601 durations, in the order Graph lists them.
+//!
+//! Pure: settings to rules and rules to a settings patch. What pim does not do (multi-stage or
+//! escalating approval, authentication context, group approvers) is refused on import with
+//! the rule and field, never silently dropped, so an export imports back exactly.
+
+use std::fmt;
+
+use chrono::TimeDelta;
+use serde_json::{Map, Value, json};
+
+use super::duration::{format_iso, parse_duration};
+use super::model::Principal;
+use super::notification::{NotificationPatch, NotifyRecipient, NotifyRow, is_email_address};
+use super::settings::{ExpireAfter, RoleSettings, SettingsPatch, check_max_activation};
+
+const EXPIRATION: &str = "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule";
+const ENABLEMENT: &str = "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule";
+const APPROVAL: &str = "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule";
+const AUTH_CONTEXT: &str = "#microsoft.graph.unifiedRoleManagementPolicyAuthenticationContextRule";
+const NOTIFICATION: &str = "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule";
+const SINGLE_USER: &str = "#microsoft.graph.singleUser";
+
+/// The 17 rule ids, in the order Graph's `list rules` returns them.
+pub const RULE_IDS: [&str; 17] = [
+    "Expiration_Admin_Eligibility",
+    "Enablement_Admin_Eligibility",
+    "Notification_Admin_Admin_Eligibility",
+    "Notification_Requestor_Admin_Eligibility",
+    "Notification_Approver_Admin_Eligibility",
+    "Expiration_Admin_Assignment",
+    "Enablement_Admin_Assignment",
+    "Notification_Admin_Admin_Assignment",
+    "Notification_Requestor_Admin_Assignment",
+    "Notification_Approver_Admin_Assignment",
+    "Expiration_EndUser_Assignment",
+    "Enablement_EndUser_Assignment",
+    "Approval_EndUser_Assignment",
+    "AuthenticationContext_EndUser_Assignment",
+    "Notification_Admin_EndUser_Assignment",
+    "Notification_Requestor_EndUser_Assignment",
+    "Notification_Approver_EndUser_Assignment",
+];
+
+/// Why a rule from a file cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    /// The rule id (or where in the file, when there is none).
+    pub rule: String,
+    /// The field, in Graph's words (`maximumDuration`, `setting.approvalMode`).
+    pub field: String,
+    /// What is wrong and what would be taken.
+    pub message: String,
+    /// Outside Entra's limits (a policy refusal) rather than malformed.
+    pub beyond_limits: bool,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.rule, self.message)
+        } else {
+            write!(f, "{}.{}: {}", self.rule, self.field, self.message)
+        }
+    }
+}
+
+/// An approver named in a file, to be found in this tenant by id, or else by the UPN in its
+/// description (how pim's exports move between tenants).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApproverRef {
+    /// Graph's `userId`.
+    pub user_id: String,
+    /// Graph's `description` (pim writes the UPN there).
+    pub description: Option<String>,
+}
+
+/// What a set of imported rules asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Every setting the rules speak of (approvers are resolved by the caller).
+    pub patch: SettingsPatch,
+    /// The approvers, when the approval rule is among the rules.
+    pub approvers: Option<Vec<ApproverRef>>,
+}
+
+fn target(caller: &str, level: &str) -> Value {
+    json!({
+        "caller": caller,
+        "operations": ["all"],
+        "level": level,
+        "inheritableSettings": [],
+        "enforcedSettings": [],
+    })
+}
+
+/// `caller` and `level` of a rule id: `Expiration_EndUser_Assignment` → (EndUser, Assignment).
+fn caller_level(id: &str) -> (&str, &str) {
+    let mut parts = id.rsplit('_');
+    let level = parts.next().unwrap_or("");
+    let caller = parts.next().unwrap_or("");
+    (caller, level)
+}
+
+fn enabled(flags: &[(bool, &str)]) -> Value {
+    Value::Array(
+        flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| Value::String((*name).to_owned()))
+            .collect(),
+    )
+}
+
+fn notification(row: NotifyRow, s: &RoleSettings) -> Value {
+    let n = s.notifications.get(row);
+    let recipient = match row.recipient {
+        NotifyRecipient::Admin => "Admin",
+        NotifyRecipient::Requestor => "Requestor",
+        NotifyRecipient::Approver => "Approver",
+    };
+    json!({
+        "notificationType": "Email",
+        "recipientType": recipient,
+        "notificationLevel": if n.critical_only { "Critical" } else { "All" },
+        "isDefaultRecipientsEnabled": n.default_recipients,
+        "notificationRecipients": n.additional_recipients,
+    })
+}
+
+fn approver(p: &Principal) -> Value {
+    json!({"@odata.type": SINGLE_USER, "userId": p.id, "description": p.upn})
+}
+
+/// The body of one rule (without `@odata.type`, `id` and `target`).
+fn body(id: &str, s: &RoleSettings) -> (&'static str, Value) {
+    if let Some(row) = NotifyRow::ALL.into_iter().find(|r| r.rule_id() == id) {
+        return (NOTIFICATION, notification(row, s));
+    }
+    match id {
+        "Expiration_Admin_Eligibility" => (
+            EXPIRATION,
+            json!({
+                "isExpirationRequired": !s.allow_permanent_eligible,
+                "maximumDuration": format_iso(s.expire_eligible_after.duration()),
+            }),
+        ),
+        "Expiration_Admin_Assignment" => (
+            EXPIRATION,
+            json!({
+                "isExpirationRequired": !s.allow_permanent_active,
+                "maximumDuration": format_iso(s.expire_active_after.duration()),
+            }),
+        ),
+        "Expiration_EndUser_Assignment" => (
+            EXPIRATION,
+            json!({"isExpirationRequired": true, "maximumDuration": format_iso(s.max_activation)}),
+        ),
+        "Enablement_Admin_Eligibility" => (
+            ENABLEMENT,
+            json!({"enabledRules": enabled(&[
+                (s.require_mfa_on_eligible, "MultiFactorAuthentication"),
+                (s.require_justification_on_eligible, "Justification"),
+            ])}),
+        ),
+        "Enablement_Admin_Assignment" => (
+            ENABLEMENT,
+            json!({"enabledRules": enabled(&[
+                (s.require_mfa_on_active, "MultiFactorAuthentication"),
+                (s.require_justification_on_active, "Justification"),
+            ])}),
+        ),
+        "Enablement_EndUser_Assignment" => (
+            ENABLEMENT,
+            json!({"enabledRules": enabled(&[
+                (s.require_mfa, "MultiFactorAuthentication"),
+                (s.require_justification, "Justification"),
+                (s.require_ticket, "Ticketing"),
+            ])}),
+        ),
+        "Approval_EndUser_Assignment" => (
+            APPROVAL,
+            json!({"setting": {
+                "isApprovalRequired": s.require_approval,
+                "isApprovalRequiredForExtension": false,
+                "isRequestorJustificationRequired": true,
+                "approvalMode": "SingleStage",
+                "approvalStages": [{
+                    "approvalStageTimeOutInDays": 1,
+                    "isApproverJustificationRequired": true,
+                    "escalationTimeInMinutes": 0,
+                    "isEscalationEnabled": false,
+                    "primaryApprovers": s.approvers.iter().map(approver).collect::<Vec<_>>(),
+                    "escalationApprovers": [],
+                }],
+            }}),
+        ),
+        _ => (
+            AUTH_CONTEXT,
+            json!({"isEnabled": false, "claimValue": null}),
+        ),
+    }
+}
+
+/// One rule as Graph writes it.
+pub fn rule(id: &str, s: &RoleSettings) -> Value {
+    let (odata, body) = body(id, s);
+    let (caller, level) = caller_level(id);
+    let mut out = Map::new();
+    out.insert("@odata.type".into(), odata.into());
+    out.insert("id".into(), id.into());
+    if let Value::Object(fields) = body {
+        out.extend(fields);
+    }
+    out.insert("target".into(), target(caller, level));
+    Value::Object(out)
+}
+
+/// All 17 rules of a role's settings, in Graph's order.
+pub fn rules(s: &RoleSettings) -> Vec<Value> {
+    RULE_IDS.iter().map(|id| rule(id, s)).collect()
+}
+
+/// The `unifiedRoleManagementPolicy` of a role, rules expanded. Its id,
+/// `DirectoryRole_{tenant id}_{role template id}`, names the role, so a file of policies can be
+/// imported without saying which role each one is for.
+pub fn policy(tenant_id: &str, role_id: &str, s: &RoleSettings) -> Value {
+    json!({
+        "id": format!("DirectoryRole_{tenant_id}_{role_id}"),
+        "displayName": "DirectoryRole",
+        "description": "DirectoryRole",
+        "isOrganizationDefault": false,
+        "scopeId": "/",
+        "scopeType": "DirectoryRole",
+        "rules": rules(s),
+    })
+}
+
+/// The role template id a pim policy id names (`DirectoryRole_{tenant}_{role}`), if it is one.
+pub fn role_of_policy_id(id: &str) -> Option<&str> {
+    let rest = id.strip_prefix("DirectoryRole_")?;
+    let (_, role) = rest.rsplit_once('_')?;
+    (role.len() == 36 && role.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')).then_some(role)
+}
+
+/// One role's rules found in a file: the role when the file says (a pim policy id, or a
+/// policy assignment's `roleDefinitionId`), and where in the file, for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument {
+    /// The role the file names, if it does.
+    pub role: Option<String>,
+    /// The rules.
+    pub rules: Vec<Value>,
+    /// Where in the file (`policy 2 of 3`), for messages.
+    pub place: String,
+}
+
+fn is_rule(v: &Value) -> bool {
+    v.get("@odata.type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.ends_with("Rule"))
+        || v.get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| RULE_IDS.contains(&id))
+}
+
+fn policy_document(v: &Value, place: String) -> Option<PolicyDocument> {
+    if let Some(policy) = v.get("policy").filter(|p| p.is_object()) {
+        let rules = policy.get("rules")?.as_array()?.clone();
+        let role = v
+            .get("roleDefinitionId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        return Some(PolicyDocument { role, rules, place });
+    }
+    let rules = v.get("rules")?.as_array()?.clone();
+    let role = v
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(role_of_policy_id)
+        .map(str::to_owned);
+    Some(PolicyDocument { role, rules, place })
+}
+
+/// Finds the policies in a JSON document, in every shape Graph users have: a policy with its
+/// `rules`; a policy assignment with its `policy`; a list of either (`{"value": [...]}`, as
+/// Graph lists them, or a bare array); a `list rules` response or an array of rules; or one
+/// rule as a PATCH body. Rules without a policy name no role: the caller says which.
+pub fn documents(doc: &Value) -> Result<Vec<PolicyDocument>, String> {
+    let items: Vec<Value> = match doc {
+        Value::Array(items) => items.clone(),
+        Value::Object(o) => match o.get("value") {
+            Some(Value::Array(items)) => items.clone(),
+            _ => vec![doc.clone()],
+        },
+        _ => return Err("the file holds no JSON object or list".into()),
+    };
+    if items.is_empty() {
+        return Err("the file holds no rules and no policies".into());
+    }
+    if items.iter().all(is_rule) {
+        return Ok(vec![PolicyDocument {
+            role: None,
+            rules: items,
+            place: "the file".into(),
+        }]);
+    }
+    let total = items.len();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let place = if total == 1 {
+                "the policy".to_owned()
+            } else {
+                format!("policy {} of {total}", i + 1)
+            };
+            policy_document(item, place.clone()).ok_or_else(|| {
+                format!(
+                    "{place} is neither a policy with rules, a policy assignment, nor a rule of a role's policy"
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reads rules into a settings patch: every error at once, or what they ask for.
+pub fn import(rules: &[Value]) -> Result<Imported, Vec<RuleError>> {
+    let mut out = Imported::default();
+    let mut errors = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let mut r = Reader {
+            rule,
+            id: rule
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("rule {}", i + 1), str::to_owned),
+            errors: &mut errors,
+        };
+        let Some(obj) = rule.as_object() else {
+            r.malformed("", "is not a JSON object");
+            continue;
+        };
+        if !obj.contains_key("id") {
+            r.malformed(
+                "id",
+                "is missing; every rule names itself (e.g. Expiration_EndUser_Assignment)",
+            );
+            continue;
+        }
+        let id = r.id.clone();
+        if !RULE_IDS.contains(&id.as_str()) {
+            r.malformed(
+                "id",
+                "is not one of the 17 rule ids of a role's policy (see `pim settings export`)",
+            );
+            continue;
+        }
+        if seen.contains(&id) {
+            r.malformed("", "appears twice");
+            continue;
+        }
+        seen.push(id.clone());
+        let (expected, _) = body(&id, &RoleSettings::default());
+        match obj.get("@odata.type").and_then(Value::as_str) {
+            Some(t) if t.eq_ignore_ascii_case(expected) => {}
+            Some(_) => r.malformed("@odata.type", &format!("must be {expected} for this rule")),
+            None => r.malformed(
+                "@odata.type",
+                &format!("is missing; Graph needs it on every rule ({expected})"),
+            ),
+        }
+        r.target();
+        r.apply(&mut out);
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads one rule, collecting errors.
+struct Reader<'a> {
+    rule: &'a Value,
+    id: String,
+    errors: &'a mut Vec<RuleError>,
+}
+
+impl Reader<'_> {
+    fn push(&mut self, field: &str, message: &str, beyond_limits: bool) {
+        self.errors.push(RuleError {
+            rule: self.id.clone(),
+            field: field.to_owned(),
+            message: message.to_owned(),
+            beyond_limits,
+        });
+    }
+
+    fn malformed(&mut self, field: &str, message: &str) {
+        self.push(field, message, false);
+    }
+
+    fn get(&self, path: &str) -> Option<&Value> {
+        path.split('.')
+            .try_fold(self.rule, |v, key| match key.parse::<usize>() {
+                Ok(i) => v.get(i),
+                Err(_) => v.get(key),
+            })
+    }
+
+    fn bool(&mut self, path: &str) -> Option<bool> {
+        match self.get(path) {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.malformed(path, "must be true or false");
+                None
+            }
+        }
+    }
+
+    fn str(&mut self, path: &str) -> Option<String> {
+        match self.get(path) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.malformed(path, "must be a string");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, path: &str) -> Option<Vec<String>> {
+        match self.get(path) {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            ),
+            Some(_) => {
+                self.malformed(path, "must be a list of strings");
+                None
+            }
+        }
+    }
+
+    /// A field that pim holds at one value (what the portal always sets).
+    fn fixed(&mut self, path: &str, wanted: &Value, why: &str) {
+        if let Some(v) = self.get(path).filter(|v| !v.is_null())
+            && v != wanted
+        {
+            let shown = v.to_string();
+            self.push(
+                path,
+                &format!(
+                    "is {}, but pim supports only {wanted}: {why}",
+                    super::text::clip(&shown, 60)
+                ),
+                true,
+            );
+        }
+    }
+
+    fn duration(&mut self, path: &str) -> Option<TimeDelta> {
+        let text = self.str(path)?;
+        if !text.starts_with(['P', 'p']) {
+            self.malformed(
+                path,
+                &format!(
+                    "'{}' is not an ISO 8601 duration such as PT8H or P365D",
+                    super::text::clip(&text, 40)
+                ),
+            );
+            return None;
+        }
+        match parse_duration(&text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.malformed(path, &e.to_string());
+                None
+            }
+        }
+    }
+
+    fn target(&mut self) {
+        let Some(target) = self.get("target").filter(|t| !t.is_null()) else {
+            return;
+        };
+        if !target.is_object() {
+            self.malformed("target", "must be an object {caller, operations, level}");
+            return;
+        }
+        let id = self.id.clone();
+        let (caller, level) = caller_level(&id);
+        for (field, wanted) in [("target.caller", caller), ("target.level", level)] {
+            if let Some(v) = self.str(field)
+                && !v.eq_ignore_ascii_case(wanted)
+            {
+                self.malformed(field, &format!("is {v}, but this rule's is {wanted}"));
+            }
+        }
+        for list in ["target.inheritableSettings", "target.enforcedSettings"] {
+            if self.strings(list).is_some_and(|l| !l.is_empty()) {
+                self.push(
+                    list,
+                    "must be empty: pim has no tenant-wide policy to inherit from",
+                    true,
+                );
+            }
+        }
+    }
+
+    fn apply(&mut self, out: &mut Imported) {
+        let id = self.id.clone();
+        if let Some(row) = NotifyRow::ALL.into_iter().find(|r| r.rule_id() == id) {
+            self.notification(row, out);
+            return;
+        }
+        match id.as_str() {
+            "Expiration_Admin_Eligibility" | "Expiration_Admin_Assignment" => {
+                let permanent = self.bool("isExpirationRequired").map(|required| !required);
+                let limit = self.duration("maximumDuration").and_then(|d| {
+                    let days = (d.num_seconds() % 86_400 == 0).then(|| d.num_days());
+                    let limit = days.and_then(ExpireAfter::from_days);
+                    if limit.is_none() {
+                        self.push(
+                            "maximumDuration",
+                            &format!(
+                                "{} is not whole days from P1D to P365D (Entra's limit)",
+                                format_iso(d)
+                            ),
+                            true,
+                        );
+                    }
+                    limit
+                });
+                if id == "Expiration_Admin_Eligibility" {
+                    out.patch.allow_permanent_eligible = permanent;
+                    out.patch.expire_eligible_after = limit;
+                } else {
+                    out.patch.allow_permanent_active = permanent;
+                    out.patch.expire_active_after = limit;
+                }
+            }
+            "Expiration_EndUser_Assignment" => {
+                self.fixed(
+                    "isExpirationRequired",
+                    &json!(true),
+                    "activations always end",
+                );
+                if let Some(d) = self.duration("maximumDuration") {
+                    match check_max_activation(d) {
+                        Ok(()) => out.patch.max_activation = Some(d),
+                        Err(r) => self.push("maximumDuration", &r.violations[0].message, true),
+                    }
+                }
+            }
+            "Enablement_Admin_Eligibility" | "Enablement_Admin_Assignment" => {
+                let Some(rules) = self.flags(&["MultiFactorAuthentication", "Justification"])
+                else {
+                    return;
+                };
+                let mfa = Some(rules.iter().any(|r| r == "MultiFactorAuthentication"));
+                let justification = Some(rules.iter().any(|r| r == "Justification"));
+                if id == "Enablement_Admin_Eligibility" {
+                    out.patch.require_mfa_on_eligible = mfa;
+                    out.patch.require_justification_on_eligible = justification;
+                } else {
+                    out.patch.require_mfa_on_active = mfa;
+                    out.patch.require_justification_on_active = justification;
+                }
+            }
+            "Enablement_EndUser_Assignment" => {
+                let Some(rules) =
+                    self.flags(&["MultiFactorAuthentication", "Justification", "Ticketing"])
+                else {
+                    return;
+                };
+                let has = |name: &str| Some(rules.iter().any(|r| r == name));
+                out.patch.require_mfa = has("MultiFactorAuthentication");
+                out.patch.require_justification = has("Justification");
+                out.patch.require_ticket = has("Ticketing");
+            }
+            "Approval_EndUser_Assignment" => self.approval(out),
+            _ => {
+                self.fixed(
+                    "isEnabled",
+                    &json!(false),
+                    "authentication context is not available in pim yet; require MFA instead",
+                );
+                self.fixed(
+                    "claimValue",
+                    &Value::Null,
+                    "authentication context is not available in pim yet",
+                );
+            }
+        }
+    }
+
+    /// `enabledRules`, each one of `allowed` (Graph's names, any case).
+    fn flags(&mut self, allowed: &[&str]) -> Option<Vec<String>> {
+        let list = self.strings("enabledRules")?;
+        let mut out = Vec::new();
+        for name in list {
+            match allowed.iter().find(|a| a.eq_ignore_ascii_case(&name)) {
+                Some(a) => out.push((*a).to_owned()),
+                None => self.malformed(
+                    "enabledRules",
+                    &format!(
+                        "'{}' is not one of {}",
+                        super::text::clip(&name, 40),
+                        allowed.join(", ")
+                    ),
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    fn approval(&mut self, out: &mut Imported) {
+        if self.get("setting").is_none() {
+            return;
+        }
+        out.patch.require_approval = self.bool("setting.isApprovalRequired");
+        self.fixed(
+            "setting.isApprovalRequiredForExtension",
+            &json!(false),
+            "extension requests always go to administrators",
+        );
+        self.fixed(
+            "setting.isRequestorJustificationRequired",
+            &json!(true),
+            "a request always carries the requestor's justification",
+        );
+        if let Some(mode) = self.str("setting.approvalMode")
+            && !["SingleStage", "NoApproval"]
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(&mode))
+        {
+            self.push(
+                "setting.approvalMode",
+                &format!(
+                    "is {mode}; pim approves in a single stage (Graph does not support more either)"
+                ),
+                true,
+            );
+        }
+        let stages = match self.get("setting.approvalStages") {
+            None | Some(Value::Null) => return,
+            Some(Value::Array(stages)) => stages.len(),
+            Some(_) => {
+                self.malformed("setting.approvalStages", "must be a list of stages");
+                return;
+            }
+        };
+        if stages > 1 {
+            self.push(
+                "setting.approvalStages",
+                "has more than one stage; pim approves in a single stage",
+                true,
+            );
+        }
+        if stages == 0 {
+            out.approvers = Some(Vec::new());
+            return;
+        }
+        let stage = "setting.approvalStages.0";
+        self.fixed(
+            &format!("{stage}.approvalStageTimeOutInDays"),
+            &json!(1),
+            "requests expire after 24 hours, as in the portal",
+        );
+        self.fixed(
+            &format!("{stage}.isApproverJustificationRequired"),
+            &json!(true),
+            "approvers always give a reason",
+        );
+        self.fixed(
+            &format!("{stage}.isEscalationEnabled"),
+            &json!(false),
+            "pim has no escalation",
+        );
+        self.fixed(
+            &format!("{stage}.escalationTimeInMinutes"),
+            &json!(0),
+            "pim has no escalation",
+        );
+        self.fixed(
+            &format!("{stage}.escalationApprovers"),
+            &json!([]),
+            "pim has no escalation",
+        );
+        let field = format!("{stage}.primaryApprovers");
+        let approvers = match self.get(&field) {
+            None | Some(Value::Null) => return,
+            Some(Value::Array(list)) => list.clone(),
+            Some(_) => {
+                self.malformed(&field, "must be a list of approvers");
+                return;
+            }
+        };
+        let mut refs = Vec::new();
+        for a in &approvers {
+            let odata = a.get("@odata.type").and_then(Value::as_str).unwrap_or("");
+            if !odata.eq_ignore_ascii_case(SINGLE_USER) {
+                self.push(
+                    &field,
+                    &format!("'{}' approvers are not available in pim; name users (#microsoft.graph.singleUser)", super::text::clip(odata, 60)),
+                    true,
+                );
+                continue;
+            }
+            match a.get("userId").and_then(Value::as_str) {
+                Some(user_id) if !user_id.is_empty() => refs.push(ApproverRef {
+                    user_id: user_id.to_owned(),
+                    description: a
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                }),
+                _ => self.malformed(&field, "an approver has no userId"),
+            }
+        }
+        out.approvers = Some(refs);
+    }
+
+    fn notification(&mut self, row: NotifyRow, out: &mut Imported) {
+        self.fixed(
+            "notificationType",
+            &json!("Email"),
+            "notifications are e-mail",
+        );
+        let wanted = match row.recipient {
+            NotifyRecipient::Admin => "Admin",
+            NotifyRecipient::Requestor => "Requestor",
+            NotifyRecipient::Approver => "Approver",
+        };
+        if let Some(r) = self.str("recipientType")
+            && !r.eq_ignore_ascii_case(wanted)
+        {
+            self.malformed(
+                "recipientType",
+                &format!("is {r}, but this rule's recipient is {wanted}"),
+            );
+        }
+        let critical_only = match self.str("notificationLevel") {
+            None => None,
+            Some(l) if l.eq_ignore_ascii_case("All") => Some(false),
+            Some(l) if l.eq_ignore_ascii_case("Critical") => Some(true),
+            Some(l) => {
+                self.push(
+                    "notificationLevel",
+                    &format!("is {l}; use All or Critical (to turn an e-mail off, set isDefaultRecipientsEnabled to false with no notificationRecipients, as the portal does)"),
+                    true,
+                );
+                None
+            }
+        };
+        let additional = self.strings("notificationRecipients");
+        if let Some(list) = &additional {
+            for addr in list.iter().filter(|a| !is_email_address(a)) {
+                self.malformed(
+                    "notificationRecipients",
+                    &format!("'{}' is not an e-mail address", super::text::clip(addr, 80)),
+                );
+            }
+        }
+        out.patch.notifications.push(NotificationPatch {
+            row,
+            default_recipients: self.bool("isDefaultRecipientsEnabled"),
+            additional_recipients: additional,
+            critical_only,
+        });
+    }
+}
+
+/// Each field that differs between two rule lists, as (rule id, field path, left, right);
+/// only rules present in `left` are compared (a file that speaks of one rule drifts only
+/// there).
+pub fn differences(left: &[Value], right: &[Value]) -> Vec<(String, String, Value, Value)> {
+    let mut out = Vec::new();
+    for l in left {
+        let Some(id) = l.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        let r = right
+            .iter()
+            .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut paths = Vec::new();
+        flatten("", l, &mut paths);
+        flatten("", &r, &mut paths);
+        paths.sort();
+        paths.dedup();
+        for path in paths {
+            if path == "target" || path.starts_with("target.") {
+                continue;
+            }
+            let (a, b) = (at(l, &path), at(&r, &path));
+            if a != b {
+                out.push((id.to_owned(), path, a, b));
+            }
+        }
+    }
+    out
+}
+
+/// Leaf paths of a value (`setting.approvalStages.0.primaryApprovers`); lists are leaves, so
+/// a list of approvers differs as a whole.
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&path, child, out);
+            }
+        }
+        Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
+            for (i, child) in items.iter().enumerate() {
+                flatten(&format!("{prefix}.{i}"), child, out);
+            }
+        }
+        _ if !prefix.is_empty() => out.push(prefix.to_owned()),
+        _ => {}
+    }
+}
+
+fn at(v: &Value, path: &str) -> Value {
+    path.split('.')
+        .try_fold(v, |v, key| match key.parse::<usize>() {
+            Ok(i) => v.get(i),
+            Err(_) => v.get(key),
+        })
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+#[path = "graph_tests.rs"]
+mod tests;

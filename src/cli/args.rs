@@ -323,6 +323,46 @@ pub enum SettingsCommand {
     },
     /// Change settings of a role (needs an active Global or Privileged Role Administrator role)
     Set(Box<SettingsSetArgs>),
+    /// Print roles' policies as Microsoft Graph unifiedRoleManagementPolicy JSON
+    Export {
+        /// Roles (name, slug or template id)
+        roles: Vec<String>,
+        /// Every role of the catalogue
+        #[arg(long, conflicts_with = "roles")]
+        all: bool,
+        /// The output is JSON either way
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a Graph policy file (a policy, a list of policies, a list-rules response, rules, or
+    /// one rule as a PATCH body), all or nothing
+    Import {
+        /// The file (`-` for standard input)
+        file: PathBuf,
+        /// The role, when the file does not say (rules without their policy)
+        #[arg(long)]
+        role: Option<String>,
+        /// Check everything and say what would change, changing nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show where a Graph policy file and the tenant differ, rule by rule
+    Diff {
+        /// The file (`-` for standard input)
+        file: PathBuf,
+        /// The role, when the file does not say
+        #[arg(long)]
+        role: Option<String>,
+        /// Exit 1 when they differ (like `git diff --exit-code`)
+        #[arg(long)]
+        exit_code: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `pim settings set`.

@@ -31,6 +31,7 @@ mod audit;
 mod integrity;
 mod me;
 pub mod output;
+mod policies;
 mod requests;
 mod roles;
 mod sessions;
@@ -157,7 +158,9 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            errln!("{}", e.message);
+            if !e.message.is_empty() {
+                errln!("{}", e.message);
+            }
             e.code
         }
     }

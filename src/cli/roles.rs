@@ -45,6 +45,21 @@ pub fn settings(env: &Env, command: SettingsCommand) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
     match command {
+        SettingsCommand::Export { roles, all, .. } => {
+            super::policies::export(&mut svc, &token, &roles, all)
+        }
+        SettingsCommand::Import {
+            file,
+            role,
+            dry_run,
+            json: as_json,
+        } => super::policies::import(&mut svc, &token, &file, role.as_deref(), dry_run, as_json),
+        SettingsCommand::Diff {
+            file,
+            role,
+            exit_code,
+            json: as_json,
+        } => super::policies::diff(&mut svc, &token, &file, role.as_deref(), exit_code, as_json),
         SettingsCommand::Show {
             role,
             json: as_json,

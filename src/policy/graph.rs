@@ -813,8 +813,9 @@ pub fn differences(left: &[Value], right: &[Value]) -> Vec<(String, String, Valu
     out
 }
 
-/// Leaf paths of a value (`setting.approvalStages.0.primaryApprovers`); lists are leaves, so
-/// a list of approvers differs as a whole.
+/// Leaf paths of a value (`setting.approvalStages.0.primaryApprovers`): objects are entered,
+/// and so is the one approval stage; other lists are leaves, so a list of approvers or
+/// recipients differs as a whole.
 fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(map) => {
@@ -827,7 +828,7 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
                 flatten(&path, child, out);
             }
         }
-        Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
+        Value::Array(items) if prefix.ends_with("approvalStages") => {
             for (i, child) in items.iter().enumerate() {
                 flatten(&format!("{prefix}.{i}"), child, out);
             }

@@ -7,6 +7,7 @@ mod console;
 mod crash;
 mod files;
 mod lifecycle;
+mod policies;
 mod race;
 mod tamper;
 mod trust;

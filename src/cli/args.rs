@@ -484,6 +484,9 @@ pub struct AssignArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+    /// Check every rule and say what would happen, changing nothing and asking for no code
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pim assignments`.
@@ -545,6 +548,9 @@ pub struct UpdateArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+    /// Check every rule and say what would happen, changing nothing and asking for no code
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pim unassign`.
@@ -560,6 +566,12 @@ pub struct UnassignArgs {
     /// Which assignment, by id
     #[arg(long)]
     pub id: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Check every rule and say what would happen, changing nothing and asking for no code
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pim activate`.
@@ -588,6 +600,9 @@ pub struct ActivateArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+    /// Check every rule and say what would happen, changing nothing and asking for no code
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pim deactivate`.
@@ -789,6 +804,9 @@ pub struct ExtendArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+    /// Check every rule and say what would happen, changing nothing and asking for no code
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pim renew`.
@@ -814,6 +832,9 @@ pub struct RenewArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+    /// Check every rule and say what would happen, changing nothing and asking for no code
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `pim mail …`.

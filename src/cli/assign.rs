@@ -6,7 +6,7 @@ use super::args::{
     AssignArgs, AssignmentsArgs, AssignmentsCommand, UnassignArgs, UpdateArgs, WindowArgs,
 };
 use super::output::{Table, end_text, json, local, rfc3339, safe};
-use super::{CliError, CliResult, Env, with_code_prompt};
+use super::{CliError, CliResult, Env, dry_footer, dry_header, dry_json, dry_or_real};
 use crate::clock::Time;
 use crate::policy::duration::format_left;
 use crate::policy::model::{Assignment, AssignmentKind, Origin};
@@ -97,7 +97,7 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
         justification: a.reason,
         otp: None,
     };
-    let done = with_code_prompt(a.otp, |otp| {
+    let (done, preview) = dry_or_real(&mut svc, a.dry_run, a.otp, |svc, otp| {
         svc.assign(
             &token,
             AssignInput {
@@ -108,8 +108,9 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
     })?;
     let now = svc.clock()?.now;
     if a.json {
-        return json(&done_json(&done, now));
+        return json(&dry_json(done_json(&done, now), &preview));
     }
+    dry_header(&preview);
     outln!(
         "Assigned {} to {} ({}) as {}, {}.",
         done.role.display_name,
@@ -118,11 +119,14 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
         done.assignment.kind.label(),
         window_words(&done.assignment)
     );
-    outln!(
-        "Request {} · {} e-mail(s) queued.",
-        done.request.id,
-        done.emails
-    );
+    if preview.is_none() {
+        outln!(
+            "Request {} · {} e-mail(s) queued.",
+            done.request.id,
+            done.emails
+        );
+    }
+    dry_footer(&preview);
     Ok(())
 }
 
@@ -198,7 +202,7 @@ fn update(env: &Env, u: UpdateArgs) -> CliResult {
         justification: u.reason,
         otp: None,
     };
-    let done = with_code_prompt(u.otp, |otp| {
+    let (done, preview) = dry_or_real(&mut svc, u.dry_run, u.otp, |svc, otp| {
         svc.update_assignment(
             &token,
             UpdateInput {
@@ -209,8 +213,9 @@ fn update(env: &Env, u: UpdateArgs) -> CliResult {
     })?;
     let now = svc.clock()?.now;
     if u.json {
-        return json(&done_json(&done, now));
+        return json(&dry_json(done_json(&done, now), &preview));
     }
+    dry_header(&preview);
     outln!(
         "Updated {}'s assignment of {}: now {}, {}.",
         done.principal.upn,
@@ -224,6 +229,7 @@ fn update(env: &Env, u: UpdateArgs) -> CliResult {
             done.ended_activations
         );
     }
+    dry_footer(&preview);
     Ok(())
 }
 
@@ -231,15 +237,20 @@ fn update(env: &Env, u: UpdateArgs) -> CliResult {
 pub fn unassign(env: &Env, a: UnassignArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    let done = svc.remove_assignment(
-        &token,
-        RemoveInput {
-            role: a.role,
-            upn: a.upn,
-            kind: a.kind.map(Into::into),
-            assignment_id: a.id,
-        },
-    )?;
+    let input = RemoveInput {
+        role: a.role,
+        upn: a.upn,
+        kind: a.kind.map(Into::into),
+        assignment_id: a.id,
+    };
+    let (done, preview) = dry_or_real(&mut svc, a.dry_run, None, |svc, _| {
+        svc.remove_assignment(&token, input.clone())
+    })?;
+    if a.json {
+        let now = svc.clock()?.now;
+        return json(&dry_json(done_json(&done, now), &preview));
+    }
+    dry_header(&preview);
     outln!(
         "Removed {}'s {} assignment of {}.",
         done.principal.upn,
@@ -252,5 +263,6 @@ pub fn unassign(env: &Env, a: UnassignArgs) -> CliResult {
             done.ended_activations
         );
     }
+    dry_footer(&preview);
     Ok(())
 }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::args::{ActivateArgs, DeactivateArgs, InboxArgs, InboxCommand};
 use super::assign::assignment_json;
 use super::output::{Table, end_text, json, local, rfc3339, safe};
-use super::{CliError, CliResult, Env, with_code_prompt};
+use super::{CliError, CliResult, Env, dry_footer, dry_header, dry_json, dry_or_real};
 use crate::policy::duration::{format_duration, format_left};
 use crate::service::{ActivateInput, ActivationOutcome};
 use crate::store::OpenMode;
@@ -24,7 +24,7 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
         ticket_system: a.ticket_system,
         otp: None,
     };
-    let outcome = with_code_prompt(a.otp, |otp| {
+    let (outcome, preview) = dry_or_real(&mut svc, a.dry_run, a.otp, |svc, otp| {
         svc.activate(
             &token,
             ActivateInput {
@@ -36,23 +36,27 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
     let now = svc.clock()?.now;
     let done = match outcome {
         ActivationOutcome::Active(done) => done,
-        ActivationOutcome::Pending(view) => return print_pending(&view, a.json),
+        ActivationOutcome::Pending(view) => return print_pending(&view, a.json, &preview),
     };
     if a.json {
-        return json(&json!({
-            "request": {
-                "id": done.request.id,
-                "action": done.request.action,
-                "status": done.request.status,
-                "role": done.role.display_name,
-                "principal": done.principal.upn,
-                "justification": done.request.justification,
-                "created": rfc3339(done.request.created_at),
-            },
-            "assignment": assignment_json(&done.assignment, &done.role.display_name, &done.principal.upn, now),
-            "cut_to_eligibility_end": done.clamped,
-        }));
+        return json(&dry_json(
+            json!({
+                "request": {
+                    "id": done.request.id,
+                    "action": done.request.action,
+                    "status": done.request.status,
+                    "role": done.role.display_name,
+                    "principal": done.principal.upn,
+                    "justification": done.request.justification,
+                    "created": rfc3339(done.request.created_at),
+                },
+                "assignment": assignment_json(&done.assignment, &done.role.display_name, &done.principal.upn, now),
+                "cut_to_eligibility_end": done.clamped,
+            }),
+            &preview,
+        ));
     }
+    dry_header(&preview);
     let end = done.assignment.end.unwrap_or(done.assignment.start);
     if done.assignment.start > now {
         outln!(
@@ -72,22 +76,33 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
     if done.clamped {
         outln!("The end was cut to the end of your eligibility.");
     }
-    outln!(
-        "Request {} · administrators were notified.",
-        done.request.id
-    );
+    if preview.is_none() {
+        outln!(
+            "Request {} · administrators were notified.",
+            done.request.id
+        );
+    }
+    dry_footer(&preview);
     Ok(())
 }
 
-fn print_pending(view: &crate::service::RequestView, as_json: bool) -> CliResult {
+fn print_pending(
+    view: &crate::service::RequestView,
+    as_json: bool,
+    preview: &Option<crate::service::Preview>,
+) -> CliResult {
     let r = &view.request;
     let approvers: Vec<&str> = view.approvers.iter().map(|p| p.upn.as_str()).collect();
     if as_json {
-        return json(&json!({
-            "request": super::requests::request_json(view),
-            "approvers": approvers,
-        }));
+        return json(&dry_json(
+            json!({
+                "request": super::requests::request_json(view),
+                "approvers": approvers,
+            }),
+            preview,
+        ));
     }
+    dry_header(preview);
     outln!(
         "{} requires approval: request {} was sent to {} and waits for a decision until {}.",
         view.role.display_name,
@@ -99,10 +114,13 @@ fn print_pending(view: &crate::service::RequestView, as_json: bool) -> CliResult
         },
         r.expires_at.map_or_else(String::new, local)
     );
-    outln!(
-        "Follow it with `pim requests`; withdraw it with `pim cancel {}`.",
-        r.id
-    );
+    if preview.is_none() {
+        outln!(
+            "Follow it with `pim requests`; withdraw it with `pim cancel {}`.",
+            r.id
+        );
+    }
+    dry_footer(preview);
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-use crate::service::{AuthFailure, Service, ServiceError, SessionToken};
+use crate::service::{AuthFailure, Preview, Service, ServiceError, SessionToken};
 use crate::store::OpenMode;
 
 /// Prints a line on standard output through [`output::write_out`]: sanitised, and a closed
@@ -248,6 +248,62 @@ pub fn prompt_line(prompt: &str, flag: &str) -> Result<String, CliError> {
     err!("{prompt}");
     let _ = std::io::stderr().flush();
     read_stdin_line()
+}
+
+/// Runs `call` for real (asking for a code when one is needed, as [`with_code_prompt`]), or
+/// with `--dry-run` as a preflight: every rule checked, nothing changed, no code asked for.
+pub fn dry_or_real<T>(
+    svc: &mut Service,
+    dry_run: bool,
+    code: Option<String>,
+    mut call: impl FnMut(&mut Service, Option<String>) -> Result<T, ServiceError>,
+) -> Result<(T, Option<Preview>), CliError> {
+    if dry_run {
+        let (result, preview) = svc.preflight(|s| call(s, code.clone()));
+        return result.map(|v| (v, Some(preview))).map_err(CliError::from);
+    }
+    with_code_prompt(code, |c| call(svc, c)).map(|v| (v, None))
+}
+
+/// Before a dry run's usual output: what it is.
+pub fn dry_header(preview: &Option<Preview>) {
+    if preview.is_some() {
+        outln!(
+            "Dry run: nothing was changed and no code was asked for. This is what would happen:"
+        );
+    }
+}
+
+/// After a dry run's usual output: the code that would be asked for, and who would hear of it.
+pub fn dry_footer(preview: &Option<Preview>) {
+    let Some(p) = preview else { return };
+    if p.mfa_required {
+        outln!("A fresh code from the authenticator would be asked for.");
+    }
+    if p.would_notify.is_empty() {
+        outln!("Nobody would be e-mailed.");
+    } else {
+        outln!("Would e-mail:");
+        for (to, subject) in &p.would_notify {
+            outln!("  {to}: {subject}");
+        }
+    }
+}
+
+/// A dry run's JSON: the usual document with `dry_run`, `mfa_required` and `would_notify`.
+pub fn dry_json(mut doc: serde_json::Value, preview: &Option<Preview>) -> serde_json::Value {
+    if let (Some(p), serde_json::Value::Object(map)) = (preview, &mut doc) {
+        map.insert("dry_run".into(), true.into());
+        map.insert("mfa_required".into(), p.mfa_required.into());
+        map.insert(
+            "would_notify".into(),
+            p.would_notify
+                .iter()
+                .map(|(to, subject)| serde_json::json!({"to": to, "subject": subject}))
+                .collect(),
+        );
+    }
+    doc
 }
 
 /// Runs `call` with `code`; if the service asks for an MFA code that was not given and a

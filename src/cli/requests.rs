@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use super::args::{ApproveArgs, CancelArgs, DenyArgs, ExtendArgs, RenewArgs, RequestsArgs};
 use super::assign::{assignment_json, done_json, window};
 use super::output::{Table, end_text, json, local, rfc3339};
-use super::{CliError, CliResult, Env};
+use super::{CliError, CliResult, Env, dry_footer, dry_header, dry_json, dry_or_real};
 use crate::policy::request::{RequestAction, RequestStatus};
+use crate::service::Preview;
 use crate::service::{Ask, AssignmentDone, Decided, Decision, RequestView};
 use crate::store::OpenMode;
 
@@ -226,10 +227,11 @@ fn done_text(verb: &str, d: &AssignmentDone) {
     );
 }
 
-fn pending_text(v: &RequestView, as_json: bool) -> CliResult {
+fn pending_text(v: &RequestView, as_json: bool, preview: &Option<Preview>) -> CliResult {
     if as_json {
-        return json(&json!({ "request": request_json(v) }));
+        return json(&dry_json(json!({ "request": request_json(v) }), preview));
     }
+    dry_header(preview);
     let words = if v.request.action == RequestAction::SelfRenew {
         "a renewal"
     } else {
@@ -241,10 +243,13 @@ fn pending_text(v: &RequestView, as_json: bool) -> CliResult {
         v.role.display_name,
         &v.request.id[..8]
     );
-    outln!(
-        "A Global or Privileged Role Administrator decides; `pim requests` follows it, `pim cancel {}` withdraws it.",
-        &v.request.id[..8]
-    );
+    if preview.is_none() {
+        outln!(
+            "A Global or Privileged Role Administrator decides; `pim requests` follows it, `pim cancel {}` withdraws it.",
+            &v.request.id[..8]
+        );
+    }
+    dry_footer(preview);
     Ok(())
 }
 
@@ -268,16 +273,22 @@ pub fn extend(env: &Env, a: ExtendArgs) -> CliResult {
     let mut svc = env.open(OpenMode::Existing)?;
     let kind = a.kind.map(Into::into);
     if let Some(upn) = &a.user {
-        let done = svc.admin_extend(&token, &a.role, upn, kind, w, &a.reason)?;
+        let (done, preview) = dry_or_real(&mut svc, a.dry_run, None, |svc, _| {
+            svc.admin_extend(&token, &a.role, upn, kind, w, &a.reason)
+        })?;
         let now = svc.clock()?.now;
         if a.json {
-            return json(&done_json(&done, now));
+            return json(&dry_json(done_json(&done, now), &preview));
         }
+        dry_header(&preview);
         done_text("Extended", &done);
+        dry_footer(&preview);
         return Ok(());
     }
-    let v = svc.request_lifecycle(&token, &a.role, kind, Ask::Extend, &a.reason)?;
-    pending_text(&v, a.json)
+    let (v, preview) = dry_or_real(&mut svc, a.dry_run, None, |svc, _| {
+        svc.request_lifecycle(&token, &a.role, kind, Ask::Extend, &a.reason)
+    })?;
+    pending_text(&v, a.json, &preview)
 }
 
 /// `pim renew ROLE --reason T [--type]`, or as an administrator `--user UPN [--start] [--for|--end]`.
@@ -294,14 +305,20 @@ pub fn renew(env: &Env, a: RenewArgs) -> CliResult {
     let mut svc = env.open(OpenMode::Existing)?;
     let kind = a.kind.map(Into::into);
     if let Some(upn) = &a.user {
-        let done = svc.admin_renew(&token, &a.role, upn, kind, a.start, w, &a.reason)?;
+        let (done, preview) = dry_or_real(&mut svc, a.dry_run, None, |svc, _| {
+            svc.admin_renew(&token, &a.role, upn, kind, a.start, w, &a.reason)
+        })?;
         let now = svc.clock()?.now;
         if a.json {
-            return json(&done_json(&done, now));
+            return json(&dry_json(done_json(&done, now), &preview));
         }
+        dry_header(&preview);
         done_text("Renewed", &done);
+        dry_footer(&preview);
         return Ok(());
     }
-    let v = svc.request_lifecycle(&token, &a.role, kind, Ask::Renew, &a.reason)?;
-    pending_text(&v, a.json)
+    let (v, preview) = dry_or_real(&mut svc, a.dry_run, None, |svc, _| {
+        svc.request_lifecycle(&token, &a.role, kind, Ask::Renew, &a.reason)
+    })?;
+    pending_text(&v, a.json, &preview)
 }

@@ -95,6 +95,7 @@ impl super::Service {
                 tenant,
                 sealer: ctx.sealer,
                 real_mark: ctx.real_mark,
+                preflight: ctx.preflight,
             };
             sweep::run(&moved)?;
             Ok(state(&moved))

@@ -96,6 +96,11 @@ pub(super) fn verify_code(
     code: Option<&str>,
     purpose: &Purpose<'_>,
 ) -> ServiceResult<()> {
+    if let Some(asked) = ctx.preflight {
+        // A preflight asks for no code and spends none; it notes that one would be needed.
+        asked.set(true);
+        return Ok(());
+    }
     ensure_unlocked(ctx, user, purpose.failure_activity, purpose.role)?;
     ctx.ensure_clock_forward(purpose.failure_activity, Some(&user.principal))?;
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {

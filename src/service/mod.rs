@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use rusqlite::Transaction;
+use serde::Serialize;
 
 use crate::audit::AuditEntry;
 use crate::auth::password::PasswordHasher;
@@ -96,6 +97,7 @@ pub struct Service {
     anchor_path: Option<std::path::PathBuf>,
     warnings: Vec<String>,
     on_warning: Option<WarningHook>,
+    preflight: Option<Preview>,
 }
 
 /// Where warnings go when a face wants them told at once.
@@ -124,6 +126,18 @@ pub(crate) struct Ctx<'t> {
     pub sealer: &'t Sealer,
     /// The newest real time this database had seen before this transaction.
     pub real_mark: Option<Time>,
+    /// In a preflight (`--dry-run`): set when an MFA code would have been asked for; no code
+    /// is asked or spent.
+    pub preflight: Option<&'t std::cell::Cell<bool>>,
+}
+
+/// What a preflight (`--dry-run`) found besides its outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// A fresh MFA code would have been asked for.
+    pub mfa_required: bool,
+    /// The e-mails that would have gone out: (recipient, subject).
+    pub would_notify: Vec<(String, String)>,
 }
 
 /// How far the system clock may go back before signing in and activating are refused: NTP
@@ -141,7 +155,21 @@ impl Service {
             passwords,
             warnings: Vec::new(),
             on_warning: None,
+            preflight: None,
         }
+    }
+
+    /// Runs a use case as a preflight (`--dry-run`): every rule is checked exactly as it would
+    /// be, then everything is rolled back, refusals' audit rows included; no MFA code is asked
+    /// for or spent. Returns the outcome with what would also have happened (a code asked for,
+    /// the e-mails sent).
+    pub fn preflight<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> ServiceResult<T>,
+    ) -> (ServiceResult<T>, Preview) {
+        self.preflight = Some(Preview::default());
+        let result = f(self);
+        (result, self.preflight.take().unwrap_or_default())
     }
 
     /// Has warnings (work after a commit that failed, found while the command runs) told at
@@ -263,13 +291,22 @@ impl Service {
         guard: Guard,
         f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>,
     ) -> ServiceResult<T> {
-        self.transact(guard, |tx, real, sealer| {
-            let ctx = Ctx::new(tx, real, sealer)?;
+        let mfa = std::cell::Cell::new(false);
+        let preflight = self.preflight.is_some();
+        let result = self.transact(guard, |tx, real, sealer| {
+            let mut ctx = Ctx::new(tx, real, sealer)?;
+            if preflight {
+                ctx.preflight = Some(&mfa);
+            }
             if guard == Guard::Anchored {
                 sweep::run(&ctx)?;
             }
             f(&ctx)
-        })
+        });
+        if let Some(p) = self.preflight.as_mut() {
+            p.mfa_required |= mfa.get();
+        }
+        result
     }
 
     /// One `BEGIN IMMEDIATE` transaction at real time `real`, with or without a tenant: commits
@@ -288,6 +325,16 @@ impl Service {
             self.anchor_path.as_deref(),
             self.sealer.database_id(),
         )?;
+        if let Some(preview) = self.preflight.as_mut() {
+            // A preflight: run it all, note the e-mails it queued, and roll everything back.
+            let before = store::mail::last_rowid(&tx)?;
+            let result = f(&tx, real, &self.sealer);
+            preview
+                .would_notify
+                .extend(store::mail::queued_since(&tx, before)?);
+            drop(tx);
+            return result;
+        }
         let result = f(&tx, real, &self.sealer);
         let commit = match &result {
             Ok(_) => true,
@@ -356,6 +403,7 @@ impl<'t> Ctx<'t> {
             tenant,
             sealer,
             real_mark: store::meta::real_time_mark(conn)?,
+            preflight: None,
         })
     }
 

@@ -26,6 +26,23 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Email> {
     })
 }
 
+/// The newest message's row number (0 with none), to find what a transaction queues.
+pub fn last_rowid(conn: &Connection) -> StoreResult<i64> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(rowid), 0) FROM emails", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Recipient and subject of each message queued after row `rowid`, in order.
+pub fn queued_since(conn: &Connection, rowid: i64) -> StoreResult<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT to_addr, subject FROM emails WHERE rowid > ?1 ORDER BY rowid")?;
+    let rows = stmt.query_map([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Queues a message.
 pub fn insert(conn: &Connection, e: &Email) -> StoreResult<()> {
     crate::fault::point("emails.insert");

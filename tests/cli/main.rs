@@ -8,6 +8,7 @@ mod crash;
 mod files;
 mod lifecycle;
 mod policies;
+mod preflight;
 mod race;
 mod tamper;
 mod trust;

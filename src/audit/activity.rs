@@ -60,6 +60,10 @@ pub const DATABASE_BACKED_UP: &str = "Back up database";
 pub const DATABASE_RESTORED: &str = "Restore database from backup";
 /// The owner of the database accepted a system clock behind the newest time it had seen.
 pub const CLOCK_ACCEPTED: &str = "Accept system clock";
+/// `pim exec` started a command under a role.
+pub const EXEC_STARTED: &str = "Run command with role started (PIM exec)";
+/// A command run under a role ended (by itself, or stopped when the role ended).
+pub const EXEC_ENDED: &str = "Run command with role ended (PIM exec)";
 /// The lab clock was moved.
 pub const CLOCK_MOVED: &str = "Lab clock moved";
 

@@ -60,7 +60,11 @@ pub enum Command {
     /// Deactivate one of your activated roles
     Deactivate(DeactivateArgs),
     /// Your eligible and active roles with time left
-    Status(JsonFlag),
+    Status(StatusArgs),
+    /// Exit 0 when a role is active for you now, 3 when not (for scripts)
+    Check(CheckArgs),
+    /// Run a command only while a role is active; it is stopped when the role ends
+    Exec(ExecArgs),
     /// Requests waiting for a decision (yours to decide, and your own)
     Requests(RequestsArgs),
     /// Approve a request (approvers; give your reason)
@@ -121,6 +125,58 @@ pub struct JsonFlag {
     /// Print one JSON document instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+/// `pim status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON
+    #[arg(long, conflicts_with = "short")]
+    pub json: bool,
+    /// One line for a shell prompt, e.g. `GA 1h12m SR 7h` (nothing when no role is active)
+    #[arg(long)]
+    pub short: bool,
+}
+
+/// `pim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Role name, slug or template id
+    pub role: String,
+    /// Activate the role first (when it is not active yet)
+    #[arg(long)]
+    pub activate: bool,
+    /// With --activate: for how long
+    #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION", requires = "activate")]
+    pub duration: Option<TimeDelta>,
+    /// With --activate: why
+    #[arg(long, value_name = "TEXT", requires = "activate")]
+    pub reason: Option<String>,
+    /// With --activate: ticket number
+    #[arg(long, value_name = "N", requires = "activate")]
+    pub ticket_number: Option<String>,
+    /// With --activate: ticket system
+    #[arg(long, value_name = "S", requires = "activate")]
+    pub ticket_system: Option<String>,
+    /// With --activate: a fresh code from your authenticator (asked for when needed)
+    #[arg(long, value_name = "CODE", requires = "activate")]
+    pub otp: Option<String>,
+    /// How long the command has to end after SIGTERM before SIGKILL
+    #[arg(long, value_parser = parse_delta, value_name = "DURATION", default_value = "10s")]
+    pub grace: TimeDelta,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 /// `pim lab`.

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::args::{ActivateArgs, DeactivateArgs, InboxArgs, InboxCommand};
+use super::args::{ActivateArgs, DeactivateArgs, InboxArgs, InboxCommand, StatusArgs};
 use super::assign::assignment_json;
 use super::output::{Table, end_text, json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env, dry_footer, dry_header, dry_json, dry_or_real};
@@ -142,7 +142,11 @@ pub fn deactivate(env: &Env, a: &DeactivateArgs) -> CliResult {
 }
 
 /// `pim status [--json]`.
-pub fn status(env: &Env, as_json: bool) -> CliResult {
+pub fn status(env: &Env, args: &StatusArgs) -> CliResult {
+    if args.short {
+        return short_status(env);
+    }
+    let as_json = args.json;
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
     svc.catch_up();
@@ -291,4 +295,61 @@ pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
     t.print();
     outln!("\n* unread · read one with: pim inbox show ID");
     Ok(())
+}
+
+/// `pim status --short`: one line for a shell prompt, each live role as its initials and the
+/// time it has left (`GA 1h12m SR 7h`, `GA perm`), nothing when none is active. Fast and read
+/// only: no sweep, no warnings; not signed in is exit 4 with nothing printed.
+fn short_status(env: &Env) -> CliResult {
+    let quiet = |code| CliError {
+        code,
+        message: String::new(),
+    };
+    let token = env
+        .sessions()
+        .ok()
+        .and_then(|s| s.optional_token(env.as_upn.as_deref()))
+        .ok_or_else(|| quiet(4))?;
+    let mut svc =
+        crate::service::Service::open(&env.db, OpenMode::Existing).map_err(|_| quiet(1))?;
+    let s = svc.status(&token).map_err(|e| quiet(e.exit_code()))?;
+    let parts: Vec<String> = s
+        .active
+        .iter()
+        .filter(|r| r.assignment.is_live(s.now))
+        .map(|r| {
+            let left = r.assignment.time_left(s.now).map_or_else(
+                || "perm".to_owned(),
+                |d| format_duration(d).replace(' ', ""),
+            );
+            format!("{} {left}", initials(&r.role.display_name))
+        })
+        .collect();
+    if !parts.is_empty() {
+        outln!("{}", parts.join(" "));
+    }
+    Ok(())
+}
+
+/// "Global Administrator" → "GA".
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_name_a_role_in_a_prompt() {
+        assert_eq!(initials("Global Administrator"), "GA");
+        assert_eq!(initials("Security Reader"), "SR");
+        assert_eq!(initials("  exchange   recipient administrator "), "ERA");
+        assert_eq!(initials("Rôle (custom)"), "R");
+        assert_eq!(initials(""), "");
+    }
 }

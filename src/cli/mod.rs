@@ -28,6 +28,7 @@ mod alerts;
 pub mod args;
 mod assign;
 mod audit;
+mod exec;
 mod integrity;
 mod me;
 pub mod output;
@@ -196,7 +197,9 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Unassign(a) => assign::unassign(env, a),
         Command::Activate(a) => me::activate(env, a),
         Command::Deactivate(a) => me::deactivate(env, &a),
-        Command::Status(a) => me::status(env, a.json),
+        Command::Status(a) => me::status(env, &a),
+        Command::Check(a) => exec::check(env, &a),
+        Command::Exec(a) => exec::exec(env, a),
         Command::Inbox(a) => me::inbox(env, a),
         Command::Requests(a) => requests::requests(env, &a),
         Command::Approve(a) => requests::approve(env, a),

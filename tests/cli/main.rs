@@ -5,6 +5,7 @@ mod bad_input;
 mod common;
 mod console;
 mod crash;
+mod exec;
 mod files;
 mod lifecycle;
 mod policies;

@@ -55,12 +55,15 @@ pub enum Command {
     Assignments(AssignmentsArgs),
     /// Remove a user's assignment of a role
     Unassign(UnassignArgs),
-    /// Activate one of your eligible roles
+    /// Activate one or more of your eligible roles (all or none, one code)
     Activate(ActivateArgs),
     /// Deactivate one of your activated roles
     Deactivate(DeactivateArgs),
     /// Your eligible and active roles with time left
     Status(StatusArgs),
+    /// Your saved sets of roles, activated together with `pim activate --bundle NAME`
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Exit 0 when a role is active for you now, 3 when not (for scripts)
     Check(CheckArgs),
     /// Run a command only while a role is active; it is stopped when the role ends
@@ -633,11 +636,21 @@ pub struct UnassignArgs {
 /// `pim activate`.
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
-    /// Role name, slug or template id
-    pub role: String,
-    /// How long (up to the role's maximum), e.g. 8h or 1h30m
+    /// Role names, slugs or template ids: several are checked first and activated together
+    /// with one code, all or none
+    #[arg(
+        required_unless_present = "bundle",
+        conflicts_with = "bundle",
+        value_name = "ROLE"
+    )]
+    pub roles: Vec<String>,
+    /// Activate the roles of a saved bundle (`pim bundle list`); --for and --reason override
+    /// its own
+    #[arg(long, value_name = "NAME")]
+    pub bundle: Option<String>,
+    /// How long (up to each role's maximum), e.g. 8h or 1h30m
     #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]
-    pub duration: TimeDelta,
+    pub duration: Option<TimeDelta>,
     /// Why you need it
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
@@ -653,12 +666,50 @@ pub struct ActivateArgs {
     /// A fresh code from your authenticator (asked for when needed and not given)
     #[arg(long, value_name = "CODE")]
     pub otp: Option<String>,
-    /// Print the result as JSON
+    /// Print the result as JSON (one role: one object; several or a bundle:
+    /// `{"activations": [...]}`)
     #[arg(long)]
     pub json: bool,
     /// Check every rule and say what would happen, changing nothing and asking for no code
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `pim bundle`.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Save (or replace) a bundle of roles to activate together
+    Save(BundleSaveArgs),
+    /// List your bundles
+    List(JsonFlag),
+    /// Delete one of your bundles
+    Delete(BundleNameArgs),
+}
+
+/// `pim bundle save`.
+#[derive(Debug, Args)]
+pub struct BundleSaveArgs {
+    /// The bundle's name (letters, digits, '.', '_', '-')
+    pub name: String,
+    /// Its roles: names, slugs or template ids
+    #[arg(required = true, value_name = "ROLE")]
+    pub roles: Vec<String>,
+    /// Duration used when `pim activate --bundle` has no --for
+    #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]
+    pub duration: Option<TimeDelta>,
+    /// Reason used when `pim activate --bundle` has no --reason
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pim bundle delete`.
+#[derive(Debug, Args)]
+pub struct BundleNameArgs {
+    /// The bundle's name
+    pub name: String,
 }
 
 /// `pim deactivate`.

@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::args::{ActivateArgs, DeactivateArgs, InboxArgs, InboxCommand, StatusArgs};
+use super::args::{
+    ActivateArgs, BundleCommand, DeactivateArgs, InboxArgs, InboxCommand, StatusArgs,
+};
 use super::assign::assignment_json;
 use super::output::{Table, end_text, json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env, dry_footer, dry_header, dry_json, dry_or_real};
@@ -11,52 +13,96 @@ use crate::policy::duration::{format_duration, format_left};
 use crate::service::{ActivateInput, ActivationOutcome};
 use crate::store::OpenMode;
 
-/// `pim activate ROLE --for DURATION …`.
+/// `pim activate ROLE… --for DURATION …` and `pim activate --bundle NAME`.
 pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    let input = ActivateInput {
-        role: a.role,
-        duration: a.duration,
-        start: a.start,
-        justification: a.reason,
-        ticket_number: a.ticket_number,
-        ticket_system: a.ticket_system,
-        otp: None,
+    let (roles, duration, reason, several) = match &a.bundle {
+        Some(name) => {
+            let b = svc.bundle(&token, name)?;
+            let duration = a.duration.or(b.duration).ok_or_else(|| {
+                CliError::usage(format!(
+                    "bundle '{}' keeps no duration; give --for DURATION (e.g. --for 1h)",
+                    b.name
+                ))
+            })?;
+            let roles = b.roles.into_iter().map(|r| r.id).collect();
+            (roles, duration, a.reason.or(b.justification), true)
+        }
+        None => {
+            let duration = a
+                .duration
+                .ok_or_else(|| CliError::usage("give --for DURATION (e.g. --for 1h)"))?;
+            let several = a.roles.len() > 1;
+            (a.roles, duration, a.reason, several)
+        }
     };
-    let (outcome, preview) = dry_or_real(&mut svc, a.dry_run, a.otp, |svc, otp| {
-        svc.activate(
-            &token,
-            ActivateInput {
-                otp,
-                ..input.clone()
-            },
-        )
+    let inputs: Vec<ActivateInput> = roles
+        .into_iter()
+        .map(|role| ActivateInput {
+            role,
+            duration,
+            start: a.start,
+            justification: reason.clone(),
+            ticket_number: a.ticket_number.clone(),
+            ticket_system: a.ticket_system.clone(),
+            otp: None,
+        })
+        .collect();
+    let (outcomes, preview) = dry_or_real(&mut svc, a.dry_run, a.otp, |svc, otp| {
+        let mut with_code = inputs.clone();
+        if let Some(first) = with_code.first_mut() {
+            first.otp = otp;
+        }
+        svc.activate_many(&token, with_code)
     })?;
     let now = svc.clock()?.now;
-    let done = match outcome {
-        ActivationOutcome::Active(done) => done,
-        ActivationOutcome::Pending(view) => return print_pending(&view, a.json, &preview),
-    };
     if a.json {
-        return json(&dry_json(
-            json!({
-                "request": {
-                    "id": done.request.id,
-                    "action": done.request.action,
-                    "status": done.request.status,
-                    "role": done.role.display_name,
-                    "principal": done.principal.upn,
-                    "justification": done.request.justification,
-                    "created": rfc3339(done.request.created_at),
-                },
-                "assignment": assignment_json(&done.assignment, &done.role.display_name, &done.principal.upn, now),
-                "cut_to_eligibility_end": done.clamped,
-            }),
-            &preview,
-        ));
+        let doc = match (several, outcomes.as_slice()) {
+            (false, [only]) => outcome_json(only, now),
+            _ => {
+                json!({"activations": outcomes.iter().map(|o| outcome_json(o, now)).collect::<Vec<_>>()})
+            }
+        };
+        return json(&dry_json(doc, &preview));
     }
     dry_header(&preview);
+    for o in &outcomes {
+        print_outcome(o, now, preview.is_some());
+    }
+    dry_footer(&preview);
+    Ok(())
+}
+
+/// One activation's JSON: the request and the assignment, or the pending request.
+fn outcome_json(o: &ActivationOutcome, now: crate::clock::Time) -> Value {
+    match o {
+        ActivationOutcome::Active(done) => json!({
+            "request": {
+                "id": done.request.id,
+                "action": done.request.action,
+                "status": done.request.status,
+                "role": done.role.display_name,
+                "principal": done.principal.upn,
+                "justification": done.request.justification,
+                "created": rfc3339(done.request.created_at),
+            },
+            "assignment": assignment_json(&done.assignment, &done.role.display_name, &done.principal.upn, now),
+            "cut_to_eligibility_end": done.clamped,
+        }),
+        ActivationOutcome::Pending(view) => json!({
+            "request": super::requests::request_json(view),
+            "approvers": view.approvers.iter().map(|p| p.upn.as_str()).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// One activation in words.
+fn print_outcome(o: &ActivationOutcome, now: crate::clock::Time, dry: bool) {
+    let done = match o {
+        ActivationOutcome::Active(done) => done,
+        ActivationOutcome::Pending(view) => return print_pending(view, dry),
+    };
     let end = done.assignment.end.unwrap_or(done.assignment.start);
     if done.assignment.start > now {
         outln!(
@@ -76,33 +122,17 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
     if done.clamped {
         outln!("The end was cut to the end of your eligibility.");
     }
-    if preview.is_none() {
+    if !dry {
         outln!(
             "Request {} · administrators were notified.",
             done.request.id
         );
     }
-    dry_footer(&preview);
-    Ok(())
 }
 
-fn print_pending(
-    view: &crate::service::RequestView,
-    as_json: bool,
-    preview: &Option<crate::service::Preview>,
-) -> CliResult {
+fn print_pending(view: &crate::service::RequestView, dry: bool) {
     let r = &view.request;
     let approvers: Vec<&str> = view.approvers.iter().map(|p| p.upn.as_str()).collect();
-    if as_json {
-        return json(&dry_json(
-            json!({
-                "request": super::requests::request_json(view),
-                "approvers": approvers,
-            }),
-            preview,
-        ));
-    }
-    dry_header(preview);
     outln!(
         "{} requires approval: request {} was sent to {} and waits for a decision until {}.",
         view.role.display_name,
@@ -114,14 +144,86 @@ fn print_pending(
         },
         r.expires_at.map_or_else(String::new, local)
     );
-    if preview.is_none() {
+    if !dry {
         outln!(
             "Follow it with `pim requests`; withdraw it with `pim cancel {}`.",
             r.id
         );
     }
-    dry_footer(preview);
+}
+
+/// `pim bundle save|list|delete`.
+pub fn bundle(env: &Env, command: BundleCommand) -> CliResult {
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    match command {
+        BundleCommand::Save(b) => {
+            let saved =
+                svc.save_bundle(&token, &b.name, &b.roles, b.duration, b.reason.as_deref())?;
+            if b.json {
+                return json(&bundle_json(&saved));
+            }
+            outln!(
+                "Saved bundle {}: {}.",
+                safe(&saved.name),
+                role_names(&saved)
+            );
+            for name in &saved.not_eligible {
+                outln!(
+                    "Note: you are not eligible for {name} now; activating the bundle will be refused until you are."
+                );
+            }
+            outln!(
+                "Activate it with: pim activate --bundle {}",
+                safe(&saved.name)
+            );
+        }
+        BundleCommand::List(f) => {
+            let all = svc.bundles(&token)?;
+            if f.json {
+                return json(&json!({"bundles": all.iter().map(bundle_json).collect::<Vec<_>>()}));
+            }
+            if all.is_empty() {
+                outln!(
+                    "No bundles. Save one with: pim bundle save NAME ROLE… [--for D] [--reason T]"
+                );
+                return Ok(());
+            }
+            let mut t = Table::new(&["NAME", "ROLES", "FOR", "REASON"]);
+            for b in &all {
+                t.row(vec![
+                    b.name.clone(),
+                    role_names(b),
+                    b.duration.map_or_else(|| "-".into(), format_duration),
+                    b.justification.clone().unwrap_or_else(|| "-".into()),
+                ]);
+            }
+            t.print();
+        }
+        BundleCommand::Delete(b) => {
+            svc.delete_bundle(&token, &b.name)?;
+            outln!("Deleted bundle {}.", safe(&b.name));
+        }
+    }
     Ok(())
+}
+
+fn role_names(b: &crate::service::BundleView) -> String {
+    b.roles
+        .iter()
+        .map(|r| r.display_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bundle_json(b: &crate::service::BundleView) -> Value {
+    json!({
+        "name": b.name,
+        "roles": b.roles.iter().map(|r| r.display_name.as_str()).collect::<Vec<_>>(),
+        "duration": b.duration.map(crate::policy::duration::format_iso),
+        "justification": b.justification,
+        "not_eligible": b.not_eligible,
+    })
 }
 
 /// `pim deactivate ROLE`.

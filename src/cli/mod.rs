@@ -198,6 +198,7 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Activate(a) => me::activate(env, a),
         Command::Deactivate(a) => me::deactivate(env, &a),
         Command::Status(a) => me::status(env, &a),
+        Command::Bundle(a) => me::bundle(env, a),
         Command::Check(a) => exec::check(env, &a),
         Command::Exec(a) => exec::exec(env, a),
         Command::Inbox(a) => me::inbox(env, a),

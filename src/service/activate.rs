@@ -374,6 +374,107 @@ fn submit_for_approval(
     )))
 }
 
+/// The activation of a checked request once its code (if any) has been verified: the request
+/// is stored and the role activated, or it goes to the role's approvers.
+fn activate_checked(
+    ctx: &super::Ctx<'_>,
+    c: Checked,
+    duration: TimeDelta,
+    texts: Texts,
+) -> ServiceResult<ActivationOutcome> {
+    let Checked {
+        actor,
+        role,
+        settings,
+        plan,
+    } = c;
+    let me = &actor.principal;
+    if plan.needs_approval {
+        return submit_for_approval(
+            ctx,
+            me,
+            &role,
+            &settings,
+            &plan,
+            duration,
+            texts.justification,
+        );
+    }
+    let request = Request {
+        justification: texts.justification,
+        ticket: plan.ticket.clone(),
+        start: Some(plan.start),
+        end: Some(plan.end),
+        created_by: Some(me.id.clone()),
+        ..Request::settled(
+            new_id(),
+            RequestAction::SelfActivate,
+            if plan.scheduled {
+                RequestStatus::Granted
+            } else {
+                RequestStatus::Provisioned
+            },
+            AssignmentKind::Active,
+            &role.id,
+            &me.id,
+            ctx.now,
+        )
+    };
+    store::requests::insert(ctx.conn, &request)?;
+    let (assignment, emails) = record_activation(ctx, me, &role, &settings, &plan, &request, None)?;
+    Ok(ActivationOutcome::Active(Box::new(Activated {
+        assignment,
+        role,
+        principal: me.clone(),
+        request,
+        clamped: plan.clamped_to_eligibility,
+        emails,
+    })))
+}
+
+/// Checks several requests, all of them: every role named exists and is named once, then each
+/// is checked against its role's rules. Refusals of several roles come back as one, each
+/// message naming its role.
+fn check_all(
+    ctx: &super::Ctx<'_>,
+    token: &SessionToken,
+    inputs: &[ActivateInput],
+    texts: &[Texts],
+) -> ServiceResult<Vec<Checked>> {
+    let mut roles: Vec<Role> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let role = ctx.role(&input.role)?;
+        if roles.iter().any(|r| r.id == role.id) {
+            return Err(ServiceError::Invalid(format!(
+                "{} is named twice; name each role once",
+                role.display_name
+            )));
+        }
+        roles.push(role);
+    }
+    let mut checked = Vec::with_capacity(inputs.len());
+    let mut refused = crate::policy::refusal::Violations::default();
+    for ((input, t), role) in inputs.iter().zip(texts).zip(&roles) {
+        match check(ctx, token, input, t) {
+            Ok(c) => checked.push(c),
+            Err(ServiceError::Refused(r)) if inputs.len() > 1 => {
+                for mut v in r.violations {
+                    if !v.message.contains(&role.display_name) {
+                        v.message = format!("{}: {}", role.display_name, v.message);
+                    }
+                    refused.push(v.rule, v.message);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    refused.finish().map_err(ServiceError::Refused)?;
+    if checked.is_empty() {
+        return Err(ServiceError::Invalid("name a role to activate".into()));
+    }
+    Ok(checked)
+}
+
 impl super::Service {
     /// Checks an activation request against the role's rules without activating anything and
     /// without asking for a code (Graph's `isValidationOnly`). A refusal is audited like any.
@@ -382,17 +483,34 @@ impl super::Service {
         token: &SessionToken,
         input: &ActivateInput,
     ) -> ServiceResult<ActivationPreview> {
-        let texts = Texts::check(input)?;
+        let mut all = self.validate_activations(token, std::slice::from_ref(input))?;
+        all.pop()
+            .ok_or_else(|| ServiceError::Invalid("name a role to activate".into()))
+    }
+
+    /// [`Self::validate_activation`] for several roles activated together: all are checked,
+    /// and the refusals of every role that fails come back as one.
+    pub fn validate_activations(
+        &mut self,
+        token: &SessionToken,
+        inputs: &[ActivateInput],
+    ) -> ServiceResult<Vec<ActivationPreview>> {
+        let texts = inputs
+            .iter()
+            .map(Texts::check)
+            .collect::<ServiceResult<Vec<_>>>()?;
         self.write(|ctx| {
-            let c = check(ctx, token, input, &texts)?;
-            Ok(ActivationPreview {
-                role: c.role,
-                start: c.plan.start,
-                end: c.plan.end,
-                clamped: c.plan.clamped_to_eligibility,
-                needs_mfa: c.plan.needs_mfa,
-                needs_approval: c.plan.needs_approval,
-            })
+            Ok(check_all(ctx, token, inputs, &texts)?
+                .into_iter()
+                .map(|c| ActivationPreview {
+                    role: c.role,
+                    start: c.plan.start,
+                    end: c.plan.end,
+                    clamped: c.plan.clamped_to_eligibility,
+                    needs_mfa: c.plan.needs_mfa,
+                    needs_approval: c.plan.needs_approval,
+                })
+                .collect())
         })
     }
 
@@ -403,66 +521,51 @@ impl super::Service {
         token: &SessionToken,
         input: ActivateInput,
     ) -> ServiceResult<ActivationOutcome> {
-        let texts = Texts::check(&input)?;
+        let mut outcomes = self.activate_many(token, vec![input])?;
+        outcomes
+            .pop()
+            .ok_or_else(|| ServiceError::Invalid("name a role to activate".into()))
+    }
+
+    /// Activates several roles at once, all or none: every role is checked first (a refusal
+    /// lists each role that fails and its rules), then one code is asked for (when any of them
+    /// requires MFA; the code in the first input is used), then all are activated in one
+    /// transaction. A role that requires approval sends its request like `activate`.
+    pub fn activate_many(
+        &mut self,
+        token: &SessionToken,
+        inputs: Vec<ActivateInput>,
+    ) -> ServiceResult<Vec<ActivationOutcome>> {
+        let texts = inputs
+            .iter()
+            .map(Texts::check)
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let otp = inputs.first().and_then(|i| i.otp.clone());
         self.write(|ctx| {
-            let Checked {
-                actor,
-                role,
-                settings,
-                plan,
-            } = check(ctx, token, &input, &texts)?;
-            ctx.ensure_clock_forward(activity::ACTIVATION_REQUESTED, Some(&actor.principal))?;
-            if plan.needs_mfa {
-                let purpose = Purpose {
-                    what: format!("activating {}", role.display_name),
-                    failure_activity: activity::MFA_FAILED,
-                    role: Some(&role),
-                };
-                verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
-            }
-            let me = &actor.principal;
-            if plan.needs_approval {
-                return submit_for_approval(
-                    ctx,
-                    me,
-                    &role,
-                    &settings,
-                    &plan,
-                    input.duration,
-                    texts.justification.clone(),
-                );
-            }
-            let request = Request {
-                justification: texts.justification.clone(),
-                ticket: plan.ticket.clone(),
-                start: Some(plan.start),
-                end: Some(plan.end),
-                created_by: Some(me.id.clone()),
-                ..Request::settled(
-                    new_id(),
-                    RequestAction::SelfActivate,
-                    if plan.scheduled {
-                        RequestStatus::Granted
-                    } else {
-                        RequestStatus::Provisioned
-                    },
-                    AssignmentKind::Active,
-                    &role.id,
-                    &me.id,
-                    ctx.now,
-                )
+            let checked = check_all(ctx, token, &inputs, &texts)?;
+            let Some(first) = checked.first() else {
+                return Err(ServiceError::Invalid("name a role to activate".into()));
             };
-            store::requests::insert(ctx.conn, &request)?;
-            let (assignment, emails) =
-                record_activation(ctx, me, &role, &settings, &plan, &request, None)?;
-            Ok(ActivationOutcome::Active(Box::new(Activated {
-                assignment,
-                role,
-                principal: me.clone(),
-                request,
-                clamped: plan.clamped_to_eligibility,
-                emails,
-            })))
+            let actor = first.actor.clone();
+            ctx.ensure_clock_forward(activity::ACTIVATION_REQUESTED, Some(&actor.principal))?;
+            let needing: Vec<&Checked> = checked.iter().filter(|c| c.plan.needs_mfa).collect();
+            if let Some(only) = needing.first() {
+                let names: Vec<&str> = needing
+                    .iter()
+                    .map(|c| c.role.display_name.as_str())
+                    .collect();
+                let purpose = Purpose {
+                    what: format!("activating {}", names.join(", ")),
+                    failure_activity: activity::MFA_FAILED,
+                    role: (needing.len() == 1).then_some(&only.role),
+                };
+                verify_code(ctx, &actor, otp.as_deref(), &purpose)?;
+            }
+            checked
+                .into_iter()
+                .zip(inputs.iter().zip(texts))
+                .map(|(c, (input, t))| activate_checked(ctx, c, input.duration, t))
+                .collect()
         })
     }
 

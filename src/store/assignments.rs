@@ -248,6 +248,25 @@ pub fn active_role_ids(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The roles a principal holds current (not ended, not past their end) assignments of `kind`
+/// for.
+pub fn current_role_ids(
+    conn: &Connection,
+    principal_id: &str,
+    kind: AssignmentKind,
+    now: Time,
+) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT role_id FROM assignments WHERE principal_id = :p AND kind = :k
+         AND ended_at IS NULL AND (end_at IS NULL OR end_at > :now)",
+    )?;
+    let rows = stmt.query_map(
+        rusqlite::named_params! {":p": principal_id, ":k": kind.as_str(), ":now": secs(now)},
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The live, permanent, active (admin-assigned) assignments of a role held by enabled
 /// accounts, as (assignment id, principal id): what keeps a tenant administrable.
 pub fn permanent_active_holders(

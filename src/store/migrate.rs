@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0002_lifecycle.sql"),
     include_str!("sql/0003_trust.sql"),
     include_str!("sql/0004_policy.sql"),
+    include_str!("sql/0005_bundles.sql"),
 ];
 
 /// The schema version this build writes.
@@ -86,6 +87,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("alert_settings", "config"),
     ("alert_dismissals", "fingerprint"),
     ("meta", "value"),
+    ("bundles", "role_ids"),
 ];
 
 /// Refuses a database whose version says it is current but whose tables are not what this

@@ -16,6 +16,7 @@ pub mod anchor;
 pub mod assignments;
 pub mod audit;
 pub mod backup;
+pub mod bundles;
 mod convert;
 pub mod files;
 pub mod keys;

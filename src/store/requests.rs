@@ -146,6 +146,22 @@ pub fn any_expired_pending(conn: &Connection, now: Time) -> StoreResult<bool> {
     )?)
 }
 
+/// The justifications a principal gave on its own requests, newest first (up to `limit`
+/// requests looked at).
+pub fn recent_justifications(
+    conn: &Connection,
+    principal_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT justification FROM requests
+         WHERE principal_id = ?1 AND created_by = ?1 AND justification IS NOT NULL
+         ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![principal_id, limit], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The pending request of a principal for a role and action family, if any.
 pub fn pending_for(
     conn: &Connection,

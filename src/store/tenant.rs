@@ -74,6 +74,7 @@ pub fn set_licence(conn: &Connection, licence: Licence) -> StoreResult<()> {
 pub fn wipe(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch(
         "DELETE FROM emails;
+         DELETE FROM bundles;
          DELETE FROM alert_dismissals;
          DELETE FROM alert_settings;
          DELETE FROM assignments;

@@ -142,6 +142,10 @@ pub enum Action {
     Dismiss,
     /// The selected alert's settings.
     Settings,
+    /// Mark or unmark a row, to act on several at once.
+    Mark,
+    /// Fill a field with an earlier entry (the next one on each press).
+    Recall,
 }
 
 /// A key as bindings name it.
@@ -326,6 +330,14 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::MyRoles,
+        &[Char(' ')],
+        "Space",
+        A::Mark,
+        "mark several to activate together",
+        false,
+    ),
+    b(
+        C::MyRoles,
         &[Char('d')],
         "d",
         A::Deactivate,
@@ -485,6 +497,14 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     b(C::Form, &[Char(' ')], "Space", A::Toggle, "toggle", true),
+    b(
+        C::Form,
+        &[Ctrl('r')],
+        "C-r",
+        A::Recall,
+        "earlier reason",
+        false,
+    ),
     b(
         C::Form,
         &[Code(KeyCode::Enter)],

@@ -129,13 +129,13 @@ pub enum Msg {
     /// Open the lab's authenticator.
     ShowAuthenticator,
     /// Open the activation pane for an eligible role.
-    OpenActivate(String),
+    OpenActivate(Vec<String>),
     /// Stage 1: check the request against the role's rules.
-    ActivateValidate(ActivateInput),
+    ActivateValidate(Vec<ActivateInput>),
     /// Stage 2: activate (with the code when MFA is required).
-    ActivateCommit(ActivateInput),
+    ActivateCommit(Vec<ActivateInput>),
     /// Stage 3: reload and confirm the role shows as active.
-    ActivateRefresh(String),
+    ActivateRefresh(Vec<String>),
     /// Ask before deactivating.
     ConfirmDeactivate(String),
     /// Deactivate a role.

@@ -7,7 +7,7 @@ use crate::store::assignments::Which;
 
 use super::app::{App, Screen};
 use super::msg::{Msg, Tab};
-use super::popup::activate::{Stage, Step};
+use super::popup::activate::{Stage, Step, Target};
 use super::popup::{ActivatePopup, Popup, Tone};
 use super::screen::audit::PAGE;
 use super::screen::main::MainState;
@@ -56,10 +56,10 @@ impl App {
                 });
             }
             Msg::ShowAuthenticator => self.show_authenticator(),
-            Msg::OpenActivate(role_id) => self.open_activate(&role_id),
-            Msg::ActivateValidate(input) => self.activate_validate(input),
-            Msg::ActivateCommit(input) => self.activate_commit(input),
-            Msg::ActivateRefresh(role_id) => self.activate_refresh(&role_id),
+            Msg::OpenActivate(role_ids) => self.open_activate(&role_ids),
+            Msg::ActivateValidate(inputs) => self.activate_validate(inputs),
+            Msg::ActivateCommit(inputs) => self.activate_commit(inputs),
+            Msg::ActivateRefresh(role_ids) => self.activate_refresh(&role_ids),
             Msg::ConfirmDeactivate(role) => self.popups.push(Popup::Confirm {
                 title: "Deactivate".into(),
                 question: format!("Deactivate {role} now? You can activate it again later."),
@@ -347,19 +347,30 @@ impl App {
         }
     }
 
-    fn open_activate(&mut self, role_id: &str) {
+    fn open_activate(&mut self, role_ids: &[String]) {
         let Screen::Main(m) = &self.screen else {
             return;
         };
-        let Some(e) =
-            m.my.status
-                .as_ref()
-                .and_then(|s| s.eligible.iter().find(|e| e.row.role.id == role_id))
-        else {
+        let Some(status) = m.my.status.as_ref() else {
             return;
         };
-        let popup =
-            ActivatePopup::new(e.row.role.clone(), e.settings.clone(), e.row.assignment.end);
+        let targets: Vec<Target> = role_ids
+            .iter()
+            .filter_map(|id| status.eligible.iter().find(|e| e.row.role.id == *id))
+            .map(|e| Target {
+                role: e.row.role.clone(),
+                settings: e.settings.clone(),
+                eligible_until: e.row.assignment.end,
+            })
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
+        let reasons = self
+            .session()
+            .and_then(|(svc, token)| svc.recent_reasons(&token).ok())
+            .unwrap_or_default();
+        let popup = ActivatePopup::new(targets, reasons);
         self.popups.push(Popup::Activate(Box::new(popup)));
     }
 
@@ -370,34 +381,45 @@ impl App {
         }
     }
 
-    fn activate_validate(&mut self, input: crate::service::ActivateInput) {
+    fn activate_validate(&mut self, inputs: Vec<crate::service::ActivateInput>) {
         let tz = self.tz;
         let Some((svc, token)) = self.session() else {
             return;
         };
-        let result = svc.validate_activation(&token, &input);
+        let result = svc.validate_activations(&token, &inputs);
         let Some(p) = self.activation_popup() else {
             return;
         };
         match result {
-            Ok(preview) => {
+            Ok(previews) => {
                 p.error = None;
-                let cut = if preview.clamped {
+                let cut = if previews.iter().any(|v| v.clamped) {
                     " (cut to the end of your eligibility)"
                 } else {
                     ""
                 };
+                let (Some(start), Some(end)) = (
+                    previews.iter().map(|v| v.start).min(),
+                    previews.iter().map(|v| v.end).max(),
+                ) else {
+                    return;
+                };
+                let whose = if previews.len() == 1 {
+                    "the role's settings".to_owned()
+                } else {
+                    format!("the settings of all {} roles", previews.len())
+                };
                 p.steps[0] = Step::Passed(format!(
-                    "meets the role's settings: {} until {}{cut}",
-                    tz.hm(preview.start),
-                    tz.format(preview.end)
+                    "meets {whose}: {} until {}{cut}",
+                    tz.hm(start),
+                    tz.format(end)
                 ));
-                if preview.needs_mfa {
+                if previews.iter().any(|v| v.needs_mfa) {
                     p.stage = Stage::Code;
                     p.code.set("");
                 } else {
                     p.steps[1] = Step::Running;
-                    self.pending.push_back(Msg::ActivateCommit(input));
+                    self.pending.push_back(Msg::ActivateCommit(inputs));
                 }
             }
             Err(e) => {
@@ -407,7 +429,7 @@ impl App {
         }
     }
 
-    fn activate_commit(&mut self, input: crate::service::ActivateInput) {
+    fn activate_commit(&mut self, inputs: Vec<crate::service::ActivateInput>) {
         let tz = self.tz;
         if let Some(p) = self.activation_popup() {
             p.stage = Stage::Working;
@@ -416,31 +438,64 @@ impl App {
         let Some((svc, token)) = self.session() else {
             return;
         };
-        let result = svc.activate(&token, input);
+        let result = svc.activate_many(&token, inputs);
         let Some(p) = self.activation_popup() else {
             return;
         };
         match result {
-            Ok(crate::service::ActivationOutcome::Active(done)) => {
-                let end = done.assignment.end.unwrap_or(done.assignment.start);
-                p.steps[1] = Step::Passed(format!("active until {}", tz.format(end)));
-                p.steps[2] = Step::Running;
-                let id = done.role.id.clone();
-                self.pending.push_back(Msg::ActivateRefresh(id));
-            }
-            Ok(crate::service::ActivationOutcome::Pending(view)) => {
-                let who: Vec<&str> = view.approvers.iter().map(|a| a.upn.as_str()).collect();
-                let to = if who.is_empty() {
-                    "the approvers".to_owned()
-                } else {
-                    who.join(", ")
-                };
-                p.steps[1] = Step::Passed(format!("sent for approval to {to}"));
-                p.steps[2] = Step::Passed("pending approval: follow it in Approvals (5)".into());
-                p.stage = Stage::Done;
+            Ok(outcomes) => {
+                use crate::service::ActivationOutcome;
+                let mut active = Vec::new();
+                let mut pending = Vec::new();
+                for o in &outcomes {
+                    match o {
+                        ActivationOutcome::Active(done) => active.push(done),
+                        ActivationOutcome::Pending(view) => pending.push(view),
+                    }
+                }
+                let mut said = Vec::new();
+                if let Some(end) = active
+                    .iter()
+                    .map(|d| d.assignment.end.unwrap_or(d.assignment.start))
+                    .max()
+                {
+                    said.push(if active.len() == 1 {
+                        format!("active until {}", tz.format(end))
+                    } else {
+                        format!("{} roles active until {}", active.len(), tz.format(end))
+                    });
+                }
+                if !pending.is_empty() {
+                    let mut who: Vec<&str> = pending
+                        .iter()
+                        .flat_map(|v| v.approvers.iter().map(|a| a.upn.as_str()))
+                        .collect();
+                    who.sort_unstable();
+                    who.dedup();
+                    let to = if who.is_empty() {
+                        "the approvers".to_owned()
+                    } else {
+                        who.join(", ")
+                    };
+                    let what: Vec<&str> = pending
+                        .iter()
+                        .map(|v| v.role.display_name.as_str())
+                        .collect();
+                    said.push(format!("{} sent for approval to {to}", what.join(", ")));
+                }
+                p.steps[1] = Step::Passed(said.join("; "));
                 p.error = None;
-                self.status = Some(("Your request waits for an approver.".into(), Tone::Info));
-                self.reload();
+                if active.is_empty() {
+                    p.steps[2] =
+                        Step::Passed("pending approval: follow it in Approvals (5)".into());
+                    p.stage = Stage::Done;
+                    self.status = Some(("Your request waits for an approver.".into(), Tone::Info));
+                    self.reload();
+                } else {
+                    p.steps[2] = Step::Running;
+                    let ids = active.iter().map(|d| d.role.id.clone()).collect();
+                    self.pending.push_back(Msg::ActivateRefresh(ids));
+                }
             }
             Err(ServiceError::Auth(a)) => {
                 p.steps[1] = Step::Failed("MFA failed".into());
@@ -458,33 +513,43 @@ impl App {
         }
     }
 
-    fn activate_refresh(&mut self, role_id: &str) {
+    fn activate_refresh(&mut self, role_ids: &[String]) {
         self.reload();
         let now = self.now();
-        let shown = match &self.screen {
-            Screen::Main(m) => m.my.status.as_ref().is_some_and(|s| {
-                s.active
-                    .iter()
-                    .any(|a| a.role.id == role_id && a.assignment.is_current(now))
-            }),
-            _ => false,
+        let missing: Vec<String> = match &self.screen {
+            Screen::Main(m) => role_ids
+                .iter()
+                .filter(|id| {
+                    !m.my.status.as_ref().is_some_and(|s| {
+                        s.active
+                            .iter()
+                            .any(|a| a.role.id == **id && a.assignment.is_current(now))
+                    })
+                })
+                .cloned()
+                .collect(),
+            _ => role_ids.to_vec(),
         };
         let name = match self.activation_popup() {
             Some(p) => {
-                p.steps[2] = if shown {
-                    Step::Passed(format!("{} is in your active roles", p.role.display_name))
+                p.steps[2] = if missing.is_empty() && p.targets.len() == 1 {
+                    Step::Passed(format!("{} is in your active roles", p.names()))
+                } else if missing.is_empty() {
+                    Step::Passed("all are in your active roles".into())
                 } else {
-                    Step::Failed("the role does not show as active yet".into())
+                    Step::Failed("not every role shows as active yet".into())
                 };
                 p.stage = Stage::Done;
-                p.role.display_name.clone()
+                p.names()
             }
             None => return,
         };
         if let Screen::Main(m) = &mut self.screen {
             m.my.sub = super::msg::Sub::Active;
+            m.my.marked.clear();
         }
-        self.status = Some((format!("{name} is active."), Tone::Success));
+        let verb = if role_ids.len() == 1 { "is" } else { "are" };
+        self.status = Some((format!("{name} {verb} active."), Tone::Success));
     }
 
     fn deactivate(&mut self, role: &str) {

@@ -2,6 +2,7 @@
 
 mod anchor;
 mod bad_input;
+mod bundles;
 mod common;
 mod console;
 mod crash;

@@ -1,6 +1,8 @@
-//! The activation pane: duration (capped at the role's maximum), reason, ticket when required,
-//! then the MFA code when required, and the three stages Validating → Activating → Refreshing
-//! with each stage's real outcome. A refusal names its rule and keeps the form filled.
+//! The activation pane, for one role or several marked in My roles: duration (capped at the
+//! smallest maximum of the roles), reason (Ctrl-r offers the reasons given before), ticket when
+//! required, then one MFA code when any role requires it, and the three stages Validating →
+//! Activating → Refreshing with each stage's real outcome. Several roles are activated all or
+//! none. A refusal names its role and rule and keeps the form filled.
 
 use chrono::TimeDelta;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -41,15 +43,22 @@ pub enum Step {
     Failed(String),
 }
 
-/// The pane.
+/// One role the pane activates.
 #[derive(Debug, Clone)]
-pub struct ActivatePopup {
+pub struct Target {
     /// The role.
     pub role: Role,
-    /// Its settings (the form's shape: cap, reason, ticket, MFA).
+    /// Its settings (cap, reason, ticket, MFA).
     pub settings: RoleSettings,
     /// The eligibility's end, if time-bound.
     pub eligible_until: Option<Time>,
+}
+
+/// The pane.
+#[derive(Debug, Clone)]
+pub struct ActivatePopup {
+    /// The roles, in the order they were marked (one when none were).
+    pub targets: Vec<Target>,
     /// Duration, reason, ticket.
     pub form: Form,
     /// The code field.
@@ -60,15 +69,34 @@ pub struct ActivatePopup {
     pub steps: [Step; 3],
     /// The last refusal or failure, in words.
     pub error: Option<String>,
+    /// Reasons given before, newest first (Ctrl-r in the reason field).
+    pub reasons: Vec<String>,
+    /// Which earlier reason the field shows, if one.
+    recalled: Option<usize>,
 }
 
 impl ActivatePopup {
-    /// A pane for an eligible role, its duration set to the role's maximum.
-    pub fn new(role: Role, settings: RoleSettings, eligible_until: Option<Time>) -> Self {
-        let max = settings.max_activation;
+    /// A pane for eligible roles (at least one), its duration set to the smallest of their
+    /// maximums; a reason or ticket is asked for when any of them requires it.
+    pub fn new(targets: Vec<Target>, reasons: Vec<String>) -> Self {
+        let max = targets
+            .iter()
+            .map(|t| t.settings.max_activation)
+            .min()
+            .unwrap_or(MAX_ACTIVATION_STEP);
+        let justification = targets.iter().any(|t| t.settings.require_justification);
+        let ticket = targets.iter().any(|t| t.settings.require_ticket);
         let slider =
             DurationSlider::new(max, MAX_ACTIVATION_STEP.min(max), max, MAX_ACTIVATION_STEP);
-        let required = |on: bool| if on { "required" } else { "optional" };
+        let mut reason_note = if justification {
+            "required"
+        } else {
+            "optional"
+        }
+        .to_owned();
+        if !reasons.is_empty() {
+            reason_note.push_str(" · C-r earlier reasons");
+        }
         let mut form = Form::new(vec![
             Field::new("duration", "Duration", Input::Slider(slider))
                 .note("←→ 30m · 1 2 4 8 h · m max"),
@@ -77,7 +105,7 @@ impl ActivatePopup {
                 "Reason",
                 Input::Text(TextField::new(500).placeholder("why you need the role")),
             )
-            .note(required(settings.require_justification)),
+            .note(reason_note),
             Field::new(
                 "ticket_number",
                 "Ticket number",
@@ -91,18 +119,32 @@ impl ActivatePopup {
             )
             .note("required"),
         ]);
-        form.set_hidden("ticket_number", !settings.require_ticket);
-        form.set_hidden("ticket_system", !settings.require_ticket);
+        form.set_hidden("ticket_number", !ticket);
+        form.set_hidden("ticket_system", !ticket);
         Self {
-            role,
-            settings,
-            eligible_until,
+            targets,
             form,
             code: TextField::new(8).placeholder("6 digits"),
             stage: Stage::Form,
             steps: [Step::Pending, Step::Pending, Step::Pending],
             error: None,
+            reasons,
+            recalled: None,
         }
+    }
+
+    /// "Security Reader", or "Security Reader, Exchange Administrator".
+    pub fn names(&self) -> String {
+        self.targets
+            .iter()
+            .map(|t| t.role.display_name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Whether any of the roles requires a ticket.
+    fn ticket(&self) -> bool {
+        self.targets.iter().any(|t| t.settings.require_ticket)
     }
 
     /// The keymap contexts of the current stage.
@@ -113,26 +155,39 @@ impl ActivatePopup {
         }
     }
 
-    /// The request as the form stands.
-    pub fn input(&self, with_code: bool) -> ActivateInput {
+    /// The requests as the form stands, one per role (the code rides on the first).
+    pub fn inputs(&self, with_code: bool) -> Vec<ActivateInput> {
         let text = |id| Some(self.form.text(id));
-        ActivateInput {
-            role: self.role.id.clone(),
-            duration: self.form.slider("duration"),
-            start: None,
-            justification: text("reason"),
-            ticket_number: if self.settings.require_ticket {
-                text("ticket_number")
-            } else {
-                None
-            },
-            ticket_system: if self.settings.require_ticket {
-                text("ticket_system")
-            } else {
-                None
-            },
-            otp: with_code.then(|| self.code.value()),
+        let ticket = self.ticket();
+        self.targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ActivateInput {
+                role: t.role.id.clone(),
+                duration: self.form.slider("duration"),
+                start: None,
+                justification: text("reason"),
+                ticket_number: if ticket { text("ticket_number") } else { None },
+                ticket_system: if ticket { text("ticket_system") } else { None },
+                otp: (with_code && i == 0).then(|| self.code.value()),
+            })
+            .collect()
+    }
+
+    /// Ctrl-r in the reason field: the next reason given before.
+    fn recall(&mut self, key: &KeyEvent) -> bool {
+        if resolve(&[Context::Form], key) != Some(Action::Recall)
+            || self.form.focused().map(|f| f.id) != Some("reason")
+            || self.reasons.is_empty()
+        {
+            return false;
         }
+        let next = self.recalled.map_or(0, |i| (i + 1) % self.reasons.len());
+        self.recalled = Some(next);
+        if let Some(Input::Text(t)) = self.form.field_mut("reason").map(|f| &mut f.input) {
+            t.set(&self.reasons[next]);
+        }
+        true
     }
 
     fn preset(&mut self, key: &KeyEvent) -> bool {
@@ -166,7 +221,7 @@ impl ActivatePopup {
                 _ => Outcome::Consumed,
             },
             Stage::Code => match resolve(&[Context::Form], key) {
-                Some(Action::Submit) => Outcome::Emit(Msg::ActivateCommit(self.input(true))),
+                Some(Action::Submit) => Outcome::Emit(Msg::ActivateCommit(self.inputs(true))),
                 Some(Action::Back) => {
                     self.back_to_form(None);
                     self.steps = [Step::Pending, Step::Pending, Step::Pending];
@@ -178,7 +233,7 @@ impl ActivatePopup {
                 }
             },
             Stage::Form => {
-                if self.preset(key) {
+                if self.preset(key) || self.recall(key) {
                     return Outcome::Consumed;
                 }
                 match self.form.handle_key(key) {
@@ -186,7 +241,7 @@ impl ActivatePopup {
                         self.error = None;
                         self.steps = [Step::Running, Step::Pending, Step::Pending];
                         self.stage = Stage::Working;
-                        Outcome::Emit(Msg::ActivateValidate(self.input(false)))
+                        Outcome::Emit(Msg::ActivateValidate(self.inputs(false)))
                     }
                     FormEvent::Cancel => Outcome::Close,
                     _ => Outcome::Consumed,

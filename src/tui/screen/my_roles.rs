@@ -19,6 +19,8 @@ pub struct MyRolesState {
     pub status: Option<Status>,
     /// Recently expired assignments.
     pub expired: Vec<AssignmentRow>,
+    /// Eligible roles marked (Space) to activate together, by role id, in marking order.
+    pub marked: Vec<String>,
 }
 
 impl Default for MyRolesState {
@@ -28,6 +30,7 @@ impl Default for MyRolesState {
             selected: [0; 3],
             status: None,
             expired: Vec::new(),
+            marked: Vec::new(),
         }
     }
 }
@@ -60,6 +63,18 @@ impl MyRolesState {
             let len = self.len(sub);
             self.selected[sub.index()] = self.selected[sub.index()].min(len.saturating_sub(1));
         }
+        // A mark stays only while its role is still eligible.
+        let eligible: Vec<&str> = self
+            .status
+            .iter()
+            .flat_map(|s| s.eligible.iter().map(|e| e.row.role.id.as_str()))
+            .collect();
+        self.marked.retain(|id| eligible.contains(&id.as_str()));
+    }
+
+    /// Whether an eligible role is marked.
+    pub fn is_marked(&self, role_id: &str) -> bool {
+        self.marked.iter().any(|m| m == role_id)
     }
 
     /// Handles an action.
@@ -73,9 +88,22 @@ impl MyRolesState {
         match action {
             Action::Left => self.sub = self.sub.step(-1),
             Action::Right => self.sub = self.sub.step(1),
+            Action::Mark if self.sub == Sub::Eligible => {
+                let id = status.eligible.get(self.selected[i])?.row.role.id.clone();
+                if self.is_marked(&id) {
+                    self.marked.retain(|m| *m != id);
+                } else {
+                    self.marked.push(id);
+                }
+                // Marking moves on, like a file manager.
+                self.selected[i] = (self.selected[i] + 1).min(len.saturating_sub(1));
+            }
             Action::Activate if self.sub == Sub::Eligible => {
+                if !self.marked.is_empty() {
+                    return Some(Msg::OpenActivate(self.marked.clone()));
+                }
                 let e = status.eligible.get(self.selected[i])?;
-                return Some(Msg::OpenActivate(e.row.role.id.clone()));
+                return Some(Msg::OpenActivate(vec![e.row.role.id.clone()]));
             }
             Action::Extend if self.sub != Sub::Expired && self.selected_row().is_some() => {
                 return Some(Msg::OpenAskLifecycle(crate::service::Ask::Extend));

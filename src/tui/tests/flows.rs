@@ -553,3 +553,107 @@ fn the_add_assignment_form_takes_a_scheduled_start_and_an_end() {
     );
     assert!(a.is_scheduled(h.app.now()));
 }
+
+#[test]
+fn marked_roles_activate_together_with_one_code_and_earlier_reasons_are_offered() {
+    let mut h = Harness::lab();
+    for role in [
+        "Security Reader",
+        "Exchange Administrator",
+        "Helpdesk Administrator",
+    ] {
+        h.make_eligible(role);
+        // Each assignment signs the admin in with a fresh code.
+        h.wait(TimeDelta::seconds(30));
+    }
+    let user = h.session("pimuser", 0);
+    h.engine()
+        .save_bundle(
+            &user,
+            "incident",
+            &["Security Reader".into()],
+            None,
+            Some("incident response"),
+        )
+        .unwrap();
+    h.wait(TimeDelta::seconds(30));
+    h.sign_in_keys("pimuser", 0);
+    let names = |h: &Harness| -> Vec<String> {
+        h.main()
+            .my
+            .status
+            .as_ref()
+            .unwrap()
+            .eligible
+            .iter()
+            .map(|e| e.row.role.display_name.clone())
+            .collect()
+    };
+    assert_eq!(
+        names(&h),
+        [
+            "Exchange Administrator",
+            "Helpdesk Administrator",
+            "Security Reader"
+        ]
+    );
+    // Space marks and moves on; Space again unmarks.
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    assert_eq!(h.main().my.marked.len(), 2);
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Char(' '));
+    assert_eq!(h.main().my.marked.len(), 1, "Helpdesk unmarked");
+    assert!(crate::tui::tests::screen_text(&h.draw(100, 24)).contains("1 marked"));
+    h.key(KeyCode::Char(' '));
+    assert_eq!(h.main().my.marked.len(), 2);
+    h.key(KeyCode::Char('a'));
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.names(), "Exchange Administrator, Security Reader");
+    // Without a reason both roles are refused, each by name; nothing is active.
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    let error = p.error.clone().unwrap();
+    assert!(error.contains("Security Reader"), "{error}");
+    assert!(error.contains("Exchange Administrator"), "{error}");
+    assert!(error.starts_with("JustificationRule"), "{error}");
+    assert!(h.main().my.status.as_ref().unwrap().active.is_empty());
+    // Ctrl-r in the reason field offers the reasons given before.
+    h.key(KeyCode::Down);
+    h.ctrl('r');
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.form.text("reason"), "incident response");
+    h.key(KeyCode::Enter);
+    let fresh = h.code("pimuser", 1);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Done, "{:?} {:?}", p.steps, p.error);
+    assert!(
+        p.steps.iter().all(|s| matches!(s, Step::Passed(_))),
+        "{:?}",
+        p.steps
+    );
+    h.key(KeyCode::Enter);
+    let m = h.main();
+    let mut active: Vec<&str> =
+        m.my.status
+            .as_ref()
+            .unwrap()
+            .active
+            .iter()
+            .map(|a| a.role.display_name.as_str())
+            .collect();
+    active.sort_unstable();
+    assert_eq!(active, ["Exchange Administrator", "Security Reader"]);
+    assert!(m.my.marked.is_empty());
+    assert!(h.app.status.as_ref().unwrap().0.contains("are active"));
+}

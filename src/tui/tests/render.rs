@@ -255,3 +255,19 @@ fn tiny_terminals_get_a_message_not_a_panic() {
     );
     snap("too_small_30x8", &t);
 }
+
+#[test]
+fn several_marked_roles_in_one_activation_pane() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.wait(TimeDelta::seconds(30));
+    h.make_eligible("Exchange Administrator");
+    h.wait(TimeDelta::seconds(30));
+    h.sign_in_keys("pimuser", 0);
+    snap("my_roles_mark_hint", &h.draw(80, 24));
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char(' '));
+    snap("my_roles_marked", &h.draw(80, 24));
+    h.key(KeyCode::Char('a'));
+    snap("activate_several", &h.draw(80, 24));
+}

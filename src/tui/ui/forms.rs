@@ -85,18 +85,39 @@ fn step_line(name: &str, step: &Step) -> Line<'static> {
 
 /// The activation pane.
 pub fn activate(p: &ActivatePopup, app: &App, width: usize) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(Span::styled(
-        format!(
-            " Eligible {} · maximum {}",
-            p.eligible_until
-                .map_or("permanently".to_owned(), |t| format!(
-                    "until {}",
-                    app.tz.format(t)
-                )),
-            crate::policy::duration::format_duration(p.settings.max_activation)
-        ),
-        theme::muted(),
-    ))];
+    let eligible = |until: Option<crate::clock::Time>| {
+        until.map_or("permanently".to_owned(), |t| {
+            format!("until {}", app.tz.format(t))
+        })
+    };
+    let mut lines: Vec<Line<'static>> = match p.targets.as_slice() {
+        [only] => vec![Line::from(Span::styled(
+            format!(
+                " Eligible {} · maximum {}",
+                eligible(only.eligible_until),
+                crate::policy::duration::format_duration(only.settings.max_activation)
+            ),
+            theme::muted(),
+        ))],
+        all => {
+            let mut l = vec![Line::from(Span::styled(
+                " Together, with one code; all are activated or none:",
+                theme::muted(),
+            ))];
+            l.extend(all.iter().map(|t| {
+                Line::from(Span::styled(
+                    format!(
+                        "  • {} · eligible {} · maximum {}",
+                        safe(&t.role.display_name),
+                        eligible(t.eligible_until),
+                        crate::policy::duration::format_duration(t.settings.max_activation)
+                    ),
+                    theme::muted(),
+                ))
+            }));
+            l
+        }
+    };
     lines.push(Line::from(""));
     lines.extend(field_lines(
         &p.form,

@@ -63,7 +63,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tabs, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(sub_tabs(my.sub, counts)), tabs);
+    let mut top = vec![sub_tabs(my.sub, counts)];
+    if my.marked.is_empty() && my.sub == Sub::Eligible && counts[0] > 1 {
+        top.push(Line::from(Span::styled(
+            " Space marks several roles to activate together with one code",
+            theme::muted(),
+        )));
+    } else if !my.marked.is_empty() {
+        top.push(Line::from(vec![
+            Span::styled(format!(" {} marked", my.marked.len()), theme::focused()),
+            Span::styled(
+                " · a activates them together with one code · Space unmarks",
+                theme::muted(),
+            ),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(top), tabs);
     let Some(status) = &my.status else { return };
     let now = app.now();
     let selected = my.selected[my.sub.index()];
@@ -76,8 +91,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 .map(|e| {
                     let st = &e.settings;
                     let needs = st.activation_needs();
+                    let mark = match (my.marked.is_empty(), my.is_marked(&e.row.role.id)) {
+                        (true, _) => "",
+                        (false, true) => "● ",
+                        (false, false) => "  ",
+                    };
                     Row::new(vec![
-                        Cell::from(safe(&e.row.role.display_name).into_owned()),
+                        Cell::from(format!("{mark}{}", safe(&e.row.role.display_name))),
                         Cell::from(
                             e.row
                                 .assignment

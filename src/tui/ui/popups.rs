@@ -196,7 +196,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             boxed(
                 frame,
                 area,
-                &format!("Activate – {}", safe(&p.role.display_name)),
+                &if p.targets.len() == 1 {
+                    format!("Activate – {}", safe(&p.names()))
+                } else {
+                    format!("Activate {} roles", p.targets.len())
+                },
                 tone,
                 forms::activate(p, app, 76),
                 0,

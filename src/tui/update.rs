@@ -405,9 +405,9 @@ impl App {
                     return;
                 };
                 let whose = if previews.len() == 1 {
-                    "the role's settings".to_owned()
+                    "the role's settings"
                 } else {
-                    format!("the settings of all {} roles", previews.len())
+                    "each role's settings"
                 };
                 p.steps[0] = Step::Passed(format!(
                     "meets {whose}: {} until {}{cut}",

@@ -93,3 +93,46 @@ proptest! {
         prop_assert!(cp.matches(&db, &hash));
     }
 }
+
+/// CSV text with the shapes an assignments file has, and the ones that break readers.
+fn csv_text() -> impl Strategy<Value = String> {
+    let cell = prop_oneof![
+        Just(String::new()),
+        Just("Security Reader".to_owned()),
+        Just("eligible".to_owned()),
+        Just("2026-12-02T00:00:00Z".to_owned()),
+        Just("P30D".to_owned()),
+        Just("\"quoted, \"\"cell\"\"\"".to_owned()),
+        Just("\"unclosed".to_owned()),
+        "[a-z@.,\"\\r\\n\u{feff} ]{0,12}",
+    ];
+    let row = proptest::collection::vec(cell, 0..9).prop_map(|c| c.join(","));
+    (
+        prop_oneof![
+            Just("role,upn,type,start,end,duration,justification".to_owned()),
+            Just("role,upn,type,action".to_owned()),
+            "[a-z,]{0,30}",
+        ],
+        proptest::collection::vec(row, 0..6),
+    )
+        .prop_map(|(header, rows)| format!("{header}\n{}", rows.join("\n")))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn assignment_files_never_panic(csv in csv_text(), s in hostile()) {
+        use crate::policy::schedules::{parse_csv, parse_json};
+        if let Ok(rows) = parse_csv(&csv) {
+            prop_assert!(!rows.is_empty());
+        }
+        let _ = parse_csv(&s);
+        let doc = serde_json::json!({"value": [{
+            "@odata.type": s.clone(), "action": s.clone(), "principalId": s.clone(),
+            "roleDefinitionId": s.clone(), "directoryScopeId": s.clone(),
+            "scheduleInfo": {"startDateTime": s.clone(), "expiration": {"type": s.clone(), "duration": s.clone(), "endDateTime": s}},
+        }]});
+        let _ = parse_json(&doc);
+    }
+}

@@ -580,6 +580,54 @@ pub struct AssignmentsArgs {
 pub enum AssignmentsCommand {
     /// Change an assignment's type and/or expiry
     Update(UpdateArgs),
+    /// Print the current assignments as Graph roleEligibilitySchedule and
+    /// roleAssignmentSchedule objects
+    Export(ExportAssignmentsArgs),
+    /// Apply Graph schedule requests (adminAssign, adminRemove, adminUpdate, adminExtend,
+    /// adminRenew) or a CSV (role,upn,type,start,end,duration,justification): checked in full
+    /// first, then all or nothing
+    Import(ImportAssignmentsArgs),
+}
+
+/// `pim assignments export`.
+#[derive(Debug, Args)]
+pub struct ExportAssignmentsArgs {
+    /// Only this role
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only this user
+    #[arg(long, value_name = "UPN")]
+    pub user: Option<String>,
+    /// Only eligible or only active assignments
+    #[arg(long = "type", value_enum)]
+    pub kind: Option<KindArg>,
+}
+
+/// `pim assignments import`.
+#[derive(Debug, Args)]
+pub struct ImportAssignmentsArgs {
+    /// The file (`-` reads standard input): Graph JSON, or CSV when it ends in .csv or with
+    /// --csv
+    pub file: PathBuf,
+    /// Read the file as CSV
+    #[arg(long)]
+    pub csv: bool,
+    /// Check every row and print what each would do, changing nothing and asking for no code
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Leave alone a new assignment the user already has (instead of refusing the file), so
+    /// that the same file can be applied again
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// The justification of rows that give none (Graph schedules carry none)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// A fresh code from your authenticator, when a role needs MFA on assignment
+    #[arg(long, value_name = "CODE")]
+    pub otp: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pim assignments update`.

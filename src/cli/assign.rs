@@ -132,8 +132,11 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
 
 /// `pim assignments [--role] [--user] [--expired|--history] [--json]` and `… update`.
 pub fn assignments(env: &Env, a: AssignmentsArgs) -> CliResult {
-    if let Some(AssignmentsCommand::Update(u)) = a.command {
-        return update(env, u);
+    match a.command {
+        Some(AssignmentsCommand::Update(u)) => return update(env, u),
+        Some(AssignmentsCommand::Export(e)) => return super::transfer::export(env, &e),
+        Some(AssignmentsCommand::Import(i)) => return super::transfer::import(env, &i),
+        None => {}
     }
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;

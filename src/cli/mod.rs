@@ -38,6 +38,7 @@ mod roles;
 mod sessions;
 mod signin;
 mod tenant;
+mod transfer;
 
 pub use args::Cli;
 use args::Command;

@@ -18,6 +18,21 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// line and column.
 pub fn read_json(file: &Path) -> Result<Value, CliError> {
     let shown = file.display().to_string();
+    let text = read_text(file, "a policy file")?;
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::usage(format!(
+            "{shown}:{}:{}: not valid JSON ({})",
+            e.line(),
+            e.column(),
+            clip(&sanitize(&e.to_string()), 120)
+        ))
+    })
+}
+
+/// Reads a text file (or standard input for `-`) of at most 16 MiB; `what` names what a
+/// larger file is not.
+pub fn read_text(file: &Path, what: &str) -> Result<String, CliError> {
+    let shown = file.display().to_string();
     let mut text = String::new();
     let read = if shown == "-" {
         std::io::stdin()
@@ -29,18 +44,11 @@ pub fn read_json(file: &Path) -> Result<Value, CliError> {
     read.map_err(|e| CliError::usage(format!("reading {shown}: {e}")))?;
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(CliError::usage(format!(
-            "{shown} is larger than {} MiB; that is not a policy file",
+            "{shown} is larger than {} MiB; that is not {what}",
             MAX_FILE_BYTES / 1024 / 1024
         )));
     }
-    serde_json::from_str(&text).map_err(|e| {
-        CliError::usage(format!(
-            "{shown}:{}:{}: not valid JSON ({})",
-            e.line(),
-            e.column(),
-            clip(&sanitize(&e.to_string()), 120)
-        ))
-    })
+    Ok(text)
 }
 
 fn policy_documents(file: &Path) -> Result<Vec<PolicyDocument>, CliError> {

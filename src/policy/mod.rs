@@ -12,6 +12,7 @@ pub mod model;
 pub mod notification;
 pub mod refusal;
 pub mod request;
+pub mod schedules;
 pub mod settings;
 pub mod text;
 

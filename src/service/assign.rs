@@ -240,6 +240,306 @@ pub(super) fn notify_assignment(
     mail::send(ctx, &settings, event_of(a.kind), &facts)
 }
 
+/// [`Service::assign`](super::Service::assign) inside a transaction.
+pub(super) fn assign_tx(
+    ctx: &Ctx<'_>,
+    token: &SessionToken,
+    input: &AssignInput,
+    reason: Option<String>,
+) -> ServiceResult<AssignmentDone> {
+    let actor = ctx.actor(token)?;
+    let role = ctx.role(&input.role)?;
+    let who = ctx.user(&input.upn)?.principal;
+    let settings = ctx.settings(&role.id)?;
+    let start = input.start.unwrap_or(ctx.now);
+    let expiry = input.window.expiry(start)?;
+    let existing = store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, input.kind)?
+        .filter(|a| a.is_current(ctx.now));
+    let attempt = AuditEntry::new(
+        activity::assignment_added(input.kind, expiry == Expiry::Permanent, false),
+        ctx.now,
+    )
+    .by(&actor.principal)
+    .role(&role)
+    .target(&who)
+    .justification(reason.as_deref());
+    let req = AssignmentRequest {
+        kind: input.kind,
+        start,
+        expiry,
+        justification: reason.clone(),
+    };
+    let facts = AssignmentFacts {
+        role: &role,
+        settings: &settings,
+        principal: &who,
+        existing: existing.as_ref(),
+        actor_is_admin: ctx.is_admin(&actor.principal.id)?,
+        now: ctx.now,
+    };
+    let needs_mfa = check_assignment(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    if input.kind == AssignmentKind::Eligible || expiry != Expiry::Permanent {
+        check_licence(ctx.tenant.licence, "Eligible and time-bound assignments")
+            .map_err(|r| ctx.refuse(attempt, r))?;
+    }
+    if needs_mfa {
+        let purpose = purpose_assignment(&role, input.kind);
+        verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
+    }
+    let assignment = Assignment {
+        id: new_id(),
+        role_id: role.id.clone(),
+        principal_id: who.id.clone(),
+        kind: input.kind,
+        origin: Origin::Assigned,
+        activated_from: None,
+        start,
+        end: expiry.end(),
+        justification: reason.clone(),
+        ticket: None,
+        created_at: ctx.now,
+        created_by: Some(actor.principal.id.clone()),
+        ended_at: None,
+        end_reason: None,
+    };
+    let status = if start > ctx.now {
+        RequestStatus::Granted
+    } else {
+        RequestStatus::Provisioned
+    };
+    let request = request(
+        RequestAction::AdminAssign,
+        status,
+        &assignment,
+        &actor.principal,
+        ctx.now,
+    );
+    store::requests::insert(ctx.conn, &request)?;
+    store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
+    ctx.audit(
+        AuditEntry::new(
+            activity::assignment_added(input.kind, assignment.end.is_none(), true),
+            ctx.now,
+        )
+        .by(&actor.principal)
+        .role(&role)
+        .target(&who)
+        .justification(reason.as_deref())
+        .detail("assignment_id", &assignment.id)
+        .detail("request_id", &request.id)
+        .detail("start", assignment.start)
+        .detail("end", assignment.end),
+    )?;
+    let emails = notify_assignment(ctx, &role, &who, &actor.principal, &assignment, &request.id)?;
+    Ok(AssignmentDone {
+        assignment,
+        role,
+        principal: who,
+        request,
+        emails,
+        ended_activations: 0,
+    })
+}
+
+/// [`Service::update_assignment`](super::Service::update_assignment) inside a transaction.
+pub(super) fn update_tx(
+    ctx: &Ctx<'_>,
+    token: &SessionToken,
+    input: &UpdateInput,
+    reason: Option<String>,
+) -> ServiceResult<AssignmentDone> {
+    let actor = ctx.actor(token)?;
+    let role = ctx.role(&input.role)?;
+    let who = ctx.user(&input.upn)?.principal;
+    let target = find_target(
+        ctx,
+        &role,
+        &who,
+        None,
+        input.assignment_id.as_deref(),
+        false,
+        "update",
+    )?;
+    let kind = input.kind.unwrap_or(target.kind);
+    let from = target.start.max(ctx.now);
+    let expiry = match input.window {
+        Some(w) => w.expiry(from)?,
+        None => target.end.map_or(Expiry::Permanent, Expiry::Until),
+    };
+    let other = if kind == target.kind {
+        None
+    } else {
+        store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, kind)?.filter(|a| {
+            a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str())
+        })
+    };
+    let settings = ctx.settings(&role.id)?;
+    let facts = UpdateFacts {
+        role: &role,
+        settings: &settings,
+        target: &target,
+        other_of_new_kind: other.as_ref(),
+        target_is_last_global_admin: is_last_global_admin(ctx, &target)?,
+        actor_is_admin: ctx.is_admin(&actor.principal.id)?,
+        now: ctx.now,
+    };
+    let req = UpdateRequest {
+        kind,
+        expiry,
+        justification: reason.clone(),
+    };
+    let attempt = AuditEntry::new(
+        activity::assignment_updated(kind, expiry == Expiry::Permanent, false),
+        ctx.now,
+    )
+    .by(&actor.principal)
+    .role(&role)
+    .target(&who)
+    .justification(reason.as_deref());
+    let needs_mfa = check_update(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    if kind == AssignmentKind::Eligible || expiry != Expiry::Permanent {
+        check_licence(ctx.tenant.licence, "Eligible and time-bound assignments")
+            .map_err(|r| ctx.refuse(attempt, r))?;
+    }
+    if needs_mfa {
+        let purpose = purpose_assignment(&role, kind);
+        verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
+    }
+    let ended = if target.kind == AssignmentKind::Eligible {
+        cut_activations(
+            ctx,
+            &target,
+            kind,
+            expiry.end(),
+            &role,
+            &who,
+            &actor.principal,
+        )?
+    } else {
+        0
+    };
+    store::assignments::update_window(
+        ctx.conn,
+        &target.id,
+        kind,
+        expiry.end(),
+        reason.as_deref(),
+        ctx.now,
+    )?;
+    let updated = store::assignments::get(ctx.conn, &target.id)?.ok_or_else(|| {
+        ServiceError::Conflict("the assignment vanished during the update".into())
+    })?;
+    let request = request(
+        RequestAction::AdminUpdate,
+        RequestStatus::Provisioned,
+        &updated,
+        &actor.principal,
+        ctx.now,
+    );
+    store::requests::insert(ctx.conn, &request)?;
+    ctx.audit(
+        AuditEntry::new(
+            activity::assignment_updated(kind, updated.end.is_none(), true),
+            ctx.now,
+        )
+        .by(&actor.principal)
+        .role(&role)
+        .target(&who)
+        .justification(reason.as_deref())
+        .detail("assignment_id", &updated.id)
+        .detail("request_id", &request.id)
+        .detail(
+            "before",
+            serde_json::json!({"type": target.kind, "end": target.end}),
+        )
+        .detail(
+            "after",
+            serde_json::json!({"type": updated.kind, "end": updated.end}),
+        ),
+    )?;
+    let emails = notify_assignment(ctx, &role, &who, &actor.principal, &updated, &request.id)?;
+    Ok(AssignmentDone {
+        assignment: updated,
+        role,
+        principal: who,
+        request,
+        emails,
+        ended_activations: ended,
+    })
+}
+
+/// [`Service::remove_assignment`](super::Service::remove_assignment) inside a transaction.
+pub(super) fn remove_tx(
+    ctx: &Ctx<'_>,
+    token: &SessionToken,
+    input: &RemoveInput,
+) -> ServiceResult<AssignmentDone> {
+    let actor = ctx.actor(token)?;
+    let role = ctx.role(&input.role)?;
+    let who = ctx.user(&input.upn)?.principal;
+    let target = find_target(
+        ctx,
+        &role,
+        &who,
+        input.kind,
+        input.assignment_id.as_deref(),
+        true,
+        "remove",
+    )?;
+    let attempt = AuditEntry::new(activity::assignment_removed(&target, false), ctx.now)
+        .by(&actor.principal)
+        .role(&role)
+        .target(&who)
+        .detail("assignment_id", &target.id);
+    check_removal(
+        &role,
+        &target,
+        is_last_global_admin(ctx, &target)?,
+        ctx.is_admin(&actor.principal.id)?,
+        ctx.now,
+    )
+    .map_err(|r| ctx.refuse(attempt, r))?;
+    store::assignments::end(ctx.conn, &target.id, ctx.now, EndReason::Removed)?;
+    let ended = if target.kind == AssignmentKind::Eligible {
+        end_activations(
+            ctx,
+            &target,
+            &role,
+            &who,
+            &actor.principal,
+            EndReason::Revoked,
+        )?
+    } else {
+        0
+    };
+    let request = request(
+        RequestAction::AdminRemove,
+        RequestStatus::Revoked,
+        &target,
+        &actor.principal,
+        ctx.now,
+    );
+    store::requests::insert(ctx.conn, &request)?;
+    ctx.audit(
+        AuditEntry::new(activity::assignment_removed(&target, true), ctx.now)
+            .by(&actor.principal)
+            .role(&role)
+            .target(&who)
+            .detail("assignment_id", &target.id)
+            .detail("request_id", &request.id)
+            .detail("ended_activations", ended),
+    )?;
+    let removed = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target);
+    Ok(AssignmentDone {
+        assignment: removed,
+        role,
+        principal: who,
+        request,
+        emails: 0,
+        ended_activations: ended,
+    })
+}
+
 impl super::Service {
     /// Assigns a role to a user (eligible or active), checked against the role's settings.
     pub fn assign(
@@ -248,103 +548,7 @@ impl super::Service {
         input: AssignInput,
     ) -> ServiceResult<AssignmentDone> {
         let reason = justification(input.justification.as_deref())?;
-        self.write(|ctx| {
-            let actor = ctx.actor(token)?;
-            let role = ctx.role(&input.role)?;
-            let who = ctx.user(&input.upn)?.principal;
-            let settings = ctx.settings(&role.id)?;
-            let start = input.start.unwrap_or(ctx.now);
-            let expiry = input.window.expiry(start)?;
-            let existing =
-                store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, input.kind)?
-                    .filter(|a| a.is_current(ctx.now));
-            let attempt = AuditEntry::new(
-                activity::assignment_added(input.kind, expiry == Expiry::Permanent, false),
-                ctx.now,
-            )
-            .by(&actor.principal)
-            .role(&role)
-            .target(&who)
-            .justification(reason.as_deref());
-            let req = AssignmentRequest {
-                kind: input.kind,
-                start,
-                expiry,
-                justification: reason.clone(),
-            };
-            let facts = AssignmentFacts {
-                role: &role,
-                settings: &settings,
-                principal: &who,
-                existing: existing.as_ref(),
-                actor_is_admin: ctx.is_admin(&actor.principal.id)?,
-                now: ctx.now,
-            };
-            let needs_mfa =
-                check_assignment(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            if input.kind == AssignmentKind::Eligible || expiry != Expiry::Permanent {
-                check_licence(ctx.tenant.licence, "Eligible and time-bound assignments")
-                    .map_err(|r| ctx.refuse(attempt, r))?;
-            }
-            if needs_mfa {
-                let purpose = purpose_assignment(&role, input.kind);
-                verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
-            }
-            let assignment = Assignment {
-                id: new_id(),
-                role_id: role.id.clone(),
-                principal_id: who.id.clone(),
-                kind: input.kind,
-                origin: Origin::Assigned,
-                activated_from: None,
-                start,
-                end: expiry.end(),
-                justification: reason.clone(),
-                ticket: None,
-                created_at: ctx.now,
-                created_by: Some(actor.principal.id.clone()),
-                ended_at: None,
-                end_reason: None,
-            };
-            let status = if start > ctx.now {
-                RequestStatus::Granted
-            } else {
-                RequestStatus::Provisioned
-            };
-            let request = request(
-                RequestAction::AdminAssign,
-                status,
-                &assignment,
-                &actor.principal,
-                ctx.now,
-            );
-            store::requests::insert(ctx.conn, &request)?;
-            store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
-            ctx.audit(
-                AuditEntry::new(
-                    activity::assignment_added(input.kind, assignment.end.is_none(), true),
-                    ctx.now,
-                )
-                .by(&actor.principal)
-                .role(&role)
-                .target(&who)
-                .justification(reason.as_deref())
-                .detail("assignment_id", &assignment.id)
-                .detail("request_id", &request.id)
-                .detail("start", assignment.start)
-                .detail("end", assignment.end),
-            )?;
-            let emails =
-                notify_assignment(ctx, &role, &who, &actor.principal, &assignment, &request.id)?;
-            Ok(AssignmentDone {
-                assignment,
-                role,
-                principal: who,
-                request,
-                emails,
-                ended_activations: 0,
-            })
-        })
+        self.write(|ctx| assign_tx(ctx, token, &input, reason.clone()))
     }
 
     /// Changes the type and/or expiry of an admin assignment.
@@ -354,128 +558,7 @@ impl super::Service {
         input: UpdateInput,
     ) -> ServiceResult<AssignmentDone> {
         let reason = justification(input.justification.as_deref())?;
-        self.write(|ctx| {
-            let actor = ctx.actor(token)?;
-            let role = ctx.role(&input.role)?;
-            let who = ctx.user(&input.upn)?.principal;
-            let target = find_target(
-                ctx,
-                &role,
-                &who,
-                None,
-                input.assignment_id.as_deref(),
-                false,
-                "update",
-            )?;
-            let kind = input.kind.unwrap_or(target.kind);
-            let from = target.start.max(ctx.now);
-            let expiry = match input.window {
-                Some(w) => w.expiry(from)?,
-                None => target.end.map_or(Expiry::Permanent, Expiry::Until),
-            };
-            let other = if kind == target.kind {
-                None
-            } else {
-                store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, kind)?.filter(|a| {
-                    a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str())
-                })
-            };
-            let settings = ctx.settings(&role.id)?;
-            let facts = UpdateFacts {
-                role: &role,
-                settings: &settings,
-                target: &target,
-                other_of_new_kind: other.as_ref(),
-                target_is_last_global_admin: is_last_global_admin(ctx, &target)?,
-                actor_is_admin: ctx.is_admin(&actor.principal.id)?,
-                now: ctx.now,
-            };
-            let req = UpdateRequest {
-                kind,
-                expiry,
-                justification: reason.clone(),
-            };
-            let attempt = AuditEntry::new(
-                activity::assignment_updated(kind, expiry == Expiry::Permanent, false),
-                ctx.now,
-            )
-            .by(&actor.principal)
-            .role(&role)
-            .target(&who)
-            .justification(reason.as_deref());
-            let needs_mfa =
-                check_update(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            if kind == AssignmentKind::Eligible || expiry != Expiry::Permanent {
-                check_licence(ctx.tenant.licence, "Eligible and time-bound assignments")
-                    .map_err(|r| ctx.refuse(attempt, r))?;
-            }
-            if needs_mfa {
-                let purpose = purpose_assignment(&role, kind);
-                verify_code(ctx, &actor, input.otp.as_deref(), &purpose)?;
-            }
-            let ended = if target.kind == AssignmentKind::Eligible {
-                cut_activations(
-                    ctx,
-                    &target,
-                    kind,
-                    expiry.end(),
-                    &role,
-                    &who,
-                    &actor.principal,
-                )?
-            } else {
-                0
-            };
-            store::assignments::update_window(
-                ctx.conn,
-                &target.id,
-                kind,
-                expiry.end(),
-                reason.as_deref(),
-                ctx.now,
-            )?;
-            let updated = store::assignments::get(ctx.conn, &target.id)?.ok_or_else(|| {
-                ServiceError::Conflict("the assignment vanished during the update".into())
-            })?;
-            let request = request(
-                RequestAction::AdminUpdate,
-                RequestStatus::Provisioned,
-                &updated,
-                &actor.principal,
-                ctx.now,
-            );
-            store::requests::insert(ctx.conn, &request)?;
-            ctx.audit(
-                AuditEntry::new(
-                    activity::assignment_updated(kind, updated.end.is_none(), true),
-                    ctx.now,
-                )
-                .by(&actor.principal)
-                .role(&role)
-                .target(&who)
-                .justification(reason.as_deref())
-                .detail("assignment_id", &updated.id)
-                .detail("request_id", &request.id)
-                .detail(
-                    "before",
-                    serde_json::json!({"type": target.kind, "end": target.end}),
-                )
-                .detail(
-                    "after",
-                    serde_json::json!({"type": updated.kind, "end": updated.end}),
-                ),
-            )?;
-            let emails =
-                notify_assignment(ctx, &role, &who, &actor.principal, &updated, &request.id)?;
-            Ok(AssignmentDone {
-                assignment: updated,
-                role,
-                principal: who,
-                request,
-                emails,
-                ended_activations: ended,
-            })
-        })
+        self.write(|ctx| update_tx(ctx, token, &input, reason.clone()))
     }
 
     /// Removes an assignment (and, for an eligibility, the activations made from it).
@@ -484,72 +567,7 @@ impl super::Service {
         token: &SessionToken,
         input: RemoveInput,
     ) -> ServiceResult<AssignmentDone> {
-        self.write(|ctx| {
-            let actor = ctx.actor(token)?;
-            let role = ctx.role(&input.role)?;
-            let who = ctx.user(&input.upn)?.principal;
-            let target = find_target(
-                ctx,
-                &role,
-                &who,
-                input.kind,
-                input.assignment_id.as_deref(),
-                true,
-                "remove",
-            )?;
-            let attempt = AuditEntry::new(activity::assignment_removed(&target, false), ctx.now)
-                .by(&actor.principal)
-                .role(&role)
-                .target(&who)
-                .detail("assignment_id", &target.id);
-            check_removal(
-                &role,
-                &target,
-                is_last_global_admin(ctx, &target)?,
-                ctx.is_admin(&actor.principal.id)?,
-                ctx.now,
-            )
-            .map_err(|r| ctx.refuse(attempt, r))?;
-            store::assignments::end(ctx.conn, &target.id, ctx.now, EndReason::Removed)?;
-            let ended = if target.kind == AssignmentKind::Eligible {
-                end_activations(
-                    ctx,
-                    &target,
-                    &role,
-                    &who,
-                    &actor.principal,
-                    EndReason::Revoked,
-                )?
-            } else {
-                0
-            };
-            let request = request(
-                RequestAction::AdminRemove,
-                RequestStatus::Revoked,
-                &target,
-                &actor.principal,
-                ctx.now,
-            );
-            store::requests::insert(ctx.conn, &request)?;
-            ctx.audit(
-                AuditEntry::new(activity::assignment_removed(&target, true), ctx.now)
-                    .by(&actor.principal)
-                    .role(&role)
-                    .target(&who)
-                    .detail("assignment_id", &target.id)
-                    .detail("request_id", &request.id)
-                    .detail("ended_activations", ended),
-            )?;
-            let removed = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target);
-            Ok(AssignmentDone {
-                assignment: removed,
-                role,
-                principal: who,
-                request,
-                emails: 0,
-                ended_activations: ended,
-            })
-        })
+        self.write(|ctx| remove_tx(ctx, token, &input))
     }
 
     /// Assignments, newest first. Administrators and audit readers see everyone's; other

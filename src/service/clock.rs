@@ -96,6 +96,7 @@ impl super::Service {
                 sealer: ctx.sealer,
                 real_mark: ctx.real_mark,
                 preflight: ctx.preflight,
+                verified: ctx.verified.clone(),
             };
             sweep::run(&moved)?;
             Ok(state(&moved))

@@ -200,83 +200,19 @@ impl super::Service {
         reason: &str,
     ) -> ServiceResult<AssignmentDone> {
         let reason = justification(Some(reason))?;
-        let name = format!(
-            "Extend {}member in role in PIM requested",
-            if kind == Some(AssignmentKind::Active) {
-                ""
-            } else {
-                "eligible "
-            }
-        );
         self.write(|ctx| {
-            let Direct {
-                actor,
-                role,
-                who,
-                attempt,
-                assignment: target,
-            } = direct(
+            extend_tx(
                 ctx,
                 token,
-                (role, upn, kind),
-                Ask::Extend,
-                &name,
-                reason.as_deref(),
-            )?;
-            if target.end.is_none() {
-                return Err(ctx.refuse(
-                    attempt,
-                    Refusal::new(
-                        Rule::ExpirationRule,
-                        format!(
-                            "the {} assignment of {} is permanent; there is nothing to extend",
-                            target.kind, role.display_name
-                        ),
-                    ),
-                ));
-            }
-            let settings = ctx.settings(&role.id)?;
-            let extension = Extension {
-                role: &role,
-                settings: &settings,
-                principal: &who,
-                actor: &actor,
-                target: &target,
-                kind: target.kind,
-                window,
-                justification: reason.clone(),
-                keep_justification: false,
-            };
-            let updated = extend(ctx, &extension).map_err(|e| ctx.refuse_error(&attempt, e))?;
-            let request = admin_request(
-                RequestAction::AdminExtend,
-                RequestStatus::Provisioned,
-                &updated,
-                &actor,
-                ctx.now,
-            );
-            store::requests::insert(ctx.conn, &request)?;
-            let [_, completed, ..] = activities(RequestAction::SelfExtend, updated.kind);
-            ctx.audit(
-                AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
-                    .by(&actor)
-                    .role(&role)
-                    .target(&who)
-                    .justification(reason.as_deref())
-                    .detail("assignment_id", &updated.id)
-                    .detail("request_id", &request.id)
-                    .detail("before", target.end)
-                    .detail("after", updated.end),
-            )?;
-            let emails = notify_assignment(ctx, &role, &who, &actor, &updated, &request.id)?;
-            Ok(AssignmentDone {
-                assignment: updated,
-                role,
-                principal: who,
-                request,
-                emails,
-                ended_activations: 0,
-            })
+                &DirectChange {
+                    role: role.to_owned(),
+                    upn: upn.to_owned(),
+                    kind,
+                    start: None,
+                    window,
+                    reason: reason.clone(),
+                },
+            )
         })
     }
 
@@ -297,60 +233,180 @@ impl super::Service {
     ) -> ServiceResult<AssignmentDone> {
         let reason = justification(Some(reason))?;
         self.write(|ctx| {
-            let name = "Renew member in role in PIM requested";
-            let Direct {
-                actor,
-                role,
-                who,
-                attempt,
-                assignment: source,
-            } = direct(
+            renew_tx(
                 ctx,
                 token,
-                (role, upn, kind),
-                Ask::Renew,
-                name,
-                reason.as_deref(),
-            )?;
-            check_renew_request(&role, &source, ctx.now)
-                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            let settings = ctx.settings(&role.id)?;
-            let renewal = Renewal {
-                role: &role,
-                settings: &settings,
-                principal: &who,
-                actor: &actor,
-                source: &source,
-                justification: reason.clone(),
-                request_id: None,
-            };
-            let (assignment, _) = renew(ctx, &renewal, kind, start, window)
-                .map_err(|e| ctx.refuse_error(&attempt, e))?;
-            let request = store::requests::get(
-                ctx.conn,
-                &store::assignments::request_of(ctx.conn, &assignment.id)?.unwrap_or_default(),
-            )?
-            .ok_or_else(|| ServiceError::Conflict("the renewal lost its request".into()))?;
-            let [_, completed, ..] = activities(RequestAction::SelfRenew, assignment.kind);
-            ctx.audit(
-                AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
-                    .by(&actor)
-                    .role(&role)
-                    .target(&who)
-                    .justification(reason.as_deref())
-                    .detail("assignment_id", &assignment.id)
-                    .detail("request_id", &request.id)
-                    .detail("renews", &source.id),
-            )?;
-            let emails = notify_assignment(ctx, &role, &who, &actor, &assignment, &request.id)?;
-            Ok(AssignmentDone {
-                assignment,
-                role,
-                principal: who,
-                request,
-                emails,
-                ended_activations: 0,
-            })
+                &DirectChange {
+                    role: role.to_owned(),
+                    upn: upn.to_owned(),
+                    kind,
+                    start,
+                    window,
+                    reason: reason.clone(),
+                },
+            )
         })
     }
+}
+
+/// An administrator's direct extension or renewal, as asked for.
+#[derive(Debug, Clone)]
+pub struct DirectChange {
+    /// Role name, slug or id.
+    pub role: String,
+    /// Whose assignment.
+    pub upn: String,
+    /// Which type, when the user has both.
+    pub kind: Option<AssignmentKind>,
+    /// A renewal's start (now when `None`).
+    pub start: Option<crate::clock::Time>,
+    /// The new window.
+    pub window: Option<Window>,
+    /// Why (checked).
+    pub reason: Option<String>,
+}
+
+/// [`Service::admin_extend`](super::Service::admin_extend) inside a transaction.
+pub(super) fn extend_tx(
+    ctx: &Ctx<'_>,
+    token: &SessionToken,
+    change: &DirectChange,
+) -> ServiceResult<AssignmentDone> {
+    let name = format!(
+        "Extend {}member in role in PIM requested",
+        if change.kind == Some(AssignmentKind::Active) {
+            ""
+        } else {
+            "eligible "
+        }
+    );
+    let Direct {
+        actor,
+        role,
+        who,
+        attempt,
+        assignment: target,
+    } = direct(
+        ctx,
+        token,
+        (&change.role, &change.upn, change.kind),
+        Ask::Extend,
+        &name,
+        change.reason.as_deref(),
+    )?;
+    if target.end.is_none() {
+        return Err(ctx.refuse(
+            attempt,
+            Refusal::new(
+                Rule::ExpirationRule,
+                format!(
+                    "the {} assignment of {} is permanent; there is nothing to extend",
+                    target.kind, role.display_name
+                ),
+            ),
+        ));
+    }
+    let settings = ctx.settings(&role.id)?;
+    let extension = Extension {
+        role: &role,
+        settings: &settings,
+        principal: &who,
+        actor: &actor,
+        target: &target,
+        kind: target.kind,
+        window: change.window,
+        justification: change.reason.clone(),
+        keep_justification: false,
+    };
+    let updated = extend(ctx, &extension).map_err(|e| ctx.refuse_error(&attempt, e))?;
+    let request = admin_request(
+        RequestAction::AdminExtend,
+        RequestStatus::Provisioned,
+        &updated,
+        &actor,
+        ctx.now,
+    );
+    store::requests::insert(ctx.conn, &request)?;
+    let [_, completed, ..] = activities(RequestAction::SelfExtend, updated.kind);
+    ctx.audit(
+        AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
+            .by(&actor)
+            .role(&role)
+            .target(&who)
+            .justification(change.reason.as_deref())
+            .detail("assignment_id", &updated.id)
+            .detail("request_id", &request.id)
+            .detail("before", target.end)
+            .detail("after", updated.end),
+    )?;
+    let emails = notify_assignment(ctx, &role, &who, &actor, &updated, &request.id)?;
+    Ok(AssignmentDone {
+        assignment: updated,
+        role,
+        principal: who,
+        request,
+        emails,
+        ended_activations: 0,
+    })
+}
+
+/// [`Service::admin_renew`](super::Service::admin_renew) inside a transaction.
+pub(super) fn renew_tx(
+    ctx: &Ctx<'_>,
+    token: &SessionToken,
+    change: &DirectChange,
+) -> ServiceResult<AssignmentDone> {
+    let name = "Renew member in role in PIM requested";
+    let Direct {
+        actor,
+        role,
+        who,
+        attempt,
+        assignment: source,
+    } = direct(
+        ctx,
+        token,
+        (&change.role, &change.upn, change.kind),
+        Ask::Renew,
+        name,
+        change.reason.as_deref(),
+    )?;
+    check_renew_request(&role, &source, ctx.now).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    let settings = ctx.settings(&role.id)?;
+    let renewal = Renewal {
+        role: &role,
+        settings: &settings,
+        principal: &who,
+        actor: &actor,
+        source: &source,
+        justification: change.reason.clone(),
+        request_id: None,
+    };
+    let (assignment, _) = renew(ctx, &renewal, change.kind, change.start, change.window)
+        .map_err(|e| ctx.refuse_error(&attempt, e))?;
+    let request = store::requests::get(
+        ctx.conn,
+        &store::assignments::request_of(ctx.conn, &assignment.id)?.unwrap_or_default(),
+    )?
+    .ok_or_else(|| ServiceError::Conflict("the renewal lost its request".into()))?;
+    let [_, completed, ..] = activities(RequestAction::SelfRenew, assignment.kind);
+    ctx.audit(
+        AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
+            .by(&actor)
+            .role(&role)
+            .target(&who)
+            .justification(change.reason.as_deref())
+            .detail("assignment_id", &assignment.id)
+            .detail("request_id", &request.id)
+            .detail("renews", &source.id),
+    )?;
+    let emails = notify_assignment(ctx, &role, &who, &actor, &assignment, &request.id)?;
+    Ok(AssignmentDone {
+        assignment,
+        role,
+        principal: who,
+        request,
+        emails,
+        ended_activations: 0,
+    })
 }

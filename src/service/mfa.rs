@@ -101,6 +101,9 @@ pub(super) fn verify_code(
         asked.set(true);
         return Ok(());
     }
+    if ctx.verified.borrow().as_deref() == Some(user.principal.id.as_str()) {
+        return Ok(());
+    }
     ensure_unlocked(ctx, user, purpose.failure_activity, purpose.role)?;
     ctx.ensure_clock_forward(purpose.failure_activity, Some(&user.principal))?;
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
@@ -114,6 +117,7 @@ pub(super) fn verify_code(
     match check_code(&secret, code, ctx.real.timestamp(), user.totp_last_step) {
         CodeCheck::Accepted { step } => {
             store::users::record_code(ctx.conn, &user.principal.id, step, ctx.now)?;
+            ctx.verified.replace(Some(user.principal.id.clone()));
             Ok(())
         }
         CodeCheck::Replayed { step } => {

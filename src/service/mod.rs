@@ -33,6 +33,7 @@ mod decide;
 mod doctor;
 mod error;
 mod exec;
+mod import;
 mod integrity;
 mod lifecycle;
 mod mail;
@@ -59,6 +60,7 @@ pub use decide::{Decided, Decision};
 pub use doctor::{Check, Verdict};
 pub use error::{AuthFailure, ServiceError};
 pub use exec::{ExecEnd, Held};
+pub use import::{ImportOptions, ImportReport, RowOutcome, RowResult};
 pub use integrity::{AssignmentCheck, AssignmentMismatch, Reanchored, Verified};
 pub use lifecycle::Ask;
 pub use policies::{Drift, ExportedPolicy, PolicyImport};
@@ -133,6 +135,9 @@ pub(crate) struct Ctx<'t> {
     /// In a preflight (`--dry-run`): set when an MFA code would have been asked for; no code
     /// is asked or spent.
     pub preflight: Option<&'t std::cell::Cell<bool>>,
+    /// The account whose fresh code this transaction already verified: one code covers every
+    /// step of one command (a bulk import's rows), and is spent once.
+    pub verified: std::cell::RefCell<Option<String>>,
 }
 
 /// What a preflight (`--dry-run`) found besides its outcome.
@@ -408,6 +413,7 @@ impl<'t> Ctx<'t> {
             sealer,
             real_mark: store::meta::real_time_mark(conn)?,
             preflight: None,
+            verified: std::cell::RefCell::new(None),
         })
     }
 

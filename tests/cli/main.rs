@@ -13,5 +13,6 @@ mod policies;
 mod preflight;
 mod race;
 mod tamper;
+mod transfer;
 mod trust;
 mod walkthrough;

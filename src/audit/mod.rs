@@ -7,6 +7,7 @@ pub mod activity;
 pub mod anchor;
 pub mod chain;
 mod entry;
+pub mod export;
 pub mod state;
 
 pub use chain::{AuditRecord, AuditResult};

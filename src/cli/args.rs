@@ -799,6 +799,26 @@ pub enum InboxCommand {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
+    /// Which entries
+    #[command(flatten)]
+    pub filter: AuditFilterArgs,
+    /// Entries older than this sequence number (next page)
+    #[arg(long, value_name = "SEQ")]
+    pub before: Option<i64>,
+    /// At most this many
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+    pub limit: i64,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Check the hash chain
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+}
+
+/// The filters of `pim audit` and `pim audit export`.
+#[derive(Debug, Args, Clone)]
+pub struct AuditFilterArgs {
     /// Entries by or about this user
     #[arg(long, value_name = "UPN")]
     pub user: Option<String>,
@@ -817,23 +837,40 @@ pub struct AuditArgs {
     /// Only failures: refusals, wrong codes, lockouts
     #[arg(long)]
     pub failures: bool,
-    /// Entries older than this sequence number (next page)
-    #[arg(long, value_name = "SEQ")]
-    pub before: Option<i64>,
-    /// At most this many
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=100_000))]
-    pub limit: i64,
-    /// Print JSON
-    #[arg(long)]
-    pub json: bool,
-    /// Check the hash chain
-    #[command(subcommand)]
-    pub command: Option<AuditCommand>,
 }
 
-/// `pim audit verify|checkpoint|reanchor`.
+/// `pim audit export`.
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// Which entries
+    #[command(flatten)]
+    pub filter: AuditFilterArgs,
+    /// csv (RFC 4180, safe to open in a spreadsheet), json (one document) or jsonl (one
+    /// entry per line); by default from the --output name
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Write to this file (created 0600) instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `pim audit export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values, one entry per row
+    Csv,
+    /// One JSON document: {"value": [...]}
+    Json,
+    /// JSON Lines: one entry per line
+    Jsonl,
+}
+
+/// `pim audit verify|checkpoint|reanchor|export`.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
+    /// Export entries as Graph directoryAudit-like records (with their sequence and hash) in
+    /// CSV, JSON or JSON Lines; takes the same filters as `pim audit`
+    Export(AuditExportArgs),
     /// Check the log: its hash chain, its anchor (deleted or rolled-back entries), and every
     /// current assignment against what the log recorded; exits 1 naming what is wrong
     Verify {

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::args::{AuditArgs, AuditCommand, parse_delta, parse_time};
+use super::args::{AuditArgs, AuditCommand, AuditFilterArgs, parse_delta, parse_time};
 use super::output::{json, local, progress, rfc3339, safe};
 use super::{CliError, CliResult, Env};
 use crate::audit::anchor::{AnchorState, Checkpoint};
@@ -31,20 +31,15 @@ fn record_json(r: &AuditRecord) -> Value {
     })
 }
 
-/// `pim audit`.
-pub fn audit(env: &Env, a: AuditArgs) -> CliResult {
-    match a.command {
-        Some(AuditCommand::Verify { checkpoint, json }) => {
-            return verify(env, checkpoint.as_deref(), json);
-        }
-        Some(AuditCommand::Checkpoint(flag)) => return checkpoint(env, flag.json),
-        Some(AuditCommand::Reanchor { reason, json }) => return reanchor(env, &reason, json),
-        None => {}
-    }
-    let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
-    svc.catch_up();
-    let since = match a.since.as_deref() {
+/// The audit query the filters ask for (`--since` as a time, or a period back from the lab's
+/// now).
+pub(super) fn query(
+    svc: &mut crate::service::Service,
+    f: &AuditFilterArgs,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<AuditQuery, CliError> {
+    let since = match f.since.as_deref() {
         None => None,
         Some(s) => Some(match parse_time(s) {
             Ok(t) => t,
@@ -56,16 +51,33 @@ pub fn audit(env: &Env, a: AuditArgs) -> CliResult {
             }
         }),
     };
-    let q = AuditQuery {
-        user: a.user,
-        role: a.role,
-        activity: a.activity,
+    Ok(AuditQuery {
+        user: f.user.clone(),
+        role: f.role.clone(),
+        activity: f.activity.clone(),
         since,
-        text: a.text,
-        failures_only: a.failures,
-        before_seq: a.before,
-        limit: a.limit,
-    };
+        text: f.text.clone(),
+        failures_only: f.failures,
+        before_seq: before,
+        limit,
+    })
+}
+
+/// `pim audit`.
+pub fn audit(env: &Env, a: AuditArgs) -> CliResult {
+    match a.command {
+        Some(AuditCommand::Verify { checkpoint, json }) => {
+            return verify(env, checkpoint.as_deref(), json);
+        }
+        Some(AuditCommand::Checkpoint(flag)) => return checkpoint(env, flag.json),
+        Some(AuditCommand::Reanchor { reason, json }) => return reanchor(env, &reason, json),
+        Some(AuditCommand::Export(e)) => return super::audit_export::export(env, &e),
+        None => {}
+    }
+    let token = env.token()?;
+    let mut svc = env.open(OpenMode::Existing)?;
+    svc.catch_up();
+    let q = query(&mut svc, &a.filter, a.before, a.limit)?;
     let (rows, everyone) = svc.audit_log(&token, &q)?;
     if a.json {
         return json(&rows.iter().map(record_json).collect::<Vec<_>>());

@@ -28,6 +28,7 @@ mod alerts;
 pub mod args;
 mod assign;
 mod audit;
+mod audit_export;
 mod exec;
 mod integrity;
 mod me;

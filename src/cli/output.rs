@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use chrono::{Local, SecondsFormat};
 use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use crate::clock::Time;
 use crate::policy::text::{is_unsafe_to_show, sanitize, sanitize_lines};
@@ -87,16 +87,23 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), super::CliError> {
 /// document is plain to the eye and the same to a parser.
 pub fn to_json<T: Serialize>(value: &T) -> serde_json::Result<String> {
     let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeFormatter::default());
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut buf, SafeFormatter(PrettyFormatter::new()));
     value.serialize(&mut ser)?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-/// serde_json's pretty printer with hidden and control characters escaped.
-#[derive(Default)]
-struct SafeFormatter<'a>(PrettyFormatter<'a>);
+/// One JSON value on one line, escaped as [`to_json`] escapes it (for JSON Lines and
+/// streamed documents).
+pub fn write_json_compact<W: io::Write, T: Serialize>(w: &mut W, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(w, SafeFormatter(CompactFormatter));
+    value.serialize(&mut ser).map_err(io::Error::other)
+}
 
-impl Formatter for SafeFormatter<'_> {
+/// A serde_json formatter (pretty or compact) with hidden and control characters escaped.
+struct SafeFormatter<F>(F);
+
+impl<F: Formatter> Formatter for SafeFormatter<F> {
     fn write_string_fragment<W: ?Sized + io::Write>(
         &mut self,
         writer: &mut W,

@@ -468,13 +468,14 @@ pub fn parse_csv(input: &str) -> Result<Vec<ImportRow>, Vec<RowError>> {
     // count the lines before.
     let line_at = |p: Option<&csv::Position>| {
         let bytes = input.as_bytes();
-        p.and_then(|p| usize::try_from(p.byte()).ok()).map_or(0, |b| {
-            let mut start = b.min(bytes.len());
-            while bytes.get(start).is_some_and(|c| matches!(c, b'\r' | b'\n')) {
-                start += 1;
-            }
-            1 + bytes[..start].iter().filter(|&&c| c == b'\n').count()
-        })
+        p.and_then(|p| usize::try_from(p.byte()).ok())
+            .map_or(0, |b| {
+                let mut start = b.min(bytes.len());
+                while bytes.get(start).is_some_and(|c| matches!(c, b'\r' | b'\n')) {
+                    start += 1;
+                }
+                1 + bytes[..start].iter().filter(|&&c| c == b'\n').count()
+            })
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)

@@ -54,4 +54,35 @@ impl super::Service {
             Ok((store::audit::list(ctx.conn, &filter)?, all))
         })
     }
+
+    /// Every entry the query selects, oldest first, handed to `each` one at a time from one
+    /// consistent snapshot (`q.limit` caps how many); `each` returns false to stop. The same
+    /// entries as [`Self::audit_log`] shows this account. How many were handed over.
+    pub fn audit_each(
+        &mut self,
+        token: &SessionToken,
+        q: &AuditQuery,
+        each: &mut dyn FnMut(&store::audit::StoredAudit) -> bool,
+    ) -> ServiceResult<u64> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let all = ctx.is_audit_reader(&me.id)?;
+            let role = q.role.as_deref().map(|r| ctx.role(r)).transpose()?;
+            let user = q.user.as_deref().map(|u| ctx.user(u)).transpose()?;
+            let filter = Filter {
+                involving: (!all).then_some(me.id.as_str()),
+                user: user.as_ref().map(|u| u.principal.id.as_str()),
+                role_id: role.as_ref().map(|r| r.id.as_str()),
+                activity: q.activity.as_deref(),
+                since: q.since,
+                text: q.text.as_deref(),
+                result: q.failures_only.then_some(AuditResult::Failure),
+                before_seq: q.before_seq,
+                limit: q.limit,
+            };
+            Ok(store::audit::for_each(ctx.conn, &filter, &mut |e| {
+                each(&e)
+            })?)
+        })
+    }
 }

@@ -189,6 +189,43 @@ pub fn list(conn: &Connection, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> 
         .map_err(Into::into)
 }
 
+/// Every entry the filter selects, oldest first, one at a time (nothing is held in memory);
+/// `each` returns false to stop. How many were given.
+pub fn for_each(
+    conn: &Connection,
+    f: &Filter<'_>,
+    each: &mut dyn FnMut(StoredAudit) -> bool,
+) -> StoreResult<u64> {
+    let like = |s: Option<&str>| s.map(super::users::like_pattern);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit
+         WHERE (:inv IS NULL OR actor_id = :inv OR target_id = :inv)
+           AND (:user IS NULL OR actor_id = :user OR target_id = :user)
+           AND (:role IS NULL OR role_id = :role)
+           AND (:activity IS NULL OR activity LIKE :activity ESCAPE '\\')
+           AND (:since IS NULL OR time >= :since)
+           AND (:text IS NULL OR justification LIKE :text ESCAPE '\\' OR ticket_number LIKE :text ESCAPE '\\'
+                OR details LIKE :text ESCAPE '\\')
+           AND (:result IS NULL OR result = :result)
+           AND (:before IS NULL OR seq < :before)
+         ORDER BY seq ASC LIMIT :limit"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(rusqlite::named_params! {
+        ":inv": f.involving, ":user": f.user, ":role": f.role_id, ":activity": like(f.activity),
+        ":since": f.since.map(secs), ":text": like(f.text), ":result": f.result.map(AuditResult::as_str),
+        ":before": f.before_seq, ":limit": f.limit,
+    })?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        n += 1;
+        if !each(from_row(row)?) {
+            break;
+        }
+    }
+    Ok(n)
+}
+
 /// The newest entry: its sequence number, hash, and whether it carries a real time (written
 /// by a pim that anchors its log).
 pub fn head(conn: &Connection) -> StoreResult<Option<(i64, String, bool)>> {

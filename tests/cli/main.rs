@@ -1,6 +1,7 @@
 //! End-to-end tests of the real `pim` binary on temp databases.
 
 mod anchor;
+mod audit_export;
 mod bad_input;
 mod bundles;
 mod common;

@@ -6,5 +6,6 @@ use clap::Parser;
 use pim_console::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    cli::completions::complete_if_asked();
     ExitCode::from(cli::run(Cli::parse()))
 }

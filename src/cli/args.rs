@@ -99,6 +99,41 @@ pub enum Command {
     Restore(BackupArgs),
     /// Check permissions, anchor, chain, integrity, keys and clocks in one screen
     Doctor(DoctorArgs),
+    /// Print a shell completion script (role names and UPNs come from the database)
+    Completions(CompletionsArgs),
+    /// Print the manual page (pim.1), or write every page to a directory
+    Man(ManArgs),
+}
+
+/// `pim completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// The shells completions are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// Bash 4.4 or newer
+    Bash,
+    /// Zsh
+    Zsh,
+    /// Fish
+    Fish,
+    /// Elvish
+    Elvish,
+    /// PowerShell
+    Powershell,
+}
+
+/// `pim man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write pim.1 and a page for every command (pim-activate.1, …) into this directory
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `pim doctor`.

@@ -29,6 +29,7 @@ pub mod args;
 mod assign;
 mod audit;
 mod audit_export;
+pub mod completions;
 mod exec;
 mod integrity;
 mod me;
@@ -202,6 +203,8 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Status(a) => me::status(env, &a),
         Command::Bundle(a) => me::bundle(env, a),
         Command::Check(a) => exec::check(env, &a),
+        Command::Completions(a) => completions::completions(&a),
+        Command::Man(a) => completions::man(&a),
         Command::Exec(a) => exec::exec(env, a),
         Command::Inbox(a) => me::inbox(env, a),
         Command::Requests(a) => requests::requests(env, &a),

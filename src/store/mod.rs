@@ -23,6 +23,7 @@ pub mod keys;
 pub mod mail;
 pub mod meta;
 mod migrate;
+pub mod names;
 pub mod requests;
 pub mod roles;
 pub mod settings;

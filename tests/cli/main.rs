@@ -5,6 +5,7 @@ mod audit_export;
 mod bad_input;
 mod bundles;
 mod common;
+mod completions;
 mod console;
 mod crash;
 mod exec;

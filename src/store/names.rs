@@ -1,0 +1,50 @@
+//! Names for shell completion: the role catalogue and the enabled accounts' UPNs, read from
+//! the database file directly, read-only, without a sign-in, a migration or a warning. Any
+//! problem (no database yet, an old or damaged one, busy) gives no names: completion must
+//! never get in the way.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+fn open(path: &Path) -> Option<Connection> {
+    // Only a database pim would open itself (there, ours, private).
+    super::files::check_file(path).ok()??;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    conn.busy_timeout(std::time::Duration::from_millis(200))
+        .ok()?;
+    Some(conn)
+}
+
+fn strings(path: &Path, sql: &str) -> Vec<(String, String)> {
+    let Some(conn) = open(path) else {
+        return Vec::new();
+    };
+    let Ok(mut stmt) = conn.prepare(sql) else {
+        return Vec::new();
+    };
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map(|rows| rows.filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}
+
+/// Roles by their slugs (one word for the shell: `security-reader`, which every command takes
+/// as the role), with their display names.
+pub fn roles(path: &Path) -> Vec<(String, String)> {
+    strings(
+        path,
+        "SELECT slug, display_name FROM roles ORDER BY slug LIMIT 1000",
+    )
+}
+
+/// Enabled accounts' UPNs with their display names, by UPN.
+pub fn upns(path: &Path) -> Vec<(String, String)> {
+    strings(
+        path,
+        "SELECT upn, display_name FROM users WHERE enabled = 1 ORDER BY upn LIMIT 10000",
+    )
+}

@@ -192,6 +192,17 @@ fn print_text(report: &ImportReport, dry_run: bool) {
         );
         return;
     }
+    let skipped = report
+        .rows
+        .iter()
+        .filter(|r| matches!(r.result, RowResult::Skipped(_)))
+        .count();
+    let changes = total - skipped;
+    let skipped_note = if skipped > 0 {
+        format!(" ({skipped} skipped)")
+    } else {
+        String::new()
+    };
     if report.applied {
         let emails: usize = report
             .rows
@@ -201,7 +212,9 @@ fn print_text(report: &ImportReport, dry_run: bool) {
                 _ => None,
             })
             .sum();
-        outln!("Applied {total} rows in one transaction · {emails} e-mail(s) queued.");
+        outln!(
+            "Applied {changes} change(s) in one transaction{skipped_note} · {emails} e-mail(s) queued."
+        );
         return;
     }
     if report.preview.mfa_required {
@@ -209,7 +222,7 @@ fn print_text(report: &ImportReport, dry_run: bool) {
     }
     let n = report.preview.would_notify.len();
     outln!(
-        "All {total} rows would pass; {n} e-mail(s) would be sent. Run it again without --dry-run to apply."
+        "All {total} rows would pass: {changes} change(s){skipped_note}, {n} e-mail(s). Run it again without --dry-run to apply."
     );
 }
 

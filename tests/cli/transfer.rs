@@ -129,7 +129,8 @@ fn a_team_is_assigned_from_a_csv_and_one_bad_row_applies_nothing() {
     let audit = l.pim.audit_count();
     let run = l.admin(&["assignments", "import", &path]).ok();
     assert!(
-        run.stdout.contains("Applied 3 rows in one transaction"),
+        run.stdout
+            .contains("Applied 3 change(s) in one transaction"),
         "{}",
         run.stdout
     );

@@ -793,6 +793,9 @@ pub struct BundleSaveArgs {
 pub struct BundleNameArgs {
     /// The bundle's name
     pub name: String,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pim deactivate`.

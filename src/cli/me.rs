@@ -202,6 +202,9 @@ pub fn bundle(env: &Env, command: BundleCommand) -> CliResult {
         }
         BundleCommand::Delete(b) => {
             svc.delete_bundle(&token, &b.name)?;
+            if b.json {
+                return json(&json!({"deleted": b.name}));
+            }
             outln!("Deleted bundle {}.", safe(&b.name));
         }
     }

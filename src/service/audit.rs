@@ -28,6 +28,32 @@ pub struct AuditQuery {
     pub limit: i64,
 }
 
+/// Runs `f` with the store filter a query asks for, limited to the caller's own entries unless
+/// it may read the whole log (the flag says which).
+fn with_filter<T>(
+    ctx: &super::Ctx<'_>,
+    token: &SessionToken,
+    q: &AuditQuery,
+    f: impl FnOnce(&Filter<'_>, bool) -> ServiceResult<T>,
+) -> ServiceResult<T> {
+    let me = ctx.actor(token)?.principal;
+    let all = ctx.is_audit_reader(&me.id)?;
+    let role = q.role.as_deref().map(|r| ctx.role(r)).transpose()?;
+    let user = q.user.as_deref().map(|u| ctx.user(u)).transpose()?;
+    let filter = Filter {
+        involving: (!all).then_some(me.id.as_str()),
+        user: user.as_ref().map(|u| u.principal.id.as_str()),
+        role_id: role.as_ref().map(|r| r.id.as_str()),
+        activity: q.activity.as_deref(),
+        since: q.since,
+        text: q.text.as_deref(),
+        result: q.failures_only.then_some(AuditResult::Failure),
+        before_seq: q.before_seq,
+        limit: q.limit,
+    };
+    f(&filter, all)
+}
+
 impl super::Service {
     /// Entries newest first, and whether the caller sees everyone's (`true`) or only their own.
     pub fn audit_log(
@@ -36,22 +62,9 @@ impl super::Service {
         q: &AuditQuery,
     ) -> ServiceResult<(Vec<AuditRecord>, bool)> {
         self.read(|ctx| {
-            let me = ctx.actor(token)?.principal;
-            let all = ctx.is_audit_reader(&me.id)?;
-            let role = q.role.as_deref().map(|r| ctx.role(r)).transpose()?;
-            let user = q.user.as_deref().map(|u| ctx.user(u)).transpose()?;
-            let filter = Filter {
-                involving: (!all).then_some(me.id.as_str()),
-                user: user.as_ref().map(|u| u.principal.id.as_str()),
-                role_id: role.as_ref().map(|r| r.id.as_str()),
-                activity: q.activity.as_deref(),
-                since: q.since,
-                text: q.text.as_deref(),
-                result: q.failures_only.then_some(AuditResult::Failure),
-                before_seq: q.before_seq,
-                limit: q.limit,
-            };
-            Ok((store::audit::list(ctx.conn, &filter)?, all))
+            with_filter(ctx, token, q, |filter, all| {
+                Ok((store::audit::list(ctx.conn, filter)?, all))
+            })
         })
     }
 
@@ -65,24 +78,9 @@ impl super::Service {
         each: &mut dyn FnMut(&store::audit::StoredAudit) -> bool,
     ) -> ServiceResult<u64> {
         self.read(|ctx| {
-            let me = ctx.actor(token)?.principal;
-            let all = ctx.is_audit_reader(&me.id)?;
-            let role = q.role.as_deref().map(|r| ctx.role(r)).transpose()?;
-            let user = q.user.as_deref().map(|u| ctx.user(u)).transpose()?;
-            let filter = Filter {
-                involving: (!all).then_some(me.id.as_str()),
-                user: user.as_ref().map(|u| u.principal.id.as_str()),
-                role_id: role.as_ref().map(|r| r.id.as_str()),
-                activity: q.activity.as_deref(),
-                since: q.since,
-                text: q.text.as_deref(),
-                result: q.failures_only.then_some(AuditResult::Failure),
-                before_seq: q.before_seq,
-                limit: q.limit,
-            };
-            Ok(store::audit::for_each(ctx.conn, &filter, &mut |e| {
-                each(&e)
-            })?)
+            with_filter(ctx, token, q, |filter, _| {
+                Ok(store::audit::for_each(ctx.conn, filter, &mut |e| each(&e))?)
+            })
         })
     }
 }

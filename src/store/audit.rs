@@ -161,32 +161,12 @@ pub struct Filter<'a> {
 
 /// Newest first, one page.
 pub fn list(conn: &Connection, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> {
-    let like = |s: Option<&str>| s.map(super::users::like_pattern);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM audit
-         WHERE (:inv IS NULL OR actor_id = :inv OR target_id = :inv)
-           AND (:user IS NULL OR actor_id = :user OR target_id = :user)
-           AND (:role IS NULL OR role_id = :role)
-           AND (:activity IS NULL OR activity LIKE :activity ESCAPE '\\')
-           AND (:since IS NULL OR time >= :since)
-           AND (:text IS NULL OR justification LIKE :text ESCAPE '\\' OR ticket_number LIKE :text ESCAPE '\\'
-                OR details LIKE :text ESCAPE '\\')
-           AND (:result IS NULL OR result = :result)
-           AND (:before IS NULL OR seq < :before)
-         ORDER BY seq DESC LIMIT :limit"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(
-        rusqlite::named_params! {
-            ":inv": f.involving, ":user": f.user, ":role": f.role_id, ":activity": like(f.activity),
-            ":since": f.since.map(secs), ":text": like(f.text), ":result": f.result.map(AuditResult::as_str),
-            ":before": f.before_seq, ":limit": f.limit,
-        },
-        from_row,
-    )?;
-    rows.map(|r| r.map(|s| s.record))
-        .collect::<Result<_, _>>()
-        .map_err(Into::into)
+    let mut out = Vec::new();
+    select(conn, f, "DESC", &mut |e| {
+        out.push(e.record);
+        true
+    })?;
+    Ok(out)
 }
 
 /// Every entry the filter selects, oldest first, one at a time (nothing is held in memory);
@@ -194,6 +174,15 @@ pub fn list(conn: &Connection, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> 
 pub fn for_each(
     conn: &Connection,
     f: &Filter<'_>,
+    each: &mut dyn FnMut(StoredAudit) -> bool,
+) -> StoreResult<u64> {
+    select(conn, f, "ASC", each)
+}
+
+fn select(
+    conn: &Connection,
+    f: &Filter<'_>,
+    order: &str,
     each: &mut dyn FnMut(StoredAudit) -> bool,
 ) -> StoreResult<u64> {
     let like = |s: Option<&str>| s.map(super::users::like_pattern);
@@ -208,7 +197,7 @@ pub fn for_each(
                 OR details LIKE :text ESCAPE '\\')
            AND (:result IS NULL OR result = :result)
            AND (:before IS NULL OR seq < :before)
-         ORDER BY seq ASC LIMIT :limit"
+         ORDER BY seq {order} LIMIT :limit"
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(rusqlite::named_params! {

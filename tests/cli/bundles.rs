@@ -379,7 +379,10 @@ fn bundles_are_saved_listed_used_and_deleted_per_account() {
         serde_json::json!(["Security Reader"])
     );
     assert_eq!(v["bundles"][0]["justification"], Value::Null);
-    let v = l.user(&["bundle", "delete", "incident", "--json"]).ok().json();
+    let v = l
+        .user(&["bundle", "delete", "incident", "--json"])
+        .ok()
+        .json();
     assert_eq!(v["deleted"], "incident");
     l.refused(&["bundle", "delete", "incident"], 2, &["no bundle named"]);
     let v = l.user(&["bundle", "list", "--json"]).ok().json();

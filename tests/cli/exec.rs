@@ -397,3 +397,43 @@ fn the_command_has_the_terminal_and_the_shell_gets_it_back() {
     pty.send_line("again").unwrap();
     pty.exp_string("back:again").unwrap();
 }
+
+#[test]
+fn exec_activate_on_a_role_that_needs_approval_runs_nothing() {
+    let l = lab();
+    l.admin(&[
+        "settings",
+        "set",
+        "Security Reader",
+        "--require-approval",
+        "on",
+    ])
+    .ok();
+    let marker = l.pim.dir.path().join("ran");
+    let code = l.pim.code("pimuser", 1);
+    let run = l.user(&[
+        "exec",
+        "Security Reader",
+        "--activate",
+        "--for",
+        "1h",
+        "--reason",
+        "needs a yes",
+        "--otp",
+        &code,
+        "--",
+        "touch",
+        marker.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("needs approval first"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing was run"), "{}", run.stderr);
+    assert!(!marker.exists());
+    // The request waits for the approvers, as with pim activate.
+    let v = l.user(&["requests", "--json"]).ok().json();
+    assert!(v.to_string().contains("PendingApproval"), "{v}");
+}

@@ -72,6 +72,24 @@ pub fn decision(
     (subject, body)
 }
 
+/// To the approver who decided: the confirmation of their own decision.
+pub fn decision_confirmation(
+    f: &MessageFacts<'_>,
+    verb: &str,
+    approved: bool,
+    reason: &str,
+) -> Message {
+    let (who, role) = (&f.principal.display_name, &f.role.display_name);
+    let outcome = if approved { "approved" } else { "denied" };
+    let subject = format!("PIM: You {outcome} {who}'s request to {verb} {role}");
+    let body = format!(
+        "Request {outcome}\n\nYou {outcome} the request of {who} ({}) to {verb} the {role} role.\nYour reason: {reason}\n\n{}",
+        f.principal.upn,
+        details(f)
+    );
+    (subject, body)
+}
+
 /// Nobody decided within 24 hours.
 pub fn request_expired(f: &MessageFacts<'_>, verb: &str, to_requestor: bool) -> Message {
     let (who, role) = (&f.principal.display_name, &f.role.display_name);
@@ -88,11 +106,14 @@ pub fn request_expired(f: &MessageFacts<'_>, verb: &str, to_requestor: bool) -> 
 }
 
 /// To administrators: "Request to approve a role assignment renewal/extension".
-pub fn extension_request(f: &MessageFacts<'_>, verb: &str) -> Message {
+pub fn extension_request(f: &MessageFacts<'_>, verb: &str, expires: Option<Time>) -> Message {
     let (who, role) = (&f.principal.display_name, &f.role.display_name);
     let subject = format!("PIM: {who} requests to {verb} the {role} role");
+    let deadline = expires.map_or_else(String::new, |t| {
+        format!("\n\nThe request expires at {} if nobody decides.", format_utc(t))
+    });
     let body = format!(
-        "Request to approve a role assignment {}\n\n{who} ({}) asks to {verb} their {} assignment of {role}.\n\n{}\n\nApprove (optionally with --end, --for, --start, --type): pim approve {} --reason \"...\"\nDeny: pim deny {} --reason \"...\"",
+        "Request to approve a role assignment {}\n\n{who} ({}) asks to {verb} their {} assignment of {role}.\n\n{}{deadline}\n\nApprove (optionally with --end, --for, --start, --type): pim approve {} --reason \"...\"\nDeny: pim deny {} --reason \"...\"",
         if verb == "renew" {
             "renewal"
         } else {

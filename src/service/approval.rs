@@ -119,13 +119,18 @@ pub(super) fn facts<'a>(
     principal: &'a Principal,
     now: Time,
 ) -> MessageFacts<'a> {
+    let start = request.start.unwrap_or(now);
     MessageFacts {
         role,
         principal,
         actor: None,
         kind: request.kind,
-        start: request.start.unwrap_or(now),
-        end: request.end,
+        start,
+        // An activation waiting for approval asks for a duration: its window ends that long
+        // after its start.
+        end: request
+            .end
+            .or_else(|| request.duration.and_then(|d| start.checked_add_signed(d))),
         now,
         justification: request.justification.as_deref(),
         ticket: request.ticket.as_ref(),
@@ -143,6 +148,26 @@ pub(super) fn notify(
     event: EmailEvent,
     message: crate::notify::templates::Message,
 ) -> ServiceResult<usize> {
+    notify_at(
+        ctx, settings, request, recipient, defaults, event, message, ctx.now,
+    )
+}
+
+/// [`notify`] dated at `time` (a request that timed out is told at its deadline).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "notify's message and recipients, and when it is dated"
+)]
+pub(super) fn notify_at(
+    ctx: &Ctx<'_>,
+    settings: &RoleSettings,
+    request: &Request,
+    recipient: NotifyRecipient,
+    defaults: &[Principal],
+    event: EmailEvent,
+    message: crate::notify::templates::Message,
+    time: Time,
+) -> ServiceResult<usize> {
     deliver(
         ctx,
         settings,
@@ -153,7 +178,7 @@ pub(super) fn notify(
             message,
             role_id: &request.role_id,
             request_id: Some(&request.id),
-            time: ctx.now,
+            time,
         },
     )
 }
@@ -206,10 +231,10 @@ pub(super) fn expire_pending(ctx: &Ctx<'_>) -> ServiceResult<()> {
         )?;
         let settings = ctx.settings(&role.id)?;
         let (approvers, _) = approvers_for(ctx, &settings, &request)?;
-        let f = facts(&request, &role, &principal, ctx.now);
+        let f = facts(&request, &role, &principal, expires);
         let verb = action_words(request.action);
         let me = [principal.clone()];
-        notify(
+        notify_at(
             ctx,
             &settings,
             &request,
@@ -217,8 +242,9 @@ pub(super) fn expire_pending(ctx: &Ctx<'_>) -> ServiceResult<()> {
             &me,
             EmailEvent::RequestExpired,
             mails::request_expired(&f, verb, true),
+            expires,
         )?;
-        notify(
+        notify_at(
             ctx,
             &settings,
             &request,
@@ -226,6 +252,7 @@ pub(super) fn expire_pending(ctx: &Ctx<'_>) -> ServiceResult<()> {
             &approvers,
             EmailEvent::RequestExpired,
             mails::request_expired(&f, verb, false),
+            expires,
         )?;
     }
     Ok(())

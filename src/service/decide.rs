@@ -216,6 +216,17 @@ fn tell(
         EmailEvent::RequestDecision,
         mails::decision(&f, verb, approved, p.approver, p.reason, true),
     )?;
+    // Entra confirms the decision to the approver who made it, and tells the others.
+    let decider = [p.approver.clone()];
+    notify(
+        ctx,
+        p.settings,
+        p.request,
+        NotifyRecipient::Approver,
+        &decider,
+        EmailEvent::ApproverNotice,
+        mails::decision_confirmation(&f, verb, approved, p.reason),
+    )?;
     let others: Vec<Principal> = approvers
         .iter()
         .filter(|a| a.id != p.approver.id)

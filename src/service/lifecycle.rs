@@ -167,6 +167,8 @@ impl super::Service {
                 created_by: Some(me.id.clone()),
                 completed_at: None,
                 source_assignment_id: Some(a.id.clone()),
+                // Like an activation's, an extension or renewal request waits 24 hours.
+                expires_at: Some(ctx.now + crate::policy::lifecycle::APPROVAL_WINDOW),
                 ..Request::settled(new_id(), action, RequestStatus::PendingAdminDecision, a.kind, &role.id, &me.id, ctx.now)
             };
             store::requests::insert(ctx.conn, &request)?;
@@ -183,7 +185,7 @@ impl super::Service {
             let settings = ctx.settings(&role.id)?;
             let (approvers, _) = approvers_for(ctx, &settings, &request)?;
             let f = facts(&request, &role, &me, ctx.now);
-            notify(ctx, &settings, &request, NotifyRecipient::Approver, &approvers, EmailEvent::ExtensionRequest, mails::extension_request(&f, action_words(action)))?;
+            notify(ctx, &settings, &request, NotifyRecipient::Approver, &approvers, EmailEvent::ExtensionRequest, mails::extension_request(&f, action_words(action), request.expires_at))?;
             Ok(RequestView { request, role, principal: me, approvers, can_decide: false, mine: true })
         })
     }

@@ -515,3 +515,89 @@ fn a_scheduled_activation_starts_later_and_can_be_cancelled_before() {
     lab.wait(TimeDelta::hours(2));
     assert!(lab.svc.status(&user).unwrap().active.is_empty());
 }
+
+#[test]
+fn a_timed_request_says_its_duration_and_end_and_the_approver_gets_a_confirmation() {
+    let (mut lab, admin, user) = approval_lab(None);
+    let pending = request_approval(&mut lab, &user, 2);
+    let body = |inbox: &[crate::notify::Email], subject: &str| {
+        inbox
+            .iter()
+            .find(|m| m.subject == subject)
+            .unwrap_or_else(|| panic!("no {subject:?}"))
+            .body
+            .clone()
+    };
+    let to_approve = body(
+        &lab.svc.inbox(&admin, false, 10).unwrap(),
+        "PIM: Pim User requests approval to activate Security Reader",
+    );
+    assert!(to_approve.contains("for 2h"), "{to_approve}");
+    assert!(to_approve.contains("End: 2026-"), "{to_approve}");
+    assert!(to_approve.contains("(2h)"), "{to_approve}");
+    assert!(!to_approve.contains("End: permanent"), "{to_approve}");
+    let notice = body(
+        &lab.svc.inbox(&user, false, 10).unwrap(),
+        "PIM: Your request to activate Security Reader is pending approval",
+    );
+    assert!(!notice.contains("End: permanent"), "{notice}");
+    assert!(notice.contains("(2h)"), "{notice}");
+
+    lab.svc
+        .decide(&admin, &pending.request.id, decision(true))
+        .unwrap();
+    let confirmation = body(
+        &lab.svc.inbox(&admin, false, 20).unwrap(),
+        "PIM: You approved Pim User's request to activate Security Reader",
+    );
+    assert!(confirmation.contains("Your reason: checked with the requester"), "{confirmation}");
+}
+
+#[test]
+fn a_request_nobody_decides_times_out_dated_at_its_deadline() {
+    let (mut lab, admin, user) = approval_lab(None);
+    let pending = request_approval(&mut lab, &user, 2);
+    let deadline = pending.request.expires_at.unwrap();
+    assert_eq!(deadline, pending.request.created_at + TimeDelta::hours(24));
+    // The sweep notices it a day and a half later.
+    lab.advance(TimeDelta::hours(36));
+    lab.svc.catch_up();
+    let mine = lab.svc.inbox(&user, false, 20).unwrap();
+    let expired = mine
+        .iter()
+        .find(|m| m.subject == "PIM: Your request to activate Security Reader expired")
+        .expect("the requestor is told");
+    assert_eq!(expired.time, deadline, "dated at the deadline, not at the sweep");
+    let rows = lab.audit_rows("Add member to role request expired (PIM activation)");
+    assert_eq!(rows.len(), 1);
+}
+
+#[test]
+fn an_extension_request_times_out_after_24_hours_too() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    lab.eligible_for(&admin, 10);
+    let user = lab.sign_in("pimuser");
+    let view = lab
+        .svc
+        .request_lifecycle(&user, "Security Reader", None, Ask::Extend, "still needed")
+        .unwrap();
+    let deadline = view.request.expires_at.expect("it has a deadline");
+    assert_eq!(deadline, view.request.created_at + TimeDelta::hours(24));
+    lab.advance(TimeDelta::hours(30));
+    lab.svc.catch_up();
+    assert!(
+        !lab.svc
+            .requests(&admin)
+            .unwrap()
+            .iter()
+            .any(|v| v.request.id == view.request.id && v.request.status.is_pending()),
+        "no longer waits"
+    );
+    let mine = lab.svc.inbox(&user, false, 20).unwrap();
+    let expired = mine
+        .iter()
+        .find(|m| m.subject.ends_with("expired"))
+        .expect("the requestor is told it expired");
+    assert_eq!(expired.time, deadline);
+}

@@ -555,7 +555,7 @@ fn a_timed_request_says_its_duration_and_end_and_the_approver_gets_a_confirmatio
 
 #[test]
 fn a_request_nobody_decides_times_out_dated_at_its_deadline() {
-    let (mut lab, admin, user) = approval_lab(None);
+    let (mut lab, _admin, user) = approval_lab(None);
     let pending = request_approval(&mut lab, &user, 2);
     let deadline = pending.request.expires_at.unwrap();
     assert_eq!(deadline, pending.request.created_at + TimeDelta::hours(24));

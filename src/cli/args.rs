@@ -830,6 +830,9 @@ pub enum InboxCommand {
     Show {
         /// The message id (or a unique prefix)
         id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
     },
 }
 

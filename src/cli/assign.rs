@@ -55,11 +55,7 @@ pub fn assignment_json(a: &Assignment, role: &str, upn: &str, now: Time) -> Valu
 
 pub(super) fn done_json(d: &AssignmentDone, now: Time) -> Value {
     json!({
-        "request": {
-            "id": d.request.id,
-            "action": d.request.action,
-            "status": d.request.status,
-        },
+        "request": super::requests::request_object(&d.request, &d.role.display_name, &d.principal.upn),
         "assignment": assignment_json(&d.assignment, &d.role.display_name, &d.principal.upn, now),
         "emails": d.emails,
         "ended_activations": d.ended_activations,

@@ -78,15 +78,7 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
 fn outcome_json(o: &ActivationOutcome, now: crate::clock::Time) -> Value {
     match o {
         ActivationOutcome::Active(done) => json!({
-            "request": {
-                "id": done.request.id,
-                "action": done.request.action,
-                "status": done.request.status,
-                "role": done.role.display_name,
-                "principal": done.principal.upn,
-                "justification": done.request.justification,
-                "created": rfc3339(done.request.created_at),
-            },
+            "request": super::requests::request_object(&done.request, &done.role.display_name, &done.principal.upn),
             "assignment": assignment_json(&done.assignment, &done.role.display_name, &done.principal.upn, now),
             "cut_to_eligibility_end": done.clamped,
         }),
@@ -150,6 +142,19 @@ fn print_pending(view: &crate::service::RequestView, dry: bool) {
             r.id
         );
     }
+}
+
+/// One message as the inbox's JSON shows it.
+fn email_json(e: &crate::notify::Email) -> Value {
+    json!({
+        "id": e.id,
+        "time": rfc3339(e.time),
+        "to": e.to,
+        "subject": e.subject,
+        "body": e.body,
+        "event": e.event,
+        "read": e.read_at.is_some(),
+    })
 }
 
 /// `pim bundle save|list|delete`.
@@ -335,7 +340,7 @@ pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
     svc.catch_up();
-    if let Some(InboxCommand::Show { id }) = a.command {
+    if let Some(InboxCommand::Show { id, json: as_json }) = a.command {
         let all = svc.inbox(&token, false, 10_000)?;
         let matches: Vec<_> = all.iter().filter(|e| e.id.starts_with(id.trim())).collect();
         let email = match matches.as_slice() {
@@ -353,6 +358,11 @@ pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
                 )));
             }
         };
+        if as_json {
+            let mut v = email_json(&email);
+            v["from"] = json!(crate::notify::FROM);
+            return json(&v);
+        }
         outln!("From:    {}", crate::notify::FROM);
         outln!("To:      {}", safe(&email.to));
         outln!("Date:    {}", local(email.time));
@@ -364,21 +374,7 @@ pub fn inbox(env: &Env, a: InboxArgs) -> CliResult {
     }
     let mail = svc.inbox(&token, a.unread, a.limit)?;
     if a.json {
-        let list: Vec<Value> = mail
-            .iter()
-            .map(|e| {
-                json!({
-                    "id": e.id,
-                    "time": rfc3339(e.time),
-                    "to": e.to,
-                    "subject": e.subject,
-                    "body": e.body,
-                    "event": e.event,
-                    "read": e.read_at.is_some(),
-                })
-            })
-            .collect();
-        return json(&list);
+        return json(&mail.iter().map(email_json).collect::<Vec<_>>());
     }
     if mail.is_empty() {
         outln!("No messages.");

@@ -14,27 +14,54 @@ use crate::service::{Ask, AssignmentDone, Decided, Decision, RequestView};
 use crate::store::OpenMode;
 
 /// The JSON form of a request in a list.
-pub(super) fn request_json(v: &RequestView) -> Value {
-    let r = &v.request;
-    json!({
+/// A request as every command's JSON shows it: Graph's action and status names, Graph's
+/// `ticketInfo`, and every field present (`null` when empty), with its role and user.
+pub(super) fn request_object(
+    r: &crate::policy::request::Request,
+    role: &str,
+    principal: &str,
+) -> serde_json::Map<String, Value> {
+    let ticket = r.ticket.as_ref();
+    let v = json!({
         "id": r.id,
         "action": r.action,
         "status": r.status,
-        "role": v.role.display_name,
-        "principal": v.principal.upn,
-        "justification": r.justification,
-        "created": rfc3339(r.created_at),
+        "role": role,
+        "principal": principal,
         "type": r.kind,
+        "justification": r.justification,
+        "ticketInfo": {
+            "ticketNumber": ticket.map(|t| t.number.as_str()),
+            "ticketSystem": ticket.map(|t| t.system.as_str()),
+        },
+        "created": rfc3339(r.created_at),
         "start": r.start.map(rfc3339),
         "end": r.end.map(rfc3339),
         "duration": r.duration.map(crate::policy::duration::format_iso),
         "expires": r.expires_at.map(rfc3339),
         "completed": r.completed_at.map(rfc3339),
         "decision_reason": r.decision_reason,
-        "approvers": v.approvers.iter().map(|p| p.upn.as_str()).collect::<Vec<_>>(),
-        "can_decide": v.can_decide,
-        "mine": v.mine,
-    })
+    });
+    match v {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+pub(super) fn request_json(v: &RequestView) -> Value {
+    let mut map = request_object(&v.request, &v.role.display_name, &v.principal.upn);
+    map.insert(
+        "approvers".into(),
+        json!(
+            v.approvers
+                .iter()
+                .map(|p| p.upn.as_str())
+                .collect::<Vec<_>>()
+        ),
+    );
+    map.insert("can_decide".into(), json!(v.can_decide));
+    map.insert("mine".into(), json!(v.mine));
+    Value::Object(map)
 }
 
 /// `pim requests [--json]`.
@@ -122,16 +149,7 @@ fn short(s: &str) -> String {
 
 fn decided_json(d: &Decided, now: crate::clock::Time) -> Value {
     json!({
-        "request": {
-            "id": d.request.id,
-            "action": d.request.action,
-            "status": d.request.status,
-            "role": d.role.display_name,
-            "principal": d.principal.upn,
-            "justification": d.request.justification,
-            "created": rfc3339(d.request.created_at),
-            "decision_reason": d.request.decision_reason,
-        },
+        "request": request_object(&d.request, &d.role.display_name, &d.principal.upn),
         "assignment": d.assignment.as_ref().map(|a| assignment_json(a, &d.role.display_name, &d.principal.upn, now)),
     })
 }

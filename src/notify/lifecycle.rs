@@ -110,7 +110,10 @@ pub fn extension_request(f: &MessageFacts<'_>, verb: &str, expires: Option<Time>
     let (who, role) = (&f.principal.display_name, &f.role.display_name);
     let subject = format!("PIM: {who} requests to {verb} the {role} role");
     let deadline = expires.map_or_else(String::new, |t| {
-        format!("\n\nThe request expires at {} if nobody decides.", format_utc(t))
+        format!(
+            "\n\nThe request expires at {} if nobody decides.",
+            format_utc(t)
+        )
     });
     let body = format!(
         "Request to approve a role assignment {}\n\n{who} ({}) asks to {verb} their {} assignment of {role}.\n\n{}{deadline}\n\nApprove (optionally with --end, --for, --start, --type): pim approve {} --reason \"...\"\nDeny: pim deny {} --reason \"...\"",

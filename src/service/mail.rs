@@ -162,7 +162,11 @@ impl super::Service {
                 ))
             })?;
             store::mail::mark_read(ctx.conn, &me.principal.id, id, ctx.now)?;
-            Ok(email)
+            // As it now stands: read (since now, unless it was before).
+            Ok(Email {
+                read_at: email.read_at.or(Some(ctx.now)),
+                ..email
+            })
         })
     }
 

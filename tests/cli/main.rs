@@ -11,6 +11,7 @@ mod crash;
 mod exec;
 mod files;
 mod lifecycle;
+mod newcomer;
 mod policies;
 mod preflight;
 mod race;

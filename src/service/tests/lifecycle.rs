@@ -550,7 +550,10 @@ fn a_timed_request_says_its_duration_and_end_and_the_approver_gets_a_confirmatio
         &lab.svc.inbox(&admin, false, 20).unwrap(),
         "PIM: You approved Pim User's request to activate Security Reader",
     );
-    assert!(confirmation.contains("Your reason: checked with the requester"), "{confirmation}");
+    assert!(
+        confirmation.contains("Your reason: checked with the requester"),
+        "{confirmation}"
+    );
 }
 
 #[test]
@@ -567,7 +570,10 @@ fn a_request_nobody_decides_times_out_dated_at_its_deadline() {
         .iter()
         .find(|m| m.subject == "PIM: Your request to activate Security Reader expired")
         .expect("the requestor is told");
-    assert_eq!(expired.time, deadline, "dated at the deadline, not at the sweep");
+    assert_eq!(
+        expired.time, deadline,
+        "dated at the deadline, not at the sweep"
+    );
     let rows = lab.audit_rows("Add member to role request expired (PIM activation)");
     assert_eq!(rows.len(), 1);
 }

@@ -1,0 +1,127 @@
+//! The newcomer's path and the JSON a script reads: one rule for empty values, Graph's names,
+//! and messages that say what to do next.
+
+use serde_json::Value;
+
+use crate::common::Pim;
+
+#[test]
+fn request_json_has_graph_names_ticket_info_and_every_field() {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    pim.login("pimuser").ok();
+    let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
+    pim.run_as(
+        Some(&admin),
+        &[
+            "settings",
+            "set",
+            "Security Reader",
+            "--require-ticket",
+            "on",
+            "--require-approval",
+            "on",
+        ],
+    )
+    .ok();
+    let code = pim.code("pimuser", 1);
+    let v = pim
+        .run_as(
+            Some(&user),
+            &[
+                "activate",
+                "Security Reader",
+                "--for",
+                "2h",
+                "--reason",
+                "audit",
+                "--ticket-number",
+                "INC42",
+                "--ticket-system",
+                "ServiceNow",
+                "--otp",
+                &code,
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let r = &v["request"];
+    assert_eq!(r["action"], "selfActivate");
+    assert_eq!(r["status"], "PendingApproval");
+    assert_eq!(
+        r["ticketInfo"],
+        serde_json::json!({"ticketNumber": "INC42", "ticketSystem": "ServiceNow"})
+    );
+    let fields = |r: &Value| -> Vec<String> {
+        let mut k: Vec<String> = r.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    // The same request listed: the same fields, empty ones null rather than absent.
+    let listed = pim.run_as(Some(&user), &["requests", "--json"]).ok().json();
+    let mine = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == r["id"])
+        .unwrap();
+    for key in fields(r) {
+        assert!(
+            mine.get(&key).is_some(),
+            "{key} missing from pim requests --json"
+        );
+    }
+    assert!(mine["completed"].is_null() && mine["decision_reason"].is_null());
+    // An assignment's request has the same fields, ticketInfo with nulls.
+    let done = pim
+        .run_as(
+            Some(&admin),
+            &[
+                "assign",
+                "Global Reader",
+                &user,
+                "--type",
+                "eligible",
+                "--permanent",
+                "--reason",
+                "x",
+                "--json",
+            ],
+        )
+        .ok()
+        .json();
+    let mut with_view = fields(&done["request"]);
+    with_view.extend(["approvers", "can_decide", "mine"].map(String::from));
+    with_view.sort();
+    assert_eq!(with_view, fields(r), "a listed request adds who decides it");
+    assert_eq!(done["request"]["ticketInfo"]["ticketNumber"], Value::Null);
+}
+
+#[test]
+fn a_message_can_be_read_as_json() {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    let admin = pim.upn("admin");
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
+    let list = pim.run_as(Some(&admin), &["inbox", "--json"]).ok().json();
+    let id = list[0]["id"].as_str().unwrap();
+    let v = pim
+        .run_as(Some(&admin), &["inbox", "show", &id[..8], "--json"])
+        .ok()
+        .json();
+    assert_eq!(v["id"], id);
+    assert_eq!(v["read"], true, "showing it marks it read");
+    assert!(v["subject"].as_str().unwrap().starts_with("PIM: "));
+    assert!(
+        v["from"]
+            .as_str()
+            .unwrap()
+            .contains("MSSecurity-noreply@microsoft.com")
+    );
+}

@@ -174,7 +174,9 @@ pub fn licence(env: &Env, a: &LicenceArgs) -> CliResult {
     Ok(())
 }
 
-/// The base names (without `:2,…` flags) of the messages already in a Maildir.
+/// The base names of the messages already in a Maildir: without the `:2,…` flags a mail
+/// client adds when it reads or flags a message, and without the `,S=…`/`,W=…` size fields
+/// some (Dovecot) add to the name.
 fn existing(dir: &Path) -> Result<HashSet<String>, CliError> {
     let mut out = HashSet::new();
     for sub in ["new", "cur"] {
@@ -182,7 +184,7 @@ fn existing(dir: &Path) -> Result<HashSet<String>, CliError> {
             .map_err(|e| CliError::error(format!("reading {}: {e}", dir.join(sub).display())))?;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let base = name.split(":2,").next().unwrap_or(&name).to_owned();
+            let base = name.split([':', ',']).next().unwrap_or(&name).to_owned();
             out.insert(base);
         }
     }
@@ -230,7 +232,7 @@ pub fn mail(env: &Env, c: MailCommand) -> CliResult {
         after = *last;
         for (_, email) in &page {
             let (sub, name) = crate::notify::maildir::file_name(email);
-            let base = name.split(":2,").next().unwrap_or(&name).to_owned();
+            let base = name.split([':', ',']).next().unwrap_or(&name).to_owned();
             if have.contains(&base) {
                 skipped += 1;
                 continue;

@@ -413,6 +413,31 @@ fn the_maildir_export_reads_back_with_a_standard_parser() {
         dir.join("tmp").read_dir().unwrap().next().is_none(),
         "tmp/ left empty"
     );
+    // A mail client reads one and moves it to cur/ with its flags, Dovecot-style with the size
+    // in the name: the next export still recognises it.
+    let first = dir.join("new").read_dir().unwrap().next().unwrap().unwrap();
+    let name = first.file_name().to_string_lossy().into_owned();
+    let size = first.metadata().unwrap().len();
+    std::fs::rename(
+        first.path(),
+        dir.join("cur")
+            .join(format!("{name},S={size},W={size}:2,S")),
+    )
+    .unwrap();
+    let third = pim
+        .run_as(Some(&admin), &["mail", "export", "--maildir", dir_s])
+        .ok();
+    assert!(
+        third.stdout.contains("Wrote 0 messages"),
+        "{}",
+        third.stdout
+    );
+    std::fs::rename(
+        dir.join("cur")
+            .join(format!("{name},S={size},W={size}:2,S")),
+        dir.join("new").join(&name),
+    )
+    .unwrap();
 
     let inbox = pim.run_as(Some(&user), &["inbox", "--json"]).ok().json();
     let mut parsed = Vec::new();

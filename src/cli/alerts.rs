@@ -147,19 +147,36 @@ fn set(
 /// `pim licence [--json]` and `pim licence set p2|free`.
 pub fn licence(env: &Env, a: &LicenceArgs) -> CliResult {
     let mut svc = env.open(OpenMode::Existing)?;
+    let mut change = None;
     let tenant = match &a.command {
         None => svc.tenant()?,
-        Some(LicenceCommand::Set { licence }) => {
+        Some(LicenceCommand::Set { licence, yes }) => {
             let token = env.token()?;
             let l = match licence {
                 LicenceArg::P2 => Licence::P2,
                 LicenceArg::Free => Licence::Free,
             };
-            svc.set_licence(&token, l)?
+            let c = svc.set_licence(&token, l, *yes)?;
+            let tenant = c.tenant.clone();
+            change = Some(c);
+            tenant
         }
     };
+    let (removed, ended) = change
+        .as_ref()
+        .map_or((0, 0), |c| (c.removed_eligible, c.ended_activations));
     if a.json {
-        return json(&json!({"tenant": tenant.domain, "licence": tenant.licence.as_str()}));
+        return json(&json!({
+            "tenant": tenant.domain,
+            "licence": tenant.licence.as_str(),
+            "removed_eligible": removed,
+            "ended_activations": ended,
+        }));
+    }
+    if removed > 0 {
+        outln!(
+            "Removed {removed} eligible assignment(s) and ended {ended} activation(s) made from them."
+        );
     }
     match tenant.licence {
         Licence::P2 => outln!(
@@ -167,7 +184,7 @@ pub fn licence(env: &Env, a: &LicenceArgs) -> CliResult {
             tenant.domain
         ),
         Licence::Free => outln!(
-            "{}: Microsoft Entra ID Free. Privileged Identity Management is off: only permanent active assignments can be made, and nothing can be activated. `pim licence set p2` turns it back on.",
+            "{}: Microsoft Entra ID Free. Privileged Identity Management is off: only permanent active assignments can be made, nothing can be activated, and PIM sends no e-mail. `pim licence set p2` turns it back on.",
             tenant.domain
         ),
     }

@@ -1154,6 +1154,9 @@ pub enum LicenceCommand {
         /// p2 (PIM on) or free (PIM off)
         #[arg(value_enum)]
         licence: LicenceArg,
+        /// Switch to Free although it removes every eligible assignment
+        #[arg(long)]
+        yes: bool,
     },
 }
 

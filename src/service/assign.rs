@@ -215,6 +215,60 @@ fn end_activations(
     Ok(ended)
 }
 
+/// Every current eligible assignment, oldest first.
+pub(super) fn current_eligible(ctx: &Ctx<'_>) -> ServiceResult<Vec<AssignmentRow>> {
+    const PAGE: i64 = 1000;
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let filter = Filter {
+            role_id: None,
+            principal_id: None,
+            kind: Some(AssignmentKind::Eligible),
+            which: Which::Current,
+            limit: PAGE,
+            offset,
+        };
+        let page = store::assignments::list(ctx.conn, &filter, ctx.now)?;
+        let n = page.len();
+        all.extend(page);
+        if i64::try_from(n).unwrap_or(0) < PAGE {
+            break;
+        }
+        offset += PAGE;
+    }
+    all.reverse();
+    Ok(all)
+}
+
+/// Removes every current eligible assignment, and the activations made from them, as a
+/// licence expiry does in Entra (each audited, `why` in its details; no e-mail: PIM sends none
+/// without its licence). Returns (eligibilities removed, activations ended).
+pub(super) fn remove_all_eligible(
+    ctx: &Ctx<'_>,
+    actor: &Principal,
+    why: &str,
+) -> ServiceResult<(usize, usize)> {
+    let (mut removed, mut ended) = (0, 0);
+    for row in current_eligible(ctx)? {
+        let a = &row.assignment;
+        if !store::assignments::end(ctx.conn, &a.id, ctx.now, EndReason::Removed)? {
+            continue;
+        }
+        ended += end_activations(ctx, a, &row.role, &row.principal, actor, EndReason::Revoked)?;
+        ctx.audit(
+            AuditEntry::new(activity::assignment_removed(a, true), ctx.now)
+                .by(actor)
+                .role(&row.role)
+                .target(&row.principal)
+                .detail("assignment_id", &a.id)
+                .detail("reason", why),
+        )?;
+        removed += 1;
+    }
+    Ok((removed, ended))
+}
+
 /// Queues the assignment e-mails for an assignment as it now stands.
 pub(super) fn notify_assignment(
     ctx: &Ctx<'_>,

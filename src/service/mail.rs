@@ -35,6 +35,10 @@ pub(super) fn deliver(
     settings: &RoleSettings,
     out: Outgoing<'_>,
 ) -> ServiceResult<usize> {
+    // Without its licence PIM sends no e-mail (as in Entra).
+    if ctx.tenant.licence == crate::policy::model::Licence::Free {
+        return Ok(0);
+    }
     let mut setting = settings.notifications.get(out.row).clone();
     if out.row == NotifyRow::new(NotifyEvent::Activation, NotifyRecipient::Approver) {
         setting.additional_recipients.clear();

@@ -66,7 +66,7 @@ pub use lifecycle::Ask;
 pub use policies::{Drift, ExportedPolicy, PolicyImport};
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};
-pub use tenant::{AuthenticatorCode, CreatedAccount, LabCreated, TenantCreated};
+pub use tenant::{AuthenticatorCode, CreatedAccount, LabCreated, LicenceChange, TenantCreated};
 pub use users::{Capabilities, NewAccount, UserSummary};
 
 /// Shorthand for service results.

@@ -23,6 +23,17 @@ use crate::policy::settings::RoleSettings;
 use crate::policy::text::{check_display_name, check_domain, check_upn};
 use crate::store::{self, users::UserRecord};
 
+/// What a licence change did.
+#[derive(Debug, Clone)]
+pub struct LicenceChange {
+    /// The tenant, with its new licence.
+    pub tenant: Tenant,
+    /// Eligible assignments removed (switching to Free).
+    pub removed_eligible: usize,
+    /// Activations ended with them.
+    pub ended_activations: usize,
+}
+
 /// The lab's domain.
 pub const LAB_DOMAIN: &str = "pimlab.onmicrosoft.com";
 
@@ -321,7 +332,14 @@ impl super::Service {
 
     /// Sets the tenant's licence (lab tenants only; administrators only). With the Free licence
     /// PIM is off: no eligible or time-bound assignments, no activation.
-    pub fn set_licence(&mut self, token: &SessionToken, licence: Licence) -> ServiceResult<Tenant> {
+    /// Switching to Free removes the eligible assignments: unless `confirmed`, a switch that
+    /// would remove any is refused as a usage error saying how many, and changes nothing.
+    pub fn set_licence(
+        &mut self,
+        token: &SessionToken,
+        licence: Licence,
+        confirmed: bool,
+    ) -> ServiceResult<LicenceChange> {
         self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
             let attempt = AuditEntry::new(activity::LICENCE_CHANGED, ctx.now)
@@ -343,11 +361,40 @@ impl super::Service {
                     crate::policy::assignment::admin_required("changing the licence"),
                 ));
             }
+            // As when a P2 licence expires in Entra: eligible assignments go, permanent
+            // assignments stay.
+            let to_free = licence == Licence::Free && ctx.tenant.licence != Licence::Free;
+            if to_free && !confirmed {
+                let n = super::assign::current_eligible(ctx)?.len();
+                if n > 0 {
+                    return Err(ServiceError::Invalid(format!(
+                        "switching to Free removes all {n} eligible assignment(s) and the activations made from them, as a licence expiry does in Entra (permanent assignments stay; switching back to P2 does not restore them); confirm with --yes"
+                    )));
+                }
+            }
+            let (removed_eligible, ended_activations) =
+                if to_free {
+                    super::assign::remove_all_eligible(
+                        ctx,
+                        &actor,
+                        "the tenant's licence changed to Free (as a licence expiry does)",
+                    )?
+                } else {
+                    (0, 0)
+                };
             store::tenant::set_licence(ctx.conn, licence)?;
-            ctx.audit(attempt)?;
-            Ok(Tenant {
-                licence,
-                ..ctx.tenant.clone()
+            ctx.audit(
+                attempt
+                    .detail("removed_eligible", removed_eligible)
+                    .detail("ended_activations", ended_activations),
+            )?;
+            Ok(LicenceChange {
+                tenant: Tenant {
+                    licence,
+                    ..ctx.tenant.clone()
+                },
+                removed_eligible,
+                ended_activations,
             })
         })
     }

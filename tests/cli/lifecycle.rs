@@ -512,7 +512,16 @@ fn alerts_and_the_licence_gate() {
 
     pim.run_as(u, &["licence", "set", "free"])
         .fails(3, "AdminRequestRule");
-    pim.run_as(a, &["licence", "set", "free"]).ok();
+    // Switching to Free removes the eligible assignment: only when confirmed.
+    let before = pim.snapshot();
+    pim.run_as(a, &["licence", "set", "free"])
+        .fails(2, "removes all 1 eligible assignment(s)");
+    assert_eq!(pim.snapshot(), before);
+    let v = pim
+        .run_as(a, &["licence", "set", "free", "--yes", "--json"])
+        .ok()
+        .json();
+    assert_eq!(v["removed_eligible"], 1);
     let before = pim.snapshot();
     let code = pim.code("pimuser", 1);
     pim.run_as(
@@ -544,6 +553,15 @@ fn alerts_and_the_licence_gate() {
             .any(|x| x["slug"] == "no-p2-licence" && x["active"] == true)
     );
     pim.run_as(a, &["licence", "set", "p2"]).ok();
+    // Back on P2: what the licence expiry removed stays removed until assigned again.
+    pim.run_as(
+        u,
+        &[
+            "activate", ROLE, "--for", "1h", "--reason", "x", "--otp", &code,
+        ],
+    )
+    .fails(3, "EligibilityRule");
+    pim.make_eligible(a, ROLE, "pimuser").ok();
     pim.run_as(
         u,
         &[

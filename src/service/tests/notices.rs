@@ -364,7 +364,16 @@ fn alert_settings_change_thresholds_within_range() {
 #[test]
 fn the_free_licence_turns_pim_off_and_p2_turns_it_back_on() {
     let (mut lab, admin, user) = Lab::with_eligible_user();
-    lab.svc.set_licence(&admin, Licence::Free).unwrap();
+    let mails_before = lab.svc.inbox(&admin, false, 1000).unwrap().len();
+    let change = lab.svc.set_licence(&admin, Licence::Free, true).unwrap();
+    // As a licence expiry in Entra: the eligible assignment is gone, audited.
+    assert_eq!(change.removed_eligible, 1);
+    assert!(lab.svc.status(&user).unwrap().eligible.is_empty());
+    assert_eq!(
+        lab.audit_rows("Remove eligible member from role in PIM completed (permanent)")
+            .len(),
+        1
+    );
     let err = lab
         .svc
         .activate(&user, lab.activation(1, Some("x"), None))
@@ -393,6 +402,11 @@ fn the_free_licence_turns_pim_off_and_p2_turns_it_back_on() {
         ..input.clone()
     };
     lab.svc.assign(&admin, permanent).unwrap();
+    assert_eq!(
+        lab.svc.inbox(&admin, false, 1000).unwrap().len(),
+        mails_before,
+        "PIM sends no e-mail while Free"
+    );
     assert!(
         lab.svc
             .alerts(&admin)
@@ -400,14 +414,19 @@ fn the_free_licence_turns_pim_off_and_p2_turns_it_back_on() {
             .iter()
             .any(|a| a.id == AlertId::InvalidLicense && a.active())
     );
-    lab.svc.set_licence(&admin, Licence::P2).unwrap();
-    lab.svc
-        .activate(
-            &user,
-            lab.activation(1, Some("x"), Some(lab.code("pimuser", 1))),
-        )
-        .unwrap();
-    let ServiceError::Refused(r) = lab.svc.set_licence(&user, Licence::Free).unwrap_err() else {
+    // Back on P2, PIM works again; what the licence expiry removed stays removed.
+    lab.svc.set_licence(&admin, Licence::P2, false).unwrap();
+    let ServiceError::Refused(r) = lab
+        .svc
+        .activate(&user, lab.activation(1, Some("x"), Some(lab.code("pimuser", 1))))
+        .unwrap_err()
+    else {
+        panic!()
+    };
+    assert_eq!(r.rule(), Rule::EligibilityRule);
+    lab.svc.assign(&admin, input).unwrap();
+    assert!(lab.svc.inbox(&admin, false, 1000).unwrap().len() > mails_before);
+    let ServiceError::Refused(r) = lab.svc.set_licence(&user, Licence::Free, true).unwrap_err() else {
         panic!()
     };
     assert_eq!(r.rule(), Rule::AdminRequestRule);

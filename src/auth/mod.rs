@@ -4,6 +4,7 @@
 
 pub mod lockout;
 pub mod password;
+pub mod qr;
 pub mod seal;
 pub mod session;
 pub mod totp;

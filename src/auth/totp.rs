@@ -2,8 +2,6 @@
 //! enrolment URIs and QR codes, and verification that reports the matched step so the caller
 //! can refuse replays.
 
-use qrcode::QrCode;
-use qrcode::render::unicode::Dense1x2;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 /// The issuer shown in authenticator apps.
@@ -86,18 +84,6 @@ pub fn seconds_left(unix_time: i64) -> u64 {
 /// The `otpauth://` enrolment URI for an account.
 pub fn otpauth_uri(secret_base32: &str, account: &str) -> Option<String> {
     build(secret_base32, account)?.to_url().ok()
-}
-
-/// The URI as a QR code drawn with half-block characters, two modules per character row.
-pub fn qr_text(uri: &str) -> Option<String> {
-    let code = QrCode::new(uri.as_bytes()).ok()?;
-    Some(
-        code.render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-    )
 }
 
 #[cfg(test)]

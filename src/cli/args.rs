@@ -235,6 +235,14 @@ pub struct LabArgs {
 /// `pim lab …`.
 #[derive(Debug, Subcommand)]
 pub enum LabCommand {
+    /// A lab account's QR code, to add it to a real phone's authenticator app
+    Qr {
+        /// The account (its UPN)
+        upn: String,
+        /// Print JSON (secret and otpauth URI)
+        #[arg(long)]
+        json: bool,
+    },
     /// Each lab account's current code and its seconds left, like a phone
     Authenticator {
         /// Keep printing a new set of codes every 30 seconds (Ctrl-C stops)

@@ -44,6 +44,25 @@ pub fn progress(text: &str) {
     let _ = write!(io::stderr().lock(), "\r{shown}\x1b[K");
 }
 
+/// Prints a QR code: with its explicit colours on a terminal (so it reads on light and dark
+/// themes alike), as plain block characters into a pipe or file. The colour escapes are the
+/// program's own; nothing stored reaches them.
+pub fn qr(code: &crate::auth::qr::Qr) {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        write_out(format_args!("{}\n", code.plain()));
+        return;
+    }
+    let mut out = io::stdout().lock();
+    if let Err(e) = out
+        .write_all(code.ansi().as_bytes())
+        .and_then(|()| out.flush())
+        && e.kind() == io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
+
 /// Writes to standard error, sanitised; a closed standard error is ignored.
 pub fn write_err(args: std::fmt::Arguments<'_>) {
     let text = args.to_string();

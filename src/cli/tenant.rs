@@ -42,8 +42,20 @@ fn authenticator(env: &Env, watch: bool, as_json: bool) -> CliResult {
 
 /// `pim lab [--reset] [--json]` and `pim lab authenticator`.
 pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
-    if let Some(super::args::LabCommand::Authenticator { watch, json }) = args.command {
-        return authenticator(env, watch, json);
+    match &args.command {
+        Some(super::args::LabCommand::Authenticator { watch, json }) => {
+            return authenticator(env, *watch, *json);
+        }
+        Some(super::args::LabCommand::Qr { upn, json: as_json }) => {
+            let mut svc = env.open(OpenMode::Existing)?;
+            let e = svc.lab_enrolment(upn)?;
+            if *as_json {
+                return json(&json!({"upn": upn, "totp_secret": e.secret, "otpauth_uri": e.uri}));
+            }
+            print_enrolment(upn, &e);
+            return Ok(());
+        }
+        None => {}
     }
     let mut svc = env.open(OpenMode::Create)?;
     let token = if args.reset {
@@ -74,8 +86,10 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
     for a in &created.accounts {
         print_account(a);
     }
-    outln!("Add each secret to an authenticator app (TOTP, SHA1, 6 digits, 30 s),");
-    outln!("or get codes in a terminal with: oathtool --totp -b SECRET\n");
+    outln!("Add each secret to an authenticator app (TOTP, SHA1, 6 digits, 30 s): scan its QR");
+    outln!(
+        "code with `pim lab qr UPN`, or get codes in a terminal with: oathtool --totp -b SECRET\n"
+    );
     if std::env::var_os("PIM_DB").is_none() && env.db != super::default_db() {
         outln!(
             "Tip: export PIM_DB={} so every command uses this lab.",
@@ -94,7 +108,8 @@ fn print_account(a: &CreatedAccount) {
     };
     outln!("  {}  {}  {roles}", a.upn, a.display_name);
     outln!("    password     {}", a.password);
-    outln!("    TOTP secret  {}\n", a.totp_secret);
+    outln!("    TOTP secret  {}", a.totp_secret);
+    outln!("    otpauth URI  {}\n", a.otpauth_uri);
 }
 
 /// Prints an authenticator enrolment: secret, URI and QR code.
@@ -102,7 +117,9 @@ pub fn print_enrolment(upn: &str, e: &Enrolment) {
     outln!("Authenticator for {upn} (scan the QR code, or type the secret):");
     outln!("  secret  {}", e.secret);
     outln!("  URI     {}\n", e.uri);
-    outln!("{}", e.qr);
+    if let Some(qr) = &e.qr {
+        super::output::qr(qr);
+    }
 }
 
 fn value(given: Option<String>, prompt: &str, flag: &str) -> Result<String, super::CliError> {

@@ -8,8 +8,9 @@ use super::mfa::{Purpose, ensure_unlocked, failure_error, record_failure, verify
 use super::{AuthFailure, ServiceError, ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
 use crate::auth::password::StoredHashError;
+use crate::auth::qr::Qr;
 use crate::auth::session::{SESSION_LIFETIME, new_token, token_hash};
-use crate::auth::totp::{otpauth_uri, qr_text};
+use crate::auth::totp::otpauth_uri;
 use crate::clock::Time;
 use crate::policy::model::Principal;
 use crate::policy::text::{MAX_UPN_CHARS, clip, sanitize};
@@ -33,16 +34,16 @@ pub struct Enrolment {
     pub secret: String,
     /// `otpauth://` URI.
     pub uri: String,
-    /// The URI as a QR code drawn with block characters.
+    /// The URI as a QR code.
     #[serde(skip)]
-    pub qr: String,
+    pub qr: Option<Qr>,
 }
 
 impl Enrolment {
     /// The enrolment material for an account's secret.
     pub fn for_secret(secret: &str, upn: &str) -> Self {
         let uri = otpauth_uri(secret, upn).unwrap_or_default();
-        let qr = qr_text(&uri).unwrap_or_default();
+        let qr = Qr::new(&uri);
         Self {
             secret: secret.to_owned(),
             uri,

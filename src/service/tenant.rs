@@ -51,6 +51,8 @@ pub struct CreatedAccount {
     pub password: String,
     /// Base32 TOTP secret (SHA1, 6 digits, 30 s).
     pub totp_secret: String,
+    /// The secret as an authenticator app's `otpauth://` URI (what the QR code holds).
+    pub otpauth_uri: String,
     /// Roles assigned at creation.
     #[serde(skip)]
     pub roles: Vec<String>,
@@ -196,6 +198,7 @@ impl super::Service {
                 upn: upn.to_owned(),
                 display_name: display_name.to_owned(),
                 password,
+                otpauth_uri: crate::auth::totp::otpauth_uri(&secret, upn).unwrap_or_default(),
                 totp_secret: secret,
                 roles: if global_admin {
                     vec!["Global Administrator".into()]
@@ -327,6 +330,27 @@ impl super::Service {
                     seconds_left: crate::auth::totp::seconds_left(real),
                 })
                 .collect())
+        })
+    }
+
+    /// A lab account's authenticator enrolment (secret, `otpauth://` URI, QR code), so a
+    /// student can add it to a real phone (lab tenants only, like the lab authenticator).
+    pub fn lab_enrolment(&mut self, upn: &str) -> ServiceResult<super::Enrolment> {
+        self.read(|ctx| {
+            if ctx.tenant.kind != TenantKind::Lab {
+                return Err(ServiceError::Refused(crate::policy::Refusal::new(
+                    crate::policy::Rule::LabOnly,
+                    "lab accounts' QR codes exist only on training lab tenants; an account enrols at its first sign-in",
+                )));
+            }
+            let user = ctx.user(upn)?;
+            let secret = ctx.secret(&user)?.ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "{} has no authenticator yet; it gets one at its first sign-in",
+                    user.principal.upn
+                ))
+            })?;
+            Ok(super::Enrolment::for_secret(&secret, &user.principal.upn))
         })
     }
 

@@ -278,10 +278,10 @@ impl App {
         }
         self.last_poll = Some(real);
         let Some(svc) = self.svc.as_mut() else { return };
-        if let Some(Popup::Authenticator(codes)) = self.popups.last_mut()
+        if let Some(Popup::Authenticator(panel)) = self.popups.last_mut()
             && let Ok(fresh) = svc.authenticator()
         {
-            *codes = fresh;
+            panel.codes = fresh;
         }
         let version = svc.store().data_version().ok();
         let changed = version.is_some() && version != self.data_version;

@@ -35,6 +35,8 @@ pub enum Context {
     SignIn,
     /// The first-run screen.
     FirstRun,
+    /// The lab authenticator panel.
+    Authenticator,
 }
 
 impl Context {
@@ -55,6 +57,7 @@ impl Context {
             Context::Message => "Messages",
             Context::SignIn => "Sign-in",
             Context::FirstRun => "First run",
+            Context::Authenticator => "Lab authenticator",
         }
     }
 }
@@ -212,6 +215,38 @@ use Key::{Char, Code, Ctrl};
 
 /// The keymap.
 pub const BINDINGS: &[Binding] = &[
+    b(
+        C::Authenticator,
+        &[Code(KeyCode::Up), Char('k')],
+        "↑",
+        A::Up,
+        "previous account",
+        false,
+    ),
+    b(
+        C::Authenticator,
+        &[Code(KeyCode::Down), Char('j')],
+        "↓",
+        A::Down,
+        "next account",
+        false,
+    ),
+    b(
+        C::Authenticator,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "QR code for a phone",
+        true,
+    ),
+    b(
+        C::Authenticator,
+        &[Code(KeyCode::Esc), Char('q')],
+        "Esc",
+        A::Back,
+        "back / close",
+        true,
+    ),
     b(C::Global, &[Char('q')], "q", A::Quit, "quit", true),
     b(C::Global, &[Char('?')], "?", A::Help, "help", true),
     b(

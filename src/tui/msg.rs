@@ -128,6 +128,8 @@ pub enum Msg {
     ShowHelp,
     /// Open the lab's authenticator.
     ShowAuthenticator,
+    /// Show a lab account's QR code in the authenticator panel.
+    ShowLabQr(String),
     /// Open the activation pane for an eligible role.
     OpenActivate(Vec<String>),
     /// Stage 1: check the request against the role's rules.

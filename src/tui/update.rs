@@ -56,6 +56,7 @@ impl App {
                 });
             }
             Msg::ShowAuthenticator => self.show_authenticator(),
+            Msg::ShowLabQr(upn) => self.show_lab_qr(&upn),
             Msg::OpenActivate(role_ids) => self.open_activate(&role_ids),
             Msg::ActivateValidate(inputs) => self.activate_validate(inputs),
             Msg::ActivateCommit(inputs) => self.activate_commit(inputs),
@@ -153,12 +154,18 @@ impl App {
                     &created.admin.totp_secret,
                     &created.admin.upn,
                 );
-                let text = format!(
-                    "{} is the Global Administrator of {}.\nScan this with an authenticator app, or type the secret:\n\n{}\nSecret: {}\n\nThen sign in.",
-                    created.admin.upn, created.tenant.domain, e.qr, e.secret
-                );
-                self.popups
-                    .push(Popup::message("Tenant created", text, Tone::Success));
+                self.popups.push(Popup::Enrolment {
+                    title: "Tenant created".into(),
+                    intro: vec![
+                        format!(
+                            "{} is the Global Administrator of {}.",
+                            created.admin.upn, created.tenant.domain
+                        ),
+                        "Scan this with an authenticator app, or type the secret; then sign in."
+                            .into(),
+                    ],
+                    enrolment: Box::new(e),
+                });
             }
             Err(e) => {
                 if let Some(Popup::Tenant(_, error)) = self.popups.last_mut() {
@@ -224,10 +231,24 @@ impl App {
         self.status = Some(("Signed out.".into(), Tone::Info));
     }
 
+    fn show_lab_qr(&mut self, upn: &str) {
+        let Some(svc) = self.svc.as_mut() else { return };
+        match svc.lab_enrolment(upn) {
+            Ok(e) => {
+                if let Some(Popup::Authenticator(panel)) = self.popups.last_mut() {
+                    panel.qr = Some(Box::new(e));
+                }
+            }
+            Err(e) => self.status = Some((e.to_string(), Tone::Error)),
+        }
+    }
+
     fn show_authenticator(&mut self) {
         let Some(svc) = self.svc.as_mut() else { return };
         match svc.authenticator() {
-            Ok(codes) => self.popups.push(Popup::Authenticator(codes)),
+            Ok(codes) => self.popups.push(Popup::Authenticator(Box::new(
+                super::popup::AuthPanel::new(codes),
+            ))),
             Err(e) => self.status = Some((e.to_string(), Tone::Error)),
         }
     }

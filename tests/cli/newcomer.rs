@@ -125,3 +125,64 @@ fn a_message_can_be_read_as_json() {
             .contains("MSSecurity-noreply@microsoft.com")
     );
 }
+
+#[test]
+fn a_lab_account_can_be_added_to_a_real_phone() {
+    let mut pim = Pim::new();
+    let doc = pim.lab();
+    let pimuser = doc["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["upn"] == pim.upn("pimuser"))
+        .unwrap()
+        .clone();
+    let uri = pimuser["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/PIM%20Console:pimuser%40pimlab.onmicrosoft.com?"));
+    assert!(uri.contains(&format!(
+        "secret={}",
+        pimuser["totp_secret"].as_str().unwrap()
+    )));
+
+    // Any time later, without signing in: the QR code, drawn plain into a pipe.
+    let run = pim.run(&["lab", "qr", &pim.upn("pimuser")]).ok();
+    assert!(run.stdout.contains(uri), "{}", run.stdout);
+    let rows: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains(['█', '▀', '▄']))
+        .collect();
+    let (w, h) = (
+        rows.iter().map(|r| r.chars().count()).max().unwrap() + 8,
+        rows.len() * 2 + 8,
+    );
+    let dark = |x: usize, y: usize| -> bool {
+        let Some(row) = y.checked_sub(4).map(|y| y / 2).and_then(|r| rows.get(r)) else {
+            return false;
+        };
+        let upper = (y - 4) % 2 == 0;
+        match x.checked_sub(4).and_then(|x| row.chars().nth(x)) {
+            Some('█') => true,
+            Some('▀') => upper,
+            Some('▄') => !upper,
+            _ => false,
+        }
+    };
+    let scale = 4;
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w * scale, h * scale, |x, y| {
+        if dark(x / scale, y / scale) { 0 } else { 255 }
+    });
+    let decoded: Vec<String> = img
+        .detect_grids()
+        .into_iter()
+        .filter_map(|g| g.decode().ok().map(|(_, t)| t))
+        .collect();
+    assert_eq!(decoded, [uri]);
+    let v = pim
+        .run(&["lab", "qr", &pim.upn("pimuser"), "--json"])
+        .ok()
+        .json();
+    assert_eq!(v["otpauth_uri"], uri);
+    pim.run(&["lab", "qr", "nobody@pimlab.onmicrosoft.com"])
+        .fails(2, "no user");
+}

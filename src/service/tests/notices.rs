@@ -418,7 +418,10 @@ fn the_free_licence_turns_pim_off_and_p2_turns_it_back_on() {
     lab.svc.set_licence(&admin, Licence::P2, false).unwrap();
     let ServiceError::Refused(r) = lab
         .svc
-        .activate(&user, lab.activation(1, Some("x"), Some(lab.code("pimuser", 1))))
+        .activate(
+            &user,
+            lab.activation(1, Some("x"), Some(lab.code("pimuser", 1))),
+        )
         .unwrap_err()
     else {
         panic!()
@@ -426,7 +429,8 @@ fn the_free_licence_turns_pim_off_and_p2_turns_it_back_on() {
     assert_eq!(r.rule(), Rule::EligibilityRule);
     lab.svc.assign(&admin, input).unwrap();
     assert!(lab.svc.inbox(&admin, false, 1000).unwrap().len() > mails_before);
-    let ServiceError::Refused(r) = lab.svc.set_licence(&user, Licence::Free, true).unwrap_err() else {
+    let ServiceError::Refused(r) = lab.svc.set_licence(&user, Licence::Free, true).unwrap_err()
+    else {
         panic!()
     };
     assert_eq!(r.rule(), Rule::AdminRequestRule);

@@ -79,7 +79,16 @@ pub enum Popup {
     /// The lab accounts just created (passwords and secrets shown once).
     LabAccounts(Vec<CreatedAccount>),
     /// The lab's authenticator.
-    Authenticator(Vec<AuthenticatorCode>),
+    Authenticator(Box<AuthPanel>),
+    /// An account's authenticator enrolment: its QR code and secret.
+    Enrolment {
+        /// Title.
+        title: String,
+        /// What it is and what to do, before the code.
+        intro: Vec<String>,
+        /// The enrolment.
+        enrolment: Box<crate::service::Enrolment>,
+    },
     /// One e-mail.
     Email(Box<Email>, u16),
     /// One audit entry.
@@ -169,6 +178,7 @@ impl Popup {
     /// The keymap contexts while this popup is on top.
     pub fn contexts(&self) -> Vec<Context> {
         match self {
+            Popup::Authenticator(_) => vec![Context::Authenticator],
             Popup::Confirm { .. } => vec![Context::Confirm],
             Popup::Activate(p) => p.contexts(),
             Popup::Settings(p) => p.contexts(),
@@ -210,7 +220,8 @@ impl Popup {
                 }
                 _ => Outcome::Consumed,
             },
-            Popup::LabAccounts(_) | Popup::Authenticator(_) => {
+            Popup::Authenticator(p) => p.handle_key(key),
+            Popup::LabAccounts(_) | Popup::Enrolment { .. } => {
                 match resolve(&[Context::Message], key) {
                     Some(Action::Back) => Outcome::Close,
                     _ => Outcome::Consumed,
@@ -274,5 +285,51 @@ fn filter_key(form: &mut Form, key: &KeyEvent) -> Outcome {
         }
         FormEvent::Cancel => Outcome::Close,
         _ => Outcome::Consumed,
+    }
+}
+
+/// The lab authenticator: every lab account's current code, like a phone; Enter shows the
+/// selected account's QR code to add it to a real phone.
+#[derive(Debug, Clone)]
+pub struct AuthPanel {
+    /// The codes, refreshed every second.
+    pub codes: Vec<AuthenticatorCode>,
+    /// The selected account.
+    pub selected: usize,
+    /// The QR code shown, if one.
+    pub qr: Option<Box<crate::service::Enrolment>>,
+}
+
+impl AuthPanel {
+    /// The panel on the codes, first account selected.
+    pub fn new(codes: Vec<AuthenticatorCode>) -> Self {
+        Self {
+            codes,
+            selected: 0,
+            qr: None,
+        }
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent) -> Outcome {
+        match resolve(&[Context::Authenticator], key) {
+            Some(Action::Up) if self.qr.is_none() => {
+                self.selected = self.selected.saturating_sub(1);
+                Outcome::Consumed
+            }
+            Some(Action::Down) if self.qr.is_none() => {
+                self.selected = (self.selected + 1).min(self.codes.len().saturating_sub(1));
+                Outcome::Consumed
+            }
+            Some(Action::Open) if self.qr.is_none() => match self.codes.get(self.selected) {
+                Some(c) => Outcome::Emit(Msg::ShowLabQr(c.principal.upn.clone())),
+                None => Outcome::Consumed,
+            },
+            Some(Action::Back) if self.qr.is_some() => {
+                self.qr = None;
+                Outcome::Consumed
+            }
+            Some(Action::Back) => Outcome::Close,
+            _ => Outcome::Consumed,
+        }
     }
 }

@@ -212,18 +212,20 @@ fn popups_with_secrets_use_fixed_data() {
         upn: format!("{n}@pimlab.onmicrosoft.com"),
         display_name: n.into(),
     };
-    h.app.popups.push(Popup::Authenticator(vec![
-        AuthenticatorCode {
-            principal: who("admin"),
-            code: Some("123456".into()),
-            seconds_left: 17,
-        },
-        AuthenticatorCode {
-            principal: who("pimuser"),
-            code: Some("654321".into()),
-            seconds_left: 17,
-        },
-    ]));
+    h.app.popups.push(Popup::Authenticator(Box::new(
+        crate::tui::popup::AuthPanel::new(vec![
+            AuthenticatorCode {
+                principal: who("admin"),
+                code: Some("123456".into()),
+                seconds_left: 17,
+            },
+            AuthenticatorCode {
+                principal: who("pimuser"),
+                code: Some("654321".into()),
+                seconds_left: 17,
+            },
+        ]),
+    )));
     snap("authenticator", &h.draw(80, 24));
     h.app.popups.clear();
     h.app.popups.push(Popup::LabAccounts(vec![CreatedAccount {
@@ -231,6 +233,7 @@ fn popups_with_secrets_use_fixed_data() {
         display_name: "Lab Admin".into(),
         password: "Kq7m-Rt4x-Hv9p-Wz3c".into(),
         totp_secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into(),
+        otpauth_uri: String::new(),
         roles: vec!["Global Administrator".into()],
     }]));
     snap("lab_accounts", &h.draw(80, 24));
@@ -270,4 +273,100 @@ fn several_marked_roles_in_one_activation_pane() {
     snap("my_roles_marked", &h.draw(80, 24));
     h.key(KeyCode::Char('a'));
     snap("activate_several", &h.draw(80, 24));
+}
+
+/// The screen as a camera sees it under a terminal theme: each cell's glyph and its colours
+/// as grey levels, the theme's defaults where the console sets none.
+fn camera(t: &Terminal<TestBackend>, theme: (u8, u8)) -> Vec<Vec<(char, u8, u8)>> {
+    let grey = |c: Color, default: u8| match c {
+        Color::Reset => default,
+        Color::Indexed(crate::auth::qr::DARK) | Color::Black => 0,
+        Color::Indexed(crate::auth::qr::LIGHT) | Color::White => 255,
+        Color::Rgb(r, g, b) => ((u16::from(r) + u16::from(g) + u16::from(b)) / 3) as u8,
+        _ => 128,
+    };
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| {
+                    let cell = &buf[(x, y)];
+                    let glyph = cell.symbol().chars().next().unwrap_or(' ');
+                    (glyph, grey(cell.fg, theme.0), grey(cell.bg, theme.1))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_lab_accounts_qr_code_scans_on_light_and_dark_terminals() {
+    use crate::auth::qr::scan;
+    let mut h = Harness::lab();
+    h.ctrl('a');
+    let Some(Popup::Authenticator(panel)) = h.app.popups.last() else {
+        panic!("{:?}", h.app.popups.last())
+    };
+    let at = panel
+        .codes
+        .iter()
+        .position(|c| c.principal.upn.starts_with("pimuser@"))
+        .unwrap();
+    for _ in 0..at {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    let Some(Popup::Authenticator(panel)) = h.app.popups.last() else {
+        panic!("{:?}", h.app.popups.last())
+    };
+    let uri = panel.qr.as_ref().expect("the QR code is shown").uri.clone();
+    assert!(
+        uri.contains(&format!("secret={}", h.account("pimuser").totp_secret)),
+        "{uri}"
+    );
+    let t = h.draw(100, 40);
+    for theme in [scan::LIGHT_THEME, scan::DARK_THEME] {
+        assert_eq!(
+            scan::decode(&camera(&t, theme)).as_deref(),
+            Some(uri.as_str()),
+            "theme {theme:?}"
+        );
+    }
+    // Too small a terminal says so rather than drawing a code that cannot scan.
+    let small = screen_text(&h.draw(60, 20));
+    assert!(small.contains("Make the terminal at least"), "{small}");
+    h.key(KeyCode::Esc);
+    let Some(Popup::Authenticator(panel)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert!(panel.qr.is_none(), "Esc goes back to the codes");
+}
+
+#[test]
+fn the_enrolment_qr_at_first_sign_in_scans_on_light_and_dark_terminals() {
+    use crate::auth::qr::scan;
+    let mut h = Harness::lab();
+    let admin = h.session("admin", 0);
+    let new = h
+        .engine()
+        .add_user(
+            &admin,
+            "newhire@pimlab.onmicrosoft.com",
+            "New Hire",
+            Some("correct horse battery"),
+        )
+        .unwrap();
+    // First sign-in: the account registers its authenticator (More information required).
+    h.text("newhire@pimlab.onmicrosoft.com");
+    h.key(KeyCode::Tab);
+    h.text("correct horse battery");
+    h.key(KeyCode::Enter);
+    let t = h.draw(100, 50);
+    for theme in [scan::LIGHT_THEME, scan::DARK_THEME] {
+        assert_eq!(
+            scan::decode(&camera(&t, theme)).as_deref(),
+            Some(new.enrolment.uri.as_str()),
+            "theme {theme:?}"
+        );
+    }
 }

@@ -30,6 +30,40 @@ mod roles;
 mod start;
 pub mod theme;
 
+/// A QR code as lines of upper half blocks with explicit colours (dark #000000 on light
+/// #ffffff, quiet zone included), so it reads on light and dark terminal themes alike.
+pub fn qr_lines(code: &crate::auth::qr::Qr, indent: usize) -> Vec<Line<'static>> {
+    use ratatui::style::{Color, Style};
+    use ratatui::text::Span;
+    let colour = |dark: bool| {
+        Color::Indexed(if dark {
+            crate::auth::qr::DARK
+        } else {
+            crate::auth::qr::LIGHT
+        })
+    };
+    code.cells()
+        .into_iter()
+        .map(|row| {
+            let mut spans = vec![Span::raw(" ".repeat(indent))];
+            let mut run = String::new();
+            let mut style = None;
+            for (upper, lower) in row {
+                let s = Style::new().fg(colour(upper)).bg(colour(lower));
+                if style.is_some_and(|prev| prev != s) {
+                    spans.push(Span::styled(std::mem::take(&mut run), style.unwrap_or(s)));
+                }
+                style = Some(s);
+                run.push('▀');
+            }
+            if let Some(s) = style {
+                spans.push(Span::styled(run, s));
+            }
+            Line::from(spans)
+        })
+        .collect()
+}
+
 /// The smallest terminal the console draws into.
 pub const MIN_SIZE: (u16, u16) = (40, 10);
 

@@ -11,6 +11,62 @@ use crate::tui::keymap::{BINDINGS, Context};
 use crate::tui::popup::{Popup, Tone};
 
 /// Draws a bordered box of at most `size`, no taller than its content needs.
+/// An enrolment: what it is, the QR code in its own colours, the secret.
+fn enrolment(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    intro: &[String],
+    e: &crate::service::Enrolment,
+) {
+    let mut body: Vec<Line<'static>> = intro
+        .iter()
+        .map(|l| Line::from(safe(l).into_owned()))
+        .collect();
+    body.push(Line::from(""));
+    let width = e.qr.as_ref().map_or(40, |q| q.side() + 4);
+    if let Some(code) = &e.qr {
+        let rows = code.cells().len();
+        if usize::from(area.width) < code.side() + 4
+            || usize::from(area.height) < rows + intro.len() + 6
+        {
+            // A QR code that wraps or is cut does not scan.
+            body.push(Line::from(Span::styled(
+                format!(
+                    "Make the terminal at least {}×{} to show the QR code; or use the secret or the otpauth URI (pim lab qr UPN).",
+                    code.side() + 4,
+                    rows + intro.len() + 6
+                ),
+                theme::warn(),
+            )));
+        } else {
+            body.extend(super::qr_lines(code, 1));
+        }
+    }
+    body.push(Line::from(format!("Secret: {}", e.secret)));
+    body.push(Line::from(Span::styled("Esc: close", theme::muted())));
+    let height = body.len() + 2;
+    let width = width.max(
+        intro
+            .iter()
+            .map(|l| l.chars().count() + 2)
+            .max()
+            .unwrap_or(0),
+    );
+    boxed(
+        frame,
+        area,
+        title,
+        Tone::Success,
+        body,
+        0,
+        (
+            u16::try_from(width).unwrap_or(u16::MAX),
+            u16::try_from(height).unwrap_or(u16::MAX),
+        ),
+    );
+}
+
 fn boxed(
     frame: &mut Frame,
     area: Rect,
@@ -136,38 +192,66 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
                 (84, 16),
             );
         }
-        Popup::Authenticator(codes) => {
-            let mut body = vec![
-                Line::from(Span::styled(
-                    "Lab authenticator: the code each account's app would show now.",
-                    theme::muted(),
-                )),
-                Line::from(""),
-            ];
-            for c in codes {
-                let code = c
-                    .code
-                    .as_deref()
-                    .map_or("------".to_owned(), |c| format!("{} {}", &c[..3], &c[3..]));
-                let bar: String = (0..30)
-                    .map(|i| if i < c.seconds_left { '█' } else { '░' })
-                    .collect();
-                body.push(Line::from(vec![
-                    Span::raw(format!("{:<34}", c.principal.upn)),
-                    Span::styled(code, theme::title()),
-                    Span::styled(format!("  {bar} {:>2}s", c.seconds_left), theme::muted()),
-                ]));
-            }
-            boxed(
+        Popup::Authenticator(panel) => match &panel.qr {
+            Some(e) => enrolment(
                 frame,
                 area,
-                "Authenticator",
-                Tone::Info,
-                body,
-                0,
-                (90, u16::try_from(codes.len() + 5).unwrap_or(20)),
-            );
-        }
+                &format!(
+                    "Authenticator – {}",
+                    safe(
+                        &panel
+                            .codes
+                            .get(panel.selected)
+                            .map_or(String::new(), |c| c.principal.upn.clone())
+                    )
+                ),
+                &["Scan with an authenticator app on a phone (or type the secret).".to_owned()],
+                e,
+            ),
+            None => {
+                let mut body = vec![
+                    Line::from(Span::styled(
+                        "Lab authenticator: the code each account's app would show now.",
+                        theme::muted(),
+                    )),
+                    Line::from(""),
+                ];
+                for (i, c) in panel.codes.iter().enumerate() {
+                    let code = c
+                        .code
+                        .as_deref()
+                        .map_or("------".to_owned(), |c| format!("{} {}", &c[..3], &c[3..]));
+                    let bar: String = (0..30)
+                        .map(|i| if i < c.seconds_left { '█' } else { '░' })
+                        .collect();
+                    let mark = if i == panel.selected { "▸ " } else { "  " };
+                    body.push(Line::from(vec![
+                        Span::raw(format!("{mark}{:<32}", safe(&c.principal.upn))),
+                        Span::styled(code, theme::title()),
+                        Span::styled(format!("  {bar} {:>2}s", c.seconds_left), theme::muted()),
+                    ]));
+                }
+                body.push(Line::from(""));
+                body.push(Line::from(Span::styled(
+                    "↑↓ account · Enter its QR code, to add it to a real phone · Esc close",
+                    theme::muted(),
+                )));
+                boxed(
+                    frame,
+                    area,
+                    "Authenticator",
+                    Tone::Info,
+                    body,
+                    0,
+                    (90, u16::try_from(panel.codes.len() + 7).unwrap_or(20)),
+                );
+            }
+        },
+        Popup::Enrolment {
+            title,
+            intro,
+            enrolment: e,
+        } => enrolment(frame, area, title, intro, e),
         Popup::Email(e, scroll) => {
             let mut body = vec![
                 Line::from(format!("From:    {}", crate::notify::FROM)),

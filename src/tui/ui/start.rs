@@ -111,7 +111,9 @@ pub fn sign_in(frame: &mut Frame, area: Rect, app: &App, s: &SignInState) {
             lines.push(Line::from(
                 "  scan the QR code, or type the secret, then enter the code it shows.",
             ));
-            lines.extend(e.qr.lines().map(|l| Line::from(format!("  {l}"))));
+            if let Some(code) = &e.qr {
+                lines.extend(super::qr_lines(code, 2));
+            }
             lines.push(Line::from(format!("  Secret: {}", e.secret)));
             lines.push(field_line("Code", true, s.code.line(true, 8)));
         }

@@ -160,7 +160,7 @@ fn a_lab_account_can_be_added_to_a_real_phone() {
         let Some(row) = y.checked_sub(4).map(|y| y / 2).and_then(|r| rows.get(r)) else {
             return false;
         };
-        let upper = (y - 4) % 2 == 0;
+        let upper = (y - 4).is_multiple_of(2);
         match x.checked_sub(4).and_then(|x| row.chars().nth(x)) {
             Some('█') => true,
             Some('▀') => upper,

@@ -64,6 +64,8 @@ pub const CLOCK_ACCEPTED: &str = "Accept system clock";
 pub const EXEC_STARTED: &str = "Run command with role started (PIM exec)";
 /// A command run under a role ended (by itself, or stopped when the role ended).
 pub const EXEC_ENDED: &str = "Run command with role ended (PIM exec)";
+/// A lab administrator simulated a role assignment written outside PIM.
+pub const OUTSIDE_ASSIGNMENT_SIMULATED: &str = "Simulate role assignment outside PIM (lab)";
 /// The lab clock was moved.
 pub const CLOCK_MOVED: &str = "Lab clock moved";
 

@@ -235,6 +235,9 @@ pub struct LabArgs {
 /// `pim lab …`.
 #[derive(Debug, Subcommand)]
 pub enum LabCommand {
+    /// Make things happen that a lab cannot otherwise show
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
     /// A lab account's QR code, to add it to a real phone's authenticator app
     Qr {
         /// The account (its UPN)
@@ -251,6 +254,19 @@ pub enum LabCommand {
         /// Print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `pim lab simulate …`.
+#[derive(Debug, Subcommand)]
+pub enum SimulateCommand {
+    /// Write a permanent active assignment the way a tool outside PIM would (for the "Roles
+    /// are being assigned outside of PIM" alert)
+    OutsideAssignment {
+        /// Role name, slug or template id
+        role: String,
+        /// The user
+        upn: String,
     },
 }
 

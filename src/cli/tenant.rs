@@ -55,6 +55,31 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
             print_enrolment(upn, &e);
             return Ok(());
         }
+        Some(super::args::LabCommand::Simulate(
+            super::args::SimulateCommand::OutsideAssignment { role, upn },
+        )) => {
+            let token = env.token()?;
+            let mut svc = env.open(OpenMode::Existing)?;
+            let a = svc.simulate_outside_assignment(&token, role, upn)?;
+            outln!(
+                "Wrote a permanent active assignment of {} for {} outside PIM (id {}).",
+                crate::policy::text::sanitize(role),
+                crate::policy::text::sanitize(upn),
+                a.id
+            );
+            outln!(
+                "`pim alerts` now shows \"Roles are being assigned outside of Privileged Identity Management\";"
+            );
+            outln!(
+                "`pim audit verify` reports the assignment as not recorded by PIM, as it would a real one."
+            );
+            outln!(
+                "Remove it with: pim unassign '{}' {} --type active",
+                crate::policy::text::sanitize(role),
+                crate::policy::text::sanitize(upn)
+            );
+            return Ok(());
+        }
         None => {}
     }
     let mut svc = env.open(OpenMode::Create)?;

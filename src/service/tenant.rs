@@ -354,6 +354,61 @@ impl super::Service {
         })
     }
 
+    /// Writes a permanent active assignment the way a tool outside PIM would (lab tenants,
+    /// administrators): no request, no PIM audit entry of its own, so the "Roles are being
+    /// assigned outside of PIM" alert sees it. The simulation itself is recorded, without
+    /// naming the assignment as PIM's.
+    pub fn simulate_outside_assignment(
+        &mut self,
+        token: &SessionToken,
+        role: &str,
+        upn: &str,
+    ) -> ServiceResult<Assignment> {
+        self.write(|ctx| {
+            let actor = ctx.actor(token)?.principal;
+            let role = ctx.role(role)?;
+            let who = ctx.user(upn)?.principal;
+            let attempt = AuditEntry::new(activity::OUTSIDE_ASSIGNMENT_SIMULATED, ctx.now)
+                .by(&actor)
+                .role(&role)
+                .target(&who);
+            if ctx.tenant.kind != TenantKind::Lab {
+                return Err(ctx.refuse(
+                    attempt,
+                    crate::policy::Refusal::new(
+                        crate::policy::Rule::LabOnly,
+                        "assignments outside PIM can be simulated only on a training lab tenant",
+                    ),
+                ));
+            }
+            if !ctx.is_admin(&actor.id)? {
+                return Err(ctx.refuse(
+                    attempt,
+                    admin_required("simulating an assignment outside PIM"),
+                ));
+            }
+            let assignment = Assignment {
+                id: new_id(),
+                role_id: role.id.clone(),
+                principal_id: who.id.clone(),
+                kind: AssignmentKind::Active,
+                origin: Origin::Assigned,
+                activated_from: None,
+                start: ctx.now,
+                end: None,
+                justification: None,
+                ticket: None,
+                created_at: ctx.now,
+                created_by: None,
+                ended_at: None,
+                end_reason: None,
+            };
+            store::assignments::insert(ctx.conn, &assignment, None)?;
+            ctx.audit(attempt.detail("simulated_assignment", &assignment.id))?;
+            Ok(assignment)
+        })
+    }
+
     /// Sets the tenant's licence (lab tenants only; administrators only). With the Free licence
     /// PIM is off: no eligible or time-bound assignments, no activation.
     /// Switching to Free removes the eligible assignments: unless `confirmed`, a switch that

@@ -186,3 +186,53 @@ fn a_lab_account_can_be_added_to_a_real_phone() {
     pim.run(&["lab", "qr", "nobody@pimlab.onmicrosoft.com"])
         .fails(2, "no user");
 }
+
+#[test]
+fn an_assignment_outside_pim_can_be_demonstrated() {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    pim.login("pimuser").ok();
+    let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
+    let args = [
+        "lab",
+        "simulate",
+        "outside-assignment",
+        "Exchange Administrator",
+        user.as_str(),
+    ];
+    let before = pim.snapshot();
+    pim.run_as(Some(&user), &args).fails(3, "AdminRequestRule");
+    assert_eq!(pim.snapshot(), before);
+    let run = pim.run_as(Some(&admin), &args).ok();
+    assert!(run.stdout.contains("outside PIM"), "{}", run.stdout);
+    let alerts = pim.run_as(Some(&admin), &["alerts", "--json"]).ok().json();
+    let outside = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["slug"] == "outside-pim")
+        .unwrap();
+    assert_eq!(outside["active"], true);
+    assert!(
+        outside.to_string().contains("Exchange Administrator"),
+        "{outside}"
+    );
+    // The log knows nothing made it: verify says so, as for a real write outside PIM.
+    pim.run_as(Some(&admin), &["audit", "verify"])
+        .fails(1, "written into the database directly");
+    // Entra's 5-minute floor, then PIM removes it and the alert clears.
+    pim.run_as(Some(&admin), &["clock", "advance", "6m"]).ok();
+    pim.run_as(
+        Some(&admin),
+        &[
+            "unassign",
+            "Exchange Administrator",
+            &user,
+            "--type",
+            "active",
+        ],
+    )
+    .ok();
+    pim.run_as(Some(&admin), &["audit", "verify"]).ok();
+}

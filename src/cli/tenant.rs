@@ -83,6 +83,16 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
         None => {}
     }
     let mut svc = env.open(OpenMode::Create)?;
+    if !args.reset
+        && let Ok(t) = svc.tenant()
+        && t.kind == crate::policy::model::TenantKind::Lab
+    {
+        let db = env.db.display();
+        return Err(super::CliError::error(format!(
+            "a training lab already exists in {db}.\n  Use it: pim login --user admin@{domain} (its passwords were printed when it was made; `pim lab authenticator` shows the accounts' codes and `pim lab qr UPN` their QR codes).\n  Start over: `pim lab --reset` as its signed-in administrator (the audit log is kept), or delete it: rm {db} {db}.key {db}.anchor",
+            domain = t.domain
+        )));
+    }
     let token = if args.reset {
         env.sessions()?.optional_token(env.as_upn.as_deref())
     } else {

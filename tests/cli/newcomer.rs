@@ -236,3 +236,15 @@ fn an_assignment_outside_pim_can_be_demonstrated() {
     .ok();
     pim.run_as(Some(&admin), &["audit", "verify"]).ok();
 }
+
+#[test]
+fn pim_lab_on_an_existing_lab_says_what_to_do() {
+    let mut pim = Pim::new();
+    pim.lab();
+    let before = pim.snapshot();
+    let run = pim.run(&["lab"]).fails(1, "a training lab already exists in");
+    for hint in ["pim login --user admin@pimlab.onmicrosoft.com", "pim lab --reset", "rm "] {
+        assert!(run.stderr.contains(hint), "{hint}: {}", run.stderr);
+    }
+    assert_eq!(pim.snapshot(), before);
+}

@@ -315,20 +315,35 @@ pub fn dry_json(mut doc: serde_json::Value, preview: &Option<Preview>) -> serde_
     doc
 }
 
+/// How many codes a person may type at one prompt before the command gives up (each wrong
+/// one counts towards the lockout like any).
+pub const CODE_TRIES: usize = 3;
+
 /// Runs `call` with `code`; if the service asks for an MFA code that was not given and a
-/// person is at the terminal, asks for it and runs `call` once more.
+/// person is at the terminal, asks for it and runs `call` again, asking once more after a
+/// wrong or already used code, up to [`CODE_TRIES`] codes.
 pub fn with_code_prompt<T>(
     code: Option<String>,
     mut call: impl FnMut(Option<String>) -> Result<T, ServiceError>,
 ) -> Result<T, CliError> {
-    match call(code.clone()) {
-        Err(ServiceError::Auth(AuthFailure::CodeRequired { what }))
-            if code.is_none() && std::io::stdin().is_terminal() =>
-        {
-            errln!("MFA: {what} needs a fresh code from your authenticator.");
-            let typed = prompt_line("Code: ", "--otp CODE")?;
-            call(Some(typed)).map_err(CliError::from)
+    let first = call(code.clone());
+    if code.is_some() || !std::io::stdin().is_terminal() {
+        return first.map_err(CliError::from);
+    }
+    let mut result = first;
+    let mut typed = 0;
+    loop {
+        match &result {
+            Err(ServiceError::Auth(AuthFailure::CodeRequired { what })) if typed == 0 => {
+                errln!("MFA: {what} needs a fresh code from your authenticator.");
+            }
+            Err(ServiceError::Auth(
+                e @ (AuthFailure::WrongCode { .. } | AuthFailure::ReplayedCode { .. }),
+            )) if typed > 0 && typed < CODE_TRIES => errln!("{e}"),
+            _ => return result.map_err(CliError::from),
         }
-        other => other.map_err(CliError::from),
+        let code = prompt_line("Code: ", "--otp CODE")?;
+        typed += 1;
+        result = call(Some(code));
     }
 }

@@ -24,6 +24,7 @@ pub fn login(env: &Env, args: LoginArgs) -> CliResult {
     } else {
         prompt_password("Password: ", "--password-stdin")?
     };
+    let prompted = args.otp.is_none();
     let code = match args.otp {
         Some(c) => c,
         None if !std::io::stdin().is_terminal() => {
@@ -41,7 +42,24 @@ pub fn login(env: &Env, args: LoginArgs) -> CliResult {
             prompt_line("Code from your authenticator: ", "--otp CODE")?
         }
     };
-    let signed = svc.sign_in(&upn, &password, &code)?;
+    let mut signed = svc.sign_in(&upn, &password, &code);
+    // At the prompt, a wrong or already used code is asked again (each counts as a failure).
+    let mut tries = 1;
+    while prompted && tries < super::CODE_TRIES {
+        match &signed {
+            Err(crate::service::ServiceError::Auth(
+                e @ (crate::service::AuthFailure::WrongCode { .. }
+                | crate::service::AuthFailure::ReplayedCode { .. }),
+            )) => {
+                errln!("{e}");
+                let code = prompt_line("Code from your authenticator: ", "--otp CODE")?;
+                tries += 1;
+                signed = svc.sign_in(&upn, &password, &code);
+            }
+            _ => break,
+        }
+    }
+    let signed = signed?;
     let mut sessions = env.sessions()?;
     sessions.add(&signed.principal.upn, &signed.token, signed.expires)?;
     outln!(

@@ -34,11 +34,14 @@ pub enum AuthFailure {
     },
     /// The code was valid but already used.
     #[error(
-        "that code was already used; wait for the next code from your authenticator (in {wait_seconds}s)"
+        "{}; wait for the next code from your authenticator (in {wait_seconds}s)",
+        if *after_sign_in { "that code just signed you in and cannot be used twice" } else { "that code was already used" }
     )]
     ReplayedCode {
         /// Seconds until a new code appears.
         wait_seconds: u64,
+        /// The code was spent signing in moments ago (the usual way to meet this).
+        after_sign_in: bool,
     },
     /// A fresh code is needed and none was given.
     #[error(

@@ -133,6 +133,9 @@ pub(super) fn verify_code(
             ctx.audit(entry)?;
             Err(ServiceError::Auth(AuthFailure::ReplayedCode {
                 wait_seconds: seconds_left(ctx.real.timestamp()),
+                after_sign_in: user
+                    .last_sign_in
+                    .is_some_and(|t| (ctx.now - t).num_seconds().abs() <= 90),
             }))
         }
         CodeCheck::Wrong => {

@@ -14,6 +14,7 @@ mod lifecycle;
 mod newcomer;
 mod policies;
 mod preflight;
+mod prompts;
 mod race;
 mod tamper;
 mod transfer;

@@ -242,8 +242,14 @@ fn pim_lab_on_an_existing_lab_says_what_to_do() {
     let mut pim = Pim::new();
     pim.lab();
     let before = pim.snapshot();
-    let run = pim.run(&["lab"]).fails(1, "a training lab already exists in");
-    for hint in ["pim login --user admin@pimlab.onmicrosoft.com", "pim lab --reset", "rm "] {
+    let run = pim
+        .run(&["lab"])
+        .fails(1, "a training lab already exists in");
+    for hint in [
+        "pim login --user admin@pimlab.onmicrosoft.com",
+        "pim lab --reset",
+        "rm ",
+    ] {
         assert!(run.stderr.contains(hint), "{hint}: {}", run.stderr);
     }
     assert_eq!(pim.snapshot(), before);

@@ -1,0 +1,137 @@
+//! Prompts at a terminal: a wrong or already used code is asked again (up to three codes, each
+//! counted towards the lockout), and a code spent signing in is said to be so.
+
+use rexpect::reader::Options;
+use rexpect::session::{PtySession, spawn_with_options};
+
+use crate::common::Pim;
+
+/// `pim ARGS` in a pseudo-terminal, with the test's environment, as `as_upn`; a shell
+/// prints `EXIT=code` after it.
+fn pty(pim: &Pim, as_upn: Option<&str>, args: &[&str]) -> PtySession {
+    let cmd = pim.command(as_upn, args);
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_pim"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut real = std::process::Command::new("sh");
+    real.args(["-c", &format!("{}; echo EXIT=$?", quoted.join(" "))]);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => real.env(k, v),
+            None => real.env_remove(k),
+        };
+    }
+    spawn_with_options(real, Options::new().timeout_ms(Some(15_000))).unwrap()
+}
+
+#[test]
+fn a_wrong_code_at_the_prompt_is_asked_again() {
+    let mut pim = Pim::new();
+    pim.lab();
+    let upn = pim.upn("pimuser");
+    let mut p = pty(&pim, None, &["login", "--user", &upn]);
+    p.exp_string("Password: ").unwrap();
+    p.send_line(&pim.password("pimuser")).unwrap();
+    p.exp_string("Code from your authenticator: ").unwrap();
+    p.send_line("000000").unwrap();
+    p.exp_string("the code is not valid").unwrap();
+    p.exp_string("Code from your authenticator: ").unwrap();
+    p.send_line(&pim.code("pimuser", 0)).unwrap();
+    p.exp_string("Signed in as Pim User").unwrap();
+    p.exp_string("EXIT=0").unwrap();
+    // The failure was counted.
+    let failures: i64 = pim
+        .sql()
+        .query_row(
+            "SELECT failed_attempts FROM users WHERE upn = ?1",
+            [&upn],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(failures, 0, "a sign-in resets the count");
+    let audited: i64 = pim
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE result = 'failure' AND target = ?1",
+            [&upn],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1, "the wrong code is audited");
+}
+
+#[test]
+fn the_code_that_signed_you_in_is_named_and_the_next_one_is_asked_for() {
+    let mut pim = Pim::new();
+    pim.lab();
+    let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
+    pim.login("admin").ok();
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
+    pim.login("pimuser").ok();
+    let mut p = pty(
+        &pim,
+        Some(&user),
+        &[
+            "activate",
+            "Security Reader",
+            "--for",
+            "1h",
+            "--reason",
+            "review",
+        ],
+    );
+    p.exp_string("needs a fresh code").unwrap();
+    p.exp_string("Code: ").unwrap();
+    p.send_line(&pim.code("pimuser", 0)).unwrap();
+    p.exp_string("that code just signed you in and cannot be used twice; wait for the next code")
+        .unwrap();
+    p.exp_string("Code: ").unwrap();
+    p.send_line(&pim.code("pimuser", 1)).unwrap();
+    p.exp_string("Security Reader is active until").unwrap();
+    p.exp_string("EXIT=0").unwrap();
+}
+
+#[test]
+fn three_wrong_codes_end_the_command() {
+    let mut pim = Pim::new();
+    pim.lab();
+    let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
+    pim.login("admin").ok();
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
+    pim.login("pimuser").ok();
+    let before = pim.snapshot();
+    let mut p = pty(
+        &pim,
+        Some(&user),
+        &[
+            "activate",
+            "Security Reader",
+            "--for",
+            "1h",
+            "--reason",
+            "review",
+        ],
+    );
+    for _ in 0..3 {
+        p.exp_string("Code: ").unwrap();
+        p.send_line("000000").unwrap();
+    }
+    p.exp_string("the code is not valid").unwrap();
+    p.exp_string("EXIT=4").unwrap();
+    let after = pim.snapshot();
+    let active: Vec<&String> = after
+        .iter()
+        .filter(|r| r.starts_with("assignments:"))
+        .collect();
+    assert_eq!(
+        active.len(),
+        before
+            .iter()
+            .filter(|r| r.starts_with("assignments:"))
+            .count(),
+        "nothing was activated"
+    );
+}

@@ -96,7 +96,7 @@ pub fn check_activation(
         v.push(
             Rule::ExpirationRule,
             format!(
-                "the start {} is in the past; leave the start out to activate now",
+                "the start {} is in the past; leave --start out to activate now",
                 format_utc(start)
             ),
         );
@@ -106,7 +106,7 @@ pub fn check_activation(
         v.push(
             Rule::ExpirationRule,
             format!(
-                "{} is shorter than the 5-minute minimum; ask for between 5m and {}",
+                "{} is shorter than the 5-minute minimum; ask for between 5m and {} (--for)",
                 format_duration(req.duration),
                 format_duration(max)
             ),
@@ -115,17 +115,18 @@ pub fn check_activation(
         v.push(
             Rule::ExpirationRule,
             format!(
-                "{} exceeds the {} maximum activation for {name}; ask for {} or less",
+                "{} exceeds the {} maximum activation for {name}; ask for {} or less (--for {})",
                 format_duration(req.duration),
                 format_duration(max),
-                format_duration(max)
+                format_duration(max),
+                format_duration(max).replace(' ', "")
             ),
         );
     }
     if settings.require_justification && req.justification.is_none() {
         v.push(
             Rule::JustificationRule,
-            format!("{name} requires a justification on activation; give a reason (up to 500 characters)"),
+            format!("{name} requires a justification on activation; give a reason (--reason TEXT, up to 500 characters)"),
         );
     }
     let ticket = match (&req.ticket_number, &req.ticket_system) {
@@ -136,7 +137,7 @@ pub fn check_activation(
         _ if settings.require_ticket => {
             v.push(
                 Rule::TicketingRule,
-                format!("{name} requires ticket information on activation; give both a ticket number and a ticket system"),
+                format!("{name} requires ticket information on activation; give both a ticket number and a ticket system (--ticket-number N --ticket-system S)"),
             );
             None
         }

@@ -124,7 +124,7 @@ fn over_the_cap_message_names_the_cap_and_the_role() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "ExpirationRule: 9h exceeds the 8h maximum activation for Security Reader; ask for 8h or less"
+        "ExpirationRule: 9h exceeds the 8h maximum activation for Security Reader; ask for 8h or less (--for 8h)"
     );
 }
 

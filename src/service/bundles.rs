@@ -17,8 +17,6 @@ pub const MAX_BUNDLES: i64 = 100;
 pub const MAX_BUNDLE_ROLES: usize = 50;
 /// Longest bundle name.
 pub const MAX_BUNDLE_NAME: usize = 64;
-/// Longest duration a bundle can keep (no role allows more).
-const MAX_BUNDLE_DURATION: TimeDelta = TimeDelta::hours(24);
 /// How many earlier reasons are offered.
 const RECENT_REASONS: usize = 10;
 
@@ -97,12 +95,9 @@ impl super::Service {
                 "a bundle holds 1 to {MAX_BUNDLE_ROLES} roles"
             )));
         }
-        if let Some(d) = duration
-            && (d <= TimeDelta::zero() || d > MAX_BUNDLE_DURATION)
-        {
+        if duration.is_some_and(|d| d <= TimeDelta::zero()) {
             return Err(ServiceError::Invalid(
-                "a bundle's duration is more than 0 and at most 24h (the longest any role allows)"
-                    .into(),
+                "a bundle's duration is a length of time, such as 2h".into(),
             ));
         }
         let justification = justification
@@ -113,6 +108,7 @@ impl super::Service {
         self.write(|ctx| {
             let me = ctx.actor(token)?.principal;
             let mut ids: Vec<String> = Vec::with_capacity(roles.len());
+            let mut too_long = crate::policy::refusal::Violations::default();
             for r in roles {
                 let role = ctx.role(r)?;
                 if ids.contains(&role.id) {
@@ -121,8 +117,25 @@ impl super::Service {
                         role.display_name
                     )));
                 }
+                // The same rule activation applies, told now rather than at every use.
+                let max = ctx.settings(&role.id)?.max_activation;
+                if let Some(d) = duration.filter(|d| *d > max) {
+                    use crate::policy::duration::format_duration;
+                    too_long.push(
+                        crate::policy::Rule::ExpirationRule,
+                        format!(
+                            "{} exceeds the {} maximum activation for {}; give {} or less (--for {})",
+                            format_duration(d),
+                            format_duration(max),
+                            role.display_name,
+                            format_duration(max),
+                            format_duration(max).replace(' ', "")
+                        ),
+                    );
+                }
                 ids.push(role.id);
             }
+            too_long.finish().map_err(ServiceError::Refused)?;
             let replacing = store::bundles::get(ctx.conn, &me.id, name)?.is_some();
             if !replacing && store::bundles::count(ctx.conn, &me.id)? >= MAX_BUNDLES {
                 return Err(ServiceError::Invalid(format!(

@@ -311,10 +311,15 @@ fn bundles_are_saved_listed_used_and_deleted_per_account() {
         2,
         &["named twice"],
     );
+    // An over-cap duration is the activation rule's refusal (exit 3), told at saving.
     l.refused(
-        &["bundle", "save", "x", "Security Reader", "--for", "25h"],
-        2,
-        &["24h"],
+        &["bundle", "save", "x", "Security Reader", "--for", "9h"],
+        3,
+        &[
+            "ExpirationRule",
+            "the 8h maximum activation for Security Reader",
+            "--for 8h",
+        ],
     );
     l.refused(&["bundle", "save", "x"], 2, &["ROLE"]);
     l.refused(

@@ -254,3 +254,150 @@ fn pim_lab_on_an_existing_lab_says_what_to_do() {
     }
     assert_eq!(pim.snapshot(), before);
 }
+
+#[test]
+fn durations_over_the_cap_are_policy_and_unreadable_ones_usage_everywhere() {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    pim.login("pimuser").ok();
+    let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
+    pim.run_as(
+        Some(&admin),
+        &[
+            "settings",
+            "set",
+            "Security Reader",
+            "--allow-permanent-active",
+            "off",
+        ],
+    )
+    .ok();
+    let u = Some(user.as_str());
+    let a = Some(admin.as_str());
+    let cases: Vec<(Option<&str>, Vec<&str>, i32, &str)> = vec![
+        (
+            u,
+            vec![
+                "activate",
+                "Security Reader",
+                "--for",
+                "9h",
+                "--reason",
+                "x",
+            ],
+            3,
+            "(--for 8h)",
+        ),
+        (
+            u,
+            vec![
+                "activate",
+                "Security Reader",
+                "--for",
+                "9hours",
+                "--reason",
+                "x",
+            ],
+            2,
+            "not a duration",
+        ),
+        (
+            u,
+            vec!["activate", "Security Reader", "--for", "1h"],
+            3,
+            "--reason TEXT",
+        ),
+        (
+            u,
+            vec![
+                "activate",
+                "Security Reader",
+                "Global Reader",
+                "--for",
+                "9h",
+                "--reason",
+                "x",
+            ],
+            3,
+            "ExpirationRule",
+        ),
+        (
+            u,
+            vec![
+                "exec",
+                "Security Reader",
+                "--activate",
+                "--for",
+                "9h",
+                "--reason",
+                "x",
+                "--",
+                "true",
+            ],
+            3,
+            "(--for 8h)",
+        ),
+        (
+            u,
+            vec!["bundle", "save", "b", "Security Reader", "--for", "9h"],
+            3,
+            "(--for 8h)",
+        ),
+        (
+            u,
+            vec!["bundle", "save", "b", "Security Reader", "--for", "nine"],
+            2,
+            "not a duration",
+        ),
+        (
+            a,
+            vec![
+                "assign",
+                "Security Reader",
+                &user,
+                "--type",
+                "active",
+                "--for",
+                "400d",
+                "--reason",
+                "x",
+            ],
+            3,
+            "--for up to 180d",
+        ),
+        (
+            a,
+            vec![
+                "assign",
+                "Security Reader",
+                &user,
+                "--type",
+                "active",
+                "--for",
+                "4 hundred",
+            ],
+            2,
+            "not a duration",
+        ),
+        (
+            u,
+            vec!["activate", "Security Reader", "--for=-1h", "--reason", "x"],
+            2,
+            "negative",
+        ),
+    ];
+    for (who, args, code, needle) in cases {
+        let before = pim.snapshot();
+        let run = pim.run_as(who, &args);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(needle),
+            "{args:?}: {needle:?} not in {}",
+            run.stderr
+        );
+        assert_eq!(pim.snapshot(), before, "{args:?}");
+    }
+}

@@ -65,7 +65,7 @@ fn over_the_cap_is_refused_before_the_code_so_the_code_stays_usable() {
     assert_eq!(err.exit_code(), 3);
     assert_eq!(
         err.to_string(),
-        "ExpirationRule: 9h exceeds the 8h maximum activation for Security Reader; ask for 8h or less"
+        "ExpirationRule: 9h exceeds the 8h maximum activation for Security Reader; ask for 8h or less (--for 8h)"
     );
     assert_eq!(lab.state(), before, "nothing but the audit log changed");
     let refused = lab.audit_rows(activity::ACTIVATION_REQUESTED);

@@ -85,7 +85,7 @@ fn sign_in_failures_each_get_their_own_message() {
         s.error
             .as_deref()
             .unwrap()
-            .starts_with("that code was already used"),
+            .starts_with("that code just signed you in"),
         "{:?}",
         s.error
     );

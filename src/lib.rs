@@ -19,6 +19,7 @@ pub mod clock;
 pub mod fault;
 pub mod notify;
 pub mod policy;
+pub mod scenario;
 pub mod service;
 pub mod store;
 pub mod tui;

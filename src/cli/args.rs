@@ -99,10 +99,44 @@ pub enum Command {
     Restore(BackupArgs),
     /// Check permissions, anchor, chain, integrity, keys and clocks in one screen
     Doctor(DoctorArgs),
+    /// Scenario packs: lab stories that build a fresh lab and play its steps, narrating
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
     /// Print a shell completion script (role names and UPNs come from the database)
     Completions(CompletionsArgs),
     /// Print the manual page (pim.1), or write every page to a directory
     Man(ManArgs),
+}
+
+/// `pim scenario …`.
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// The built-in scenarios and their steps
+    List(JsonFlag),
+    /// Build a fresh lab and play a scenario's steps, narrating; --to stops before a step
+    Run(ScenarioRunArgs),
+    /// Play a scenario headless on a throwaway lab; exit 1 naming the first step whose
+    /// expectations fail
+    Check {
+        /// A built-in scenario's name, or a TOML file
+        scenario: String,
+    },
+}
+
+/// `pim scenario run`.
+#[derive(Debug, Args)]
+pub struct ScenarioRunArgs {
+    /// A built-in scenario's name, or a TOML file
+    pub scenario: String,
+    /// Stop before this step (its id, e.g. phase-4), so a class starts there
+    #[arg(long, value_name = "STEP")]
+    pub to: Option<String>,
+    /// Wait for Enter before each step
+    #[arg(long)]
+    pub pause: bool,
+    /// Replace the lab already in the database (lab tenants only)
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// `pim completions`.

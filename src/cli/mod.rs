@@ -37,7 +37,8 @@ pub mod output;
 mod policies;
 mod requests;
 mod roles;
-mod sessions;
+mod scenario;
+pub mod sessions;
 mod signin;
 mod tenant;
 mod transfer;
@@ -204,6 +205,7 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Bundle(a) => me::bundle(env, a),
         Command::Check(a) => exec::check(env, &a),
         Command::Completions(a) => completions::completions(&a),
+        Command::Scenario(a) => scenario::scenario(env, a),
         Command::Man(a) => completions::man(&a),
         Command::Exec(a) => exec::exec(env, a),
         Command::Inbox(a) => me::inbox(env, a),

@@ -84,6 +84,12 @@ impl Sessions {
         Ok(serde_json::from_str(&text).unwrap_or_default())
     }
 
+    /// Removes the session file (the sessions of a throwaway database, such as a scenario
+    /// check's).
+    pub fn discard(self) {
+        let _ = fs::remove_file(&self.path);
+    }
+
     /// The session file.
     pub fn path(&self) -> &Path {
         &self.path

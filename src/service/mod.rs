@@ -66,7 +66,10 @@ pub use lifecycle::Ask;
 pub use policies::{Drift, ExportedPolicy, PolicyImport};
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};
-pub use tenant::{AuthenticatorCode, CreatedAccount, LabCreated, LicenceChange, TenantCreated};
+pub use tenant::{
+    AuthenticatorCode, CreatedAccount, LAB_DOMAIN, LabCreated, LicenceChange, TenantCreated,
+    catalogue,
+};
 pub use users::{Capabilities, NewAccount, UserSummary};
 
 /// Shorthand for service results.

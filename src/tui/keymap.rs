@@ -37,6 +37,8 @@ pub enum Context {
     FirstRun,
     /// The lab authenticator panel.
     Authenticator,
+    /// A list to choose from (the scenarios).
+    Picker,
 }
 
 impl Context {
@@ -58,6 +60,7 @@ impl Context {
             Context::SignIn => "Sign-in",
             Context::FirstRun => "First run",
             Context::Authenticator => "Lab authenticator",
+            Context::Picker => "Choosing",
         }
     }
 }
@@ -215,6 +218,38 @@ use Key::{Char, Code, Ctrl};
 
 /// The keymap.
 pub const BINDINGS: &[Binding] = &[
+    b(
+        C::Picker,
+        &[Code(KeyCode::Up), Char('k')],
+        "↑",
+        A::Up,
+        "up",
+        false,
+    ),
+    b(
+        C::Picker,
+        &[Code(KeyCode::Down), Char('j')],
+        "↓",
+        A::Down,
+        "down",
+        false,
+    ),
+    b(
+        C::Picker,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "choose",
+        true,
+    ),
+    b(
+        C::Picker,
+        &[Code(KeyCode::Esc), Char('q')],
+        "Esc",
+        A::Back,
+        "back",
+        true,
+    ),
     b(
         C::Authenticator,
         &[Code(KeyCode::Up), Char('k')],

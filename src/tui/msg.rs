@@ -99,6 +99,10 @@ pub enum Msg {
     Quit,
     /// First run: create the training lab.
     CreateLab,
+    /// Choose a scenario to build the lab from.
+    OpenScenarios,
+    /// Build the lab by playing a scenario (by name), stopping before a step (by index).
+    PlayScenario(String, Option<usize>),
     /// First run: open the tenant form.
     OpenTenantForm,
     /// First run: create a tenant.

@@ -30,6 +30,8 @@ impl App {
         match msg {
             Msg::Quit => self.quit = true,
             Msg::CreateLab => self.create_lab(),
+            Msg::OpenScenarios => self.popups.push(Popup::Scenarios(Box::default())),
+            Msg::PlayScenario(name, to) => self.play_scenario(&name, to),
             Msg::OpenTenantForm => self.popups.push(Popup::tenant_form()),
             Msg::CreateTenant {
                 domain,
@@ -118,6 +120,74 @@ impl App {
                 self.popups.push(Popup::LabAccounts(created.accounts));
             }
             Err(e) => self.first_run_error(e),
+        }
+    }
+
+    /// Builds the lab by playing a scenario (its commands run as the real pim, in their own
+    /// processes), then shows its accounts and where it stopped.
+    fn play_scenario(&mut self, name: &str, to: Option<usize>) {
+        let scenario = match crate::scenario::load(name) {
+            Ok(s) => s,
+            Err(e) => {
+                self.first_run_error(ServiceError::Invalid(e.to_string()));
+                return;
+            }
+        };
+        // The engine reopens on the lab the scenario builds.
+        self.svc = None;
+        let played =
+            crate::scenario::run::play(&self.db, &scenario, to, &mut crate::scenario::run::Quiet);
+        self.svc = Service::open(&self.db, OpenMode::Existing).ok();
+        match played {
+            Ok(p) => {
+                self.to_sign_in();
+                let accounts = p
+                    .accounts
+                    .iter()
+                    .map(|k| crate::service::CreatedAccount {
+                        upn: k.upn.clone(),
+                        display_name: k.display_name.clone(),
+                        password: k.password.clone(),
+                        otpauth_uri: crate::auth::totp::otpauth_uri(&k.secret, &k.upn)
+                            .unwrap_or_default(),
+                        totp_secret: k.secret.clone(),
+                        roles: Vec::new(),
+                    })
+                    .collect();
+                self.popups.push(Popup::LabAccounts(accounts));
+                let mut lines = vec![format!(
+                    "{}: {} of {} steps played.",
+                    scenario.title,
+                    p.steps_run,
+                    scenario.steps.len()
+                )];
+                if let Some(next) = p.stopped_before.and_then(|i| scenario.steps.get(i)) {
+                    lines.push(String::new());
+                    lines.push(format!("Next: {}", next.title));
+                    if let Some(say) = &next.say {
+                        lines.push(say.trim().replace('\n', " "));
+                    }
+                    if let Some(actor) = &next.actor {
+                        lines.push(String::new());
+                        lines.push(format!(
+                            "It is {actor}'s turn: sign in as {actor}@{}.",
+                            crate::service::LAB_DOMAIN
+                        ));
+                    }
+                }
+                self.popups.push(Popup::Message {
+                    title: "Scenario played".into(),
+                    lines,
+                    tone: Tone::Success,
+                    scroll: 0,
+                });
+            }
+            Err(e) => {
+                self.to_sign_in();
+                self.first_run_error(ServiceError::Invalid(format!(
+                    "the scenario stopped at {e}"
+                )));
+            }
         }
     }
 

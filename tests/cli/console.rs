@@ -168,3 +168,40 @@ fn first_run_offers_the_lab_and_creates_it() {
     assert_restored(&mut t);
     assert!(pim.db.exists());
 }
+
+#[test]
+fn the_first_run_screen_starts_a_class_at_phase_4_from_a_scenario() {
+    let pim = Pim::new();
+    let mut t = console(&pim);
+    t.wait_for("Play a scenario");
+    t.keys(DOWN);
+    t.keys("\r");
+    t.wait_for("Build the lab as a story leaves it");
+    t.keys("\r");
+    t.wait_for("where should it stop?");
+    for _ in 0..4 {
+        t.keys(DOWN);
+    }
+    t.wait_for("▸ before phase-4");
+    t.keys("\r");
+    t.wait_for("Scenario played");
+    t.wait_for("Next: Phase 4");
+    t.keys("\r");
+    t.wait_for("Training lab created");
+    t.keys("\r");
+    t.wait_for("Sign in to PIM Lab");
+    t.keys("q");
+    let _ = t.pty.send_control('q');
+    t.wait_for("EXIT=");
+    // The lab is where phase 3 left it.
+    let eligible: i64 = pim
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM assignments a JOIN users u ON u.id = a.principal_id
+             WHERE u.upn = ?1 AND a.kind = 'eligible' AND a.ended_at IS NULL",
+            [pim.upn("pimuser")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(eligible, 1);
+}

@@ -80,6 +80,8 @@ pub enum Popup {
     LabAccounts(Vec<CreatedAccount>),
     /// The lab's authenticator.
     Authenticator(Box<AuthPanel>),
+    /// Choose a scenario, then where it stops.
+    Scenarios(Box<ScenarioPicker>),
     /// An account's authenticator enrolment: its QR code and secret.
     Enrolment {
         /// Title.
@@ -179,6 +181,7 @@ impl Popup {
     pub fn contexts(&self) -> Vec<Context> {
         match self {
             Popup::Authenticator(_) => vec![Context::Authenticator],
+            Popup::Scenarios(_) => vec![Context::Picker],
             Popup::Confirm { .. } => vec![Context::Confirm],
             Popup::Activate(p) => p.contexts(),
             Popup::Settings(p) => p.contexts(),
@@ -221,6 +224,7 @@ impl Popup {
                 _ => Outcome::Consumed,
             },
             Popup::Authenticator(p) => p.handle_key(key),
+            Popup::Scenarios(p) => p.handle_key(key),
             Popup::LabAccounts(_) | Popup::Enrolment { .. } => {
                 match resolve(&[Context::Message], key) {
                     Some(Action::Back) => Outcome::Close,
@@ -331,5 +335,62 @@ impl AuthPanel {
             Some(Action::Back) => Outcome::Close,
             _ => Outcome::Consumed,
         }
+    }
+}
+
+/// The scenarios, then, for the chosen one, where to stop: after every step, or before one of
+/// them (so a class starts there).
+#[derive(Debug, Clone)]
+pub struct ScenarioPicker {
+    /// The built-in scenarios.
+    pub scenarios: Vec<crate::scenario::Scenario>,
+    /// The highlighted scenario.
+    pub selected: usize,
+    /// Once a scenario is chosen: the highlighted stop (0: play every step; n: stop before
+    /// step n).
+    pub stop: Option<usize>,
+}
+
+impl ScenarioPicker {
+    /// The built-in scenarios (those that read; all do, the tests see to it).
+    pub fn new() -> Self {
+        Self {
+            scenarios: crate::scenario::BUILT_IN
+                .iter()
+                .filter_map(|(name, _)| crate::scenario::load(name).ok())
+                .collect(),
+            selected: 0,
+            stop: None,
+        }
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent) -> Outcome {
+        let steps = self
+            .scenarios
+            .get(self.selected)
+            .map_or(0, |s| s.steps.len());
+        match (resolve(&[Context::Picker], key), self.stop) {
+            (Some(Action::Up), None) => self.selected = self.selected.saturating_sub(1),
+            (Some(Action::Down), None) => {
+                self.selected = (self.selected + 1).min(self.scenarios.len().saturating_sub(1));
+            }
+            (Some(Action::Open), None) => self.stop = Some(0),
+            (Some(Action::Back), None) => return Outcome::Close,
+            (Some(Action::Up), Some(i)) => self.stop = Some(i.saturating_sub(1)),
+            (Some(Action::Down), Some(i)) => self.stop = Some((i + 1).min(steps.saturating_sub(1))),
+            (Some(Action::Open), Some(i)) => {
+                let name = self.scenarios[self.selected].name.clone();
+                return Outcome::CloseEmit(Msg::PlayScenario(name, (i > 0).then_some(i)));
+            }
+            (Some(Action::Back), Some(_)) => self.stop = None,
+            _ => {}
+        }
+        Outcome::Consumed
+    }
+}
+
+impl Default for ScenarioPicker {
+    fn default() -> Self {
+        Self::new()
     }
 }

@@ -6,11 +6,15 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::tui::keymap::{Action, Context, resolve};
 use crate::tui::msg::Msg;
 
-/// The three choices, in order.
-pub const CHOICES: [(&str, &str); 3] = [
+/// The choices, in order.
+pub const CHOICES: [(&str, &str); 4] = [
     (
         "Create the training lab",
         "pimlab.onmicrosoft.com: admin@, pimuser@ and approver@, for phases 1–5",
+    ),
+    (
+        "Play a scenario",
+        "the lab as a story leaves it: the tutorial up to phase 4, approvals, alerts, …",
     ),
     (
         "Create a tenant",
@@ -40,7 +44,8 @@ impl FirstRunState {
             Action::Open => {
                 return Some(match self.selected {
                     0 => Msg::CreateLab,
-                    1 => Msg::OpenTenantForm,
+                    1 => Msg::OpenScenarios,
+                    2 => Msg::OpenTenantForm,
                     _ => Msg::Quit,
                 });
             }

@@ -30,8 +30,9 @@ fn first_run_quits_without_creating_anything() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
     let mut app = App::with_service(None, path.clone(), Tz::Utc);
-    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
-    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    for _ in 0..3 {
+        app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    }
     app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert!(app.quit);
     assert!(!path.exists());
@@ -497,6 +498,7 @@ fn first_run_creates_a_tenant_and_shows_the_administrators_enrolment() {
         s.chars()
             .for_each(|c| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
     };
+    key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
     assert!(matches!(app.popups.last(), Some(Popup::Tenant(..))));

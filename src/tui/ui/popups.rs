@@ -247,6 +247,62 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
                 );
             }
         },
+        Popup::Scenarios(p) => {
+            let mut body: Vec<Line<'static>> = Vec::new();
+            match p.stop {
+                None => {
+                    body.push(Line::from(Span::styled(
+                        "Build the lab as a story leaves it; its steps run as the real pim.",
+                        theme::muted(),
+                    )));
+                    body.push(Line::from(""));
+                    for (i, s) in p.scenarios.iter().enumerate() {
+                        let mark = if i == p.selected { "▸ " } else { "  " };
+                        let style = if i == p.selected {
+                            theme::selected()
+                        } else {
+                            ratatui::style::Style::new()
+                        };
+                        body.push(Line::from(Span::styled(
+                            format!("{mark}{:<14} {}", s.name, safe(&s.title)),
+                            style,
+                        )));
+                    }
+                }
+                Some(stop) => {
+                    let s = &p.scenarios[p.selected];
+                    body.push(Line::from(Span::styled(
+                        format!("{}: where should it stop?", safe(&s.title)),
+                        theme::focused(),
+                    )));
+                    body.push(Line::from(""));
+                    for i in 0..s.steps.len() {
+                        let text = if i == 0 {
+                            format!("after every step ({} steps)", s.steps.len())
+                        } else {
+                            format!("before {}: {}", s.steps[i].id, safe(&s.steps[i].title))
+                        };
+                        let mark = if i == stop { "▸ " } else { "  " };
+                        let style = if i == stop {
+                            theme::selected()
+                        } else {
+                            ratatui::style::Style::new()
+                        };
+                        body.push(Line::from(Span::styled(format!("{mark}{text}"), style)));
+                    }
+                }
+            }
+            let height = u16::try_from(body.len() + 2).unwrap_or(20);
+            boxed(
+                frame,
+                area,
+                "Play a scenario",
+                Tone::Info,
+                body,
+                0,
+                (84, height),
+            );
+        }
         Popup::Enrolment {
             title,
             intro,

@@ -12,7 +12,7 @@ use crate::tui::screen::sign_in::{SignInState, Step};
 
 /// No database or tenant yet.
 pub fn first_run(frame: &mut Frame, area: Rect, app: &App, s: &FirstRunState) {
-    let box_area = centered(area, 76, 14);
+    let box_area = centered(area, 84, 16);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Welcome to PIM Console ", theme::title()));

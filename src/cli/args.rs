@@ -1037,7 +1037,14 @@ pub struct RequestsArgs {
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The request id (or a unique prefix), from `pim requests`
-    pub id: String,
+    #[arg(required_unless_present_all = ["role", "user"])]
+    pub id: Option<String>,
+    /// Instead of the id: the pending request about this role…
+    #[arg(long, conflicts_with = "id", requires = "user")]
+    pub role: Option<String>,
+    /// …and this user
+    #[arg(long, value_name = "UPN", conflicts_with = "id", requires = "role")]
+    pub user: Option<String>,
     /// Your justification for approving
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
@@ -1059,7 +1066,14 @@ pub struct ApproveArgs {
 #[derive(Debug, Args)]
 pub struct DenyArgs {
     /// The request id (or a unique prefix), from `pim requests`
-    pub id: String,
+    #[arg(required_unless_present_all = ["role", "user"])]
+    pub id: Option<String>,
+    /// Instead of the id: the pending request about this role…
+    #[arg(long, conflicts_with = "id", requires = "user")]
+    pub role: Option<String>,
+    /// …and this user
+    #[arg(long, value_name = "UPN", conflicts_with = "id", requires = "role")]
+    pub user: Option<String>,
     /// Your justification for denying
     #[arg(long, value_name = "TEXT")]
     pub reason: String,

@@ -154,11 +154,65 @@ fn decided_json(d: &Decided, now: crate::clock::Time) -> Value {
     })
 }
 
+/// The request an approve or deny names: by id (or a prefix), or as the pending request about
+/// a role and a user that the caller may decide.
+fn which_request(
+    svc: &mut crate::service::Service,
+    token: &crate::service::SessionToken,
+    id: Option<&str>,
+    role: Option<&str>,
+    user: Option<&str>,
+) -> Result<String, CliError> {
+    if let Some(id) = id {
+        return Ok(svc.resolve_request(token, id)?);
+    }
+    let (Some(role), Some(user)) = (role, user) else {
+        return Err(CliError::usage(
+            "give the request id, or --role ROLE --user UPN",
+        ));
+    };
+    let role = role.trim();
+    let found: Vec<String> = svc
+        .requests(token)?
+        .into_iter()
+        .filter(|v| {
+            v.can_decide
+                && v.request.status.is_pending()
+                && (v.role.display_name.eq_ignore_ascii_case(role)
+                    || v.role.slug == role
+                    || v.role.id == role)
+                && v.principal.upn.eq_ignore_ascii_case(user.trim())
+        })
+        .map(|v| v.request.id)
+        .collect();
+    let wanted = crate::policy::text::sanitize(role);
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(CliError::usage(format!(
+            "no pending request of {} for {} that you can decide; `pim requests` lists them",
+            crate::policy::text::sanitize(user),
+            wanted
+        ))),
+        _ => Err(CliError::usage(format!(
+            "{} requests of {} for {} wait; give the id (`pim requests` lists them)",
+            found.len(),
+            crate::policy::text::sanitize(user),
+            wanted
+        ))),
+    }
+}
+
 /// `pim approve ID --reason T [--type] [--start] [--for|--end|--permanent]`.
 pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    let id = svc.resolve_request(&token, &a.id)?;
+    let id = which_request(
+        &mut svc,
+        &token,
+        a.id.as_deref(),
+        a.role.as_deref(),
+        a.user.as_deref(),
+    )?;
     let decision = Decision {
         approve: true,
         reason: a.reason,
@@ -198,7 +252,13 @@ pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
 pub fn deny(env: &Env, a: DenyArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    let id = svc.resolve_request(&token, &a.id)?;
+    let id = which_request(
+        &mut svc,
+        &token,
+        a.id.as_deref(),
+        a.role.as_deref(),
+        a.user.as_deref(),
+    )?;
     let decision = Decision {
         approve: false,
         reason: a.reason,

@@ -16,6 +16,7 @@ mod policies;
 mod preflight;
 mod prompts;
 mod race;
+mod readme;
 mod scenario;
 mod tamper;
 mod transfer;

@@ -188,6 +188,14 @@ impl App {
         }
     }
 
+    /// Actions that do nothing where the screen is (left out of the footer).
+    pub fn idle_actions(&self) -> Vec<crate::tui::keymap::Action> {
+        match (&self.screen, self.popups.is_empty()) {
+            (Screen::Main(m), true) => m.idle_actions(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A key press. Ctrl-C always quits.
     pub fn on_key(&mut self, key: KeyEvent) {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {

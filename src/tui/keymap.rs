@@ -403,8 +403,8 @@ pub const BINDINGS: &[Binding] = &[
         &[Char(' ')],
         "Space",
         A::Mark,
-        "mark several to activate together",
-        false,
+        "mark several",
+        true,
     ),
     b(
         C::MyRoles,
@@ -415,14 +415,7 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(C::MyRoles, &[Char('t')], "t", A::Extend, "extend", true),
-    b(
-        C::MyRoles,
-        &[Char('r')],
-        "r",
-        A::Renew,
-        "renew (expired)",
-        false,
-    ),
+    b(C::MyRoles, &[Char('r')], "r", A::Renew, "renew", true),
     b(
         C::Roles,
         &[Code(KeyCode::Enter)],
@@ -437,7 +430,7 @@ pub const BINDINGS: &[Binding] = &[
         &[Code(KeyCode::Esc), Code(KeyCode::Backspace)],
         "Esc",
         A::Back,
-        "back to roles",
+        "back",
         true,
     ),
     b(
@@ -450,23 +443,16 @@ pub const BINDINGS: &[Binding] = &[
         ],
         "←→",
         A::Right,
-        "eligible/active/expired",
+        "lists",
         true,
     ),
-    b(
-        C::RoleDetail,
-        &[Char('e')],
-        "e",
-        A::Edit,
-        "edit settings",
-        true,
-    ),
+    b(C::RoleDetail, &[Char('e')], "e", A::Edit, "edit", true),
     b(
         C::RoleDetail,
         &[Char('n'), Char('+')],
         "n",
         A::Add,
-        "add assignment",
+        "add",
         true,
     ),
     b(
@@ -485,15 +471,8 @@ pub const BINDINGS: &[Binding] = &[
         "remove",
         true,
     ),
-    b(C::RoleDetail, &[Char('t')], "t", A::Extend, "extend", false),
-    b(
-        C::RoleDetail,
-        &[Char('r')],
-        "r",
-        A::Renew,
-        "renew (expired)",
-        false,
-    ),
+    b(C::RoleDetail, &[Char('t')], "t", A::Extend, "extend", true),
+    b(C::RoleDetail, &[Char('r')], "r", A::Renew, "renew", true),
     b(
         C::Audit,
         &[Code(KeyCode::Enter)],
@@ -743,12 +722,18 @@ pub fn resolve(contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
 
 /// Footer hints for the given contexts: `(keys, words)`, most specific first.
 pub fn hints(contexts: &[Context]) -> Vec<(&'static str, &'static str)> {
+    hints_without(contexts, &[])
+}
+
+/// Footer hints, leaving out the actions that do nothing where the screen is (e.g. renew
+/// outside the Expired list).
+pub fn hints_without(contexts: &[Context], idle: &[Action]) -> Vec<(&'static str, &'static str)> {
     contexts
         .iter()
         .flat_map(|ctx| {
             BINDINGS
                 .iter()
-                .filter(move |b| b.context == *ctx && b.footer)
+                .filter(move |b| b.context == *ctx && b.footer && !idle.contains(&b.action))
         })
         .map(|b| (b.label, b.hint))
         .collect()

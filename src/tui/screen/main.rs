@@ -82,6 +82,30 @@ impl MainState {
         vec![tab, Context::List, Context::Global]
     }
 
+    /// Actions that do nothing where the screen is, left out of the footer.
+    pub fn idle_actions(&self) -> Vec<Action> {
+        use crate::tui::msg::Sub;
+        let on_sub = |sub: Sub| match sub {
+            Sub::Eligible => vec![Action::Deactivate, Action::Renew],
+            Sub::Active => vec![Action::Activate, Action::Mark, Action::Renew],
+            Sub::Expired => vec![
+                Action::Activate,
+                Action::Mark,
+                Action::Deactivate,
+                Action::Extend,
+            ],
+        };
+        match self.tab {
+            Tab::MyRoles => on_sub(self.my.sub),
+            Tab::Roles => match &self.roles.detail {
+                Some(d) if d.sub == Sub::Expired => vec![Action::Extend, Action::Update],
+                Some(_) => vec![Action::Renew],
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
     /// A search field has the keyboard.
     pub fn typing(&self) -> bool {
         (self.tab == Tab::Roles && self.roles.searching)

@@ -370,3 +370,84 @@ fn the_enrolment_qr_at_first_sign_in_scans_on_light_and_dark_terminals() {
         );
     }
 }
+
+#[test]
+fn narrow_terminals_keep_names_tabs_and_whole_keys() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 0);
+    for width in [60, 40] {
+        let text = screen_text(&h.draw(width, 20));
+        assert!(
+            text.contains("Security Reader"),
+            "{width}: the role's name stays:\n{text}"
+        );
+        let tabs = text.lines().nth(2).unwrap();
+        for n in ["1", "2", "3", "4", "5", "6"] {
+            assert!(tabs.contains(n), "{width}: tab {n} is on screen: {tabs:?}");
+        }
+        let footer = text.lines().last().unwrap().trim_end();
+        for word in footer.split_whitespace() {
+            assert!(
+                [
+                    "?",
+                    "help",
+                    "←→",
+                    "eligible/active/expired",
+                    "a",
+                    "activate",
+                    "Space",
+                    "mark",
+                    "several",
+                    "t",
+                    "extend",
+                    "q",
+                    "quit"
+                ]
+                .contains(&word),
+                "{width}: no key is cut: {footer:?}"
+            );
+        }
+    }
+    snap("my_roles_eligible_40x12", &h.draw(40, 12));
+}
+
+#[test]
+fn the_settings_editor_at_60_columns() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('/'));
+    h.text("security reader");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('e'));
+    // 4h of at most 24h: the knob is a sixth of the way along, not at the start.
+    for _ in 0..8 {
+        h.key(KeyCode::Left);
+    }
+    let text = screen_text(&h.draw(60, 30));
+    let slider = text.lines().find(|l| l.contains('●')).unwrap();
+    let bar: String = slider
+        .chars()
+        .skip_while(|c| *c != '━' && *c != '●')
+        .take_while(|c| matches!(c, '━' | '●' | '─'))
+        .collect();
+    let knob = bar.chars().position(|c| c == '●').unwrap();
+    assert!(knob > 0 && knob < bar.chars().count() / 2, "{slider}");
+    assert!(slider.contains(" 4h "), "{slider}");
+    h.key(KeyCode::PageDown);
+    h.key(KeyCode::PageDown);
+    let text = screen_text(&h.draw(60, 30));
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("[x]") || l.contains("[ ]"))
+        .collect();
+    assert_eq!(rows.len(), 9, "each notification row on one line:\n{text}");
+    for r in rows {
+        assert!(
+            r.matches('[').count() >= 2,
+            "default and critical-only on the row's line: {r}"
+        );
+    }
+}

@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, TableState, Wrap};
 
-use super::{safe, theme};
+use super::{Column, safe, table, theme};
 use crate::policy::alerts::Severity;
 use crate::policy::request::RequestStatus;
 use crate::tui::app::App;
@@ -46,7 +46,7 @@ pub fn approvals(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         );
         return;
     }
-    let rows: Vec<Row> = a
+    let rows: Vec<Vec<Cell>> = a
         .list
         .iter()
         .map(|v| {
@@ -59,7 +59,7 @@ pub fn approvals(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 RequestStatus::Canceled | RequestStatus::Revoked => theme::muted(),
                 _ => theme::ok(),
             };
-            Row::new(vec![
+            vec![
                 Cell::from(if v.can_decide { "▶" } else { " " }),
                 Cell::from(v.principal.upn.split('@').next().unwrap_or("").to_owned()),
                 Cell::from(safe(&v.role.display_name).into_owned()),
@@ -67,26 +67,19 @@ pub fn approvals(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 Cell::from(Span::styled(r.status.label(), status_style)),
                 Cell::from(one_line(r.justification.as_deref().unwrap_or("-"))),
                 Cell::from(app.tz.short(r.created_at)),
-            ])
+            ]
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(8),
-            Constraint::Fill(3),
-            Constraint::Length(15),
-            Constraint::Length(9),
-            Constraint::Fill(2),
-            Constraint::Length(11),
-        ],
-    )
-    .header(
-        Row::new(["", "User", "Role", "Asks to", "Status", "Reason", "Asked"])
-            .style(theme::heading()),
-    )
-    .row_highlight_style(theme::selected());
+    const REQUESTS: [Column; 7] = [
+        Column::new("", Constraint::Length(1), 1, 0),
+        Column::new("User", Constraint::Length(8), 8, 1),
+        Column::new("Role", Constraint::Fill(3), 14, 0),
+        Column::new("Asks to", Constraint::Length(15), 15, 2),
+        Column::new("Status", Constraint::Length(9), 9, 3),
+        Column::new("Reason", Constraint::Fill(2), 10, 5),
+        Column::new("Asked", Constraint::Length(11), 11, 4),
+    ];
+    let table = table(&REQUESTS, rows, inner.width);
     let mut state = TableState::default().with_selected(Some(a.selected));
     frame.render_stateful_widget(table, inner, &mut state);
 }
@@ -110,7 +103,7 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
     }
     let [list, detail] =
         Layout::vertical([Constraint::Length(10), Constraint::Min(1)]).areas(inner);
-    let rows: Vec<Row> = a
+    let rows: Vec<Vec<Cell>> = a
         .list
         .iter()
         .map(|v| {
@@ -124,7 +117,7 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
             } else {
                 theme::muted()
             };
-            Row::new(vec![
+            vec![
                 Cell::from(Span::styled(v.severity.as_str(), severity)),
                 Cell::from(Span::styled(v.state(), state_style)),
                 Cell::from(if v.incidents.is_empty() {
@@ -133,20 +126,16 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
                     v.incidents.len().to_string()
                 }),
                 Cell::from(v.title),
-            ])
+            ]
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(4),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["Severity", "State", "#", "Alert"]).style(theme::heading()))
-    .row_highlight_style(theme::selected());
+    const ALERTS: [Column; 4] = [
+        Column::new("Severity", Constraint::Length(8), 8, 2),
+        Column::new("State", Constraint::Length(9), 9, 1),
+        Column::new("#", Constraint::Length(4), 3, 3),
+        Column::new("Alert", Constraint::Fill(1), 20, 0),
+    ];
+    let table = table(&ALERTS, rows, list.width);
     let mut state = TableState::default().with_selected(Some(a.selected));
     frame.render_stateful_widget(table, list, &mut state);
     let Some(v) = a.list.get(a.selected) else {

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::{safe, theme};
 use crate::policy::duration::format_duration;
 use crate::tui::app::{App, Screen};
-use crate::tui::keymap::hints;
+use crate::tui::keymap::hints_without;
 use crate::tui::msg::Tab;
 use crate::tui::popup::Tone;
 
@@ -81,25 +81,61 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     tabs(frame, l3, m.tab, &badges);
 }
 
-/// The tabs, with a count after those that have something waiting.
+/// The tabs, with a count after those that have something waiting. Narrow terminals get the
+/// tabs closer together, then the other tabs as their key and count only (the current one
+/// keeps its name), so every tab and every count stays on screen.
 fn tabs(frame: &mut Frame, area: Rect, current: Tab, badges: &[(Tab, i64)]) {
+    let titles = |level: u8| -> Vec<(String, bool)> {
+        Tab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, tab)| {
+                let count = badges.iter().find(|(t, _)| t == tab).map_or(0, |(_, n)| *n);
+                let badge = if count > 0 {
+                    format!(" ({count})")
+                } else {
+                    String::new()
+                };
+                let name = match level {
+                    _ if *tab == current => format!(" {}", tab.title()),
+                    0 | 1 => format!(" {}", tab.title()),
+                    2 => format!(
+                        " {}",
+                        match tab.title() {
+                            "My roles" => "Mine",
+                            "Approvals" => "Appr",
+                            other => other,
+                        }
+                    ),
+                    _ => String::new(),
+                };
+                let pad = if level == 0 { " " } else { "" };
+                (format!("{pad}{}{name}{badge}{pad}", i + 1), *tab == current)
+            })
+            .collect()
+    };
+    let width = |t: &[(String, bool)], gap: usize| -> usize {
+        1 + t
+            .iter()
+            .map(|(s, _)| s.chars().count() + gap)
+            .sum::<usize>()
+    };
+    let (list, gap) = [(0u8, 1usize), (1, 2), (2, 1), (3, 2)]
+        .into_iter()
+        .map(|(level, gap)| (titles(level), gap))
+        .find(|(t, gap)| width(t, *gap) <= usize::from(area.width))
+        .unwrap_or_else(|| (titles(3), 1));
     let mut spans = vec![Span::raw(" ")];
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        let count = badges.iter().find(|(t, _)| t == tab).map_or(0, |(_, n)| *n);
-        let title = if count > 0 {
-            format!(" {} {} ({count}) ", i + 1, tab.title())
-        } else {
-            format!(" {} {} ", i + 1, tab.title())
-        };
+    for (title, is_current) in list {
         spans.push(Span::styled(
             title,
-            if *tab == current {
+            if is_current {
                 theme::tab_active()
             } else {
                 theme::muted()
             },
         ));
-        spans.push(Span::raw(" "));
+        spans.push(Span::raw(" ".repeat(gap)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -130,14 +166,23 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
     );
 }
 
-/// The keys that work here, from the keymap.
+/// The keys that work here, from the keymap: help first, then the most specific; as many
+/// whole hints as fit (none is cut in half).
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![Span::raw(" ")];
-    let all = hints(&app.contexts());
+    let mut used = 1;
+    let all = hints_without(&app.contexts(), &app.idle_actions());
     let help = all.iter().filter(|(k, _)| *k == "?");
     for (key, hint) in help.chain(all.iter().filter(|(k, _)| *k != "?")) {
+        let text = format!(" {hint}  ");
+        let width = key.chars().count() + text.trim_end().chars().count();
+        if used + width > usize::from(area.width) {
+            // The rest are less specific; `?` lists them all.
+            break;
+        }
+        used += key.chars().count() + text.chars().count();
         spans.push(Span::styled(*key, theme::key()));
-        spans.push(Span::styled(format!(" {hint}  "), theme::muted()));
+        spans.push(Span::styled(text, theme::muted()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

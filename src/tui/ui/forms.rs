@@ -205,14 +205,39 @@ fn short_type(row: crate::policy::notification::NotifyRow) -> &'static str {
 }
 
 fn notification_matrix(form: &Form, width: usize) -> Vec<Line<'static>> {
+    let extra = width.saturating_sub(84).clamp(10, 40);
+    // Type, default (15), additional recipients (extra + 2), critical only (8): the type gives
+    // way first on a narrow terminal, so that a row stays on one line.
+    let type_w = width.saturating_sub(3 + 15 + extra + 2 + 9).clamp(12, 36);
+    let fit = |s: &str| -> String {
+        if s.chars().count() <= type_w {
+            s.to_owned()
+        } else {
+            let mut cut: String = s.chars().take(type_w - 1).collect();
+            cut.push('…');
+            cut
+        }
+    };
     let mut lines = vec![Line::from(Span::styled(
         format!(
-            " {:<38} {:<14} {:<24} {}",
-            "Type", "Default", "Additional recipients", "Critical only"
+            " {:<w$}   {:<14} {:<e$} {}",
+            "Type",
+            "Default",
+            if extra >= 21 {
+                "Additional recipients"
+            } else {
+                "Additional"
+            },
+            if width >= 84 {
+                "Critical only"
+            } else {
+                "Critical"
+            },
+            w = type_w,
+            e = extra + 1,
         ),
         theme::heading(),
     ))];
-    let extra = width.saturating_sub(84).clamp(10, 40);
     for (row, chunk) in crate::policy::notification::NotifyRow::ALL
         .iter()
         .zip(form.fields.chunks(3))
@@ -251,7 +276,11 @@ fn notification_matrix(form: &Form, width: usize) -> Vec<Line<'static>> {
                 _ => Vec::new(),
             }
         };
-        let mut spans = vec![Span::raw(format!("   {:<36} ", short_type(*row)))];
+        let mut spans = vec![Span::raw(format!(
+            "   {:<w$} ",
+            fit(short_type(*row)),
+            w = type_w
+        ))];
         let default = cell(0);
         let used: usize = default.iter().map(|s| s.content.chars().count()).sum();
         spans.extend(default);

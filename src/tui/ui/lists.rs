@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use super::{safe, theme};
+use super::{Column, safe, table, theme};
 use crate::audit::AuditResult;
 use crate::tui::app::App;
 use crate::tui::screen::main::MainState;
@@ -55,7 +55,7 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), filters);
-    let rows: Vec<Row> = a
+    let rows: Vec<Vec<Cell>> = a
         .rows
         .iter()
         .map(|r| {
@@ -67,13 +67,13 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 .actor
                 .as_deref()
                 .map_or("system", |a| a.split('@').next().unwrap_or(a));
-            Row::new(vec![
+            vec![
                 Cell::from(app.tz.short(r.time)),
                 Cell::from(result),
                 Cell::from(safe(&r.activity).into_owned()),
                 Cell::from(safe(r.role.as_deref().unwrap_or("")).into_owned()),
                 Cell::from(safe(by).into_owned()),
-            ])
+            ]
         })
         .collect();
     if rows.is_empty() {
@@ -83,18 +83,14 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         );
         return;
     }
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(11),
-            Constraint::Length(6),
-            Constraint::Fill(4),
-            Constraint::Fill(2),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["Time", "Result", "Activity", "Role", "By"]).style(theme::heading()))
-    .row_highlight_style(theme::selected());
+    const AUDIT: [Column; 5] = [
+        Column::new("Time", Constraint::Length(11), 11, 1),
+        Column::new("Result", Constraint::Length(6), 6, 2),
+        Column::new("Activity", Constraint::Fill(4), 20, 0),
+        Column::new("Role", Constraint::Fill(2), 12, 3),
+        Column::new("By", Constraint::Fill(1), 8, 4),
+    ];
+    let table = table(&AUDIT, rows, list.width);
     let mut state = TableState::default().with_selected(Some(a.selected));
     frame.render_stateful_widget(table, list, &mut state);
 }
@@ -142,7 +138,8 @@ pub fn inbox(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         ],
     )
     .header(Row::new(["", "Received", "Subject"]).style(theme::heading()))
-    .row_highlight_style(theme::selected());
+    .row_highlight_style(theme::selected())
+    .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut state = TableState::default().with_selected(Some(i.selected));
     frame.render_stateful_widget(table, inner, &mut state);
 }

@@ -64,6 +64,81 @@ pub fn qr_lines(code: &crate::auth::qr::Qr, indent: usize) -> Vec<Line<'static>>
         .collect()
 }
 
+/// A table column: its heading, its width rule, the narrowest it is useful at, and its rank
+/// (0 matters most). When the terminal is narrow, columns go in reverse rank order rather than
+/// every column shrinking: a role's name keeps its width, a time column goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// The heading.
+    pub heading: &'static str,
+    /// The width rule when shown.
+    pub width: ratatui::layout::Constraint,
+    /// The narrowest useful width.
+    pub min: u16,
+    /// 0 is kept longest.
+    pub rank: u8,
+}
+
+impl Column {
+    /// A column.
+    pub const fn new(
+        heading: &'static str,
+        width: ratatui::layout::Constraint,
+        min: u16,
+        rank: u8,
+    ) -> Self {
+        Self {
+            heading,
+            width,
+            min,
+            rank,
+        }
+    }
+}
+
+/// The indices of the columns that fit in `width` (the selection mark and one space between
+/// columns included), in their order.
+pub fn fitting(cols: &[Column], width: u16) -> Vec<usize> {
+    let mut by_rank: Vec<usize> = (0..cols.len()).collect();
+    by_rank.sort_by_key(|&i| cols[i].rank);
+    let mut used: u16 = 2;
+    let mut keep = Vec::new();
+    for i in by_rank {
+        let need = cols[i].min + u16::from(!keep.is_empty());
+        if keep.is_empty() || used + need <= width {
+            used += need;
+            keep.push(i);
+        }
+    }
+    keep.sort_unstable();
+    keep
+}
+
+/// A table of `rows` (cells in `cols` order) that keeps the columns fitting `width`: its
+/// header and rows a cell from the left border (where the selection mark goes).
+pub fn table<'a>(
+    cols: &[Column],
+    rows: Vec<Vec<ratatui::widgets::Cell<'a>>>,
+    width: u16,
+) -> ratatui::widgets::Table<'a> {
+    use ratatui::widgets::{HighlightSpacing, Row, Table};
+    let keep = fitting(cols, width);
+    let pick = |cells: Vec<ratatui::widgets::Cell<'a>>| -> Vec<ratatui::widgets::Cell<'a>> {
+        cells
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| keep.contains(i))
+            .map(|(_, c)| c)
+            .collect()
+    };
+    let body: Vec<Row<'a>> = rows.into_iter().map(|r| Row::new(pick(r))).collect();
+    Table::new(body, keep.iter().map(|&i| cols[i].width))
+        .header(Row::new(keep.iter().map(|&i| cols[i].heading)).style(theme::heading()))
+        .row_highlight_style(theme::selected())
+        .highlight_symbol("▸ ")
+        .highlight_spacing(HighlightSpacing::Always)
+}
+
 /// The smallest terminal the console draws into.
 pub const MIN_SIZE: (u16, u16) = (40, 10);
 

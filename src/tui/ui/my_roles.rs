@@ -4,14 +4,34 @@ use chrono::TimeDelta;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, TableState};
 
-use super::{safe, theme};
+use super::{Column, safe, table, theme};
 use crate::policy::duration::{format_duration, format_left};
 use crate::policy::model::Origin;
 use crate::tui::app::App;
 use crate::tui::msg::Sub;
 use crate::tui::screen::main::MainState;
+
+const ELIGIBLE: [Column; 4] = [
+    Column::new("Role", Constraint::Fill(3), 18, 0),
+    Column::new("Eligible until", Constraint::Length(22), 22, 3),
+    Column::new("Max activation", Constraint::Length(14), 14, 2),
+    Column::new("Needs", Constraint::Fill(2), 10, 1),
+];
+const ACTIVE: [Column; 5] = [
+    Column::new("Role", Constraint::Fill(3), 18, 0),
+    Column::new("How", Constraint::Length(9), 9, 3),
+    Column::new("Start", Constraint::Length(5), 5, 4),
+    Column::new("End", Constraint::Length(20), 20, 2),
+    Column::new("Time left", Constraint::Length(16), 12, 1),
+];
+const EXPIRED: [Column; 4] = [
+    Column::new("Role", Constraint::Fill(3), 18, 0),
+    Column::new("Type", Constraint::Length(9), 9, 2),
+    Column::new("Ended", Constraint::Length(22), 20, 1),
+    Column::new("How", Constraint::Length(11), 10, 3),
+];
 
 /// Under this much time left, a countdown shows seconds and turns yellow.
 pub const SOON: TimeDelta = TimeDelta::minutes(10);
@@ -82,9 +102,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
     let Some(status) = &my.status else { return };
     let now = app.now();
     let selected = my.selected[my.sub.index()];
-    let (header, rows, widths, empty): (Vec<&str>, Vec<Row>, Vec<Constraint>, &str) = match my.sub {
+    let (cols, rows, empty): (&[Column], Vec<Vec<Cell>>, &str) = match my.sub {
         Sub::Eligible => (
-            vec!["Role", "Eligible until", "Max activation", "Needs"],
+            &ELIGIBLE,
             status
                 .eligible
                 .iter()
@@ -96,8 +116,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                         (false, true) => "● ",
                         (false, false) => "  ",
                     };
-                    Row::new(vec![
-                        Cell::from(format!("{mark}{}", safe(&e.row.role.display_name))),
+                    // Already active: said here, before its activation pane opens.
+                    let active = status
+                        .active
+                        .iter()
+                        .any(|a| a.role.id == e.row.role.id && a.assignment.is_current(now));
+                    let name = format!("{mark}{}", safe(&e.row.role.display_name));
+                    vec![
+                        if active {
+                            Cell::from(Line::from(vec![
+                                Span::raw(name),
+                                Span::styled(" (active)", theme::ok()),
+                            ]))
+                        } else {
+                            Cell::from(name)
+                        },
                         Cell::from(
                             e.row
                                 .assignment
@@ -106,19 +139,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                         ),
                         Cell::from(format_duration(st.max_activation)),
                         Cell::from(needs.join(", ")),
-                    ])
+                    ]
                 })
                 .collect(),
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(22),
-                Constraint::Length(14),
-                Constraint::Fill(2),
-            ],
             "No eligible roles. An administrator can make you eligible for a role (phase 3).",
         ),
         Sub::Active => (
-            vec!["Role", "How", "Start", "End", "Time left"],
+            &ACTIVE,
             status
                 .active
                 .iter()
@@ -131,7 +158,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                         Some(end) if end - now < SOON => (countdown(end - now), theme::warn()),
                         Some(end) => (countdown(end - now), theme::ok()),
                     };
-                    Row::new(vec![
+                    vec![
                         Cell::from(safe(&r.role.display_name).into_owned()),
                         Cell::from(if a.origin == Origin::Activated {
                             "activated"
@@ -141,25 +168,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                         Cell::from(app.tz.hm(a.start)),
                         Cell::from(a.end.map_or("permanent".into(), |t| app.tz.format(t))),
                         Cell::from(Span::styled(left, style)),
-                    ])
+                    ]
                 })
                 .collect(),
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(9),
-                Constraint::Length(5),
-                Constraint::Length(20),
-                Constraint::Length(16),
-            ],
             "No active roles. Activate an eligible one: ← then a.",
         ),
         Sub::Expired => (
-            vec!["Role", "Type", "Ended", "How"],
+            &EXPIRED,
             my.expired
                 .iter()
                 .map(|r| {
                     let a = &r.assignment;
-                    Row::new(vec![
+                    vec![
                         Cell::from(safe(&r.role.display_name).into_owned()),
                         Cell::from(a.kind.label()),
                         Cell::from(a.end.map_or("-".into(), |t| app.tz.format(t))),
@@ -168,16 +188,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                         } else {
                             "assignment"
                         }),
-                    ])
+                    ]
                 })
                 .collect(),
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(9),
-                Constraint::Length(22),
-                Constraint::Length(11),
-            ],
-            "Nothing expired recently.",
+            "Nothing expired recently. r renews an expired assignment (up to 30 days after).",
         ),
     };
     if rows.is_empty() {
@@ -190,10 +204,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         );
         return;
     }
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme::heading()))
-        .row_highlight_style(theme::selected())
-        .highlight_symbol("▸ ");
+    let table = table(cols, rows, list.width);
     let mut state = TableState::default().with_selected(Some(selected));
     frame.render_stateful_widget(table, list, &mut state);
 }

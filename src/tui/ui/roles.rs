@@ -3,10 +3,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, TableState};
 
 use super::my_roles::{countdown, sub_tabs};
-use super::{safe, theme};
+use super::{Column, safe, table, theme};
 use crate::policy::duration::format_duration;
 use crate::policy::model::{AssignmentKind, Origin};
 use crate::policy::settings::{RoleSettings, on_off};
@@ -45,16 +45,16 @@ fn catalogue(frame: &mut Frame, area: Rect, m: &MainState) {
             .spans,
     );
     frame.render_widget(Paragraph::new(Line::from(spans)), search);
-    let rows: Vec<Row> = r
+    let rows: Vec<Vec<Cell>> = r
         .filtered()
         .iter()
         .map(|o| {
-            Row::new(vec![
+            vec![
                 Cell::from(safe(&o.role.display_name).into_owned()),
                 Cell::from(if o.role.privileged { "Privileged" } else { "" }),
                 Cell::from(o.eligible.to_string()),
                 Cell::from(o.active.to_string()),
-            ])
+            ]
         })
         .collect();
     if rows.is_empty() {
@@ -64,18 +64,13 @@ fn catalogue(frame: &mut Frame, area: Rect, m: &MainState) {
         );
         return;
     }
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(1),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(6),
-        ],
-    )
-    .header(Row::new(["Role", "", "Eligible", "Active"]).style(theme::heading()))
-    .row_highlight_style(theme::selected())
-    .highlight_symbol("▸ ");
+    const CATALOGUE: [Column; 4] = [
+        Column::new("Role", Constraint::Fill(1), 20, 0),
+        Column::new("", Constraint::Length(10), 10, 3),
+        Column::new("Eligible", Constraint::Length(8), 8, 1),
+        Column::new("Active", Constraint::Length(6), 6, 2),
+    ];
+    let table = table(&CATALOGUE, rows, list.width);
     let mut state = TableState::default().with_selected(Some(r.selected));
     frame.render_stateful_widget(table, list, &mut state);
 }
@@ -203,7 +198,7 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, m: &MainState, d: &RoleDetai
 fn assignments(frame: &mut Frame, area: Rect, app: &App, d: &RoleDetail) {
     let i = d.sub.index();
     let now = app.now();
-    let rows: Vec<Row> = d.rows[i]
+    let rows: Vec<Vec<Cell>> = d.rows[i]
         .iter()
         .map(|r| {
             let a = &r.assignment;
@@ -218,13 +213,13 @@ fn assignments(frame: &mut Frame, area: Rect, app: &App, d: &RoleDetail) {
                 Some(end) if end > now => countdown(end - now),
                 Some(_) => "expired".to_owned(),
             };
-            Row::new(vec![
+            vec![
                 Cell::from(safe(&r.principal.display_name).into_owned()),
                 Cell::from(r.principal.upn.clone()),
                 Cell::from(kind),
                 Cell::from(a.end.map_or("permanent".into(), |t| app.tz.format(t))),
                 Cell::from(left),
-            ])
+            ]
         })
         .collect();
     if rows.is_empty() {
@@ -235,19 +230,14 @@ fn assignments(frame: &mut Frame, area: Rect, app: &App, d: &RoleDetail) {
         frame.render_widget(Paragraph::new(Span::styled(text, theme::muted())), area);
         return;
     }
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(2),
-            Constraint::Fill(3),
-            Constraint::Length(9),
-            Constraint::Length(20),
-            Constraint::Length(14),
-        ],
-    )
-    .header(Row::new(["Member", "User name", "Type", "End", "Left"]).style(theme::heading()))
-    .row_highlight_style(theme::selected())
-    .highlight_symbol("▸ ");
+    const MEMBERS: [Column; 5] = [
+        Column::new("Member", Constraint::Fill(2), 14, 0),
+        Column::new("User name", Constraint::Fill(3), 16, 3),
+        Column::new("Type", Constraint::Length(9), 9, 1),
+        Column::new("End", Constraint::Length(20), 20, 4),
+        Column::new("Left", Constraint::Length(14), 12, 2),
+    ];
+    let table = table(&MEMBERS, rows, area.width);
     let mut state = TableState::default().with_selected(Some(d.selected[i]));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -110,7 +110,17 @@ impl DurationSlider {
     pub fn line(&self, focused: bool, width: usize) -> Line<'static> {
         let width = width.max(4);
         let span = (self.max - self.min).num_seconds().max(1);
-        let pos = ((self.value - self.min).num_seconds() * (width as i64 - 1) / span) as usize;
+        let last = width as i64 - 1;
+        // Rounded to the nearest cell; off the ends unless the value is at an end.
+        let along = (self.value - self.min).num_seconds();
+        let mut pos = (along * last * 2 + span) / (span * 2);
+        if along > 0 {
+            pos = pos.max(1);
+        }
+        if self.value < self.max {
+            pos = pos.min(last - 1);
+        }
+        let pos = usize::try_from(pos.clamp(0, last)).unwrap_or(0);
         let bar: String = (0..width)
             .map(|i| {
                 if i < pos {

@@ -15,6 +15,8 @@ pub struct TextField {
     masked: bool,
     max_chars: usize,
     placeholder: &'static str,
+    /// Characters the last paste could not take (over the limit), until the next edit.
+    cut: usize,
 }
 
 impl TextField {
@@ -26,6 +28,7 @@ impl TextField {
             masked: false,
             max_chars,
             placeholder: "",
+            cut: 0,
         }
     }
 
@@ -67,12 +70,21 @@ impl TextField {
         self.cursor = self.value.len();
     }
 
-    /// Inserts pasted text at the cursor (controls such as newlines become spaces).
+    /// Inserts pasted text at the cursor (controls such as newlines become spaces); what goes
+    /// over the limit is cut, and the field says so.
     pub fn paste(&mut self, text: &str) {
-        for c in text.chars() {
+        let room = self.max_chars.saturating_sub(self.value.len());
+        let total = text.chars().count();
+        for c in text.chars().take(room) {
             let c = if is_forbidden(c) { ' ' } else { c };
             self.insert(c);
         }
+        self.cut = total.saturating_sub(room);
+    }
+
+    /// Characters the last paste left out, if any.
+    pub fn cut(&self) -> usize {
+        self.cut
     }
 
     fn insert(&mut self, c: char) {
@@ -83,7 +95,9 @@ impl TextField {
     }
 
     /// Handles an editing key; returns false for keys it does not use (Tab, Enter, Esc, ↑↓).
+    /// Any key ends the note about a cut paste.
     pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+        self.cut = 0;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('u') if ctrl => {
@@ -146,11 +160,28 @@ impl TextField {
         let after: String = shown
             .get(self.cursor + 1..end)
             .map_or(String::new(), |s| s.iter().collect());
-        Line::from(vec![
+        let mut spans = vec![
             Span::raw(before),
             Span::styled(at, Style::new().add_modifier(Modifier::REVERSED)),
             Span::raw(after),
-        ])
+        ];
+        // Long free text counts its characters against the limit while it is typed.
+        if self.max_chars >= 300 && !self.masked {
+            spans.push(Span::styled(
+                format!(" {}/{}", self.value.len(), self.max_chars),
+                Style::new().add_modifier(Modifier::DIM),
+            ));
+        }
+        if self.cut > 0 {
+            spans.push(Span::styled(
+                format!(
+                    " pasted text cut: {} characters over the {}-character limit",
+                    self.cut, self.max_chars
+                ),
+                Style::new().fg(ratatui::style::Color::Yellow),
+            ));
+        }
+        Line::from(spans)
     }
 }
 
@@ -186,6 +217,22 @@ mod tests {
         f.handle_key(key(KeyCode::Char('\u{1b}')));
         f.paste("a\nb\x1b[2Jc");
         assert_eq!(f.value(), "a b [2Jc");
+    }
+
+    #[test]
+    fn a_long_paste_is_cut_and_says_so_and_long_text_counts() {
+        let mut f = TextField::new(500);
+        f.paste(&"x".repeat(5000));
+        assert_eq!(f.value().len(), 500);
+        assert_eq!(f.cut(), 4500);
+        let shown = f.line(true, 40).to_string();
+        assert!(shown.contains("500/500"), "{shown}");
+        assert!(shown.contains("pasted text cut: 4500 characters over the 500-character limit"), "{shown}");
+        assert!(shown.starts_with(&"x".repeat(39)), "the end, where the cursor is: {shown}");
+        f.handle_key(key(KeyCode::Backspace));
+        assert_eq!(f.cut(), 0, "the note goes with the next edit");
+        assert!(f.line(true, 40).to_string().contains("499/500"));
+        assert!(!TextField::new(8).line(true, 8).to_string().contains('/'), "short fields need no count");
     }
 
     #[test]

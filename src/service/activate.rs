@@ -500,7 +500,18 @@ impl super::Service {
             .map(Texts::check)
             .collect::<ServiceResult<Vec<_>>>()?;
         self.write(|ctx| {
-            Ok(check_all(ctx, token, inputs, &texts)?
+            let checked = check_all(ctx, token, inputs, &texts)?;
+            // A code would be asked for: a locked account is told now, not after typing it.
+            if let Some(c) = checked.iter().find(|c| c.plan.needs_mfa)
+                && let Some(until) = c
+                    .actor
+                    .counters
+                    .locked_until
+                    .filter(|_| c.actor.counters.is_locked(ctx.real))
+            {
+                return Err(ServiceError::Auth(super::AuthFailure::Locked { until }));
+            }
+            Ok(checked
                 .into_iter()
                 .map(|c| ActivationPreview {
                     role: c.role,

@@ -39,6 +39,8 @@ pub enum Context {
     Authenticator,
     /// A list to choose from (the scenarios).
     Picker,
+    /// The accounts list.
+    Accounts,
 }
 
 impl Context {
@@ -61,6 +63,7 @@ impl Context {
             Context::FirstRun => "First run",
             Context::Authenticator => "Lab authenticator",
             Context::Picker => "Choosing",
+            Context::Accounts => "Accounts",
         }
     }
 }
@@ -152,6 +155,10 @@ pub enum Action {
     Mark,
     /// Fill a field with an earlier entry (the next one on each press).
     Recall,
+    /// The accounts, with their lockouts (administrators).
+    Accounts,
+    /// Unlock the selected account.
+    Unlock,
 }
 
 /// A key as bindings name it.
@@ -219,6 +226,31 @@ use Key::{Char, Code, Ctrl};
 /// The keymap.
 pub const BINDINGS: &[Binding] = &[
     b(
+        C::Accounts,
+        &[Code(KeyCode::Up), Char('k')],
+        "↑",
+        A::Up,
+        "up",
+        false,
+    ),
+    b(
+        C::Accounts,
+        &[Code(KeyCode::Down), Char('j')],
+        "↓",
+        A::Down,
+        "down",
+        false,
+    ),
+    b(C::Accounts, &[Char('u')], "u", A::Unlock, "unlock", true),
+    b(
+        C::Accounts,
+        &[Code(KeyCode::Esc), Char('q')],
+        "Esc",
+        A::Back,
+        "close",
+        true,
+    ),
+    b(
         C::Picker,
         &[Code(KeyCode::Up), Char('k')],
         "↑",
@@ -284,6 +316,14 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(C::Global, &[Char('q')], "q", A::Quit, "quit", true),
     b(C::Global, &[Char('?')], "?", A::Help, "help", true),
+    b(
+        C::Global,
+        &[Char('U')],
+        "U",
+        A::Accounts,
+        "accounts (administrators)",
+        false,
+    ),
     b(
         C::Global,
         &[Code(KeyCode::Tab)],

@@ -132,6 +132,10 @@ pub enum Msg {
     ShowHelp,
     /// Open the lab's authenticator.
     ShowAuthenticator,
+    /// The accounts and their lockouts (administrators).
+    ShowAccounts,
+    /// Unlock an account (by UPN).
+    Unlock(String),
     /// Show a lab account's QR code in the authenticator panel.
     ShowLabQr(String),
     /// Open the activation pane for an eligible role.

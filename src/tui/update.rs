@@ -59,6 +59,8 @@ impl App {
             }
             Msg::ShowAuthenticator => self.show_authenticator(),
             Msg::ShowLabQr(upn) => self.show_lab_qr(&upn),
+            Msg::ShowAccounts => self.show_accounts(),
+            Msg::Unlock(upn) => self.unlock(&upn),
             Msg::OpenActivate(role_ids) => self.open_activate(&role_ids),
             Msg::ActivateValidate(inputs) => self.activate_validate(inputs),
             Msg::ActivateCommit(inputs) => self.activate_commit(inputs),
@@ -299,6 +301,34 @@ impl App {
         self.popups.clear();
         self.to_sign_in();
         self.status = Some(("Signed out.".into(), Tone::Info));
+    }
+
+    fn show_accounts(&mut self) {
+        let Some((svc, token)) = self.session() else {
+            return;
+        };
+        match svc.users(&token, None, 1000, 0) {
+            Ok(list) => self.popups.push(Popup::Accounts(list, 0)),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn unlock(&mut self, upn: &str) {
+        let Some((svc, token)) = self.session() else {
+            return;
+        };
+        let done = svc.unlock_user(&token, upn);
+        let fresh = svc.users(&token, None, 1000, 0);
+        match done {
+            Ok(p) => {
+                self.status = Some((format!("Unlocked {}.", p.upn), Tone::Success));
+                if let (Some(Popup::Accounts(list, _)), Ok(fresh)) = (self.popups.last_mut(), fresh)
+                {
+                    *list = fresh;
+                }
+            }
+            Err(e) => self.status = Some((e.to_string(), Tone::Error)),
+        }
     }
 
     fn show_lab_qr(&mut self, upn: &str) {

@@ -267,3 +267,22 @@ fn notification_rows_switched_off_send_nothing_and_additional_recipients_receive
         .unwrap();
     assert_eq!(external, 1);
 }
+
+#[test]
+fn a_locked_account_is_told_before_a_code_is_asked() {
+    let (mut lab, _admin, user) = Lab::with_eligible_user();
+    for _ in 0..5 {
+        let _ = lab
+            .svc
+            .activate(&user, lab.activation(1, Some("x"), Some("000000".into())));
+    }
+    let err = lab
+        .svc
+        .validate_activation(&user, &lab.activation(1, Some("x"), None))
+        .unwrap_err();
+    let ServiceError::Auth(AuthFailure::Locked { until }) = err else {
+        panic!("{err}")
+    };
+    assert!(until > lab.svc.real_now());
+    assert!(err.to_string().contains("locked until"), "{err}");
+}

@@ -82,6 +82,8 @@ pub enum Popup {
     Authenticator(Box<AuthPanel>),
     /// Choose a scenario, then where it stops.
     Scenarios(Box<ScenarioPicker>),
+    /// The accounts, with their lockouts; `u` unlocks one.
+    Accounts(Vec<crate::service::UserSummary>, usize),
     /// An account's authenticator enrolment: its QR code and secret.
     Enrolment {
         /// Title.
@@ -182,6 +184,7 @@ impl Popup {
         match self {
             Popup::Authenticator(_) => vec![Context::Authenticator],
             Popup::Scenarios(_) => vec![Context::Picker],
+            Popup::Accounts(..) => vec![Context::Accounts],
             Popup::Confirm { .. } => vec![Context::Confirm],
             Popup::Activate(p) => p.contexts(),
             Popup::Settings(p) => p.contexts(),
@@ -225,6 +228,22 @@ impl Popup {
             },
             Popup::Authenticator(p) => p.handle_key(key),
             Popup::Scenarios(p) => p.handle_key(key),
+            Popup::Accounts(list, selected) => match resolve(&[Context::Accounts], key) {
+                Some(Action::Up) => {
+                    *selected = selected.saturating_sub(1);
+                    Outcome::Consumed
+                }
+                Some(Action::Down) => {
+                    *selected = (*selected + 1).min(list.len().saturating_sub(1));
+                    Outcome::Consumed
+                }
+                Some(Action::Unlock) => match list.get(*selected) {
+                    Some(u) => Outcome::Emit(Msg::Unlock(u.principal.upn.clone())),
+                    None => Outcome::Consumed,
+                },
+                Some(Action::Back) => Outcome::Close,
+                _ => Outcome::Consumed,
+            },
             Popup::LabAccounts(_) | Popup::Enrolment { .. } => {
                 match resolve(&[Context::Message], key) {
                     Some(Action::Back) => Outcome::Close,

@@ -127,6 +127,7 @@ impl MainState {
             Action::Help => return Some(Msg::ShowHelp),
             Action::SignOut => return Some(Msg::SignOut),
             Action::Authenticator => return Some(Msg::ShowAuthenticator),
+            Action::Accounts => return Some(Msg::ShowAccounts),
             Action::NextTab => {
                 return Some(Msg::SwitchTab(Tab::ALL[(self.tab.index() + 1) % TABS]));
             }

@@ -660,3 +660,32 @@ fn marked_roles_activate_together_with_one_code_and_earlier_reasons_are_offered(
     assert!(m.my.marked.is_empty());
     assert!(h.app.status.as_ref().unwrap().0.contains("are active"));
 }
+
+#[test]
+fn an_administrator_unlocks_an_account_from_the_console() {
+    let mut h = Harness::lab();
+    let upn = h.account("pimuser").upn.clone();
+    let pw = h.account("pimuser").password.clone();
+    for _ in 0..5 {
+        let _ = h.engine().sign_in(&upn, &pw, "000000");
+    }
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('U'));
+    let Some(Popup::Accounts(list, _)) = h.app.popups.last() else {
+        panic!("{:?}", h.app.popups.last())
+    };
+    let at = list.iter().position(|u| u.principal.upn == upn).unwrap();
+    assert!(list[at].locked_until.is_some());
+    assert!(crate::tui::tests::screen_text(&h.draw(100, 24)).contains("locked until"));
+    for _ in 0..at {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Char('u'));
+    assert!(h.app.status.as_ref().unwrap().0.starts_with("Unlocked pimuser@"));
+    let Some(Popup::Accounts(list, _)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert!(list[at].locked_until.is_none() || list[at].locked_until < Some(h.app.real_now()));
+    // pimuser signs in again.
+    h.engine().sign_in(&upn, &pw, &h.code("pimuser", 1)).unwrap();
+}

@@ -247,6 +247,43 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
                 );
             }
         },
+        Popup::Accounts(list, selected) => {
+            let now = app.real_now();
+            let mut body = vec![Line::from(Span::styled(
+                format!("{:<40} {:<9} {}", "  Account", "Sign-in", "Lockout"),
+                theme::heading(),
+            ))];
+            for (i, u) in list.iter().enumerate() {
+                let lock = match u.locked_until.filter(|t| *t > now) {
+                    Some(t) => format!("locked until {}", app.tz.format(t)),
+                    None if u.lockouts > 0 => format!("{} lockout(s), not locked now", u.lockouts),
+                    None => String::new(),
+                };
+                let mark = if i == *selected { "▸ " } else { "  " };
+                let line = format!(
+                    "{mark}{:<38} {:<9} {lock}",
+                    safe(&u.principal.upn),
+                    if u.enabled { "enabled" } else { "disabled" }
+                );
+                body.push(Line::from(Span::styled(
+                    line,
+                    if i == *selected {
+                        theme::selected()
+                    } else if lock.starts_with("locked") {
+                        theme::warn()
+                    } else {
+                        ratatui::style::Style::new()
+                    },
+                )));
+            }
+            body.push(Line::from(""));
+            body.push(Line::from(Span::styled(
+                "u unlocks the selected account (as pim users unlock UPN) · Esc closes",
+                theme::muted(),
+            )));
+            let height = u16::try_from(body.len() + 2).unwrap_or(20);
+            boxed(frame, area, "Accounts", Tone::Info, body, 0, (96, height));
+        }
         Popup::Scenarios(p) => {
             let mut body: Vec<Line<'static>> = Vec::new();
             match p.stop {

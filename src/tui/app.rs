@@ -301,6 +301,13 @@ impl App {
         if changed && let Some(svc) = self.svc.as_mut() {
             self.health = svc.health();
         }
+        if changed {
+            // What a success note says ("Security Reader is active.") may no longer hold
+            // after another terminal's change: it goes rather than mislead.
+            if matches!(self.status, Some((_, Tone::Success))) {
+                self.status = None;
+            }
+        }
         if changed || due {
             self.reload();
         }

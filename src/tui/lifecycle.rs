@@ -24,9 +24,12 @@ impl App {
         match msg {
             Msg::OpenRequest(i) => {
                 if let Some(v) = self.main().and_then(|m| m.approvals.list.get(i)).cloned() {
-                    let text = self.request_text(&v);
-                    self.popups
-                        .push(Popup::message("Request", text, Tone::Info));
+                    let lines = self.request_text(&v).lines().map(str::to_owned).collect();
+                    self.popups.push(Popup::Request {
+                        view: Box::new(v),
+                        lines,
+                        scroll: 0,
+                    });
                 }
             }
             Msg::OpenDecide { id, approve } => self.open_decide(&id, approve),

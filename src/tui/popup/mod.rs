@@ -82,6 +82,15 @@ pub enum Popup {
     Authenticator(Box<AuthPanel>),
     /// Choose a scenario, then where it stops.
     Scenarios(Box<ScenarioPicker>),
+    /// One request in full; `a`, `d` and `c` act on it as in the list.
+    Request {
+        /// The request.
+        view: Box<crate::service::RequestView>,
+        /// Its description.
+        lines: Vec<String>,
+        /// Scroll offset.
+        scroll: u16,
+    },
     /// The accounts, with their lockouts; `u` unlocks one.
     Accounts(Vec<crate::service::UserSummary>, usize),
     /// An account's authenticator enrolment: its QR code and secret.
@@ -185,6 +194,7 @@ impl Popup {
             Popup::Authenticator(_) => vec![Context::Authenticator],
             Popup::Scenarios(_) => vec![Context::Picker],
             Popup::Accounts(..) => vec![Context::Accounts],
+            Popup::Request { .. } => vec![Context::Message, Context::Approvals],
             Popup::Confirm { .. } => vec![Context::Confirm],
             Popup::Activate(p) => p.contexts(),
             Popup::Settings(p) => p.contexts(),
@@ -228,6 +238,30 @@ impl Popup {
             },
             Popup::Authenticator(p) => p.handle_key(key),
             Popup::Scenarios(p) => p.handle_key(key),
+            Popup::Request { view, scroll, .. } => {
+                let id = view.request.id.clone();
+                match resolve(&[Context::Message, Context::Approvals], key) {
+                    Some(Action::Back) => Outcome::Close,
+                    Some(Action::Up) => {
+                        *scroll = scroll.saturating_sub(1);
+                        Outcome::Consumed
+                    }
+                    Some(Action::Down) => {
+                        *scroll = scroll.saturating_add(1);
+                        Outcome::Consumed
+                    }
+                    Some(Action::Approve) if view.can_decide => {
+                        Outcome::CloseEmit(Msg::OpenDecide { id, approve: true })
+                    }
+                    Some(Action::Deny) if view.can_decide => {
+                        Outcome::CloseEmit(Msg::OpenDecide { id, approve: false })
+                    }
+                    Some(Action::CancelRequest) if view.request.status.is_pending() => {
+                        Outcome::CloseEmit(Msg::ConfirmCancelRequest(id))
+                    }
+                    _ => Outcome::Consumed,
+                }
+            }
             Popup::Accounts(list, selected) => match resolve(&[Context::Accounts], key) {
                 Some(Action::Up) => {
                     *selected = selected.saturating_sub(1);

@@ -22,6 +22,14 @@ impl ApprovalsState {
         self.list.iter().filter(|v| v.can_decide).count()
     }
 
+    /// What the tab counts: requests to decide, and the account's own still waiting.
+    pub fn waiting(&self) -> usize {
+        self.list
+            .iter()
+            .filter(|v| v.can_decide || (v.mine && v.request.status.is_pending()))
+            .count()
+    }
+
     /// The selected request.
     pub fn current(&self) -> Option<&RequestView> {
         self.list.get(self.selected)

@@ -681,11 +681,54 @@ fn an_administrator_unlocks_an_account_from_the_console() {
         h.key(KeyCode::Down);
     }
     h.key(KeyCode::Char('u'));
-    assert!(h.app.status.as_ref().unwrap().0.starts_with("Unlocked pimuser@"));
+    assert!(
+        h.app
+            .status
+            .as_ref()
+            .unwrap()
+            .0
+            .starts_with("Unlocked pimuser@")
+    );
     let Some(Popup::Accounts(list, _)) = h.app.popups.last() else {
         panic!()
     };
     assert!(list[at].locked_until.is_none() || list[at].locked_until < Some(h.app.real_now()));
     // pimuser signs in again.
-    h.engine().sign_in(&upn, &pw, &h.code("pimuser", 1)).unwrap();
+    h.engine()
+        .sign_in(&upn, &pw, &h.code("pimuser", 1))
+        .unwrap();
+}
+
+#[test]
+fn nothing_says_is_active_after_an_admin_removed_the_role() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Down);
+    h.text("review");
+    h.key(KeyCode::Enter);
+    let fresh = h.code("pimuser", 1);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    assert!(h.app.status.as_ref().unwrap().0.contains("is active"));
+    // Another terminal: the admin removes the eligibility (and with it the activation).
+    h.wait(TimeDelta::minutes(6));
+    let admin = h.session("admin", 0);
+    h.engine()
+        .remove_assignment(
+            &admin,
+            crate::service::RemoveInput {
+                role: "Security Reader".into(),
+                upn: h.account("pimuser").upn.clone(),
+                kind: Some(crate::policy::model::AssignmentKind::Eligible),
+                assignment_id: None,
+            },
+        )
+        .unwrap();
+    h.wait(TimeDelta::seconds(1));
+    let text = crate::tui::tests::screen_text(&h.draw(80, 24));
+    assert!(!text.contains("is active"), "{text}");
+    assert!(text.contains("active: none"), "{text}");
 }

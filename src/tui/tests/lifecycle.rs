@@ -162,8 +162,13 @@ fn the_requestor_sees_and_cancels_their_request() {
     h.key(KeyCode::Char('a'));
     assert!(h.app.popups.is_empty(), "a requestor cannot approve");
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.popups.last(), Some(Popup::Message { .. })));
-    h.key(KeyCode::Esc);
+    assert!(matches!(h.app.popups.last(), Some(Popup::Request { .. })));
+    h.key(KeyCode::Char('a'));
+    assert!(
+        matches!(h.app.popups.last(), Some(Popup::Request { .. })),
+        "the detail takes a itself, and a requestor cannot approve"
+    );
+    // c in the detail cancels, as in the list.
     h.key(KeyCode::Char('c'));
     assert!(matches!(h.app.popups.last(), Some(Popup::Confirm { .. })));
     h.key(KeyCode::Char('y'));
@@ -355,4 +360,29 @@ fn an_approver_changes_the_type_and_end_of_a_renewal() {
         "and the start"
     );
     assert_eq!(a.end, Some(a.start + TimeDelta::days(30)));
+}
+
+#[test]
+fn the_request_detail_takes_approve_itself_and_own_requests_count_on_the_tab() {
+    let mut h = Harness::lab();
+    pending_activation(&h, None);
+    h.sign_in_keys("admin", 1);
+    h.key(KeyCode::Char('5'));
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.popups.last(), Some(Popup::Request { .. })));
+    let text = crate::tui::tests::screen_text(&h.draw(80, 30));
+    assert!(text.contains("a approve · d deny"), "{text}");
+    h.key(KeyCode::Char('a'));
+    assert!(
+        matches!(h.app.popups.last(), Some(Popup::Lifecycle(_))),
+        "a in the detail opens the approval form"
+    );
+    // The requestor's own pending request shows on their tab too.
+    let mut other = h.other_terminal();
+    other.sign_in_keys("pimuser", 1);
+    let tabs = crate::tui::tests::screen_text(&other.draw(100, 24));
+    assert!(
+        tabs.lines().nth(2).unwrap().contains("5 Approvals (1)"),
+        "{tabs}"
+    );
 }

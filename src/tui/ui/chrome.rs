@@ -75,7 +75,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(second)), l2);
     let badges = [
         (Tab::Inbox, m.unread),
-        (Tab::Approvals, m.approvals.to_decide() as i64),
+        (Tab::Approvals, m.approvals.waiting() as i64),
         (Tab::Alerts, m.alerts.active() as i64),
     ];
     tabs(frame, l3, m.tab, &badges);

@@ -40,7 +40,7 @@ fn enrolment(
                 theme::warn(),
             )));
         } else {
-            body.extend(super::qr_lines(code, 1));
+            body.extend(super::qr_lines(code, 0));
         }
     }
     body.push(Line::from(format!("Secret: {}", e.secret)));
@@ -76,13 +76,26 @@ fn boxed(
     scroll: u16,
     size: (u16, u16),
 ) {
-    let inner_width = usize::from(size.0.min(area.width).saturating_sub(2)).max(1);
+    // A cell of margin inside the border, so wrapped lines keep the margin of the first.
+    let inner_width = usize::from(size.0.min(area.width).saturating_sub(4)).max(1);
     let needed: usize = body
         .iter()
         .map(|l| l.width().max(1).div_ceil(inner_width))
         .sum();
     let height = u16::try_from(needed + 2).unwrap_or(u16::MAX).min(size.1);
     let rect = centered(area, size.0, height);
+    let visible = usize::from(rect.height.saturating_sub(2)).max(1);
+    // Never scrolled past the end; when it does not all fit, the title says where it is.
+    let scroll = scroll.min(u16::try_from(needed.saturating_sub(visible)).unwrap_or(u16::MAX));
+    let title = if needed > visible {
+        let first = usize::from(scroll) + 1;
+        format!(
+            "{title} · ↑↓ lines {first}–{} of {needed}",
+            (first + visible - 1).min(needed)
+        )
+    } else {
+        title.to_owned()
+    };
     let style = match tone {
         Tone::Error => theme::error(),
         Tone::Success => theme::ok(),
@@ -91,6 +104,7 @@ fn boxed(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(style)
+        .padding(ratatui::widgets::Padding::horizontal(1))
         .title(Span::styled(format!(" {title} "), style));
     frame.render_widget(Clear, rect);
     frame.render_widget(
@@ -221,8 +235,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
                         .code
                         .as_deref()
                         .map_or("------".to_owned(), |c| format!("{} {}", &c[..3], &c[3..]));
-                    let bar: String = (0..30)
-                        .map(|i| if i < c.seconds_left { '█' } else { '░' })
+                    let bar: String = (0..15)
+                        .map(|i| if i * 2 < c.seconds_left { '█' } else { '░' })
                         .collect();
                     let mark = if i == panel.selected { "▸ " } else { "  " };
                     body.push(Line::from(vec![
@@ -247,6 +261,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
                 );
             }
         },
+        Popup::Request {
+            view,
+            lines: text,
+            scroll,
+        } => {
+            let mut body: Vec<Line> = text
+                .iter()
+                .map(|l| Line::from(safe(l).into_owned()))
+                .collect();
+            let mut keys: Vec<&str> = Vec::new();
+            if view.can_decide {
+                keys.extend(["a approve", "d deny"]);
+            }
+            if view.request.status.is_pending() {
+                keys.push("c cancel");
+            }
+            keys.push("Esc close");
+            body.push(Line::from(""));
+            body.push(Line::from(Span::styled(keys.join(" · "), theme::muted())));
+            boxed(frame, area, "Request", Tone::Info, body, *scroll, (80, 40));
+        }
         Popup::Accounts(list, selected) => {
             let now = app.real_now();
             let mut body = vec![Line::from(Span::styled(

@@ -52,7 +52,7 @@ pub fn first_run(frame: &mut Frame, area: Rect, app: &App, s: &FirstRunState) {
 
 fn field_line(label: &str, focused: bool, value: Line<'static>) -> Line<'static> {
     let mut spans = vec![Span::styled(
-        format!("{label:>10}  "),
+        format!("{label:<11}"),
         if focused {
             theme::focused()
         } else {
@@ -72,10 +72,12 @@ pub fn sign_in(frame: &mut Frame, area: Rect, app: &App, s: &SignInState) {
         [area, Rect::default()]
     };
     let title = format!(" Sign in to {} ", safe(&s.tenant.display_name));
+    // Two cells of margin inside the border: labels, values and wrapped text line up.
     let block = Block::default()
         .borders(Borders::ALL)
+        .padding(ratatui::widgets::Padding::horizontal(2))
         .title(Span::styled(title, theme::title()));
-    let width = usize::from(form_area.width.saturating_sub(16)).min(60);
+    let width = usize::from(form_area.width.saturating_sub(18)).min(60);
     let mut lines = vec![Line::from("")];
     match &s.step {
         Step::Credentials => {
@@ -91,37 +93,34 @@ pub fn sign_in(frame: &mut Frame, area: Rect, app: &App, s: &SignInState) {
             ));
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                "  Enter continues. MFA is required to sign in.",
+                "Enter continues. MFA is required to sign in.",
                 theme::muted(),
             )));
         }
         Step::Code => {
-            lines.push(Line::from(format!("  {}", s.upn.value())));
-            lines.push(Line::from(""));
+            lines.push(field_line("User name", false, Line::from(s.upn.value())));
             lines.push(field_line("Code", true, s.code.line(true, 8)));
+            lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                "  Type the 6-digit code your authenticator shows.",
+                "Type the 6-digit code your authenticator shows.",
                 theme::muted(),
             )));
         }
         Step::Enrol(e) => {
             lines.push(Line::from(
-                "  Set up your authenticator app first (More information required):",
-            ));
-            lines.push(Line::from(
-                "  scan the QR code, or type the secret, then enter the code it shows.",
+                "Set up your authenticator app first (More information required): scan the QR code, or type the secret, then enter the code it shows.",
             ));
             if let Some(code) = &e.qr {
-                lines.extend(super::qr_lines(code, 2));
+                lines.extend(super::qr_lines(code, 0));
             }
-            lines.push(Line::from(format!("  Secret: {}", e.secret)));
+            lines.push(field_line("Secret", false, Line::from(e.secret.clone())));
             lines.push(field_line("Code", true, s.code.line(true, 8)));
         }
     }
     if let Some(err) = &s.error {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            format!("  {}", safe(err)),
+            safe(err).into_owned(),
             theme::error(),
         )));
     }

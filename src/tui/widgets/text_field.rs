@@ -227,12 +227,21 @@ mod tests {
         assert_eq!(f.cut(), 4500);
         let shown = f.line(true, 40).to_string();
         assert!(shown.contains("500/500"), "{shown}");
-        assert!(shown.contains("pasted text cut: 4500 characters over the 500-character limit"), "{shown}");
-        assert!(shown.starts_with(&"x".repeat(39)), "the end, where the cursor is: {shown}");
+        assert!(
+            shown.contains("pasted text cut: 4500 characters over the 500-character limit"),
+            "{shown}"
+        );
+        assert!(
+            shown.starts_with(&"x".repeat(39)),
+            "the end, where the cursor is: {shown}"
+        );
         f.handle_key(key(KeyCode::Backspace));
         assert_eq!(f.cut(), 0, "the note goes with the next edit");
         assert!(f.line(true, 40).to_string().contains("499/500"));
-        assert!(!TextField::new(8).line(true, 8).to_string().contains('/'), "short fields need no count");
+        assert!(
+            !TextField::new(8).line(true, 8).to_string().contains('/'),
+            "short fields need no count"
+        );
     }
 
     #[test]

@@ -269,6 +269,8 @@ pub struct LabArgs {
 /// `pim lab …`.
 #[derive(Debug, Subcommand)]
 pub enum LabCommand {
+    /// Add a big synthetic tenant to the lab (users, assignments, audit history), reproducibly
+    Seed(SeedArgs),
     /// Make things happen that a lab cannot otherwise show
     #[command(subcommand)]
     Simulate(SimulateCommand),
@@ -289,6 +291,26 @@ pub enum LabCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `pim lab seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Users to add
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub users: u64,
+    /// Current assignments to add (each with its audit entry)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
+    pub assignments: u64,
+    /// Audit entries in all (the assignments' included)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=100_000_000))]
+    pub audit: u64,
+    /// The random seed: the same numbers and seed give the same tenant
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pim lab simulate …`.

@@ -63,6 +63,24 @@ pub fn qr(code: &crate::auth::qr::Qr) {
     }
 }
 
+/// A progress bar on standard error when a person is watching it, hidden when standard error
+/// is not a terminal or the output is JSON.
+pub fn progress_bar(what: &str, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
 /// Writes to standard error, sanitised; a closed standard error is ignored.
 pub fn write_err(args: std::fmt::Arguments<'_>) {
     let text = args.to_string();

@@ -46,6 +46,7 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
         Some(super::args::LabCommand::Authenticator { watch, json }) => {
             return authenticator(env, *watch, *json);
         }
+        Some(super::args::LabCommand::Seed(a)) => return seed(env, a),
         Some(super::args::LabCommand::Qr { upn, json: as_json }) => {
             let mut svc = env.open(OpenMode::Existing)?;
             let e = svc.lab_enrolment(upn)?;
@@ -132,6 +133,50 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
         );
     }
     outln!("Next: pim login --user {}", created.accounts[0].upn);
+    Ok(())
+}
+
+/// `pim lab seed`.
+fn seed(env: &Env, a: &super::args::SeedArgs) -> CliResult {
+    let mut svc = env.open(OpenMode::Existing)?;
+    let tenant = svc.tenant()?;
+    if tenant.kind != crate::policy::model::TenantKind::Lab {
+        return Err(crate::service::ServiceError::Conflict(format!(
+            "this database holds the tenant {} ({}), not a training lab; `pim lab seed` only adds to labs",
+            tenant.domain, tenant.display_name
+        ))
+        .into());
+    }
+    let token = env.token()?;
+    let bar = super::output::progress_bar("Seeding the lab", a.json);
+    let spec = crate::service::SeedSpec {
+        users: a.users,
+        assignments: a.assignments,
+        audit: a.audit,
+        seed: a.seed,
+    };
+    let done = svc.seed_lab(&token, spec, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    let done = done?;
+    if a.json {
+        return json(&done);
+    }
+    outln!(
+        "Added {} users, {} assignments and {} audit entries (seed {}).",
+        done.users,
+        done.assignments,
+        done.audit,
+        a.seed
+    );
+    if let Some(upn) = &done.first_upn {
+        outln!(
+            "The seeded accounts ({upn} and on) share the password {} and one authenticator secret; `pim lab qr {upn}` shows it.",
+            done.password
+        );
+    }
     Ok(())
 }
 

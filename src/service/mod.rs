@@ -39,6 +39,7 @@ mod lifecycle;
 mod mail;
 mod mfa;
 mod policies;
+mod seed;
 mod settings;
 mod signin;
 mod sweep;
@@ -64,6 +65,7 @@ pub use import::{ImportOptions, ImportReport, RowOutcome, RowResult};
 pub use integrity::{AssignmentCheck, AssignmentMismatch, Reanchored, Verified};
 pub use lifecycle::Ask;
 pub use policies::{Drift, ExportedPolicy, PolicyImport};
+pub use seed::{SeedSpec, Seeded};
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};
 pub use tenant::{

@@ -17,6 +17,7 @@ mod preflight;
 mod prompts;
 mod race;
 mod readme;
+mod scale;
 mod scenario;
 mod tamper;
 mod transfer;

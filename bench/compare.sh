@@ -1,0 +1,187 @@
+#!/bin/sh
+# Whole `pim` processes against `sqlite3` floors on the same disk, in one run, as ratios.
+#
+# Usage: bench/compare.sh [USERS ASSIGNMENTS AUDIT]   (default 10000 100000 1000000)
+#   BENCH_DIR=DIR keeps the labs in DIR and reuses them on the next run (seeding takes a minute).
+#   RUNS=N        runs per measurement (default 15; the median is printed).
+# Needs: sqlite3, strace, GNU time (/usr/bin/time), python3, oathtool (Debian packages).
+set -eu
+USERS=${1:-10000}
+ASSIGNMENTS=${2:-100000}
+AUDIT=${3:-1000000}
+cd "$(dirname "$0")/.."
+for tool in sqlite3 strace python3 oathtool; do
+    command -v "$tool" > /dev/null || { echo "bench/compare.sh needs $tool (apt-get install $tool)" >&2; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "bench/compare.sh needs GNU time (apt-get install time)" >&2; exit 1; }
+cargo build --release --quiet --bin pim
+PIM=$PWD/target/release/pim
+if [ -n "${BENCH_DIR:-}" ]; then
+    DIR=$BENCH_DIR
+    mkdir -p "$DIR"
+else
+    DIR=$(mktemp -d)
+    trap 'rm -rf "$DIR"' EXIT
+fi
+export HOME="$DIR" XDG_STATE_HOME="$DIR/state" XDG_DATA_HOME="$DIR/data"
+
+# A lab with pimuser eligible for Security Reader (MFA off, so activation measures the engine,
+# not the authenticator) and both accounts signed in. $1 is the lab's file.
+make_lab() {
+    db=$1
+    [ -f "$db.ready" ] && return 0
+    rm -f "$db" "$db-wal" "$db-shm" "$db.json"
+    "$PIM" --db "$db" lab --json > "$db.json"
+    for n in 0 1; do
+        upn=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accounts"][int(sys.argv[2])]["upn"])' "$db.json" $n)
+        pw=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accounts"][int(sys.argv[2])]["password"])' "$db.json" $n)
+        secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accounts"][int(sys.argv[2])]["totp_secret"])' "$db.json" $n)
+        echo "$pw" | "$PIM" --db "$db" login --user "$upn" --password-stdin --otp "$(oathtool --totp -b "$secret")" > /dev/null
+    done
+    admin="--as admin@pimlab.onmicrosoft.com"
+    "$PIM" --db "$db" settings set "Security Reader" --require-mfa off $admin > /dev/null
+    "$PIM" --db "$db" assign "Security Reader" pimuser@pimlab.onmicrosoft.com --type eligible \
+        --permanent --reason "benchmark" $admin > /dev/null
+    if [ "${2:-}" = big ]; then
+        "$PIM" --db "$db" lab seed --users "$USERS" --assignments "$ASSIGNMENTS" --audit "$AUDIT" $admin
+    fi
+    touch "$db.ready"
+}
+echo "Preparing the labs in $DIR (three accounts; $USERS users, $ASSIGNMENTS assignments, $AUDIT audit entries)…" >&2
+make_lab "$DIR/small.db"
+make_lab "$DIR/big.db" big
+
+# The floors: a sqlite3 process that commits one row with synchronous=FULL in WAL mode on the
+# same disk, and one that runs one indexed query on the big lab.
+rm -f "$DIR/floor.db" "$DIR/floor.db-wal" "$DIR/floor.db-shm"
+sqlite3 "$DIR/floor.db" "PRAGMA journal_mode=WAL; CREATE TABLE t (id TEXT PRIMARY KEY, at INTEGER, note TEXT);" > /dev/null
+
+RUNS=${RUNS:-15} PIM="$PIM" DIR="$DIR" python3 - <<'PY'
+import json, os, re, statistics, subprocess, time
+
+PIM, DIR, RUNS = os.environ["PIM"], os.environ["DIR"], int(os.environ["RUNS"])
+ADMIN, USER = "admin@pimlab.onmicrosoft.com", "pimuser@pimlab.onmicrosoft.com"
+ROLE = "Security Reader"
+
+def run(argv, check=True):
+    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if check and p.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({p.returncode}): {p.stderr.decode()[-400:]}")
+    return p
+
+def median_ms(argv, before=None, after=None):
+    times = []
+    for _ in range(RUNS):
+        if before: before()
+        t = time.perf_counter(); run(argv); times.append((time.perf_counter() - t) * 1000)
+        if after: after()
+    return statistics.median(times)
+
+def syscalls(argv, calls="fsync,fdatasync,pwrite64,pread64"):
+    """Counts of the given system calls made by one process."""
+    out = subprocess.run(["strace", "-f", "-c", "-e", "trace=" + calls, "-o", "/dev/stdout"] + argv,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+    counts = {c: 0 for c in calls.split(",")}
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and parts[-1] in counts:
+            counts[parts[-1]] = int(parts[3])
+    return counts
+
+def rss_kb(argv):
+    p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return int(p.stderr.decode().strip().splitlines()[-1])
+
+def pim(db, who, *args):
+    return [PIM, "--db", db] + list(args) + ["--as", who]
+
+def sql(db, query):
+    return ["sqlite3", db, query]
+
+floor_db = f"{DIR}/floor.db"
+n = [0]
+def floor_insert():
+    n[0] += 1
+    return sql(floor_db, f"PRAGMA synchronous=FULL; INSERT INTO t VALUES ('row{n[0]}-{time.time_ns()}', {n[0]}, 'benchmark');")
+
+def floor_insert_ms():
+    times = []
+    for _ in range(RUNS):
+        argv = floor_insert()
+        t = time.perf_counter(); run(argv); times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+rows = []
+def row(name, small, big, floor, unit="ms"):
+    rows.append((name, small, big, floor, unit))
+
+def ids(db):
+    q = lambda s: subprocess.run(["sqlite3", db, s], stdout=subprocess.PIPE).stdout.decode().strip()
+    return q(f"SELECT id FROM users WHERE upn = '{USER}'"), q(f"SELECT id FROM roles WHERE display_name = '{ROLE}'")
+
+results = {}
+insert_floor = floor_insert_ms()
+floor_fsyncs = syscalls(floor_insert())["fsync"] + syscalls(floor_insert())["fdatasync"]
+floor_fsyncs = syscalls(floor_insert())
+max_rss = {}
+for label in ("small", "big"):
+    db = f"{DIR}/{label}.db"
+    user_id, role_id = ids(db)
+    r = results[label] = {}
+    def deactivate():
+        # Entra refuses deactivation in an activation's first five minutes: move the lab clock on.
+        run(pim(db, ADMIN, "clock", "advance", "6m"))
+        run(pim(db, USER, "deactivate", ROLE), check=False)
+    activate = pim(db, USER, "activate", ROLE, "--for", "1h", "--reason", "benchmark")
+    deactivate()
+    r["activate"] = median_ms(activate, after=deactivate)
+    r["activate_sys"] = syscalls(activate); deactivate()
+    reads = {
+        "status": pim(db, USER, "status", "--json"),
+        "assignments --user": pim(db, ADMIN, "assignments", "--user", USER, "--json"),
+        "assignments --role": pim(db, ADMIN, "assignments", "--role", "Global Administrator", "--json"),
+        "audit --user": pim(db, ADMIN, "audit", "--user", USER, "--json"),
+        "audit --role": pim(db, ADMIN, "audit", "--role", ROLE, "--limit", "50", "--json"),
+        "audit --text": pim(db, ADMIN, "audit", "--text", "INC0042", "--json"),
+        "alerts": pim(db, ADMIN, "alerts", "--json"),
+    }
+    for name, argv in reads.items():
+        run(argv)
+        r[name] = median_ms(argv)
+        r[name + " writes"] = syscalls(argv)
+        max_rss[(label, name)] = rss_kb(argv)
+    max_rss[(label, "activate")] = rss_kb(activate); deactivate()
+    verify = pim(db, ADMIN, "audit", "verify", "--json")
+    t = time.perf_counter(); run(verify); r["verify"] = time.perf_counter() - t
+    r["entries"] = int(subprocess.run(["sqlite3", db, "SELECT count(*) FROM audit"], stdout=subprocess.PIPE).stdout)
+    max_rss[(label, "verify")] = rss_kb(verify)
+    # The floor for reads: one indexed query of the same shape in a bare sqlite3 process.
+    r["query floor"] = median_ms(sql(db, f"SELECT * FROM assignments WHERE principal_id = '{user_id}' AND ended_at IS NULL;"))
+
+big, small = results["big"], results["small"]
+qf = big["query floor"]
+print()
+print(f"Floors on this disk: insert+commit {insert_floor:.1f} ms ({floor_fsyncs['fsync'] + floor_fsyncs['fdatasync']} fsyncs), "
+      f"query process {qf:.1f} ms")
+print()
+print(f"{'operation':<22} {'3 accounts':>11} {'big tenant':>11} {'floor':>9} {'big/floor':>10} {'budget':>7}")
+def line(name, s, b, f, budget):
+    ratio = b / f
+    mark = "ok" if ratio <= budget else "OVER"
+    print(f"{name:<22} {s:>8.1f} ms {b:>8.1f} ms {f:>6.1f} ms {ratio:>9.1f}x {budget:>5.1f}x {mark}")
+line("activate (MFA off)", small["activate"], big["activate"], insert_floor, 1.5)
+for name, budget in (("status", 2), ("assignments --user", 2), ("assignments --role", 2), ("audit --user", 2),
+                     ("audit --role", 2), ("audit --text", 3), ("alerts", 3)):
+    line(name, small[name], big[name], qf, budget)
+print()
+fs = lambda c: c["fsync"] + c["fdatasync"]
+print(f"fsyncs per activation: {fs(small['activate_sys'])} (3 accounts), {fs(big['activate_sys'])} (big), "
+      f"{fs(floor_fsyncs)} (sqlite3 process)")
+writers = [n for n in ("status", "assignments --user", "audit --user", "alerts") if big[n + " writes"]["pwrite64"] or fs(big[n + " writes"])]
+print("read commands that wrote: " + (", ".join(writers) if writers else "none"))
+print(f"page reads (pread64) of status: {small['status writes']['pread64']} (3 accounts), {big['status writes']['pread64']} (big)")
+rate = big["entries"] / big["verify"]
+print(f"audit verify: {big['entries']} entries in {big['verify']:.2f} s = {rate / 1e6:.2f} M entries/s (budget >= 1 M/s {'ok' if rate >= 1e6 else 'OVER'})")
+worst = max(max_rss.items(), key=lambda kv: kv[1])
+print(f"peak RSS: {worst[1] / 1024:.1f} MiB ({worst[0][1]} on the {worst[0][0]} lab; budget 40 MiB {'ok' if worst[1] <= 40 * 1024 else 'OVER'})")
+PY

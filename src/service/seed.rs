@@ -1,0 +1,328 @@
+//! `pim lab seed`: a big tenant, reproducibly, in a lab. Synthetic users, assignments (eligible
+//! and active, permanent and time-bound, ends spread over the coming months) and audit history,
+//! written through the store like any change, so the audit chain and `pim audit verify` hold,
+//! in batches that each move the anchor.
+
+use chrono::TimeDelta;
+use serde::Serialize;
+
+use super::{ServiceError, ServiceResult, SessionToken, new_id};
+use crate::audit::{AuditEntry, activity};
+use crate::auth::lockout::Counters;
+use crate::clock::Time;
+use crate::policy::model::{Assignment, AssignmentKind, Origin, Principal, Role, TenantKind};
+use crate::store::{self, users::UserRecord};
+
+/// How much to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSpec {
+    /// Users.
+    pub users: u64,
+    /// Current assignments.
+    pub assignments: u64,
+    /// Audit entries in all (those of the assignments included).
+    pub audit: u64,
+    /// The random seed: the same spec and seed give the same tenant.
+    pub seed: u64,
+}
+
+/// What was added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Seeded {
+    /// Users added.
+    pub users: u64,
+    /// Assignments added.
+    pub assignments: u64,
+    /// Audit entries added.
+    pub audit: u64,
+    /// The seeded accounts' shared password.
+    pub password: String,
+    /// The first seeded account, for trying it.
+    pub first_upn: Option<String>,
+}
+
+/// Rows written per transaction: each is committed, anchored and reported.
+const BATCH: u64 = 20_000;
+
+/// SplitMix64: small, fast and the same everywhere, so a seed always makes the same tenant.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// In `0..n` (n > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True `percent` times in a hundred.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A seeded account's id: derived from the seed and its number, so reruns agree.
+fn user_id(seed: u64, n: u64) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("pim-seed:{seed}:user:{n}").as_bytes(),
+    )
+    .to_string()
+}
+
+const REASONS: [&str; 8] = [
+    "Investigating sign-in anomalies",
+    "Quarterly access review",
+    "Rotating the mail flow certificate",
+    "Reviewing audit logs for compliance",
+    "On-call: production incident",
+    "Onboarding a new department",
+    "Conditional Access policy change",
+    "Helpdesk escalation from the service desk",
+];
+
+impl super::Service {
+    /// Adds `spec` to a lab (signed-in Global or Privileged Role Administrators only), reporting
+    /// (done, total) rows as it goes.
+    pub fn seed_lab(
+        &mut self,
+        token: &SessionToken,
+        spec: SeedSpec,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> ServiceResult<Seeded> {
+        let password = format!("Seed-{:04x}-Lab-Pass", spec.seed % 0xFFFF);
+        let hash = self
+            .passwords
+            .hash(&password)
+            .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
+        let secret = crate::auth::totp::generate_secret()
+            .map_err(|e| ServiceError::Conflict(format!("no randomness available: {e}")))?;
+        // Who may, and where things stand.
+        let (admin, roles, first_user) = self.write(|ctx| {
+            let actor = ctx.actor(token)?.principal;
+            if ctx.tenant.kind != TenantKind::Lab {
+                return Err(ServiceError::Refused(crate::policy::Refusal::new(
+                    crate::policy::Rule::LabOnly,
+                    "a tenant can only be seeded when it is a training lab",
+                )));
+            }
+            if !ctx.is_admin(&actor.id)? {
+                return Err(ServiceError::Refused(
+                    crate::policy::assignment::admin_required("seeding the lab"),
+                ));
+            }
+            let roles = store::roles::all(ctx.conn)?;
+            let first = store::users::count(ctx.conn)?;
+            Ok((actor, roles, u64::try_from(first).unwrap_or(0)))
+        })?;
+        if roles.is_empty() {
+            return Err(ServiceError::Conflict("the lab has no roles".into()));
+        }
+        let total = spec.users + spec.assignments + spec.audit.max(spec.assignments);
+        let mut done = 0;
+        progress(done, total);
+        let mut rng = Rng(spec.seed ^ 0x5EED);
+        let domain = crate::service::LAB_DOMAIN;
+        let upn = |n: u64| format!("user{:06}@{domain}", first_user + n);
+        // Users.
+        let mut n = 0;
+        while n < spec.users {
+            let end = (n + BATCH).min(spec.users);
+            self.write(|ctx| {
+                for i in n..end {
+                    let id = user_id(spec.seed, first_user + i);
+                    let sealed = ctx.sealer.seal(&secret, &id)?;
+                    store::users::insert(
+                        ctx.conn,
+                        &UserRecord {
+                            principal: Principal {
+                                id,
+                                upn: upn(i),
+                                display_name: format!("User {:06}", first_user + i),
+                            },
+                            enabled: true,
+                            password_hash: hash.clone(),
+                            totp_sealed: Some(sealed),
+                            mfa_registered_at: Some(ctx.now),
+                            totp_last_step: None,
+                            counters: Counters::default(),
+                            last_sign_in: None,
+                            created_at: ctx.now,
+                        },
+                    )?;
+                }
+                ctx.audit(
+                    AuditEntry::new(activity::USER_ADDED, ctx.now)
+                        .by(&admin)
+                        .detail("seeded_users", end - n),
+                )
+            })?;
+            done += end - n;
+            progress(done, total);
+            n = end;
+        }
+        // Who the assignments go to: the seeded users, else everyone.
+        let people: Vec<Principal> = self.read(|ctx| {
+            let mut out = Vec::new();
+            let mut offset = 0;
+            loop {
+                let page = store::users::list(ctx.conn, None, 10_000, offset)?;
+                let len = page.len();
+                out.extend(page.into_iter().map(|u| u.principal));
+                if len < 10_000 {
+                    break;
+                }
+                offset += 10_000;
+            }
+            Ok(out)
+        })?;
+        // Assignments, each with its audit entry.
+        let mut made = 0;
+        let mut tries = 0;
+        while made < spec.assignments && tries < spec.assignments * 4 + 100 {
+            let want = (spec.assignments - made).min(BATCH);
+            let (added, attempted) = self.write(|ctx| {
+                let mut added = 0;
+                let mut attempted = 0;
+                while added < want && attempted < want * 4 {
+                    attempted += 1;
+                    let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
+                    let role: &Role =
+                        &roles[usize::try_from(rng.below(roles.len() as u64)).unwrap_or(0)];
+                    let kind = if rng.chance(70) {
+                        AssignmentKind::Eligible
+                    } else {
+                        AssignmentKind::Active
+                    };
+                    let taken =
+                        store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, kind)?;
+                    if taken.is_some() {
+                        continue;
+                    }
+                    let permanent = rng.chance(40);
+                    let days = match kind {
+                        AssignmentKind::Eligible => 15 + rng.below(350),
+                        AssignmentKind::Active => 15 + rng.below(165),
+                    };
+                    let start =
+                        ctx.now - TimeDelta::days(i64::try_from(rng.below(200)).unwrap_or(0));
+                    let end = (!permanent)
+                        .then(|| ctx.now + TimeDelta::days(i64::try_from(days).unwrap_or(30)));
+                    let a = Assignment {
+                        id: new_id(),
+                        role_id: role.id.clone(),
+                        principal_id: who.id.clone(),
+                        kind,
+                        origin: Origin::Assigned,
+                        activated_from: None,
+                        start,
+                        end,
+                        justification: Some(
+                            REASONS[usize::try_from(rng.below(REASONS.len() as u64)).unwrap_or(0)]
+                                .to_owned(),
+                        ),
+                        ticket: None,
+                        created_at: start,
+                        created_by: Some(admin.id.clone()),
+                        ended_at: None,
+                        end_reason: None,
+                    };
+                    store::assignments::insert(ctx.conn, &a, None)?;
+                    ctx.audit(
+                        AuditEntry::new(
+                            activity::assignment_added(kind, end.is_none(), true),
+                            ctx.now,
+                        )
+                        .by(&admin)
+                        .role(role)
+                        .target(who)
+                        .justification(a.justification.as_deref())
+                        .detail("assignment_id", &a.id)
+                        .detail("start", a.start)
+                        .detail("end", a.end)
+                        .detail("seeded", true),
+                    )?;
+                    added += 1;
+                }
+                Ok((added, attempted))
+            })?;
+            made += added;
+            tries += attempted;
+            done += added;
+            progress(done, total);
+            if added == 0 {
+                break;
+            }
+        }
+        // History: the rest of the audit entries, spread over the past six months.
+        let history = spec.audit.saturating_sub(made);
+        let mut written = 0;
+        while written < history {
+            let end = (written + BATCH).min(history);
+            self.write(|ctx| {
+                let span = TimeDelta::days(180).num_seconds();
+                for i in written..end {
+                    let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
+                    let role: &Role =
+                        &roles[usize::try_from(rng.below(roles.len() as u64)).unwrap_or(0)];
+                    let ago = span
+                        - span * i64::try_from(i).unwrap_or(0)
+                            / i64::try_from(history).unwrap_or(1).max(1);
+                    let at: Time = ctx.now - TimeDelta::seconds(ago);
+                    let reason =
+                        REASONS[usize::try_from(rng.below(REASONS.len() as u64)).unwrap_or(0)];
+                    let ticket = format!("INC{:07}", rng.below(10_000_000));
+                    let entry = match rng.below(10) {
+                        0..=3 => AuditEntry::new(activity::SIGN_IN, at).by(who).target(who),
+                        4..=5 => AuditEntry::new(activity::ACTIVATION_REQUESTED, at)
+                            .by(who)
+                            .role(role)
+                            .target(who)
+                            .justification(Some(&format!("{reason} ({ticket})")))
+                            .detail("duration", "PT4H"),
+                        6..=7 => AuditEntry::new(activity::ACTIVATION_COMPLETED, at)
+                            .by(who)
+                            .role(role)
+                            .target(who)
+                            .justification(Some(&format!("{reason} ({ticket})")))
+                            .detail("end", at + TimeDelta::hours(4)),
+                        8 => AuditEntry::new(activity::ACTIVATION_REQUESTED, at)
+                            .by(who)
+                            .role(role)
+                            .target(who)
+                            .failed()
+                            .detail("rule", "ExpirationRule")
+                            .detail(
+                                "reason",
+                                format!(
+                                    "ExpirationRule: 9h exceeds the 8h maximum activation for {}",
+                                    role.display_name
+                                ),
+                            ),
+                        _ => AuditEntry::new(activity::ACTIVATION_EXPIRED, at)
+                            .role(role)
+                            .target(who),
+                    };
+                    ctx.audit(entry.detail("seeded", true))?;
+                }
+                Ok(())
+            })?;
+            done += end - written;
+            progress(done, total);
+            written = end;
+        }
+        Ok(Seeded {
+            users: spec.users,
+            assignments: made,
+            audit: made + history + spec.users.div_ceil(BATCH),
+            password,
+            first_upn: (spec.users > 0).then(|| upn(0)),
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! `pim lab seed`: a big synthetic tenant, reproducible, chained into the audit log, labs only.
+
+use crate::common::Pim;
+
+fn seeded(seed: &str) -> (Pim, serde_json::Value) {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    let done = pim
+        .run(&[
+            "lab",
+            "seed",
+            "--users",
+            "40",
+            "--assignments",
+            "150",
+            "--audit",
+            "600",
+            "--seed",
+            seed,
+            "--json",
+        ])
+        .ok()
+        .json();
+    (pim, done)
+}
+
+/// Each assignment as (user, role, kind, permanent), in a stable order.
+fn assignments(pim: &Pim) -> Vec<(String, String, String, bool)> {
+    let conn = pim.sql();
+    let mut stmt = conn
+        .prepare(
+            "SELECT u.upn, r.display_name, a.kind, a.end_at IS NULL FROM assignments a
+             JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
+             WHERE a.ended_at IS NULL ORDER BY 1, 2, 3",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn a_seeded_lab_is_big_reproducible_and_its_chain_verifies() {
+    let (pim, done) = seeded("7");
+    assert_eq!(done["users"], 40);
+    assert_eq!(done["assignments"], 150);
+    let users: i64 = pim
+        .sql()
+        .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, 43, "the three lab accounts and forty seeded ones");
+    let current = assignments(&pim);
+    // The lab's own Global Administrator and the seeded 150.
+    assert_eq!(current.len(), 151);
+    let kinds = |k: &str| current.iter().filter(|a| a.2 == k).count();
+    assert!(
+        kinds("eligible") > 60 && kinds("active") > 20,
+        "{current:?}"
+    );
+    let permanent = current.iter().filter(|a| a.3).count();
+    assert!(
+        permanent > 20 && permanent < 130,
+        "a mix of permanent and time-bound"
+    );
+    assert!(pim.audit_count() >= 600, "{}", pim.audit_count());
+    let verify = pim.run(&["audit", "verify", "--json"]).ok().json();
+    assert_eq!(verify["intact"], true, "{verify}");
+
+    // A seeded account signs in with the password it was given.
+    let upn = done["first_upn"].as_str().unwrap();
+    assert_eq!(upn, "user000003@pimlab.onmicrosoft.com");
+    let listed = pim.run(&["users", "list", "--json"]).ok().stdout;
+    assert!(listed.contains("user000042@pimlab.onmicrosoft.com"));
+
+    // The same numbers and seed make the same tenant; another seed another.
+    let (again, _) = seeded("7");
+    assert_eq!(assignments(&again), current);
+    let (other, _) = seeded("8");
+    assert_ne!(assignments(&other), current);
+}
+
+#[test]
+fn seeding_is_for_lab_administrators_only() {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("pimuser").ok();
+    let before = (pim.snapshot(), pim.audit_count());
+    let pimuser = pim.upn("pimuser");
+    pim.run_as(Some(&pimuser), &["lab", "seed", "--users", "5"])
+        .fails(3, "Global Administrator");
+    assert_eq!((pim.snapshot(), pim.audit_count()), before);
+
+    let standard = Pim::new();
+    standard
+        .run_stdin(
+            &[
+                "init",
+                "--domain",
+                "contoso.onmicrosoft.com",
+                "--name",
+                "Contoso",
+                "--admin",
+                "alice@contoso.onmicrosoft.com",
+                "--admin-name",
+                "Alice",
+                "--password-stdin",
+            ],
+            "correct horse battery staple\n",
+        )
+        .ok();
+    let before = (standard.snapshot(), standard.audit_count());
+    standard
+        .run(&["lab", "seed", "--users", "5"])
+        .fails(1, "not a training lab; `pim lab seed` only adds to labs");
+    assert_eq!((standard.snapshot(), standard.audit_count()), before);
+}

@@ -1,6 +1,7 @@
 //! Role assignments, current and historic. "Live" is always computed against the `now` passed
 //! in (`start <= now < end`, not ended), never read from a stored flag.
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StoreResult;
@@ -332,29 +333,63 @@ pub struct Filter<'a> {
     pub offset: i64,
 }
 
-/// Lists assignments with role and principal names.
-pub fn list(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<Vec<AssignmentRow>> {
-    let state = match f.which {
+/// The WHERE clause of a [`Filter`] and its parameters. Only the filters given are in the SQL,
+/// so SQLite can walk the role's or the principal's index in order and stop at the page's
+/// end (a `(:x IS NULL OR col = :x)` shape would scan the whole table and sort it).
+fn conditions(f: &Filter<'_>, now: Time) -> (String, Vec<(&'static str, Value)>) {
+    let mut wheres = vec![match f.which {
         Which::Current => "a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > :now)",
         Which::Expired => "(a.end_reason = 'expired' OR (a.ended_at IS NULL AND a.end_at <= :now))",
         Which::All => "(:now IS NULL OR 1)",
-    };
+    }];
+    let mut params = vec![(":now", Value::Integer(secs(now)))];
+    let text = |s: &str| Value::Text(s.to_owned());
+    if let Some(role) = f.role_id {
+        wheres.push("a.role_id = :role");
+        params.push((":role", text(role)));
+    }
+    if let Some(p) = f.principal_id {
+        wheres.push("a.principal_id = :p");
+        params.push((":p", text(p)));
+    }
+    if let Some(kind) = f.kind {
+        wheres.push("a.kind = :kind");
+        params.push((":kind", text(kind.as_str())));
+    }
+    (wheres.join(" AND "), params)
+}
+
+fn as_params<'a>(
+    params: &'a [(&'static str, Value)],
+) -> Vec<(&'static str, &'a dyn rusqlite::ToSql)> {
+    params
+        .iter()
+        .map(|(name, v)| (*name, v as &dyn rusqlite::ToSql))
+        .collect()
+}
+
+/// Lists assignments with role and principal names, newest first, one page.
+pub fn list(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<Vec<AssignmentRow>> {
+    let (wheres, mut params) = conditions(f, now);
+    params.push((":limit", Value::Integer(f.limit)));
+    params.push((":offset", Value::Integer(f.offset)));
     let sql = format!(
         "SELECT {COLUMNS}, {JOINED} FROM assignments a
          JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
-         WHERE (:role IS NULL OR a.role_id = :role) AND (:p IS NULL OR a.principal_id = :p)
-           AND (:kind IS NULL OR a.kind = :kind) AND {state}
+         WHERE {wheres}
          ORDER BY a.created_at DESC, a.rowid DESC LIMIT :limit OFFSET :offset"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(
-        rusqlite::named_params! {
-            ":role": f.role_id, ":p": f.principal_id, ":kind": f.kind.map(AssignmentKind::as_str),
-            ":now": secs(now), ":limit": f.limit, ":offset": f.offset,
-        },
-        joined_row,
-    )?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(as_params(&params).as_slice(), joined_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many assignments a [`Filter`] selects in all, its page aside.
+pub fn count(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<i64> {
+    let (wheres, params) = conditions(f, now);
+    let sql = format!("SELECT count(*) FROM assignments a WHERE {wheres}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    Ok(stmt.query_row(as_params(&params).as_slice(), |r| r.get(0))?)
 }
 
 /// Current (live or scheduled) assignments per role and kind: `(role_id, kind, count)`.

@@ -1,6 +1,7 @@
 //! The audit log table: append (with the hash chain), filtered listing, and verification.
 //! There is no update or delete here, and triggers refuse them in SQL too.
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::StoreResult;
@@ -179,36 +180,145 @@ pub fn for_each(
     select(conn, f, "ASC", each)
 }
 
+/// The words of a search as an FTS5 query: each a word or a word's beginning, all of them
+/// present. `None` when the text has no words (punctuation only).
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The WHERE conditions of a filter other than whose entries they are, and their parameters.
+fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value)>) {
+    let text = |s: &str| Value::Text(s.to_owned());
+    let mut wheres = Vec::new();
+    let mut params = Vec::new();
+    if let (Some(inv), Some(user)) = (f.involving, f.user)
+        && inv != user
+    {
+        // Both given and different: the merge walks `user`; this one is a plain condition.
+        wheres.push("(actor_id = :inv OR target_id = :inv)");
+        params.push((":inv", text(inv)));
+    }
+    if let Some(role) = f.role_id {
+        wheres.push("role_id = :role");
+        params.push((":role", text(role)));
+    }
+    if let Some(activity) = f.activity {
+        wheres.push("activity LIKE :activity ESCAPE '\\'");
+        params.push((":activity", text(&super::users::like_pattern(activity))));
+    }
+    if let Some(since) = f.since {
+        wheres.push("time >= :since");
+        params.push((":since", Value::Integer(secs(since))));
+    }
+    if let Some(t) = f.text {
+        if let Some(q) = fts_query(t) {
+            wheres.push("seq IN (SELECT rowid FROM audit_text WHERE audit_text MATCH :fts)");
+            params.push((":fts", Value::Text(q)));
+        }
+        wheres.push(
+            "(justification LIKE :text ESCAPE '\\' OR ticket_number LIKE :text ESCAPE '\\'
+              OR actor LIKE :text ESCAPE '\\' OR target LIKE :text ESCAPE '\\'
+              OR details LIKE :text ESCAPE '\\')",
+        );
+        params.push((":text", text(&super::users::like_pattern(t))));
+    }
+    if let Some(result) = f.result {
+        wheres.push("result = :result");
+        params.push((":result", text(result.as_str())));
+    }
+    if let Some(before) = f.before_seq {
+        wheres.push("seq < :before");
+        params.push((":before", Value::Integer(before)));
+    }
+    (wheres, params)
+}
+
+/// One ordered cursor over the entries `extra` and the filter's conditions select.
+fn cursor_sql(f: &Filter<'_>, extra: Option<&str>, order: &str) -> String {
+    let (mut wheres, _) = conditions(f);
+    wheres.extend(extra);
+    let wheres = if wheres.is_empty() {
+        "1".to_owned()
+    } else {
+        wheres.join(" AND ")
+    };
+    format!("SELECT {COLUMNS} FROM audit WHERE {wheres} ORDER BY seq {order} LIMIT :limit")
+}
+
 fn select(
     conn: &Connection,
     f: &Filter<'_>,
     order: &str,
     each: &mut dyn FnMut(StoredAudit) -> bool,
 ) -> StoreResult<u64> {
-    let like = |s: Option<&str>| s.map(super::users::like_pattern);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM audit
-         WHERE (:inv IS NULL OR actor_id = :inv OR target_id = :inv)
-           AND (:user IS NULL OR actor_id = :user OR target_id = :user)
-           AND (:role IS NULL OR role_id = :role)
-           AND (:activity IS NULL OR activity LIKE :activity ESCAPE '\\')
-           AND (:since IS NULL OR time >= :since)
-           AND (:text IS NULL OR justification LIKE :text ESCAPE '\\' OR ticket_number LIKE :text ESCAPE '\\'
-                OR details LIKE :text ESCAPE '\\')
-           AND (:result IS NULL OR result = :result)
-           AND (:before IS NULL OR seq < :before)
-         ORDER BY seq {order} LIMIT :limit"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(rusqlite::named_params! {
-        ":inv": f.involving, ":user": f.user, ":role": f.role_id, ":activity": like(f.activity),
-        ":since": f.since.map(secs), ":text": like(f.text), ":result": f.result.map(AuditResult::as_str),
-        ":before": f.before_seq, ":limit": f.limit,
-    })?;
+    let (_, mut params) = conditions(f);
+    params.push((":limit", Value::Integer(f.limit)));
+    let who = f.user.or(f.involving);
+    if let Some(who) = who {
+        params.push((":who", Value::Text(who.to_owned())));
+    }
+    let bound: Vec<(&str, &dyn rusqlite::ToSql)> = params
+        .iter()
+        .map(|(n, v)| (*n, v as &dyn rusqlite::ToSql))
+        .collect();
+    let Some(_) = who else {
+        let mut stmt = conn.prepare_cached(&cursor_sql(f, None, order))?;
+        let mut rows = stmt.query(bound.as_slice())?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            n += 1;
+            if !each(from_row(row)?) {
+                break;
+            }
+        }
+        return Ok(n);
+    };
+    // A user's entries: as actor and as target, each walked in order on its own index and
+    // merged, so the page costs what it returns whatever the log holds.
+    let mut by_actor = conn.prepare_cached(&cursor_sql(f, Some("actor_id = :who"), order))?;
+    let mut by_target = conn.prepare_cached(&cursor_sql(f, Some("target_id = :who"), order))?;
+    let mut actor_rows = by_actor.query(bound.as_slice())?;
+    let mut target_rows = by_target.query(bound.as_slice())?;
+    let next = |rows: &mut rusqlite::Rows<'_>| -> StoreResult<Option<StoredAudit>> {
+        Ok(match rows.next()? {
+            Some(r) => Some(from_row(r)?),
+            None => None,
+        })
+    };
+    let mut a = next(&mut actor_rows)?;
+    let mut t = next(&mut target_rows)?;
+    let descending = order == "DESC";
     let mut n = 0;
-    while let Some(row) = rows.next()? {
+    while n < u64::try_from(f.limit).unwrap_or(0) {
+        let take_actor = match (&a, &t) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(x), Some(y)) => {
+                (x.record.seq > y.record.seq) == descending || x.record.seq == y.record.seq
+            }
+        };
+        let entry = if take_actor {
+            let entry = a.take();
+            a = next(&mut actor_rows)?;
+            entry
+        } else {
+            let entry = t.take();
+            t = next(&mut target_rows)?;
+            entry
+        };
+        let Some(entry) = entry else { break };
+        // An entry by and about the same user comes from both cursors: give it once.
+        if t.as_ref().is_some_and(|y| y.record.seq == entry.record.seq) {
+            t = next(&mut target_rows)?;
+        }
         n += 1;
-        if !each(from_row(row)?) {
+        if !each(entry) {
             break;
         }
     }

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0003_trust.sql"),
     include_str!("sql/0004_policy.sql"),
     include_str!("sql/0005_bundles.sql"),
+    include_str!("sql/0006_scale.sql"),
 ];
 
 /// The schema version this build writes.
@@ -88,6 +89,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("alert_dismissals", "fingerprint"),
     ("meta", "value"),
     ("bundles", "role_ids"),
+    ("audit_text", "details"),
 ];
 
 /// Refuses a database whose version says it is current but whose tables are not what this

@@ -1,6 +1,7 @@
 //! Opening, migrating and refusing files.
 
 use super::*;
+use crate::audit::AuditEntry;
 
 #[test]
 fn migrates_from_empty_and_reopens() {
@@ -244,6 +245,24 @@ fn a_version_1_database_is_upgraded_with_its_data() {
         })
         .unwrap();
     assert_eq!(subject, "x1", "the generated column reads old rows too");
+    let found: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_text WHERE audit_text MATCH '\"tenant\"'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, 0, "activity names are not searched as text");
+    let found: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_text WHERE audit_text MATCH '\"x1\"'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, 1, "older entries are searchable after the upgrade");
 }
 
 #[test]
@@ -395,4 +414,109 @@ fn role_settings_keep_their_values_through_the_version_4_rebuild() {
     };
     settings::save(store.conn(), "r1", &odd, None, None).unwrap();
     assert_eq!(settings::load(store.conn(), "r1").unwrap().settings, odd);
+}
+
+fn person(id: &str) -> crate::policy::model::Principal {
+    crate::policy::model::Principal {
+        id: id.into(),
+        upn: format!("{id}@contoso.onmicrosoft.com"),
+        display_name: id.to_uppercase(),
+    }
+}
+
+/// Sequence numbers of a page, newest first.
+fn page(conn: &Connection, f: &audit::Filter<'_>) -> Vec<i64> {
+    audit::list(conn, f)
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect()
+}
+
+#[test]
+fn audit_search_finds_words_and_word_beginnings_in_every_text_field() {
+    let store = Store::open_in_memory().unwrap();
+    let (alice, bob) = (person("alice"), person("bob"));
+    let t = crate::clock::from_unix(0);
+    let entries = [
+        AuditEntry::new("Add member to role", t)
+            .by(&alice)
+            .target(&bob),
+        AuditEntry::new("Add member to role", t)
+            .by(&bob)
+            .justification(Some("Rotating the mail flow certificate")),
+        AuditEntry::new("Add member to role", t).ticket(Some(&crate::policy::model::Ticket {
+            number: "INC0042123".into(),
+            system: "ServiceNow".into(),
+        })),
+        AuditEntry::new("Add member to role", t).detail("reason", "100% of 50_000 done"),
+    ];
+    for (i, e) in entries.into_iter().enumerate() {
+        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+    }
+    let search = |text: &str| {
+        page(
+            store.conn(),
+            &audit::Filter {
+                text: Some(text),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+    };
+    assert_eq!(search("bob@contoso"), vec![2, 1], "actor and target");
+    assert_eq!(search("certif"), vec![2], "a word's beginning");
+    assert_eq!(search("mail flow"), vec![2], "words in a row");
+    assert_eq!(search("flow mail"), Vec::<i64>::new(), "in that order");
+    assert_eq!(search("inc0042"), vec![3], "tickets, in any case");
+    assert_eq!(search("100%"), vec![4], "LIKE's wildcards match literally");
+    assert_eq!(search("50_0"), vec![4]);
+    assert_eq!(search("%"), vec![4], "punctuation alone still searches");
+    assert_eq!(search("nothing"), Vec::<i64>::new());
+}
+
+#[test]
+fn a_users_entries_as_actor_and_target_are_merged_in_order_once_each() {
+    let store = Store::open_in_memory().unwrap();
+    let (alice, bob, carol) = (person("alice"), person("bob"), person("carol"));
+    let t = crate::clock::from_unix(0);
+    // seq 1..=8: who acted on whom.
+    let pairs = [
+        (&alice, &bob),
+        (&bob, &bob),
+        (&carol, &alice),
+        (&bob, &carol),
+        (&carol, &carol),
+        (&carol, &bob),
+        (&alice, &alice),
+        (&bob, &alice),
+    ];
+    for (i, (by, on)) in pairs.into_iter().enumerate() {
+        let e = AuditEntry::new("Add member to role", t).by(by).target(on);
+        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+    }
+    let f = |limit, before_seq| audit::Filter {
+        user: Some("bob"),
+        limit,
+        before_seq,
+        ..Default::default()
+    };
+    assert_eq!(page(store.conn(), &f(50, None)), vec![8, 6, 4, 2, 1]);
+    assert_eq!(page(store.conn(), &f(2, None)), vec![8, 6]);
+    assert_eq!(page(store.conn(), &f(2, Some(6))), vec![4, 2]);
+    let mut oldest_first = Vec::new();
+    audit::for_each(store.conn(), &f(50, None), &mut |e| {
+        oldest_first.push(e.record.seq);
+        true
+    })
+    .unwrap();
+    assert_eq!(oldest_first, vec![1, 2, 4, 6, 8]);
+    // Another user's own view ("My audit") narrowed to bob: entries involving both.
+    let both = audit::Filter {
+        involving: Some("alice"),
+        user: Some("bob"),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(page(store.conn(), &both), vec![8, 1]);
 }

@@ -92,49 +92,115 @@ fn field(out: &mut Vec<u8>, value: Option<&str>) {
     }
 }
 
+/// An entry's fields as the canonical encoding reads them, borrowed (from a record, or
+/// straight from a database row when a long log is verified).
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    /// Sequence number.
+    pub seq: i64,
+    /// Entry id.
+    pub id: &'a str,
+    /// Policy time, Unix seconds.
+    pub time: i64,
+    /// Actor id and name, activity, role id and name, target id and name, justification,
+    /// ticket number and system, in that order.
+    pub texts: [Option<&'a str>; 10],
+    /// `success` or `failure`.
+    pub result: &'a str,
+    /// Details (JSON).
+    pub details: &'a str,
+    /// Real time, Unix seconds (v2 entries).
+    pub real_time: Option<i64>,
+}
+
+impl AuditRecord {
+    /// The fields the canonical encoding reads.
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            seq: self.seq,
+            id: &self.id,
+            time: to_unix(self.time),
+            texts: [
+                self.actor_id.as_deref(),
+                self.actor.as_deref(),
+                Some(&self.activity),
+                self.role_id.as_deref(),
+                self.role.as_deref(),
+                self.target_id.as_deref(),
+                self.target.as_deref(),
+                self.justification.as_deref(),
+                self.ticket_number.as_deref(),
+                self.ticket_system.as_deref(),
+            ],
+            result: self.result.as_str(),
+            details: &self.details,
+            real_time: self.real_time.map(to_unix),
+        }
+    }
+}
+
 /// The canonical encoding: every field length-prefixed (8 bytes, big-endian) in a fixed order,
 /// with a distinct marker for "no value", so no two different entries encode the same. Entries
 /// with a real time are "v2" (the real time is the last field); older entries keep the "v1"
 /// encoding they were hashed with.
 pub fn canonical(r: &AuditRecord) -> Vec<u8> {
     let mut out = Vec::with_capacity(256 + r.details.len());
-    out.extend_from_slice(if r.real_time.is_some() {
+    encode(&mut out, &r.fields());
+    out
+}
+
+/// Appends the canonical encoding of `f` to `out`.
+pub fn encode(out: &mut Vec<u8>, f: &Fields<'_>) {
+    out.extend_from_slice(if f.real_time.is_some() {
         b"pim-audit-v2"
     } else {
         b"pim-audit-v1"
     });
-    field(&mut out, Some(&r.seq.to_string()));
-    field(&mut out, Some(&r.id));
-    field(&mut out, Some(&to_unix(r.time).to_string()));
-    for v in [&r.actor_id, &r.actor] {
-        field(&mut out, v.as_deref());
+    let mut number = itoa_buf();
+    field(out, Some(number.format(f.seq)));
+    field(out, Some(f.id));
+    field(out, Some(number.format(f.time)));
+    for v in &f.texts {
+        field(out, *v);
     }
-    field(&mut out, Some(&r.activity));
-    for v in [
-        &r.role_id,
-        &r.role,
-        &r.target_id,
-        &r.target,
-        &r.justification,
-        &r.ticket_number,
-        &r.ticket_system,
-    ] {
-        field(&mut out, v.as_deref());
+    field(out, Some(f.result));
+    field(out, Some(f.details));
+    if let Some(real) = f.real_time {
+        field(out, Some(number.format(real)));
     }
-    field(&mut out, Some(r.result.as_str()));
-    field(&mut out, Some(&r.details));
-    if let Some(real) = r.real_time {
-        field(&mut out, Some(&to_unix(real).to_string()));
+}
+
+/// A small formatter for integers without allocating.
+struct Itoa([u8; 24], usize);
+
+fn itoa_buf() -> Itoa {
+    Itoa([0; 24], 0)
+}
+
+impl Itoa {
+    fn format(&mut self, n: i64) -> &str {
+        use std::io::Write;
+        let mut cursor = std::io::Cursor::new(&mut self.0[..]);
+        let _ = write!(cursor, "{n}");
+        self.1 = usize::try_from(cursor.position()).unwrap_or(0);
+        std::str::from_utf8(&self.0[..self.1]).unwrap_or("")
     }
-    out
 }
 
 /// The entry's hash given the previous entry's hash.
 pub fn chain_hash(prev_hash: &str, record: &AuditRecord) -> String {
+    let mut buf = Vec::with_capacity(256 + record.details.len());
+    hex(&chain_digest(prev_hash, &record.fields(), &mut buf))
+}
+
+/// The entry's hash as bytes, encoding into `buf` (cleared first; reused across entries).
+pub fn chain_digest(prev_hash: &str, f: &Fields<'_>, buf: &mut Vec<u8>) -> [u8; 32] {
+    buf.clear();
+    encode(buf, f);
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
-    h.update(canonical(record));
-    hex(&h.finalize())
+    h.update(&buf[..]);
+    h.finalize().into()
 }
 
 /// What is wrong at the first bad entry.
@@ -188,6 +254,14 @@ impl Default for ChainVerifier {
 }
 
 impl ChainVerifier {
+    /// A verifier that has checked every entry before `next_seq`, the last with hash `prev_hash`.
+    pub fn resume(prev_hash: &str, next_seq: i64) -> Self {
+        Self {
+            prev_hash: prev_hash.to_owned(),
+            next_seq,
+        }
+    }
+
     /// Checks the next entry with its stored links.
     pub fn check(
         &mut self,

@@ -41,6 +41,9 @@ impl AssignmentState {
 
     /// How `found` (the database) differs from this (the log), field by field, in words.
     pub fn differences(&self, found: &AssignmentState) -> Vec<String> {
+        if self == found {
+            return Vec::new();
+        }
         let time = |t: i64| crate::policy::duration::format_utc(from_unix(t));
         let end = |e: Option<i64>| e.map_or_else(|| "permanent".to_owned(), time);
         let mut out = Vec::new();

@@ -44,6 +44,14 @@ pub struct Seeded {
 /// Rows written per transaction: each is committed, anchored and reported.
 const BATCH: u64 = 20_000;
 
+/// A seeded account's UPN: `user` and six digits in the lab's domain.
+fn is_seeded(upn: &str) -> bool {
+    upn.strip_suffix(crate::service::LAB_DOMAIN)
+        .and_then(|u| u.strip_suffix('@'))
+        .and_then(|u| u.strip_prefix("user"))
+        .is_some_and(|n| n.len() >= 6 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// SplitMix64: small, fast and the same everywhere, so a seed always makes the same tenant.
 struct Rng(u64);
 
@@ -74,6 +82,30 @@ fn user_id(seed: u64, n: u64) -> String {
         format!("pim-seed:{seed}:user:{n}").as_bytes(),
     )
     .to_string()
+}
+
+/// How often each role is drawn, as in a real tenant: a handful of Global and Privileged Role
+/// Administrators, Security Reader (the role labs delegate most) twice as often as the rest.
+fn role_weights(roles: &[Role]) -> Vec<u64> {
+    let mut total = 0;
+    roles
+        .iter()
+        .map(|r| {
+            total += match r.display_name.as_str() {
+                _ if crate::policy::model::ADMIN_ROLES.contains(&r.id.as_str()) => 1,
+                "Security Reader" => 200,
+                _ => 100,
+            };
+            total
+        })
+        .collect()
+}
+
+/// A role drawn by [`role_weights`] (cumulative).
+fn pick_role<'a>(roles: &'a [Role], cumulative: &[u64], rng: &mut Rng) -> &'a Role {
+    let draw = rng.below(cumulative.last().copied().unwrap_or(1));
+    let at = cumulative.partition_point(|&c| c <= draw);
+    &roles[at.min(roles.len() - 1)]
 }
 
 const REASONS: [&str; 8] = [
@@ -124,6 +156,7 @@ impl super::Service {
         if roles.is_empty() {
             return Err(ServiceError::Conflict("the lab has no roles".into()));
         }
+        let weights = role_weights(&roles);
         let total = spec.users + spec.assignments + spec.audit.max(spec.assignments);
         let mut done = 0;
         progress(done, total);
@@ -167,14 +200,19 @@ impl super::Service {
             progress(done, total);
             n = end;
         }
-        // Who the assignments go to: the seeded users, else everyone.
+        // Who the assignments go to: seeded users only, so the lab's own accounts keep the
+        // roles the walkthrough gives them.
         let people: Vec<Principal> = self.read(|ctx| {
             let mut out = Vec::new();
             let mut offset = 0;
             loop {
-                let page = store::users::list(ctx.conn, None, 10_000, offset)?;
+                let page = store::users::list(ctx.conn, Some("user"), 10_000, offset)?;
                 let len = page.len();
-                out.extend(page.into_iter().map(|u| u.principal));
+                out.extend(
+                    page.into_iter()
+                        .map(|u| u.principal)
+                        .filter(|p| is_seeded(&p.upn)),
+                );
                 if len < 10_000 {
                     break;
                 }
@@ -182,6 +220,11 @@ impl super::Service {
             }
             Ok(out)
         })?;
+        if people.is_empty() && spec.assignments + spec.audit > 0 {
+            return Err(ServiceError::Invalid(
+                "assignments and audit history go to seeded users: add some with --users N".into(),
+            ));
+        }
         // Assignments, each with its audit entry.
         let mut made = 0;
         let mut tries = 0;
@@ -193,8 +236,7 @@ impl super::Service {
                 while added < want && attempted < want * 4 {
                     attempted += 1;
                     let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
-                    let role: &Role =
-                        &roles[usize::try_from(rng.below(roles.len() as u64)).unwrap_or(0)];
+                    let role = pick_role(&roles, &weights, &mut rng);
                     let kind = if rng.chance(70) {
                         AssignmentKind::Eligible
                     } else {
@@ -269,8 +311,7 @@ impl super::Service {
                 let span = TimeDelta::days(180).num_seconds();
                 for i in written..end {
                     let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
-                    let role: &Role =
-                        &roles[usize::try_from(rng.below(roles.len() as u64)).unwrap_or(0)];
+                    let role = pick_role(&roles, &weights, &mut rng);
                     let ago = span
                         - span * i64::try_from(i).unwrap_or(0)
                             / i64::try_from(history).unwrap_or(1).max(1);

@@ -34,7 +34,7 @@ const PR: &str = "u.id, u.upn, u.display_name, r.id, r.display_name, r.slug, r.p
 pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
     let n = secs(now);
     let mut f = AlertFacts::default();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.display_name, r.slug, r.description, r.privileged FROM roles r
          JOIN role_settings s ON s.role_id = r.id WHERE s.require_mfa = 0 ORDER BY r.display_name",
     )?;
@@ -50,15 +50,18 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
         })?
         .collect::<Result<_, _>>()?;
     let count = |extra: &str| -> StoreResult<i64> {
-        Ok(conn.query_row(
-            &format!("SELECT count(*) FROM assignments a WHERE a.origin = 'assigned' AND {CURRENT} {extra}"),
+        Ok(super::cached_row(
+            conn,
+            &format!(
+                "SELECT count(*) FROM assignments a WHERE a.origin = 'assigned' AND {CURRENT} {extra}"
+            ),
             rusqlite::named_params! {":now": n, ":ga": GLOBAL_ADMINISTRATOR},
             |r| r.get(0),
         )?)
     };
     f.all_assignments = count("AND (:ga IS NOT NULL OR 1)")?;
     f.global_admin_assignments = count("AND a.role_id = :ga")?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT DISTINCT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
          WHERE a.origin = 'assigned' AND a.role_id = :ga AND {CURRENT} ORDER BY u.upn"
     ))?;
@@ -74,7 +77,7 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             },
         )?
         .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR}, a.created_at,
                 (SELECT max(x.start_at) FROM assignments x WHERE x.principal_id = a.principal_id AND x.role_id = a.role_id
                    AND x.origin = 'activated' AND x.start_at <= :now)
@@ -87,7 +90,7 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             Ok((p, role, time(r.get(7)?), opt_time(r.get(8)?)))
         })?
         .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT DISTINCT u.id, u.upn, u.display_name, u.last_sign_in, u.created_at
          FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE a.origin = 'assigned' AND r.privileged = 1 AND u.enabled = 1 AND {CURRENT} ORDER BY u.upn"
@@ -105,7 +108,7 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             ))
         })?
         .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR}, a.start_at FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE a.origin = 'activated' AND a.start_at <= :now AND a.start_at > :now - 30 * 86400 ORDER BY a.start_at"
     ))?;
@@ -115,7 +118,7 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             Ok((p, role, time(r.get(7)?)))
         })?
         .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR}, a.id FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE {CURRENT} AND NOT EXISTS (SELECT 1 FROM audit WHERE audit.subject_id = a.id) ORDER BY u.upn"
     ))?;
@@ -125,7 +128,7 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             Ok((p, role, r.get(7)?))
         })?
         .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR} FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE a.kind = 'active' AND a.origin = 'assigned' AND a.end_at IS NULL AND {CURRENT} ORDER BY u.upn"
     ))?;
@@ -157,7 +160,8 @@ pub fn config(conn: &Connection, id: AlertId) -> StoreResult<AlertConfig> {
 
 /// Stores an alert's settings.
 pub fn set_config(conn: &Connection, id: AlertId, cfg: &AlertConfig) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO alert_settings (alert_id, enabled, config) VALUES (?1, ?2, ?3)
          ON CONFLICT (alert_id) DO UPDATE SET enabled = excluded.enabled, config = excluded.config",
         params![
@@ -188,7 +192,8 @@ pub fn dismiss(
     at: Time,
     by: &str,
 ) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO alert_dismissals (alert_id, fingerprint, dismissed_at, dismissed_by) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (alert_id) DO UPDATE SET fingerprint = excluded.fingerprint, dismissed_at = excluded.dismissed_at,
              dismissed_by = excluded.dismissed_by",

@@ -87,7 +87,8 @@ fn joined_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
 /// Adds an assignment.
 pub fn insert(conn: &Connection, a: &Assignment, request_id: Option<&str>) -> StoreResult<()> {
     crate::fault::point("assignments.insert");
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO assignments (id, role_id, principal_id, kind, origin, activated_from, start_at, end_at,
              justification, ticket_number, ticket_system, created_at, created_by, request_id, ended_at, end_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -116,7 +117,7 @@ pub fn insert(conn: &Connection, a: &Assignment, request_id: Option<&str>) -> St
 /// An assignment by id.
 pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Assignment>> {
     let sql = format!("SELECT {COLUMNS} FROM assignments a WHERE a.id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// The principal's not-ended assignment of one kind for a role. It may already be past its end
@@ -143,7 +144,8 @@ pub fn open_of_kind(
 /// Marks an assignment ended. Returns false if it had already ended (another terminal won).
 pub fn end(conn: &Connection, id: &str, at: Time, reason: EndReason) -> StoreResult<bool> {
     crate::fault::point("assignments.end");
-    let n = conn.execute(
+    let n = super::cached_exec(
+        conn,
         "UPDATE assignments SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
         params![id, secs(at), reason.as_str()],
     )?;
@@ -167,7 +169,8 @@ pub fn update_window(
              WHEN ?3 IS NOT NULL AND ?3 - {lead} > ?5 THEN NULL ELSE coalesce({column}, ?5) END"
         )
     };
-    conn.execute(
+    super::cached_exec(
+        conn,
         &format!(
             "UPDATE assignments SET kind = ?2, {}, {}, end_at = ?3, \
              justification = coalesce(?4, justification) WHERE id = ?1",
@@ -187,7 +190,7 @@ pub fn due_for_expiry(conn: &Connection, now: Time, limit: i64) -> StoreResult<V
          WHERE a.ended_at IS NULL AND a.end_at IS NOT NULL AND a.end_at <= ?1
          ORDER BY a.end_at LIMIT ?2"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![secs(now), limit], joined_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -197,7 +200,7 @@ pub fn activations_from(conn: &Connection, eligibility_id: &str) -> StoreResult<
     let sql = format!(
         "SELECT {COLUMNS} FROM assignments a WHERE a.activated_from = ?1 AND a.ended_at IS NULL"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([eligibility_id], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -205,11 +208,12 @@ pub fn activations_from(conn: &Connection, eligibility_id: &str) -> StoreResult<
 /// Everyone holding one of `role_ids` live at `now`, once each, by UPN.
 pub fn holders(conn: &Connection, role_ids: &[&str], now: Time) -> StoreResult<Vec<Principal>> {
     let mut out: Vec<Principal> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let sql = format!(
         "SELECT DISTINCT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
          WHERE a.role_id = :role AND a.kind = 'active' AND u.enabled = 1 AND {LIVE}"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     for role in role_ids {
         let rows = stmt.query_map(
             rusqlite::named_params! {":role": role, ":now": secs(now)},
@@ -223,7 +227,7 @@ pub fn holders(conn: &Connection, role_ids: &[&str], now: Time) -> StoreResult<V
         )?;
         for p in rows {
             let p = p?;
-            if !out.iter().any(|o| o.id == p.id) {
+            if seen.insert(p.id.clone()) {
                 out.push(p);
             }
         }
@@ -241,7 +245,7 @@ pub fn active_role_ids(
     let sql = format!(
         "SELECT DISTINCT a.role_id FROM assignments a WHERE a.principal_id = :p AND a.kind = 'active' AND {LIVE}"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         rusqlite::named_params! {":p": principal_id, ":now": secs(now)},
         |r| r.get(0),
@@ -257,7 +261,7 @@ pub fn current_role_ids(
     kind: AssignmentKind,
     now: Time,
 ) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT role_id FROM assignments WHERE principal_id = :p AND kind = :k
          AND ended_at IS NULL AND (end_at IS NULL OR end_at > :now)",
     )?;
@@ -280,7 +284,7 @@ pub fn permanent_active_holders(
          WHERE a.role_id = :role AND a.kind = 'active' AND a.origin = 'assigned'
            AND a.end_at IS NULL AND u.enabled = 1 AND {LIVE}"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         rusqlite::named_params! {":role": role_id, ":now": secs(now)},
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -297,7 +301,7 @@ pub fn for_each_current(
     let sql = format!(
         "SELECT {COLUMNS} FROM assignments a WHERE a.ended_at IS NULL ORDER BY a.created_at"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         each(from_row(row)?)?;
@@ -394,7 +398,7 @@ pub fn count(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<i64> {
 
 /// Current (live or scheduled) assignments per role and kind: `(role_id, kind, count)`.
 pub fn current_counts(conn: &Connection, now: Time) -> StoreResult<Vec<(String, String, i64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT a.role_id, a.kind, count(*) FROM assignments a
          WHERE a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > ?1)
          GROUP BY a.role_id, a.kind",
@@ -446,7 +450,7 @@ pub fn due_reminders(
            AND a.end_at <= ?1 + ?2 AND a.end_at - ?2 > a.created_at
          ORDER BY a.end_at LIMIT ?3"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![secs(now), lead_secs, limit], joined_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -457,7 +461,8 @@ pub fn mark_reminded(conn: &Connection, id: &str, column: &str, at: Time) -> Sto
         "reminded_14d" => "reminded_14d",
         _ => "reminded_1d",
     };
-    let n = conn.execute(
+    let n = super::cached_exec(
+        conn,
         &format!("UPDATE assignments SET {column} = ?2 WHERE id = ?1 AND {column} IS NULL"),
         params![id, secs(at)],
     )?;

@@ -47,7 +47,8 @@ const COLUMNS: &str = "name, role_ids, duration_secs, justification, saved_at";
 pub fn save(conn: &Connection, user_id: &str, b: &Bundle) -> StoreResult<()> {
     let ids = serde_json::to_string(&b.role_ids)
         .map_err(|e| StoreError::Corrupt(format!("bundle '{}': {e}", b.name)))?;
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO bundles (user_id, name, role_ids, duration_secs, justification, saved_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (user_id, name) DO UPDATE SET name = excluded.name,
@@ -67,7 +68,8 @@ pub fn save(conn: &Connection, user_id: &str, b: &Bundle) -> StoreResult<()> {
 
 /// One bundle of `user_id`'s by name (case-insensitive).
 pub fn get(conn: &Connection, user_id: &str, name: &str) -> StoreResult<Option<Bundle>> {
-    conn.query_row(
+    super::cached_row(
+        conn,
         &format!("SELECT {COLUMNS} FROM bundles WHERE user_id = ?1 AND name = ?2"),
         params![user_id, name],
         row,
@@ -79,7 +81,7 @@ pub fn get(conn: &Connection, user_id: &str, name: &str) -> StoreResult<Option<B
 
 /// Every bundle of `user_id`'s, by name.
 pub fn list(conn: &Connection, user_id: &str) -> StoreResult<Vec<Bundle>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM bundles WHERE user_id = ?1 ORDER BY name COLLATE NOCASE"
     ))?;
     let rows = stmt
@@ -90,7 +92,8 @@ pub fn list(conn: &Connection, user_id: &str) -> StoreResult<Vec<Bundle>> {
 
 /// How many bundles `user_id` has.
 pub fn count(conn: &Connection, user_id: &str) -> StoreResult<i64> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT count(*) FROM bundles WHERE user_id = ?1",
         [user_id],
         |r| r.get(0),
@@ -99,7 +102,8 @@ pub fn count(conn: &Connection, user_id: &str) -> StoreResult<i64> {
 
 /// Deletes a bundle; whether there was one.
 pub fn delete(conn: &Connection, user_id: &str, name: &str) -> StoreResult<bool> {
-    Ok(conn.execute(
+    Ok(super::cached_exec(
+        conn,
         "DELETE FROM bundles WHERE user_id = ?1 AND name = ?2",
         params![user_id, name],
     )? > 0)

@@ -150,7 +150,8 @@ pub fn load(path: &Path, database_id: &str) -> StoreResult<Option<SealKey>> {
 
 /// Seals every secret still in the clear and erases the clear copy (secure_delete is on).
 fn seal_plain_secrets(conn: &mut Connection, sealer: &Sealer) -> StoreResult<()> {
-    let any: bool = conn.query_row(
+    let any: bool = super::cached_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM users WHERE totp_secret IS NOT NULL)",
         [],
         |r| r.get(0),

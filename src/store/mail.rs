@@ -28,17 +28,18 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Email> {
 
 /// The newest message's row number (0 with none), to find what a transaction queues.
 pub fn last_rowid(conn: &Connection) -> StoreResult<i64> {
-    Ok(
-        conn.query_row("SELECT coalesce(max(rowid), 0) FROM emails", [], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok(super::cached_row(
+        conn,
+        "SELECT coalesce(max(rowid), 0) FROM emails",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Recipient and subject of each message queued after row `rowid`, in order.
 pub fn queued_since(conn: &Connection, rowid: i64) -> StoreResult<Vec<(String, String)>> {
     let mut stmt =
-        conn.prepare("SELECT to_addr, subject FROM emails WHERE rowid > ?1 ORDER BY rowid")?;
+        conn.prepare_cached("SELECT to_addr, subject FROM emails WHERE rowid > ?1 ORDER BY rowid")?;
     let rows = stmt.query_map([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -46,7 +47,8 @@ pub fn queued_since(conn: &Connection, rowid: i64) -> StoreResult<Vec<(String, S
 /// Queues a message.
 pub fn insert(conn: &Connection, e: &Email) -> StoreResult<()> {
     crate::fault::point("emails.insert");
-    conn.execute(
+    super::cached_exec(
+        conn,
         &format!("INSERT INTO emails ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
         params![
             e.id,
@@ -75,14 +77,15 @@ pub fn inbox(
         "SELECT {COLUMNS} FROM emails WHERE recipient_id = ?1 AND (?2 = 0 OR read_at IS NULL)
          ORDER BY created_at DESC, rowid DESC LIMIT ?3"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![user_id, unread_only, limit], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Unread messages of one account.
 pub fn unread_count(conn: &Connection, user_id: &str) -> StoreResult<i64> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT count(*) FROM emails WHERE recipient_id = ?1 AND read_at IS NULL",
         [user_id],
         |r| r.get(0),
@@ -99,7 +102,8 @@ pub fn get_for(conn: &Connection, user_id: &str, id: &str) -> StoreResult<Option
 
 /// Marks a message read.
 pub fn mark_read(conn: &Connection, user_id: &str, id: &str, at: Time) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE emails SET read_at = coalesce(read_at, ?3) WHERE recipient_id = ?1 AND id = ?2",
         params![user_id, id, secs(at)],
     )?;
@@ -117,7 +121,7 @@ pub fn page(
         "SELECT rowid, {COLUMNS} FROM emails
          WHERE rowid > ?1 AND (?3 IS NULL OR recipient_id = ?3) ORDER BY rowid LIMIT ?2"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![after_rowid, limit, recipient_id], |r| {
         let rowid: i64 = r.get(0)?;
         let event: String = r.get(7)?;

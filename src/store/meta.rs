@@ -16,7 +16,8 @@ pub fn database_id(conn: &Connection) -> StoreResult<String> {
 /// Gives the database an identity (a restored older backup takes the identity of the
 /// database it replaces).
 pub fn set_database_id(conn: &Connection, id: &str) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO meta (key, value) VALUES ('database_id', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [id],
@@ -33,7 +34,8 @@ pub fn real_time_mark(conn: &Connection) -> StoreResult<Option<Time>> {
 
 /// Raises the real-time mark to `real` (never lowers it).
 pub fn raise_real_time_mark(conn: &Connection, real: Time) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO meta (key, value) VALUES ('real_time_mark', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value
          WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
@@ -44,7 +46,8 @@ pub fn raise_real_time_mark(conn: &Connection, real: Time) -> StoreResult<()> {
 
 /// Puts the real-time mark at `real` (the database owner accepting a clock that went back).
 pub fn set_real_time_mark(conn: &Connection, real: Time) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO meta (key, value) VALUES ('real_time_mark', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![to_unix(real).to_string()],

@@ -299,10 +299,31 @@ impl Store {
     }
 }
 
+/// One row of a statement kept prepared on the connection: the hot paths run the same few
+/// statements many times, and parsing SQL each time was a large part of their cost.
+pub(crate) fn cached_row<T, P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(params, f)
+}
+
+/// Runs a statement kept prepared on the connection; how many rows it changed.
+pub(crate) fn cached_exec<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
 /// The settings every connection needs: a busy timeout, foreign keys, WAL with
 /// `synchronous=FULL`, and secure deletion (erased secrets do not linger in free pages).
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;

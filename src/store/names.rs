@@ -24,7 +24,7 @@ fn strings(path: &Path, sql: &str) -> Vec<(String, String)> {
     let Some(conn) = open(path) else {
         return Vec::new();
     };
-    let Ok(mut stmt) = conn.prepare(sql) else {
+    let Ok(mut stmt) = conn.prepare_cached(sql) else {
         return Vec::new();
     };
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -53,7 +53,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
 /// Records a request.
 pub fn insert(conn: &Connection, q: &Request) -> StoreResult<()> {
     crate::fault::point("requests.insert");
-    conn.execute(
+    super::cached_exec(
+        conn,
         &format!(
             "INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
         ),
@@ -86,12 +87,12 @@ pub fn insert(conn: &Connection, q: &Request) -> StoreResult<()> {
 /// A request by id.
 pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Request>> {
     let sql = format!("SELECT {COLUMNS} FROM requests WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// The ids starting with `prefix` (at most `limit`), for short ids typed by people.
 pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: i64) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id FROM requests WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![prefix, limit], |r| r.get(0))?;
@@ -108,7 +109,8 @@ pub fn settle(
     decided_by: Option<&str>,
     reason: Option<&str>,
 ) -> StoreResult<bool> {
-    let n = conn.execute(
+    let n = super::cached_exec(
+        conn,
         "UPDATE requests SET status = ?2, completed_at = ?3, decided_by = ?4, decision_reason = ?5
          WHERE id = ?1 AND status IN ('PendingApproval', 'PendingAdminDecision')",
         params![id, status.as_str(), secs(at), decided_by, reason],
@@ -118,7 +120,8 @@ pub fn settle(
 
 /// Sets a request's status (scheduled activations cancelled before their start).
 pub fn set_status(conn: &Connection, id: &str, status: RequestStatus, at: Time) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE requests SET status = ?2, completed_at = ?3 WHERE id = ?1",
         params![id, status.as_str(), secs(at)],
     )?;
@@ -131,14 +134,15 @@ pub fn expired_pending(conn: &Connection, now: Time) -> StoreResult<Vec<Request>
         "SELECT {COLUMNS} FROM requests
          WHERE status IN ('PendingApproval', 'PendingAdminDecision') AND expires_at <= ?1 ORDER BY expires_at"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([secs(now)], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Whether any pending request has passed its expiry (the sweep has work).
 pub fn any_expired_pending(conn: &Connection, now: Time) -> StoreResult<bool> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM requests
              WHERE status IN ('PendingApproval', 'PendingAdminDecision') AND expires_at <= ?1)",
         [secs(now)],
@@ -153,7 +157,7 @@ pub fn recent_justifications(
     principal_id: &str,
     limit: i64,
 ) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT justification FROM requests
          WHERE principal_id = ?1 AND created_by = ?1 AND justification IS NOT NULL
          ORDER BY created_at DESC, rowid DESC LIMIT ?2",
@@ -174,7 +178,7 @@ pub fn pending_for(
          WHERE principal_id = ?1 AND role_id = ?2 AND status IN ('PendingApproval', 'PendingAdminDecision')
          ORDER BY created_at DESC"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![principal_id, role_id], from_row)?;
     for r in rows {
         let r = r?;
@@ -212,14 +216,15 @@ pub fn list(conn: &Connection, scope: Scope<'_>, limit: i64) -> StoreResult<Vec<
             Some(p),
         ),
     };
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![arg, limit], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Links a request to the assignment it created.
 pub fn set_target(conn: &Connection, id: &str, assignment_id: &str) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE requests SET target_assignment_id = ?2 WHERE id = ?1",
         params![id, assignment_id],
     )?;

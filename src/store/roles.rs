@@ -17,16 +17,23 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Role> {
 
 /// Adds a role.
 pub fn insert(conn: &Connection, role: &Role) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![role.id, role.display_name, role.slug, role.description, role.privileged],
+        params![
+            role.id,
+            role.display_name,
+            role.slug,
+            role.description,
+            role.privileged
+        ],
     )?;
     Ok(())
 }
 
 /// Every role, by name.
 pub fn all(conn: &Connection) -> StoreResult<Vec<Role>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, display_name, slug, description, privileged FROM roles ORDER BY display_name COLLATE NOCASE",
     )?;
     let rows = stmt.query_map([], from_row)?;

@@ -87,7 +87,7 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
 }
 
 fn approvers(conn: &Connection, role_id: &str) -> StoreResult<Vec<Principal>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT u.id, u.upn, u.display_name FROM role_approvers a JOIN users u ON u.id = a.user_id
          WHERE a.role_id = ?1 ORDER BY u.upn COLLATE NOCASE",
     )?;
@@ -106,7 +106,7 @@ fn load_notifications(
     role_id: &str,
     settings: &mut RoleSettings,
 ) -> StoreResult<()> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT rule_id, default_recipients, additional_recipients, critical_only
          FROM role_notifications WHERE role_id = ?1",
     )?;
@@ -142,7 +142,8 @@ pub fn save(
     updated_by: Option<&str>,
     at: Option<Time>,
 ) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO role_settings (role_id, max_activation_secs, require_mfa, require_justification,
              require_ticket, require_approval, allow_permanent_eligible, expire_eligible_days,
              allow_permanent_active, expire_active_days, require_mfa_on_active,
@@ -181,15 +182,21 @@ pub fn save(
             s.require_justification_on_eligible
         ],
     )?;
-    conn.execute("DELETE FROM role_approvers WHERE role_id = ?1", [role_id])?;
+    super::cached_exec(
+        conn,
+        "DELETE FROM role_approvers WHERE role_id = ?1",
+        [role_id],
+    )?;
     for p in &s.approvers {
-        conn.execute(
+        super::cached_exec(
+            conn,
             "INSERT INTO role_approvers (role_id, user_id) VALUES (?1, ?2)",
             params![role_id, p.id],
         )?;
     }
     for (row, n) in s.notifications.iter() {
-        conn.execute(
+        super::cached_exec(
+        conn,
             "INSERT INTO role_notifications (role_id, rule_id, default_recipients, additional_recipients, critical_only)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (role_id, rule_id) DO UPDATE SET default_recipients = excluded.default_recipients,

@@ -34,7 +34,8 @@ pub fn get(conn: &Connection) -> StoreResult<Option<Tenant>> {
 
 /// Creates the tenant row.
 pub fn insert(conn: &Connection, t: &Tenant) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO tenant (id, domain, display_name, kind, licence, clock_offset, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -59,13 +60,13 @@ pub fn stored_clock_offset(conn: &Connection) -> StoreResult<Option<i64>> {
 
 /// Moves the lab clock.
 pub fn set_clock_offset(conn: &Connection, offset_secs: i64) -> StoreResult<()> {
-    conn.execute("UPDATE tenant SET clock_offset = ?1", [offset_secs])?;
+    super::cached_exec(conn, "UPDATE tenant SET clock_offset = ?1", [offset_secs])?;
     Ok(())
 }
 
 /// Changes the licence.
 pub fn set_licence(conn: &Connection, licence: Licence) -> StoreResult<()> {
-    conn.execute("UPDATE tenant SET licence = ?1", [licence.as_str()])?;
+    super::cached_exec(conn, "UPDATE tenant SET licence = ?1", [licence.as_str()])?;
     Ok(())
 }
 

@@ -63,7 +63,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
 
 /// Adds a user.
 pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO users (id, upn, display_name, enabled, password_hash, totp_sealed, mfa_registered_at,
              totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -89,13 +90,13 @@ pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
 /// Finds a user by UPN (case-insensitive).
 pub fn by_upn(conn: &Connection, upn: &str) -> StoreResult<Option<UserRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE upn = ?1 COLLATE NOCASE");
-    Ok(conn.query_row(&sql, [upn.trim()], from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [upn.trim()], from_row).optional()?)
 }
 
 /// Finds a user by id.
 pub fn by_id(conn: &Connection, id: &str) -> StoreResult<Option<UserRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
 /// One page of users ordered by UPN, optionally filtered by a substring of UPN or name.
@@ -111,7 +112,7 @@ pub fn list(
          WHERE ?1 IS NULL OR upn LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\'
          ORDER BY upn COLLATE NOCASE LIMIT ?2 OFFSET ?3"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![pattern, limit, offset], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -131,7 +132,8 @@ pub fn like_pattern(text: &str) -> String {
 
 /// Stores the failure counters.
 pub fn set_counters(conn: &Connection, id: &str, c: Counters) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE users SET failed_attempts = ?2, locked_until = ?3, lockouts = ?4 WHERE id = ?1",
         params![id, c.failures, opt_secs(c.locked_until), c.lockouts],
     )?;
@@ -140,7 +142,8 @@ pub fn set_counters(conn: &Connection, id: &str, c: Counters) -> StoreResult<()>
 
 /// Records an accepted TOTP step (and confirms the authenticator on first use).
 pub fn record_code(conn: &Connection, id: &str, step: u64, at: Time) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE users SET totp_last_step = ?2, mfa_registered_at = coalesce(mfa_registered_at, ?3),
              failed_attempts = 0
          WHERE id = ?1",
@@ -151,7 +154,8 @@ pub fn record_code(conn: &Connection, id: &str, step: u64, at: Time) -> StoreRes
 
 /// Records a successful sign-in.
 pub fn record_sign_in(conn: &Connection, id: &str, at: Time) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE users SET last_sign_in = ?2, failed_attempts = 0, locked_until = NULL, lockouts = 0
          WHERE id = ?1",
         params![id, secs(at)],
@@ -161,7 +165,8 @@ pub fn record_sign_in(conn: &Connection, id: &str, at: Time) -> StoreResult<()> 
 
 /// Stores a new sealed TOTP secret (enrolment), unconfirmed until its first code.
 pub fn set_totp_sealed(conn: &Connection, id: &str, sealed: &[u8]) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE users SET totp_sealed = ?2, totp_secret = NULL, mfa_registered_at = NULL,
              totp_last_step = NULL
          WHERE id = ?1",
@@ -172,7 +177,8 @@ pub fn set_totp_sealed(conn: &Connection, id: &str, sealed: &[u8]) -> StoreResul
 
 /// Replaces the password hash (an administrator's reset).
 pub fn set_password_hash(conn: &Connection, id: &str, hash: &str) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",
         params![id, hash],
     )?;
@@ -181,7 +187,8 @@ pub fn set_password_hash(conn: &Connection, id: &str, hash: &str) -> StoreResult
 
 /// Enables or disables an account.
 pub fn set_enabled(conn: &Connection, id: &str, enabled: bool) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "UPDATE users SET enabled = ?2 WHERE id = ?1",
         params![id, enabled],
     )?;
@@ -194,7 +201,8 @@ pub fn delete_sessions_of(
     user_id: &str,
     keep: Option<&str>,
 ) -> StoreResult<usize> {
-    Ok(conn.execute(
+    Ok(super::cached_exec(
+        conn,
         "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
         params![user_id, keep],
     )?)
@@ -202,7 +210,8 @@ pub fn delete_sessions_of(
 
 /// Accounts whose TOTP secret is sealed.
 pub fn sealed_count(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn.query_row(
+    Ok(super::cached_row(
+        conn,
         "SELECT count(*) FROM users WHERE totp_sealed IS NOT NULL",
         [],
         |r| r.get(0),
@@ -211,7 +220,12 @@ pub fn sealed_count(conn: &Connection) -> StoreResult<i64> {
 
 /// Number of users.
 pub fn count(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+    Ok(super::cached_row(
+        conn,
+        "SELECT count(*) FROM users",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Saves a session (only the token's hash).
@@ -222,7 +236,8 @@ pub fn insert_session(
     created: Time,
     expires: Time,
 ) -> StoreResult<()> {
-    conn.execute(
+    super::cached_exec(
+        conn,
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
         params![token_hash, user_id, secs(created), secs(expires)],
     )?;
@@ -249,11 +264,19 @@ pub fn session(
 
 /// Ends a session. Returns whether it existed.
 pub fn delete_session(conn: &Connection, token_hash: &str) -> StoreResult<bool> {
-    Ok(conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])? > 0)
+    Ok(super::cached_exec(
+        conn,
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        [token_hash],
+    )? > 0)
 }
 
 /// Forgets expired sessions.
 pub fn purge_sessions(conn: &Connection, now: Time) -> StoreResult<()> {
-    conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [secs(now)])?;
+    super::cached_exec(
+        conn,
+        "DELETE FROM sessions WHERE expires_at <= ?1",
+        [secs(now)],
+    )?;
     Ok(())
 }

@@ -92,6 +92,13 @@ fn seeding_is_for_lab_administrators_only() {
         .fails(3, "Global Administrator");
     assert_eq!((pim.snapshot(), pim.audit_count()), before);
 
+    // Assignments go to seeded accounts, never to the lab's own.
+    pim.login("admin").ok();
+    let before = (pim.snapshot(), pim.audit_count());
+    pim.run(&["lab", "seed", "--assignments", "5"])
+        .fails(2, "add some with --users N");
+    assert_eq!((pim.snapshot(), pim.audit_count()), before);
+
     let standard = Pim::new();
     standard
         .run_stdin(

@@ -30,7 +30,7 @@ fn alert_id(s: &str) -> Result<AlertId, CliError> {
 /// `firing (3)`, `dismissed`, `off`, `ok`.
 fn state(v: &AlertView) -> String {
     match v.state() {
-        "firing" => format!("firing ({})", v.incidents.len()),
+        "firing" => format!("firing ({})", v.affected),
         other => other.to_owned(),
     }
 }
@@ -47,6 +47,7 @@ fn alert_json(v: &AlertView) -> Value {
         "fix": v.fix,
         "settings": v.config,
         "affected": v.incidents.iter().map(|i| i.text.as_str()).collect::<Vec<_>>(),
+        "affected_count": v.affected,
     })
 }
 
@@ -77,13 +78,9 @@ pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
             Ok(())
         }
         Some(AlertsCommand::Show { id, json: as_json }) => {
-            let id = alert_id(&id)?;
-            let list = svc.alerts(&token)?;
-            let Some(v) = list.iter().find(|v| v.id == id) else {
-                return Err(CliError::error("the alert is missing"));
-            };
+            let v = svc.alert(&token, alert_id(&id)?)?;
             if as_json {
-                return json(&alert_json(v));
+                return json(&alert_json(&v));
             }
             outln!(
                 "{} ({}, {} severity)",
@@ -91,7 +88,7 @@ pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
                 v.id.slug(),
                 v.severity.as_str()
             );
-            outln!("State:    {}", state(v));
+            outln!("State:    {}", state(&v));
             outln!("Settings: {}", v.settings_text());
             outln!("\nWhy it matters\n  {}", v.impact);
             outln!("\nHow to fix it\n  {}", v.fix);

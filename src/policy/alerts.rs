@@ -311,6 +311,9 @@ pub struct AlertFacts {
     pub outside_pim: Vec<(Principal, Role, String)>,
     /// Current permanent active assignments: who, which role.
     pub permanent_active: Vec<(Principal, Role)>,
+    /// Alerts whose lists above may be a sample: how many items they have in all, and a
+    /// fingerprint of which (counted where the facts are kept).
+    pub summaries: Vec<(AlertId, (i64, String))>,
 }
 
 /// The affected items of one alert now; empty means it does not fire.

@@ -427,9 +427,7 @@ fn check(
         let token = tokens.get("admin").ok_or("admin is not signed in")?;
         let alerts = svc.alerts(token).map_err(|err| err.to_string())?;
         for want in &e.alerts {
-            let firing = alerts
-                .iter()
-                .any(|a| a.id == *want && !a.incidents.is_empty());
+            let firing = alerts.iter().any(|a| a.id == *want && a.affected > 0);
             if !firing {
                 return Err(format!(
                     "expected the alert {} to fire; it does not",

@@ -28,23 +28,29 @@ pub struct AlertView {
     pub fix: &'static str,
     /// Its settings.
     pub config: AlertConfig,
-    /// The affected items now (empty: not firing).
+    /// The affected items now (empty: not firing); the first few of them when the alert was
+    /// read with others (see [`SAMPLE`]), every one from [`super::Service::alert`].
     pub incidents: Vec<Incident>,
+    /// How many items are affected in all.
+    pub affected: usize,
     /// Dismissed, and the affected items have not changed since.
     pub dismissed: bool,
+    /// Which items are affected, in short: a dismissal holds while it stays the same.
+    #[serde(skip)]
+    fingerprint: String,
 }
 
 impl AlertView {
     /// Firing and not dismissed.
     pub fn active(&self) -> bool {
-        self.config.enabled && !self.incidents.is_empty() && !self.dismissed
+        self.config.enabled && self.affected > 0 && !self.dismissed
     }
 
     /// `off`, `ok`, `dismissed` or `firing`.
     pub fn state(&self) -> &'static str {
         if !self.config.enabled {
             "off"
-        } else if self.incidents.is_empty() {
+        } else if self.affected == 0 {
             "ok"
         } else if self.dismissed {
             "dismissed"
@@ -95,20 +101,54 @@ fn fingerprint(incidents: &[Incident]) -> String {
     hex(&Sha256::digest(keys.join("\n").as_bytes()))
 }
 
-fn compute(ctx: &super::Ctx<'_>) -> ServiceResult<Vec<AlertView>> {
-    let mut facts = store::alerts::facts(ctx.conn, ctx.now)?;
+/// Items listed per alert when every alert is read at once.
+pub const SAMPLE: i64 = 20;
+
+/// Every alert now, listing `limit` items of each (`None`: all), with the total and
+/// fingerprint of all of them.
+fn compute(ctx: &super::Ctx<'_>, limit: Option<i64>) -> ServiceResult<Vec<AlertView>> {
+    let mut configs = Vec::new();
+    for id in AlertId::ALL {
+        configs.push((id, store::alerts::config(ctx.conn, id)?));
+    }
+    let days = |which: AlertId| {
+        configs
+            .iter()
+            .find(|(id, _)| *id == which)
+            .map_or(30, |(_, c)| c.days)
+    };
+    let listing = store::alerts::Listing {
+        limit,
+        unused_days: days(AlertId::RedundantAssignment),
+        stale_days: days(AlertId::StaleSignIn),
+    };
+    let mut facts = store::alerts::facts(ctx.conn, ctx.now, listing)?;
     facts.licence = Some(ctx.tenant.licence);
     let mut out = Vec::new();
-    for id in AlertId::ALL {
-        let config = store::alerts::config(ctx.conn, id)?;
-        let incidents = if config.enabled {
-            evaluate(id, &config, &facts, ctx.now)
+    for (id, config) in configs {
+        let (incidents, affected, print) = if config.enabled {
+            let mut incidents = evaluate(id, &config, &facts, ctx.now);
+            match facts.summaries.iter().find(|(s, _)| *s == id) {
+                Some((_, (n, print))) => {
+                    // A sample comes in the index's order.
+                    incidents.sort_by(|a, b| a.text.cmp(&b.text));
+                    let print = hex(&Sha256::digest(print.as_bytes()));
+                    (incidents, usize::try_from(*n).unwrap_or(0), print)
+                }
+                None => {
+                    let print = fingerprint(&incidents);
+                    let n = incidents.len();
+                    if let Some(limit) = limit {
+                        incidents.truncate(usize::try_from(limit).unwrap_or(0));
+                    }
+                    (incidents, n, print)
+                }
+            }
         } else {
-            Vec::new()
+            (Vec::new(), 0, String::new())
         };
-        let dismissed = !incidents.is_empty()
-            && store::alerts::dismissal(ctx.conn, id)?
-                .is_some_and(|f| f == fingerprint(&incidents));
+        let dismissed =
+            affected > 0 && store::alerts::dismissal(ctx.conn, id)?.is_some_and(|f| f == print);
         out.push(AlertView {
             id,
             severity: id.severity(),
@@ -117,7 +157,9 @@ fn compute(ctx: &super::Ctx<'_>) -> ServiceResult<Vec<AlertView>> {
             fix: id.fix(),
             config,
             incidents,
+            affected,
             dismissed,
+            fingerprint: print,
         });
     }
     Ok(out)
@@ -138,7 +180,21 @@ impl super::Service {
             if !ctx.is_audit_reader(&me.id)? {
                 return Err(readers_only());
             }
-            compute(ctx)
+            compute(ctx, Some(SAMPLE))
+        })
+    }
+
+    /// One alert with every affected item.
+    pub fn alert(&mut self, token: &SessionToken, id: AlertId) -> ServiceResult<AlertView> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            if !ctx.is_audit_reader(&me.id)? {
+                return Err(readers_only());
+            }
+            compute(ctx, None)?
+                .into_iter()
+                .find(|v| v.id == id)
+                .ok_or_else(|| ServiceError::NotFound("no such alert".into()))
         })
     }
 
@@ -152,18 +208,18 @@ impl super::Service {
             if !ctx.is_admin(&me.id)? {
                 return Err(ctx.refuse(attempt, admin_required("dismissing alerts")));
             }
-            let view = compute(ctx)?
+            let view = compute(ctx, Some(SAMPLE))?
                 .into_iter()
                 .find(|v| v.id == id)
                 .ok_or_else(|| ServiceError::NotFound("no such alert".into()))?;
-            if view.incidents.is_empty() {
+            if view.affected == 0 {
                 return Err(ServiceError::Invalid(format!(
                     "the alert \"{}\" is not firing; there is nothing to dismiss",
                     id.title()
                 )));
             }
-            store::alerts::dismiss(ctx.conn, id, &fingerprint(&view.incidents), ctx.now, &me.id)?;
-            ctx.audit(attempt.detail("items", view.incidents.len()))?;
+            store::alerts::dismiss(ctx.conn, id, &view.fingerprint, ctx.now, &me.id)?;
+            ctx.audit(attempt.detail("items", view.affected))?;
             Ok(AlertView {
                 dismissed: true,
                 ..view
@@ -210,7 +266,7 @@ impl super::Service {
             after.validate(id).map_err(ServiceError::Invalid)?;
             store::alerts::set_config(ctx.conn, id, &after)?;
             ctx.audit(attempt)?;
-            compute(ctx)?
+            compute(ctx, Some(SAMPLE))?
                 .into_iter()
                 .find(|v| v.id == id)
                 .ok_or_else(|| ServiceError::NotFound("no such alert".into()))

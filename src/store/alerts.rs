@@ -30,9 +30,49 @@ fn principal_role(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<(Princip
 
 const PR: &str = "u.id, u.upn, u.display_name, r.id, r.display_name, r.slug, r.privileged";
 
-/// Gathers every fact the alerts need at `now` (activations of the last 30 days).
-pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
+/// What the big alerts list: every item, or the first few of each (their totals and
+/// fingerprints are always of every item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listing {
+    /// Items listed per alert; `None` for all.
+    pub limit: Option<i64>,
+    /// "Administrators aren't using their privileged roles": days without activation.
+    pub unused_days: i64,
+    /// "Potential stale accounts": days without sign-in.
+    pub stale_days: i64,
+}
+
+/// How many items a query selects and a fingerprint of which: sums over their row ids, so an
+/// index that holds exactly the items answers it without reading a row.
+fn summary(
+    conn: &Connection,
+    from_where: &str,
+    rowid: &str,
+    params: &[(&str, &dyn rusqlite::ToSql)],
+) -> StoreResult<(i64, String)> {
+    let sql = format!(
+        "SELECT count(*), coalesce(sum({rowid}), 0), coalesce(sum(({rowid} * 2654435761) % 4294967311), 0) {from_where}"
+    );
+    let (n, a, b): (i64, i64, i64) = super::cached_row(conn, &sql, params, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok((n, format!("{n}:{a}:{b}")))
+}
+
+/// Gathers every fact the alerts need at `now`. The alerts whose items can be many (unused
+/// roles, stale accounts, permanent active assignments) are counted on their own indexes and
+/// listed as `listing` asks; nothing here reads every assignment.
+pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<AlertFacts> {
     let n = secs(now);
+    let limit = listing.limit.unwrap_or(-1);
+    // Every item in order; or the first few as the index has them, without sorting them all.
+    let order = |by: &str| {
+        if listing.limit.is_none() {
+            format!("ORDER BY {by}")
+        } else {
+            String::new()
+        }
+    };
     let mut f = AlertFacts::default();
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.display_name, r.slug, r.description, r.privileged FROM roles r
@@ -49,18 +89,22 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             })
         })?
         .collect::<Result<_, _>>()?;
-    let count = |extra: &str| -> StoreResult<i64> {
-        Ok(super::cached_row(
-            conn,
-            &format!(
-                "SELECT count(*) FROM assignments a WHERE a.origin = 'assigned' AND {CURRENT} {extra}"
-            ),
-            rusqlite::named_params! {":now": n, ":ga": GLOBAL_ADMINISTRATOR},
-            |r| r.get(0),
-        )?)
-    };
-    f.all_assignments = count("AND (:ga IS NOT NULL OR 1)")?;
-    f.global_admin_assignments = count("AND a.role_id = :ga")?;
+    f.all_assignments = super::cached_row(
+        conn,
+        "SELECT count(*) FROM assignments a
+         WHERE a.ended_at IS NULL AND a.origin = 'assigned' AND (a.end_at IS NULL OR a.end_at > ?1)",
+        [n],
+        |r| r.get(0),
+    )?;
+    f.global_admin_assignments = super::cached_row(
+        conn,
+        &format!(
+            "SELECT count(*) FROM assignments a WHERE a.origin = 'assigned' AND a.role_id = ?2 AND {}",
+            CURRENT.replace(":now", "?1")
+        ),
+        params![n, GLOBAL_ADMINISTRATOR],
+        |r| r.get(0),
+    )?;
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT DISTINCT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
          WHERE a.origin = 'assigned' AND a.role_id = :ga AND {CURRENT} ORDER BY u.upn"
@@ -77,37 +121,70 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             },
         )?
         .collect::<Result<_, _>>()?;
+
+    // Eligible assignments of privileged roles not activated for `unused_days`.
+    let since = n - listing.unused_days * 86_400;
+    let unused = "FROM assignments a WHERE a.ended_at IS NULL AND a.kind = 'eligible'
+         AND a.role_id IN (SELECT id FROM roles WHERE privileged = 1)
+         AND a.created_at <= :since AND (a.end_at IS NULL OR a.end_at > :now)
+         AND (a.last_activated_at IS NULL OR a.last_activated_at < :since OR a.last_activated_at > :now)";
+    let p = rusqlite::named_params! {":now": n, ":since": since};
+    f.summaries.push((
+        AlertId::RedundantAssignment,
+        summary(conn, unused, "a.rowid", p)?,
+    ));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {PR}, a.created_at,
-                (SELECT max(x.start_at) FROM assignments x WHERE x.principal_id = a.principal_id AND x.role_id = a.role_id
-                   AND x.origin = 'activated' AND x.start_at <= :now)
-         FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
-         WHERE a.kind = 'eligible' AND r.privileged = 1 AND {CURRENT} ORDER BY u.upn, r.display_name"
+        "SELECT {PR}, a.created_at, CASE WHEN a.last_activated_at <= :now THEN a.last_activated_at END
+         {} {} LIMIT :limit",
+        unused.replacen(
+            "FROM assignments a",
+            "FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id",
+            1
+        ),
+        order("u.upn, r.display_name")
     ))?;
     f.eligible_privileged = stmt
-        .query_map(rusqlite::named_params! {":now": n}, |r| {
-            let (p, role) = principal_role(r, 0)?;
-            Ok((p, role, time(r.get(7)?), opt_time(r.get(8)?)))
-        })?
+        .query_map(
+            rusqlite::named_params! {":now": n, ":since": since, ":limit": limit},
+            |r| {
+                let (p, role) = principal_role(r, 0)?;
+                Ok((p, role, time(r.get(7)?), opt_time(r.get(8)?)))
+            },
+        )?
         .collect::<Result<_, _>>()?;
+
+    // Enabled members of privileged roles not signed in for `stale_days`.
+    let since = n - listing.stale_days * 86_400;
+    let stale =
+        "FROM users u WHERE u.enabled = 1 AND coalesce(u.last_sign_in, u.created_at) < :since
+         AND EXISTS (SELECT 1 FROM assignments a JOIN roles r ON r.id = a.role_id
+                     WHERE a.principal_id = u.id AND a.ended_at IS NULL AND a.origin = 'assigned'
+                       AND r.privileged = 1 AND (a.end_at IS NULL OR a.end_at > :now))";
+    let p = rusqlite::named_params! {":now": n, ":since": since};
+    f.summaries
+        .push((AlertId::StaleSignIn, summary(conn, stale, "u.rowid", p)?));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT DISTINCT u.id, u.upn, u.display_name, u.last_sign_in, u.created_at
-         FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
-         WHERE a.origin = 'assigned' AND r.privileged = 1 AND u.enabled = 1 AND {CURRENT} ORDER BY u.upn"
+        "SELECT u.id, u.upn, u.display_name, u.last_sign_in, u.created_at {stale} {} LIMIT :limit",
+        order("u.upn")
     ))?;
     f.privileged_members = stmt
-        .query_map(rusqlite::named_params! {":now": n}, |r| {
-            Ok((
-                Principal {
-                    id: r.get(0)?,
-                    upn: r.get(1)?,
-                    display_name: r.get(2)?,
-                },
-                opt_time(r.get(3)?),
-                time(r.get(4)?),
-            ))
-        })?
+        .query_map(
+            rusqlite::named_params! {":now": n, ":since": since, ":limit": limit},
+            |r| {
+                Ok((
+                    Principal {
+                        id: r.get(0)?,
+                        upn: r.get(1)?,
+                        display_name: r.get(2)?,
+                    },
+                    opt_time(r.get(3)?),
+                    time(r.get(4)?),
+                ))
+            },
+        )?
         .collect::<Result<_, _>>()?;
+
+    // Activations of the last 30 days, on their own index: grows with activity, not tenant.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR}, a.start_at FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE a.origin = 'activated' AND a.start_at <= :now AND a.start_at > :now - 30 * 86400 ORDER BY a.start_at"
@@ -118,9 +195,12 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             Ok((p, role, time(r.get(7)?)))
         })?
         .collect::<Result<_, _>>()?;
+
+    // Current assignments no audited operation made (kept listed by triggers).
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {PR}, a.id FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
-         WHERE {CURRENT} AND NOT EXISTS (SELECT 1 FROM audit WHERE audit.subject_id = a.id) ORDER BY u.upn"
+        "SELECT {PR}, a.id FROM assignments_unaudited x JOIN assignments a ON a.id = x.assignment_id
+         JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
+         WHERE {CURRENT} ORDER BY u.upn"
     ))?;
     f.outside_pim = stmt
         .query_map(rusqlite::named_params! {":now": n}, |r| {
@@ -128,14 +208,25 @@ pub fn facts(conn: &Connection, now: Time) -> StoreResult<AlertFacts> {
             Ok((p, role, r.get(7)?))
         })?
         .collect::<Result<_, _>>()?;
+
+    // Permanent active assignments.
+    let permanent = "FROM assignments a WHERE a.ended_at IS NULL AND a.end_at IS NULL
+         AND a.kind = 'active' AND a.origin = 'assigned'";
+    f.summaries.push((
+        AlertId::PermanentActiveAssignments,
+        summary(conn, permanent, "a.rowid", &[])?,
+    ));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {PR} FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
-         WHERE a.kind = 'active' AND a.origin = 'assigned' AND a.end_at IS NULL AND {CURRENT} ORDER BY u.upn"
+        "SELECT {PR} {} {} LIMIT ?1",
+        permanent.replacen(
+            "FROM assignments a",
+            "FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id",
+            1
+        ),
+        order("u.upn, r.display_name")
     ))?;
     f.permanent_active = stmt
-        .query_map(rusqlite::named_params! {":now": n}, |r| {
-            principal_role(r, 0)
-        })?
+        .query_map([limit], |r| principal_role(r, 0))?
         .collect::<Result<_, _>>()?;
     Ok(f)
 }

@@ -123,7 +123,14 @@ impl App {
             }
             Msg::OpenAlert(i) => {
                 if let Some(a) = self.main().and_then(|m| m.alerts.list.get(i)).cloned() {
-                    let text = alert_text(&a);
+                    // The list holds the first few items of each alert; the popup lists all.
+                    let full = if a.affected > a.incidents.len() {
+                        self.session()
+                            .and_then(|(svc, token)| svc.alert(&token, a.id).ok())
+                    } else {
+                        None
+                    };
+                    let text = alert_text(full.as_ref().unwrap_or(&a));
                     self.popups.push(Popup::message(a.title, text, Tone::Info));
                 }
             }
@@ -382,7 +389,7 @@ pub fn alert_text(a: &AlertView) -> String {
             "Severity: {} · {} · {} affected",
             a.severity.as_str(),
             a.state(),
-            a.incidents.len()
+            a.affected
         ),
         format!("Settings: {}", a.settings_text()),
         String::new(),
@@ -398,6 +405,13 @@ pub fn alert_text(a: &AlertView) -> String {
         lines.push("  nothing".into());
     }
     lines.extend(a.incidents.iter().map(|i| format!("  - {}", i.text)));
+    if a.affected > a.incidents.len() {
+        lines.push(format!(
+            "  … and {} more: pim alerts show {} lists them all",
+            a.affected - a.incidents.len(),
+            a.id.slug()
+        ));
+    }
     lines.push(String::new());
     lines.push("On the list: x dismisses it, s changes its settings.".into());
     lines.join("\n")

@@ -570,3 +570,116 @@ fn an_extension_rearms_the_reminders_of_the_new_end_only_when_they_are_ahead() {
     assert!(sent[7].1.contains("1 day"), "{:?}", sent[7]);
     assert_eq!(sent[7].2, start() + TimeDelta::days(57));
 }
+
+fn alert_view(lab: &mut Lab, admin: &SessionToken, id: AlertId) -> crate::service::AlertView {
+    lab.svc
+        .alerts(admin)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id == id)
+        .unwrap()
+}
+
+#[test]
+fn a_big_alert_is_counted_in_full_listed_in_part_and_dismissed_as_a_whole() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let spec = crate::service::SeedSpec {
+        users: 50,
+        assignments: 400,
+        audit: 0,
+        seed: 3,
+    };
+    lab.svc.seed_lab(&admin, spec, &mut |_, _| {}).unwrap();
+    let permanent: i64 = lab
+        .svc
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM assignments WHERE ended_at IS NULL AND end_at IS NULL
+             AND kind = 'active' AND origin = 'assigned'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(permanent > 30, "{permanent}");
+    let id = AlertId::PermanentActiveAssignments;
+    let view = alert_view(&mut lab, &admin, id);
+    assert_eq!(view.affected, usize::try_from(permanent).unwrap());
+    assert_eq!(view.incidents.len(), 20, "the overview lists a sample");
+    let full = lab.svc.alert(&admin, id).unwrap();
+    assert_eq!(
+        full.incidents.len(),
+        view.affected,
+        "one alert lists every item"
+    );
+    let mut sorted = full.incidents.clone();
+    sorted.sort_by(|a, b| a.text.cmp(&b.text));
+    assert_eq!(full.incidents, sorted);
+
+    lab.svc.dismiss_alert(&admin, id).unwrap();
+    assert_eq!(alert_view(&mut lab, &admin, id).state(), "dismissed");
+    // One more item: the alert is back, with every item counted.
+    let upn = lab.upn("approver");
+    lab.svc
+        .assign(
+            &admin,
+            AssignInput {
+                role: "Global Reader".into(),
+                upn,
+                kind: AssignmentKind::Active,
+                start: None,
+                window: Window::Permanent,
+                justification: Some("audit season".into()),
+                otp: None,
+            },
+        )
+        .unwrap();
+    let view = alert_view(&mut lab, &admin, id);
+    assert_eq!(view.state(), "firing");
+    assert_eq!(view.affected, usize::try_from(permanent + 1).unwrap());
+}
+
+#[test]
+fn unused_privileged_roles_are_found_by_their_last_activation() {
+    let (mut lab, admin, user) = Lab::with_eligible_user();
+    lab.svc
+        .update_settings(
+            &admin,
+            "Security Reader",
+            SettingsPatch {
+                require_mfa: Some(false),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    let id = AlertId::RedundantAssignment;
+    let unused = |lab: &mut Lab| {
+        let admin = lab.admin_session();
+        alert_view(lab, &admin, id)
+            .incidents
+            .iter()
+            .any(|i| i.text.starts_with("pimuser@"))
+    };
+    assert!(!unused(&mut lab), "made today");
+    lab.advance(TimeDelta::days(20));
+    lab.svc
+        .activate(&user, lab.activation(1, Some("monthly check"), None))
+        .unwrap();
+    lab.advance(TimeDelta::days(15));
+    assert!(!unused(&mut lab), "activated 15 days ago");
+    lab.advance(TimeDelta::days(16));
+    let admin = lab.admin_session();
+    let view = alert_view(&mut lab, &admin, id);
+    let item = view
+        .incidents
+        .iter()
+        .find(|i| i.text.starts_with("pimuser@"))
+        .expect("31 days without an activation");
+    assert!(
+        item.text.contains("last activated 31d ago"),
+        "{}",
+        item.text
+    );
+}

@@ -19,3 +19,42 @@ BEGIN
     INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
         VALUES (new.seq, new.justification, new.ticket_number, new.actor, new.target, new.details);
 END;
+
+-- Security alerts without scanning the tenant: each alert counts its affected items on an
+-- index that holds exactly them, and lists only the items it shows.
+CREATE INDEX assignments_current_assigned ON assignments(end_at) WHERE ended_at IS NULL AND origin = 'assigned';
+CREATE INDEX assignments_permanent_active ON assignments(role_id)
+    WHERE ended_at IS NULL AND end_at IS NULL AND kind = 'active' AND origin = 'assigned';
+CREATE INDEX assignments_activations ON assignments(start_at) WHERE origin = 'activated';
+CREATE INDEX users_last_seen ON users(coalesce(last_sign_in, created_at)) WHERE enabled = 1;
+
+-- When an eligible assignment's role was last activated ("Administrators aren't using their
+-- privileged roles"), kept by a trigger as activations are written.
+ALTER TABLE assignments ADD COLUMN last_activated_at INTEGER;
+UPDATE assignments SET last_activated_at = (
+    SELECT max(x.start_at) FROM assignments x
+    WHERE x.principal_id = assignments.principal_id AND x.role_id = assignments.role_id AND x.origin = 'activated'
+) WHERE kind = 'eligible' AND ended_at IS NULL;
+CREATE INDEX assignments_eligible_use ON assignments(role_id, created_at, last_activated_at, end_at)
+    WHERE ended_at IS NULL AND kind = 'eligible';
+CREATE TRIGGER assignments_activation_used AFTER INSERT ON assignments WHEN new.origin = 'activated'
+BEGIN
+    UPDATE assignments SET last_activated_at = max(coalesce(last_activated_at, new.start_at), new.start_at)
+    WHERE principal_id = new.principal_id AND role_id = new.role_id AND kind = 'eligible' AND ended_at IS NULL;
+END;
+
+-- Assignments no audited operation made ("Roles are being assigned outside of PIM"): every new
+-- assignment is listed until an audit entry about it is appended, which pim does in the same
+-- transaction; a row written into the database directly stays listed.
+CREATE TABLE assignments_unaudited (assignment_id TEXT PRIMARY KEY) WITHOUT ROWID;
+INSERT INTO assignments_unaudited (assignment_id)
+    SELECT a.id FROM assignments a WHERE NOT EXISTS (SELECT 1 FROM audit x WHERE x.subject_id = a.id);
+CREATE TRIGGER assignments_unaudited_insert AFTER INSERT ON assignments
+    WHEN NOT EXISTS (SELECT 1 FROM audit WHERE subject_id = new.id)
+BEGIN
+    INSERT OR IGNORE INTO assignments_unaudited (assignment_id) VALUES (new.id);
+END;
+CREATE TRIGGER assignments_unaudited_audited AFTER INSERT ON audit WHEN new.subject_id IS NOT NULL
+BEGIN
+    DELETE FROM assignments_unaudited WHERE assignment_id = new.subject_id;
+END;

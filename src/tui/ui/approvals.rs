@@ -120,10 +120,10 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
             vec![
                 Cell::from(Span::styled(v.severity.as_str(), severity)),
                 Cell::from(Span::styled(v.state(), state_style)),
-                Cell::from(if v.incidents.is_empty() {
+                Cell::from(if v.affected == 0 {
                     String::new()
                 } else {
-                    v.incidents.len().to_string()
+                    v.affected.to_string()
                 }),
                 Cell::from(v.title),
             ]
@@ -150,6 +150,15 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
     ];
     for i in v.incidents.iter().take(usize::from(detail.height)) {
         lines.push(Line::from(format!(" - {}", safe(&i.text))));
+    }
+    if v.affected > v.incidents.len() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " … and {} more (Enter lists them all)",
+                v.affected - v.incidents.len()
+            ),
+            theme::muted(),
+        )));
     }
     frame.render_widget(
         Paragraph::new(lines)

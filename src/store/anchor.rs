@@ -15,21 +15,73 @@ pub fn anchor_path(db: &Path) -> PathBuf {
     super::companion(db, ".anchor")
 }
 
+/// Bytes per slot of the anchor file. The file holds two slots, each an anchor's text, a check
+/// line and padding; a change rewrites one slot in place, so a write torn by a crash spoils
+/// at most that slot and the other still reads.
+const SLOT: usize = 512;
+
+fn check_line(text: &str) -> String {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes());
+    format!("check {}\n", &crate::auth::session::hex(&digest)[..16])
+}
+
+/// One slot's bytes: the anchor, its check line, padding.
+fn slot(anchor: &Anchor) -> Vec<u8> {
+    let text = anchor.to_text();
+    let mut out = format!("{text}{}", check_line(&text)).into_bytes();
+    out.resize(SLOT, b'\n');
+    out
+}
+
+/// The anchor in a slot, if the slot is whole.
+fn read_slot(bytes: &[u8]) -> Option<Anchor> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let at = text.find("check ")?;
+    let (body, rest) = text.split_at(at);
+    let line = rest.split_inclusive('\n').next()?;
+    (line == check_line(body)).then(|| Anchor::from_text(body))?
+}
+
 /// Reads the anchor file: `Ok(None)` when there is none, `Ok(Err(()))` when it is not one.
+/// Of a two-slot file, the newer whole slot; a file of one anchor's text (as earlier versions
+/// wrote it) reads too.
 pub fn read(path: &Path) -> StoreResult<Result<Option<Anchor>, ()>> {
     if files::check_file(path)?.is_none() {
         return Ok(Ok(None));
     }
-    let text = fs::read_to_string(path).map_err(|source| StoreError::Io {
+    let bytes = fs::read(path).map_err(|source| StoreError::Io {
         context: format!("reading {}", path.display()),
         source,
     })?;
+    if bytes.len() == 2 * SLOT {
+        let newest = bytes
+            .chunks(SLOT)
+            .filter_map(read_slot)
+            .max_by_key(|a| a.seq);
+        return Ok(newest.map(Some).ok_or(()));
+    }
+    let text = String::from_utf8_lossy(&bytes);
     Ok(Anchor::from_text(&text).map(Some).ok_or(()))
 }
 
-/// Replaces the anchor file atomically.
+/// Moves the anchor: rewrites slot `seq % 2` in place, without syncing. The database commit it
+/// follows is already durable, and an anchor a crash takes back is an anchor behind its log,
+/// which is what a crash between commit and anchor leaves anyway; the other slot stays whole.
+/// A missing file, one in the older one-anchor form, and an anchor that moves back (a restore,
+/// a re-anchor) or to another database are written whole, atomically and durably.
 pub fn write(path: &Path, anchor: &Anchor) -> StoreResult<()> {
-    files::write_atomic_private(path, anchor.to_text().as_bytes())
+    let current = files::check_file(path)?;
+    let forward = || -> StoreResult<bool> {
+        Ok(matches!(read(path)?, Ok(Some(now))
+            if now.database_id == anchor.database_id && now.seq <= anchor.seq))
+    };
+    if current.is_none_or(|m| m.len() != 2 * SLOT as u64) || !forward()? {
+        let mut both = slot(anchor);
+        both.extend(slot(anchor));
+        return files::write_atomic_private(path, &both);
+    }
+    let offset = if anchor.seq % 2 == 0 { 0 } else { SLOT as u64 };
+    files::write_in_place(path, offset, &slot(anchor))
 }
 
 /// What the log holds, seen through `conn`, for judging it against `anchor`.

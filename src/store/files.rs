@@ -227,6 +227,31 @@ pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> StoreResult<()> {
     Ok(())
 }
 
+/// Overwrites `bytes` at `offset` of an existing private file (checked first), without
+/// syncing: for data whose loss in a crash is harmless.
+pub fn write_in_place(path: &Path, offset: u64, bytes: &[u8]) -> StoreResult<()> {
+    check_file(path)?;
+    let context = || format!("writing {}", path.display());
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| io_error(context())(e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.write_all_at(bytes, offset)
+            .map_err(|e| io_error(context())(e))
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, SeekFrom};
+        let mut file = file;
+        file.seek(SeekFrom::Start(offset))
+            .and_then(|_| file.write_all(bytes))
+            .map_err(|e| io_error(context())(e))
+    }
+}
+
 /// Makes a rename in `dir` durable (best effort: not every platform can sync a directory).
 pub fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {

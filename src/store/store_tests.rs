@@ -520,3 +520,37 @@ fn a_users_entries_as_actor_and_target_are_merged_in_order_once_each() {
     };
     assert_eq!(page(store.conn(), &both), vec![8, 1]);
 }
+
+fn anchor_at(seq: i64) -> crate::audit::anchor::Anchor {
+    crate::audit::anchor::Anchor {
+        database_id: "ab12".into(),
+        seq,
+        hash: format!("{seq:064x}"),
+        written: crate::clock::from_unix(1_800_000_000),
+    }
+}
+
+#[test]
+fn the_anchor_moves_in_place_and_a_torn_slot_falls_back_to_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lab.db.anchor");
+    // An anchor as earlier versions wrote it reads, and is replaced whole.
+    files::write_atomic_private(&path, anchor_at(3).to_text().as_bytes()).unwrap();
+    assert_eq!(anchor::read(&path).unwrap().unwrap().unwrap().seq, 3);
+    anchor::write(&path, &anchor_at(4)).unwrap();
+    assert_eq!(fs::metadata(&path).unwrap().len(), 1024);
+    anchor::write(&path, &anchor_at(7)).unwrap();
+    assert_eq!(anchor::read(&path).unwrap().unwrap().unwrap().seq, 7);
+    // A crash tears the next write (slot of seq 8, the first): the other slot still reads.
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[40..60].fill(b'x');
+    fs::write(&path, &bytes).unwrap();
+    assert_eq!(anchor::read(&path).unwrap().unwrap().unwrap().seq, 7);
+    // Moving back (a restore) rewrites both slots, so the newer one cannot win.
+    anchor::write(&path, &anchor_at(9)).unwrap();
+    anchor::write(&path, &anchor_at(2)).unwrap();
+    assert_eq!(anchor::read(&path).unwrap().unwrap().unwrap().seq, 2);
+    // Both slots spoiled: not an anchor.
+    fs::write(&path, vec![b'x'; 1024]).unwrap();
+    assert_eq!(anchor::read(&path).unwrap(), Err(()));
+}

@@ -638,6 +638,43 @@ fn a_big_alert_is_counted_in_full_listed_in_part_and_dismissed_as_a_whole() {
     let view = alert_view(&mut lab, &admin, id);
     assert_eq!(view.state(), "firing");
     assert_eq!(view.affected, usize::try_from(permanent + 1).unwrap());
+
+    // The count of current admin assignments the alerts keep agrees with the table, through
+    // expiries and rows ended or deleted behind pim's back.
+    lab.advance(TimeDelta::days(200));
+    let agree = |lab: &Lab| {
+        let conn = lab.svc.store.conn();
+        let kept: i64 = conn
+            .query_row(
+                "SELECT value FROM counters WHERE name = 'current_assigned'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let real: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM assignments WHERE ended_at IS NULL AND origin = 'assigned'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, real);
+        real
+    };
+    let before = agree(&lab);
+    lab.svc
+        .store
+        .conn()
+        .execute_batch(
+            "UPDATE assignments SET ended_at = 1, end_reason = 'removed' WHERE rowid IN
+                (SELECT rowid FROM assignments WHERE ended_at IS NULL AND origin = 'assigned' LIMIT 3);
+             DELETE FROM assignments WHERE rowid IN
+                (SELECT rowid FROM assignments WHERE ended_at IS NULL AND origin = 'assigned' AND kind = 'eligible' LIMIT 2);
+             UPDATE assignments SET ended_at = NULL, end_reason = NULL WHERE rowid IN
+                (SELECT rowid FROM assignments WHERE ended_at = 1 LIMIT 1);",
+        )
+        .unwrap();
+    assert_eq!(agree(&lab), before - 4);
 }
 
 #[test]

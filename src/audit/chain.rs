@@ -82,11 +82,15 @@ pub struct AuditRecord {
     pub real_time: Option<Time>,
 }
 
-fn field(out: &mut Vec<u8>, value: Option<&str>) {
+fn bytes(v: &Option<String>) -> Option<&[u8]> {
+    v.as_deref().map(str::as_bytes)
+}
+
+fn field(out: &mut Vec<u8>, value: Option<&[u8]>) {
     match value {
         Some(v) => {
             out.extend_from_slice(&(v.len() as u64).to_be_bytes());
-            out.extend_from_slice(v.as_bytes());
+            out.extend_from_slice(v);
         }
         None => out.extend_from_slice(&u64::MAX.to_be_bytes()),
     }
@@ -99,16 +103,16 @@ pub struct Fields<'a> {
     /// Sequence number.
     pub seq: i64,
     /// Entry id.
-    pub id: &'a str,
+    pub id: &'a [u8],
     /// Policy time, Unix seconds.
     pub time: i64,
     /// Actor id and name, activity, role id and name, target id and name, justification,
     /// ticket number and system, in that order.
-    pub texts: [Option<&'a str>; 10],
+    pub texts: [Option<&'a [u8]>; 10],
     /// `success` or `failure`.
-    pub result: &'a str,
+    pub result: &'a [u8],
     /// Details (JSON).
-    pub details: &'a str,
+    pub details: &'a [u8],
     /// Real time, Unix seconds (v2 entries).
     pub real_time: Option<i64>,
 }
@@ -118,22 +122,22 @@ impl AuditRecord {
     pub fn fields(&self) -> Fields<'_> {
         Fields {
             seq: self.seq,
-            id: &self.id,
+            id: self.id.as_bytes(),
             time: to_unix(self.time),
             texts: [
-                self.actor_id.as_deref(),
-                self.actor.as_deref(),
-                Some(&self.activity),
-                self.role_id.as_deref(),
-                self.role.as_deref(),
-                self.target_id.as_deref(),
-                self.target.as_deref(),
-                self.justification.as_deref(),
-                self.ticket_number.as_deref(),
-                self.ticket_system.as_deref(),
+                bytes(&self.actor_id),
+                bytes(&self.actor),
+                Some(self.activity.as_bytes()),
+                bytes(&self.role_id),
+                bytes(&self.role),
+                bytes(&self.target_id),
+                bytes(&self.target),
+                bytes(&self.justification),
+                bytes(&self.ticket_number),
+                bytes(&self.ticket_system),
             ],
-            result: self.result.as_str(),
-            details: &self.details,
+            result: self.result.as_str().as_bytes(),
+            details: self.details.as_bytes(),
             real_time: self.real_time.map(to_unix),
         }
     }
@@ -178,12 +182,24 @@ fn itoa_buf() -> Itoa {
 }
 
 impl Itoa {
-    fn format(&mut self, n: i64) -> &str {
-        use std::io::Write;
-        let mut cursor = std::io::Cursor::new(&mut self.0[..]);
-        let _ = write!(cursor, "{n}");
-        self.1 = usize::try_from(cursor.position()).unwrap_or(0);
-        std::str::from_utf8(&self.0[..self.1]).unwrap_or("")
+    /// `n` in decimal, as `to_string` writes it.
+    fn format(&mut self, n: i64) -> &[u8] {
+        let mut at = self.0.len();
+        let mut rest = n.unsigned_abs();
+        loop {
+            at -= 1;
+            self.0[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            at -= 1;
+            self.0[at] = b'-';
+        }
+        self.1 = at;
+        &self.0[at..]
     }
 }
 

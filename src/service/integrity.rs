@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::{Ctx, Guard, ServiceError, ServiceResult, SessionToken};
 use crate::audit::anchor::{Anchor, AnchorProblem, AnchorState, Checkpoint};
@@ -167,17 +168,28 @@ impl super::Service {
         let tx = self.store.read()?;
         let total = store::audit::count(&tx)?;
         let mut last = 0;
-        let v = store::audit::verify(&tx, &mut |done| {
-            if done - last >= PROGRESS_EVERY {
-                last = done;
-                progress("entries", done, total);
-            }
-        })?;
+        // The assignments are checked in the same pass as the chain.
+        let mut seen = Seen::load(&tx)?;
+        let v = store::audit::verify(
+            &tx,
+            &mut |done| {
+                if done - last >= PROGRESS_EVERY {
+                    last = done;
+                    progress("entries", done, total);
+                }
+            },
+            &mut |details| seen.entry(details),
+        )?;
         let anchor = match pinned {
             Some(read) => store::anchor::judge(&tx, read, self.sealer.database_id())?.0,
             None => AnchorState::Fresh,
         };
-        let assignments = check_assignments(&tx)?;
+        // A broken chain ends the pass early: then each assignment is looked up on its own.
+        let assignments = if v.fault.is_none() {
+            seen.finish(&tx)?
+        } else {
+            check_assignments(&tx)?
+        };
         let checkpoint = match checkpoint {
             None => None,
             Some(cp) => {
@@ -301,31 +313,115 @@ fn check_assignments(conn: &rusqlite::Connection) -> ServiceResult<AssignmentChe
     let mut out = AssignmentCheck::default();
     store::assignments::for_each_current(conn, |a| {
         out.checked += 1;
-        let found = AssignmentState::of(&a);
-        let problems = match store::audit::latest_state(conn, &a.id)? {
-            None => vec![
-                "no audited operation made it (it was written into the database directly)"
-                    .to_owned(),
-            ],
-            Some((_, None)) => {
-                out.unrecorded += 1;
-                Vec::new()
-            }
-            Some((_, Some(logged))) => logged.differences(&found),
-        };
-        if !problems.is_empty() {
-            let role = store::roles::get(conn, &a.role_id)?
-                .map_or_else(|| a.role_id.clone(), |r| r.display_name);
-            let user = store::users::by_id(conn, &a.principal_id)?
-                .map_or_else(|| a.principal_id.clone(), |u| u.principal.upn);
-            out.mismatches.push(AssignmentMismatch {
-                assignment_id: a.id.clone(),
-                role,
-                user,
-                problems,
-            });
-        }
-        Ok(())
+        check_one(conn, &a, &mut out)
     })?;
     Ok(out)
+}
+
+/// One assignment against the state its newest audit entry recorded, looked up.
+fn check_one(
+    conn: &rusqlite::Connection,
+    a: &crate::policy::model::Assignment,
+    out: &mut AssignmentCheck,
+) -> store::StoreResult<()> {
+    let found = AssignmentState::of(a);
+    let problems = match store::audit::latest_state(conn, &a.id)? {
+        None => vec![
+            "no audited operation made it (it was written into the database directly)".to_owned(),
+        ],
+        Some((_, None)) => {
+            out.unrecorded += 1;
+            Vec::new()
+        }
+        Some((_, Some(logged))) => logged.differences(&found),
+    };
+    if !problems.is_empty() {
+        let role = store::roles::get(conn, &a.role_id)?
+            .map_or_else(|| a.role_id.clone(), |r| r.display_name);
+        let user = store::users::by_id(conn, &a.principal_id)?
+            .map_or_else(|| a.principal_id.clone(), |u| u.principal.upn);
+        out.mismatches.push(AssignmentMismatch {
+            assignment_id: a.id.clone(),
+            role,
+            user,
+            problems,
+        });
+    }
+    Ok(())
+}
+
+/// A state, in short (its JSON's digest): what the log recorded and what the table holds
+/// compare as these, so a long log is checked in the same pass that verifies its chain.
+type StateDigest = [u8; 16];
+
+fn digest(state: &AssignmentState) -> StateDigest {
+    let json = serde_json::to_vec(state).unwrap_or_default();
+    let full = Sha256::digest(&json);
+    let mut out = [0; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+/// What the chain's pass saw of the current assignments: each one's own state, and the state
+/// its newest successful entry recorded (`None`: no entry; `Some(None)`: an entry from before
+/// states were recorded).
+#[derive(Default)]
+struct Seen {
+    current: std::collections::HashMap<String, (StateDigest, Option<Option<StateDigest>>)>,
+}
+
+impl Seen {
+    fn load(conn: &rusqlite::Connection) -> ServiceResult<Self> {
+        let mut current = std::collections::HashMap::new();
+        store::assignments::for_each_current(conn, |a| {
+            current.insert(a.id.clone(), (digest(&AssignmentState::of(&a)), None));
+            Ok(())
+        })?;
+        Ok(Seen { current })
+    }
+
+    /// A successful entry's details, in log order.
+    fn entry(&mut self, details: &str) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(details) else {
+            return;
+        };
+        let Some(id) = v.get("assignment_id").and_then(serde_json::Value::as_str) else {
+            return;
+        };
+        if let Some((_, logged)) = self.current.get_mut(id) {
+            let state = v
+                .get("state")
+                .and_then(|s| serde_json::from_value::<AssignmentState>(s.clone()).ok());
+            *logged = Some(state.as_ref().map(digest));
+        }
+    }
+
+    /// The check: agreeing assignments counted, the others looked up one by one for the
+    /// report's words.
+    fn finish(self, conn: &rusqlite::Connection) -> ServiceResult<AssignmentCheck> {
+        let mut out = AssignmentCheck {
+            checked: i64::try_from(self.current.len()).unwrap_or(i64::MAX),
+            ..AssignmentCheck::default()
+        };
+        let mut differ = std::collections::HashSet::new();
+        for (id, (found, logged)) in &self.current {
+            match logged {
+                Some(None) => out.unrecorded += 1,
+                Some(Some(l)) if l == found => {}
+                _ => {
+                    differ.insert(id.as_str());
+                }
+            }
+        }
+        if !differ.is_empty() {
+            // In the table's order, as a lookup of each would report them.
+            store::assignments::for_each_current(conn, |a| {
+                if differ.contains(a.id.as_str()) {
+                    check_one(conn, &a, &mut out)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(out)
+    }
 }

@@ -8,11 +8,12 @@ use super::StoreResult;
 use super::convert::{bad_value, opt_secs, opt_time, secs, time};
 use crate::audit::AuditEntry;
 use crate::audit::chain::{
-    AuditRecord, AuditResult, ChainFault, ChainVerifier, Fields, GENESIS, chain_digest, chain_hash,
+    AuditRecord, AuditResult, ChainFault, ChainVerifier, Fields, GENESIS, chain_hash, encode,
 };
 use crate::audit::state::AssignmentState;
 use crate::clock::Time;
 use crate::policy::text::clip;
+use sha2::{Digest, Sha256};
 
 const COLUMNS: &str = "seq, id, time, actor_id, actor, activity, role_id, role, target_id, target,
     justification, ticket_number, ticket_system, result, details, prev_hash, hash, real_time";
@@ -397,36 +398,148 @@ pub struct Verification {
     pub fault: Option<(ChainFault, Box<StoredAudit>)>,
 }
 
+/// Entries per batch handed to the hashing threads.
+const BATCH: usize = 2048;
+
+/// Entries encoded for hashing: each is `prev_hash ‖ canonical encoding` in `bytes`, and the
+/// hash stored for it.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    items: Vec<(i64, std::ops::Range<usize>, [u8; 64])>,
+}
+
+impl Batch {
+    /// The first entry whose hash is not its stored one.
+    fn first_bad(&self) -> Option<i64> {
+        let mut hex = [0u8; 64];
+        self.items.iter().find_map(|(seq, range, stored)| {
+            let digest: [u8; 32] = Sha256::digest(&self.bytes[range.clone()]).into();
+            (hex_into(&digest, &mut hex).as_bytes() != stored).then_some(*seq)
+        })
+    }
+}
+
 /// Recomputes every hash in order, streaming, and stops at the first bad entry. `progress` is
-/// told how many entries are done every few thousand. Each row is hashed from the bytes SQLite
-/// hands over, into one reused buffer; only a bad entry is read into a record, for the report.
-pub fn verify(conn: &Connection, progress: &mut dyn FnMut(i64)) -> StoreResult<Verification> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
+/// told how many entries are done every few thousand; `subject` is given the details of each
+/// successful entry about an assignment, in order (meaningful when the chain is intact). Rows
+/// are encoded from the bytes SQLite hands over and hashed on other cores while the next ones
+/// are read: every stored hash covers the stored previous hash, so entries hash independently
+/// and the links are checked here in order.
+pub fn verify(
+    conn: &Connection,
+    progress: &mut dyn FnMut(i64),
+    subject: &mut dyn FnMut(&str),
+) -> StoreResult<Verification> {
+    let hashers =
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
+    let (outcome, bad) = std::thread::scope(|scope| -> StoreResult<_> {
+        let (to_hash, work) = std::sync::mpsc::sync_channel::<Batch>(hashers * 2);
+        let work = std::sync::Arc::new(std::sync::Mutex::new(work));
+        let workers: Vec<_> = (0..hashers)
+            .map(|_| {
+                let work = std::sync::Arc::clone(&work);
+                scope.spawn(move || {
+                    let mut bad: Option<i64> = None;
+                    loop {
+                        let next = work.lock().map(|w| w.recv());
+                        let Ok(Ok(batch)) = next else { break };
+                        if let Some(seq) = batch.first_bad() {
+                            bad = Some(bad.map_or(seq, |b| b.min(seq)));
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        let outcome = read_links(conn, progress, subject, &to_hash);
+        drop(to_hash);
+        let bad = workers
+            .into_iter()
+            .filter_map(|w| w.join().ok().flatten())
+            .min();
+        Ok((outcome?, bad))
+    })?;
+    let (verified, head, link_fault) = outcome;
+    // The first bad entry: a broken link or gap found in order, or a hash found on the side.
+    let first = match (link_fault, bad) {
+        (Some(l), Some(b)) => Some(l.min(b)),
+        (l, b) => l.or(b),
+    };
+    let Some(seq) = first else {
+        return Ok(Verification {
+            verified,
+            head,
+            fault: None,
+        });
+    };
+    // Everything before it is intact: say exactly what is wrong with it.
+    let prev = if seq <= 1 {
+        GENESIS.to_owned()
+    } else {
+        hash_at(conn, seq - 1)?.unwrap_or_default()
+    };
+    let stored = get_nth(conn, seq)?;
+    let mut verifier = ChainVerifier::resume(&prev, seq);
+    let fault = verifier
+        .check(&stored.record, &stored.prev_hash, &stored.hash)
+        .err()
+        .unwrap_or(ChainFault::ContentChanged {
+            seq: stored.record.seq,
+        });
+    Ok(Verification {
+        verified: seq - 1,
+        head: prev,
+        fault: Some((fault, Box::new(stored))),
+    })
+}
+
+/// The entry at position `n` (1-based) in sequence order: entry `n` itself when there is no gap.
+fn get_nth(conn: &Connection, n: i64) -> StoreResult<StoredAudit> {
+    let sql = format!("SELECT {COLUMNS} FROM audit ORDER BY seq LIMIT 1 OFFSET ?1");
+    Ok(super::cached_row(conn, &sql, [n - 1], from_row)?)
+}
+
+/// Reads the log in order: checks each entry's sequence number and link, encodes it for the
+/// hashers. Returns the entries read before the first broken link or gap, the last one's hash,
+/// and the position of that break.
+fn read_links(
+    conn: &Connection,
+    progress: &mut dyn FnMut(i64),
+    subject: &mut dyn FnMut(&str),
+    to_hash: &std::sync::mpsc::SyncSender<Batch>,
+) -> StoreResult<(i64, String, Option<i64>)> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_owned();
     let mut verified = 0;
-    let mut buf = Vec::with_capacity(1024);
-    let mut hex_buf = [0u8; 64];
+    let mut batch = Batch::default();
+    let no_text: &[u8] = &[];
+    let mut link_fault = None;
     while let Some(row) = rows.next()? {
         if verified % 4096 == 0 {
             progress(verified);
         }
-        let text = |i: usize| -> rusqlite::Result<Option<&str>> {
+        let text = |i: usize| -> rusqlite::Result<Option<&[u8]>> {
             match row.get_ref(i)? {
                 rusqlite::types::ValueRef::Null => Ok(None),
-                v => v.as_str().map(Some).map_err(rusqlite::Error::from),
+                rusqlite::types::ValueRef::Text(b) => Ok(Some(b)),
+                v => Err(rusqlite::Error::InvalidColumnType(
+                    i,
+                    "audit text".into(),
+                    v.data_type(),
+                )),
             }
         };
         let seq: i64 = row.get(0)?;
-        let real: Option<i64> = row.get(17)?;
         let fields = Fields {
             seq,
-            id: text(1)?.unwrap_or_default(),
+            id: text(1)?.unwrap_or(no_text),
             time: row.get(2)?,
             texts: [
                 text(3)?,
                 text(4)?,
-                Some(text(5)?.unwrap_or_default()),
+                Some(text(5)?.unwrap_or(no_text)),
                 text(6)?,
                 text(7)?,
                 text(8)?,
@@ -435,38 +548,46 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(i64)) -> StoreResult<V
                 text(11)?,
                 text(12)?,
             ],
-            result: text(13)?.unwrap_or_default(),
-            details: text(14)?.unwrap_or_default(),
-            real_time: real,
+            result: text(13)?.unwrap_or(no_text),
+            details: text(14)?.unwrap_or(no_text),
+            real_time: row.get(17)?,
         };
-        let stored_prev = text(15)?.unwrap_or_default();
-        let stored_hash = text(16)?.unwrap_or_default();
-        let digest = chain_digest(&prev, &fields, &mut buf);
-        let intact = seq == verified + 1
-            && stored_prev == prev
-            && AuditResult::parse(fields.result).is_some()
-            && hex_into(&digest, &mut hex_buf) == stored_hash;
-        if !intact {
-            // The slow path says exactly what is wrong.
-            let stored = from_row(row)?;
-            let mut verifier = ChainVerifier::resume(&prev, verified + 1);
-            if let Err(fault) = verifier.check(&stored.record, &stored.prev_hash, &stored.hash) {
-                return Ok(Verification {
-                    verified,
-                    head: prev,
-                    fault: Some((fault, Box::new(stored))),
-                });
+        let stored_prev = text(15)?.unwrap_or(no_text);
+        let stored_hash = text(16)?.unwrap_or(no_text);
+        let stored: Option<[u8; 64]> = stored_hash.try_into().ok();
+        let (true, true, true, Some(stored)) = (
+            seq == verified + 1,
+            stored_prev == prev.as_bytes(),
+            matches!(fields.result, b"success" | b"failure"),
+            stored,
+        ) else {
+            link_fault = Some(verified + 1);
+            break;
+        };
+        let at = batch.bytes.len();
+        batch.bytes.extend_from_slice(stored_prev);
+        encode(&mut batch.bytes, &fields);
+        batch.items.push((seq, at..batch.bytes.len(), stored));
+        if batch.items.len() == BATCH {
+            let full = std::mem::take(&mut batch);
+            if to_hash.send(full).is_err() {
+                break;
             }
+        }
+        if fields.result == b"success"
+            && memchr::memmem::find(fields.details, b"\"assignment_id\"").is_some()
+            && let Ok(details) = std::str::from_utf8(fields.details)
+        {
+            subject(details);
         }
         verified += 1;
         prev.clear();
-        prev.push_str(stored_hash);
+        prev.push_str(std::str::from_utf8(stored_hash).unwrap_or_default());
     }
-    Ok(Verification {
-        verified,
-        head: prev,
-        fault: None,
-    })
+    if !batch.items.is_empty() {
+        let _ = to_hash.send(batch);
+    }
+    Ok((verified, prev, link_fault))
 }
 
 /// Lower-case hex of a digest, without allocating.

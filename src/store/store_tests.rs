@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::audit::AuditEntry;
+use crate::audit::chain::ChainFault;
 
 #[test]
 fn migrates_from_empty_and_reopens() {
@@ -192,7 +193,9 @@ fn the_audit_table_refuses_updates_and_deletes() {
     );
     assert!(store.conn().execute("DELETE FROM audit", []).is_err());
     assert_eq!(
-        audit::verify(store.conn(), &mut |_| {}).unwrap().verified,
+        audit::verify(store.conn(), &mut |_| {}, &mut |_| {})
+            .unwrap()
+            .verified,
         1
     );
 }
@@ -553,4 +556,46 @@ fn the_anchor_moves_in_place_and_a_torn_slot_falls_back_to_the_other() {
     // Both slots spoiled: not an anchor.
     fs::write(&path, vec![b'x'; 1024]).unwrap();
     assert_eq!(anchor::read(&path).unwrap(), Err(()));
+}
+
+#[test]
+fn verify_finds_the_first_bad_entry_of_a_long_log_hashed_in_batches() {
+    let store = Store::open_in_memory().unwrap();
+    let t = crate::clock::from_unix(0);
+    for i in 0..5000 {
+        let e = AuditEntry::new("Add member to role", t).justification(Some(&format!("n{i}")));
+        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+    }
+    let check = || audit::verify(store.conn(), &mut |_| {}, &mut |_| {}).unwrap();
+    let intact = check();
+    assert_eq!((intact.verified, intact.fault.is_none()), (5000, true));
+    let conn = store.conn();
+    conn.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+        .unwrap();
+    // A later gap and an earlier edit: the edit is reported, as the first.
+    conn.execute("DELETE FROM audit WHERE seq = 4100", [])
+        .unwrap();
+    conn.execute("UPDATE audit SET justification = 'x' WHERE seq = 3000", [])
+        .unwrap();
+    let v = check();
+    assert_eq!(v.verified, 2999);
+    let (fault, entry) = v.fault.unwrap();
+    assert_eq!(fault, ChainFault::ContentChanged { seq: 3000 });
+    assert_eq!(entry.record.seq, 3000);
+    assert_eq!(Some(v.head), audit::hash_at(conn, 2999).unwrap());
+    // Put the edit back: now the gap is the first fault.
+    conn.execute(
+        "UPDATE audit SET justification = 'n2999' WHERE seq = 3000",
+        [],
+    )
+    .unwrap();
+    let v = check();
+    assert_eq!(v.verified, 4099);
+    assert_eq!(
+        v.fault.unwrap().0,
+        ChainFault::Gap {
+            expected: 4100,
+            found: 4101
+        }
+    );
 }

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::args::{AuditArgs, AuditCommand, AuditFilterArgs, parse_delta, parse_time};
-use super::output::{json, local, progress, rfc3339, safe};
+use super::output::{json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env};
 use crate::audit::anchor::{AnchorState, Checkpoint};
 use crate::audit::chain::ChainFault;
@@ -161,11 +161,6 @@ fn fault_words(fault: &ChainFault) -> &'static str {
     }
 }
 
-/// Progress on stderr for runs that take more than a moment, when a person is watching.
-fn progress_line() -> impl FnMut(&str, i64, i64) {
-    |what, done, total| progress(&format!("checking {what}: {done} of {total}…"))
-}
-
 fn verify(env: &Env, checkpoint: Option<&str>, as_json: bool) -> CliResult {
     let checkpoint = checkpoint
         .map(|text| {
@@ -178,10 +173,14 @@ fn verify(env: &Env, checkpoint: Option<&str>, as_json: bool) -> CliResult {
         })
         .transpose()?;
     let mut svc = env.open_quietly(OpenMode::Existing)?;
-    let v = svc.verify_audit(checkpoint.as_ref(), &mut progress_line())?;
-    if v.verified >= 200_000 {
-        progress("");
-    }
+    // A bar on a terminal for a log long enough to take a while; nothing in a pipe or JSON.
+    let bar = super::output::progress_bar("Verifying the audit log", as_json);
+    let v = svc.verify_audit(checkpoint.as_ref(), &mut |_, done, total| {
+        bar.set_length(u64::try_from(total).unwrap_or(0));
+        bar.set_position(u64::try_from(done).unwrap_or(0));
+    });
+    bar.finish_and_clear();
+    let v = v?;
     if as_json {
         json(&verify_json(&v))?;
     } else {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::args::{AuditExportArgs, ExportFormat};
-use super::output::{progress, write_json_compact};
+use super::output::write_json_compact;
 use super::{CliError, CliResult, Env};
 use crate::audit::export::{CSV_HEADER, csv_row, directory_audit};
 use crate::store::OpenMode;
@@ -188,24 +188,23 @@ pub fn export(env: &Env, a: &AuditExportArgs) -> CliResult {
     let mut n: u64 = 0;
     let started = Instant::now();
     let mut shown = started;
+    let spinner = super::output::progress_spinner(!show_progress);
     svc.audit_each(&token, &q, &mut |e| {
         if let Err(err) = sink.entry(e) {
             failure = Some(err);
             return false;
         }
         n += 1;
-        if show_progress
-            && shown.elapsed() > Duration::from_millis(250)
+        if shown.elapsed() > Duration::from_millis(100)
             && started.elapsed() > Duration::from_secs(1)
         {
             shown = Instant::now();
-            progress(&format!("Exporting the audit log: {n} entries…"));
+            spinner.set_message(format!("Exporting the audit log: {n} entries"));
+            spinner.tick();
         }
         true
     })?;
-    if show_progress && started.elapsed() > Duration::from_secs(1) {
-        progress("");
-    }
+    spinner.finish_and_clear();
     let done = match failure {
         Some(e) => Err(e),
         None => sink.finish(),

@@ -4,29 +4,23 @@ use rusqlite::ErrorCode;
 use serde_json::json;
 
 use super::args::{BackupArgs, DoctorArgs};
-use super::output::{json, progress};
+use super::output::json;
 use super::{CliError, CliResult, Env};
 use crate::policy::duration::format_utc;
 use crate::service::{Check, Restored, Service, ServiceError, Verdict};
 use crate::store::{OpenMode, StoreError};
 
-/// Progress on stderr while a copy takes more than a moment, when a person is watching.
-fn pages_progress() -> impl FnMut(i64, i64) {
-    let mut steps = 0u32;
-    move |done, total| {
-        steps += 1;
-        if steps > 1 {
-            progress(&format!("copying: {done} of {total} pages…"));
-        }
-    }
-}
-
 /// `pim backup FILE`.
 pub fn backup(env: &Env, a: &BackupArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    let done = svc.backup(&token, &a.file, &mut pages_progress())?;
-    progress("");
+    let bar = super::output::progress_bar("Backing up (pages)", a.json);
+    let done = svc.backup(&token, &a.file, &mut |done, total| {
+        bar.set_length(u64::try_from(total).unwrap_or(0));
+        bar.set_position(u64::try_from(done).unwrap_or(0));
+    });
+    bar.finish_and_clear();
+    let done = done?;
     if a.json {
         return json(&done);
     }

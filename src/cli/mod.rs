@@ -127,7 +127,26 @@ impl Env {
     /// [`Env::open`] for the commands whose job is to report what is wrong (`audit verify`,
     /// `doctor`): they say it themselves.
     pub fn open_quietly(&self, mode: OpenMode) -> Result<Service, CliError> {
-        let mut svc = Service::open(&self.db, mode).map_err(CliError::from)?;
+        // A big database's upgrade takes seconds: say so on a terminal while it runs.
+        let mut spinner: Option<indicatif::ProgressBar> = None;
+        let opened = Service::open_with(&self.db, mode, &mut |u| {
+            let bar = spinner.get_or_insert_with(|| {
+                let bar = output::progress_spinner(false);
+                bar.enable_steady_tick(std::time::Duration::from_millis(100));
+                bar
+            });
+            bar.set_message(format!(
+                "Upgrading the database from schema version {} to {} (step {} of {})…",
+                u.from,
+                u.target,
+                u.to - u.from,
+                u.target - u.from
+            ));
+        });
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
+        }
+        let mut svc = opened.map_err(CliError::from)?;
         svc.on_warning(|w| errln!("warning: {w}"));
         Ok(svc)
     }

@@ -73,11 +73,26 @@ pub fn progress_bar(what: &str, quiet: bool) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{msg} {wide_bar} {pos}/{len} ({per_sec}, {eta} left)",
+            "{msg} {wide_bar} {human_pos}/{human_len} ({eta} left)",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(what.to_owned());
+    bar
+}
+
+/// A spinner with a message on standard error while a person watches, hidden otherwise: for
+/// work whose length is not known in advance.
+pub fn progress_spinner(quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
     bar
 }
 

@@ -235,6 +235,15 @@ impl Service {
         Ok(Self::with_store(Store::open(path, mode)?))
     }
 
+    /// [`Service::open`], telling `upgrading` before each schema migration it runs.
+    pub fn open_with(
+        path: &std::path::Path,
+        mode: OpenMode,
+        upgrading: &mut dyn FnMut(crate::store::migrate::Upgrade),
+    ) -> ServiceResult<Self> {
+        Ok(Self::with_store(Store::open_with(path, mode, upgrading)?))
+    }
+
     /// An engine on an open store with the system clock and production password hashing.
     fn with_store(store: Store) -> Self {
         Self::new(

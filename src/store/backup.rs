@@ -167,7 +167,7 @@ pub fn copy_in(backup: &Connection, live: &mut Connection, shown: &Path) -> Stor
     crate::fault::point("restore.copy");
     step_all(backup, live, -1, &mut |_, _| {})?;
     super::configure(live).map_err(|e| sqlite(e, shown))?;
-    migrate::migrate(live, shown)
+    migrate::migrate(live, shown, &mut |_| {})
 }
 
 /// Where the current database is kept when a backup replaces it:

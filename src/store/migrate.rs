@@ -51,9 +51,25 @@ pub fn check_identity(conn: &Connection, path: &Path) -> StoreResult<()> {
     check(path, found).map(|_| ())
 }
 
+/// A schema migration about to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upgrade {
+    /// The version it brings the database to.
+    pub to: i64,
+    /// The version the database had when opened.
+    pub from: i64,
+    /// The version this build writes.
+    pub target: i64,
+}
+
 /// Brings the database to [`SCHEMA_VERSION`], or refuses it. Takes the write lock only when
 /// there is something to do, and re-checks under the lock (another terminal may have migrated).
-pub fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
+/// `upgrading` hears of each migration before it runs.
+pub fn migrate(
+    conn: &mut Connection,
+    path: &Path,
+    upgrading: &mut dyn FnMut(Upgrade),
+) -> StoreResult<()> {
     let classify = |e: rusqlite::Error| super::classify(e, path);
     if !check(path, header(conn).map_err(classify)?)? {
         return Ok(());
@@ -62,7 +78,15 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> StoreResult<()> {
     let found = header(&tx)?;
     if check(path, found)? {
         let from = usize::try_from(found.1).unwrap_or(0);
-        for sql in &MIGRATIONS[from..] {
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(from) {
+            // A new database is created, not upgraded: nothing to tell.
+            if from > 0 {
+                upgrading(Upgrade {
+                    to: i as i64 + 1,
+                    from: found.1,
+                    target: SCHEMA_VERSION,
+                });
+            }
             tx.execute_batch(sql)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;

@@ -22,7 +22,7 @@ pub mod files;
 pub mod keys;
 pub mod mail;
 pub mod meta;
-mod migrate;
+pub mod migrate;
 pub mod names;
 pub mod requests;
 pub mod roles;
@@ -151,6 +151,16 @@ impl Store {
     /// Opens (or with [`OpenMode::Create`], creates) the database at `path`, refusing files
     /// that are not PIM databases, are writable by others, or come from a newer version.
     pub fn open(path: &Path, mode: OpenMode) -> StoreResult<Store> {
+        Self::open_with(path, mode, &mut |_| {})
+    }
+
+    /// [`Store::open`], telling `upgrading` before each schema migration it runs (a big
+    /// database's upgrade takes seconds).
+    pub fn open_with(
+        path: &Path,
+        mode: OpenMode,
+        upgrading: &mut dyn FnMut(migrate::Upgrade),
+    ) -> StoreResult<Store> {
         let notes = prepare_file(path, mode)?;
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
         // Whose file it is comes first (read only), then whether it is safe to use.
@@ -162,7 +172,7 @@ impl Store {
         ] {
             files::check_file(&file)?;
         }
-        let mut conn = Self::setup(conn, path)?;
+        let mut conn = Self::setup(conn, path, upgrading)?;
         files::check_file(&keys::key_path(path))?;
         let sealer = keys::prepare(&mut conn, path)?;
         Ok(Store {
@@ -175,7 +185,11 @@ impl Store {
 
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> StoreResult<Store> {
-        let conn = Self::setup(Connection::open_in_memory()?, Path::new(":memory:"))?;
+        let conn = Self::setup(
+            Connection::open_in_memory()?,
+            Path::new(":memory:"),
+            &mut |_| {},
+        )?;
         Ok(Store {
             conn,
             path: None,
@@ -226,9 +240,13 @@ impl Store {
         })
     }
 
-    fn setup(mut conn: Connection, shown: &Path) -> StoreResult<Connection> {
+    fn setup(
+        mut conn: Connection,
+        shown: &Path,
+        upgrading: &mut dyn FnMut(migrate::Upgrade),
+    ) -> StoreResult<Connection> {
         configure(&conn).map_err(|e| classify(e, shown))?;
-        migrate::migrate(&mut conn, shown)?;
+        migrate::migrate(&mut conn, shown, upgrading)?;
         migrate::check_tables(&conn, shown)?;
         Ok(conn)
     }

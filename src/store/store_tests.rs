@@ -274,7 +274,8 @@ fn a_failing_migration_leaves_the_old_version() {
     migrate::create_at_version(&conn, 1).unwrap();
     conn.execute_batch("CREATE TABLE alert_settings (x)")
         .unwrap();
-    let err = migrate::migrate(&mut conn, std::path::Path::new(":memory:")).unwrap_err();
+    let err =
+        migrate::migrate(&mut conn, std::path::Path::new(":memory:"), &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("alert_settings"), "{err}");
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -598,4 +599,29 @@ fn verify_finds_the_first_bad_entry_of_a_long_log_hashed_in_batches() {
             found: 4101
         }
     );
+}
+
+#[test]
+fn an_upgrade_tells_each_migration_before_it_runs_and_a_new_database_tells_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, 4).unwrap();
+    drop(conn);
+    files::set_mode(&path, files::FILE_MODE).unwrap();
+    let mut told = Vec::new();
+    Store::open_with(&path, OpenMode::Existing, &mut |u| told.push(u)).unwrap();
+    let steps: Vec<(i64, i64, i64)> = told.iter().map(|u| (u.from, u.to, u.target)).collect();
+    assert_eq!(
+        steps,
+        (5..=SCHEMA_VERSION)
+            .map(|to| (4, to, SCHEMA_VERSION))
+            .collect::<Vec<_>>()
+    );
+    let mut told = Vec::new();
+    Store::open_with(&path, OpenMode::Existing, &mut |u| told.push(u)).unwrap();
+    assert!(told.is_empty(), "already upgraded");
+    let fresh = dir.path().join("new.db");
+    Store::open_with(&fresh, OpenMode::Create, &mut |u| told.push(u)).unwrap();
+    assert!(told.is_empty(), "created, not upgraded");
 }

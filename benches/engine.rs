@@ -23,12 +23,17 @@ struct Lab {
     svc: Service,
     admin: SessionToken,
     user: SessionToken,
+    path: std::path::PathBuf,
+    admin_upn: String,
+    admin_password: String,
+    admin_secret: String,
     _dir: tempfile::TempDir,
 }
 
 fn lab(seed: Option<SeedSpec>) -> Lab {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let mut svc = Service::open(&dir.path().join("lab.db"), OpenMode::Create).expect("a lab");
+    let path = dir.path().join("lab.db");
+    let mut svc = Service::open(&path, OpenMode::Create).expect("a lab");
     let created = svc.create_lab(false, None).expect("the lab");
     let now = SystemClock.now().timestamp();
     let mut sign_in = |i: usize| {
@@ -65,6 +70,10 @@ fn lab(seed: Option<SeedSpec>) -> Lab {
         svc,
         admin,
         user,
+        path,
+        admin_upn: created.accounts[0].upn.clone(),
+        admin_password: created.accounts[0].password.clone(),
+        admin_secret: created.accounts[0].totp_secret.clone(),
         _dir: dir,
     }
 }
@@ -150,8 +159,91 @@ fn engine(c: &mut Criterion) {
                     .expect("verified")
             });
         });
+        console(&mut group, &lab);
         group.finish();
     }
+}
+
+/// The console on the lab's file: a first frame, tab switches, and a key on a role page
+/// (Security Reader, the seed's biggest role), each with the frame it leads to.
+fn console(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, lab: &Lab) {
+    use pim_console::tui::{App, Tz};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let frame = |app: &App| {
+        let mut t = Terminal::new(TestBackend::new(120, 40)).expect("a terminal");
+        t.draw(|f| pim_console::tui::ui::render(f, app))
+            .expect("drawn");
+    };
+    let open = || {
+        let svc = Service::open(&lab.path, OpenMode::Existing).expect("opened");
+        App::with_service(Some(svc), lab.path.clone(), Tz::Utc)
+    };
+    group.bench_function("console first frame", |b| {
+        b.iter(|| frame(&open()));
+    });
+    let mut app = open();
+    let key = |app: &mut App, code: KeyCode| {
+        app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        while app.run_pending() {}
+    };
+    let text = |app: &mut App, s: &str| {
+        for c in s.chars() {
+            key(app, KeyCode::Char(c));
+        }
+    };
+    // The engine signed the admin in with this period's code: the console uses the next one.
+    let next = SystemClock.now().timestamp() + 30;
+    text(&mut app, &lab.admin_upn);
+    key(&mut app, KeyCode::Tab);
+    text(&mut app, &lab.admin_password);
+    key(&mut app, KeyCode::Enter);
+    text(&mut app, &code_at(&lab.admin_secret, next).expect("a code"));
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.screen, pim_console::tui::app::Screen::Main(_)),
+        "the console signed in"
+    );
+    group.bench_function("console: tab 2 (Roles) and back to 1, with frames", |b| {
+        b.iter(|| {
+            key(&mut app, KeyCode::Char('2'));
+            frame(&app);
+            key(&mut app, KeyCode::Char('1'));
+            frame(&app);
+        });
+    });
+    // Alerts are computed at most once a second: most switches show the last ones.
+    group.bench_function("console: tab 6 (Alerts) and back to 1, with frames", |b| {
+        b.iter(|| {
+            key(&mut app, KeyCode::Char('6'));
+            frame(&app);
+            key(&mut app, KeyCode::Char('1'));
+            frame(&app);
+        });
+    });
+    key(&mut app, KeyCode::Char('2'));
+    key(&mut app, KeyCode::Char('/'));
+    text(&mut app, "security reader");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    let pim_console::tui::app::Screen::Main(m) = &app.screen else {
+        unreachable!("signed in above")
+    };
+    let rows = m
+        .roles
+        .detail
+        .as_ref()
+        .map_or(0, |d| d.counts().iter().sum());
+    assert!(rows > 0, "the role page is open");
+    group.bench_function("console: down and up on a role page, with frames", |b| {
+        b.iter(|| {
+            key(&mut app, KeyCode::Down);
+            frame(&app);
+            key(&mut app, KeyCode::Up);
+            frame(&app);
+        });
+    });
 }
 
 criterion_group!(benches, engine);

@@ -636,24 +636,9 @@ impl super::Service {
         offset: i64,
     ) -> ServiceResult<Vec<AssignmentRow>> {
         self.read(|ctx| {
-            let me = ctx.actor(token)?;
-            let role = role.map(|r| ctx.role(r)).transpose()?;
-            let who = upn.map(|u| ctx.user(u)).transpose()?;
-            let sees_all = ctx.is_audit_reader(&me.principal.id)?;
-            let principal_id = match (&who, sees_all) {
-                (Some(w), true) => Some(w.principal.id.clone()),
-                (Some(w), false) if w.principal.id != me.principal.id => {
-                    return Err(ServiceError::Refused(
-                        crate::policy::assignment::admin_required(
-                            "seeing other users' assignments",
-                        ),
-                    ));
-                }
-                (_, true) => None,
-                (_, false) => Some(me.principal.id.clone()),
-            };
+            let (role_id, principal_id) = visible(ctx, token, role, upn)?;
             let filter = Filter {
-                role_id: role.as_ref().map(|r| r.id.as_str()),
+                role_id: role_id.as_deref(),
                 principal_id: principal_id.as_deref(),
                 kind: None,
                 which,
@@ -663,6 +648,53 @@ impl super::Service {
             Ok(store::assignments::list(ctx.conn, &filter, ctx.now)?)
         })
     }
+
+    /// How many assignments [`Self::assignments`] would list in all, pages aside.
+    pub fn count_assignments(
+        &mut self,
+        token: &SessionToken,
+        role: Option<&str>,
+        upn: Option<&str>,
+        which: Which,
+    ) -> ServiceResult<i64> {
+        self.read(|ctx| {
+            let (role_id, principal_id) = visible(ctx, token, role, upn)?;
+            let filter = Filter {
+                role_id: role_id.as_deref(),
+                principal_id: principal_id.as_deref(),
+                kind: None,
+                which,
+                limit: 0,
+                offset: 0,
+            };
+            Ok(store::assignments::count(ctx.conn, &filter, ctx.now)?)
+        })
+    }
+}
+
+/// The role and principal a listing asks for, as ids, narrowed to the caller's own
+/// assignments unless they may see everyone's.
+fn visible(
+    ctx: &Ctx<'_>,
+    token: &SessionToken,
+    role: Option<&str>,
+    upn: Option<&str>,
+) -> ServiceResult<(Option<String>, Option<String>)> {
+    let me = ctx.actor(token)?;
+    let role = role.map(|r| ctx.role(r)).transpose()?;
+    let who = upn.map(|u| ctx.user(u)).transpose()?;
+    let sees_all = ctx.is_audit_reader(&me.principal.id)?;
+    let principal_id = match (&who, sees_all) {
+        (Some(w), true) => Some(w.principal.id.clone()),
+        (Some(w), false) if w.principal.id != me.principal.id => {
+            return Err(ServiceError::Refused(
+                crate::policy::assignment::admin_required("seeing other users' assignments"),
+            ));
+        }
+        (_, true) => None,
+        (_, false) => Some(me.principal.id.clone()),
+    };
+    Ok((role.map(|r| r.id), principal_id))
 }
 
 fn purpose_assignment(role: &Role, kind: AssignmentKind) -> Purpose<'_> {

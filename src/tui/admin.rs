@@ -19,18 +19,47 @@ pub fn load_detail(
     previous: Option<RoleDetail>,
 ) -> Result<RoleDetail, ServiceError> {
     let view = svc.role_settings(token, role_id)?;
-    let current = svc.assignments(token, Some(role_id), None, Which::Current, 1000, 0)?;
-    let expired = svc.assignments(token, Some(role_id), None, Which::Expired, 1000, 0)?;
+    // Every current assignment (a tenant holds what it holds); expired ones a page at a time,
+    // as many as were loaded before.
+    let current = svc.assignments(token, Some(role_id), None, Which::Current, i64::MAX, 0)?;
+    let loaded = previous.as_ref().map_or(0, |p| p.rows[2].len());
+    let page = i64::try_from(loaded.max(EXPIRED_PAGE)).unwrap_or(i64::MAX);
+    let expired = svc.assignments(token, Some(role_id), None, Which::Expired, page, 0)?;
+    let expired_total =
+        usize::try_from(svc.count_assignments(token, Some(role_id), None, Which::Expired)?)
+            .unwrap_or(0);
     let (eligible, active): (Vec<_>, Vec<_>) = current
         .into_iter()
         .partition(|r| r.assignment.kind == AssignmentKind::Eligible);
-    let (sub, selected) = previous.map_or((Sub::Eligible, [0; 3]), |p| (p.sub, p.selected));
+    let (sub, selected, offsets) = previous.map_or_else(
+        || (Sub::Eligible, [0; 3], Default::default()),
+        |p| (p.sub, p.selected, p.offsets),
+    );
     Ok(RoleDetail {
         view,
         sub,
         rows: [eligible, active, expired],
+        expired_total,
         selected,
+        offsets,
     })
+}
+
+/// Expired assignments loaded at a time.
+const EXPIRED_PAGE: usize = 200;
+
+/// The next page of the open role's expired assignments.
+pub fn more_expired(
+    svc: &mut Service,
+    token: &SessionToken,
+    d: &mut RoleDetail,
+) -> Result<(), ServiceError> {
+    let offset = i64::try_from(d.rows[2].len()).unwrap_or(i64::MAX);
+    let page = i64::try_from(EXPIRED_PAGE).unwrap_or(200);
+    let role = d.view.role.id.clone();
+    let more = svc.assignments(token, Some(&role), None, Which::Expired, page, offset)?;
+    d.rows[2].extend(more);
+    Ok(())
 }
 
 impl App {
@@ -38,6 +67,16 @@ impl App {
     pub(super) fn update_admin(&mut self, msg: Msg) {
         match msg {
             Msg::OpenRole(id) => self.open_role(&id),
+            Msg::MoreExpired => {
+                let (Some(svc), Screen::Main(m)) = (self.svc.as_mut(), &mut self.screen) else {
+                    return;
+                };
+                if let Some(d) = m.roles.detail.as_mut()
+                    && let Err(e) = more_expired(svc, &m.session, d)
+                {
+                    self.fail(e);
+                }
+            }
             Msg::OpenEditSettings => {
                 if let Some(detail) = self.admin_detail("change role settings") {
                     let popup =

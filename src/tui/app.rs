@@ -277,6 +277,12 @@ impl App {
     /// terminals (`PRAGMA data_version`) and reloads what is on screen, records expiries that
     /// have come due, and refreshes the authenticator's codes.
     pub fn tick(&mut self) {
+        self.poll();
+        self.refresh_stale_alerts();
+    }
+
+    /// Looks for changes made elsewhere (about once a second) and reloads on one.
+    fn poll(&mut self) {
         let real = self.real_now();
         if self
             .last_poll

@@ -149,6 +149,7 @@ impl App {
                 match svc.dismiss_alert(&token, id) {
                     Ok(v) => {
                         self.status = Some((format!("Dismissed \"{}\".", v.title), Tone::Success));
+                        self.alerts_now();
                         self.reload();
                     }
                     Err(e) => self.popups.push(Popup::message(
@@ -172,9 +173,17 @@ impl App {
                     return;
                 };
                 let result = svc.configure_alert(&token, id, patch);
+                self.alerts_now();
                 self.after_form(result.map(|v| format!("Saved the settings of \"{}\".", v.title)));
             }
             _ => {}
+        }
+    }
+
+    /// The admin's own change to an alert shows at once, whenever they were last computed.
+    fn alerts_now(&mut self) {
+        if let Screen::Main(m) = &mut self.screen {
+            m.alerts.computed_at = None;
         }
     }
 

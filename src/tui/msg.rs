@@ -185,6 +185,8 @@ pub enum Msg {
     ApplyAuditFilter(AuditQuery),
     /// Load older audit entries.
     MoreAudit,
+    /// The next page of the open role's expired assignments.
+    MoreExpired,
     /// Open an e-mail (and mark it read).
     OpenEmail(String),
     /// Show one request in full (index in the Approvals list).

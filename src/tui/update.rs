@@ -414,24 +414,38 @@ impl App {
             Tab::Approvals | Tab::Alerts => {}
         }
         // Alerts look at the whole database: computed on their tab, and once at sign-in so
-        // the tab shows its count.
+        // the tab shows its count; at most once a second, the rest left to the tick.
         if m.tab == Tab::Alerts || !m.alerts.loaded {
-            m.alerts.loaded = true;
-            match svc.alerts(&token) {
-                Ok(list) => {
-                    m.alerts.list = list;
-                    m.alerts.denied = None;
-                    m.alerts.selected =
-                        m.alerts.selected.min(m.alerts.list.len().saturating_sub(1));
-                }
-                Err(ServiceError::Refused(r)) => {
-                    m.alerts.list.clear();
-                    m.alerts.denied = Some(r.to_string());
-                }
-                Err(e) => return Err(e),
+            m.alerts.stale = true;
+            let real = svc.real_now();
+            if m.alerts
+                .computed_at
+                .is_none_or(|t| real - t >= chrono::TimeDelta::seconds(1))
+            {
+                refresh_alerts(svc, &token, m)?;
             }
         }
         Ok(())
+    }
+
+    /// Computes the alerts the tab shows when a change left them stale and a second has passed
+    /// since they were last computed (from the tick, not from a key).
+    pub(super) fn refresh_stale_alerts(&mut self) {
+        let (Some(svc), Screen::Main(m)) = (self.svc.as_mut(), &mut self.screen) else {
+            return;
+        };
+        let real = svc.real_now();
+        if !m.alerts.stale
+            || m.alerts
+                .computed_at
+                .is_some_and(|t| real - t < chrono::TimeDelta::seconds(1))
+        {
+            return;
+        }
+        let token = m.session.clone();
+        if let Err(e) = refresh_alerts(svc, &token, m) {
+            self.fail(e);
+        }
     }
 
     fn more_audit(&mut self) {
@@ -689,4 +703,28 @@ impl App {
             )),
         }
     }
+}
+
+/// Computes the alerts now.
+fn refresh_alerts(
+    svc: &mut crate::service::Service,
+    token: &crate::service::SessionToken,
+    m: &mut super::screen::main::MainState,
+) -> Result<(), ServiceError> {
+    m.alerts.loaded = true;
+    m.alerts.stale = false;
+    m.alerts.computed_at = Some(svc.real_now());
+    match svc.alerts(token) {
+        Ok(list) => {
+            m.alerts.list = list;
+            m.alerts.denied = None;
+            m.alerts.selected = m.alerts.selected.min(m.alerts.list.len().saturating_sub(1));
+        }
+        Err(ServiceError::Refused(r)) => {
+            m.alerts.list.clear();
+            m.alerts.denied = Some(r.to_string());
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }

@@ -83,3 +83,6 @@ END;
 
 -- Secrets left in clear by a version before sealing: found without reading every account.
 CREATE INDEX users_clear_secret ON users(id) WHERE totp_secret IS NOT NULL;
+
+-- The role catalogue's counts of current assignments per role and type, from the index alone.
+CREATE INDEX assignments_current_counts ON assignments(role_id, kind, end_at) WHERE ended_at IS NULL;

@@ -65,6 +65,11 @@ pub struct AlertsState {
     pub denied: Option<String>,
     /// Computed at least once (at sign-in, for the tab's count; then on the tab).
     pub loaded: bool,
+    /// When they were last computed (real time): at most once a second, however many
+    /// changes arrive.
+    pub computed_at: Option<crate::clock::Time>,
+    /// Something changed since: the next tick computes them again.
+    pub stale: bool,
 }
 
 impl AlertsState {

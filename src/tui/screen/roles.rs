@@ -17,13 +17,33 @@ pub struct RoleDetail {
     pub view: SettingsView,
     /// Which assignment list.
     pub sub: Sub,
-    /// Eligible, active and expired assignments.
+    /// Eligible, active and expired assignments: every current one, and the expired ones
+    /// loaded so far (newest first; more load as the selection reaches the end).
     pub rows: [Vec<AssignmentRow>; 3],
+    /// How many expired assignments there are in all.
+    pub expired_total: usize,
     /// Selection per list.
     pub selected: [usize; 3],
+    /// The first row shown per list: only the rows that fit are drawn, and the window moves
+    /// only when the selection leaves it.
+    pub offsets: [std::cell::Cell<usize>; 3],
 }
 
 impl RoleDetail {
+    /// How many assignments each list has in all.
+    pub fn counts(&self) -> [usize; 3] {
+        [
+            self.rows[0].len(),
+            self.rows[1].len(),
+            self.expired_total.max(self.rows[2].len()),
+        ]
+    }
+
+    /// Whether expired assignments remain to be loaded.
+    pub fn more_expired(&self) -> bool {
+        self.rows[2].len() < self.expired_total
+    }
+
     /// The selected assignment.
     pub fn selected_row(&self) -> Option<&AssignmentRow> {
         let i = self.sub.index();
@@ -103,6 +123,13 @@ impl RolesState {
         if let Some(d) = &mut self.detail {
             let i = d.sub.index();
             if navigate(&mut d.selected[i], d.rows[i].len(), action, 10) {
+                if d.sub == Sub::Expired
+                    && d.selected[i] + 1 == d.rows[i].len()
+                    && d.more_expired()
+                    && matches!(action, Action::Down | Action::PageDown | Action::Bottom)
+                {
+                    return Some(Msg::MoreExpired);
+                }
                 return None;
             }
             return match action {

@@ -732,3 +732,63 @@ fn nothing_says_is_active_after_an_admin_removed_the_role() {
     assert!(!text.contains("is active"), "{text}");
     assert!(text.contains("active: none"), "{text}");
 }
+
+#[test]
+fn a_role_with_thousands_of_assignments_shows_true_counts_and_reaches_every_row() {
+    let mut h = Harness::lab();
+    let admin = h.session("admin", 0);
+    let mut engine = h.engine();
+    let spec = crate::service::SeedSpec {
+        users: 400,
+        assignments: 6000,
+        audit: 0,
+        seed: 5,
+    };
+    engine.seed_lab(&admin, spec, &mut |_, _| {}).unwrap();
+    // A year on, the time-bound ones have expired.
+    engine
+        .advance_clock(&admin, chrono::TimeDelta::days(400))
+        .unwrap();
+    engine.sweep().unwrap();
+    let mut count = |which: crate::store::assignments::Which| {
+        engine
+            .count_assignments(&admin, Some("Security Reader"), None, which)
+            .unwrap() as usize
+    };
+    let current = count(crate::store::assignments::Which::Current);
+    let expired = count(crate::store::assignments::Which::Expired);
+    assert!(current > 100 && expired > 200, "{current} {expired}");
+
+    h.sign_in_keys("admin", 1);
+    open_security_reader(&mut h);
+    let d = h.main().roles.detail.as_ref().unwrap();
+    let [eligible, active, all_expired] = d.counts();
+    assert_eq!((eligible + active, all_expired), (current, expired));
+    let screen = screen_text(&h.draw(120, 40));
+    assert!(
+        screen.contains(&format!("Eligible ({eligible})")),
+        "{screen}"
+    );
+    // The last eligible row is reached and drawn.
+    h.key(KeyCode::End);
+    let d = h.main().roles.detail.as_ref().unwrap();
+    assert_eq!(d.selected[0], eligible - 1);
+    let last = d.rows[0][eligible - 1].principal.upn.clone();
+    assert!(screen_text(&h.draw(120, 40)).contains(&last));
+    // Expired ones load a page at a time as the selection reaches the end, until all are in.
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    for _ in 0..expired {
+        h.key(KeyCode::End);
+        if h.main().roles.detail.as_ref().unwrap().rows[2].len() == expired {
+            break;
+        }
+    }
+    let d = h.main().roles.detail.as_ref().unwrap();
+    assert_eq!(d.rows[2].len(), expired);
+    h.key(KeyCode::End);
+    let d = h.main().roles.detail.as_ref().unwrap();
+    assert_eq!(d.selected[2], expired - 1);
+    let last = d.rows[2][expired - 1].principal.upn.clone();
+    assert!(screen_text(&h.draw(120, 40)).contains(&last));
+}

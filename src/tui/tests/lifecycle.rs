@@ -386,3 +386,31 @@ fn the_request_detail_takes_approve_itself_and_own_requests_count_on_the_tab() {
         "{tabs}"
     );
 }
+
+#[test]
+fn alerts_are_computed_at_most_once_a_second_however_many_changes_arrive() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('6'));
+    let firing = |h: &Harness| h.main().alerts.active();
+    assert_eq!(firing(&h), 1);
+    // Another terminal turns MFA off on a role: a second alert fires there.
+    let admin = h.session("admin", 1);
+    let patch = crate::policy::settings::SettingsPatch {
+        require_mfa: Some(false),
+        ..Default::default()
+    };
+    h.engine()
+        .update_settings(&admin, "Global Reader", patch, None)
+        .unwrap();
+    // Changes within the second: the tab keeps what it has, and no key computes them.
+    h.app.reload();
+    h.key(KeyCode::Down);
+    assert_eq!(firing(&h), 1);
+    assert!(h.main().alerts.stale);
+    // A second on, the tick computes them once.
+    h.wait(chrono::TimeDelta::seconds(1));
+    h.app.tick();
+    assert_eq!(firing(&h), 2);
+    assert!(!h.main().alerts.stale);
+}

@@ -190,16 +190,28 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, m: &MainState, d: &RoleDetai
         .borders(Borders::TOP)
         .title(Span::styled(" Settings (e to edit) ", theme::muted()));
     frame.render_widget(Paragraph::new(s_lines).block(s_block), settings);
-    let counts = [d.rows[0].len(), d.rows[1].len(), d.rows[2].len()];
-    frame.render_widget(Paragraph::new(sub_tabs(d.sub, counts)), tabs);
+    frame.render_widget(Paragraph::new(sub_tabs(d.sub, d.counts())), tabs);
     assignments(frame, list, app, d);
 }
 
 fn assignments(frame: &mut Frame, area: Rect, app: &App, d: &RoleDetail) {
     let i = d.sub.index();
     let now = app.now();
+    // Only the rows that fit are built: a role with thousands of assignments draws as fast as
+    // one with three. The window follows the selection.
+    let fit = usize::from(area.height.saturating_sub(1)).max(1);
+    let selected = d.selected[i];
+    let mut offset = d.offsets[i].get().min(d.rows[i].len().saturating_sub(1));
+    if selected < offset {
+        offset = selected;
+    } else if selected >= offset + fit {
+        offset = selected + 1 - fit;
+    }
+    d.offsets[i].set(offset);
     let rows: Vec<Vec<Cell>> = d.rows[i]
         .iter()
+        .skip(offset)
+        .take(fit)
         .map(|r| {
             let a = &r.assignment;
             let kind = match (a.kind, a.origin) {
@@ -238,6 +250,6 @@ fn assignments(frame: &mut Frame, area: Rect, app: &App, d: &RoleDetail) {
         Column::new("Left", Constraint::Length(14), 12, 2),
     ];
     let table = table(&MEMBERS, rows, area.width);
-    let mut state = TableState::default().with_selected(Some(d.selected[i]));
+    let mut state = TableState::default().with_selected(Some(selected - offset));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -43,7 +43,10 @@ make_lab() {
     "$PIM" --db "$db" assign "Security Reader" pimuser@pimlab.onmicrosoft.com --type eligible \
         --permanent --reason "benchmark" $admin > /dev/null
     if [ "${2:-}" = big ]; then
+        started=$(date +%s.%N)
         "$PIM" --db "$db" lab seed --users "$USERS" --assignments "$ASSIGNMENTS" --audit "$AUDIT" $admin
+        python3 -c 'import sys; print(f"pim lab seed took {float(sys.argv[2]) - float(sys.argv[1]):.1f} s")' \
+            "$started" "$(date +%s.%N)" | tee "$db.seeded"
     fi
     touch "$db.ready"
 }

@@ -414,29 +414,47 @@ pub fn evaluate(id: AlertId, cfg: &AlertConfig, f: &AlertFacts, now: Time) -> Ve
     }
 }
 
-/// Users who activated the same role at least `count` times within `window`.
+/// Users who activated the same role at least `count` times within `window` (activations
+/// oldest first). Each user and role's activations are walked once with a sliding window, so
+/// a busy month costs what it holds, not its square.
 fn frequent(cfg: &AlertConfig, activations: &[(Principal, Role, Time)]) -> Vec<Incident> {
     let window = TimeDelta::seconds(cfg.window_secs);
-    let mut out: Vec<Incident> = Vec::new();
-    for (i, (p, r, t)) in activations.iter().enumerate() {
-        let n = activations[i..]
-            .iter()
-            .filter(|(q, s, u)| q.id == p.id && s.id == r.id && *u - *t <= window)
-            .count() as i64;
-        let key = format!("{}:{}", p.id, r.id);
-        if n >= cfg.count && !out.iter().any(|o| o.key == key) {
-            out.push(Incident {
-                key,
-                text: format!(
-                    "{} activated {} {n} times within {}",
-                    p.upn,
-                    r.display_name,
-                    format_duration(window)
-                ),
-            });
+    let mut groups: std::collections::HashMap<(&str, &str), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, (p, r, _)) in activations.iter().enumerate() {
+        groups.entry((&p.id, &r.id)).or_default().push(i);
+    }
+    let mut found: Vec<(usize, Incident)> = Vec::new();
+    for indices in groups.values() {
+        let mut last = 0;
+        for (j, &first) in indices.iter().enumerate() {
+            last = last.max(j);
+            let start = activations[first].2;
+            while last + 1 < indices.len() && activations[indices[last + 1]].2 - start <= window {
+                last += 1;
+            }
+            let n = (last - j + 1) as i64;
+            if n >= cfg.count {
+                let (p, r, _) = &activations[first];
+                found.push((
+                    first,
+                    Incident {
+                        key: format!("{}:{}", p.id, r.id),
+                        text: format!(
+                            "{} activated {} {n} times within {}",
+                            p.upn,
+                            r.display_name,
+                            format_duration(window)
+                        ),
+                    },
+                ));
+                break;
+            }
         }
     }
-    out
+    // In the order the first offending activation happened.
+    found.sort_by_key(|(first, _)| *first);
+    found.into_iter().map(|(_, incident)| incident).collect()
 }
 
 #[cfg(test)]

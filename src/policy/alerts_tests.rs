@@ -213,3 +213,60 @@ fn names_and_ranges() {
     };
     assert!(bad.validate(AlertId::StaleSignIn).is_err());
 }
+
+/// The alert as first written: for each activation, count the same user's same role within
+/// the window after it (quadratic, plainly right).
+fn frequent_by_hand(cfg: &AlertConfig, acts: &[(Principal, Role, Time)]) -> Vec<Incident> {
+    let window = TimeDelta::seconds(cfg.window_secs);
+    let mut out: Vec<Incident> = Vec::new();
+    for (i, (p, r, t)) in acts.iter().enumerate() {
+        let n = acts[i..]
+            .iter()
+            .filter(|(q, s, u)| q.id == p.id && s.id == r.id && *u - *t <= window)
+            .count() as i64;
+        let key = format!("{}:{}", p.id, r.id);
+        if n >= cfg.count && !out.iter().any(|o| o.key == key) {
+            out.push(Incident {
+                key,
+                text: format!(
+                    "{} activated {} {n} times within {}",
+                    p.upn,
+                    r.display_name,
+                    format_duration(window)
+                ),
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn frequent_activation_in_one_pass_agrees_with_counting_each_by_hand() {
+    let roles = [role("Security Reader"), role("Global Reader")];
+    let cfg = AlertConfig::default_for(AlertId::SequentialActivation);
+    let mut seed = 7u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) % n
+    };
+    let mut fired = 0;
+    for _ in 0..50 {
+        let mut minute = 0;
+        let acts: Vec<(Principal, Role, Time)> = (0..120)
+            .map(|_| {
+                minute += i64::try_from(next(40)).unwrap();
+                let who = usize::try_from(next(4)).unwrap();
+                let which = roles[usize::try_from(next(2)).unwrap()].clone();
+                (p(who), which, now() + TimeDelta::minutes(minute))
+            })
+            .collect();
+        let f = AlertFacts {
+            recent_activations: acts.clone(),
+            ..Default::default()
+        };
+        let found = evaluate(AlertId::SequentialActivation, &cfg, &f, now());
+        assert_eq!(found, frequent_by_hand(&cfg, &acts));
+        fired += usize::from(!found.is_empty());
+    }
+    assert!(fired > 10, "the cases exercise the alert: {fired}");
+}

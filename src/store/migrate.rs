@@ -120,19 +120,22 @@ const EXPECTED: &[(&str, &str)] = &[
 /// pim wrote (edited by hand, or damaged), before any query trips over it with SQL in the
 /// message.
 pub fn check_tables(conn: &Connection, path: &Path) -> StoreResult<()> {
-    let mut missing = Vec::new();
-    for (table, column) in EXPECTED {
-        let found: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
-                [table, column],
-                |r| r.get(0),
-            )
-            .map_err(|e| super::classify(e, path))?;
-        if found == 0 {
-            missing.push(format!("{table}.{column}"));
-        }
-    }
+    // Every table's columns in one statement, rather than one look per table.
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.name, p.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p
+             WHERE m.type = 'table'",
+        )
+        .map_err(|e| super::classify(e, path))?;
+    let present: std::collections::HashSet<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| super::classify(e, path))?;
+    let missing: Vec<String> = EXPECTED
+        .iter()
+        .filter(|(t, c)| !present.contains(&((*t).to_owned(), (*c).to_owned())))
+        .map(|(t, c)| format!("{t}.{c}"))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }

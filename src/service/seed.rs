@@ -6,7 +6,7 @@
 use chrono::TimeDelta;
 use serde::Serialize;
 
-use super::{ServiceError, ServiceResult, SessionToken, new_id};
+use super::{ServiceError, ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
 use crate::auth::lockout::Counters;
 use crate::clock::Time;
@@ -157,6 +157,45 @@ impl super::Service {
             return Err(ServiceError::Conflict("the lab has no roles".into()));
         }
         let weights = role_weights(&roles);
+        // Each batch touches pages all over the log's indexes: a larger cache while seeding
+        // keeps them from being read and written again and again.
+        let cache = self.store.set_cache_kib(SEED_CACHE_KIB)?;
+        let plan = Plan {
+            spec,
+            admin: &admin,
+            roles: &roles,
+            weights: &weights,
+            first_user,
+            hash: &hash,
+            secret: &secret,
+        };
+        let seeded = self.seed_batches(plan, progress);
+        self.store.set_cache_kib(cache)?;
+        seeded.map(|(made, history)| Seeded {
+            users: spec.users,
+            assignments: made,
+            audit: made + history + spec.users.div_ceil(BATCH),
+            password,
+            first_upn: (spec.users > 0)
+                .then(|| format!("user{:06}@{}", first_user, crate::service::LAB_DOMAIN)),
+        })
+    }
+
+    /// The batches of [`Self::seed_lab`]: how many assignments and history entries were made.
+    fn seed_batches(
+        &mut self,
+        plan: Plan<'_>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> ServiceResult<(u64, u64)> {
+        let Plan {
+            spec,
+            admin,
+            roles,
+            weights,
+            first_user,
+            hash,
+            secret,
+        } = plan;
         let total = spec.users + spec.assignments + spec.audit.max(spec.assignments);
         let mut done = 0;
         progress(done, total);
@@ -170,7 +209,7 @@ impl super::Service {
             self.write(|ctx| {
                 for i in n..end {
                     let id = user_id(spec.seed, first_user + i);
-                    let sealed = ctx.sealer.seal(&secret, &id)?;
+                    let sealed = ctx.sealer.seal(secret, &id)?;
                     store::users::insert(
                         ctx.conn,
                         &UserRecord {
@@ -180,7 +219,7 @@ impl super::Service {
                                 display_name: format!("User {:06}", first_user + i),
                             },
                             enabled: true,
-                            password_hash: hash.clone(),
+                            password_hash: hash.to_owned(),
                             totp_sealed: Some(sealed),
                             mfa_registered_at: Some(ctx.now),
                             totp_last_step: None,
@@ -192,7 +231,7 @@ impl super::Service {
                 }
                 ctx.audit(
                     AuditEntry::new(activity::USER_ADDED, ctx.now)
-                        .by(&admin)
+                        .by(admin)
                         .detail("seeded_users", end - n),
                 )
             })?;
@@ -236,7 +275,7 @@ impl super::Service {
                 while added < want && attempted < want * 4 {
                     attempted += 1;
                     let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
-                    let role = pick_role(&roles, &weights, &mut rng);
+                    let role = pick_role(roles, weights, &mut rng);
                     let kind = if rng.chance(70) {
                         AssignmentKind::Eligible
                     } else {
@@ -257,7 +296,9 @@ impl super::Service {
                     let end = (!permanent)
                         .then(|| ctx.now + TimeDelta::days(i64::try_from(days).unwrap_or(30)));
                     let a = Assignment {
-                        id: new_id(),
+                        // Time-ordered, so a hundred thousand of them append to the id index
+                        // instead of rewriting it all in every batch.
+                        id: uuid::Uuid::now_v7().to_string(),
                         role_id: role.id.clone(),
                         principal_id: who.id.clone(),
                         kind,
@@ -281,7 +322,7 @@ impl super::Service {
                             activity::assignment_added(kind, end.is_none(), true),
                             ctx.now,
                         )
-                        .by(&admin)
+                        .by(admin)
                         .role(role)
                         .target(who)
                         .justification(a.justification.as_deref())
@@ -311,7 +352,7 @@ impl super::Service {
                 let span = TimeDelta::days(180).num_seconds();
                 for i in written..end {
                     let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
-                    let role = pick_role(&roles, &weights, &mut rng);
+                    let role = pick_role(roles, weights, &mut rng);
                     let ago = span
                         - span * i64::try_from(i).unwrap_or(0)
                             / i64::try_from(history).unwrap_or(1).max(1);
@@ -358,12 +399,22 @@ impl super::Service {
             progress(done, total);
             written = end;
         }
-        Ok(Seeded {
-            users: spec.users,
-            assignments: made,
-            audit: made + history + spec.users.div_ceil(BATCH),
-            password,
-            first_upn: (spec.users > 0).then(|| upn(0)),
-        })
+        Ok((made, history))
     }
 }
+
+/// What the batches work from.
+#[derive(Clone, Copy)]
+struct Plan<'a> {
+    spec: SeedSpec,
+    admin: &'a Principal,
+    roles: &'a [Role],
+    weights: &'a [u64],
+    first_user: u64,
+    hash: &'a str,
+    secret: &'a str,
+}
+
+/// The page cache while seeding (KiB): big enough for the log's hot index pages, small enough
+/// for the memory budget.
+const SEED_CACHE_KIB: i64 = 20_000;

@@ -257,6 +257,14 @@ impl Store {
     }
 
     /// For reads outside a transaction (each statement is its own snapshot).
+    /// Sets the page cache (KiB) for bulk work that touches many index pages per
+    /// transaction; returns the previous setting, to put back.
+    pub fn set_cache_kib(&self, kib: i64) -> StoreResult<i64> {
+        let before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(-before)
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }

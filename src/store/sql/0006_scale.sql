@@ -21,9 +21,11 @@ BEGIN
 END;
 
 -- Security alerts without scanning the tenant: each alert counts its affected items on an
--- index that holds exactly them, and lists only the items it shows.
-CREATE INDEX assignments_current_assigned ON assignments(end_at) WHERE ended_at IS NULL AND origin = 'assigned';
-CREATE INDEX assignments_permanent_active ON assignments(role_id)
+-- index that holds exactly them (and every column its query names, so no row is read), and
+-- lists only the items it shows.
+CREATE INDEX assignments_current_assigned ON assignments(end_at, origin, ended_at)
+    WHERE ended_at IS NULL AND origin = 'assigned';
+CREATE INDEX assignments_permanent_active ON assignments(role_id, kind, origin, end_at, ended_at)
     WHERE ended_at IS NULL AND end_at IS NULL AND kind = 'active' AND origin = 'assigned';
 CREATE INDEX assignments_activations ON assignments(start_at) WHERE origin = 'activated';
 CREATE INDEX users_last_seen ON users(coalesce(last_sign_in, created_at)) WHERE enabled = 1;
@@ -35,7 +37,8 @@ UPDATE assignments SET last_activated_at = (
     SELECT max(x.start_at) FROM assignments x
     WHERE x.principal_id = assignments.principal_id AND x.role_id = assignments.role_id AND x.origin = 'activated'
 ) WHERE kind = 'eligible' AND ended_at IS NULL;
-CREATE INDEX assignments_eligible_use ON assignments(role_id, created_at, last_activated_at, end_at)
+CREATE INDEX assignments_eligible_use
+    ON assignments(role_id, created_at, last_activated_at, end_at, kind, ended_at)
     WHERE ended_at IS NULL AND kind = 'eligible';
 CREATE TRIGGER assignments_activation_used AFTER INSERT ON assignments WHEN new.origin = 'activated'
 BEGIN

@@ -637,15 +637,16 @@ impl super::Service {
     ) -> ServiceResult<Vec<AssignmentRow>> {
         self.read(|ctx| {
             let (role_id, principal_id) = visible(ctx, token, role, upn)?;
-            let filter = Filter {
-                role_id: role_id.as_deref(),
-                principal_id: principal_id.as_deref(),
-                kind: None,
-                which,
-                limit,
-                offset,
-            };
-            Ok(store::assignments::list(ctx.conn, &filter, ctx.now)?)
+            let filter = listing(role_id.as_deref(), principal_id.as_deref(), which);
+            Ok(store::assignments::list(
+                ctx.conn,
+                &Filter {
+                    limit,
+                    offset,
+                    ..filter
+                },
+                ctx.now,
+            )?)
         })
     }
 
@@ -659,16 +660,25 @@ impl super::Service {
     ) -> ServiceResult<i64> {
         self.read(|ctx| {
             let (role_id, principal_id) = visible(ctx, token, role, upn)?;
-            let filter = Filter {
-                role_id: role_id.as_deref(),
-                principal_id: principal_id.as_deref(),
-                kind: None,
-                which,
-                limit: 0,
-                offset: 0,
-            };
+            let filter = listing(role_id.as_deref(), principal_id.as_deref(), which);
             Ok(store::assignments::count(ctx.conn, &filter, ctx.now)?)
         })
+    }
+}
+
+/// A listing's filter, its page aside.
+fn listing<'a>(
+    role_id: Option<&'a str>,
+    principal_id: Option<&'a str>,
+    which: Which,
+) -> Filter<'a> {
+    Filter {
+        role_id,
+        principal_id,
+        kind: None,
+        which,
+        limit: 0,
+        offset: 0,
     }
 }
 

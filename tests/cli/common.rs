@@ -159,6 +159,28 @@ impl Pim {
         pim
     }
 
+    /// A database holding a real (not lab) tenant, Contoso, made with `pim init`.
+    pub fn standard_tenant() -> Pim {
+        let pim = Pim::new();
+        pim.run_stdin(
+            &[
+                "init",
+                "--domain",
+                "contoso.onmicrosoft.com",
+                "--name",
+                "Contoso",
+                "--admin",
+                "alice@contoso.onmicrosoft.com",
+                "--admin-name",
+                "Alice",
+                "--password-stdin",
+            ],
+            "correct horse battery staple\n",
+        )
+        .ok();
+        pim
+    }
+
     /// `pim lab --json`, remembering the accounts.
     pub fn lab(&mut self) -> Value {
         let doc = self.run(&["lab", "--json"]).ok().json();

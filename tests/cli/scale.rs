@@ -99,24 +99,7 @@ fn seeding_is_for_lab_administrators_only() {
         .fails(2, "add some with --users N");
     assert_eq!((pim.snapshot(), pim.audit_count()), before);
 
-    let standard = Pim::new();
-    standard
-        .run_stdin(
-            &[
-                "init",
-                "--domain",
-                "contoso.onmicrosoft.com",
-                "--name",
-                "Contoso",
-                "--admin",
-                "alice@contoso.onmicrosoft.com",
-                "--admin-name",
-                "Alice",
-                "--password-stdin",
-            ],
-            "correct horse battery staple\n",
-        )
-        .ok();
+    let standard = Pim::standard_tenant();
     let before = (standard.snapshot(), standard.audit_count());
     standard
         .run(&["lab", "seed", "--users", "5"])

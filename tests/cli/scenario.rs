@@ -93,23 +93,7 @@ fn a_class_starts_at_phase_4() {
 
 #[test]
 fn a_scenario_never_replaces_a_real_tenant() {
-    let pim = Pim::new();
-    pim.run_stdin(
-        &[
-            "init",
-            "--domain",
-            "contoso.onmicrosoft.com",
-            "--name",
-            "Contoso",
-            "--admin",
-            "alice@contoso.onmicrosoft.com",
-            "--admin-name",
-            "Alice",
-            "--password-stdin",
-        ],
-        "correct horse battery staple\n",
-    )
-    .ok();
+    let pim = Pim::standard_tenant();
     let before = std::fs::read(&pim.db).unwrap();
     pim.run(&["scenario", "run", "tutorial", "--replace"])
         .fails(1, "not a training lab");

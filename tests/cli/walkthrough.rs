@@ -276,24 +276,7 @@ fn the_lab_refuses_to_touch_other_databases_and_rebuilds_only_with_reset() {
         "not a database"
     );
 
-    let standard = Pim::new();
-    standard
-        .run_stdin(
-            &[
-                "init",
-                "--domain",
-                "contoso.onmicrosoft.com",
-                "--name",
-                "Contoso",
-                "--admin",
-                "alice@contoso.onmicrosoft.com",
-                "--admin-name",
-                "Alice",
-                "--password-stdin",
-            ],
-            "correct horse battery staple\n",
-        )
-        .ok();
+    let standard = Pim::standard_tenant();
     standard
         .run(&["lab", "--reset"])
         .fails(1, "not a training lab");
@@ -380,23 +363,6 @@ fn the_lab_authenticator_prints_the_codes_an_app_would_show() {
         text.stdout
     );
 
-    let standard = Pim::new();
-    standard
-        .run_stdin(
-            &[
-                "init",
-                "--domain",
-                "contoso.onmicrosoft.com",
-                "--name",
-                "Contoso",
-                "--admin",
-                "alice@contoso.onmicrosoft.com",
-                "--admin-name",
-                "Alice",
-                "--password-stdin",
-            ],
-            "correct horse battery staple\n",
-        )
-        .ok();
+    let standard = Pim::standard_tenant();
     standard.run(&["lab", "authenticator"]).fails(3, "LabOnly");
 }

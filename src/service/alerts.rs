@@ -107,10 +107,28 @@ pub const SAMPLE: i64 = 20;
 /// Every alert now, listing `limit` items of each (`None`: all), with the total and
 /// fingerprint of all of them.
 fn compute(ctx: &super::Ctx<'_>, limit: Option<i64>) -> ServiceResult<Vec<AlertView>> {
+    compute_marking(ctx, limit, None)
+}
+
+/// [`compute`], with the fingerprint of `marking` taken whether or not it was dismissed before
+/// (the others' only when a dismissal is stored to compare it with).
+fn compute_marking(
+    ctx: &super::Ctx<'_>,
+    limit: Option<i64>,
+    marking: Option<AlertId>,
+) -> ServiceResult<Vec<AlertView>> {
     let mut configs = Vec::new();
+    let mut dismissals = Vec::new();
     for id in AlertId::ALL {
         configs.push((id, store::alerts::config(ctx.conn, id)?));
+        dismissals.push((id, store::alerts::dismissal(ctx.conn, id)?));
     }
+    let stored = |id: AlertId| {
+        dismissals
+            .iter()
+            .find(|(d, _)| *d == id)
+            .and_then(|(_, f)| f.clone())
+    };
     let days = |which: AlertId| {
         configs
             .iter()
@@ -121,6 +139,10 @@ fn compute(ctx: &super::Ctx<'_>, limit: Option<i64>) -> ServiceResult<Vec<AlertV
         limit,
         unused_days: days(AlertId::RedundantAssignment),
         stale_days: days(AlertId::StaleSignIn),
+        fingerprints: AlertId::ALL
+            .into_iter()
+            .filter(|&id| marking == Some(id) || stored(id).is_some())
+            .collect(),
     };
     let mut facts = store::alerts::facts(ctx.conn, ctx.now, listing)?;
     facts.licence = Some(ctx.tenant.licence);
@@ -147,8 +169,7 @@ fn compute(ctx: &super::Ctx<'_>, limit: Option<i64>) -> ServiceResult<Vec<AlertV
         } else {
             (Vec::new(), 0, String::new())
         };
-        let dismissed =
-            affected > 0 && store::alerts::dismissal(ctx.conn, id)?.is_some_and(|f| f == print);
+        let dismissed = affected > 0 && stored(id).is_some_and(|f| f == print);
         out.push(AlertView {
             id,
             severity: id.severity(),
@@ -208,7 +229,7 @@ impl super::Service {
             if !ctx.is_admin(&me.id)? {
                 return Err(ctx.refuse(attempt, admin_required("dismissing alerts")));
             }
-            let view = compute(ctx, Some(SAMPLE))?
+            let view = compute_marking(ctx, Some(SAMPLE), Some(id))?
                 .into_iter()
                 .find(|v| v.id == id)
                 .ok_or_else(|| ServiceError::NotFound("no such alert".into()))?;

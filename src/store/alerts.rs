@@ -32,7 +32,7 @@ const PR: &str = "u.id, u.upn, u.display_name, r.id, r.display_name, r.slug, r.p
 
 /// What the big alerts list: every item, or the first few of each (their totals and
 /// fingerprints are always of every item).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
     /// Items listed per alert; `None` for all.
     pub limit: Option<i64>,
@@ -40,6 +40,9 @@ pub struct Listing {
     pub unused_days: i64,
     /// "Potential stale accounts": days without sign-in.
     pub stale_days: i64,
+    /// The alerts whose fingerprint is wanted (to compare with a dismissal, or to dismiss);
+    /// the others are only counted.
+    pub fingerprints: Vec<AlertId>,
 }
 
 /// How many items a query selects and a fingerprint of which: sums over their row ids, so an
@@ -49,7 +52,13 @@ fn summary(
     from_where: &str,
     rowid: &str,
     params: &[(&str, &dyn rusqlite::ToSql)],
+    fingerprint: bool,
 ) -> StoreResult<(i64, String)> {
+    if !fingerprint {
+        let sql = format!("SELECT count(*) {from_where}");
+        let n: i64 = super::cached_row(conn, &sql, params, |r| r.get(0))?;
+        return Ok((n, String::new()));
+    }
     let sql = format!(
         "SELECT count(*), coalesce(sum({rowid}), 0), coalesce(sum(({rowid} * 2654435761) % 4294967311), 0) {from_where}"
     );
@@ -65,6 +74,7 @@ fn summary(
 pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<AlertFacts> {
     let n = secs(now);
     let limit = listing.limit.unwrap_or(-1);
+    let wanted = |id: AlertId| listing.fingerprints.contains(&id);
     // Every item in order; or the first few as the index has them, without sorting them all.
     let order = |by: &str| {
         if listing.limit.is_none() {
@@ -134,7 +144,13 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
     let p = rusqlite::named_params! {":now": n, ":since": since};
     f.summaries.push((
         AlertId::RedundantAssignment,
-        summary(conn, unused, "a.rowid", p)?,
+        summary(
+            conn,
+            unused,
+            "a.rowid",
+            p,
+            wanted(AlertId::RedundantAssignment),
+        )?,
     ));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR}, a.created_at, CASE WHEN a.last_activated_at <= :now THEN a.last_activated_at END
@@ -164,8 +180,10 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
                      WHERE a.principal_id = u.id AND a.ended_at IS NULL AND a.origin = 'assigned'
                        AND r.privileged = 1 AND (a.end_at IS NULL OR a.end_at > :now))";
     let p = rusqlite::named_params! {":now": n, ":since": since};
-    f.summaries
-        .push((AlertId::StaleSignIn, summary(conn, stale, "u.rowid", p)?));
+    f.summaries.push((
+        AlertId::StaleSignIn,
+        summary(conn, stale, "u.rowid", p, wanted(AlertId::StaleSignIn))?,
+    ));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT u.id, u.upn, u.display_name, u.last_sign_in, u.created_at {stale} {} LIMIT :limit",
         order("u.upn")
@@ -218,7 +236,13 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
          AND a.kind = 'active' AND a.origin = 'assigned'";
     f.summaries.push((
         AlertId::PermanentActiveAssignments,
-        summary(conn, permanent, "a.rowid", &[])?,
+        summary(
+            conn,
+            permanent,
+            "a.rowid",
+            &[],
+            wanted(AlertId::PermanentActiveAssignments),
+        )?,
     ));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR} {} {} LIMIT ?1",

@@ -414,3 +414,21 @@ fn alerts_are_computed_at_most_once_a_second_however_many_changes_arrive() {
     assert_eq!(firing(&h), 2);
     assert!(!h.main().alerts.stale);
 }
+
+#[test]
+fn an_alert_with_thousands_of_items_shows_its_whole_count() {
+    let mut h = Harness::lab();
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('6'));
+    if let crate::tui::app::Screen::Main(m) = &mut h.app.screen {
+        let at = m
+            .alerts
+            .list
+            .iter()
+            .position(|a| a.id == AlertId::PermanentActiveAssignments)
+            .unwrap();
+        m.alerts.list[at].affected = 123_456;
+    }
+    let screen = screen_text(&h.draw(100, 24));
+    assert!(screen.contains("123456"), "{screen}");
+}

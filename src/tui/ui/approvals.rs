@@ -129,13 +129,21 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
             ]
         })
         .collect();
-    const ALERTS: [Column; 4] = [
+    // The count column fits the biggest count: a big tenant's alerts have thousands of items.
+    let digits = a
+        .list
+        .iter()
+        .map(|v| v.affected.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let count_width = u16::try_from(digits).unwrap_or(u16::MAX).max(3);
+    let columns: [Column; 4] = [
         Column::new("Severity", Constraint::Length(8), 8, 2),
         Column::new("State", Constraint::Length(9), 9, 1),
-        Column::new("#", Constraint::Length(4), 3, 3),
+        Column::new("#", Constraint::Length(count_width + 1), count_width, 3),
         Column::new("Alert", Constraint::Fill(1), 20, 0),
     ];
-    let table = table(&ALERTS, rows, list.width);
+    let table = table(&columns, rows, list.width);
     let mut state = TableState::default().with_selected(Some(a.selected));
     frame.render_stateful_widget(table, list, &mut state);
     let Some(v) = a.list.get(a.selected) else {

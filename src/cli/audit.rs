@@ -174,7 +174,7 @@ fn verify(env: &Env, checkpoint: Option<&str>, as_json: bool) -> CliResult {
         .transpose()?;
     let mut svc = env.open_quietly(OpenMode::Existing)?;
     // A bar on a terminal for a log long enough to take a while; nothing in a pipe or JSON.
-    let bar = super::output::progress_bar("Verifying the audit log", as_json);
+    let bar = super::output::progress_bar("Verifying the audit log", 0, as_json);
     let v = svc.verify_audit(checkpoint.as_ref(), &mut |_, done, total| {
         bar.set_length(u64::try_from(total).unwrap_or(0));
         bar.set_position(u64::try_from(done).unwrap_or(0));

@@ -7,14 +7,14 @@ use super::args::{BackupArgs, DoctorArgs};
 use super::output::json;
 use super::{CliError, CliResult, Env};
 use crate::policy::duration::format_utc;
-use crate::service::{Check, Restored, Service, ServiceError, Verdict};
+use crate::service::{Check, RestoreStep, Restored, Service, ServiceError, Verdict};
 use crate::store::{OpenMode, StoreError};
 
 /// `pim backup FILE`.
 pub fn backup(env: &Env, a: &BackupArgs) -> CliResult {
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
-    let bar = super::output::progress_bar("Backing up (pages)", a.json);
+    let bar = super::output::progress_bar("Backing up (pages)", 0, a.json);
     let done = svc.backup(&token, &a.file, &mut |done, total| {
         bar.set_length(u64::try_from(total).unwrap_or(0));
         bar.set_position(u64::try_from(done).unwrap_or(0));
@@ -56,21 +56,39 @@ fn unopenable(e: &ServiceError) -> bool {
 
 /// `pim restore FILE`.
 pub fn restore(env: &Env, a: &BackupArgs) -> CliResult {
-    let restored = match Service::open(&env.db, OpenMode::Existing) {
-        Ok(mut svc) => {
-            let token = env.token()?;
-            svc.on_warning(|w| errln!("warning: {w}"));
-            svc.restore(&token, &a.file)?
-        }
-        Err(e) if unopenable(&e) => {
-            errln!(
-                "The database cannot be opened ({e}); nobody can sign in to it, so it is replaced without a sign-in and kept aside."
-            );
-            Service::restore_unopenable(&env.db, &a.file, &e.to_string())?.1
-        }
-        Err(e) => return Err(e.into()),
+    let opened = Service::open(&env.db, OpenMode::Existing);
+    let token = match &opened {
+        Ok(_) => Some(env.token()?),
+        Err(_) => None,
     };
-    print_restored(env, &restored, a.json)
+    // What it is doing, on a terminal: checking a big backup and copying take seconds each.
+    let bar = super::output::progress_spinner(a.json);
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    let mut step = |s: RestoreStep| match s {
+        RestoreStep::Checking => bar.set_message("Checking the backup…"),
+        RestoreStep::KeepingAside { done, total } => bar.set_message(format!(
+            "Keeping the current database aside: {done} of {total} pages…"
+        )),
+        RestoreStep::CopyingIn => bar.set_message("Putting the backup in place…"),
+    };
+    let restored = match (opened, token) {
+        (Ok(mut svc), Some(token)) => {
+            svc.on_warning(|w| errln!("warning: {w}"));
+            svc.restore(&token, &a.file, &mut step)
+        }
+        (Err(e), _) if unopenable(&e) => {
+            bar.suspend(|| {
+                errln!(
+                    "The database cannot be opened ({e}); nobody can sign in to it, so it is replaced without a sign-in and kept aside."
+                );
+            });
+            Service::restore_unopenable(&env.db, &a.file, &e.to_string(), &mut step).map(|r| r.1)
+        }
+        (Err(e), _) => Err(e),
+        (Ok(_), None) => Err(ServiceError::Auth(crate::service::AuthFailure::NotSignedIn)),
+    };
+    bar.finish_and_clear();
+    print_restored(env, &restored?, a.json)
 }
 
 fn print_restored(env: &Env, r: &Restored, as_json: bool) -> Result<(), CliError> {

@@ -65,20 +65,21 @@ pub fn qr(code: &crate::auth::qr::Qr) {
 
 /// A progress bar on standard error when a person is watching it, hidden when standard error
 /// is not a terminal or the output is JSON.
-pub fn progress_bar(what: &str, quiet: bool) -> indicatif::ProgressBar {
+/// `len` is how much work there is, when known (0 until the work says).
+pub fn progress_bar(what: &str, len: u64, quiet: bool) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if quiet || !io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} {wide_bar} {human_pos}/{human_len} ({eta} left)",
+    // Nothing is drawn until the work says how much there is.
+    indicatif::ProgressBar::new(len)
+        .with_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {wide_bar} {human_pos}/{human_len} ({eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message(what.to_owned());
-    bar
+        .with_message(what.to_owned())
 }
 
 /// A spinner with a message on standard error while a person watches, hidden otherwise: for

@@ -148,7 +148,7 @@ fn seed(env: &Env, a: &super::args::SeedArgs) -> CliResult {
         .into());
     }
     let token = env.token()?;
-    let bar = super::output::progress_bar("Seeding the lab", a.json);
+    let bar = super::output::progress_bar("Seeding the lab", 0, a.json);
     let spec = crate::service::SeedSpec {
         users: a.users,
         assignments: a.assignments,

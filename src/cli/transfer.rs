@@ -120,13 +120,32 @@ pub fn import(env: &Env, a: &ImportAssignmentsArgs) -> CliResult {
     }
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
+    // A bar on a terminal for big files: every row is checked, then applied.
+    let bar = super::output::progress_bar("Checking rows", rows.len() as u64, a.json);
     let report = with_code_prompt(a.otp.clone(), |otp| {
         let options = ImportOptions {
             dry_run: a.dry_run,
             skip_existing: a.skip_existing,
         };
-        svc.import_assignments(&token, &rows, options, otp.as_deref())
-    })?;
+        let shown = bar.clone();
+        let result = svc.import_assignments(
+            &token,
+            &rows,
+            options,
+            otp.as_deref(),
+            &mut |phase, done, total| {
+                shown.set_message(match phase {
+                    crate::service::ImportPhase::Checking => "Checking rows",
+                    crate::service::ImportPhase::Applying => "Applying rows",
+                });
+                shown.set_length(total as u64);
+                shown.set_position(done as u64);
+            },
+        );
+        bar.finish_and_clear();
+        result
+    });
+    let report = report?;
     let now = svc.clock()?.now;
     let code = exit_code(&report);
     if a.json {

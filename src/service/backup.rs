@@ -39,6 +39,22 @@ pub struct Restored {
     pub replaced_head: Option<i64>,
 }
 
+/// What a restore is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreStep {
+    /// Opening the backup and checking it whole.
+    Checking,
+    /// Copying the current database aside: pages done of all.
+    KeepingAside {
+        /// Pages copied.
+        done: i64,
+        /// Pages in all.
+        total: i64,
+    },
+    /// Putting the backup in place (one step, under the write lock).
+    CopyingIn,
+}
+
 /// A timestamp for file names: `20261202T101500Z`.
 fn stamp(t: crate::clock::Time) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
@@ -117,10 +133,17 @@ impl super::Service {
     /// Privileged Role Administrator of the current database asks for it; the current database
     /// is first copied aside; the restored log records the restore (who, from which file, what
     /// it replaced) and its anchor moves to the restored head.
-    pub fn restore(&mut self, token: &SessionToken, file: &Path) -> ServiceResult<Restored> {
+    /// `step` hears what it is doing (a big database takes seconds at each step).
+    pub fn restore(
+        &mut self,
+        token: &SessionToken,
+        file: &Path,
+        step: &mut dyn FnMut(RestoreStep),
+    ) -> ServiceResult<Restored> {
         let db = self.store.path().map(Path::to_path_buf).ok_or_else(|| {
             ServiceError::Conflict("a database in memory cannot be restored".into())
         })?;
+        step(RestoreStep::Checking);
         let (source, info) = backup::open_backup(file)?;
         let keys_from = key_source(&info, file, &db)?;
         let actor = self.write_open(|ctx| {
@@ -137,8 +160,11 @@ impl super::Service {
         let replaced_id = self.sealer.database_id().to_owned();
         let now = self.clock.now();
         let aside = backup::aside_path(&db, &stamp(now));
-        backup::copy_out(self.store.conn(), &aside, &mut |_, _| {})?;
+        backup::copy_out(self.store.conn(), &aside, &mut |done, total| {
+            step(RestoreStep::KeepingAside { done, total });
+        })?;
         let mark = store::meta::real_time_mark(self.store.conn())?;
+        step(RestoreStep::CopyingIn);
         backup::copy_in(&source, self.store.conn_mut(), &db)?;
         drop(source);
         self.after_restore(&db, &info, keys_from, &replaced_id, mark)?;
@@ -159,7 +185,9 @@ impl super::Service {
         db: &Path,
         file: &Path,
         why: &str,
+        step: &mut dyn FnMut(RestoreStep),
     ) -> ServiceResult<(Self, Restored)> {
+        step(RestoreStep::Checking);
         let (source, info) = backup::open_backup(file)?;
         let keys_from = key_source(&info, file, db)?;
         let now = crate::clock::Clock::now(&crate::clock::SystemClock);
@@ -180,6 +208,7 @@ impl super::Service {
         }
         let id = info.database_id.clone();
         let mut store = store::Store::open_empty(db)?;
+        step(RestoreStep::CopyingIn);
         backup::copy_in(&source, store.conn_mut(), db)?;
         drop(source);
         if let Some(id) = &id {

@@ -200,6 +200,16 @@ fn outcomes(rows: &[ImportRow], results: Vec<RowResult>) -> Vec<RowOutcome> {
         .collect()
 }
 
+/// Which pass of an import is running: every row is checked first (nothing written), then
+/// applied in one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportPhase {
+    /// Checking each row against the rules.
+    Checking,
+    /// Applying the rows.
+    Applying,
+}
+
 impl super::Service {
     /// Checks every row of a file (in one transaction that is rolled back, so a row sees the
     /// rows before it), then, unless `dry_run` or a row fails, applies them all in one
@@ -210,13 +220,19 @@ impl super::Service {
         rows: &[ImportRow],
         options: ImportOptions,
         otp: Option<&str>,
+        progress: &mut dyn FnMut(ImportPhase, usize, usize),
     ) -> ServiceResult<ImportReport> {
+        let total = rows.len();
         let (checked, preview) = self.preflight(|s| {
             s.write(|ctx| {
                 ctx.actor(token)?;
                 Ok(rows
                     .iter()
-                    .map(|r| run_row(ctx, token, r, options))
+                    .enumerate()
+                    .map(|(i, r)| {
+                        progress(ImportPhase::Checking, i, total);
+                        run_row(ctx, token, r, options)
+                    })
                     .collect::<Vec<_>>())
             })
         });
@@ -241,7 +257,8 @@ impl super::Service {
                 verify_code(ctx, &actor, otp, &purpose)?;
             }
             let mut results = Vec::with_capacity(rows.len());
-            for row in rows {
+            for (i, row) in rows.iter().enumerate() {
+                progress(ImportPhase::Applying, i, total);
                 match run_row(ctx, token, row, options) {
                     RowResult::Failed(e) => {
                         return Err(ServiceError::Conflict(format!(

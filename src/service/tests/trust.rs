@@ -355,3 +355,24 @@ fn a_clock_that_went_back_stops_sign_in_and_activation_until_it_catches_up() {
     let code = lab.code("approver", 0);
     lab.svc.sign_in(&upn, &password, &code).unwrap();
 }
+
+#[test]
+fn a_restore_says_what_it_is_doing_step_by_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = Lab::on_file(&dir.path().join("lab.db"));
+    let admin = lab.sign_in("admin");
+    let copy = dir.path().join("copy.db");
+    lab.svc.backup(&admin, &copy, &mut |_, _| {}).unwrap();
+    let mut steps = Vec::new();
+    lab.svc
+        .restore(&admin, &copy, &mut |s| steps.push(s))
+        .unwrap();
+    assert_eq!(steps.first(), Some(&crate::service::RestoreStep::Checking));
+    assert_eq!(steps.last(), Some(&crate::service::RestoreStep::CopyingIn));
+    let mut aside = steps.iter().filter_map(|s| match s {
+        crate::service::RestoreStep::KeepingAside { done, total } => Some((*done, *total)),
+        _ => None,
+    });
+    let (done, total) = aside.next_back().expect("the copy aside is reported");
+    assert!(total > 0 && done == total, "{done} of {total}");
+}

@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::{ServiceError, ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
-use crate::auth::lockout::Counters;
 use crate::clock::Time;
 use crate::policy::model::{Assignment, AssignmentKind, Origin, Principal, Role, TenantKind};
 use crate::store::{self, users::UserRecord};
@@ -214,21 +213,17 @@ impl super::Service {
                     let sealed = ctx.sealer.seal(secret, &id)?;
                     store::users::insert(
                         ctx.conn,
-                        &UserRecord {
-                            principal: Principal {
+                        &UserRecord::new_account(
+                            Principal {
                                 id,
                                 upn: upn(i),
                                 display_name: format!("User {:06}", first_user + i),
                             },
-                            enabled: true,
-                            password_hash: hash.to_owned(),
-                            totp_sealed: Some(sealed),
-                            mfa_registered_at: Some(ctx.now),
-                            totp_last_step: None,
-                            counters: Counters::default(),
-                            last_sign_in: None,
-                            created_at: ctx.now,
-                        },
+                            hash.to_owned(),
+                            sealed,
+                            Some(ctx.now),
+                            ctx.now,
+                        ),
                     )?;
                 }
                 ctx.audit(

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{AuthFailure, Ctx, Guard, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
-use crate::auth::lockout::Counters;
 use crate::auth::password::check_password_policy;
 use crate::auth::session::generate_password;
 use crate::auth::totp::generate_secret;
@@ -179,21 +178,17 @@ impl super::Service {
             .hash(&password)
             .map_err(|e| ServiceError::Conflict(format!("password hashing failed: {e}")))?;
         Ok(Seed {
-            record: UserRecord {
-                principal: Principal {
+            record: UserRecord::new_account(
+                Principal {
                     id: id.clone(),
                     upn: upn.to_owned(),
                     display_name: display_name.to_owned(),
                 },
-                enabled: true,
-                password_hash: hash,
-                totp_sealed: Some(self.sealer.seal(&secret, &id)?),
-                mfa_registered_at: Some(now),
-                totp_last_step: None,
-                counters: Counters::default(),
-                last_sign_in: None,
-                created_at: now,
-            },
+                hash,
+                self.sealer.seal(&secret, &id)?,
+                Some(now),
+                now,
+            ),
             account: CreatedAccount {
                 upn: upn.to_owned(),
                 display_name: display_name.to_owned(),

@@ -149,17 +149,7 @@ impl super::Service {
             let sealed = ctx.sealer.seal(&secret, &principal.id)?;
             store::users::insert(
                 ctx.conn,
-                &UserRecord {
-                    principal: principal.clone(),
-                    enabled: true,
-                    password_hash: hash.clone(),
-                    totp_sealed: Some(sealed),
-                    mfa_registered_at: None,
-                    totp_last_step: None,
-                    counters: Counters::default(),
-                    last_sign_in: None,
-                    created_at: ctx.now,
-                },
+                &UserRecord::new_account(principal.clone(), hash.clone(), sealed, None, ctx.now),
             )?;
             ctx.audit(
                 AuditEntry::new(activity::USER_ADDED, ctx.now)

@@ -32,6 +32,30 @@ pub struct UserRecord {
     pub created_at: Time,
 }
 
+impl UserRecord {
+    /// A new, enabled account that has never signed in, with its sealed authenticator secret
+    /// (registered at `registered` when the secret was handed over already confirmed).
+    pub fn new_account(
+        principal: Principal,
+        password_hash: String,
+        totp_sealed: Vec<u8>,
+        registered: Option<Time>,
+        created_at: Time,
+    ) -> Self {
+        Self {
+            principal,
+            enabled: true,
+            password_hash,
+            totp_sealed: Some(totp_sealed),
+            mfa_registered_at: registered,
+            totp_last_step: None,
+            counters: Counters::default(),
+            last_sign_in: None,
+            created_at,
+        }
+    }
+}
+
 const COLUMNS: &str =
     "id, upn, display_name, enabled, password_hash, totp_sealed, mfa_registered_at,
     totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts";

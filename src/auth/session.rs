@@ -23,6 +23,16 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Lower-case hex of a digest, without allocating.
+pub fn hex_into<'b>(digest: &[u8; 32], out: &'b mut [u8; 64]) -> &'b str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
+    }
+    std::str::from_utf8(out).unwrap_or("")
+}
+
 /// A random password for generated accounts: four groups of four from an alphabet without
 /// look-alike characters, e.g. `Kq7m-Rt4x-Hv9p-Wz3c` (about 95 bits).
 pub fn generate_password() -> Result<String, getrandom::Error> {

@@ -363,15 +363,6 @@ fn conditions(f: &Filter<'_>, now: Time) -> (String, Vec<(&'static str, Value)>)
     (wheres.join(" AND "), params)
 }
 
-fn as_params<'a>(
-    params: &'a [(&'static str, Value)],
-) -> Vec<(&'static str, &'a dyn rusqlite::ToSql)> {
-    params
-        .iter()
-        .map(|(name, v)| (*name, v as &dyn rusqlite::ToSql))
-        .collect()
-}
-
 /// Lists assignments with role and principal names, newest first, one page.
 pub fn list(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<Vec<AssignmentRow>> {
     let (wheres, mut params) = conditions(f, now);
@@ -384,7 +375,7 @@ pub fn list(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<Vec<Ass
          ORDER BY a.created_at DESC, a.rowid DESC LIMIT :limit OFFSET :offset"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(as_params(&params).as_slice(), joined_row)?;
+    let rows = stmt.query_map(super::bind(&params).as_slice(), joined_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -393,7 +384,7 @@ pub fn count(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<i64> {
     let (wheres, params) = conditions(f, now);
     let sql = format!("SELECT count(*) FROM assignments a WHERE {wheres}");
     let mut stmt = conn.prepare_cached(&sql)?;
-    Ok(stmt.query_row(as_params(&params).as_slice(), |r| r.get(0))?)
+    Ok(stmt.query_row(super::bind(&params).as_slice(), |r| r.get(0))?)
 }
 
 /// Current (live or scheduled) assignments per role and kind: `(role_id, kind, count)`.

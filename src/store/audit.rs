@@ -266,10 +266,7 @@ fn select(
     if let Some(who) = who {
         params.push((":who", Value::Text(who.to_owned())));
     }
-    let bound: Vec<(&str, &dyn rusqlite::ToSql)> = params
-        .iter()
-        .map(|(n, v)| (*n, v as &dyn rusqlite::ToSql))
-        .collect();
+    let bound = super::bind(&params);
     let Some(_) = who else {
         let mut stmt = conn.prepare_cached(&cursor_sql(f, None, order))?;
         let mut rows = stmt.query(bound.as_slice())?;
@@ -415,7 +412,7 @@ impl Batch {
         let mut hex = [0u8; 64];
         self.items.iter().find_map(|(seq, range, stored)| {
             let digest: [u8; 32] = Sha256::digest(&self.bytes[range.clone()]).into();
-            (hex_into(&digest, &mut hex).as_bytes() != stored).then_some(*seq)
+            (crate::auth::session::hex_into(&digest, &mut hex).as_bytes() != stored).then_some(*seq)
         })
     }
 }
@@ -588,14 +585,4 @@ fn read_links(
         let _ = to_hash.send(batch);
     }
     Ok((verified, prev, link_fault))
-}
-
-/// Lower-case hex of a digest, without allocating.
-fn hex_into<'b>(digest: &[u8; 32], out: &'b mut [u8; 64]) -> &'b str {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in digest.iter().enumerate() {
-        out[2 * i] = DIGITS[usize::from(b >> 4)];
-        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
-    }
-    std::str::from_utf8(out).unwrap_or("")
 }

@@ -325,6 +325,17 @@ impl Store {
     }
 }
 
+/// Named parameters built at run time (a filter puts in only the conditions it has), as
+/// rusqlite takes them.
+pub(crate) fn bind<'a>(
+    params: &'a [(&'static str, rusqlite::types::Value)],
+) -> Vec<(&'static str, &'a dyn rusqlite::ToSql)> {
+    params
+        .iter()
+        .map(|(name, v)| (*name, v as &dyn rusqlite::ToSql))
+        .collect()
+}
+
 /// One row of a statement kept prepared on the connection: the hot paths run the same few
 /// statements many times, and parsing SQL each time was a large part of their cost.
 pub(crate) fn cached_row<T, P: rusqlite::Params>(

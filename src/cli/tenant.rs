@@ -139,14 +139,7 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
 /// `pim lab seed`.
 fn seed(env: &Env, a: &super::args::SeedArgs) -> CliResult {
     let mut svc = env.open(OpenMode::Existing)?;
-    let tenant = svc.tenant()?;
-    if tenant.kind != crate::policy::model::TenantKind::Lab {
-        return Err(crate::service::ServiceError::Conflict(format!(
-            "this database holds the tenant {} ({}), not a training lab; `pim lab seed` only adds to labs",
-            tenant.domain, tenant.display_name
-        ))
-        .into());
-    }
+    svc.check_seedable()?;
     let token = env.token()?;
     let bar = super::output::progress_bar("Seeding the lab", 0, a.json);
     let spec = crate::service::SeedSpec {

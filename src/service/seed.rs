@@ -120,7 +120,26 @@ const REASONS: [&str; 8] = [
     "Helpdesk escalation from the service desk",
 ];
 
+/// Why a tenant that is not a lab is not seeded.
+fn not_a_lab(tenant: &crate::policy::model::Tenant) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "this database holds the tenant {} ({}), not a training lab; `pim lab seed` only adds to labs",
+        tenant.domain, tenant.display_name
+    ))
+}
+
 impl super::Service {
+    /// Refuses a database that is not a lab before anyone is asked to sign in (seeding
+    /// checks it again in its transaction).
+    pub fn check_seedable(&mut self) -> ServiceResult<()> {
+        let tenant = self.tenant()?;
+        if tenant.kind == TenantKind::Lab {
+            Ok(())
+        } else {
+            Err(not_a_lab(&tenant))
+        }
+    }
+
     /// Adds `spec` to a lab (signed-in Global or Privileged Role Administrators only), reporting
     /// (done, total) rows as it goes.
     pub fn seed_lab(
@@ -140,10 +159,7 @@ impl super::Service {
         let (admin, roles, first_user) = self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
             if ctx.tenant.kind != TenantKind::Lab {
-                return Err(ServiceError::Refused(crate::policy::Refusal::new(
-                    crate::policy::Rule::LabOnly,
-                    "a tenant can only be seeded when it is a training lab",
-                )));
+                return Err(not_a_lab(&ctx.tenant));
             }
             if !ctx.is_admin(&actor.id)? {
                 return Err(ServiceError::Refused(

@@ -205,22 +205,19 @@ fn console(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wal
         matches!(app.screen, pim_console::tui::app::Screen::Main(_)),
         "the console signed in"
     );
+    // A key and the frame it leads to, then another key back and its frame.
+    let there_and_back = |app: &mut App, there: KeyCode, back: KeyCode| {
+        key(app, there);
+        frame(app);
+        key(app, back);
+        frame(app);
+    };
     group.bench_function("console: tab 2 (Roles) and back to 1, with frames", |b| {
-        b.iter(|| {
-            key(&mut app, KeyCode::Char('2'));
-            frame(&app);
-            key(&mut app, KeyCode::Char('1'));
-            frame(&app);
-        });
+        b.iter(|| there_and_back(&mut app, KeyCode::Char('2'), KeyCode::Char('1')));
     });
     // Alerts are computed at most once a second: most switches show the last ones.
     group.bench_function("console: tab 6 (Alerts) and back to 1, with frames", |b| {
-        b.iter(|| {
-            key(&mut app, KeyCode::Char('6'));
-            frame(&app);
-            key(&mut app, KeyCode::Char('1'));
-            frame(&app);
-        });
+        b.iter(|| there_and_back(&mut app, KeyCode::Char('6'), KeyCode::Char('1')));
     });
     key(&mut app, KeyCode::Char('2'));
     key(&mut app, KeyCode::Char('/'));
@@ -237,12 +234,7 @@ fn console(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wal
         .map_or(0, |d| d.counts().iter().sum());
     assert!(rows > 0, "the role page is open");
     group.bench_function("console: down and up on a role page, with frames", |b| {
-        b.iter(|| {
-            key(&mut app, KeyCode::Down);
-            frame(&app);
-            key(&mut app, KeyCode::Up);
-            frame(&app);
-        });
+        b.iter(|| there_and_back(&mut app, KeyCode::Down, KeyCode::Up));
     });
 }
 

@@ -47,7 +47,7 @@ pub struct Listing {
 
 /// How many items a query selects and a fingerprint of which: sums over their row ids, so an
 /// index that holds exactly the items answers it without reading a row.
-fn summary(
+pub(super) fn summary(
     conn: &Connection,
     from_where: &str,
     rowid: &str,
@@ -65,6 +65,51 @@ fn summary(
     let (n, a, b): (i64, i64, i64) = super::cached_row(conn, &sql, params, |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
+    Ok((n, format!("{n}:{a}:{b}")))
+}
+
+/// "Administrators aren't using their privileged roles": eligible assignments of privileged
+/// roles held for `unused_days` and not activated within them.
+pub(super) const UNUSED: &str = "FROM assignments a WHERE a.ended_at IS NULL AND a.kind = 'eligible'
+     AND a.role_id IN (SELECT id FROM roles WHERE privileged = 1)
+     AND a.created_at <= :since AND (a.end_at IS NULL OR a.end_at > :now)
+     AND (a.last_activated_at IS NULL OR a.last_activated_at < :since OR a.last_activated_at > :now)";
+
+/// The items of [`UNUSED`] as every current eligible
+/// assignment of a privileged role (kept in `eligible_totals` by triggers) less the few that
+/// were created, expired or activated within the window, each found on its own index: the
+/// alert costs what changed lately, not the number of eligible administrators.
+pub(super) fn unused_summary(
+    conn: &Connection,
+    now: i64,
+    since: i64,
+) -> StoreResult<(i64, String)> {
+    let (n, a, b): (i64, i64, i64) = super::cached_row(
+        conn,
+        "WITH privileged AS (SELECT id FROM roles WHERE privileged = 1),
+         recent (rid) AS (
+             SELECT a.rowid FROM assignments a INDEXED BY assignments_eligible_use
+             WHERE a.ended_at IS NULL AND a.kind = 'eligible'
+               AND a.role_id IN privileged AND a.created_at > :since
+             UNION
+             SELECT a.rowid FROM assignments a INDEXED BY assignments_current_counts
+             WHERE a.ended_at IS NULL AND a.kind = 'eligible'
+               AND a.role_id IN privileged AND a.end_at <= :now
+             UNION
+             SELECT a.rowid FROM assignments a INDEXED BY assignments_eligible_recent
+             WHERE a.ended_at IS NULL AND a.kind = 'eligible'
+               AND a.last_activated_at >= :since AND a.last_activated_at <= :now
+               AND a.role_id IN privileged
+         )
+         SELECT t.items - r.items, t.sum_a - r.sum_a, t.sum_b - r.sum_b
+         FROM (SELECT coalesce(sum(items), 0) AS items, coalesce(sum(rowid_sum), 0) AS sum_a,
+                      coalesce(sum(rowid_mix), 0) AS sum_b
+               FROM eligible_totals WHERE role_id IN privileged) t,
+              (SELECT count(*) AS items, coalesce(sum(rid), 0) AS sum_a,
+                      coalesce(sum((rid * 2654435761) % 4294967311), 0) AS sum_b FROM recent) r",
+        rusqlite::named_params! {":now": now, ":since": since},
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     Ok((n, format!("{n}:{a}:{b}")))
 }
 
@@ -137,25 +182,14 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
 
     // Eligible assignments of privileged roles not activated for `unused_days`.
     let since = n - listing.unused_days * 86_400;
-    let unused = "FROM assignments a WHERE a.ended_at IS NULL AND a.kind = 'eligible'
-         AND a.role_id IN (SELECT id FROM roles WHERE privileged = 1)
-         AND a.created_at <= :since AND (a.end_at IS NULL OR a.end_at > :now)
-         AND (a.last_activated_at IS NULL OR a.last_activated_at < :since OR a.last_activated_at > :now)";
-    let p = rusqlite::named_params! {":now": n, ":since": since};
     f.summaries.push((
         AlertId::RedundantAssignment,
-        summary(
-            conn,
-            unused,
-            "a.rowid",
-            p,
-            wanted(AlertId::RedundantAssignment),
-        )?,
+        unused_summary(conn, n, since)?,
     ));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PR}, a.created_at, CASE WHEN a.last_activated_at <= :now THEN a.last_activated_at END
          {} {} LIMIT :limit",
-        unused.replacen(
+        UNUSED.replacen(
             "FROM assignments a",
             "FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id",
             1

@@ -114,6 +114,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("meta", "value"),
     ("bundles", "role_ids"),
     ("audit_text", "details"),
+    ("counters", "value"),
+    ("eligible_totals", "rowid_mix"),
 ];
 
 /// Refuses a database whose version says it is current but whose tables are not what this

@@ -3,6 +3,7 @@
 use super::*;
 use crate::audit::AuditEntry;
 use crate::audit::chain::ChainFault;
+use rusqlite::{OptionalExtension, params};
 
 #[test]
 fn migrates_from_empty_and_reopens() {
@@ -624,4 +625,113 @@ fn an_upgrade_tells_each_migration_before_it_runs_and_a_new_database_tells_none(
     let fresh = dir.path().join("new.db");
     Store::open_with(&fresh, OpenMode::Create, &mut |u| told.push(u)).unwrap();
     assert!(told.is_empty(), "created, not upgraded");
+}
+
+/// One change to the assignments table, as any code path (or a hand edit) could make it.
+#[derive(Debug, Clone)]
+enum Change {
+    Add {
+        role: usize,
+        eligible: bool,
+        created: i64,
+        end: Option<i64>,
+        used: Option<i64>,
+    },
+    End(usize),
+    Convert(usize),
+    MoveRole(usize, usize),
+    Delete(usize),
+}
+
+fn change() -> impl proptest::strategy::Strategy<Value = Change> {
+    use proptest::prelude::*;
+    let day = 86_400i64;
+    prop_oneof![
+        4 => (0..3usize, any::<bool>(), 0..60 * day, proptest::option::of(0..90 * day),
+              proptest::option::of(0..70 * day))
+            .prop_map(|(role, eligible, created, end, used)| Change::Add { role, eligible, created, end, used }),
+        1 => (0..40usize).prop_map(Change::End),
+        1 => (0..40usize).prop_map(Change::Convert),
+        1 => (0..40usize, 0..3usize).prop_map(|(i, r)| Change::MoveRole(i, r)),
+        1 => (0..40usize).prop_map(Change::Delete),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The unused-roles count kept by triggers and subtraction agrees, count and fingerprint,
+    /// with counting every matching row, whatever inserts, ends, conversions, moves between
+    /// roles and deletions came before.
+    #[test]
+    fn unused_roles_kept_by_triggers_agree_with_counting_every_row(
+        changes in proptest::collection::vec(change(), 1..60),
+        now_day in 30i64..80,
+    ) {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        conn.execute_batch(
+            "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
+                 ('p1', 'Priv One', 'priv-one', '', 1), ('p2', 'Priv Two', 'priv-two', '', 1),
+                 ('n1', 'Plain', 'plain', '', 0);",
+        )
+        .unwrap();
+        let roles = ["p1", "p2", "n1"];
+        let nth = |i: usize| -> Option<i64> {
+            conn.query_row("SELECT rowid FROM assignments ORDER BY rowid LIMIT 1 OFFSET ?1", [i as i64], |r| r.get(0))
+                .optional()
+                .unwrap()
+        };
+        for (k, c) in changes.iter().enumerate() {
+            match *c {
+                Change::Add { role, eligible, created, end, used } => {
+                    // One person per assignment, so no change below meets the one-current rule.
+                    conn.execute(
+                        "INSERT INTO users (id, upn, display_name, password_hash, created_at)
+                         VALUES (?1, ?1 || '@contoso.onmicrosoft.com', ?1, 'x', 0)",
+                        [format!("u{k}")],
+                    )
+                    .unwrap();
+                    conn.execute(
+                        "INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, end_at,
+                             created_at, last_activated_at)
+                         VALUES (?1, ?2, ?7, ?3, 'assigned', ?4, ?5, ?4, ?6)",
+                        params![format!("a{k}"), roles[role], if eligible { "eligible" } else { "active" },
+                                created, end.map(|e| created + e), used, format!("u{k}")],
+                    )
+                    .unwrap();
+                }
+                Change::End(i) => if let Some(id) = nth(i) {
+                    conn.execute("UPDATE assignments SET ended_at = 1, end_reason = 'removed' WHERE rowid = ?1", [id]).unwrap();
+                },
+                Change::Convert(i) => if let Some(id) = nth(i) {
+                    conn.execute(
+                        "UPDATE assignments SET kind = CASE kind WHEN 'eligible' THEN 'active' ELSE 'eligible' END
+                         WHERE rowid = ?1",
+                        [id],
+                    )
+                    .unwrap();
+                },
+                Change::MoveRole(i, r) => if let Some(id) = nth(i) {
+                    conn.execute("UPDATE assignments SET role_id = ?2 WHERE rowid = ?1", params![id, roles[r]])
+                        .unwrap();
+                },
+                Change::Delete(i) => if let Some(id) = nth(i) {
+                    conn.execute("DELETE FROM assignments WHERE rowid = ?1", [id]).unwrap();
+                },
+            }
+        }
+        let now = now_day * 86_400;
+        let since = now - 30 * 86_400;
+        let kept = alerts::unused_summary(conn, now, since).unwrap();
+        let counted = alerts::summary(
+            conn,
+            alerts::UNUSED,
+            "a.rowid",
+            rusqlite::named_params! {":now": now, ":since": since},
+            true,
+        )
+        .unwrap();
+        proptest::prop_assert_eq!(kept, counted);
+    }
 }

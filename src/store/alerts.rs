@@ -87,26 +87,35 @@ pub(super) fn unused_summary(
     let (n, a, b): (i64, i64, i64) = super::cached_row(
         conn,
         "WITH privileged AS (SELECT id FROM roles WHERE privileged = 1),
-         recent (rid) AS (
-             SELECT a.rowid FROM assignments a INDEXED BY assignments_eligible_use
+         -- Three disjoint parts, each summed on its own index (no set of row ids to build):
+         -- created within the window; older but past their end; older, not past their end,
+         -- and activated within the window.
+         gone (items, sum_a, sum_b) AS (
+             SELECT count(*), coalesce(sum(a.rowid), 0),
+                    coalesce(sum((a.rowid * 2654435761) % 4294967311), 0)
+             FROM assignments a INDEXED BY assignments_eligible_use
              WHERE a.ended_at IS NULL AND a.kind = 'eligible'
                AND a.role_id IN privileged AND a.created_at > :since
-             UNION
-             SELECT a.rowid FROM assignments a INDEXED BY assignments_current_counts
+             UNION ALL
+             SELECT count(*), coalesce(sum(a.rowid), 0),
+                    coalesce(sum((a.rowid * 2654435761) % 4294967311), 0)
+             FROM assignments a INDEXED BY assignments_current_counts
              WHERE a.ended_at IS NULL AND a.kind = 'eligible'
-               AND a.role_id IN privileged AND a.end_at <= :now
-             UNION
-             SELECT a.rowid FROM assignments a INDEXED BY assignments_eligible_recent
+               AND a.role_id IN privileged AND a.end_at <= :now AND a.created_at <= :since
+             UNION ALL
+             SELECT count(*), coalesce(sum(a.rowid), 0),
+                    coalesce(sum((a.rowid * 2654435761) % 4294967311), 0)
+             FROM assignments a INDEXED BY assignments_eligible_recent
              WHERE a.ended_at IS NULL AND a.kind = 'eligible'
                AND a.last_activated_at >= :since AND a.last_activated_at <= :now
-               AND a.role_id IN privileged
+               AND a.role_id IN privileged AND a.created_at <= :since
+               AND (a.end_at IS NULL OR a.end_at > :now)
          )
-         SELECT t.items - r.items, t.sum_a - r.sum_a, t.sum_b - r.sum_b
+         SELECT t.items - g.items, t.sum_a - g.sum_a, t.sum_b - g.sum_b
          FROM (SELECT coalesce(sum(items), 0) AS items, coalesce(sum(rowid_sum), 0) AS sum_a,
                       coalesce(sum(rowid_mix), 0) AS sum_b
                FROM eligible_totals WHERE role_id IN privileged) t,
-              (SELECT count(*) AS items, coalesce(sum(rid), 0) AS sum_a,
-                      coalesce(sum((rid * 2654435761) % 4294967311), 0) AS sum_b FROM recent) r",
+              (SELECT sum(items) AS items, sum(sum_a) AS sum_a, sum(sum_b) AS sum_b FROM gone) g",
         rusqlite::named_params! {":now": now, ":since": since},
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;

@@ -166,10 +166,12 @@ impl super::Service {
             None => None,
         };
         let tx = self.store.read()?;
-        let total = store::audit::count(&tx)?;
+        // The progress bar's length: the head's number (entries are numbered from 1 without
+        // gaps in an intact log), found without counting a million rows.
+        let total = store::audit::head(&tx)?.map_or(0, |(seq, _, _)| seq);
         let mut last = 0;
         // The assignments are checked in the same pass as the chain.
-        let mut seen = Seen::load(&tx)?;
+        let seen = std::sync::Mutex::new(Seen::load(&tx)?);
         let v = store::audit::verify(
             &tx,
             &mut |done| {
@@ -178,7 +180,7 @@ impl super::Service {
                     progress("entries", done, total);
                 }
             },
-            &mut |details| seen.entry(details),
+            &|seq, details| Seen::entry(&seen, seq, details),
         )?;
         let anchor = match pinned {
             Some(read) => store::anchor::judge(&tx, read, self.sealer.database_id())?.0,
@@ -186,7 +188,9 @@ impl super::Service {
         };
         // A broken chain ends the pass early: then each assignment is looked up on its own.
         let assignments = if v.fault.is_none() {
-            seen.finish(&tx)?
+            seen.into_inner()
+                .map_err(|_| ServiceError::Conflict("the assignment check stopped".into()))?
+                .finish(&tx)?
         } else {
             check_assignments(&tx)?
         };
@@ -354,45 +358,91 @@ fn check_one(
 /// compare as these, so a long log is checked in the same pass that verifies its chain.
 type StateDigest = [u8; 16];
 
+/// A short fingerprint of a state: each field in turn, texts with their lengths.
 fn digest(state: &AssignmentState) -> StateDigest {
-    let json = serde_json::to_vec(state).unwrap_or_default();
-    let full = Sha256::digest(&json);
+    let mut h = Sha256::new();
+    for text in [&state.role_id, &state.principal_id, &state.kind] {
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    h.update(state.start.to_le_bytes());
+    match state.end {
+        Some(end) => {
+            h.update([1]);
+            h.update(end.to_le_bytes());
+        }
+        None => h.update([0]),
+    }
+    h.update([u8::from(state.ended)]);
+    let full = h.finalize();
     let mut out = [0; 16];
     out.copy_from_slice(&full[..16]);
     out
 }
 
+/// The part of an entry's details the assignment check reads.
+#[derive(serde::Deserialize)]
+struct Logged<'a> {
+    #[serde(borrow, default)]
+    assignment_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    state: Option<AssignmentState>,
+}
+
+/// The assignment an entry's details are about and the state they record. Read straight into
+/// the two fields wanted; details that do not fit that shape (a state this version cannot
+/// read, a repeated key) are read loosely, a state that does not parse counting as none.
+fn logged(details: &str) -> Option<(std::borrow::Cow<'_, str>, Option<AssignmentState>)> {
+    match serde_json::from_str::<Logged<'_>>(details) {
+        Ok(Logged {
+            assignment_id: Some(id),
+            state,
+        }) => Some((id, state)),
+        Ok(_) => None,
+        Err(_) => {
+            let v = serde_json::from_str::<serde_json::Value>(details).ok()?;
+            let id = v.get("assignment_id")?.as_str()?.to_owned();
+            let state = v
+                .get("state")
+                .and_then(|s| serde_json::from_value::<AssignmentState>(s.clone()).ok());
+            Some((std::borrow::Cow::Owned(id), state))
+        }
+    }
+}
+
 /// What the chain's pass saw of the current assignments: each one's own state, and the state
-/// its newest successful entry recorded (`None`: no entry; `Some(None)`: an entry from before
-/// states were recorded).
+/// its newest successful entry recorded with that entry's number (`None`: no entry;
+/// `Some((_, None))`: an entry from before states were recorded).
 #[derive(Default)]
 struct Seen {
-    current: std::collections::HashMap<String, (StateDigest, Option<Option<StateDigest>>)>,
+    current: std::collections::HashMap<String, (StateDigest, Option<LoggedAt>)>,
 }
+
+/// The number of the newest entry about an assignment, and the state it recorded.
+type LoggedAt = (i64, Option<StateDigest>);
 
 impl Seen {
     fn load(conn: &rusqlite::Connection) -> ServiceResult<Self> {
         let mut current = std::collections::HashMap::new();
-        store::assignments::for_each_current(conn, |a| {
+        store::assignments::for_each_current_unordered(conn, |a| {
             current.insert(a.id.clone(), (digest(&AssignmentState::of(&a)), None));
             Ok(())
         })?;
         Ok(Seen { current })
     }
 
-    /// A successful entry's details, in log order.
-    fn entry(&mut self, details: &str) {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(details) else {
+    /// Entry `seq`'s details (entries arrive from several readers in any order: the newest
+    /// one about an assignment wins).
+    fn entry(seen: &std::sync::Mutex<Self>, seq: i64, details: &str) {
+        let Some((id, state)) = logged(details) else {
             return;
         };
-        let Some(id) = v.get("assignment_id").and_then(serde_json::Value::as_str) else {
-            return;
-        };
-        if let Some((_, logged)) = self.current.get_mut(id) {
-            let state = v
-                .get("state")
-                .and_then(|s| serde_json::from_value::<AssignmentState>(s.clone()).ok());
-            *logged = Some(state.as_ref().map(digest));
+        let state = state.as_ref().map(digest);
+        let Ok(mut seen) = seen.lock() else { return };
+        if let Some((_, logged)) = seen.current.get_mut(id.as_ref())
+            && logged.as_ref().is_none_or(|(at, _)| *at < seq)
+        {
+            *logged = Some((seq, state));
         }
     }
 
@@ -406,8 +456,8 @@ impl Seen {
         let mut differ = std::collections::HashSet::new();
         for (id, (found, logged)) in &self.current {
             match logged {
-                Some(None) => out.unrecorded += 1,
-                Some(Some(l)) if l == found => {}
+                Some((_, None)) => out.unrecorded += 1,
+                Some((_, Some(l))) if l == found => {}
                 _ => {
                     differ.insert(id.as_str());
                 }

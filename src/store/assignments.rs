@@ -309,6 +309,21 @@ pub fn for_each_current(
     Ok(())
 }
 
+/// Every current assignment in the table's own order (no index to follow, no sort): for a pass
+/// that looks at each once and keeps them by id.
+pub fn for_each_current_unordered(
+    conn: &Connection,
+    mut each: impl FnMut(Assignment) -> StoreResult<()>,
+) -> StoreResult<()> {
+    let sql = format!("SELECT {COLUMNS} FROM assignments a NOT INDEXED WHERE a.ended_at IS NULL");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        each(from_row(row)?)?;
+    }
+    Ok(())
+}
+
 /// Which assignments a list asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {

@@ -368,16 +368,6 @@ pub fn latest_state(
     }))
 }
 
-/// Entries in the log.
-pub fn count(conn: &Connection) -> StoreResult<i64> {
-    Ok(super::cached_row(
-        conn,
-        "SELECT count(*) FROM audit",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
 /// One entry by sequence number.
 pub fn get(conn: &Connection, seq: i64) -> StoreResult<Option<StoredAudit>> {
     let sql = format!("SELECT {COLUMNS} FROM audit WHERE seq = ?1");
@@ -395,7 +385,7 @@ pub struct Verification {
     pub fault: Option<(ChainFault, Box<StoredAudit>)>,
 }
 
-/// Entries per batch handed to the hashing threads.
+/// Entries hashed at a time.
 const BATCH: usize = 2048;
 
 /// Entries encoded for hashing: each is `prev_hash ‖ canonical encoding` in `bytes`, and the
@@ -415,58 +405,172 @@ impl Batch {
             (crate::auth::session::hex_into(&digest, &mut hex).as_bytes() != stored).then_some(*seq)
         })
     }
+
+    /// Hashes what is held, remembers the first bad entry, and empties it for the next ones.
+    fn flush(&mut self, bad: &mut Option<i64>) {
+        if bad.is_none() {
+            *bad = self.first_bad();
+        }
+        self.bytes.clear();
+        self.items.clear();
+    }
 }
 
-/// Recomputes every hash in order, streaming, and stops at the first bad entry. `progress` is
-/// told how many entries are done every few thousand; `subject` is given the details of each
-/// successful entry about an assignment, in order (meaningful when the chain is intact). Rows
-/// are encoded from the bytes SQLite hands over and hashed on other cores while the next ones
-/// are read: every stored hash covers the stored previous hash, so entries hash independently
-/// and the links are checked here in order.
+/// Below this many entries the log is read in one stretch: helpers would cost more than
+/// they save.
+const STRETCH_MIN: i64 = 50_000;
+
+/// One stretch of the log: entries numbered above `after` (all from the start when `None`)
+/// up to `upto`.
+#[derive(Clone, Copy)]
+struct Stretch {
+    after: Option<i64>,
+    upto: i64,
+}
+
+impl Stretch {
+    /// The number of the stretch's first entry.
+    fn first(self) -> i64 {
+        self.after.map_or(1, |a| a + 1)
+    }
+}
+
+/// What reading one stretch found.
+#[derive(Default)]
+struct StretchRead {
+    /// Entries read in order before a break.
+    read: i64,
+    /// The previous hash the stretch's first entry stores (to join it to the one before).
+    first_prev: Option<String>,
+    /// The hash of the last entry read.
+    last_hash: String,
+    /// The position of a broken link or gap inside the stretch.
+    link_fault: Option<i64>,
+    /// The first entry whose content does not hash to its stored hash.
+    bad: Option<i64>,
+}
+
+/// Recomputes every hash in order and stops at the first bad entry. The log is read in
+/// stretches on as many cores as there are (each on its own connection to the file, reading
+/// only entries up to the head this transaction sees, which never change), each encoding and
+/// hashing its own entries; the stretches are then joined in order. Every stored hash covers
+/// the stored previous hash, so entries hash independently. `progress` is told how many
+/// entries are done every few thousand; `subject` is given the number and details of each
+/// entry about an assignment read before a break, in no particular order (meaningful when the
+/// chain is intact).
 pub fn verify(
     conn: &Connection,
     progress: &mut dyn FnMut(i64),
-    subject: &mut dyn FnMut(&str),
+    subject: &(dyn Fn(i64, &str) + Sync),
 ) -> StoreResult<Verification> {
-    let hashers =
-        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
-    let (outcome, bad) = std::thread::scope(|scope| -> StoreResult<_> {
-        let (to_hash, work) = std::sync::mpsc::sync_channel::<Batch>(hashers * 2);
-        let work = std::sync::Arc::new(std::sync::Mutex::new(work));
-        let workers: Vec<_> = (0..hashers)
+    let head: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let helpers = if head >= STRETCH_MIN {
+        cores.clamp(1, 16) - 1
+    } else {
+        0
+    };
+    verify_with(conn, helpers, progress, subject)
+}
+
+/// [`verify`] with `helpers` more readers (none for a database in memory, which only its own
+/// connection sees).
+pub(super) fn verify_with(
+    conn: &Connection,
+    helpers: usize,
+    progress: &mut dyn FnMut(i64),
+    subject: &(dyn Fn(i64, &str) + Sync),
+) -> StoreResult<Verification> {
+    let head: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
+    let file = conn.path().filter(|p| !p.is_empty()).map(str::to_owned);
+    let helpers = if file.is_some() { helpers } else { 0 };
+    // A few stretches per reader, taken in turn, so a reader that meets heavier entries
+    // (or also loads the assignments) does not hold the others up.
+    let parts = if helpers == 0 {
+        1
+    } else {
+        i64::try_from((helpers + 1) * 4).unwrap_or(4)
+    };
+    let stretches: Vec<Stretch> = (0..parts)
+        .map(|i| Stretch {
+            after: (i > 0).then(|| head * i / parts),
+            // A single reader reads to the end, as the log was always read; stretches stop at
+            // the head this transaction sees.
+            upto: if parts == 1 {
+                i64::MAX
+            } else {
+                head * (i + 1) / parts
+            },
+        })
+        .collect();
+    let done = std::sync::atomic::AtomicI64::new(0);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = |conn: &Connection, progress: &mut dyn FnMut(i64)| {
+        let mut reads = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&stretch) = stretches.get(i) else {
+                return Ok::<_, super::StoreError>(reads);
+            };
+            reads.push((i, read_stretch(conn, stretch, &done, progress, subject)?));
+        }
+    };
+    let mut reads: Vec<(usize, StretchRead)> = std::thread::scope(|scope| -> StoreResult<_> {
+        let workers: Vec<_> = (0..helpers)
             .map(|_| {
-                let work = std::sync::Arc::clone(&work);
-                scope.spawn(move || {
-                    let mut bad: Option<i64> = None;
-                    loop {
-                        let next = work.lock().map(|w| w.recv());
-                        let Ok(Ok(batch)) = next else { break };
-                        if let Some(seq) = batch.first_bad() {
-                            bad = Some(bad.map_or(seq, |b| b.min(seq)));
-                        }
-                    }
-                    bad
+                let file = file.clone().unwrap_or_default();
+                let take = &take;
+                scope.spawn(move || -> StoreResult<Vec<(usize, StretchRead)>> {
+                    let helper = Connection::open(&file)?;
+                    helper.busy_timeout(super::BUSY_TIMEOUT)?;
+                    helper.pragma_update(None, "query_only", true)?;
+                    // Each stretch is read once, in order: a small cache does.
+                    helper.pragma_update(None, "cache_size", -512)?;
+                    take(&helper, &mut |_| {})
                 })
             })
             .collect();
-        let outcome = read_links(conn, progress, subject, &to_hash);
-        drop(to_hash);
-        let bad = workers
-            .into_iter()
-            .filter_map(|w| w.join().ok().flatten())
-            .min();
-        Ok((outcome?, bad))
+        let mut reads = take(conn, progress)?;
+        for worker in workers {
+            while !worker.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                progress(done.load(std::sync::atomic::Ordering::Relaxed));
+            }
+            let more = worker
+                .join()
+                .map_err(|_| super::StoreError::Corrupt("a verify thread stopped".into()))??;
+            reads.extend(more);
+        }
+        Ok(reads)
     })?;
-    let (verified, head, link_fault) = outcome;
-    // The first bad entry: a broken link or gap found in order, or a hash found on the side.
-    let first = match (link_fault, bad) {
-        (Some(l), Some(b)) => Some(l.min(b)),
-        (l, b) => l.or(b),
-    };
+    reads.sort_by_key(|(i, _)| *i);
+    let reads: Vec<StretchRead> = reads.into_iter().map(|(_, r)| r).collect();
+    // Join the stretches in order; the first break or bad entry ends the log's intact part.
+    let mut prev = GENESIS.to_owned();
+    let mut verified = 0;
+    let mut first = None;
+    for (stretch, read) in stretches.iter().zip(&reads) {
+        if read.first_prev.as_ref().is_some_and(|p| *p != prev) {
+            first = Some(stretch.first());
+            break;
+        }
+        let fault = match (read.link_fault, read.bad) {
+            (Some(l), Some(b)) => Some(l.min(b)),
+            (l, b) => l.or(b),
+        };
+        if fault.is_some() {
+            first = fault;
+            break;
+        }
+        verified += read.read;
+        if read.read > 0 {
+            prev.clone_from(&read.last_hash);
+        }
+    }
     let Some(seq) = first else {
         return Ok(Verification {
             verified,
-            head,
+            head: prev,
             fault: None,
         });
     };
@@ -497,25 +601,35 @@ fn get_nth(conn: &Connection, n: i64) -> StoreResult<StoredAudit> {
     Ok(super::cached_row(conn, &sql, [n - 1], from_row)?)
 }
 
-/// Reads the log in order: checks each entry's sequence number and link, encodes it for the
-/// hashers. Returns the entries read before the first broken link or gap, the last one's hash,
-/// and the position of that break.
-fn read_links(
+/// Reads one stretch in order: checks each entry's number and its link to the one before,
+/// encodes and hashes it. The stretch's first link is checked when the stretches are joined.
+fn read_stretch(
     conn: &Connection,
+    stretch: Stretch,
+    done: &std::sync::atomic::AtomicI64,
     progress: &mut dyn FnMut(i64),
-    subject: &mut dyn FnMut(&str),
-    to_hash: &std::sync::mpsc::SyncSender<Batch>,
-) -> StoreResult<(i64, String, Option<i64>)> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
-    let mut rows = stmt.query([])?;
-    let mut prev = GENESIS.to_owned();
-    let mut verified = 0;
+    subject: &(dyn Fn(i64, &str) + Sync),
+) -> StoreResult<StretchRead> {
+    let bounds = match stretch.after {
+        None => "seq <= ?1",
+        Some(_) => "seq > ?2 AND seq <= ?1",
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit WHERE {bounds} ORDER BY seq"
+    ))?;
+    let mut rows = match stretch.after {
+        None => stmt.query(params![stretch.upto])?,
+        Some(after) => stmt.query(params![stretch.upto, after])?,
+    };
+    let first = stretch.first();
+    let mut out = StretchRead::default();
+    let mut prev: Option<String> = None;
     let mut batch = Batch::default();
     let no_text: &[u8] = &[];
-    let mut link_fault = None;
     while let Some(row) = rows.next()? {
-        if verified % 4096 == 0 {
-            progress(verified);
+        if out.read % 4096 == 0 && out.read > 0 {
+            let all = done.fetch_add(4096, std::sync::atomic::Ordering::Relaxed) + 4096;
+            progress(all);
         }
         let text = |i: usize| -> rusqlite::Result<Option<&[u8]>> {
             match row.get_ref(i)? {
@@ -552,13 +666,20 @@ fn read_links(
         let stored_prev = text(15)?.unwrap_or(no_text);
         let stored_hash = text(16)?.unwrap_or(no_text);
         let stored: Option<[u8; 64]> = stored_hash.try_into().ok();
+        let linked = match &prev {
+            Some(p) => stored_prev == p.as_bytes(),
+            None => {
+                out.first_prev = Some(String::from_utf8_lossy(stored_prev).into_owned());
+                true
+            }
+        };
         let (true, true, true, Some(stored)) = (
-            seq == verified + 1,
-            stored_prev == prev.as_bytes(),
+            seq == first + out.read,
+            linked,
             matches!(fields.result, b"success" | b"failure"),
             stored,
         ) else {
-            link_fault = Some(verified + 1);
+            out.link_fault = Some(first + out.read);
             break;
         };
         let at = batch.bytes.len();
@@ -566,23 +687,25 @@ fn read_links(
         encode(&mut batch.bytes, &fields);
         batch.items.push((seq, at..batch.bytes.len(), stored));
         if batch.items.len() == BATCH {
-            let full = std::mem::take(&mut batch);
-            if to_hash.send(full).is_err() {
-                break;
-            }
+            batch.flush(&mut out.bad);
         }
         if fields.result == b"success"
             && memchr::memmem::find(fields.details, b"\"assignment_id\"").is_some()
             && let Ok(details) = std::str::from_utf8(fields.details)
         {
-            subject(details);
+            subject(seq, details);
         }
-        verified += 1;
-        prev.clear();
-        prev.push_str(std::str::from_utf8(stored_hash).unwrap_or_default());
+        out.read += 1;
+        let hash = prev.get_or_insert_with(String::new);
+        hash.clear();
+        hash.push_str(std::str::from_utf8(stored_hash).unwrap_or_default());
     }
-    if !batch.items.is_empty() {
-        let _ = to_hash.send(batch);
+    batch.flush(&mut out.bad);
+    done.fetch_add(out.read % 4096, std::sync::atomic::Ordering::Relaxed);
+    // A stretch that ends before its last number is missing entries (not the open end).
+    if out.link_fault.is_none() && stretch.upto != i64::MAX && first + out.read <= stretch.upto {
+        out.link_fault = Some(first + out.read);
     }
-    Ok((verified, prev, link_fault))
+    out.last_hash = prev.unwrap_or_default();
+    Ok(out)
 }

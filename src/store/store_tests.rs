@@ -194,7 +194,7 @@ fn the_audit_table_refuses_updates_and_deletes() {
     );
     assert!(store.conn().execute("DELETE FROM audit", []).is_err());
     assert_eq!(
-        audit::verify(store.conn(), &mut |_| {}, &mut |_| {})
+        audit::verify(store.conn(), &mut |_| {}, &|_, _| {})
             .unwrap()
             .verified,
         1
@@ -568,7 +568,7 @@ fn verify_finds_the_first_bad_entry_of_a_long_log_hashed_in_batches() {
         let e = AuditEntry::new("Add member to role", t).justification(Some(&format!("n{i}")));
         audit::append(store.conn(), e, format!("id-{i}")).unwrap();
     }
-    let check = || audit::verify(store.conn(), &mut |_| {}, &mut |_| {}).unwrap();
+    let check = || audit::verify(store.conn(), &mut |_| {}, &|_, _| {}).unwrap();
     let intact = check();
     assert_eq!((intact.verified, intact.fault.is_none()), (5000, true));
     let conn = store.conn();
@@ -733,5 +733,103 @@ proptest::proptest! {
         )
         .unwrap();
         proptest::prop_assert_eq!(kept, counted);
+    }
+}
+
+#[test]
+fn verify_in_stretches_on_several_readers_finds_what_one_reader_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let built = dir.path().join("built.db");
+    let store = Store::open(&built, OpenMode::Create).unwrap();
+    let t = crate::clock::from_unix(0);
+    for i in 0..5000 {
+        let mut e = AuditEntry::new("Add member to role", t).justification(Some(&format!("n{i}")));
+        if i % 7 == 0 {
+            e = e.detail("assignment_id", format!("a{}", i % 40));
+        }
+        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+    }
+    // With two helpers the log is read in twelve stretches: 1..=416, 417..=833, and so on.
+    let cases: &[(&str, &str)] = &[
+        ("intact", ""),
+        (
+            "last of a stretch deleted",
+            "DELETE FROM audit WHERE seq = 416",
+        ),
+        (
+            "first of a stretch deleted",
+            "DELETE FROM audit WHERE seq = 417",
+        ),
+        (
+            "a stretch's first link broken",
+            "UPDATE audit SET prev_hash = hash WHERE seq = 834",
+        ),
+        // Rewritten whole, its own hash right: only its link to the entry before is wrong.
+        ("a stretch's first entry forged", "FORGE 834"),
+        (
+            "an edit late and a gap later",
+            "UPDATE audit SET justification = 'x' WHERE seq = 4000; DELETE FROM audit WHERE seq = 4500",
+        ),
+        (
+            "a gap early and an edit later",
+            "DELETE FROM audit WHERE seq = 100; UPDATE audit SET justification = 'x' WHERE seq = 3000",
+        ),
+        (
+            "a whole stretch gone",
+            "DELETE FROM audit WHERE seq BETWEEN 834 AND 1250",
+        ),
+        (
+            "the one before the head deleted",
+            "DELETE FROM audit WHERE seq = 4999",
+        ),
+        (
+            "an entry numbered 0",
+            "INSERT INTO audit SELECT 0, 'extra', time, actor_id, actor, activity, role_id, role, target_id, target, justification, ticket_number, ticket_system, result, details, prev_hash, hash, real_time FROM audit WHERE seq = 1",
+        ),
+    ];
+    for (i, (what, tamper)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("case{i}.db"));
+        store
+            .conn()
+            .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
+            .unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;",
+        )
+        .unwrap();
+        match tamper.strip_prefix("FORGE ") {
+            Some(seq) => {
+                let seq: i64 = seq.parse().unwrap();
+                let entry = audit::get(&conn, seq).unwrap().unwrap();
+                let prev = "0".repeat(64);
+                let hash = crate::audit::chain::chain_hash(&prev, &entry.record);
+                conn.execute(
+                    "UPDATE audit SET prev_hash = ?2, hash = ?3 WHERE seq = ?1",
+                    params![seq, prev, hash],
+                )
+                .unwrap();
+            }
+            None => conn.execute_batch(tamper).unwrap(),
+        }
+        let run = |helpers: usize| {
+            let subjects = std::sync::Mutex::new(Vec::new());
+            let mut told = 0;
+            let v = audit::verify_with(&conn, helpers, &mut |n| told = told.max(n), &|seq, d| {
+                subjects.lock().unwrap().push((seq, d.to_owned()));
+            })
+            .unwrap();
+            let mut subjects = subjects.into_inner().unwrap();
+            subjects.sort();
+            (v, subjects)
+        };
+        let (one, one_subjects) = run(0);
+        let (many, many_subjects) = run(2);
+        assert_eq!(many, one, "{what}");
+        if one.fault.is_none() {
+            assert_eq!(many_subjects, one_subjects, "{what}");
+            assert_eq!(one_subjects.len(), 715, "{what}");
+        }
+        assert_eq!(i == 0, one.fault.is_none(), "{what}: {:?}", one.fault);
     }
 }

@@ -283,6 +283,7 @@ impl super::Service {
         while made < spec.assignments && tries < spec.assignments * 4 + 100 {
             let want = (spec.assignments - made).min(BATCH);
             let (added, attempted) = self.write(|ctx| {
+                let before = store::audit::defer_text_index(ctx.conn)?;
                 let mut added = 0;
                 let mut attempted = 0;
                 while added < want && attempted < want * 4 {
@@ -346,6 +347,7 @@ impl super::Service {
                     )?;
                     added += 1;
                 }
+                store::audit::index_deferred_text(ctx.conn, before)?;
                 Ok((added, attempted))
             })?;
             made += added;
@@ -362,6 +364,7 @@ impl super::Service {
         while written < history {
             let end = (written + BATCH).min(history);
             self.write(|ctx| {
+                let before = store::audit::defer_text_index(ctx.conn)?;
                 let span = TimeDelta::days(180).num_seconds();
                 for i in written..end {
                     let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
@@ -406,6 +409,7 @@ impl super::Service {
                     };
                     ctx.audit(entry.detail("seeded", true))?;
                 }
+                store::audit::index_deferred_text(ctx.conn, before)?;
                 Ok(())
             })?;
             done += end - written;

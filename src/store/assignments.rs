@@ -128,17 +128,14 @@ pub fn open_of_kind(
     role_id: &str,
     kind: AssignmentKind,
 ) -> StoreResult<Option<Assignment>> {
+    // The kind is written into the statement: as a parameter it would make SQLite plan the
+    // statement again whenever it changed (partial indexes depend on it).
     let sql = format!(
         "SELECT {COLUMNS} FROM assignments a
-         WHERE a.principal_id = ?1 AND a.role_id = ?2 AND a.kind = ?3 AND a.ended_at IS NULL"
+         WHERE a.principal_id = ?1 AND a.role_id = ?2 AND a.kind = '{}' AND a.ended_at IS NULL",
+        kind.as_str()
     );
-    Ok(conn
-        .query_row(
-            &sql,
-            params![principal_id, role_id, kind.as_str()],
-            from_row,
-        )
-        .optional()?)
+    Ok(super::cached_row(conn, &sql, params![principal_id, role_id], from_row).optional()?)
 }
 
 /// Marks an assignment ended. Returns false if it had already ended (another terminal won).

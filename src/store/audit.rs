@@ -83,13 +83,13 @@ fn clip_details(v: &mut serde_json::Value) {
 /// Appends an entry, chained to the newest one. Call inside the transaction of the change.
 /// Oversized text is clipped (see [`MAX_FIELD_CHARS`]) before it is hashed and stored.
 pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<AuditRecord> {
-    let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let last: Option<(i64, String)> = super::cached_row(
+        conn,
+        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
     let mut details = serde_json::Value::Object(entry.details);
     clip_details(&mut details);
@@ -139,6 +139,37 @@ pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<A
         ],
     )?;
     Ok(record)
+}
+
+/// Starts a bulk append: until [`index_deferred_text`] in the same transaction, appended
+/// entries are not added to the text index one by one (see `0006_scale.sql`). Returns the
+/// number of the last entry before the bulk.
+pub fn defer_text_index(conn: &Connection) -> StoreResult<i64> {
+    let head: i64 = super::cached_row(conn, "SELECT coalesce(max(seq), 0) FROM audit", [], |r| {
+        r.get(0)
+    })?;
+    super::cached_exec(
+        conn,
+        "INSERT INTO meta (key, value) VALUES ('audit_text_deferred', ?1)",
+        [head.to_string()],
+    )?;
+    Ok(head)
+}
+
+/// Ends a bulk append: indexes the words of every entry after `after` in one statement.
+pub fn index_deferred_text(conn: &Connection, after: i64) -> StoreResult<()> {
+    super::cached_exec(
+        conn,
+        "INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
+         SELECT seq, justification, ticket_number, actor, target, details FROM audit WHERE seq > ?1",
+        [after],
+    )?;
+    super::cached_exec(
+        conn,
+        "DELETE FROM meta WHERE key = 'audit_text_deferred'",
+        [],
+    )?;
+    Ok(())
 }
 
 /// Which entries to list.

@@ -68,6 +68,35 @@ fn a_seeded_lab_is_big_reproducible_and_its_chain_verifies() {
     let verify = pim.run(&["audit", "verify", "--json"]).ok().json();
     assert_eq!(verify["intact"], true, "{verify}");
 
+    // The seed indexes its entries' words in bulk: every seeded entry is found by text
+    // search, exactly as the search's own text check finds them, and the index is whole.
+    let conn = pim.sql();
+    let word = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let with_ticket = word("SELECT count(*) FROM audit WHERE justification LIKE '%(INC0%'");
+    let indexed = word("SELECT count(*) FROM audit_text WHERE audit_text MATCH 'INC0*'");
+    assert!(with_ticket > 5, "{with_ticket}");
+    assert_eq!(indexed, with_ticket);
+    conn.execute(
+        "INSERT INTO audit_text (audit_text, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        word("SELECT count(*) FROM meta WHERE key = 'audit_text_deferred'"),
+        0,
+        "nothing is left deferred"
+    );
+    let ticket: String = conn
+        .query_row(
+            "SELECT substr(justification, instr(justification, '(INC') + 1, 10) FROM audit
+             WHERE justification LIKE '%(INC%' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let found = pim.run(&["audit", "--text", &ticket, "--json"]).ok().json();
+    assert!(!found.as_array().unwrap().is_empty(), "{ticket}: {found}");
+
     // A seeded account signs in with the password it was given.
     let upn = done["first_upn"].as_str().unwrap();
     assert_eq!(upn, "user000003@pimlab.onmicrosoft.com");

@@ -8,13 +8,19 @@ CREATE INDEX assignments_principal_current ON assignments(principal_id, created_
 
 -- Audit text search: the words of each entry's justification, ticket, actor, target and details,
 -- kept by a trigger as entries are appended (the log is append-only, so nothing else changes it).
+-- A bulk append (the lab seed) marks the index deferred in `meta` and adds its entries' words in
+-- one statement before its transaction commits: FTS5 writes its pending words out at every
+-- statement that touches it, so one entry at a time would leave a segment per entry to merge.
+-- The index keeps no positions or sizes (`detail = 'none'`, `columnsize = 0`): a search checks
+-- the exact text of what it finds afterwards and never ranks.
 CREATE VIRTUAL TABLE audit_text USING fts5(
     justification, ticket_number, actor, target, details,
-    content = 'audit', content_rowid = 'seq', detail = 'none'
+    content = 'audit', content_rowid = 'seq', detail = 'none', columnsize = 0
 );
 INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
     SELECT seq, justification, ticket_number, actor, target, details FROM audit;
 CREATE TRIGGER audit_text_append AFTER INSERT ON audit
+    WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'audit_text_deferred')
 BEGIN
     INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
         VALUES (new.seq, new.justification, new.ticket_number, new.actor, new.target, new.details);

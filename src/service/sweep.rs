@@ -23,25 +23,22 @@ const BATCH: i64 = 500;
 /// Whether anything is due at `now`: one indexed look per kind of work, so a reader can tell
 /// without taking the write lock.
 pub(super) fn is_due(conn: &rusqlite::Connection, now: Time) -> ServiceResult<bool> {
-    if store::requests::any_expired_pending(conn, now)?
-        || !store::assignments::due_for_expiry(conn, now, 1)?.is_empty()
-    {
-        return Ok(true);
-    }
-    for (which, column) in [
-        (Reminder::Days14, "reminded_14d"),
-        (Reminder::Day1, "reminded_1d"),
-    ] {
-        let lead = which.lead().num_seconds();
-        if !store::assignments::due_reminders(conn, column, lead, now, 1)?.is_empty() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(store::requests::any_expired_pending(conn, now)?
+        || store::assignments::any_due(
+            conn,
+            now,
+            [
+                (Reminder::Days14.lead().num_seconds(), "reminded_14d"),
+                (Reminder::Day1.lead().num_seconds(), "reminded_1d"),
+            ],
+        )?)
 }
 
-/// Runs everything that is due.
+/// Runs everything that is due (asking first: every change runs this, and mostly nothing is).
 pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
+    if !is_due(ctx.conn, ctx.now)? {
+        return Ok(());
+    }
     expire_pending(ctx)?;
     remind(ctx, Reminder::Days14, "reminded_14d")?;
     remind(ctx, Reminder::Day1, "reminded_1d")?;

@@ -192,6 +192,37 @@ pub fn due_for_expiry(conn: &Connection, now: Time, limit: i64) -> StoreResult<V
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Whether any assignment is past its end or due a reminder (`leads`: each reminder's lead in
+/// seconds and its column), in one statement on the partial indexes that hold exactly those:
+/// the same conditions as [`due_for_expiry`] and [`due_reminders`] without reading a row, so a
+/// command with nothing due pays one lookup per index.
+pub fn any_due(conn: &Connection, now: Time, leads: [(i64, &str); 2]) -> StoreResult<bool> {
+    let reminder = |column: &str, n: usize| {
+        let (column, index) = match column {
+            "reminded_14d" => ("reminded_14d", "assignments_remind_14d"),
+            _ => ("reminded_1d", "assignments_remind_1d"),
+        };
+        format!(
+            "EXISTS (SELECT 1 FROM assignments a INDEXED BY {index}
+                     WHERE a.ended_at IS NULL AND a.origin = 'assigned' AND a.end_at IS NOT NULL
+                       AND a.{column} IS NULL AND a.end_at <= ?1 + ?{n} AND a.end_at - ?{n} > a.created_at)"
+        )
+    };
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM assignments a INDEXED BY assignments_due
+                        WHERE a.ended_at IS NULL AND a.end_at IS NOT NULL AND a.end_at <= ?1)
+             OR {} OR {}",
+        reminder(leads[0].1, 2),
+        reminder(leads[1].1, 3)
+    );
+    Ok(super::cached_row(
+        conn,
+        &sql,
+        params![secs(now), leads[0].0, leads[1].0],
+        |r| r.get(0),
+    )?)
+}
+
 /// Not-ended activations made from an eligibility.
 pub fn activations_from(conn: &Connection, eligibility_id: &str) -> StoreResult<Vec<Assignment>> {
     let sql = format!(

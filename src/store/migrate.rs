@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::{StoreError, StoreResult};
 
@@ -91,6 +91,14 @@ pub fn migrate(
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        check_every_table(&tx, path)?;
+        // Later opens skip the table check while the schema is untouched since (any change to
+        // it, by hand included, moves SQLite's schema cookie).
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_checked', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [schema_cookie(&tx)?.to_string()],
+        )?;
     }
     tx.commit()?;
     Ok(())
@@ -122,6 +130,30 @@ const EXPECTED: &[(&str, &str)] = &[
 /// pim wrote (edited by hand, or damaged), before any query trips over it with SQL in the
 /// message.
 pub fn check_tables(conn: &Connection, path: &Path) -> StoreResult<()> {
+    // A schema without the mark (or without `meta` at all) gets the whole check.
+    let checked: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_checked'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .ok()
+        .flatten();
+    let cookie = schema_cookie(conn).map_err(|e| super::classify(e, path))?;
+    if checked.is_some_and(|c| c == cookie.to_string()) {
+        return Ok(());
+    }
+    check_every_table(conn, path)
+}
+
+/// SQLite's count of changes to the schema.
+fn schema_cookie(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA schema_version", [], |r| r.get(0))
+}
+
+/// The check itself: every expected table and column is there.
+fn check_every_table(conn: &Connection, path: &Path) -> StoreResult<()> {
     // Every table's columns in one statement, rather than one look per table.
     let mut stmt = conn
         .prepare(

@@ -833,3 +833,90 @@ fn verify_in_stretches_on_several_readers_finds_what_one_reader_finds() {
         assert_eq!(i == 0, one.fault.is_none(), "{what}: {:?}", one.fault);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The sweep's one-statement question agrees with running its queries: something is past
+    /// its end or due a reminder exactly when they find a row.
+    #[test]
+    fn anything_due_agrees_with_the_sweeps_own_queries(
+        rows in proptest::collection::vec(
+            (any_origin(), 0i64..40, proptest::option::of(0i64..40), proptest::bool::ANY,
+             proptest::bool::ANY, proptest::bool::ANY),
+            0..12,
+        ),
+        now_day in 0i64..40,
+    ) {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        conn.execute_batch(
+            "INSERT INTO roles (id, display_name, slug, description, privileged)
+                 VALUES ('r1', 'Role', 'role', '', 0);",
+        )
+        .unwrap();
+        let day = 86_400;
+        for (k, (origin, created, end, ended, r14, r1)) in rows.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO users (id, upn, display_name, password_hash, created_at)
+                 VALUES (?1, ?1 || '@contoso.onmicrosoft.com', ?1, 'x', 0)",
+                [format!("u{k}")],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, end_at,
+                     created_at, ended_at, end_reason, reminded_14d, reminded_1d)
+                 VALUES (?1, 'r1', ?2, 'active', ?3, ?4, ?5, ?4, ?6, ?7, ?8, ?9)",
+                params![
+                    format!("a{k}"), format!("u{k}"), origin, created * day,
+                    end.map(|e| (created + 1 + e) * day),
+                    ended.then_some(1), ended.then_some("removed"),
+                    r14.then_some(1), r1.then_some(1)
+                ],
+            )
+            .unwrap();
+        }
+        let now = crate::clock::from_unix(now_day * day);
+        let leads = [(14 * day, "reminded_14d"), (day, "reminded_1d")];
+        let asked = assignments::any_due(conn, now, leads).unwrap();
+        let found = !assignments::due_for_expiry(conn, now, 1).unwrap().is_empty()
+            || leads.iter().any(|(lead, column)| {
+                !assignments::due_reminders(conn, column, *lead, now, 1).unwrap().is_empty()
+            });
+        proptest::prop_assert_eq!(asked, found);
+    }
+}
+
+fn any_origin() -> impl proptest::strategy::Strategy<Value = &'static str> {
+    proptest::prop_oneof![
+        proptest::strategy::Just("assigned"),
+        proptest::strategy::Just("activated")
+    ]
+}
+
+#[test]
+fn a_checked_schema_is_marked_and_a_hand_edit_still_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    let mark: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_checked'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let cookie: i64 = conn
+        .query_row("PRAGMA schema_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mark, cookie.to_string(), "the check passed and was marked");
+    // A column gone by hand moves the cookie: the whole check runs again and refuses it.
+    conn.execute_batch("ALTER TABLE alert_dismissals DROP COLUMN fingerprint")
+        .unwrap();
+    drop(conn);
+    let err = Store::open(&path, OpenMode::Existing)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("alert_dismissals.fingerprint"), "{err}");
+}

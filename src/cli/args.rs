@@ -30,6 +30,7 @@ pub struct Cli {
 
 /// Every command.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Create the training lab (admin@, pimuser@, approver@) and print its accounts
     Lab(LabArgs),
@@ -110,6 +111,7 @@ pub enum Command {
 
 /// `pim scenario …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ScenarioCommand {
     /// The built-in scenarios and their steps
     List(JsonFlag),
@@ -268,6 +270,7 @@ pub struct LabArgs {
 
 /// `pim lab …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum LabCommand {
     /// Add a big synthetic tenant to the lab (users, assignments, audit history), reproducibly
     Seed(SeedArgs),
@@ -315,6 +318,7 @@ pub struct SeedArgs {
 
 /// `pim lab simulate …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SimulateCommand {
     /// Write a permanent active assignment the way a tool outside PIM would (for the "Roles
     /// are being assigned outside of PIM" alert)
@@ -373,6 +377,7 @@ pub struct LogoutArgs {
 
 /// `pim users …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum UsersCommand {
     /// Add a user and print their authenticator enrolment
     Add(UserAddArgs),
@@ -486,6 +491,7 @@ pub fn parse_time(s: &str) -> Result<Time, String> {
 
 /// `pim settings …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SettingsCommand {
     /// Show every setting of a role
     Show {
@@ -692,6 +698,7 @@ pub struct AssignmentsArgs {
 
 /// `pim assignments update`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AssignmentsCommand {
     /// Change an assignment's type and/or expiry
     Update(UpdateArgs),
@@ -840,6 +847,7 @@ pub struct ActivateArgs {
 
 /// `pim bundle`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum BundleCommand {
     /// Save (or replace) a bundle of roles to activate together
     Save(BundleSaveArgs),
@@ -905,6 +913,7 @@ pub struct InboxArgs {
 
 /// `pim inbox show`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum InboxCommand {
     /// Show one message in full and mark it read
     Show {
@@ -988,6 +997,7 @@ pub enum ExportFormat {
 
 /// `pim audit verify|checkpoint|reanchor|export`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AuditCommand {
     /// Export entries as Graph directoryAudit-like records (with their sequence and hash) in
     /// CSV, JSON or JSON Lines; takes the same filters as `pim audit`
@@ -1028,6 +1038,7 @@ pub struct ClockArgs {
 
 /// `pim clock …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum ClockCommand {
     /// Show the lab time and real time
     Show,
@@ -1166,6 +1177,7 @@ pub struct RenewArgs {
 
 /// `pim mail …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum MailCommand {
     /// Write messages as RFC 5322 files into a Maildir (administrators: all mail; others: their own)
     Export {
@@ -1189,6 +1201,7 @@ pub struct AlertsArgs {
 
 /// `pim alerts …`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AlertsCommand {
     /// One alert with every affected item, its settings and the fix
     Show {
@@ -1242,6 +1255,7 @@ pub struct LicenceArgs {
 
 /// `pim licence set`.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum LicenceCommand {
     /// Switch the licence (lab tenants only)
     Set {

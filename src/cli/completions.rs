@@ -54,7 +54,11 @@ fn with_names(cmd: Command) -> Command {
 
 /// The command line with completion candidates.
 pub fn command() -> Command {
-    with_names(Cli::command())
+    // Each subcommand's arguments are built only when it runs (starting pim stays fast);
+    // completion and manual pages walk them all, so build them all here.
+    let mut cmd = Cli::command();
+    cmd.build();
+    with_names(cmd)
 }
 
 /// Answers the completion script's question and exits, when this run is one.
@@ -108,7 +112,8 @@ pub fn completions(a: &CompletionsArgs) -> CliResult {
 
 /// `pim man [--dir DIR]`.
 pub fn man(a: &ManArgs) -> CliResult {
-    let cmd = Cli::command();
+    let mut cmd = Cli::command();
+    cmd.build();
     match &a.dir {
         None => {
             let mut buf = Vec::new();

@@ -122,4 +122,9 @@ fn scripts_for_every_shell_and_the_manual() {
     ] {
         assert!(dir.join(page).exists(), "{page}");
     }
+    // Each page lists its command's own options (built only when asked for, as they run).
+    let page = std::fs::read_to_string(dir.join("pim-activate.1")).unwrap();
+    assert!(page.contains("reason"), "{page}");
+    let page = std::fs::read_to_string(dir.join("pim-assignments-import.1")).unwrap();
+    assert!(page.contains("dry"), "{page}");
 }

@@ -424,9 +424,8 @@ type LoggedAt = (i64, Option<StateDigest>);
 impl Seen {
     fn load(conn: &rusqlite::Connection) -> ServiceResult<Self> {
         let mut current = std::collections::HashMap::new();
-        store::assignments::for_each_current_unordered(conn, |a| {
-            current.insert(a.id.clone(), (digest(&AssignmentState::of(&a)), None));
-            Ok(())
+        store::assignments::for_each_current_state(conn, |id, state| {
+            current.insert(id, (digest(&state), None));
         })?;
         Ok(Seen { current })
     }
@@ -473,5 +472,47 @@ impl Seen {
             })?;
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(kind: &str, end: Option<i64>) -> AssignmentState {
+        AssignmentState {
+            role_id: "r".into(),
+            principal_id: "p".into(),
+            kind: kind.into(),
+            start: 10,
+            end,
+            ended: false,
+        }
+    }
+
+    fn details(state: &AssignmentState) -> String {
+        serde_json::json!({"assignment_id": "a1", "state": state}).to_string()
+    }
+
+    #[test]
+    fn the_newest_entry_about_an_assignment_wins_in_whatever_order_readers_report() {
+        let now = state("active", Some(99));
+        let older = state("eligible", None);
+        let mut seen = Seen::default();
+        seen.current.insert("a1".into(), (digest(&now), None));
+        let seen = std::sync::Mutex::new(seen);
+        // A later stretch's reader reports first, an earlier stretch's after it.
+        Seen::entry(&seen, 7, &details(&now));
+        Seen::entry(&seen, 3, &details(&older));
+        let (found, logged) = seen.lock().unwrap().current["a1"].clone();
+        assert_eq!(logged, Some((7, Some(found))));
+        // An entry the fast reading cannot take (a state of another shape) counts as none.
+        Seen::entry(&seen, 9, r#"{"assignment_id": "a1", "state": {"type": 5}}"#);
+        assert_eq!(seen.lock().unwrap().current["a1"].1, Some((9, None)));
+        // Other assignments and details without one are passed over.
+        Seen::entry(&seen, 10, r#"{"assignment_id": "other"}"#);
+        Seen::entry(&seen, 11, r#"{"role": "x"}"#);
+        assert_eq!(seen.lock().unwrap().current.len(), 1);
+        assert_eq!(seen.lock().unwrap().current["a1"].1, Some((9, None)));
     }
 }

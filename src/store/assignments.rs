@@ -337,17 +337,30 @@ pub fn for_each_current(
     Ok(())
 }
 
-/// Every current assignment in the table's own order (no index to follow, no sort): for a pass
-/// that looks at each once and keeps them by id.
-pub fn for_each_current_unordered(
+/// Every current assignment's audited state (see [`crate::audit::state`]) by id, in the
+/// table's own order (no index to follow, no sort, only the columns the state holds): for a
+/// pass that looks at each once and keeps them by id.
+pub fn for_each_current_state(
     conn: &Connection,
-    mut each: impl FnMut(Assignment) -> StoreResult<()>,
+    mut each: impl FnMut(String, crate::audit::state::AssignmentState),
 ) -> StoreResult<()> {
-    let sql = format!("SELECT {COLUMNS} FROM assignments a NOT INDEXED WHERE a.ended_at IS NULL");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, role_id, principal_id, kind, start_at, end_at FROM assignments NOT INDEXED
+         WHERE ended_at IS NULL",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        each(from_row(row)?)?;
+        each(
+            row.get(0)?,
+            crate::audit::state::AssignmentState {
+                role_id: row.get(1)?,
+                principal_id: row.get(2)?,
+                kind: row.get(3)?,
+                start: row.get(4)?,
+                end: row.get(5)?,
+                ended: false,
+            },
+        );
     }
     Ok(())
 }

@@ -504,7 +504,7 @@ mod tests {
         // A later stretch's reader reports first, an earlier stretch's after it.
         Seen::entry(&seen, 7, &details(&now));
         Seen::entry(&seen, 3, &details(&older));
-        let (found, logged) = seen.lock().unwrap().current["a1"].clone();
+        let (found, logged) = seen.lock().unwrap().current["a1"];
         assert_eq!(logged, Some((7, Some(found))));
         // An entry the fast reading cannot take (a state of another shape) counts as none.
         Seen::entry(&seen, 9, r#"{"assignment_id": "a1", "state": {"type": 5}}"#);

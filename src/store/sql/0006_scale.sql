@@ -53,17 +53,20 @@ BEGIN
 END;
 
 -- Assignments no audited operation made ("Roles are being assigned outside of PIM"): every new
--- assignment is listed until an audit entry about it is appended, which pim does in the same
--- transaction; a row written into the database directly stays listed.
+-- assignment is listed until a successful audit entry about it is appended, which pim does in
+-- the same transaction; a row written into the database directly stays listed, and so does one
+-- that someone only tried (and was refused) to change.
 CREATE TABLE assignments_unaudited (assignment_id TEXT PRIMARY KEY) WITHOUT ROWID;
 INSERT INTO assignments_unaudited (assignment_id)
-    SELECT a.id FROM assignments a WHERE NOT EXISTS (SELECT 1 FROM audit x WHERE x.subject_id = a.id);
+    SELECT a.id FROM assignments a
+    WHERE NOT EXISTS (SELECT 1 FROM audit x WHERE x.subject_id = a.id AND x.result = 'success');
 CREATE TRIGGER assignments_unaudited_insert AFTER INSERT ON assignments
-    WHEN NOT EXISTS (SELECT 1 FROM audit WHERE subject_id = new.id)
+    WHEN NOT EXISTS (SELECT 1 FROM audit WHERE subject_id = new.id AND result = 'success')
 BEGIN
     INSERT OR IGNORE INTO assignments_unaudited (assignment_id) VALUES (new.id);
 END;
-CREATE TRIGGER assignments_unaudited_audited AFTER INSERT ON audit WHEN new.subject_id IS NOT NULL
+CREATE TRIGGER assignments_unaudited_audited AFTER INSERT ON audit
+    WHEN new.subject_id IS NOT NULL AND new.result = 'success'
 BEGIN
     DELETE FROM assignments_unaudited WHERE assignment_id = new.subject_id;
 END;

@@ -50,6 +50,9 @@ pub const LICENCE_CHANGED: &str = "Update tenant licence";
 pub const ALERT_DISMISSED: &str = "Disable PIM Alert";
 /// An alert's settings changed.
 pub const ALERT_SETTINGS: &str = "Update PIM alert setting";
+/// An administrator applied an alert's fix (Graph's `remediate`); each change it made is
+/// audited under its own name as well.
+pub const ALERT_REMEDIATED: &str = "Remediate PIM alert";
 /// A training lab was rebuilt (`pim lab --reset`).
 pub const LAB_RESET: &str = "Reset training lab";
 /// An administrator accepted the audit log as it stands after a break of its anchor.

@@ -7,7 +7,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::args::{
-    AlertSetArgs, AlertsArgs, AlertsCommand, LicenceArg, LicenceArgs, LicenceCommand, MailCommand,
+    AlertFixArgs, AlertSetArgs, AlertsArgs, AlertsCommand, LicenceArg, LicenceArgs, LicenceCommand,
+    MailCommand,
 };
 use super::output::{Table, json, safe};
 use super::{CliError, CliResult, Env};
@@ -110,7 +111,70 @@ pub fn alerts(env: &Env, a: AlertsArgs) -> CliResult {
             Ok(())
         }
         Some(AlertsCommand::Set(s)) => set(&mut svc, &token, &s),
+        Some(AlertsCommand::Fix(f)) => fix(&mut svc, &token, f),
     }
+}
+
+/// `pim alerts fix`: each listed item with what was (or would be) done, or the rule that kept it.
+fn fix(
+    svc: &mut crate::service::Service,
+    token: &crate::service::SessionToken,
+    f: AlertFixArgs,
+) -> CliResult {
+    let id = alert_id(&f.id)?;
+    let (fixed, preview) = super::dry_or_real(svc, f.dry_run, f.otp, |svc, otp| {
+        svc.fix_alert(
+            token,
+            id,
+            crate::service::FixInput {
+                active_for: f.duration,
+                otp,
+            },
+        )
+    })?;
+    let changed = fixed.steps.iter().filter(|s| s.refused.is_none()).count();
+    if f.json {
+        let doc = json!({
+            "alert": id.graph_name(),
+            "slug": id.slug(),
+            "steps": fixed.steps.iter().map(|s| json!({
+                "item": s.item,
+                "change": s.change,
+                "changed": s.refused.is_none(),
+                "refused": s.refused,
+            })).collect::<Vec<_>>(),
+            "changed": changed,
+            "still_affected": fixed.still_affected,
+        });
+        return json(&super::dry_json(doc, &preview));
+    }
+    super::dry_header(&preview);
+    let dry = preview.is_some();
+    outln!("Fixing \"{}\" ({}):", id.title(), id.slug());
+    for s in &fixed.steps {
+        match &s.refused {
+            None => outln!(
+                "  {}  {}: {}",
+                if dry { "change " } else { "changed" },
+                safe(&s.item),
+                safe(&s.change)
+            ),
+            Some(why) => outln!("  left     {}: {}", safe(&s.item), safe(why)),
+        }
+    }
+    let left = match (fixed.still_affected, dry) {
+        (0, false) => "lists nothing now".to_owned(),
+        (0, true) => "would then list nothing".to_owned(),
+        (n, false) => format!("still lists {n}"),
+        (n, true) => format!("would still list {n}"),
+    };
+    outln!(
+        "{changed} of {} {}; the alert {left}.",
+        fixed.steps.len(),
+        if dry { "would change" } else { "changed" },
+    );
+    super::dry_footer(&preview);
+    Ok(())
 }
 
 fn set(

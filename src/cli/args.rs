@@ -1218,6 +1218,27 @@ pub enum AlertsCommand {
     },
     /// Change an alert's settings
     Set(AlertSetArgs),
+    /// Apply an alert's fix to every item it lists, each change through its own rules
+    Fix(AlertFixArgs),
+}
+
+/// `pim alerts fix`.
+#[derive(Debug, Args)]
+pub struct AlertFixArgs {
+    /// The alert (no-mfa, permanent-active, unused-roles or outside-pim)
+    pub id: String,
+    /// Permanent active assignments become active for this long instead of eligible
+    #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]
+    pub duration: Option<TimeDelta>,
+    /// Show what would change, changing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A fresh code from your authenticator (asked for when a change needs one)
+    #[arg(long, value_name = "CODE")]
+    pub otp: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pim alerts set`.

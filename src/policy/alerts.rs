@@ -135,6 +135,20 @@ impl AlertId {
         }
     }
 
+    /// Whether `pim alerts fix` applies a remedy: require MFA on the listed roles, make the
+    /// permanent active assignments eligible or time-bound, remove the unused eligible
+    /// assignments or those made outside PIM. The others ask for judgement (whom to remove, or
+    /// a licence to buy).
+    pub fn remediable(self) -> bool {
+        matches!(
+            self,
+            AlertId::NoMfaOnRoleActivation
+                | AlertId::PermanentActiveAssignments
+                | AlertId::RedundantAssignment
+                | AlertId::RolesAssignedOutsidePim
+        )
+    }
+
     /// What to do about it.
     pub fn fix(self) -> &'static str {
         match self {

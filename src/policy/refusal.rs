@@ -38,6 +38,9 @@ pub enum Rule {
     LabOnly,
     /// The notification settings of a role.
     NotificationRule,
+    /// An alert's fix applies only while the alert lists something, and only to the alerts
+    /// that have one (Graph's `isRemediatable`).
+    AlertRemediationRule,
 }
 
 impl Rule {
@@ -59,6 +62,7 @@ impl Rule {
             Rule::LicenseRule => "LicenseRule",
             Rule::LabOnly => "LabOnly",
             Rule::NotificationRule => "NotificationRule",
+            Rule::AlertRemediationRule => "AlertRemediationRule",
         }
     }
 }

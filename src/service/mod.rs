@@ -50,7 +50,7 @@ pub use accounts::{AccountState, MfaReset, PasswordReset};
 pub use activate::{
     ActivateInput, Activated, ActivationOutcome, ActivationPreview, EligibleRole, Status,
 };
-pub use alerts::{AlertConfigPatch, AlertView};
+pub use alerts::{AlertConfigPatch, AlertFixed, AlertView, FixInput, FixStep};
 pub use approval::RequestView;
 pub use assign::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
 pub use audit::AuditQuery;

@@ -89,56 +89,66 @@ impl super::Service {
         &mut self,
         token: &SessionToken,
         role: &str,
-        mut patch: SettingsPatch,
+        patch: SettingsPatch,
         approvers: Option<Vec<String>>,
     ) -> ServiceResult<(SettingsView, Vec<Change>)> {
-        self.write(|ctx| {
-            let actor = ctx.actor(token)?.principal;
-            let role = ctx.role(role)?;
-            if let Some(upns) = approvers {
-                let mut resolved = Vec::new();
-                for upn in upns.iter().filter(|u| !u.trim().is_empty()) {
-                    let p = ctx.user(upn)?.principal;
-                    if !resolved
-                        .iter()
-                        .any(|r: &crate::policy::model::Principal| r.id == p.id)
-                    {
-                        resolved.push(p);
-                    }
-                }
-                patch.approvers = Some(resolved);
-            }
-            let attempt = AuditEntry::new(activity::SETTINGS_UPDATED, ctx.now)
-                .by(&actor)
-                .role(&role);
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(attempt, admin_required("changing role settings")));
-            }
-            let before = store::settings::load(ctx.conn, &role.id)?;
-            let (after, changes) = apply_patch(&before.settings, &patch)
-                .map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            if changes.is_empty() {
-                return Ok((
-                    SettingsView {
-                        role,
-                        settings: before.settings,
-                        updated_at: before.updated_at,
-                        updated_by: before.updated_by,
-                    },
-                    changes,
-                ));
-            }
-            store::settings::save(ctx.conn, &role.id, &after, Some(&actor.id), Some(ctx.now))?;
-            ctx.audit(attempt.detail("changes", &changes))?;
-            Ok((
-                SettingsView {
-                    role,
-                    settings: after,
-                    updated_at: Some(ctx.now),
-                    updated_by: Some(actor.upn.clone()),
-                },
-                changes,
-            ))
-        })
+        self.write(|ctx| update_settings_tx(ctx, token, role, patch, approvers))
     }
+}
+
+/// [`super::Service::update_settings`] inside a transaction (an alert's fix changes several
+/// roles in one).
+pub(super) fn update_settings_tx(
+    ctx: &super::Ctx<'_>,
+    token: &SessionToken,
+    role: &str,
+    mut patch: SettingsPatch,
+    approvers: Option<Vec<String>>,
+) -> ServiceResult<(SettingsView, Vec<Change>)> {
+    let actor = ctx.actor(token)?.principal;
+    let role = ctx.role(role)?;
+    if let Some(upns) = approvers {
+        let mut resolved = Vec::new();
+        for upn in upns.iter().filter(|u| !u.trim().is_empty()) {
+            let p = ctx.user(upn)?.principal;
+            if !resolved
+                .iter()
+                .any(|r: &crate::policy::model::Principal| r.id == p.id)
+            {
+                resolved.push(p);
+            }
+        }
+        patch.approvers = Some(resolved);
+    }
+    let attempt = AuditEntry::new(activity::SETTINGS_UPDATED, ctx.now)
+        .by(&actor)
+        .role(&role);
+    if !ctx.is_admin(&actor.id)? {
+        return Err(ctx.refuse(attempt, admin_required("changing role settings")));
+    }
+    let before = store::settings::load(ctx.conn, &role.id)?;
+    let (after, changes) =
+        apply_patch(&before.settings, &patch).map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    if changes.is_empty() {
+        return Ok((
+            SettingsView {
+                role,
+                settings: before.settings,
+                updated_at: before.updated_at,
+                updated_by: before.updated_by,
+            },
+            changes,
+        ));
+    }
+    store::settings::save(ctx.conn, &role.id, &after, Some(&actor.id), Some(ctx.now))?;
+    ctx.audit(attempt.detail("changes", &changes))?;
+    Ok((
+        SettingsView {
+            role,
+            settings: after,
+            updated_at: Some(ctx.now),
+            updated_by: Some(actor.upn.clone()),
+        },
+        changes,
+    ))
 }

@@ -10,6 +10,7 @@ use crate::clock::{TestClock, Time};
 
 mod activation;
 mod admin;
+mod fixes;
 mod lifecycle;
 mod machine;
 mod notices;

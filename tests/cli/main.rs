@@ -10,6 +10,7 @@ mod console;
 mod crash;
 mod exec;
 mod files;
+mod fixes;
 mod lifecycle;
 mod newcomer;
 mod policies;

@@ -149,6 +149,8 @@ pub enum Action {
     CancelRequest,
     /// Dismiss the selected alert.
     Dismiss,
+    /// Apply the selected alert's fix (shown first).
+    Fix,
     /// The selected alert's settings.
     Settings,
     /// Mark or unmark a row, to act on several at once.
@@ -559,6 +561,7 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(C::Alerts, &[Char('x')], "x", A::Dismiss, "dismiss", true),
+    b(C::Alerts, &[Char('f')], "f", A::Fix, "fix", true),
     b(C::Alerts, &[Char('s')], "s", A::Settings, "settings", true),
     b(
         C::Form,

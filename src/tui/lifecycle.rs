@@ -3,7 +3,7 @@
 
 use crate::policy::model::Origin;
 use crate::policy::request::RequestAction;
-use crate::service::{AlertView, Ask, RequestView};
+use crate::service::{AlertView, Ask, FixInput, RequestView};
 use crate::store::assignments::AssignmentRow;
 
 use super::app::{App, Screen};
@@ -157,6 +157,65 @@ impl App {
                         e.to_string(),
                         Tone::Error,
                     )),
+                }
+            }
+            Msg::PreviewAlertFix(id) => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                // The same fix as a preflight: every rule checked, nothing changed.
+                let (preview, checks) =
+                    svc.preflight(|s| s.fix_alert(&token, id, FixInput::default()));
+                match preview {
+                    Ok(fixed) if checks.mfa_required => self.popups.push(Popup::message(
+                        "Fix needs a code",
+                        format!(
+                            "{}\n\nSome of these changes need a fresh code from your authenticator: run `pim alerts fix {} --otp CODE` in a terminal.",
+                            fix_text(&fixed, true),
+                            id.slug()
+                        ),
+                        Tone::Info,
+                    )),
+                    Ok(fixed) => self.popups.push(Popup::Confirm {
+                        title: "Fix alert".into(),
+                        question: format!("{}\n\nApply the fix?", fix_text(&fixed, true)),
+                        on_yes: Msg::FixAlert(id),
+                    }),
+                    Err(e) => {
+                        self.popups
+                            .push(Popup::message("Nothing to fix", e.to_string(), Tone::Error));
+                    }
+                }
+            }
+            Msg::FixAlert(id) => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                match svc.fix_alert(&token, id, FixInput::default()) {
+                    Ok(fixed) => {
+                        let changed = fixed.steps.iter().filter(|s| s.refused.is_none()).count();
+                        self.status = Some((
+                            format!(
+                                "Fixed \"{}\": {changed} of {} changed.",
+                                id.title(),
+                                fixed.steps.len()
+                            ),
+                            Tone::Success,
+                        ));
+                        if changed < fixed.steps.len() {
+                            self.popups.push(Popup::message(
+                                "Fixed in part",
+                                fix_text(&fixed, false),
+                                Tone::Info,
+                            ));
+                        }
+                        self.alerts_now();
+                        self.reload();
+                    }
+                    Err(e) => {
+                        self.popups
+                            .push(Popup::message("Not fixed", e.to_string(), Tone::Error));
+                    }
                 }
             }
             Msg::OpenAlertSettings(id) => {
@@ -422,6 +481,40 @@ pub fn alert_text(a: &AlertView) -> String {
         ));
     }
     lines.push(String::new());
-    lines.push("On the list: x dismisses it, s changes its settings.".into());
+    lines.push(if a.id.remediable() {
+        "On the list: f fixes it (shown first), x dismisses it, s changes its settings.".into()
+    } else {
+        "On the list: x dismisses it, s changes its settings.".into()
+    });
+    lines.join("\n")
+}
+
+/// Items a fix popup lists before "… and N more".
+const FIX_LINES: usize = 12;
+
+/// A fix's items and what happens to each, for a popup: what would change (`preview`) or what
+/// changed.
+fn fix_text(fixed: &crate::service::AlertFixed, preview: bool) -> String {
+    let changed = fixed.steps.iter().filter(|s| s.refused.is_none()).count();
+    let mut lines = vec![format!(
+        "{}: {changed} of {} {}.",
+        fixed.alert.title(),
+        fixed.steps.len(),
+        if preview { "would change" } else { "changed" }
+    )];
+    lines.push(String::new());
+    for s in fixed.steps.iter().take(FIX_LINES) {
+        lines.push(match &s.refused {
+            None => format!("  - {}: {}", s.item, s.change),
+            Some(why) => format!("  - {}: left ({why})", s.item),
+        });
+    }
+    if fixed.steps.len() > FIX_LINES {
+        lines.push(format!(
+            "  … and {} more: pim alerts fix {} --dry-run lists them all",
+            fixed.steps.len() - FIX_LINES,
+            fixed.alert.slug()
+        ));
+    }
     lines.join("\n")
 }

@@ -247,6 +247,10 @@ pub enum Msg {
     ConfirmDismissAlert(AlertId),
     /// Dismiss an alert.
     DismissAlert(AlertId),
+    /// Show what an alert's fix would change, and ask before applying it.
+    PreviewAlertFix(AlertId),
+    /// Apply an alert's fix.
+    FixAlert(AlertId),
     /// Open an alert's settings.
     OpenAlertSettings(AlertId),
     /// Save an alert's settings.

@@ -87,6 +87,7 @@ impl AlertsState {
         match action {
             Action::Open => Some(Msg::OpenAlert(self.selected)),
             Action::Dismiss if a.active() => Some(Msg::ConfirmDismissAlert(a.id)),
+            Action::Fix => Some(Msg::PreviewAlertFix(a.id)),
             Action::Settings => Some(Msg::OpenAlertSettings(a.id)),
             _ => None,
         }

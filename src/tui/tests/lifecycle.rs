@@ -432,3 +432,77 @@ fn an_alert_with_thousands_of_items_shows_its_whole_count() {
     let screen = screen_text(&h.draw(100, 24));
     assert!(screen.contains("123456"), "{screen}");
 }
+
+#[test]
+fn f_shows_an_alerts_fix_first_and_applies_it_on_yes() {
+    let mut h = Harness::lab();
+    // pimuser holds Security Reader as permanent active, beside the lab's permanent admin.
+    let admin = h.session("admin", 0);
+    let input = crate::service::AssignInput {
+        role: "Security Reader".into(),
+        upn: h.account("pimuser").upn.clone(),
+        kind: crate::policy::model::AssignmentKind::Active,
+        start: None,
+        window: crate::service::Window::Permanent,
+        justification: Some("standing access".into()),
+        otp: None,
+    };
+    h.engine().assign(&admin, input).unwrap();
+    // The next code, for the console's own sign-in.
+    h.wait(TimeDelta::seconds(30));
+    h.sign_in_keys("admin", 0);
+    h.key(KeyCode::Char('6'));
+    let at = h
+        .main()
+        .alerts
+        .list
+        .iter()
+        .position(|a| a.id == AlertId::PermanentActiveAssignments)
+        .unwrap();
+    for _ in 0..at {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Char('f'));
+    let shown = screen_text(&h.draw(100, 30));
+    assert!(shown.contains("Fix alert"), "{shown}");
+    snap("alert_fix", &h.draw(100, 30));
+    assert!(shown.contains("1 of 2 would change"), "{shown}");
+    assert!(shown.contains("LastGlobalAdministratorRule"), "{shown}");
+    // No: nothing changed.
+    h.key(KeyCode::Char('n'));
+    assert_eq!(
+        h.main()
+            .alerts
+            .list
+            .iter()
+            .find(|a| a.id == AlertId::PermanentActiveAssignments)
+            .unwrap()
+            .affected,
+        2
+    );
+    h.key(KeyCode::Char('f'));
+    h.key(KeyCode::Char('y'));
+    let shown = screen_text(&h.draw(100, 30));
+    assert!(shown.contains("Fixed in part"), "{shown}");
+    h.key(KeyCode::Esc);
+    let shown = screen_text(&h.draw(100, 30));
+    assert!(
+        shown.contains("Fixed \"Permanent active assignments exist\": 1 of 2 changed."),
+        "{shown}"
+    );
+    let a = h
+        .main()
+        .alerts
+        .list
+        .iter()
+        .find(|a| a.id == AlertId::PermanentActiveAssignments)
+        .unwrap();
+    assert_eq!(a.affected, 1, "only the last Global Administrator is left");
+
+    // An alert that lists nothing says so, and nothing happens.
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Char('f'));
+    let shown = screen_text(&h.draw(100, 30));
+    assert!(shown.contains("Nothing to fix"), "{shown}");
+    assert!(shown.contains("AlertRemediationRule"), "{shown}");
+}

@@ -154,17 +154,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         Popup::Confirm {
             title, question, ..
         } => {
-            let body = vec![
-                Line::from(safe(question).into_owned()),
-                Line::from(""),
-                Line::from(vec![
-                    Span::styled("y", theme::key()),
-                    Span::raw(" yes   "),
-                    Span::styled("n", theme::key()),
-                    Span::raw(" no"),
-                ]),
-            ];
-            boxed(frame, area, title, Tone::Info, body, 0, (70, 7));
+            // A question may list what it would do, a line each.
+            let mut body: Vec<Line> = question
+                .split('\n')
+                .map(|l| Line::from(safe(l).into_owned()))
+                .collect();
+            let size = if body.len() > 1 { (80, 40) } else { (70, 7) };
+            body.push(Line::from(""));
+            body.push(Line::from(vec![
+                Span::styled("y", theme::key()),
+                Span::raw(" yes   "),
+                Span::styled("n", theme::key()),
+                Span::raw(" no"),
+            ]));
+            boxed(frame, area, title, Tone::Info, body, 0, size);
         }
         Popup::LabAccounts(accounts) => {
             let mut body = vec![

@@ -117,6 +117,7 @@ fn engine(c: &mut Criterion) {
                         ticket_number: None,
                         ticket_system: None,
                         otp: None,
+                        password: None,
                     };
                     let t = Instant::now();
                     lab.svc.activate(&lab.user, input).expect("activated");

@@ -479,6 +479,18 @@ pub fn parse_switch(s: &str) -> Result<Switch, String> {
     }
 }
 
+/// `--require-auth-context`: a claim value, or `None` for off.
+#[derive(Debug, Clone)]
+pub struct AuthContextArg(pub Option<String>);
+
+/// Parses `c1`..`c99` or `off`.
+pub fn parse_auth_context(s: &str) -> Result<AuthContextArg, String> {
+    if matches!(s.trim().to_ascii_lowercase().as_str(), "off" | "none") {
+        return Ok(AuthContextArg(None));
+    }
+    crate::policy::settings::parse_auth_context(s).map(|c| AuthContextArg(Some(c)))
+}
+
 /// Parses a duration (`8h`, `1h30m`, `PT8H`).
 pub fn parse_delta(s: &str) -> Result<TimeDelta, String> {
     parse_duration(s).map_err(|e| e.to_string())
@@ -556,6 +568,10 @@ pub struct SettingsSetArgs {
     /// On activation, require Azure MFA
     #[arg(long, value_parser = parse_switch, value_name = "on|off")]
     pub require_mfa: Option<Switch>,
+    /// On activation, require a Conditional Access authentication context instead of MFA
+    /// (c1 to c99: password and a fresh code again; off: none)
+    #[arg(long, value_parser = parse_auth_context, value_name = "c1..c99|off")]
+    pub require_auth_context: Option<AuthContextArg>,
     /// Require justification on activation
     #[arg(long, value_parser = parse_switch, value_name = "on|off")]
     pub require_justification: Option<Switch>,
@@ -836,6 +852,10 @@ pub struct ActivateArgs {
     /// A fresh code from your authenticator (asked for when needed and not given)
     #[arg(long, value_name = "CODE")]
     pub otp: Option<String>,
+    /// Read your password from standard input, for a role that requires an authentication
+    /// context (asked for on a terminal when needed and not given)
+    #[arg(long)]
+    pub password_stdin: bool,
     /// Print the result as JSON (one role: one object; several or a bundle:
     /// `{"activations": [...]}`)
     #[arg(long)]

@@ -61,6 +61,9 @@ pub fn exec(env: &Env, a: ExecArgs) -> CliResult {
             ticket_number: a.ticket_number.clone(),
             ticket_system: a.ticket_system.clone(),
             otp: None,
+            // A role that requires an authentication context is activated with `pim activate`
+            // first (it asks for the password again); `exec` then finds it active.
+            password: None,
         };
         let outcome = with_code_prompt(a.otp.clone(), |otp| {
             svc.activate(

@@ -10,8 +10,9 @@ use super::assign::assignment_json;
 use super::output::{Table, end_text, json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env, dry_footer, dry_header, dry_json, dry_or_real};
 use crate::policy::duration::{format_duration, format_left};
-use crate::service::{ActivateInput, ActivationOutcome};
+use crate::service::{ActivateInput, ActivationOutcome, AuthFailure, ServiceError};
 use crate::store::OpenMode;
+use std::io::IsTerminal;
 
 /// `pim activate ROLE… --for DURATION …` and `pim activate --bundle NAME`.
 pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
@@ -47,14 +48,40 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
             ticket_number: a.ticket_number.clone(),
             ticket_system: a.ticket_system.clone(),
             otp: None,
+            password: None,
         })
         .collect();
+    // An authentication context asks for the password again: piped, or typed when asked.
+    let mut password = if a.password_stdin {
+        Some(super::read_stdin_line()?)
+    } else {
+        None
+    };
     let (outcomes, preview) = dry_or_real(&mut svc, a.dry_run, a.otp, |svc, otp| {
-        let mut with_code = inputs.clone();
-        if let Some(first) = with_code.first_mut() {
-            first.otp = otp;
+        let attempt = |svc: &mut crate::service::Service, password: Option<String>| {
+            let mut with_code = inputs.clone();
+            if let Some(first) = with_code.first_mut() {
+                first.otp.clone_from(&otp);
+                first.password = password;
+            }
+            svc.activate_many(&token, with_code)
+        };
+        match attempt(svc, password.clone()) {
+            Err(ServiceError::Auth(AuthFailure::PasswordRequired { what, claim }))
+                if password.is_none() && std::io::stdin().is_terminal() =>
+            {
+                errln!(
+                    "{what} requires authentication context {claim}: enter your password again."
+                );
+                let typed =
+                    super::prompt_password("Password: ", "--password-stdin").map_err(|e| {
+                        ServiceError::Invalid(e.message.trim_start_matches("error: ").to_owned())
+                    })?;
+                password = Some(typed);
+                attempt(svc, password.clone())
+            }
+            other => other,
         }
-        svc.activate_many(&token, with_code)
     })?;
     let now = svc.clock()?.now;
     if a.json {

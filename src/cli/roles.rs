@@ -162,6 +162,7 @@ fn patch_from(a: &SettingsSetArgs) -> Result<(SettingsPatch, Option<Vec<String>>
     let patch = SettingsPatch {
         max_activation: a.max_activation,
         require_mfa: on(a.require_mfa),
+        auth_context: a.require_auth_context.clone().map(|c| c.0),
         require_justification: on(a.require_justification),
         require_ticket: on(a.require_ticket),
         require_approval: on(a.require_approval),
@@ -197,6 +198,7 @@ fn settings_json(v: &SettingsView) -> Value {
         "activation": {
             "max_activation": format_iso(s.max_activation),
             "require_mfa": s.require_mfa,
+            "require_auth_context": s.auth_context,
             "require_justification": s.require_justification,
             "require_ticket": s.require_ticket,
             "require_approval": s.require_approval,
@@ -241,6 +243,13 @@ fn print_settings(v: &SettingsView) -> CliResult {
     line(
         "On activation, require Azure MFA",
         on_off(s.require_mfa).into(),
+    );
+    line(
+        "Or require authentication context",
+        match &s.auth_context {
+            Some(c) => format!("{c} (password and a fresh code again)"),
+            None => "off".into(),
+        },
     );
     line(
         "Require justification on activation",

@@ -56,6 +56,9 @@ pub struct ActivationPlan {
     pub scheduled: bool,
     /// A fresh MFA code must be verified before it may proceed.
     pub needs_mfa: bool,
+    /// The role requires an authentication context (its claim value): the password, entered
+    /// again, as well as the fresh code.
+    pub auth_context: Option<String>,
     /// The role requires approval (the request waits for an approver).
     pub needs_approval: bool,
     /// The eligibility it is activated from.
@@ -172,7 +175,8 @@ pub fn check_activation(
         end,
         clamped_to_eligibility: clamped,
         scheduled: start > now,
-        needs_mfa: settings.require_mfa,
+        needs_mfa: settings.require_mfa || settings.auth_context.is_some(),
+        auth_context: settings.auth_context.clone(),
         needs_approval: settings.require_approval,
         eligibility_id: eligibility.id.clone(),
         ticket,

@@ -200,7 +200,7 @@ fn body(id: &str, s: &RoleSettings) -> (&'static str, Value) {
         ),
         _ => (
             AUTH_CONTEXT,
-            json!({"isEnabled": false, "claimValue": null}),
+            json!({"isEnabled": s.auth_context.is_some(), "claimValue": s.auth_context}),
         ),
     }
 }
@@ -376,6 +376,15 @@ pub fn import(rules: &[Value]) -> Result<Imported, Vec<RuleError>> {
         }
         r.target();
         r.apply(&mut out);
+    }
+    // The admin center offers MFA or an authentication context on activation, not both.
+    if let (Some(true), Some(Some(claim))) = (out.patch.require_mfa, &out.patch.auth_context) {
+        errors.push(RuleError {
+            rule: "AuthenticationContext_EndUser_Assignment".into(),
+            field: "isEnabled".into(),
+            message: super::settings::mfa_and_acrs(claim).to_string(),
+            beyond_limits: true,
+        });
     }
     if errors.is_empty() {
         Ok(out)
@@ -590,16 +599,27 @@ impl Reader<'_> {
             }
             "Approval_EndUser_Assignment" => self.approval(out),
             _ => {
-                self.fixed(
-                    "isEnabled",
-                    &json!(false),
-                    "authentication context is not available in pim yet; require MFA instead",
-                );
-                self.fixed(
-                    "claimValue",
-                    &Value::Null,
-                    "authentication context is not available in pim yet",
-                );
+                let enabled = self.bool("isEnabled");
+                let claim = match self.get("claimValue") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(c)) => Some(c.clone()),
+                    Some(_) => {
+                        self.malformed("claimValue", "must be a string such as \"c1\", or null");
+                        return;
+                    }
+                };
+                match (enabled, claim) {
+                    (Some(true), Some(c)) => match super::settings::parse_auth_context(&c) {
+                        Ok(c) => out.patch.auth_context = Some(Some(c)),
+                        Err(why) => self.malformed("claimValue", &why),
+                    },
+                    (Some(true), None) => self.malformed(
+                        "claimValue",
+                        "is needed when isEnabled is true: the authentication context's claim value (c1 to c99)",
+                    ),
+                    (Some(false), _) => out.patch.auth_context = Some(None),
+                    (None, _) => {}
+                }
             }
         }
     }

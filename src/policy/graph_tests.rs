@@ -15,6 +15,7 @@ fn custom() -> RoleSettings {
     let mut s = RoleSettings {
         max_activation: TimeDelta::minutes(105),
         require_mfa: false,
+        auth_context: Some("c7".into()),
         require_ticket: true,
         require_approval: true,
         approvers: vec![Principal {
@@ -256,4 +257,51 @@ fn differences_are_named_by_rule_and_field() {
         all.contains(&"Notification_Admin_EndUser_Assignment.notificationLevel".to_owned()),
         "{all:?}"
     );
+}
+
+#[test]
+fn an_authentication_context_goes_out_and_comes_back_and_never_beside_mfa() {
+    let rule = rule("AuthenticationContext_EndUser_Assignment", &custom());
+    assert_eq!(rule["isEnabled"], true);
+    assert_eq!(rule["claimValue"], "c7");
+    // Microsoft's own rule with a context switched on, as a portal export has it.
+    let mut rules = reference_rules();
+    for r in &mut rules {
+        if r["id"] == "AuthenticationContext_EndUser_Assignment" {
+            r["isEnabled"] = true.into();
+            r["claimValue"] = "C12".into();
+        }
+    }
+    // The reference still requires MFA on activation: both at once is Entra's conflict.
+    let errors = import(&rules).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].message.starts_with("MfaAndAcrsConflict: "),
+        "{errors:?}"
+    );
+    assert!(errors[0].beyond_limits);
+    for r in &mut rules {
+        if r["id"] == "Enablement_EndUser_Assignment" {
+            r["enabledRules"] = json!(["Justification"]);
+        }
+    }
+    let taken = imported_into(&RoleSettings::default(), &rules);
+    assert_eq!(taken.auth_context.as_deref(), Some("c12"));
+    assert!(!taken.require_mfa);
+    // A context with no claim, or one Entra does not number, is refused.
+    for (claim, needle) in [
+        (Value::Null, "is needed"),
+        (json!("c100"), "c1 to c99"),
+        (json!(7), "must be a string"),
+    ] {
+        let mut bad = rules.clone();
+        for r in &mut bad {
+            if r["id"] == "AuthenticationContext_EndUser_Assignment" {
+                r["claimValue"] = claim.clone();
+            }
+        }
+        let errors = import(&bad).unwrap_err();
+        assert!(errors[0].message.contains(needle), "{claim}: {errors:?}");
+        assert_eq!(errors[0].field, "claimValue");
+    }
 }

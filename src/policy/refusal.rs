@@ -41,6 +41,11 @@ pub enum Rule {
     /// An alert's fix applies only while the alert lists something, and only to the alerts
     /// that have one (Graph's `isRemediatable`).
     AlertRemediationRule,
+    /// On activation a role requires either MFA or an authentication context, not both.
+    MfaAndAcrsConflict,
+    /// The authentication context a role requires on activation (Graph's
+    /// `AuthenticationContext_EndUser_Assignment`): a valid one, and its step-up given.
+    AuthenticationContextRule,
 }
 
 impl Rule {
@@ -63,6 +68,8 @@ impl Rule {
             Rule::LabOnly => "LabOnly",
             Rule::NotificationRule => "NotificationRule",
             Rule::AlertRemediationRule => "AlertRemediationRule",
+            Rule::MfaAndAcrsConflict => "MfaAndAcrsConflict",
+            Rule::AuthenticationContextRule => "AuthenticationContextRule",
         }
     }
 }

@@ -114,6 +114,11 @@ pub struct RoleSettings {
     pub max_activation: TimeDelta,
     /// On activation, require Azure MFA.
     pub require_mfa: bool,
+    /// On activation, require a Microsoft Entra Conditional Access authentication context
+    /// (its claim value, `c1` to `c99`) instead of MFA (Graph's
+    /// `AuthenticationContext_EndUser_Assignment`). Offline it is a stronger step-up: the
+    /// password and a fresh code, both entered again at activation.
+    pub auth_context: Option<String>,
     /// Require justification on activation.
     pub require_justification: bool,
     /// Require ticket information on activation.
@@ -144,10 +149,12 @@ pub struct RoleSettings {
 }
 
 impl RoleSettings {
-    /// What an activation must bring, in words: `MFA`, `reason`, `ticket`, `approval`.
+    /// What an activation must bring, in words: `MFA` (or `password+MFA` for an
+    /// authentication context), `reason`, `ticket`, `approval`.
     pub fn activation_needs(&self) -> Vec<&'static str> {
         [
             (self.require_mfa, "MFA"),
+            (self.auth_context.is_some(), "password+MFA"),
             (self.require_justification, "reason"),
             (self.require_ticket, "ticket"),
             (self.require_approval, "approval"),
@@ -164,6 +171,7 @@ impl Default for RoleSettings {
         Self {
             max_activation: TimeDelta::hours(8),
             require_mfa: true,
+            auth_context: None,
             require_justification: true,
             require_ticket: false,
             require_approval: false,
@@ -188,6 +196,8 @@ pub struct SettingsPatch {
     pub max_activation: Option<TimeDelta>,
     /// New MFA-on-activation switch.
     pub require_mfa: Option<bool>,
+    /// New authentication context requirement (`Some(None)` turns it off).
+    pub auth_context: Option<Option<String>>,
     /// New justification switch.
     pub require_justification: Option<bool>,
     /// New ticket switch.
@@ -282,6 +292,11 @@ pub fn apply_patch(
     {
         violations.extend(r);
     }
+    if let Some(Some(claim)) = &patch.auth_context
+        && let Err(why) = parse_auth_context(claim)
+    {
+        violations.extend(Refusal::new(Rule::AuthenticationContextRule, why));
+    }
     let mut next = current.clone();
     if let Err(r) = next.notifications.apply(&patch.notifications) {
         violations.extend(r);
@@ -308,8 +323,49 @@ pub fn apply_patch(
     set!(require_justification_on_active);
     set!(require_mfa_on_eligible);
     set!(require_justification_on_eligible);
+    set!(auth_context);
+    next.auth_context = next
+        .auth_context
+        .map(|c| parse_auth_context(&c).unwrap_or(c));
+    if next.require_mfa
+        && let Some(claim) = &next.auth_context
+    {
+        return Err(mfa_and_acrs(claim));
+    }
     let changes = diff(current, &next);
     Ok((next, changes))
+}
+
+/// The refusal of MFA and an authentication context required together.
+pub fn mfa_and_acrs(claim: &str) -> Refusal {
+    Refusal::new(
+        Rule::MfaAndAcrsConflict,
+        format!(
+            "MFA and authentication context {claim} cannot both be required on activation; turn MFA off to require the context (--require-mfa off), or leave the context off"
+        ),
+    )
+}
+
+/// Checks an authentication context's claim value as Entra numbers them: `c1` to `c99`.
+pub fn parse_auth_context(s: &str) -> Result<String, String> {
+    let claim = s.trim().to_ascii_lowercase();
+    let number = claim.strip_prefix('c').and_then(|n| {
+        (!n.starts_with('0') && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| n.parse::<u8>().ok())
+            .flatten()
+    });
+    match number {
+        Some(1..=99) => Ok(claim),
+        _ => Err(format!(
+            "'{}' is not an authentication context; Entra names them c1 to c99",
+            super::text::clip(&super::text::sanitize(s), 20)
+        )),
+    }
+}
+
+/// How an authentication context requirement is shown: `off` or its claim value.
+pub fn auth_context_text(claim: Option<&str>) -> String {
+    claim.map_or_else(|| "off".to_owned(), str::to_owned)
 }
 
 /// Reads one on/off field.
@@ -363,6 +419,11 @@ pub fn diff(before: &RoleSettings, after: &RoleSettings) -> Vec<Change> {
     for (label, get) in switches {
         push(label, on_off(get(before)).into(), on_off(get(after)).into());
     }
+    push(
+        "On activation, require Microsoft Entra Conditional Access authentication context",
+        auth_context_text(before.auth_context.as_deref()),
+        auth_context_text(after.auth_context.as_deref()),
+    );
     push(
         "Approvers",
         approvers_text(&before.approvers),

@@ -36,8 +36,10 @@ pub struct ActivateInput {
     pub ticket_number: Option<String>,
     /// Ticket system.
     pub ticket_system: Option<String>,
-    /// A fresh TOTP code (required when the role requires MFA).
+    /// A fresh TOTP code (required when the role requires MFA or an authentication context).
     pub otp: Option<String>,
+    /// The password, entered again (required when the role requires an authentication context).
+    pub password: Option<String>,
 }
 
 /// A completed activation.
@@ -137,6 +139,8 @@ pub struct ActivationPreview {
     pub clamped: bool,
     /// A fresh MFA code is required.
     pub needs_mfa: bool,
+    /// The role requires an authentication context: the password is asked for again too.
+    pub needs_password: bool,
     /// The role requires approval: activating sends a request to its approvers.
     pub needs_approval: bool,
 }
@@ -519,6 +523,7 @@ impl super::Service {
                     end: c.plan.end,
                     clamped: c.plan.clamped_to_eligibility,
                     needs_mfa: c.plan.needs_mfa,
+                    needs_password: c.plan.auth_context.is_some(),
                     needs_approval: c.plan.needs_approval,
                 })
                 .collect())
@@ -552,6 +557,8 @@ impl super::Service {
             .map(Texts::check)
             .collect::<ServiceResult<Vec<_>>>()?;
         let otp = inputs.first().and_then(|i| i.otp.clone());
+        let password = inputs.first().and_then(|i| i.password.clone());
+        let hasher = self.passwords.clone();
         self.write(|ctx| {
             let checked = check_all(ctx, token, &inputs, &texts)?;
             let Some(first) = checked.first() else {
@@ -559,6 +566,31 @@ impl super::Service {
             };
             let actor = first.actor.clone();
             ctx.ensure_clock_forward(activity::ACTIVATION_REQUESTED, Some(&actor.principal))?;
+            // An authentication context: the password again, before the code.
+            let stepping: Vec<&Checked> = checked
+                .iter()
+                .filter(|c| c.plan.auth_context.is_some())
+                .collect();
+            if let Some(only) = stepping.first() {
+                let names: Vec<&str> = stepping
+                    .iter()
+                    .map(|c| c.role.display_name.as_str())
+                    .collect();
+                let purpose = Purpose {
+                    what: format!("activating {}", names.join(", ")),
+                    failure_activity: activity::MFA_FAILED,
+                    role: (stepping.len() == 1).then_some(&only.role),
+                };
+                let claim = only.plan.auth_context.clone().unwrap_or_default();
+                super::mfa::verify_password_again(
+                    ctx,
+                    &hasher,
+                    &actor,
+                    password.as_deref(),
+                    &purpose,
+                    &claim,
+                )?;
+            }
             let needing: Vec<&Checked> = checked.iter().filter(|c| c.plan.needs_mfa).collect();
             if let Some(only) = needing.first() {
                 let names: Vec<&str> = needing

@@ -345,6 +345,7 @@ fn approve_activation(
         clamped_to_eligibility: end < wanted,
         scheduled: start > ctx.now,
         needs_mfa: p.settings.require_mfa,
+        auth_context: None,
         needs_approval: true,
         eligibility_id: eligibility.id.clone(),
         ticket: p.request.ticket.clone(),

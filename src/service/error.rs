@@ -70,6 +70,19 @@ pub enum AuthFailure {
     /// The stored password hash is unusable (tampered or damaged).
     #[error("the account's stored password cannot be checked; an administrator must reset it")]
     HashRejected,
+    /// A role requires an authentication context and the password was not entered again.
+    #[error(
+        "AuthenticationContextRule: {what} requires authentication context {claim}; enter your password again and give a fresh code from your authenticator"
+    )]
+    PasswordRequired {
+        /// What needs it, e.g. "activating Security Reader".
+        what: String,
+        /// The context's claim value.
+        claim: String,
+    },
+    /// The password entered again at a step-up was wrong.
+    #[error("wrong password")]
+    WrongPassword,
 }
 
 /// Every non-success answer of a use case.
@@ -126,9 +139,11 @@ impl ServiceError {
     pub fn commits(&self) -> bool {
         match self {
             ServiceError::Refused(_) | ServiceError::ClockBehind { .. } => true,
-            ServiceError::Auth(AuthFailure::CodeRequired { .. } | AuthFailure::NotSignedIn) => {
-                false
-            }
+            ServiceError::Auth(
+                AuthFailure::CodeRequired { .. }
+                | AuthFailure::PasswordRequired { .. }
+                | AuthFailure::NotSignedIn,
+            ) => false,
             ServiceError::Auth(_) => true,
             _ => false,
         }

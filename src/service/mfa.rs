@@ -156,3 +156,36 @@ pub(super) fn verify_code(
         }
     }
 }
+
+/// The step-up an authentication context asks for, offline: the password entered again (a
+/// fresh code is checked next, as for MFA). A wrong password counts towards lockout like a
+/// wrong code; a preflight asks for none.
+pub(super) fn verify_password_again(
+    ctx: &Ctx<'_>,
+    hasher: &crate::auth::password::PasswordHasher,
+    user: &UserRecord,
+    password: Option<&str>,
+    purpose: &Purpose<'_>,
+    claim: &str,
+) -> ServiceResult<()> {
+    if let Some(asked) = ctx.preflight {
+        asked.set(true);
+        return Ok(());
+    }
+    ensure_unlocked(ctx, user, purpose.failure_activity, purpose.role)?;
+    let Some(password) = password.filter(|p| !p.is_empty()) else {
+        return Err(ServiceError::Auth(AuthFailure::PasswordRequired {
+            what: purpose.what.clone(),
+            claim: claim.to_owned(),
+        }));
+    };
+    match hasher.verify(password, &user.password_hash) {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            let reason = format!("wrong password (authentication context {claim})");
+            let after = record_failure(ctx, user, purpose.failure_activity, &reason, purpose.role)?;
+            Err(failure_error(after, ctx, AuthFailure::WrongPassword))
+        }
+        Err(_) => Err(ServiceError::Auth(AuthFailure::HashRejected)),
+    }
+}

@@ -10,6 +10,7 @@ use crate::clock::{TestClock, Time};
 
 mod activation;
 mod admin;
+mod context;
 mod fixes;
 mod lifecycle;
 mod machine;
@@ -215,6 +216,7 @@ impl Lab {
             ticket_number: None,
             ticket_system: None,
             otp,
+            password: None,
         }
     }
 }

@@ -140,7 +140,8 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
     let mut f = AlertFacts::default();
     let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.display_name, r.slug, r.description, r.privileged FROM roles r
-         JOIN role_settings s ON s.role_id = r.id WHERE s.require_mfa = 0 ORDER BY r.display_name",
+         JOIN role_settings s ON s.role_id = r.id
+         WHERE s.require_mfa = 0 AND s.auth_context IS NULL ORDER BY r.display_name",
     )?;
     f.roles_without_mfa = stmt
         .query_map([], |r| {

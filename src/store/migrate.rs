@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0004_policy.sql"),
     include_str!("sql/0005_bundles.sql"),
     include_str!("sql/0006_scale.sql"),
+    include_str!("sql/0007_breadth.sql"),
 ];
 
 /// The schema version this build writes.
@@ -110,7 +111,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("users", "totp_sealed"),
     ("sessions", "token_hash"),
     ("roles", "slug"),
-    ("role_settings", "require_justification_on_eligible"),
+    ("role_settings", "auth_context"),
     ("role_approvers", "user_id"),
     ("role_notifications", "rule_id"),
     ("requests", "expires_at"),

@@ -32,7 +32,7 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
                     s.require_approval, s.allow_permanent_eligible, s.expire_eligible_days,
                     s.allow_permanent_active, s.expire_active_days, s.require_mfa_on_active,
                     s.require_justification_on_active, s.updated_at, u.upn,
-                    s.require_mfa_on_eligible, s.require_justification_on_eligible
+                    s.require_mfa_on_eligible, s.require_justification_on_eligible, s.auth_context
              FROM role_settings s LEFT JOIN users u ON u.id = s.updated_by
              WHERE s.role_id = ?1",
             [role_id],
@@ -46,6 +46,7 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
                     [r.get::<_, bool>(9)?, r.get(10)?, r.get(13)?, r.get(14)?],
                     r.get::<_, Option<i64>>(11)?,
                     r.get::<_, Option<String>>(12)?,
+                    r.get::<_, Option<String>>(15)?,
                 ))
             },
         )
@@ -60,10 +61,12 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
         [mfa_active, just_active, mfa_eligible, just_eligible],
         at,
         by,
+        auth_context,
     ) = row;
     let mut settings = RoleSettings {
         max_activation: chrono::TimeDelta::seconds(max),
         require_mfa: mfa,
+        auth_context,
         require_justification: just,
         require_ticket: ticket,
         require_approval: approval,
@@ -148,8 +151,8 @@ pub fn save(
              require_ticket, require_approval, allow_permanent_eligible, expire_eligible_days,
              allow_permanent_active, expire_active_days, require_mfa_on_active,
              require_justification_on_active, updated_at, updated_by,
-             require_mfa_on_eligible, require_justification_on_eligible)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             require_mfa_on_eligible, require_justification_on_eligible, auth_context)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (role_id) DO UPDATE SET
              max_activation_secs = excluded.max_activation_secs, require_mfa = excluded.require_mfa,
              require_justification = excluded.require_justification, require_ticket = excluded.require_ticket,
@@ -162,6 +165,7 @@ pub fn save(
              require_justification_on_active = excluded.require_justification_on_active,
              require_mfa_on_eligible = excluded.require_mfa_on_eligible,
              require_justification_on_eligible = excluded.require_justification_on_eligible,
+             auth_context = excluded.auth_context,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         params![
             role_id,
@@ -179,7 +183,8 @@ pub fn save(
             at.map(secs),
             updated_by,
             s.require_mfa_on_eligible,
-            s.require_justification_on_eligible
+            s.require_justification_on_eligible,
+            s.auth_context
         ],
     )?;
     super::cached_exec(

@@ -550,8 +550,7 @@ impl App {
                     tz.format(end)
                 ));
                 if previews.iter().any(|v| v.needs_mfa) {
-                    p.stage = Stage::Code;
-                    p.code.set("");
+                    p.to_code();
                 } else {
                     p.steps[1] = Step::Running;
                     self.pending.push_back(Msg::ActivateCommit(inputs));
@@ -634,8 +633,7 @@ impl App {
             }
             Err(ServiceError::Auth(a)) => {
                 p.steps[1] = Step::Failed("MFA failed".into());
-                p.stage = Stage::Code;
-                p.code.set("");
+                p.to_code();
                 p.error = Some(a.to_string());
                 if matches!(a, crate::service::AuthFailure::Locked { .. }) {
                     p.back_to_form(Some(a.to_string()));

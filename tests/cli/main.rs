@@ -7,6 +7,7 @@ mod bundles;
 mod common;
 mod completions;
 mod console;
+mod context;
 mod crash;
 mod exec;
 mod files;

@@ -222,8 +222,18 @@ fn bad_files_are_refused_with_the_rule_and_field_and_change_nothing() {
         ),
         (
             with(13, "isEnabled", json!(true)),
+            2,
+            "AuthenticationContext_EndUser_Assignment.claimValue",
+        ),
+        (
+            // The role still requires MFA on activation: both at once is Entra's conflict.
+            {
+                let mut doc = with(13, "isEnabled", json!(true));
+                doc["rules"][13]["claimValue"] = json!("c1");
+                doc
+            },
             3,
-            "AuthenticationContext_EndUser_Assignment.isEnabled",
+            "MfaAndAcrsConflict",
         ),
         (
             with(2, "notificationRecipients", json!(["not-an-address"])),

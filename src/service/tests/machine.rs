@@ -304,6 +304,7 @@ impl Machine {
             ticket_number: None,
             ticket_system: None,
             otp: None,
+            password: None,
         };
         let first = self.terminals[0].activate(&token, input.clone());
         let second = self.terminals[1].activate(&token, input);

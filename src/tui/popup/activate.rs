@@ -63,6 +63,10 @@ pub struct ActivatePopup {
     pub form: Form,
     /// The code field.
     pub code: TextField,
+    /// The password, entered again for a role that requires an authentication context.
+    pub password: TextField,
+    /// In the code stage, the password field has the keys (Tab switches).
+    pub on_password: bool,
     /// Where we are.
     pub stage: Stage,
     /// Validating, Activating, Refreshing.
@@ -125,6 +129,8 @@ impl ActivatePopup {
             targets,
             form,
             code: TextField::new(8).placeholder("6 digits"),
+            password: TextField::new(256).masked(),
+            on_password: false,
             stage: Stage::Form,
             steps: [Step::Pending, Step::Pending, Step::Pending],
             error: None,
@@ -140,6 +146,22 @@ impl ActivatePopup {
             .map(|t| t.role.display_name.as_str())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// The authentication context one of the roles requires, if any: the code stage then asks
+    /// for the password again too.
+    pub fn auth_context(&self) -> Option<&str> {
+        self.targets
+            .iter()
+            .find_map(|t| t.settings.auth_context.as_deref())
+    }
+
+    /// Enters the code stage (the password first when a context asks for it).
+    pub fn to_code(&mut self) {
+        self.stage = Stage::Code;
+        self.code.set("");
+        self.password.set("");
+        self.on_password = self.auth_context().is_some();
     }
 
     /// Whether any of the roles requires a ticket.
@@ -170,6 +192,8 @@ impl ActivatePopup {
                 ticket_number: if ticket { text("ticket_number") } else { None },
                 ticket_system: if ticket { text("ticket_system") } else { None },
                 otp: (with_code && i == 0).then(|| self.code.value()),
+                password: (with_code && i == 0 && self.auth_context().is_some())
+                    .then(|| self.password.value()),
             })
             .collect()
     }
@@ -210,6 +234,7 @@ impl ActivatePopup {
         self.stage = Stage::Form;
         self.error = error;
         self.code.set("");
+        self.password.set("");
     }
 
     /// Handles a key.
@@ -221,10 +246,23 @@ impl ActivatePopup {
                 _ => Outcome::Consumed,
             },
             Stage::Code => match resolve(&[Context::Form], key) {
+                // With a password to enter again, Enter on it moves on to the code.
+                Some(Action::Submit) if self.on_password => {
+                    self.on_password = false;
+                    Outcome::Consumed
+                }
                 Some(Action::Submit) => Outcome::Emit(Msg::ActivateCommit(self.inputs(true))),
                 Some(Action::Back) => {
                     self.back_to_form(None);
                     self.steps = [Step::Pending, Step::Pending, Step::Pending];
+                    Outcome::Consumed
+                }
+                Some(Action::NextField | Action::PrevField) if self.auth_context().is_some() => {
+                    self.on_password = !self.on_password;
+                    Outcome::Consumed
+                }
+                _ if self.on_password => {
+                    self.password.handle_key(*key);
                     Outcome::Consumed
                 }
                 _ => {
@@ -253,6 +291,7 @@ impl ActivatePopup {
     /// Pasted text goes to the focused field.
     pub fn paste(&mut self, text: &str) {
         match self.stage {
+            Stage::Code if self.on_password => self.password.paste(text),
             Stage::Code => self.code.paste(text.trim()),
             Stage::Form => self.form.paste(text),
             _ => {}

@@ -68,6 +68,15 @@ fn activation_form(s: &RoleSettings) -> Form {
             Input::Switch(s.require_mfa),
         ),
         Field::new(
+            "acrs",
+            "Or require authentication context",
+            Input::Text(
+                TextField::new(3)
+                    .with_value(s.auth_context.as_deref().unwrap_or(""))
+                    .placeholder("c1 to c99 (MFA off); empty: none"),
+            ),
+        ),
+        Field::new(
             "justification",
             "Require justification on activation",
             Input::Switch(s.require_justification),
@@ -216,6 +225,11 @@ impl SettingsPopup {
         let patch = SettingsPatch {
             max_activation: (a.slider("max") != o.max_activation).then(|| a.slider("max")),
             require_mfa: differs(a.switch("mfa"), o.require_mfa),
+            auth_context: {
+                let typed = a.text("acrs").trim().to_lowercase();
+                let typed = (!typed.is_empty()).then_some(typed);
+                (typed != o.auth_context).then_some(typed)
+            },
             require_justification: differs(a.switch("justification"), o.require_justification),
             require_ticket: differs(a.switch("ticket"), o.require_ticket),
             require_approval: differs(a.switch("approval"), o.require_approval),
@@ -330,7 +344,8 @@ mod tests {
     #[test]
     fn tab_past_the_last_field_moves_to_the_next_tab() {
         let mut p = SettingsPopup::new(role(), RoleSettings::default());
-        for _ in 0..6 {
+        let fields = p.forms[0].fields.len();
+        for _ in 0..fields {
             p.handle_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
         }
         assert_eq!(p.tab, 1);

@@ -792,3 +792,62 @@ fn a_role_with_thousands_of_assignments_shows_true_counts_and_reaches_every_row(
     let last = d.rows[2][expired - 1].principal.upn.clone();
     assert!(screen_text(&h.draw(120, 40)).contains(&last));
 }
+
+#[test]
+fn a_role_with_an_authentication_context_asks_for_the_password_again_then_the_code() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    let admin = h.session("admin", 1);
+    h.engine()
+        .update_settings(
+            &admin,
+            "Security Reader",
+            crate::policy::settings::SettingsPatch {
+                require_mfa: Some(false),
+                auth_context: Some(Some("c1".into())),
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
+    h.sign_in_keys("pimuser", 0);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Down);
+    h.text("Reviewing sign-in logs");
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Code);
+    assert!(p.on_password, "the password first");
+    let shown = screen_text(&h.draw(100, 32));
+    assert!(
+        shown.contains("Additional verification required: authentication context c1")
+            && shown.contains("Your password again, then a fresh code"),
+        "{shown}"
+    );
+    // A wrong password: said, and asked again (it counts, as a wrong code does).
+    h.text("not the password");
+    h.key(KeyCode::Enter);
+    let fresh = h.code("pimuser", 1);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Code);
+    assert_eq!(p.error.as_deref(), Some("wrong password"));
+    let password = h.account("pimuser").password.clone();
+    h.text(&password);
+    h.key(KeyCode::Enter);
+    let fresh = h.code("pimuser", 1);
+    h.text(&fresh);
+    h.key(KeyCode::Enter);
+    let Some(Popup::Activate(p)) = h.app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(p.stage, Stage::Done, "{:?} {:?}", p.steps, p.error);
+    // The password is never on screen.
+    let shown = screen_text(&h.draw(100, 32));
+    assert!(!shown.contains(&password), "{shown}");
+}

@@ -36,6 +36,7 @@ fn pending_activation(h: &Harness, approvers: Option<Vec<String>>) -> String {
         ticket_number: None,
         ticket_system: None,
         otp: None,
+        password: None,
     };
     let id = match h.engine().activate(&user, input).unwrap() {
         ActivationOutcome::Pending(v) => v.request.id,

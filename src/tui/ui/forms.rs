@@ -127,15 +127,39 @@ pub fn activate(p: &ActivatePopup, app: &App, width: usize) -> Vec<Line<'static>
     ));
     if p.stage == Stage::Code || matches!(p.steps[1], Step::Failed(_)) && p.stage != Stage::Form {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            " Additional verification required: MFA",
-            theme::focused(),
-        )));
+        let marker = |on: bool| if on { "▸ " } else { "  " };
+        let style = |on: bool| if on { theme::focused() } else { theme::muted() };
+        match p.auth_context() {
+            Some(claim) => {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        " Additional verification required: authentication context {}",
+                        safe(claim)
+                    ),
+                    theme::focused(),
+                )));
+                lines.push(Line::from(Span::styled(
+                    " Your password again, then a fresh code (Tab switches)",
+                    theme::muted(),
+                )));
+                let mut password = vec![Span::styled(
+                    format!("{}Password                      ", marker(p.on_password)),
+                    style(p.on_password),
+                )];
+                password.extend(p.password.line(p.on_password, 30).spans);
+                lines.push(Line::from(password));
+            }
+            None => lines.push(Line::from(Span::styled(
+                " Additional verification required: MFA",
+                theme::focused(),
+            ))),
+        }
+        let on_code = !p.on_password;
         let mut code = vec![Span::styled(
-            "▸ Code from your authenticator ",
-            theme::focused(),
+            format!("{}Code from your authenticator ", marker(on_code)),
+            style(on_code),
         )];
-        code.extend(p.code.line(true, 8).spans);
+        code.extend(p.code.line(on_code, 8).spans);
         lines.push(Line::from(code));
     }
     lines.push(Line::from(""));

@@ -53,6 +53,14 @@ pub const ALERT_SETTINGS: &str = "Update PIM alert setting";
 /// An administrator applied an alert's fix (Graph's `remediate`); each change it made is
 /// audited under its own name as well.
 pub const ALERT_REMEDIATED: &str = "Remediate PIM alert";
+/// An access review was created.
+pub const REVIEW_CREATED: &str = "Create access review";
+/// A reviewer approved or denied an assignment under review.
+pub const REVIEW_DECIDED: &str = "Record access review decision";
+/// An access review ended and its results were applied.
+pub const REVIEW_COMPLETED: &str = "Complete access review";
+/// An assignment denied in an access review was removed at its end.
+pub const REVIEW_REMOVED: &str = "Remove member from role (access review result)";
 /// A training lab was rebuilt (`pim lab --reset`).
 pub const LAB_RESET: &str = "Reset training lab";
 /// An administrator accepted the audit log as it stands after a break of its anchor.

@@ -42,6 +42,12 @@ pub enum EmailEvent {
     ExpiredNotice,
     /// To the requestor and approvers: nobody decided within 24 hours.
     RequestExpired,
+    /// To reviewers and administrators: an access review started.
+    ReviewStarted,
+    /// To reviewers with decisions left: an access review is half over.
+    ReviewReminder,
+    /// To reviewers and administrators: an access review ended (and what it applied).
+    ReviewEnded,
 }
 
 impl EmailEvent {
@@ -60,6 +66,9 @@ impl EmailEvent {
             EmailEvent::ExpiryReminder => "expiryReminder",
             EmailEvent::ExpiredNotice => "expiredNotice",
             EmailEvent::RequestExpired => "requestExpired",
+            EmailEvent::ReviewStarted => "accessReviewStarted",
+            EmailEvent::ReviewReminder => "accessReviewReminder",
+            EmailEvent::ReviewEnded => "accessReviewEnded",
         }
     }
 
@@ -69,7 +78,7 @@ impl EmailEvent {
     }
 
     /// Every event.
-    pub const ALL: [EmailEvent; 12] = {
+    pub const ALL: [EmailEvent; 15] = {
         use EmailEvent::*;
         [
             RoleAssignmentAlert,
@@ -84,6 +93,9 @@ impl EmailEvent {
             ExpiryReminder,
             ExpiredNotice,
             RequestExpired,
+            ReviewStarted,
+            ReviewReminder,
+            ReviewEnded,
         ]
     };
 

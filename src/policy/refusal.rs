@@ -46,6 +46,8 @@ pub enum Rule {
     /// The authentication context a role requires on activation (Graph's
     /// `AuthenticationContext_EndUser_Assignment`): a valid one, and its step-up given.
     AuthenticationContextRule,
+    /// Access reviews: who may review what, and while the review runs.
+    AccessReviewRule,
 }
 
 impl Rule {
@@ -70,6 +72,7 @@ impl Rule {
             Rule::AlertRemediationRule => "AlertRemediationRule",
             Rule::MfaAndAcrsConflict => "MfaAndAcrsConflict",
             Rule::AuthenticationContextRule => "AuthenticationContextRule",
+            Rule::AccessReviewRule => "AccessReviewRule",
         }
     }
 }

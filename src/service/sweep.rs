@@ -24,6 +24,7 @@ const BATCH: i64 = 500;
 /// without taking the write lock.
 pub(super) fn is_due(conn: &rusqlite::Connection, now: Time) -> ServiceResult<bool> {
     Ok(store::requests::any_expired_pending(conn, now)?
+        || store::reviews::any_due(conn, now)?
         || store::assignments::any_due(
             conn,
             now,
@@ -40,6 +41,7 @@ pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
         return Ok(());
     }
     expire_pending(ctx)?;
+    super::reviews::sweep(ctx)?;
     remind(ctx, Reminder::Days14, "reminded_14d")?;
     remind(ctx, Reminder::Day1, "reminded_1d")?;
     loop {

@@ -15,6 +15,7 @@ mod fixes;
 mod lifecycle;
 mod machine;
 mod notices;
+mod reviews;
 mod signin;
 mod trust;
 

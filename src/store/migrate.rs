@@ -125,6 +125,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("audit_text", "details"),
     ("counters", "value"),
     ("eligible_totals", "rowid_mix"),
+    ("reviews", "completed_at"),
+    ("review_reviewers", "user_id"),
+    ("review_items", "outcome"),
 ];
 
 /// Refuses a database whose version says it is current but whose tables are not what this

@@ -25,6 +25,7 @@ pub mod meta;
 pub mod migrate;
 pub mod names;
 pub mod requests;
+pub mod reviews;
 pub mod roles;
 pub mod settings;
 pub mod tenant;

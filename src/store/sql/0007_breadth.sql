@@ -5,3 +5,41 @@
 -- c1 to c99) instead of MFA (Graph's AuthenticationContext_EndUser_Assignment).
 ALTER TABLE role_settings ADD COLUMN auth_context TEXT
     CHECK (auth_context IS NULL OR auth_context GLOB 'c[1-9]' OR auth_context GLOB 'c[1-9][0-9]');
+
+-- Access reviews of a role's assignments: who reviews (named reviewers, or each member their
+-- own access), for how long, whether results apply by themselves at the end, and the next
+-- review of a recurring series. Each assignment under review is an item, with Entra's
+-- recommendation taken when the review started and the decision made on it.
+CREATE TABLE reviews (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    role_id       TEXT NOT NULL REFERENCES roles(id),
+    self_review   INTEGER NOT NULL CHECK (self_review IN (0, 1)),
+    start_at      INTEGER NOT NULL,
+    end_at        INTEGER NOT NULL CHECK (end_at > start_at),
+    recurrence    TEXT CHECK (recurrence IN ('weekly', 'monthly', 'quarterly')),
+    auto_apply    INTEGER NOT NULL CHECK (auto_apply IN (0, 1)),
+    created_by    TEXT REFERENCES users(id),
+    created_at    INTEGER NOT NULL,
+    reminded_at   INTEGER,
+    completed_at  INTEGER
+);
+CREATE INDEX reviews_open ON reviews(end_at) WHERE completed_at IS NULL;
+CREATE TABLE review_reviewers (
+    review_id  TEXT NOT NULL REFERENCES reviews(id),
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    PRIMARY KEY (review_id, user_id)
+) WITHOUT ROWID;
+CREATE TABLE review_items (
+    review_id      TEXT NOT NULL REFERENCES reviews(id),
+    assignment_id  TEXT NOT NULL REFERENCES assignments(id),
+    principal_id   TEXT NOT NULL REFERENCES users(id),
+    recommendation TEXT NOT NULL CHECK (recommendation IN ('approve', 'deny')),
+    recommendation_reason TEXT NOT NULL,
+    decision       TEXT CHECK (decision IN ('approve', 'deny')),
+    decided_by     TEXT REFERENCES users(id),
+    decided_at     INTEGER,
+    reason         TEXT,
+    outcome        TEXT CHECK (outcome IN ('removed', 'kept', 'unchanged')),
+    PRIMARY KEY (review_id, assignment_id)
+) WITHOUT ROWID;

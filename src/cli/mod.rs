@@ -36,6 +36,7 @@ mod me;
 pub mod output;
 mod policies;
 mod requests;
+mod reviews;
 mod roles;
 mod scenario;
 pub mod sessions;
@@ -236,6 +237,7 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Renew(a) => requests::renew(env, a),
         Command::Mail(c) => alerts::mail(env, c),
         Command::Alerts(a) => alerts::alerts(env, a),
+        Command::Reviews(r) => reviews::reviews(env, r),
         Command::Licence(a) => alerts::licence(env, &a),
         Command::Audit(a) => audit::audit(env, a),
         Command::Backup(a) => integrity::backup(env, &a),

@@ -265,8 +265,8 @@ fn start_review(
         &v,
         &recipients(ctx, &v, false)?,
         EmailEvent::ReviewStarted,
-        &subject,
-        &body,
+        (&subject, &body),
+        v.start,
     )?;
     Ok(v)
 }
@@ -303,8 +303,8 @@ fn mail(
     v: &ReviewView,
     to: &[Principal],
     event: EmailEvent,
-    subject: &str,
-    body: &str,
+    (subject, body): (&str, &str),
+    at: Time,
 ) -> ServiceResult<()> {
     // Without its licence PIM sends no e-mail (as in Entra).
     if ctx.tenant.licence == crate::policy::model::Licence::Free {
@@ -315,7 +315,7 @@ fn mail(
             ctx.conn,
             &Email {
                 id: new_id(),
-                time: ctx.now,
+                time: at,
                 recipient_id: Some(p.id.clone()),
                 to: p.upn.clone(),
                 subject: subject.to_owned(),
@@ -379,8 +379,8 @@ pub(super) fn sweep(ctx: &Ctx<'_>) -> ServiceResult<()> {
                 &v,
                 &recipients(ctx, &v, true)?,
                 EmailEvent::ReviewReminder,
-                &subject,
-                &body,
+                (&subject, &body),
+                r.start + (r.end - r.start) / 2,
             )?;
         }
     }
@@ -436,7 +436,7 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
     let body = format!(
         "The access review \"{}\" ended {}.\n\nApproved: {kept}. Denied or without a decision left as they were: {unchanged}. {applied}\n\nResults: pim reviews show {}\n",
         v.name,
-        format_utc(ctx.now),
+        format_utc(r.end),
         v.id
     );
     mail(
@@ -444,8 +444,8 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
         &v,
         &recipients(ctx, &v, false)?,
         EmailEvent::ReviewEnded,
-        &subject,
-        &body,
+        (&subject, &body),
+        r.end,
     )?;
     if let Some(rec) = r.recurrence.as_deref().and_then(Recurrence::parse) {
         let start = rec.next(r.start).max(r.end);

@@ -19,6 +19,7 @@ mod preflight;
 mod prompts;
 mod race;
 mod readme;
+mod reviews;
 mod scale;
 mod scenario;
 mod tamper;

@@ -25,6 +25,8 @@ pub enum Context {
     Approvals,
     /// Security alerts.
     Alerts,
+    /// Access reviews.
+    Reviews,
     /// A form in a popup.
     Form,
     /// A yes/no question.
@@ -56,6 +58,7 @@ impl Context {
             Context::Inbox => "Inbox",
             Context::Approvals => "Approvals",
             Context::Alerts => "Alerts",
+            Context::Reviews => "Reviews",
             Context::Form => "Forms",
             Context::Confirm => "Questions",
             Context::Message => "Messages",
@@ -355,6 +358,7 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     b(C::Global, &[Char('6')], "6", A::GoTab(6), "Alerts", false),
+    b(C::Global, &[Char('7')], "7", A::GoTab(7), "Reviews", false),
     b(
         C::Global,
         &[Ctrl('a')],
@@ -562,6 +566,16 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(C::Alerts, &[Char('x')], "x", A::Dismiss, "dismiss", true),
     b(C::Alerts, &[Char('f')], "f", A::Fix, "fix", true),
+    b(
+        C::Reviews,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "review",
+        true,
+    ),
+    b(C::Reviews, &[Char('a')], "a", A::Approve, "approve", true),
+    b(C::Reviews, &[Char('d')], "d", A::Deny, "deny", true),
     b(C::Alerts, &[Char('s')], "s", A::Settings, "settings", true),
     b(
         C::Form,

@@ -159,6 +159,59 @@ impl App {
                     )),
                 }
             }
+            Msg::OpenReview(i) => {
+                if let Some(row) = self.main().and_then(|m| m.reviews.rows.get(i)).cloned() {
+                    let text = review_text(&row.review, self.tz);
+                    self.popups
+                        .push(Popup::message(row.review.name.clone(), text, Tone::Info));
+                }
+            }
+            Msg::OpenReviewDecision { id, upn, approve } => {
+                let intro = self
+                    .main()
+                    .and_then(|m| {
+                        m.reviews
+                            .rows
+                            .iter()
+                            .find(|r| r.review.id == id && r.item.principal.upn == upn)
+                    })
+                    .map(|r| {
+                        vec![
+                            format!(
+                                "{} · {}'s {} assignment",
+                                r.review.role.display_name, upn, r.item.kind
+                            ),
+                            format!(
+                                "Entra recommends {}: {}",
+                                r.item.recommendation, r.item.recommendation_reason
+                            ),
+                        ]
+                    })
+                    .unwrap_or_default();
+                let title = format!("{} access", if approve { "Approve" } else { "Deny" });
+                let popup =
+                    LifecyclePopup::new(title, intro, Purpose::ReviewDecision { id, upn, approve });
+                self.popups.push(Popup::Lifecycle(Box::new(popup)));
+            }
+            Msg::DecideReview {
+                id,
+                upn,
+                approve,
+                reason,
+            } => {
+                let Some((svc, token)) = self.session() else {
+                    return;
+                };
+                let result = svc.decide_review(&token, &id, &upn, approve, &reason);
+                self.after_form(result.map(|i| {
+                    format!(
+                        "Recorded: {} for {}'s {} assignment.",
+                        i.decision.as_deref().unwrap_or("-"),
+                        i.principal.upn,
+                        i.kind
+                    )
+                }));
+            }
             Msg::PreviewAlertFix(id) => {
                 let Some((svc, token)) = self.session() else {
                     return;
@@ -514,6 +567,55 @@ fn fix_text(fixed: &crate::service::AlertFixed, preview: bool) -> String {
             "  … and {} more: pim alerts fix {} --dry-run lists them all",
             fixed.steps.len() - FIX_LINES,
             fixed.alert.slug()
+        ));
+    }
+    lines.join("\n")
+}
+
+/// One review in full, for its popup.
+fn review_text(v: &crate::service::ReviewView, tz: super::app::Tz) -> String {
+    let mut lines = vec![
+        format!("{} · {} · {}", v.role.display_name, v.status, v.id),
+        format!("Runs {} to {}", tz.format(v.start), tz.format(v.end)),
+        format!(
+            "Reviewers: {}",
+            if v.self_review {
+                "each member, their own access".to_owned()
+            } else {
+                v.reviewers
+                    .iter()
+                    .map(|p| p.upn.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
+        format!(
+            "Recurrence: {} · results {}",
+            v.recurrence.as_deref().unwrap_or("once"),
+            if v.auto_apply {
+                "applied at the end"
+            } else {
+                "not applied by themselves"
+            }
+        ),
+        String::new(),
+    ];
+    for i in &v.items {
+        let decision = match (&i.decision, &i.decided_by) {
+            (Some(d), Some(by)) => format!("{d} by {by} ({})", i.reason.as_deref().unwrap_or("")),
+            _ => "not decided".into(),
+        };
+        lines.push(format!(
+            "  - {} ({}): recommends {} ({}); {}{}",
+            i.principal.upn,
+            i.kind,
+            i.recommendation,
+            i.recommendation_reason,
+            decision,
+            i.outcome
+                .as_deref()
+                .map(|o| format!("; {o}"))
+                .unwrap_or_default()
         ));
     }
     lines.join("\n")

@@ -25,17 +25,20 @@ pub enum Tab {
     Approvals,
     /// Security alerts.
     Alerts,
+    /// Access reviews.
+    Reviews,
 }
 
 impl Tab {
     /// In order.
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::MyRoles,
         Tab::Roles,
         Tab::Audit,
         Tab::Inbox,
         Tab::Approvals,
         Tab::Alerts,
+        Tab::Reviews,
     ];
 
     /// The tab's title.
@@ -47,6 +50,7 @@ impl Tab {
             Tab::Inbox => "Inbox",
             Tab::Approvals => "Approvals",
             Tab::Alerts => "Alerts",
+            Tab::Reviews => "Reviews",
         }
     }
 
@@ -247,6 +251,28 @@ pub enum Msg {
     ConfirmDismissAlert(AlertId),
     /// Dismiss an alert.
     DismissAlert(AlertId),
+    /// Show one access review in full (index in the Reviews list).
+    OpenReview(usize),
+    /// Ask for the reason of a review decision.
+    OpenReviewDecision {
+        /// The review.
+        id: String,
+        /// Whose access.
+        upn: String,
+        /// Approve or deny.
+        approve: bool,
+    },
+    /// Record a review decision.
+    DecideReview {
+        /// The review.
+        id: String,
+        /// Whose access.
+        upn: String,
+        /// Approve or deny.
+        approve: bool,
+        /// Why.
+        reason: String,
+    },
     /// Show what an alert's fix would change, and ask before applying it.
     PreviewAlertFix(AlertId),
     /// Apply an alert's fix.

@@ -412,7 +412,11 @@ impl App {
                 m.inbox.selected = m.inbox.selected.min(m.inbox.mail.len().saturating_sub(1));
             }
             Tab::Approvals | Tab::Alerts => {}
+            Tab::Reviews => {}
         }
+        // Reviews are few: loaded with every refresh, for the tab's count.
+        let me = m.caps.principal.clone();
+        m.reviews.load(svc.reviews(&token)?, &me);
         // Alerts look at the whole database: computed on their tab, and once at sign-in so
         // the tab shows its count; at most once a second, the rest left to the tick.
         if m.tab == Tab::Alerts || !m.alerts.loaded {

@@ -49,6 +49,15 @@ pub enum Purpose {
     },
     /// An alert's settings.
     AlertSettings(AlertId),
+    /// A decision on one person's access under an access review.
+    ReviewDecision {
+        /// The review.
+        id: String,
+        /// Whose access.
+        upn: String,
+        /// Approve or deny.
+        approve: bool,
+    },
 }
 
 /// A titled form with a few lines of context above it.
@@ -140,6 +149,7 @@ impl LifecyclePopup {
                 f
             }
             Purpose::AlertSettings(id) => alert_fields(*id),
+            Purpose::ReviewDecision { .. } => vec![reason("Your reason")],
         };
         Self {
             title: title.into(),
@@ -274,6 +284,12 @@ impl LifecyclePopup {
                 reason,
             },
             Purpose::AlertSettings(id) => Msg::SaveAlertSettings(*id, self.alert_patch()?),
+            Purpose::ReviewDecision { id, upn, approve } => Msg::DecideReview {
+                id: id.clone(),
+                upn: upn.clone(),
+                approve: *approve,
+                reason,
+            },
         })
     }
 

@@ -93,3 +93,78 @@ impl AlertsState {
         }
     }
 }
+
+/// One row of the Reviews tab: an assignment under a review the account may see.
+#[derive(Debug, Clone)]
+pub struct ReviewRow {
+    /// Its review.
+    pub review: std::sync::Arc<crate::service::ReviewView>,
+    /// The item.
+    pub item: crate::service::ReviewItem,
+    /// This account may decide on it now.
+    pub can_decide: bool,
+}
+
+/// Reviews tab state.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewsState {
+    /// Items to decide first, then the rest, by review.
+    pub rows: Vec<ReviewRow>,
+    /// Selection.
+    pub selected: usize,
+}
+
+impl ReviewsState {
+    /// Builds the rows: what `me` may decide first.
+    pub fn load(
+        &mut self,
+        reviews: Vec<crate::service::ReviewView>,
+        me: &crate::policy::model::Principal,
+    ) {
+        let mut rows = Vec::new();
+        for v in reviews {
+            let v = std::sync::Arc::new(v);
+            for item in &v.items {
+                let active = v.status == "active" && item.decision.is_none();
+                let can_decide = active
+                    && if v.self_review {
+                        item.principal.id == me.id
+                    } else {
+                        v.reviewers.iter().any(|p| p.id == me.id) && item.principal.id != me.id
+                    };
+                rows.push(ReviewRow {
+                    review: std::sync::Arc::clone(&v),
+                    item: item.clone(),
+                    can_decide,
+                });
+            }
+        }
+        rows.sort_by_key(|r| (!r.can_decide, r.review.status != "active"));
+        self.rows = rows;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// How many wait for this account's decision.
+    pub fn to_decide(&self) -> usize {
+        self.rows.iter().filter(|r| r.can_decide).count()
+    }
+
+    /// Handles an action.
+    pub fn handle(&mut self, action: Action) -> Option<Msg> {
+        if navigate(&mut self.selected, self.rows.len(), action, 10) {
+            return None;
+        }
+        let r = self.rows.get(self.selected)?;
+        let decide = |approve| Msg::OpenReviewDecision {
+            id: r.review.id.clone(),
+            upn: r.item.principal.upn.clone(),
+            approve,
+        };
+        match action {
+            Action::Open => Some(Msg::OpenReview(self.selected)),
+            Action::Approve if r.can_decide => Some(decide(true)),
+            Action::Deny if r.can_decide => Some(decide(false)),
+            _ => None,
+        }
+    }
+}

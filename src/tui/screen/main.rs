@@ -40,6 +40,8 @@ pub struct MainState {
     pub approvals: ApprovalsState,
     /// Alerts.
     pub alerts: AlertsState,
+    /// Access reviews.
+    pub reviews: super::approvals::ReviewsState,
     /// Unread messages.
     pub unread: i64,
 }
@@ -64,6 +66,7 @@ impl MainState {
             inbox: InboxState::default(),
             approvals: ApprovalsState::default(),
             alerts: AlertsState::default(),
+            reviews: super::approvals::ReviewsState::default(),
             unread: 0,
         }
     }
@@ -78,6 +81,7 @@ impl MainState {
             Tab::Inbox => Context::Inbox,
             Tab::Approvals => Context::Approvals,
             Tab::Alerts => Context::Alerts,
+            Tab::Reviews => Context::Reviews,
         };
         vec![tab, Context::List, Context::Global]
     }
@@ -148,6 +152,7 @@ impl MainState {
             Tab::Inbox => self.inbox.handle(action),
             Tab::Approvals => self.approvals.handle(action),
             Tab::Alerts => self.alerts.handle(action),
+            Tab::Reviews => self.reviews.handle(action),
         }
     }
 

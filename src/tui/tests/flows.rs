@@ -435,9 +435,11 @@ fn inbox_and_audit_tabs() {
     h.key(KeyCode::Tab);
     assert_eq!(h.main().tab, Tab::Alerts);
     h.key(KeyCode::Tab);
-    assert_eq!(h.main().tab, Tab::MyRoles, "round the six tabs");
+    assert_eq!(h.main().tab, Tab::Reviews);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.main().tab, Tab::MyRoles, "round the seven tabs");
     h.key(KeyCode::BackTab);
-    assert_eq!(h.main().tab, Tab::Alerts);
+    assert_eq!(h.main().tab, Tab::Reviews);
     h.key(KeyCode::Char('3'));
     assert!(
         h.main().audit.everyone,

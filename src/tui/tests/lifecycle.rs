@@ -507,3 +507,52 @@ fn f_shows_an_alerts_fix_first_and_applies_it_on_yes() {
     assert!(shown.contains("Nothing to fix"), "{shown}");
     assert!(shown.contains("AlertRemediationRule"), "{shown}");
 }
+
+#[test]
+fn a_reviewer_decides_on_the_reviews_tab_with_a_reason() {
+    let mut h = Harness::lab();
+    h.make_eligible("Security Reader");
+    let admin = h.session("admin", 1);
+    let approver = h.account("approver").upn.clone();
+    let review = h
+        .engine()
+        .create_review(
+            &admin,
+            crate::service::ReviewInput {
+                role: "Security Reader".into(),
+                reviewers: crate::service::Reviewers::Users(vec![approver]),
+                duration: TimeDelta::days(7),
+                recurrence: None,
+                auto_apply: true,
+                name: Some("SR spring review".into()),
+            },
+        )
+        .unwrap();
+    h.sign_in_keys("approver", 0);
+    assert_eq!(h.main().reviews.to_decide(), 1);
+    h.key(KeyCode::Char('7'));
+    snap("reviews", &h.draw(100, 20));
+    let shown = screen_text(&h.draw(100, 20));
+    assert!(shown.contains("7 Reviews (1)"), "{shown}");
+    assert!(shown.contains("yours to decide"), "{shown}");
+    h.key(KeyCode::Char('d'));
+    h.text("left the team");
+    h.key(KeyCode::Enter);
+    assert!(h.app.popups.is_empty(), "{:?}", h.app.popups.last());
+    let shown = screen_text(&h.draw(100, 20));
+    assert!(
+        shown.contains("Recorded: deny for pimuser@pimlab.onmicrosoft.com's eligible assignment."),
+        "{shown}"
+    );
+    assert_eq!(h.main().reviews.to_decide(), 0);
+    let stored = h.engine().review(&admin, &review.id).unwrap();
+    assert_eq!(stored.items[0].decision.as_deref(), Some("deny"));
+    assert_eq!(stored.items[0].reason.as_deref(), Some("left the team"));
+    // Enter shows the whole review.
+    h.key(KeyCode::Enter);
+    let shown = screen_text(&h.draw(100, 30));
+    assert!(
+        shown.contains("SR spring review") && shown.contains("deny by approver@"),
+        "{shown}"
+    );
+}

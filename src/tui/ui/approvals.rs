@@ -1,4 +1,4 @@
-//! The Approvals and Alerts tabs.
+//! The Approvals, Alerts and Reviews tabs.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -174,4 +174,114 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
             .wrap(Wrap { trim: false }),
         detail,
     );
+}
+
+/// The Reviews tab: every assignment under an access review this account may see, those it
+/// may decide first, with the recommendation and the decision.
+pub fn reviews(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
+    let r = &m.reviews;
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" Access reviews · {} to decide ", r.to_decide()),
+        theme::title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if r.rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                " No access reviews for you. Administrators start them: pim reviews create --role ROLE --reviewer UPN --for 7d",
+                theme::muted(),
+            ))
+            .wrap(Wrap { trim: false }),
+            inner,
+        );
+        return;
+    }
+    let [list, detail] = Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(inner);
+    let rows: Vec<Vec<Cell>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let decision = match (&row.item.decision, &row.item.decided_by) {
+                (Some(d), Some(by)) => format!("{d} ({})", one_line(by)),
+                _ if row.can_decide => "yours to decide".into(),
+                _ => "-".into(),
+            };
+            let state = if row.review.status == "active" {
+                "running".to_owned()
+            } else {
+                row.item
+                    .outcome
+                    .clone()
+                    .unwrap_or_else(|| "completed".into())
+            };
+            vec![
+                Cell::from(one_line(&row.review.name)),
+                Cell::from(state),
+                Cell::from(one_line(&row.item.principal.upn)),
+                Cell::from(row.item.kind.clone()),
+                Cell::from(Span::styled(
+                    row.item.recommendation.clone(),
+                    if row.item.recommendation == "deny" {
+                        theme::warn()
+                    } else {
+                        theme::muted()
+                    },
+                )),
+                Cell::from(Span::styled(
+                    decision,
+                    if row.can_decide {
+                        theme::focused()
+                    } else {
+                        theme::muted()
+                    },
+                )),
+            ]
+        })
+        .collect();
+    let columns: [Column; 6] = [
+        Column::new("Review", Constraint::Fill(1), 14, 2),
+        Column::new("State", Constraint::Length(9), 9, 3),
+        Column::new("User", Constraint::Length(31), 16, 0),
+        Column::new("Type", Constraint::Length(8), 8, 4),
+        Column::new("Recommends", Constraint::Length(10), 10, 5),
+        Column::new("Decision", Constraint::Fill(1), 12, 1),
+    ];
+    let table = table(&columns, rows, list.width);
+    let mut state = TableState::default().with_selected(Some(r.selected));
+    frame.render_stateful_widget(table, list, &mut state);
+    if let Some(row) = r.rows.get(r.selected) {
+        let lines = vec![
+            Line::from(Span::styled(
+                format!(
+                    " {} · {} {} · {} · recommends {}: {}",
+                    one_line(&row.review.role.display_name),
+                    if row.review.status == "active" {
+                        "ends"
+                    } else {
+                        "ended"
+                    },
+                    app.tz.format(row.review.end),
+                    one_line(&row.item.principal.upn),
+                    row.item.recommendation,
+                    one_line(&row.item.recommendation_reason)
+                ),
+                theme::muted(),
+            )),
+            Line::from(Span::styled(
+                if row.can_decide {
+                    " a approves, d denies (with a reason); Enter shows the whole review"
+                } else {
+                    " Enter shows the whole review"
+                },
+                theme::muted(),
+            )),
+        ];
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(Block::default().borders(Borders::TOP))
+                .wrap(Wrap { trim: false }),
+            detail,
+        );
+    }
 }

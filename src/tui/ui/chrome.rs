@@ -77,6 +77,7 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
         (Tab::Inbox, m.unread),
         (Tab::Approvals, m.approvals.waiting() as i64),
         (Tab::Alerts, m.alerts.active() as i64),
+        (Tab::Reviews, m.reviews.to_decide() as i64),
     ];
     tabs(frame, l3, m.tab, &badges);
 }

@@ -183,6 +183,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             super::msg::Tab::Inbox => lists::inbox(frame, body, app, m),
             super::msg::Tab::Approvals => approvals::approvals(frame, body, app, m),
             super::msg::Tab::Alerts => approvals::alerts(frame, body, app, m),
+            super::msg::Tab::Reviews => approvals::reviews(frame, body, app, m),
         },
     }
     chrome::status(frame, status, app);

@@ -40,6 +40,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "licence",
         include_str!("../../assets/scenarios/licence.toml"),
     ),
+    (
+        "access-review",
+        include_str!("../../assets/scenarios/access-review.toml"),
+    ),
 ];
 
 /// Top-level commands a step may not run: the runner signs the accounts in itself, and a

@@ -330,9 +330,18 @@ fn mail(
     Ok(())
 }
 
-/// Finds one review by id or a unique prefix of it.
+/// Finds one review by id, a unique prefix of it, or its name (the newest running review of
+/// that name first: a recurring series shares one).
 fn find(ctx: &Ctx<'_>, id: &str) -> ServiceResult<ReviewRow> {
     let mut found = store::reviews::find(ctx.conn, id.trim())?;
+    if found.is_empty() {
+        let mut named: Vec<ReviewRow> = store::reviews::list(ctx.conn)?
+            .into_iter()
+            .filter(|r| r.name.eq_ignore_ascii_case(id.trim()))
+            .collect();
+        named.sort_by_key(|r| (r.completed_at.is_some(), std::cmp::Reverse(r.start)));
+        found.extend(named.into_iter().take(1));
+    }
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => Err(ServiceError::NotFound(format!(

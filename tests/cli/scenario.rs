@@ -3,13 +3,14 @@
 
 use crate::common::Pim;
 
-const PACKS: [&str; 6] = [
+const PACKS: [&str; 7] = [
     "tutorial",
     "approval",
     "extend-renew",
     "expiry-emails",
     "alerts",
     "licence",
+    "access-review",
 ];
 
 #[test]

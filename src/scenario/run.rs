@@ -107,10 +107,14 @@ impl Codes {
         loop {
             let now = SystemClock.now().timestamp();
             let step = now / 30;
+            // The previous step's code is accepted for the rest of this one: taken only while
+            // enough of it is left that the check cannot fall into the next (then it would be
+            // two steps old and refused).
+            let oldest = if now % 30 < 20 { step - 1 } else { step };
             let candidate = self
                 .last
                 .get(&k.upn)
-                .map_or(step - 1, |l| (l + 1).max(step - 1));
+                .map_or(oldest, |l| (l + 1).max(oldest));
             if candidate <= step + 1 {
                 self.last.insert(k.upn.clone(), candidate);
                 return code_at(&k.secret, candidate * 30).unwrap_or_default();

@@ -920,3 +920,77 @@ fn a_checked_schema_is_marked_and_a_hand_edit_still_found() {
         .to_string();
     assert!(err.contains("alert_dismissals.fingerprint"), "{err}");
 }
+
+#[test]
+fn a_version_5_database_gets_its_alert_totals_and_lists_filled_on_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, 5).unwrap();
+    conn.execute_batch(
+        "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
+             ('p1', 'Priv', 'priv', '', 1);
+         INSERT INTO users (id, upn, display_name, password_hash, created_at) VALUES
+             ('u1', 'u1@contoso.onmicrosoft.com', 'U1', 'x', 0),
+             ('u2', 'u2@contoso.onmicrosoft.com', 'U2', 'x', 0);
+         INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, created_at)
+             VALUES ('e1', 'p1', 'u1', 'eligible', 'assigned', 0, 0),
+                    ('e2', 'p1', 'u2', 'eligible', 'assigned', 0, 0);
+         INSERT INTO assignments (id, role_id, principal_id, kind, origin, activated_from, start_at,
+                 end_at, created_at, ended_at, end_reason)
+             VALUES ('x1', 'p1', 'u1', 'active', 'activated', 'e1', 100, 200, 100, 200, 'expired'),
+                    ('x2', 'p1', 'u1', 'active', 'activated', 'e1', 500, 600, 500, 600, 'expired');
+         INSERT INTO audit (seq, id, time, activity, result, details, prev_hash, hash) VALUES
+             (1, 'a1', 0, 'Add eligible member to role in PIM completed (permanent)', 'success',
+              '{\"assignment_id\":\"e1\"}', 'p', 'h1'),
+             (2, 'a2', 0, 'Add eligible member to role in PIM requested (permanent)', 'failure',
+              '{\"assignment_id\":\"e2\"}', 'h1', 'h2');",
+    )
+    .unwrap();
+    drop(conn);
+    files::set_mode(&path, files::FILE_MODE).unwrap();
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let conn = store.conn();
+    let last = |id: &str| -> Option<i64> {
+        conn.query_row(
+            "SELECT last_activated_at FROM assignments WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(last("e1"), Some(500), "the newest activation");
+    assert_eq!(last("e2"), None, "never activated");
+    let unaudited: Vec<String> = conn
+        .prepare("SELECT assignment_id FROM assignments_unaudited ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        unaudited,
+        ["e2", "x1", "x2"],
+        "only a successful entry counts as PIM's record"
+    );
+    let totals: (i64, i64) = conn
+        .query_row(
+            "SELECT items, rowid_sum FROM eligible_totals WHERE role_id = 'p1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let rowids: i64 = conn
+        .query_row(
+            "SELECT sum(rowid) FROM assignments WHERE kind = 'eligible'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(totals, (2, rowids));
+    conn.execute(
+        "INSERT INTO audit_text (audit_text, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .unwrap();
+}

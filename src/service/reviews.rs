@@ -82,30 +82,8 @@ pub struct ReviewInput {
     pub name: Option<String>,
 }
 
-/// One assignment under review.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReviewItem {
-    /// The assignment.
-    pub assignment_id: String,
-    /// Whose it is.
-    pub principal: Principal,
-    /// `eligible` or `active`.
-    pub kind: String,
-    /// Entra's recommendation, `approve` or `deny`, and why.
-    pub recommendation: String,
-    /// Why.
-    pub recommendation_reason: String,
-    /// `approve` or `deny`, once decided.
-    pub decision: Option<String>,
-    /// Who decided.
-    pub decided_by: Option<String>,
-    /// When.
-    pub decided_at: Option<Time>,
-    /// The reviewer's reason.
-    pub reason: Option<String>,
-    /// What the end did: `removed`, `kept` or `unchanged`.
-    pub outcome: Option<String>,
-}
+/// One assignment under review, with its recommendation, decision and outcome.
+pub type ReviewItem = store::reviews::ItemRow;
 
 /// A review with its items.
 #[derive(Debug, Clone, Serialize)]
@@ -148,21 +126,7 @@ fn refused(message: impl Into<String>) -> Refusal {
 fn view(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<ReviewView> {
     let role = store::roles::get(ctx.conn, &r.role_id)?
         .ok_or_else(|| ServiceError::NotFound(format!("no role {}", r.role_id)))?;
-    let items = store::reviews::items(ctx.conn, &r.id)?
-        .into_iter()
-        .map(|i| ReviewItem {
-            assignment_id: i.assignment_id,
-            principal: i.principal,
-            kind: i.kind,
-            recommendation: i.recommendation,
-            recommendation_reason: i.recommendation_reason,
-            decision: i.decision,
-            decided_by: i.decided_by,
-            decided_at: i.decided_at,
-            reason: i.reason,
-            outcome: i.outcome,
-        })
-        .collect();
+    let items = store::reviews::items(ctx.conn, &r.id)?;
     Ok(ReviewView {
         id: r.id.clone(),
         name: r.name.clone(),

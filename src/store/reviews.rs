@@ -36,7 +36,7 @@ pub struct ReviewRow {
 }
 
 /// One assignment under review.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ItemRow {
     /// The assignment.
     pub assignment_id: String,

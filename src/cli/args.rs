@@ -1374,6 +1374,10 @@ pub struct ReviewCreateArgs {
     /// Remove denied assignments when the review ends
     #[arg(long)]
     pub auto_apply: bool,
+    /// With --auto-apply, what happens where nobody decided: keep (no change), remove, approve,
+    /// or recommendation (take Entra's)
+    #[arg(long, value_parser = ["keep", "remove", "approve", "recommendation"], default_value = "keep", requires = "auto_apply")]
+    pub if_no_response: String,
     /// Its name (default: "Review of ROLE")
     #[arg(long)]
     pub name: Option<String>,

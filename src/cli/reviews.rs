@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::args::{ReviewCreateArgs, ReviewDecideArgs, ReviewsCommand};
 use super::output::{Table, json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env};
-use crate::service::{Recurrence, ReviewInput, ReviewItem, ReviewView, Reviewers};
+use crate::service::{NoResponse, Recurrence, ReviewInput, ReviewItem, ReviewView, Reviewers};
 use crate::store::OpenMode;
 
 fn item_json(i: &ReviewItem) -> Value {
@@ -34,6 +34,7 @@ fn review_json(v: &ReviewView) -> Value {
         "end": rfc3339(v.end),
         "recurrence": v.recurrence,
         "auto_apply": v.auto_apply,
+        "if_no_response": v.no_response,
         "status": v.status,
         "items": v.items.iter().map(item_json).collect::<Vec<_>>(),
     })
@@ -70,9 +71,12 @@ fn print_review(v: &ReviewView) {
         "Recurrence: {} · results {}",
         v.recurrence.as_deref().unwrap_or("once"),
         if v.auto_apply {
-            "applied at the end (denied assignments removed)"
+            format!(
+                "applied at the end (denied assignments removed; without a decision: {})",
+                v.no_response
+            )
         } else {
-            "not applied by themselves"
+            "not applied by themselves".into()
         }
     );
     outln!("Decided: {}\n", decided(v));
@@ -161,6 +165,7 @@ fn create(
         duration: a.duration,
         recurrence: a.recurrence.as_deref().and_then(Recurrence::parse),
         auto_apply: a.auto_apply,
+        no_response: NoResponse::parse(&a.if_no_response).unwrap_or_default(),
         name: a.name,
     };
     let v = svc.create_review(token, input)?;

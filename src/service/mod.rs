@@ -66,7 +66,7 @@ pub use import::{ImportOptions, ImportPhase, ImportReport, RowOutcome, RowResult
 pub use integrity::{AssignmentCheck, AssignmentMismatch, Reanchored, Verified};
 pub use lifecycle::Ask;
 pub use policies::{Drift, ExportedPolicy, PolicyImport};
-pub use reviews::{Recurrence, ReviewInput, ReviewItem, ReviewView, Reviewers};
+pub use reviews::{NoResponse, Recurrence, ReviewInput, ReviewItem, ReviewView, Reviewers};
 pub use seed::{SeedSpec, Seeded};
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};

@@ -56,6 +56,46 @@ impl Recurrence {
     }
 }
 
+/// What the end of a review does with an assignment nobody decided on (Entra's "If reviewers
+/// don't respond").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoResponse {
+    /// No change (Entra's default).
+    #[default]
+    Keep,
+    /// Remove access.
+    Remove,
+    /// Approve access.
+    Approve,
+    /// Take the recommendation.
+    Recommendation,
+}
+
+impl NoResponse {
+    /// Stored and command-line form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoResponse::Keep => "keep",
+            NoResponse::Remove => "remove",
+            NoResponse::Approve => "approve",
+            NoResponse::Recommendation => "recommendation",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Keep,
+            Self::Remove,
+            Self::Approve,
+            Self::Recommendation,
+        ]
+        .into_iter()
+        .find(|n| n.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
 /// Who reviews.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reviewers {
@@ -78,6 +118,8 @@ pub struct ReviewInput {
     pub recurrence: Option<Recurrence>,
     /// Denied assignments are removed at the end.
     pub auto_apply: bool,
+    /// What the end does where nobody decided.
+    pub no_response: NoResponse,
     /// Its name (default: "Review of ROLE").
     pub name: Option<String>,
 }
@@ -106,6 +148,8 @@ pub struct ReviewView {
     pub recurrence: Option<String>,
     /// Results apply by themselves at the end.
     pub auto_apply: bool,
+    /// What the end does where nobody decided.
+    pub no_response: String,
     /// `active` or `completed`.
     pub status: &'static str,
     /// The assignments under review.
@@ -137,6 +181,7 @@ fn view(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<ReviewView> {
         end: r.end,
         recurrence: r.recurrence.clone(),
         auto_apply: r.auto_apply,
+        no_response: r.no_response.clone(),
         status: if r.completed_at.is_some() {
             "completed"
         } else {
@@ -368,8 +413,16 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
     }
     let v = view(ctx, r)?;
     let (mut removed, mut kept, mut unchanged) = (0, 0, 0);
+    let unanswered = NoResponse::parse(&r.no_response).unwrap_or_default();
     for item in &v.items {
-        let outcome = match item.decision.as_deref() {
+        // Without a decision, the review's rule for silence decides (applied like a decision).
+        let decision = item.decision.as_deref().or(match unanswered {
+            NoResponse::Keep => None,
+            NoResponse::Remove => Some("deny"),
+            NoResponse::Approve => Some("approve"),
+            NoResponse::Recommendation => Some(item.recommendation.as_str()),
+        });
+        let outcome = match decision {
             Some("deny") if r.auto_apply && remove(ctx, &v, item)? => {
                 removed += 1;
                 "removed"
@@ -574,6 +627,7 @@ impl super::Service {
                 end: ctx.now + input.duration,
                 recurrence: input.recurrence.map(|r| r.as_str().to_owned()),
                 auto_apply: input.auto_apply,
+                no_response: input.no_response.as_str().to_owned(),
                 created_by: Some(me.id.clone()),
                 reminded_at: None,
                 completed_at: None,
@@ -591,6 +645,7 @@ impl super::Service {
                     .detail("end", v.end)
                     .detail("recurrence", v.recurrence.clone())
                     .detail("auto_apply", v.auto_apply)
+                    .detail("no_response", &v.no_response)
                     .detail("items", v.items.len()),
             )?;
             Ok(v)

@@ -27,6 +27,8 @@ pub struct ReviewRow {
     pub recurrence: Option<String>,
     /// Denied assignments are removed at the end.
     pub auto_apply: bool,
+    /// What the end does without a decision: `keep`, `remove`, `approve` or `recommendation`.
+    pub no_response: String,
     /// Who created it.
     pub created_by: Option<String>,
     /// The halfway reminder went out.
@@ -61,7 +63,7 @@ pub struct ItemRow {
 }
 
 const REVIEW: &str = "id, name, role_id, self_review, start_at, end_at, recurrence, auto_apply,
-    created_by, reminded_at, completed_at";
+    created_by, reminded_at, completed_at, no_response";
 
 fn review_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewRow> {
     Ok(ReviewRow {
@@ -76,6 +78,7 @@ fn review_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewRow> {
         created_by: r.get(8)?,
         reminded_at: opt_time(r.get(9)?),
         completed_at: opt_time(r.get(10)?),
+        no_response: r.get(11)?,
     })
 }
 
@@ -85,7 +88,7 @@ pub fn insert(conn: &Connection, r: &ReviewRow, reviewers: &[Principal]) -> Stor
         conn,
         // Made when it starts (a recurring series makes the next one as the last one ends).
         &format!(
-            "INSERT INTO reviews ({REVIEW}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?5)"
+            "INSERT INTO reviews ({REVIEW}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5)"
         ),
         params![
             r.id,
@@ -98,7 +101,8 @@ pub fn insert(conn: &Connection, r: &ReviewRow, reviewers: &[Principal]) -> Stor
             r.auto_apply,
             r.created_by,
             opt_secs(r.reminded_at),
-            opt_secs(r.completed_at)
+            opt_secs(r.completed_at),
+            r.no_response
         ],
     )?;
     for p in reviewers {

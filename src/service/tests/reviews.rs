@@ -12,6 +12,7 @@ fn review(role: &str, reviewers: Reviewers, auto_apply: bool) -> ReviewInput {
         duration: TimeDelta::days(7),
         recurrence: None,
         auto_apply,
+        no_response: crate::service::NoResponse::Keep,
         name: None,
     }
 }
@@ -276,5 +277,59 @@ fn reviews_that_break_the_rules_are_refused_and_change_nothing() {
     // Nobody decided on pimuser: no change.
     let after = lab.svc.review(&admin, &sr.id).unwrap();
     assert_eq!(after.items[0].outcome.as_deref(), Some("unchanged"));
+    assert_eq!(lab.svc.status(&user).unwrap().eligible.len(), 1);
+}
+
+#[test]
+fn without_a_decision_the_review_takes_its_rule_for_silence() {
+    let (mut lab, admin, user) = Lab::with_eligible_user();
+    // approver never signed in: Entra recommends removing an eligibility nobody uses.
+    let upn = lab.upn("approver");
+    lab.svc
+        .assign(
+            &admin,
+            AssignInput {
+                role: "Security Reader".into(),
+                upn: upn.clone(),
+                kind: crate::policy::model::AssignmentKind::Eligible,
+                start: None,
+                window: Window::Permanent,
+                justification: Some("lab".into()),
+                otp: None,
+            },
+        )
+        .unwrap();
+    let input = ReviewInput {
+        no_response: crate::service::NoResponse::Recommendation,
+        ..review(
+            "Security Reader",
+            Reviewers::Users(vec![lab.upn("admin")]),
+            true,
+        )
+    };
+    let v = lab.svc.create_review(&admin, input).unwrap();
+    let rec = |who: &str| {
+        v.items
+            .iter()
+            .find(|i| i.principal.upn == who)
+            .unwrap()
+            .recommendation
+            .clone()
+    };
+    assert_eq!(rec(&lab.upn("pimuser")), "approve", "signed in today");
+    assert_eq!(rec(&upn), "deny", "never signed in, never activated");
+    lab.advance(TimeDelta::days(8));
+    let after = lab.svc.review(&admin, &v.id).unwrap();
+    let outcome = |who: &str| {
+        after
+            .items
+            .iter()
+            .find(|i| i.principal.upn == who)
+            .unwrap()
+            .outcome
+            .clone()
+    };
+    assert_eq!(outcome(&lab.upn("pimuser")).as_deref(), Some("kept"));
+    assert_eq!(outcome(&upn).as_deref(), Some("removed"));
     assert_eq!(lab.svc.status(&user).unwrap().eligible.len(), 1);
 }

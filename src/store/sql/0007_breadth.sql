@@ -19,6 +19,10 @@ CREATE TABLE reviews (
     end_at        INTEGER NOT NULL CHECK (end_at > start_at),
     recurrence    TEXT CHECK (recurrence IN ('weekly', 'monthly', 'quarterly')),
     auto_apply    INTEGER NOT NULL CHECK (auto_apply IN (0, 1)),
+    -- What the end does with an assignment nobody decided on (Entra's "If reviewers don't
+    -- respond"): leave it, remove it, approve it, or take the recommendation.
+    no_response   TEXT NOT NULL DEFAULT 'keep'
+                  CHECK (no_response IN ('keep', 'remove', 'approve', 'recommendation')),
     created_by    TEXT REFERENCES users(id),
     created_at    INTEGER NOT NULL,
     reminded_at   INTEGER,

@@ -524,6 +524,7 @@ fn a_reviewer_decides_on_the_reviews_tab_with_a_reason() {
                 duration: TimeDelta::days(7),
                 recurrence: None,
                 auto_apply: true,
+                no_response: crate::service::NoResponse::Keep,
                 name: Some("SR spring review".into()),
             },
         )

@@ -652,6 +652,15 @@ impl super::Service {
         })
     }
 
+    /// How many decisions wait for the signed-in account in running reviews.
+    pub fn review_decisions_waiting(&mut self, token: &SessionToken) -> ServiceResult<usize> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let n = store::reviews::waiting_for(ctx.conn, &me.id, ctx.now)?;
+            Ok(usize::try_from(n).unwrap_or(0))
+        })
+    }
+
     /// The reviews the signed-in account may see, newest first.
     pub fn reviews(&mut self, token: &SessionToken) -> ServiceResult<Vec<ReviewView>> {
         self.read(|ctx| {

@@ -305,3 +305,19 @@ pub fn last_seen(
     .optional()?;
     Ok(row.map_or((None, None), |(a, b)| (opt_time(a), opt_time(b))))
 }
+
+/// How many items of running reviews wait for `user_id`'s decision at `now` (the console's
+/// tab count, without loading the reviews).
+pub fn waiting_for(conn: &Connection, user_id: &str, now: Time) -> StoreResult<i64> {
+    Ok(super::cached_row(
+        conn,
+        "SELECT count(*) FROM reviews r JOIN review_items i ON i.review_id = r.id
+         WHERE r.completed_at IS NULL AND r.end_at > ?2 AND i.decision IS NULL
+           AND ((r.self_review = 1 AND i.principal_id = ?1)
+             OR (r.self_review = 0 AND i.principal_id <> ?1
+                 AND EXISTS (SELECT 1 FROM review_reviewers v
+                             WHERE v.review_id = r.id AND v.user_id = ?1)))",
+        params![user_id, secs(now)],
+        |r| r.get(0),
+    )?)
+}

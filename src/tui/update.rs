@@ -412,11 +412,13 @@ impl App {
                 m.inbox.selected = m.inbox.selected.min(m.inbox.mail.len().saturating_sub(1));
             }
             Tab::Approvals | Tab::Alerts => {}
-            Tab::Reviews => {}
+            Tab::Reviews => {
+                let me = m.caps.principal.clone();
+                m.reviews.load(svc.reviews(&token)?, &me);
+            }
         }
-        // Reviews are few: loaded with every refresh, for the tab's count.
-        let me = m.caps.principal.clone();
-        m.reviews.load(svc.reviews(&token)?, &me);
+        // The tab's count, without loading every review's items.
+        m.reviews.waiting = svc.review_decisions_waiting(&token)?;
         // Alerts look at the whole database: computed on their tab, and once at sign-in so
         // the tab shows its count; at most once a second, the rest left to the tick.
         if m.tab == Tab::Alerts || !m.alerts.loaded {

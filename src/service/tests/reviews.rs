@@ -120,6 +120,13 @@ fn a_self_review_is_decided_by_each_member_and_results_wait_without_auto_apply()
         .unwrap();
     // Only the member decides on their own access.
     let other = lab.sign_in("approver");
+    assert_eq!(lab.svc.review_decisions_waiting(&user).unwrap(), 1);
+    assert_eq!(lab.svc.review_decisions_waiting(&other).unwrap(), 0);
+    assert_eq!(
+        lab.svc.review_decisions_waiting(&admin).unwrap(),
+        0,
+        "not under review"
+    );
     let text = refusal(
         lab.svc
             .decide_review(&other, &v.id, &lab.upn("pimuser"), true, "fine")
@@ -135,6 +142,7 @@ fn a_self_review_is_decided_by_each_member_and_results_wait_without_auto_apply()
             "I no longer need it",
         )
         .unwrap();
+    assert_eq!(lab.svc.review_decisions_waiting(&user).unwrap(), 0);
     lab.advance(TimeDelta::days(8));
     let after = lab.svc.review(&admin, &v.id).unwrap();
     assert_eq!(after.items[0].decision.as_deref(), Some("deny"));

@@ -108,10 +108,12 @@ pub struct ReviewRow {
 /// Reviews tab state.
 #[derive(Debug, Clone, Default)]
 pub struct ReviewsState {
-    /// Items to decide first, then the rest, by review.
+    /// Items to decide first, then the rest, by review (loaded on the tab).
     pub rows: Vec<ReviewRow>,
     /// Selection.
     pub selected: usize,
+    /// Decisions waiting for this account (counted on every refresh, for the tab).
+    pub waiting: usize,
 }
 
 impl ReviewsState {
@@ -140,13 +142,14 @@ impl ReviewsState {
             }
         }
         rows.sort_by_key(|r| (!r.can_decide, r.review.status != "active"));
+        self.waiting = rows.iter().filter(|r| r.can_decide).count();
         self.rows = rows;
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
     /// How many wait for this account's decision.
     pub fn to_decide(&self) -> usize {
-        self.rows.iter().filter(|r| r.can_decide).count()
+        self.waiting
     }
 
     /// Handles an action.

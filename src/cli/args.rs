@@ -1248,7 +1248,7 @@ pub enum AlertsCommand {
 /// `pim alerts fix`.
 #[derive(Debug, Args)]
 pub struct AlertFixArgs {
-    /// The alert (no-mfa, permanent-active, unused-roles or outside-pim)
+    /// The alert (no-mfa, permanent-active, unused-roles, outside-pim or stale-accounts)
     pub id: String,
     /// Permanent active assignments become active for this long instead of eligible
     #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]

@@ -137,8 +137,8 @@ impl AlertId {
 
     /// Whether `pim alerts fix` applies a remedy: require MFA on the listed roles, make the
     /// permanent active assignments eligible or time-bound, remove the unused eligible
-    /// assignments or those made outside PIM. The others ask for judgement (whom to remove, or
-    /// a licence to buy).
+    /// assignments or those made outside PIM, take stale accounts out of their privileged
+    /// roles. The others ask for judgement (whom to remove, or a licence to buy).
     pub fn remediable(self) -> bool {
         matches!(
             self,
@@ -146,6 +146,7 @@ impl AlertId {
                 | AlertId::PermanentActiveAssignments
                 | AlertId::RedundantAssignment
                 | AlertId::RolesAssignedOutsidePim
+                | AlertId::StaleSignIn
         )
     }
 

@@ -332,6 +332,8 @@ enum Target {
     Role(crate::policy::model::Role),
     /// An assignment to make eligible or time-bound.
     Permanent(crate::policy::model::Principal, crate::policy::model::Role),
+    /// A stale account to take out of its privileged roles.
+    Stale(crate::policy::model::Principal),
     /// An assignment to remove: the eligible one, or this one by id.
     Remove(
         crate::policy::model::Principal,
@@ -379,6 +381,11 @@ fn fix_targets(ctx: &super::Ctx<'_>, id: AlertId) -> ServiceResult<Vec<(String, 
             .outside_pim
             .into_iter()
             .map(|(p, r, a)| (a.clone(), Target::Remove(p, r, Some(a))))
+            .collect(),
+        AlertId::StaleSignIn => facts
+            .privileged_members
+            .into_iter()
+            .map(|(p, _, _)| (p.id.clone(), Target::Stale(p)))
             .collect(),
         _ => HashMap::new(),
     };
@@ -488,6 +495,55 @@ impl super::Service {
                             );
                             format!("now {} {until}", done.assignment.kind.as_str())
                         })
+                    }
+                    Target::Stale(p) => {
+                        let filter = store::assignments::Filter {
+                            role_id: None,
+                            principal_id: Some(&p.id),
+                            kind: None,
+                            which: store::assignments::Which::Current,
+                            limit: i64::MAX,
+                            offset: 0,
+                        };
+                        let held: Vec<_> = store::assignments::list(ctx.conn, &filter, ctx.now)?
+                            .into_iter()
+                            .filter(|a| {
+                                a.role.privileged
+                                    && a.assignment.origin == crate::policy::model::Origin::Assigned
+                            })
+                            .collect();
+                        let mut removed = Vec::new();
+                        let mut kept = Vec::new();
+                        for a in held {
+                            let input = RemoveInput {
+                                role: a.role.id.clone(),
+                                upn: p.upn.clone(),
+                                kind: None,
+                                assignment_id: Some(a.assignment.id.clone()),
+                            };
+                            let what =
+                                format!("{} ({})", a.role.display_name, a.assignment.kind.as_str());
+                            match remove_tx(ctx, token, &input) {
+                                Ok(_) => removed.push(what),
+                                Err(ServiceError::Refused(r)) => kept.push(format!("{what}: {r}")),
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        let change = if removed.is_empty() {
+                            "left as it is".to_owned()
+                        } else {
+                            format!("removed from {}", removed.join(", "))
+                        };
+                        if kept.is_empty() {
+                            Ok(change)
+                        } else {
+                            steps.push(FixStep {
+                                item,
+                                change,
+                                refused: Some(kept.join("; ")),
+                            });
+                            continue;
+                        }
                     }
                     Target::Remove(p, role, assignment_id) => remove_tx(
                         ctx,

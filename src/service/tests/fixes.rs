@@ -255,3 +255,44 @@ fn fixes_that_do_not_apply_are_refused_naming_the_rule_and_change_nothing() {
             .all(|r| r.result == crate::audit::AuditResult::Failure)
     );
 }
+
+#[test]
+fn stale_accounts_are_taken_out_of_their_privileged_roles_but_the_last_administrator_stays() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    assign(
+        &mut lab,
+        &admin,
+        "Global Reader",
+        "approver",
+        AssignmentKind::Active,
+    );
+    lab.make_eligible(&admin, "Security Administrator");
+    lab.advance(TimeDelta::days(31));
+    let listed = firing(&mut lab, &admin, AlertId::StaleSignIn);
+    assert!(listed >= 2, "{listed}");
+    let done = fix(&mut lab, &admin, AlertId::StaleSignIn).unwrap();
+    let step = |who: &str| {
+        done.steps
+            .iter()
+            .find(|s| s.item.starts_with(who))
+            .unwrap_or_else(|| panic!("{who}: {:?}", done.steps))
+    };
+    let approver = step("approver@");
+    assert_eq!(approver.refused, None);
+    assert_eq!(approver.change, "removed from Global Reader (active)");
+    let user = step("pimuser@");
+    assert_eq!(
+        user.change,
+        "removed from Security Administrator (eligible)"
+    );
+    let last = step("admin@");
+    assert!(
+        last.refused
+            .as_deref()
+            .is_some_and(|r| r.contains("LastGlobalAdministratorRule")),
+        "{last:?}"
+    );
+    assert_eq!(done.still_affected, 1, "only the last Global Administrator");
+    assert!(intact(&mut lab));
+}

@@ -436,6 +436,28 @@ fn activate_checked(
     })))
 }
 
+/// What a step-up (a code, or the password again) is for: the roles among `checked` that
+/// `needs` it, named together, and the first of them; `None` when none does.
+fn step_up<'c>(
+    checked: &'c [Checked],
+    needs: impl Fn(&Checked) -> bool,
+) -> Option<(Purpose<'c>, &'c Checked)> {
+    let needing: Vec<&Checked> = checked.iter().filter(|c| needs(c)).collect();
+    let first = *needing.first()?;
+    let names: Vec<&str> = needing
+        .iter()
+        .map(|c| c.role.display_name.as_str())
+        .collect();
+    Some((
+        Purpose {
+            what: format!("activating {}", names.join(", ")),
+            failure_activity: activity::MFA_FAILED,
+            role: (needing.len() == 1).then_some(&first.role),
+        },
+        first,
+    ))
+}
+
 /// Checks several requests, all of them: every role named exists and is named once, then each
 /// is checked against its role's rules. Refusals of several roles come back as one, each
 /// message naming its role.
@@ -567,20 +589,7 @@ impl super::Service {
             let actor = first.actor.clone();
             ctx.ensure_clock_forward(activity::ACTIVATION_REQUESTED, Some(&actor.principal))?;
             // An authentication context: the password again, before the code.
-            let stepping: Vec<&Checked> = checked
-                .iter()
-                .filter(|c| c.plan.auth_context.is_some())
-                .collect();
-            if let Some(only) = stepping.first() {
-                let names: Vec<&str> = stepping
-                    .iter()
-                    .map(|c| c.role.display_name.as_str())
-                    .collect();
-                let purpose = Purpose {
-                    what: format!("activating {}", names.join(", ")),
-                    failure_activity: activity::MFA_FAILED,
-                    role: (stepping.len() == 1).then_some(&only.role),
-                };
+            if let Some((purpose, only)) = step_up(&checked, |c| c.plan.auth_context.is_some()) {
                 let claim = only.plan.auth_context.clone().unwrap_or_default();
                 super::mfa::verify_password_again(
                     ctx,
@@ -591,17 +600,7 @@ impl super::Service {
                     &claim,
                 )?;
             }
-            let needing: Vec<&Checked> = checked.iter().filter(|c| c.plan.needs_mfa).collect();
-            if let Some(only) = needing.first() {
-                let names: Vec<&str> = needing
-                    .iter()
-                    .map(|c| c.role.display_name.as_str())
-                    .collect();
-                let purpose = Purpose {
-                    what: format!("activating {}", names.join(", ")),
-                    failure_activity: activity::MFA_FAILED,
-                    role: (needing.len() == 1).then_some(&only.role),
-                };
+            if let Some((purpose, _)) = step_up(&checked, |c| c.plan.needs_mfa) {
                 verify_code(ctx, &actor, otp.as_deref(), &purpose)?;
             }
             checked

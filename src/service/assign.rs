@@ -180,20 +180,25 @@ pub(super) fn holds_last_global_admin(ctx: &Ctx<'_>, user_id: &str) -> ServiceRe
 }
 
 /// Ends the live or scheduled activations made from an eligibility, auditing each.
-fn end_activations(
+/// Ends the activations made from an eligibility that was removed or changed, each audited;
+/// `actor` is who changed it (`None`: the engine, applying an access review).
+pub(super) fn end_activations(
     ctx: &Ctx<'_>,
     eligibility: &Assignment,
     role: &Role,
     who: &Principal,
-    actor: &Principal,
+    actor: Option<&Principal>,
     reason: EndReason,
 ) -> ServiceResult<usize> {
     let mut ended = 0;
     for a in store::assignments::activations_from(ctx.conn, &eligibility.id)? {
         if store::assignments::end(ctx.conn, &a.id, ctx.now, reason)? {
+            let mut entry = AuditEntry::new(activity::ACTIVATION_REVOKED, ctx.now);
+            if let Some(actor) = actor {
+                entry = entry.by(actor);
+            }
             ctx.audit(
-                AuditEntry::new(activity::ACTIVATION_REVOKED, ctx.now)
-                    .by(actor)
+                entry
                     .role(role)
                     .target(who)
                     .detail("assignment_id", &a.id)
@@ -255,7 +260,14 @@ pub(super) fn remove_all_eligible(
         if !store::assignments::end(ctx.conn, &a.id, ctx.now, EndReason::Removed)? {
             continue;
         }
-        ended += end_activations(ctx, a, &row.role, &row.principal, actor, EndReason::Revoked)?;
+        ended += end_activations(
+            ctx,
+            a,
+            &row.role,
+            &row.principal,
+            Some(actor),
+            EndReason::Revoked,
+        )?;
         ctx.audit(
             AuditEntry::new(activity::assignment_removed(a, true), ctx.now)
                 .by(actor)
@@ -560,7 +572,7 @@ pub(super) fn remove_tx(
             &target,
             &role,
             &who,
-            &actor.principal,
+            Some(&actor.principal),
             EndReason::Revoked,
         )?
     } else {
@@ -733,7 +745,7 @@ pub(super) fn cut_activations(
     };
     let affected = store::assignments::activations_from(ctx.conn, &eligibility.id)?;
     if new_kind == AssignmentKind::Active || affected.iter().any(outlasts) {
-        return end_activations(ctx, eligibility, role, who, actor, EndReason::Updated);
+        return end_activations(ctx, eligibility, role, who, Some(actor), EndReason::Updated);
     }
     Ok(0)
 }

@@ -35,10 +35,6 @@ pub(super) fn deliver(
     settings: &RoleSettings,
     out: Outgoing<'_>,
 ) -> ServiceResult<usize> {
-    // Without its licence PIM sends no e-mail (as in Entra).
-    if ctx.tenant.licence == crate::policy::model::Licence::Free {
-        return Ok(0);
-    }
     let mut setting = settings.notifications.get(out.row).clone();
     if out.row == NotifyRow::new(NotifyEvent::Activation, NotifyRecipient::Approver) {
         setting.additional_recipients.clear();
@@ -50,24 +46,49 @@ pub(super) fn deliver(
             .map(|u| u.principal)
     });
     let (subject, body) = out.message;
-    for r in &recipients {
+    queue(
+        ctx,
+        recipients.into_iter().map(|r| (r.user_id, r.address)),
+        out.event,
+        (&subject, &body),
+        (out.role_id, out.request_id),
+        out.time,
+    )
+}
+
+/// Queues one message to each (account, address) at `time`, about a role and maybe a
+/// request; how many were queued. Without its licence PIM sends no e-mail (as in Entra).
+pub(super) fn queue(
+    ctx: &Ctx<'_>,
+    to: impl IntoIterator<Item = (Option<String>, String)>,
+    event: EmailEvent,
+    (subject, body): (&str, &str),
+    (role_id, request_id): (&str, Option<&str>),
+    time: Time,
+) -> ServiceResult<usize> {
+    if ctx.tenant.licence == crate::policy::model::Licence::Free {
+        return Ok(0);
+    }
+    let mut n = 0;
+    for (recipient_id, address) in to {
         store::mail::insert(
             ctx.conn,
             &Email {
                 id: new_id(),
-                time: out.time,
-                recipient_id: r.user_id.clone(),
-                to: r.address.clone(),
-                subject: subject.clone(),
-                body: body.clone(),
-                event: out.event,
-                role_id: Some(out.role_id.to_owned()),
-                request_id: out.request_id.map(str::to_owned),
+                time,
+                recipient_id,
+                to: address,
+                subject: subject.to_owned(),
+                body: body.to_owned(),
+                event,
+                role_id: Some(role_id.to_owned()),
+                request_id: request_id.map(str::to_owned),
                 read_at: None,
             },
         )?;
+        n += 1;
     }
-    Ok(recipients.len())
+    Ok(n)
 }
 
 /// Queues the admin alert and the assignee/requestor notice of an assignment or activation.

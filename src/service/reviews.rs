@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
-use crate::notify::{Email, EmailEvent};
+use crate::notify::EmailEvent;
 use crate::policy::assignment::admin_required;
 use crate::policy::duration::{format_duration, format_utc};
 use crate::policy::model::{AssignmentKind, EndReason, Origin, Principal, Role};
@@ -312,30 +312,11 @@ fn mail(
     v: &ReviewView,
     to: &[Principal],
     event: EmailEvent,
-    (subject, body): (&str, &str),
+    message: (&str, &str),
     at: Time,
 ) -> ServiceResult<()> {
-    // Without its licence PIM sends no e-mail (as in Entra).
-    if ctx.tenant.licence == crate::policy::model::Licence::Free {
-        return Ok(());
-    }
-    for p in to {
-        store::mail::insert(
-            ctx.conn,
-            &Email {
-                id: new_id(),
-                time: at,
-                recipient_id: Some(p.id.clone()),
-                to: p.upn.clone(),
-                subject: subject.to_owned(),
-                body: body.to_owned(),
-                event,
-                role_id: Some(v.role.id.clone()),
-                request_id: None,
-                read_at: None,
-            },
-        )?;
-    }
+    let to = to.iter().map(|p| (Some(p.id.clone()), p.upn.clone()));
+    super::mail::queue(ctx, to, event, message, (&v.role.id, None), at)?;
     Ok(())
 }
 
@@ -510,17 +491,14 @@ fn remove(ctx: &Ctx<'_>, v: &ReviewView, item: &ReviewItem) -> ServiceResult<boo
         return Ok(false);
     }
     if a.kind == AssignmentKind::Eligible {
-        for act in store::assignments::activations_from(ctx.conn, &a.id)? {
-            if store::assignments::end(ctx.conn, &act.id, ctx.now, EndReason::Revoked)? {
-                ctx.audit(
-                    AuditEntry::new(activity::ACTIVATION_REVOKED, ctx.now)
-                        .role(&v.role)
-                        .target(&item.principal)
-                        .detail("assignment_id", &act.id)
-                        .detail("reason", "its eligibility was removed by an access review"),
-                )?;
-            }
-        }
+        super::assign::end_activations(
+            ctx,
+            &a,
+            &v.role,
+            &item.principal,
+            None,
+            EndReason::Revoked,
+        )?;
     }
     ctx.audit(
         AuditEntry::new(activity::REVIEW_REMOVED, ctx.now)

@@ -2,7 +2,7 @@
 //! RoleManagement) so people who know Entra's audit log recognise them; sign-in and lab events
 //! use names in the same style.
 
-use crate::policy::model::{Assignment, AssignmentKind};
+use crate::policy::model::{Access, Assignment, AssignmentKind};
 
 /// A user activated a role.
 pub const ACTIVATION_COMPLETED: &str = "Add member to role completed (PIM activation)";
@@ -77,6 +77,9 @@ pub const EXEC_STARTED: &str = "Run command with role started (PIM exec)";
 pub const EXEC_ENDED: &str = "Run command with role ended (PIM exec)";
 /// A lab administrator simulated a role assignment written outside PIM.
 pub const OUTSIDE_ASSIGNMENT_SIMULATED: &str = "Simulate role assignment outside PIM (lab)";
+/// A security group was added (PIM for Groups).
+pub const GROUP_ADDED: &str = "Add group";
+
 /// The lab clock was moved.
 pub const CLOCK_MOVED: &str = "Lab clock moved";
 
@@ -128,5 +131,49 @@ pub fn assignment_updated(kind: AssignmentKind, permanent: bool, completed: bool
         AssignmentKind::Active => {
             format!("Update member in role in PIM {state} ({})", word(permanent))
         }
+    }
+}
+
+/// Entra words a group's PIM activities as a role's, with the access and "group" in place of
+/// "member" and "role": `Add member to role completed (PIM activation)` becomes `Add member to
+/// group completed (PIM activation)` for membership and `Add owner to group completed (PIM
+/// activation)` for ownership; `Update role setting in PIM` becomes `Update group setting in
+/// PIM`.
+pub fn for_group(activity: &str, access: Access) -> String {
+    let who = access.as_str();
+    activity
+        .replace(" member to role", &format!(" {who} to group"))
+        .replace(" member from role", &format!(" {who} from group"))
+        .replace(" member in role", &format!(" {who} in group"))
+        .replace("role setting", "group setting")
+}
+
+#[cfg(test)]
+mod group_tests {
+    use super::*;
+
+    #[test]
+    fn group_activities_name_the_group_and_the_access() {
+        assert_eq!(
+            for_group(ACTIVATION_COMPLETED, Access::Member),
+            "Add member to group completed (PIM activation)"
+        );
+        assert_eq!(
+            for_group(DEACTIVATED, Access::Owner),
+            "Remove owner from group completed (PIM deactivate)"
+        );
+        assert_eq!(
+            for_group(
+                &assignment_added(AssignmentKind::Eligible, true, true),
+                Access::Owner
+            ),
+            "Add eligible owner to group in PIM completed (permanent)"
+        );
+        assert_eq!(
+            for_group(SETTINGS_UPDATED, Access::Member),
+            "Update group setting in PIM"
+        );
+        // Activities that name no role stay as they are.
+        assert_eq!(for_group(SIGN_IN, Access::Member), SIGN_IN);
     }
 }

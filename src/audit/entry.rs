@@ -69,8 +69,12 @@ impl AuditEntry {
         self
     }
 
-    /// The role concerned.
+    /// The role concerned. For a group's membership or ownership, the activity is worded for
+    /// the group ([`super::activity::for_group`]).
     pub fn role(mut self, role: &Role) -> Self {
+        if let Some(g) = &role.group {
+            self.activity = super::activity::for_group(&self.activity, g.access);
+        }
         self.role_id = Some(role.id.clone());
         self.role = Some(role.display_name.clone());
         self

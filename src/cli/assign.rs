@@ -62,7 +62,7 @@ pub(super) fn done_json(d: &AssignmentDone, now: Time) -> Value {
     })
 }
 
-fn type_label(a: &Assignment) -> &'static str {
+pub(super) fn type_label(a: &Assignment) -> &'static str {
     match (a.kind, a.origin) {
         (AssignmentKind::Eligible, _) => "Eligible",
         (AssignmentKind::Active, Origin::Assigned) => "Active (assigned)",
@@ -86,7 +86,7 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
     let mut svc = env.open(OpenMode::Existing)?;
     let input = AssignInput {
         role: a.role,
-        upn: a.upn,
+        upn: a.upn.or(a.group).unwrap_or_default(),
         kind: a.kind.into(),
         start: a.start,
         window,
@@ -107,11 +107,19 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
         return json(&dry_json(done_json(&done, now), &preview));
     }
     dry_header(&preview);
+    // A group has no sign-in name: its name stands in both places.
+    let to = if done.principal.upn == done.principal.display_name {
+        format!("the group {}", safe(&done.principal.display_name))
+    } else {
+        format!(
+            "{} ({})",
+            safe(&done.principal.display_name),
+            done.principal.upn
+        )
+    };
     outln!(
-        "Assigned {} to {} ({}) as {}, {}.",
+        "Assigned {} to {to} as {}, {}.",
         done.role.display_name,
-        safe(&done.principal.display_name),
-        done.principal.upn,
         done.assignment.kind.label(),
         window_words(&done.assignment)
     );

@@ -292,27 +292,51 @@ pub fn status(env: &Env, args: &StatusArgs) -> CliResult {
     let (live, scheduled): (Vec<_>, Vec<_>) =
         s.active.iter().partition(|r| r.assignment.is_live(now));
     if as_json {
+        let via = |r: &crate::store::assignments::AssignmentRow, v: &mut Value| {
+            if let Some(g) = s.via_group(r) {
+                v["via_group"] = json!(g);
+            }
+        };
         let active = |rows: &[&crate::store::assignments::AssignmentRow]| -> Vec<Value> {
             rows.iter()
                 .map(|r| {
-                    json!({
+                    let mut v = json!({
                         "role": r.role.display_name,
                         "start": rfc3339(r.assignment.start),
                         "end": r.assignment.end.map(rfc3339),
                         "kind": r.assignment.origin,
-                    })
+                    });
+                    via(r, &mut v);
+                    v
                 })
                 .collect()
         };
+        let group = |r: &crate::store::assignments::AssignmentRow| {
+            let (name, access) = group_of(r);
+            json!({"group": name, "access": access, "start": rfc3339(r.assignment.start),
+                   "end": r.assignment.end.map(rfc3339), "kind": r.assignment.origin})
+        };
         return json(&json!({
             "user": s.principal.upn,
-            "eligible": s.eligible.iter().map(|e| json!({
-                "role": e.row.role.display_name,
-                "end": e.row.assignment.end.map(rfc3339),
-                "max_activation": crate::policy::duration::format_iso(e.settings.max_activation),
-            })).collect::<Vec<_>>(),
+            "eligible": s.eligible.iter().map(|e| {
+                let mut v = json!({
+                    "role": e.row.role.display_name,
+                    "end": e.row.assignment.end.map(rfc3339),
+                    "max_activation": crate::policy::duration::format_iso(e.settings.max_activation),
+                });
+                via(&e.row, &mut v);
+                v
+            }).collect::<Vec<_>>(),
             "active": active(&live),
             "scheduled": active(&scheduled),
+            "groups": {
+                "eligible": s.group_eligible.iter().map(|e| {
+                    let mut v = group(&e.row);
+                    v["max_activation"] = json!(crate::policy::duration::format_iso(e.settings.max_activation));
+                    v
+                }).collect::<Vec<_>>(),
+                "active": s.group_active.iter().map(group).collect::<Vec<_>>(),
+            },
         }));
     }
     outln!("{} ({})", safe(&s.principal.display_name), s.principal.upn);
@@ -325,10 +349,10 @@ pub fn status(env: &Env, args: &StatusArgs) -> CliResult {
             let a = &r.assignment;
             t.row(vec![
                 format!("  {}", r.role.display_name),
-                if a.is_scheduled(now) {
-                    "scheduled".into()
-                } else {
-                    a.origin.as_str().to_owned()
+                match s.via_group(r) {
+                    _ if a.is_scheduled(now) => "scheduled".into(),
+                    Some(g) => format!("via group {}", safe(g)),
+                    None => a.origin.as_str().to_owned(),
                 },
                 local(a.start),
                 end_text(a.end),
@@ -346,7 +370,10 @@ pub fn status(env: &Env, args: &StatusArgs) -> CliResult {
             let st = &e.settings;
             let needs = st.activation_needs();
             t.row(vec![
-                format!("  {}", e.row.role.display_name),
+                match s.via_group(&e.row) {
+                    Some(g) => format!("  {} (via group {})", e.row.role.display_name, safe(g)),
+                    None => format!("  {}", e.row.role.display_name),
+                },
                 end_text(e.row.assignment.end),
                 format_duration(st.max_activation),
                 if needs.is_empty() {
@@ -359,7 +386,57 @@ pub fn status(env: &Env, args: &StatusArgs) -> CliResult {
         t.print();
         outln!("\nActivate one with: pim activate ROLE --for 1h --reason \"...\"");
     }
+    if !s.group_eligible.is_empty() || !s.group_active.is_empty() {
+        outln!("\nGroups");
+        let mut t = Table::new(&["  Group", "Access", "State", "End", "Time left"]);
+        for r in &s.group_active {
+            let (name, access) = group_of(r);
+            let a = &r.assignment;
+            t.row(vec![
+                format!("  {}", safe(name)),
+                access.into(),
+                if a.is_scheduled(now) {
+                    "scheduled".into()
+                } else {
+                    format!("active ({})", a.origin.as_str())
+                },
+                end_text(a.end),
+                a.time_left(now).map_or_else(|| "-".into(), format_left),
+            ]);
+        }
+        for e in &s.group_eligible {
+            let (name, access) = group_of(&e.row);
+            t.row(vec![
+                format!("  {}", safe(name)),
+                access.into(),
+                "eligible".into(),
+                end_text(e.row.assignment.end),
+                "-".into(),
+            ]);
+        }
+        t.print();
+        if !s.group_eligible.is_empty() {
+            outln!(
+                "\nActivate with: pim groups activate GROUP --access member --for 1h --reason \"...\""
+            );
+        }
+    }
     Ok(())
+}
+
+/// The group's name and the access ("member", "owner") of a group membership row.
+fn group_of(r: &crate::store::assignments::AssignmentRow) -> (&str, &'static str) {
+    let access = r
+        .role
+        .group
+        .as_ref()
+        .map_or("member", |g| g.access.as_str());
+    let name = r
+        .role
+        .display_name
+        .split_once(" of ")
+        .map_or(r.role.display_name.as_str(), |(_, n)| n);
+    (name, access)
 }
 
 /// `pim inbox [--unread] [--json]` and `pim inbox show ID`.

@@ -31,6 +31,7 @@ mod audit;
 mod audit_export;
 pub mod completions;
 mod exec;
+mod groups;
 mod integrity;
 mod me;
 pub mod output;
@@ -238,6 +239,7 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Mail(c) => alerts::mail(env, c),
         Command::Alerts(a) => alerts::alerts(env, a),
         Command::Reviews(r) => reviews::reviews(env, r),
+        Command::Groups(g) => groups::groups(env, g),
         Command::Licence(a) => alerts::licence(env, &a),
         Command::Audit(a) => audit::audit(env, a),
         Command::Backup(a) => integrity::backup(env, &a),

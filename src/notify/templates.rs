@@ -71,19 +71,27 @@ pub(crate) fn details(f: &MessageFacts<'_>) -> String {
 
 /// "Role assignment alert" to administrators.
 pub fn role_assignment_alert(f: &MessageFacts<'_>) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
     let subject = match (f.kind, f.end.is_none()) {
         (AssignmentKind::Eligible, true) => {
-            format!("PIM: {who} is permanently eligible for the {role} role")
+            format!("PIM: {who} is permanently eligible for the {the}")
         }
-        (AssignmentKind::Eligible, false) => format!("PIM: {who} is eligible for the {role} role"),
+        (AssignmentKind::Eligible, false) => format!("PIM: {who} is eligible for the {the}"),
         (AssignmentKind::Active, true) => {
-            format!("PIM: {who} was permanently assigned the {role} role")
+            format!("PIM: {who} was permanently assigned the {the}")
         }
-        (AssignmentKind::Active, false) => format!("PIM: {who} was assigned the {role} role"),
+        (AssignmentKind::Active, false) => format!("PIM: {who} was assigned the {the}"),
+    };
+    let review = match f.role.group_name() {
+        Some(group) => format!("pim groups members \"{group}\""),
+        None => format!("pim assignments --role \"{role}\""),
     };
     let body = format!(
-        "Role assignment alert\n\n{who} was assigned the {role} role as {} in Privileged Identity Management.\n\n{}\n\nReview it: pim assignments --role \"{role}\"",
+        "Role assignment alert\n\n{who} was assigned the {the} as {} in Privileged Identity Management.\n\n{}\n\nReview it: {review}",
         f.kind.label(),
         details(f)
     );
@@ -92,21 +100,22 @@ pub fn role_assignment_alert(f: &MessageFacts<'_>) -> Message {
 
 /// "Notification to the assigned user (assignee)".
 pub fn assignee_notice(f: &MessageFacts<'_>) -> Message {
-    let role = &f.role.display_name;
+    let the = f.role.phrase();
     let (subject, next) = match f.kind {
         AssignmentKind::Eligible => (
-            format!("PIM: You are eligible for the {role} role"),
+            format!("PIM: You are eligible for the {the}"),
             format!(
-                "You can activate it when you need it: pim activate \"{role}\" --for 1h --reason \"...\""
+                "You can activate it when you need it: {} --for 1h --reason \"...\"",
+                f.role.command("activate")
             ),
         ),
         AssignmentKind::Active => (
-            format!("PIM: You have been assigned the {role} role"),
+            format!("PIM: You have been assigned the {the}"),
             "The role is active for you now; nothing else is needed.".to_owned(),
         ),
     };
     let body = format!(
-        "Hello {},\n\nYou were assigned the {role} role as {}.\n\n{}\n\n{next}",
+        "Hello {},\n\nYou were assigned the {the} as {}.\n\n{}\n\n{next}",
         f.principal.display_name,
         f.kind.label(),
         details(f)
@@ -116,38 +125,48 @@ pub fn assignee_notice(f: &MessageFacts<'_>) -> Message {
 
 /// "Role activation alert" to administrators.
 pub fn role_activation_alert(f: &MessageFacts<'_>) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
-    let subject = format!("PIM: {who} has the {role} role");
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
+    let subject = format!("PIM: {who} has the {the}");
     let verb = if f.start > f.now {
         "scheduled an activation of"
     } else {
         "activated"
     };
     let body = format!(
-        "Role activation alert\n\n{who} {verb} the {role} role.\n\n{}\n\nReview it: pim audit --role \"{role}\"",
-        details(f)
+        "Role activation alert\n\n{who} {verb} the {the}.\n\n{}\n\nReview it: pim audit --role \"{}\"",
+        details(f),
+        if f.role.group.is_some() {
+            &f.role.id
+        } else {
+            role
+        }
     );
     (subject, body)
 }
 
 /// "Notification to activated user (requestor)".
 pub fn requestor_notice(f: &MessageFacts<'_>) -> Message {
-    let role = &f.role.display_name;
+    let the = f.role.phrase();
     let scheduled = f.start > f.now;
     let subject = if scheduled {
-        format!("PIM: Your {role} role is scheduled to activate")
+        format!("PIM: Your {the} is scheduled to activate")
     } else {
-        format!("PIM: Your {role} role is activated")
+        format!("PIM: Your {the} is activated")
     };
     let body = format!(
-        "Hello {},\n\nYour activation of the {role} role {}.\n\n{}\n\nTo end it early: pim deactivate \"{role}\"",
+        "Hello {},\n\nYour activation of the {the} {}.\n\n{}\n\nTo end it early: {}",
         f.principal.display_name,
         if scheduled {
             "is scheduled"
         } else {
             "is complete"
         },
-        details(f)
+        details(f),
+        f.role.command("deactivate")
     );
     (subject, body)
 }
@@ -165,6 +184,7 @@ mod tests {
             slug: "security-reader".into(),
             description: String::new(),
             privileged: true,
+            group: None,
         };
         let user = Principal {
             id: "u".into(),

@@ -17,6 +17,7 @@ fn role() -> Role {
         slug: "security-reader".into(),
         description: String::new(),
         privileged: true,
+        group: None,
     }
 }
 

@@ -23,6 +23,7 @@ fn role(name: &str) -> Role {
         slug: name.to_lowercase(),
         description: String::new(),
         privileged: true,
+        group: None,
     }
 }
 

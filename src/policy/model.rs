@@ -112,6 +112,99 @@ pub struct Role {
     pub description: String,
     /// Carries the "Privileged" label.
     pub privileged: bool,
+    /// For PIM for Groups: the group and the access (member or owner) this entry of the
+    /// catalogue stands for; `None` for a directory role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupAccess>,
+}
+
+impl Role {
+    /// "role" for a directory role, "group" for a group's membership or ownership: the noun
+    /// Entra's audit activities and e-mails use.
+    pub fn noun(&self) -> &'static str {
+        if self.group.is_some() {
+            "group"
+        } else {
+            "role"
+        }
+    }
+
+    /// The group's name, for a group's member or owner entry (named "Member of NAME").
+    pub fn group_name(&self) -> Option<&str> {
+        let g = self.group.as_ref()?;
+        self.display_name
+            .strip_prefix(g.access.title())
+            .and_then(|rest| rest.strip_prefix(" of "))
+    }
+
+    /// How a sentence names it after "the" or "your": "Security Reader role", "Member role
+    /// in the group Helpdesk".
+    pub fn phrase(&self) -> String {
+        match (&self.group, self.group_name()) {
+            (Some(g), Some(name)) => format!("{} role in the group {name}", g.access.title()),
+            _ => format!("{} role", self.display_name),
+        }
+    }
+
+    /// The command that does `verb` (`activate`, `deactivate`) to it, e.g. `pim activate
+    /// "Security Reader"`, `pim groups activate "Helpdesk" --access member`.
+    pub fn command(&self, verb: &str) -> String {
+        match (&self.group, self.group_name()) {
+            (Some(g), Some(name)) => {
+                format!(
+                    "pim groups {verb} \"{name}\" --access {}",
+                    g.access.as_str()
+                )
+            }
+            _ => format!("pim {verb} \"{}\"", self.display_name),
+        }
+    }
+}
+
+/// Membership or ownership of a group, PIM-managed like a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// Member of the group (and so holder of the roles assigned to it).
+    Member,
+    /// Owner of the group.
+    Owner,
+}
+
+impl Access {
+    /// Graph's `accessId` (`member`, `owner`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Owner => "owner",
+        }
+    }
+
+    /// Reads [`Access::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "member" => Some(Self::Member),
+            "owner" => Some(Self::Owner),
+            _ => None,
+        }
+    }
+
+    /// "Member", "Owner".
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Member => "Member",
+            Self::Owner => "Owner",
+        }
+    }
+}
+
+/// Which group, and which access to it, a catalogue entry stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupAccess {
+    /// The group's object id.
+    pub group_id: String,
+    /// Member or owner.
+    pub access: Access,
 }
 
 /// A user as rules and messages need them.

@@ -48,6 +48,9 @@ pub enum Rule {
     AuthenticationContextRule,
     /// Access reviews: who may review what, and while the review runs.
     AccessReviewRule,
+    /// Groups as principals: directory roles go only to role-assignable groups, and a group's
+    /// membership or ownership only to users.
+    RoleAssignableGroupRule,
 }
 
 impl Rule {
@@ -73,6 +76,7 @@ impl Rule {
             Rule::MfaAndAcrsConflict => "MfaAndAcrsConflict",
             Rule::AuthenticationContextRule => "AuthenticationContextRule",
             Rule::AccessReviewRule => "AccessReviewRule",
+            Rule::RoleAssignableGroupRule => "RoleAssignableGroupRule",
         }
     }
 }

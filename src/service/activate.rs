@@ -75,10 +75,23 @@ pub struct Status {
     pub principal: Principal,
     /// Policy time of the snapshot.
     pub now: Time,
-    /// Current eligibilities.
+    /// Current eligibilities for directory roles, direct or through a group (then the row's
+    /// principal is the group and its end is cut to the membership's).
     pub eligible: Vec<EligibleRole>,
-    /// Live and scheduled active assignments (assigned and activated).
+    /// Live and scheduled active directory roles (assigned and activated), direct or through
+    /// a group, like `eligible`.
     pub active: Vec<AssignmentRow>,
+    /// Current eligible membership and ownership of groups.
+    pub group_eligible: Vec<EligibleRole>,
+    /// Live and scheduled active membership and ownership of groups.
+    pub group_active: Vec<AssignmentRow>,
+}
+
+impl Status {
+    /// The group a role row is held through, when it is not the user's own assignment.
+    pub fn via_group<'r>(&self, row: &'r AssignmentRow) -> Option<&'r str> {
+        (row.principal.id != self.principal.id).then_some(row.principal.display_name.as_str())
+    }
 }
 
 fn text(field: &'static str, raw: Option<&str>, max: usize) -> ServiceResult<Option<String>> {
@@ -145,6 +158,26 @@ pub struct ActivationPreview {
     pub needs_approval: bool,
 }
 
+/// The user's eligibility for a role through a group they are an active member of, with its
+/// end cut to the membership's: the activation cannot outlast either.
+pub(super) fn eligible_through_group(
+    ctx: &super::Ctx<'_>,
+    user_id: &str,
+    role_id: &str,
+) -> ServiceResult<Option<Assignment>> {
+    let (eligible, _) = super::groups::via_groups(ctx, user_id)?;
+    Ok(eligible
+        .into_iter()
+        .filter(|t| t.row.role.id == role_id && t.row.assignment.start <= ctx.now)
+        .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
+        .map(|t| {
+            let end = t.end();
+            let mut eligibility = t.row.assignment;
+            eligibility.end = end;
+            eligibility
+        }))
+}
+
 /// Loads the facts and applies the activation rules; a refusal is audited.
 fn check(
     ctx: &super::Ctx<'_>,
@@ -163,7 +196,10 @@ fn check(
         )
     };
     let (eligibility, active) = (
-        current(AssignmentKind::Eligible)?,
+        match current(AssignmentKind::Eligible)? {
+            Some(direct) => Some(direct),
+            None => eligible_through_group(ctx, &me.id, &role.id)?,
+        },
         current(AssignmentKind::Active)?,
     );
     let req = ActivationRequest {
@@ -675,6 +711,7 @@ impl super::Service {
                     .detail("request_id", &request.id)
                     .detail("scheduled_activation_cancelled", scheduled),
             )?;
+            super::groups::end_activations_through(ctx, &role, me, Some(me))?;
             let ended = store::assignments::get(ctx.conn, &a.id)?.unwrap_or(a);
             Ok((ended, role))
         })
@@ -695,19 +732,42 @@ impl super::Service {
                 };
                 store::assignments::list(ctx.conn, &filter, ctx.now)
             };
-            let mut eligible = Vec::new();
-            for row in list(AssignmentKind::Eligible)? {
+            let (via_eligible, via_active) = super::groups::via_groups(ctx, &me.id)?;
+            let through = |t: crate::store::assignments::ThroughGroup| {
+                let (start, end) = (t.start(), t.end());
+                let mut row = t.row;
+                row.assignment.start = start;
+                row.assignment.end = end;
+                row
+            };
+            let (mut eligible, mut group_eligible) = (Vec::new(), Vec::new());
+            for row in list(AssignmentKind::Eligible)?
+                .into_iter()
+                .chain(via_eligible.into_iter().map(through))
+            {
                 let settings = ctx.settings(&row.role.id)?;
-                eligible.push(EligibleRole { row, settings });
+                let into = if row.role.group.is_some() {
+                    &mut group_eligible
+                } else {
+                    &mut eligible
+                };
+                into.push(EligibleRole { row, settings });
             }
-            let mut active = list(AssignmentKind::Active)?;
+            let (mut group_active, mut active): (Vec<_>, Vec<_>) = list(AssignmentKind::Active)?
+                .into_iter()
+                .partition(|r| r.role.group.is_some());
+            active.extend(via_active.into_iter().map(through));
             eligible.sort_by(|a, b| a.row.role.display_name.cmp(&b.row.role.display_name));
+            group_eligible.sort_by(|a, b| a.row.role.display_name.cmp(&b.row.role.display_name));
             active.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
+            group_active.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
             Ok(Status {
                 principal: me,
                 now: ctx.now,
                 eligible,
                 active,
+                group_eligible,
+                group_active,
             })
         })
     }

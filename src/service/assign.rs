@@ -197,10 +197,17 @@ pub(super) fn end_activations(
             if let Some(actor) = actor {
                 entry = entry.by(actor);
             }
+            // A group's eligibility is activated by its members, each for themselves.
+            let holder = if a.principal_id == who.id {
+                who.clone()
+            } else {
+                store::users::by_id(ctx.conn, &a.principal_id)?
+                    .map_or_else(|| who.clone(), |u| u.principal)
+            };
             ctx.audit(
                 entry
                     .role(role)
-                    .target(who)
+                    .target(&holder)
                     .detail("assignment_id", &a.id)
                     .detail(
                         "reason",
@@ -315,7 +322,7 @@ pub(super) fn assign_tx(
 ) -> ServiceResult<AssignmentDone> {
     let actor = ctx.actor(token)?;
     let role = ctx.role(&input.role)?;
-    let who = ctx.user(&input.upn)?.principal;
+    let (who, group) = ctx.principal(&input.upn)?;
     let settings = ctx.settings(&role.id)?;
     let start = input.start.unwrap_or(ctx.now);
     let expiry = input.window.expiry(start)?;
@@ -329,6 +336,10 @@ pub(super) fn assign_tx(
     .role(&role)
     .target(&who)
     .justification(reason.as_deref());
+    if let Some(g) = &group {
+        super::groups::check_group_principal(&role, g)
+            .map_err(|r| ctx.refuse(attempt.clone(), r))?;
+    }
     let req = AssignmentRequest {
         kind: input.kind,
         start,
@@ -416,7 +427,7 @@ pub(super) fn update_tx(
 ) -> ServiceResult<AssignmentDone> {
     let actor = ctx.actor(token)?;
     let role = ctx.role(&input.role)?;
-    let who = ctx.user(&input.upn)?.principal;
+    let (who, _) = ctx.principal(&input.upn)?;
     let target = find_target(
         ctx,
         &role,
@@ -542,7 +553,7 @@ pub(super) fn remove_tx(
 ) -> ServiceResult<AssignmentDone> {
     let actor = ctx.actor(token)?;
     let role = ctx.role(&input.role)?;
-    let who = ctx.user(&input.upn)?.principal;
+    let (who, _) = ctx.principal(&input.upn)?;
     let target = find_target(
         ctx,
         &role,
@@ -576,7 +587,7 @@ pub(super) fn remove_tx(
             EndReason::Revoked,
         )?
     } else {
-        0
+        super::groups::end_activations_through(ctx, &role, &who, Some(&actor.principal))?
     };
     let request = request(
         RequestAction::AdminRemove,
@@ -704,11 +715,11 @@ fn visible(
 ) -> ServiceResult<(Option<String>, Option<String>)> {
     let me = ctx.actor(token)?;
     let role = role.map(|r| ctx.role(r)).transpose()?;
-    let who = upn.map(|u| ctx.user(u)).transpose()?;
+    let who = upn.map(|u| ctx.principal(u)).transpose()?;
     let sees_all = ctx.is_audit_reader(&me.principal.id)?;
     let principal_id = match (&who, sees_all) {
-        (Some(w), true) => Some(w.principal.id.clone()),
-        (Some(w), false) if w.principal.id != me.principal.id => {
+        (Some((w, _)), true) => Some(w.id.clone()),
+        (Some((w, _)), false) if w.id != me.principal.id => {
             return Err(ServiceError::Refused(
                 crate::policy::assignment::admin_required("seeing other users' assignments"),
             ));

@@ -284,6 +284,14 @@ fn approve_activation(
         .transpose()?
         .flatten()
         .filter(|a| a.is_current(ctx.now));
+    // A group's eligibility holds for the requester only while their membership does.
+    let eligibility = match eligibility {
+        Some(e) if e.principal_id != p.principal.id => {
+            super::activate::eligible_through_group(ctx, &p.principal.id, &p.role.id)?
+                .filter(|through| through.id == e.id)
+        }
+        other => other,
+    };
     let Some(eligibility) = eligibility else {
         return Err(ctx.refuse(
             attempt,

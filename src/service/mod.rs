@@ -33,6 +33,7 @@ mod decide;
 mod doctor;
 mod error;
 mod exec;
+mod groups;
 mod import;
 mod integrity;
 mod lifecycle;
@@ -62,6 +63,7 @@ pub use decide::{Decided, Decision};
 pub use doctor::{Check, Verdict};
 pub use error::{AuthFailure, ServiceError};
 pub use exec::{ExecEnd, Held};
+pub use groups::{GroupMembers, NewGroup, ViaGroup};
 pub use import::{ImportOptions, ImportPhase, ImportReport, RowOutcome, RowResult};
 pub use integrity::{AssignmentCheck, AssignmentMismatch, Reanchored, Verified};
 pub use lifecycle::Ask;
@@ -514,6 +516,37 @@ impl<'t> Ctx<'t> {
             ServiceError::NotFound(format!(
                 "no user '{}'; `pim users list` lists them",
                 crate::policy::text::sanitize(upn)
+            ))
+        })
+    }
+
+    /// Who an assignment names: a user by UPN, or a group by name (`Some` group record).
+    pub fn principal(
+        &self,
+        name: &str,
+    ) -> ServiceResult<(Principal, Option<store::groups::GroupRecord>)> {
+        if let Some(u) = store::users::by_upn(self.conn, name)? {
+            return Ok((u.principal, None));
+        }
+        match store::groups::resolve(self.conn, name)? {
+            Some(g) => Ok((g.principal.clone(), Some(g))),
+            // A group's name has no '@': this one names a user.
+            None if name.contains('@') => Err(self.user(name).err().unwrap_or_else(|| {
+                ServiceError::NotFound(format!("no user '{}'", crate::policy::text::sanitize(name)))
+            })),
+            None => Err(ServiceError::NotFound(format!(
+                "no user or group '{}'; `pim users list` and `pim groups list` list them",
+                crate::policy::text::sanitize(name)
+            ))),
+        }
+    }
+
+    /// A group by name or object id.
+    pub fn group(&self, name: &str) -> ServiceResult<store::groups::GroupRecord> {
+        store::groups::resolve(self.conn, name)?.ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "no group '{}'; `pim groups list` lists them",
+                crate::policy::text::sanitize(name)
             ))
         })
     }

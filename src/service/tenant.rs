@@ -118,6 +118,7 @@ pub fn catalogue() -> ServiceResult<Vec<Role>> {
             display_name: r.display_name,
             description: r.description,
             privileged: r.privileged,
+            group: None,
         })
         .collect())
 }

@@ -12,6 +12,7 @@ mod activation;
 mod admin;
 mod context;
 mod fixes;
+mod groups;
 mod lifecycle;
 mod machine;
 mod notices;

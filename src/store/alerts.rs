@@ -24,6 +24,7 @@ fn principal_role(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<(Princip
             slug: r.get(at + 5)?,
             description: String::new(),
             privileged: r.get(at + 6)?,
+            group: None,
         },
     ))
 }
@@ -139,20 +140,12 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
     };
     let mut f = AlertFacts::default();
     let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.display_name, r.slug, r.description, r.privileged FROM roles r
-         JOIN role_settings s ON s.role_id = r.id
-         WHERE s.require_mfa = 0 AND s.auth_context IS NULL ORDER BY r.display_name",
+        "SELECT r.id, r.display_name, r.slug, r.description, r.privileged, r.group_id, r.group_access
+         FROM roles r JOIN role_settings s ON s.role_id = r.id
+         WHERE s.require_mfa = 0 AND s.auth_context IS NULL AND r.group_id IS NULL ORDER BY r.display_name",
     )?;
     f.roles_without_mfa = stmt
-        .query_map([], |r| {
-            Ok(Role {
-                id: r.get(0)?,
-                display_name: r.get(1)?,
-                slug: r.get(2)?,
-                description: r.get(3)?,
-                privileged: r.get(4)?,
-            })
-        })?
+        .query_map([], |r| super::roles::role_at(r, 0))?
         .collect::<Result<_, _>>()?;
     // The counter holds every not-ended one; those past their end the sweep has not yet
     // recorded are few, and found on their own index.

@@ -20,22 +20,31 @@ const COLUMNS: &str =
 const LIVE: &str =
     "a.ended_at IS NULL AND a.start_at <= :now AND (a.end_at IS NULL OR a.end_at > :now)";
 
+/// [`LIVE`] for a group membership named `m`.
+const MEMBER_LIVE: &str =
+    "m.ended_at IS NULL AND m.start_at <= :now AND (m.end_at IS NULL OR m.end_at > :now)";
+
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
-    let kind: String = r.get(3)?;
-    let origin: String = r.get(4)?;
-    let ticket_number: Option<String> = r.get(9)?;
-    let ticket_system: Option<String> = r.get(10)?;
-    let end_reason: Option<String> = r.get(14)?;
+    from_row_at(r, 0)
+}
+
+/// An assignment from [`COLUMNS`] starting at column `at`.
+fn from_row_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Assignment> {
+    let kind: String = r.get(at + 3)?;
+    let origin: String = r.get(at + 4)?;
+    let ticket_number: Option<String> = r.get(at + 9)?;
+    let ticket_system: Option<String> = r.get(at + 10)?;
+    let end_reason: Option<String> = r.get(at + 14)?;
     Ok(Assignment {
-        id: r.get(0)?,
-        role_id: r.get(1)?,
-        principal_id: r.get(2)?,
+        id: r.get(at)?,
+        role_id: r.get(at + 1)?,
+        principal_id: r.get(at + 2)?,
         kind: AssignmentKind::parse(&kind).ok_or_else(|| bad_value("assignment kind", &kind))?,
         origin: Origin::parse(&origin).ok_or_else(|| bad_value("assignment origin", &origin))?,
-        activated_from: r.get(5)?,
-        start: time(r.get(6)?),
-        end: opt_time(r.get(7)?),
-        justification: r.get(8)?,
+        activated_from: r.get(at + 5)?,
+        start: time(r.get(at + 6)?),
+        end: opt_time(r.get(at + 7)?),
+        justification: r.get(at + 8)?,
         ticket: match (ticket_number, ticket_system) {
             (None, None) => None,
             (n, s) => Some(Ticket {
@@ -43,9 +52,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
                 system: s.unwrap_or_default(),
             }),
         },
-        created_at: time(r.get(11)?),
-        created_by: r.get(12)?,
-        ended_at: opt_time(r.get(13)?),
+        created_at: time(r.get(at + 11)?),
+        created_by: r.get(at + 12)?,
+        ended_at: opt_time(r.get(at + 13)?),
         end_reason: end_reason
             .map(|s| EndReason::parse(&s).ok_or_else(|| bad_value("end reason", &s)))
             .transpose()?,
@@ -63,23 +72,17 @@ pub struct AssignmentRow {
     pub principal: Principal,
 }
 
-const JOINED: &str =
-    "r.id, r.display_name, r.slug, r.description, r.privileged, u.id, u.upn, u.display_name";
+const JOINED: &str = "r.id, r.display_name, r.slug, r.description, r.privileged, r.group_id, \
+     r.group_access, u.id, u.upn, u.display_name";
 
 fn joined_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
     Ok(AssignmentRow {
         assignment: from_row(r)?,
-        role: Role {
-            id: r.get(15)?,
-            display_name: r.get(16)?,
-            slug: r.get(17)?,
-            description: r.get(18)?,
-            privileged: r.get(19)?,
-        },
+        role: super::roles::role_at(r, 15)?,
         principal: Principal {
-            id: r.get(20)?,
-            upn: r.get(21)?,
-            display_name: r.get(22)?,
+            id: r.get(22)?,
+            upn: r.get(23)?,
+            display_name: r.get(24)?,
         },
     })
 }
@@ -237,9 +240,16 @@ pub fn activations_from(conn: &Connection, eligibility_id: &str) -> StoreResult<
 pub fn holders(conn: &Connection, role_ids: &[&str], now: Time) -> StoreResult<Vec<Principal>> {
     let mut out: Vec<Principal> = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // Directly, or as an active member of a group the role is actively assigned to.
     let sql = format!(
-        "SELECT DISTINCT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
-         WHERE a.role_id = :role AND a.kind = 'active' AND u.enabled = 1 AND {LIVE}"
+        "SELECT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
+         WHERE a.role_id = :role AND a.kind = 'active' AND u.enabled = 1 AND {LIVE}
+         UNION
+         SELECT u.id, u.upn, u.display_name FROM assignments a
+         JOIN roles gr ON gr.group_id = a.principal_id AND gr.group_access = 'member'
+         JOIN assignments m ON m.role_id = gr.id AND m.kind = 'active' AND {MEMBER_LIVE}
+         JOIN users u ON u.id = m.principal_id AND u.enabled = 1
+         WHERE a.role_id = :role AND a.kind = 'active' AND {LIVE}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     for role in role_ids {
@@ -270,8 +280,14 @@ pub fn active_role_ids(
     principal_id: &str,
     now: Time,
 ) -> StoreResult<Vec<String>> {
+    // Directly, or through a live active membership of a group the role is actively assigned to.
     let sql = format!(
-        "SELECT DISTINCT a.role_id FROM assignments a WHERE a.principal_id = :p AND a.kind = 'active' AND {LIVE}"
+        "SELECT a.role_id FROM assignments a WHERE a.principal_id = :p AND a.kind = 'active' AND {LIVE}
+         UNION
+         SELECT a.role_id FROM assignments m
+         JOIN roles gr ON gr.id = m.role_id AND gr.group_access = 'member'
+         JOIN assignments a ON a.principal_id = gr.group_id AND a.kind = 'active' AND {LIVE}
+         WHERE m.principal_id = :p AND m.kind = 'active' AND {MEMBER_LIVE}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
@@ -526,4 +542,78 @@ pub fn request_of(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
         )
         .optional()?
         .flatten())
+}
+
+/// A role assignment a user holds through a group: the group's assignment (its principal is
+/// the group) and the user's live active membership that carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThroughGroup {
+    /// The role's assignment to the group.
+    pub row: AssignmentRow,
+    /// The user's active membership of the group.
+    pub membership: Assignment,
+}
+
+impl ThroughGroup {
+    /// When the user started holding it: the later of the two starts.
+    pub fn start(&self) -> Time {
+        self.row.assignment.start.max(self.membership.start)
+    }
+
+    /// When the user stops holding it: the earlier of the two ends (`None`: permanent).
+    pub fn end(&self) -> Option<Time> {
+        match (self.row.assignment.end, self.membership.end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// The current role assignments (eligible and active) of every group the user is a live
+/// active member of, at `now`.
+pub fn through_groups(
+    conn: &Connection,
+    user_id: &str,
+    now: Time,
+) -> StoreResult<Vec<ThroughGroup>> {
+    let member = COLUMNS.replace("a.", "m.");
+    let sql = format!(
+        "SELECT {COLUMNS}, {JOINED}, {member} FROM assignments m
+         JOIN roles gr ON gr.id = m.role_id AND gr.group_access = 'member'
+         JOIN assignments a ON a.principal_id = gr.group_id AND a.ended_at IS NULL
+              AND (a.end_at IS NULL OR a.end_at > :now)
+         JOIN roles r ON r.id = a.role_id
+         JOIN users u ON u.id = a.principal_id
+         WHERE m.principal_id = :p AND m.kind = 'active' AND {MEMBER_LIVE}
+         ORDER BY r.display_name, u.upn"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        rusqlite::named_params! {":p": user_id, ":now": secs(now)},
+        |r| {
+            Ok(ThroughGroup {
+                row: joined_row(r)?,
+                membership: from_row_at(r, 25)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A user's not-ended activations made from eligibilities of a group (the role assigned to the
+/// group as eligible, activated by the user as its member).
+pub fn activations_through_group(
+    conn: &Connection,
+    user_id: &str,
+    group_id: &str,
+) -> StoreResult<Vec<AssignmentRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, {JOINED} FROM assignments a
+         JOIN assignments e ON e.id = a.activated_from AND e.principal_id = ?2
+         JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
+         WHERE a.principal_id = ?1 AND a.origin = 'activated' AND a.ended_at IS NULL"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![user_id, group_id], joined_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -108,9 +108,9 @@ pub fn migrate(
 /// The tables of the current schema, with a column each that the newest migrations added.
 const EXPECTED: &[(&str, &str)] = &[
     ("tenant", "clock_offset"),
-    ("users", "totp_sealed"),
+    ("users", "object_type"),
     ("sessions", "token_hash"),
-    ("roles", "slug"),
+    ("roles", "group_access"),
     ("role_settings", "auth_context"),
     ("role_approvers", "user_id"),
     ("role_notifications", "rule_id"),
@@ -128,6 +128,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("reviews", "completed_at"),
     ("review_reviewers", "user_id"),
     ("review_items", "outcome"),
+    ("groups", "role_assignable"),
 ];
 
 /// Refuses a database whose version says it is current but whose tables are not what this

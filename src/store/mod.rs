@@ -19,6 +19,7 @@ pub mod backup;
 pub mod bundles;
 mod convert;
 pub mod files;
+pub mod groups;
 pub mod keys;
 pub mod mail;
 pub mod meta;

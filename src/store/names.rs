@@ -45,6 +45,6 @@ pub fn roles(path: &Path) -> Vec<(String, String)> {
 pub fn upns(path: &Path) -> Vec<(String, String)> {
     strings(
         path,
-        "SELECT upn, display_name FROM users WHERE enabled = 1 ORDER BY upn LIMIT 10000",
+        "SELECT upn, display_name FROM users WHERE enabled = 1 AND object_type = 'user' ORDER BY upn LIMIT 10000",
     )
 }

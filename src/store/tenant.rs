@@ -75,6 +75,10 @@ pub fn set_licence(conn: &Connection, licence: Licence) -> StoreResult<()> {
 pub fn wipe(conn: &Connection) -> StoreResult<()> {
     conn.execute_batch(
         "DELETE FROM emails;
+         DELETE FROM review_items;
+         DELETE FROM review_reviewers;
+         DELETE FROM reviews;
+         DELETE FROM assignments_unaudited;
          DELETE FROM bundles;
          DELETE FROM alert_dismissals;
          DELETE FROM alert_settings;
@@ -84,6 +88,7 @@ pub fn wipe(conn: &Connection) -> StoreResult<()> {
          DELETE FROM role_approvers;
          DELETE FROM role_settings;
          DELETE FROM roles;
+         DELETE FROM groups;
          DELETE FROM sessions;
          DELETE FROM users;
          DELETE FROM tenant;",

@@ -113,13 +113,15 @@ pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
 
 /// Finds a user by UPN (case-insensitive).
 pub fn by_upn(conn: &Connection, upn: &str) -> StoreResult<Option<UserRecord>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE upn = ?1 COLLATE NOCASE");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE upn = ?1 COLLATE NOCASE AND object_type = 'user'"
+    );
     Ok(super::cached_row(conn, &sql, [upn.trim()], from_row).optional()?)
 }
 
 /// Finds a user by id.
 pub fn by_id(conn: &Connection, id: &str) -> StoreResult<Option<UserRecord>> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1");
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1 AND object_type = 'user'");
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
@@ -133,7 +135,7 @@ pub fn list(
     let pattern = search.map(like_pattern);
     let sql = format!(
         "SELECT {COLUMNS} FROM users
-         WHERE ?1 IS NULL OR upn LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\'
+         WHERE object_type = 'user' AND (?1 IS NULL OR upn LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\')
          ORDER BY upn COLLATE NOCASE LIMIT ?2 OFFSET ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -246,7 +248,7 @@ pub fn sealed_count(conn: &Connection) -> StoreResult<i64> {
 pub fn count(conn: &Connection) -> StoreResult<i64> {
     Ok(super::cached_row(
         conn,
-        "SELECT count(*) FROM users",
+        "SELECT count(*) FROM users WHERE object_type = 'user'",
         [],
         |r| r.get(0),
     )?)

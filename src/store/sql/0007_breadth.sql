@@ -51,3 +51,21 @@ CREATE TABLE review_items (
 -- The audit log's activity filter matches any part of the name (LIKE '%…%'), which no index
 -- serves: the index on it only cost every appended entry a write.
 DROP INDEX audit_activity;
+
+-- PIM for Groups. A group is a directory object like a user: a role assigned to a group names
+-- the group as its principal, so the group has a row among the principals (object_type 'group',
+-- disabled, no password: it can never sign in) and its own row here. Membership and ownership
+-- are PIM-managed like roles: each group has a member entry and an owner entry in the role
+-- catalogue, each with its own settings, assigned and activated through the same lifecycle.
+ALTER TABLE users ADD COLUMN object_type TEXT NOT NULL DEFAULT 'user'
+    CHECK (object_type IN ('user', 'group'));
+CREATE TABLE groups (
+    id               TEXT PRIMARY KEY REFERENCES users(id),
+    description      TEXT NOT NULL DEFAULT '',
+    role_assignable  INTEGER NOT NULL CHECK (role_assignable IN (0, 1)),
+    created_by       TEXT REFERENCES users(id),
+    created_at       INTEGER NOT NULL
+);
+ALTER TABLE roles ADD COLUMN group_id TEXT REFERENCES groups(id);
+ALTER TABLE roles ADD COLUMN group_access TEXT CHECK (group_access IN ('member', 'owner'));
+CREATE UNIQUE INDEX roles_group_access ON roles(group_id, group_access) WHERE group_id IS NOT NULL;

@@ -324,6 +324,7 @@ mod tests {
             slug: "security-reader".into(),
             description: String::new(),
             privileged: true,
+            group: None,
         }
     }
 

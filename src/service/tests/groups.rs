@@ -1,0 +1,378 @@
+//! PIM for Groups on the test clock: membership made eligible, activated and expiring; a role
+//! held and activated through a group; and every refusal, changing nothing.
+
+use super::*;
+use crate::policy::Rule;
+use crate::policy::model::{Access, AssignmentKind, EndReason};
+use crate::policy::settings::SettingsPatch;
+use crate::service::NewGroup;
+
+const GROUP: &str = "Helpdesk Admins";
+
+fn add_group(lab: &mut Lab, admin: &SessionToken, name: &str, role_assignable: bool) {
+    lab.svc
+        .add_group(
+            admin,
+            NewGroup {
+                name: name.into(),
+                description: Some("Tier 1".into()),
+                role_assignable,
+            },
+        )
+        .unwrap();
+}
+
+fn assign(
+    lab: &mut Lab,
+    admin: &SessionToken,
+    role: &str,
+    upn: &str,
+    kind: AssignmentKind,
+    window: Window,
+) -> ServiceResult<AssignmentDone> {
+    lab.svc.assign(
+        admin,
+        AssignInput {
+            role: role.into(),
+            upn: upn.into(),
+            kind,
+            start: None,
+            window,
+            justification: Some("helpdesk rota".into()),
+            otp: None,
+        },
+    )
+}
+
+/// The catalogue id of the group's member (or owner) entry, with MFA off on activation so the
+/// story is about the lifecycle, not the authenticator.
+fn entry(lab: &mut Lab, admin: &SessionToken, access: Access) -> String {
+    let id = lab.svc.group_access(GROUP, access).unwrap().id;
+    let patch = SettingsPatch {
+        require_mfa: Some(false),
+        ..Default::default()
+    };
+    lab.svc.update_settings(admin, &id, patch, None).unwrap();
+    id
+}
+
+fn activate(lab: &mut Lab, user: &SessionToken, role: &str, hours: i64) -> Activated {
+    let input = ActivateInput {
+        role: role.into(),
+        ..lab.activation(hours, Some("INC0042 ticket queue"), None)
+    };
+    lab.svc.activate(user, input).unwrap().active().unwrap()
+}
+
+fn roles_of(status: &Status) -> Vec<(String, Option<String>)> {
+    status
+        .active
+        .iter()
+        .filter(|r| r.assignment.is_live(status.now))
+        .map(|r| {
+            (
+                r.role.display_name.clone(),
+                status.via_group(r).map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_activated_membership_carries_the_groups_role_until_it_expires() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let pimuser = lab.upn("pimuser");
+    add_group(&mut lab, &admin, GROUP, true);
+    let member = entry(&mut lab, &admin, Access::Member);
+    assign(
+        &mut lab,
+        &admin,
+        "Security Reader",
+        GROUP,
+        AssignmentKind::Active,
+        Window::Permanent,
+    )
+    .unwrap();
+    assign(
+        &mut lab,
+        &admin,
+        &member,
+        &pimuser,
+        AssignmentKind::Eligible,
+        Window::For(TimeDelta::days(30)),
+    )
+    .unwrap();
+    let user = lab.sign_in("pimuser");
+
+    // Eligible for the membership: no role yet.
+    let s = lab.svc.status(&user).unwrap();
+    assert!(roles_of(&s).is_empty(), "{:?}", roles_of(&s));
+    assert_eq!(s.group_eligible.len(), 1);
+    assert_eq!(
+        s.group_eligible[0].row.role.display_name,
+        "Member of Helpdesk Admins"
+    );
+
+    let done = activate(&mut lab, &user, &member, 2);
+    assert_eq!(done.role.group_name(), Some(GROUP));
+    let s = lab.svc.status(&user).unwrap();
+    assert_eq!(
+        roles_of(&s),
+        [("Security Reader".to_owned(), Some(GROUP.to_owned()))]
+    );
+    assert_eq!(s.group_active.len(), 1);
+    // The role through the group ends when the membership does.
+    assert_eq!(s.active[0].assignment.end, done.assignment.end);
+    // Holding it through the group counts wherever holding it counts.
+    assert_eq!(
+        lab.audit_rows("Add member to group completed (PIM activation)")
+            .len(),
+        1
+    );
+    let mail: Vec<String> = lab
+        .svc
+        .inbox(&user, false, 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.subject)
+        .collect();
+    assert!(
+        mail.contains(
+            &"PIM: Your Member role in the group Helpdesk Admins is activated".to_owned()
+        ),
+        "{mail:?}"
+    );
+
+    lab.advance(TimeDelta::hours(2) + TimeDelta::minutes(1));
+    let s = lab.svc.status(&user).unwrap();
+    assert!(roles_of(&s).is_empty(), "{:?}", roles_of(&s));
+    assert!(s.group_active.is_empty());
+    assert_eq!(s.group_eligible.len(), 1, "the eligibility stays");
+    assert_eq!(
+        lab.audit_rows("Remove member from group (PIM activation expired)")
+            .len(),
+        1
+    );
+    let v = lab.verify();
+    assert!(v.fault.is_none(), "{:?}", v.fault);
+    assert!(v.assignments.mismatches.is_empty(), "{:?}", v.assignments);
+}
+
+#[test]
+fn a_role_eligible_through_a_group_is_activated_by_members_and_ends_with_the_membership() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let pimuser = lab.upn("pimuser");
+    add_group(&mut lab, &admin, GROUP, true);
+    let member = entry(&mut lab, &admin, Access::Member);
+    let patch = SettingsPatch {
+        require_mfa: Some(false),
+        ..Default::default()
+    };
+    lab.svc
+        .update_settings(&admin, "Security Reader", patch, None)
+        .unwrap();
+    assign(
+        &mut lab,
+        &admin,
+        "Security Reader",
+        GROUP,
+        AssignmentKind::Eligible,
+        Window::Permanent,
+    )
+    .unwrap();
+    assign(
+        &mut lab,
+        &admin,
+        &member,
+        &pimuser,
+        AssignmentKind::Active,
+        Window::For(TimeDelta::hours(3)),
+    )
+    .unwrap();
+    let user = lab.sign_in("pimuser");
+    let s = lab.svc.status(&user).unwrap();
+    assert_eq!(s.eligible.len(), 1);
+    assert_eq!(s.via_group(&s.eligible[0].row), Some(GROUP));
+
+    // Activated for 8h, it is cut to the membership's end, 3h away.
+    let done = activate(&mut lab, &user, "Security Reader", 8);
+    assert_eq!(done.principal.upn, pimuser);
+    assert_ne!(done.assignment.principal_id, s.eligible[0].row.principal.id);
+    assert!(done.clamped, "cut to the membership's end");
+    let membership_end = s.eligible[0].row.assignment.end;
+    assert_eq!(done.assignment.end, membership_end);
+
+    // Removing the membership ends the activation made through it, audited.
+    lab.advance(TimeDelta::minutes(10));
+    let removed = lab
+        .svc
+        .remove_assignment(
+            &admin,
+            RemoveInput {
+                role: member.clone(),
+                upn: pimuser.clone(),
+                kind: Some(AssignmentKind::Active),
+                assignment_id: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(removed.ended_activations, 1);
+    let a = crate::store::assignments::get(lab.svc.store.conn(), &done.assignment.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.end_reason, Some(EndReason::Revoked));
+    let revoked = lab.audit_rows("Remove member from role completed (PIM activation revoked)");
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0].target.as_deref(), Some(pimuser.as_str()));
+    assert!(
+        lab.audit_rows("Remove member from group in PIM completed (timebound)")
+            .len()
+            == 1
+    );
+    let s = lab.svc.status(&user).unwrap();
+    assert!(s.eligible.is_empty() && roles_of(&s).is_empty());
+}
+
+#[test]
+fn a_role_through_a_group_makes_its_members_administrators() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let pimuser = lab.upn("pimuser");
+    add_group(&mut lab, &admin, GROUP, true);
+    let member = entry(&mut lab, &admin, Access::Member);
+    assign(
+        &mut lab,
+        &admin,
+        "Privileged Role Administrator",
+        GROUP,
+        AssignmentKind::Active,
+        Window::Permanent,
+    )
+    .unwrap();
+    let user = lab.sign_in("pimuser");
+    let try_assign = |lab: &mut Lab| {
+        let approver = lab.upn("approver");
+        assign(
+            lab,
+            &user,
+            "Reports Reader",
+            &approver,
+            AssignmentKind::Eligible,
+            Window::Permanent,
+        )
+    };
+    let before = try_assign(&mut lab).unwrap_err();
+    assert!(matches!(before, ServiceError::Refused(_)), "{before:?}");
+    assign(
+        &mut lab,
+        &admin,
+        &member,
+        &pimuser,
+        AssignmentKind::Active,
+        Window::For(TimeDelta::days(1)),
+    )
+    .unwrap();
+    try_assign(&mut lab).unwrap();
+}
+
+#[test]
+fn bad_group_input_is_refused_and_changes_nothing() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let pimuser = lab.upn("pimuser");
+    add_group(&mut lab, &admin, GROUP, true);
+    add_group(&mut lab, &admin, "Plain", false);
+    let member = entry(&mut lab, &admin, Access::Member);
+    let before = (lab.state(), lab.count("groups"), lab.count("roles"));
+
+    // A name that clashes with a group (any case), a role or a user; blank; an '@'.
+    for name in [
+        "helpdesk admins",
+        "Security Reader",
+        pimuser.as_str(),
+        "  ",
+        "ops@team",
+        "bad\u{1b}[2Jname",
+    ] {
+        let err = lab
+            .svc
+            .add_group(
+                &admin,
+                NewGroup {
+                    name: name.into(),
+                    description: None,
+                    role_assignable: false,
+                },
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, ServiceError::Conflict(_) | ServiceError::Invalid(_)),
+            "{name:?}: {err:?}"
+        );
+    }
+    // Directory roles only to role-assignable groups; a membership only to users.
+    for (role, principal) in [("Security Reader", "Plain"), (member.as_str(), "Plain")] {
+        let err = assign(
+            &mut lab,
+            &admin,
+            role,
+            principal,
+            AssignmentKind::Active,
+            Window::Permanent,
+        )
+        .unwrap_err();
+        let ServiceError::Refused(r) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(r.rule(), Rule::RoleAssignableGroupRule, "{r}");
+    }
+    // Unknown group, unknown member.
+    let err = lab
+        .svc
+        .group_access("No Such Group", Access::Member)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no group 'No Such Group'"),
+        "{err}"
+    );
+    let err = assign(
+        &mut lab,
+        &admin,
+        &member,
+        "ghost@pimlab.onmicrosoft.com",
+        AssignmentKind::Eligible,
+        Window::Permanent,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("no user 'ghost@"), "{err}");
+    // Only administrators add groups.
+    let user = lab.sign_in("pimuser");
+    let err = lab
+        .svc
+        .add_group(
+            &user,
+            NewGroup {
+                name: "Mine".into(),
+                description: None,
+                role_assignable: true,
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Refused(_)), "{err:?}");
+    let sessions = lab.count("sessions");
+    let after = (lab.state(), lab.count("groups"), lab.count("roles"));
+    // Only the new session differs.
+    assert_eq!(
+        (before.0[..4].to_vec(), before.1, before.2),
+        (after.0[..4].to_vec(), after.1, after.2)
+    );
+    assert_eq!(after.0[4], sessions);
+    // A group is a principal, never an account: it cannot sign in and is not listed as a user.
+    assert!(
+        crate::store::users::by_upn(lab.svc.store.conn(), GROUP)
+            .unwrap()
+            .is_none()
+    );
+}

@@ -150,10 +150,14 @@ fn create(
     token: &crate::service::SessionToken,
     a: ReviewCreateArgs,
 ) -> CliResult {
-    let Some(role) = a.role else {
-        return Err(CliError::usage(
-            "reviews of a group's members and owners come with PIM for Groups, which this pim does not have yet; review a role with --role ROLE",
-        ));
+    // A group's review is of its membership: the group's member entry in the catalogue.
+    let role = match (a.role, a.group) {
+        (Some(role), _) => role,
+        (None, Some(group)) => {
+            svc.group_access(&group, crate::policy::model::Access::Member)?
+                .id
+        }
+        (None, None) => return Err(CliError::usage("name a role (--role) or a group (--group)")),
     };
     let input = ReviewInput {
         role,

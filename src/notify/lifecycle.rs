@@ -10,10 +10,14 @@ use crate::policy::model::Principal;
 
 /// To approvers: "Request to approve an activation".
 pub fn approval_request(f: &MessageFacts<'_>, duration: TimeDelta, expires: Time) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
     let subject = format!("PIM: {who} requests approval to activate {role}");
     let body = format!(
-        "Request to approve an activation\n\n{who} ({}) asks to activate the {role} role for {}.\n\n{}\n\nThe request expires at {} if nobody decides.\n\nApprove: pim approve {} --reason \"...\"\nDeny:    pim deny {} --reason \"...\"\nOr use the Approvals tab of the console.",
+        "Request to approve an activation\n\n{who} ({}) asks to activate the {the} for {}.\n\n{}\n\nThe request expires at {} if nobody decides.\n\nApprove: pim approve {} --reason \"...\"\nDeny:    pim deny {} --reason \"...\"\nOr use the Approvals tab of the console.",
         f.principal.upn,
         format_duration(duration),
         details(f),
@@ -26,11 +30,11 @@ pub fn approval_request(f: &MessageFacts<'_>, duration: TimeDelta, expires: Time
 
 /// To the requestor: the request waits for approval.
 pub fn pending_notice(f: &MessageFacts<'_>, expires: Time, approvers: &[Principal]) -> Message {
-    let role = &f.role.display_name;
+    let (role, the) = (&f.role.display_name, f.role.phrase());
     let names: Vec<&str> = approvers.iter().map(|p| p.upn.as_str()).collect();
     let subject = format!("PIM: Your request to activate {role} is pending approval");
     let body = format!(
-        "Hello {},\n\nYour request to activate the {role} role was sent to its approvers ({}). It expires at {} if nobody decides.\n\n{}\n\nTo withdraw it: pim cancel {}",
+        "Hello {},\n\nYour request to activate the {the} was sent to its approvers ({}). It expires at {} if nobody decides.\n\n{}\n\nTo withdraw it: pim cancel {}",
         f.principal.display_name,
         if names.is_empty() {
             "none available right now".to_owned()
@@ -53,7 +57,11 @@ pub fn decision(
     reason: &str,
     to_requestor: bool,
 ) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
     let outcome = if approved { "approved" } else { "denied" };
     let subject = if to_requestor {
         format!("PIM: Your request to {verb} {role} was {outcome}")
@@ -64,7 +72,7 @@ pub fn decision(
         )
     };
     let body = format!(
-        "{} ({}) {outcome} the request of {who} to {verb} the {role} role.\nReason: {reason}\n\n{}",
+        "{} ({}) {outcome} the request of {who} to {verb} the {the}.\nReason: {reason}\n\n{}",
         by.display_name,
         by.upn,
         details(f)
@@ -79,11 +87,15 @@ pub fn decision_confirmation(
     approved: bool,
     reason: &str,
 ) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
     let outcome = if approved { "approved" } else { "denied" };
     let subject = format!("PIM: You {outcome} {who}'s request to {verb} {role}");
     let body = format!(
-        "Request {outcome}\n\nYou {outcome} the request of {who} ({}) to {verb} the {role} role.\nYour reason: {reason}\n\n{}",
+        "Request {outcome}\n\nYou {outcome} the request of {who} ({}) to {verb} the {the}.\nYour reason: {reason}\n\n{}",
         f.principal.upn,
         details(f)
     );
@@ -92,14 +104,18 @@ pub fn decision_confirmation(
 
 /// Nobody decided within 24 hours.
 pub fn request_expired(f: &MessageFacts<'_>, verb: &str, to_requestor: bool) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
     let subject = if to_requestor {
         format!("PIM: Your request to {verb} {role} expired")
     } else {
         format!("PIM: {who}'s request to {verb} {role} expired")
     };
     let body = format!(
-        "Nobody approved or denied the request of {who} to {verb} the {role} role within 24 hours, so it expired. A new request can be sent.\n\n{}",
+        "Nobody approved or denied the request of {who} to {verb} the {the} within 24 hours, so it expired. A new request can be sent.\n\n{}",
         details(f)
     );
     (subject, body)
@@ -107,8 +123,12 @@ pub fn request_expired(f: &MessageFacts<'_>, verb: &str, to_requestor: bool) -> 
 
 /// To administrators: "Request to approve a role assignment renewal/extension".
 pub fn extension_request(f: &MessageFacts<'_>, verb: &str, expires: Option<Time>) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
-    let subject = format!("PIM: {who} requests to {verb} the {role} role");
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
+    let subject = format!("PIM: {who} requests to {verb} the {the}");
     let deadline = expires.map_or_else(String::new, |t| {
         format!(
             "\n\nThe request expires at {} if nobody decides.",
@@ -155,7 +175,11 @@ impl Reminder {
 
 /// An expiry reminder, to the assignee or to the administrators.
 pub fn reminder(f: &MessageFacts<'_>, which: Reminder, to_assignee: bool) -> Message {
-    let (who, role) = (&f.principal.display_name, &f.role.display_name);
+    let (who, role, the) = (
+        &f.principal.display_name,
+        &f.role.display_name,
+        f.role.phrase(),
+    );
     let whose = if to_assignee {
         "Your".to_owned()
     } else {
@@ -164,17 +188,14 @@ pub fn reminder(f: &MessageFacts<'_>, which: Reminder, to_assignee: bool) -> Mes
     let end = f.end.map(format_utc).unwrap_or_default();
     let (subject, lead) = match which {
         Reminder::Days14 => (
-            format!("PIM: {whose} {role} role expires in 14 days"),
+            format!("PIM: {whose} {the} expires in 14 days"),
             "expires in 14 days",
         ),
         Reminder::Day1 => (
-            format!("PIM: {whose} {role} role expires in 1 day"),
+            format!("PIM: {whose} {the} expires in 1 day"),
             "expires in 1 day",
         ),
-        Reminder::Expired => (
-            format!("PIM: {whose} {role} role has expired"),
-            "has expired",
-        ),
+        Reminder::Expired => (format!("PIM: {whose} {the} has expired"), "has expired"),
     };
     let next = match (which, to_assignee) {
         (Reminder::Expired, true) => {
@@ -192,7 +213,7 @@ pub fn reminder(f: &MessageFacts<'_>, which: Reminder, to_assignee: bool) -> Mes
         ),
     };
     let body = format!(
-        "The {} assignment of {who} to the {role} role {lead} (end: {end}).\n\n{}\n\n{next}",
+        "The {} assignment of {who} to the {the} {lead} (end: {end}).\n\n{}\n\n{next}",
         f.kind.label(),
         details(f)
     );

@@ -256,13 +256,14 @@ fn start_review(
             .join(", ")
     };
     let subject = format!(
-        "PIM: Access review \"{}\" of the {} role has started",
-        v.name, v.role.display_name
+        "PIM: Access review \"{}\" of the {} has started",
+        v.name,
+        v.role.phrase()
     );
     let body = format!(
-        "The access review \"{}\" of the {} role started {} and ends {}.\n\nReviewers: {who}.\nAssignments under review: {}.\n\nReview with: pim reviews show {}\nDecide with: pim reviews decide {} UPN approve|deny --reason TEXT\n",
+        "The access review \"{}\" of the {} started {} and ends {}.\n\nReviewers: {who}.\nAssignments under review: {}.\n\nReview with: pim reviews show {}\nDecide with: pim reviews decide {} UPN approve|deny --reason TEXT\n",
         v.name,
-        v.role.display_name,
+        v.role.phrase(),
         format_utc(v.start),
         format_utc(v.end),
         v.items.len(),
@@ -362,9 +363,9 @@ pub(super) fn sweep(ctx: &Ctx<'_>) -> ServiceResult<()> {
             let v = view(ctx, &r)?;
             let left = v.items.iter().filter(|i| i.decision.is_none()).count();
             let subject = format!(
-                "PIM: Reminder: access review \"{}\" of the {} role ends {}",
+                "PIM: Reminder: access review \"{}\" of the {} ends {}",
                 v.name,
-                v.role.display_name,
+                v.role.phrase(),
                 format_utc(v.end)
             );
             let body = format!(
@@ -431,8 +432,9 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
             .detail("auto_apply", r.auto_apply),
     )?;
     let subject = format!(
-        "PIM: Access review \"{}\" of the {} role has ended",
-        v.name, v.role.display_name
+        "PIM: Access review \"{}\" of the {} has ended",
+        v.name,
+        v.role.phrase()
     );
     let applied = if r.auto_apply {
         format!("{removed} denied assignment(s) were removed.")

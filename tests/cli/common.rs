@@ -267,6 +267,8 @@ impl Pim {
             "assignments",
             "requests",
             "emails",
+            "groups",
+            "roles",
         ] {
             let mut stmt = conn
                 .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))

@@ -12,6 +12,7 @@ mod crash;
 mod exec;
 mod files;
 mod fixes;
+mod groups;
 mod lifecycle;
 mod newcomer;
 mod policies;

@@ -54,7 +54,7 @@ fn a_seven_day_review_removes_a_stale_assignment_at_its_end() {
             "reviews", "create", "--group", "Helpdesk", "--self", "--for", "7d",
         ],
     )
-    .fails(2, "PIM for Groups");
+    .fails(2, "no group 'Helpdesk'");
     pim.run_as(
         u,
         &["reviews", "create", "--role", ROLE, "--self", "--for", "7d"],

@@ -66,7 +66,13 @@ impl App {
     /// Acts on an admin-side intent.
     pub(super) fn update_admin(&mut self, msg: Msg) {
         match msg {
-            Msg::OpenRole(id) => self.open_role(&id),
+            Msg::OpenRole(id) => {
+                if let Screen::Main(m) = &mut self.screen {
+                    m.roles.back_to = None;
+                }
+                self.open_role(&id);
+            }
+            Msg::OpenGroup(group, access) => self.open_group(&group, access),
             Msg::MoreExpired => {
                 let (Some(svc), Screen::Main(m)) = (self.svc.as_mut(), &mut self.screen) else {
                     return;
@@ -172,6 +178,22 @@ impl App {
             Tone::Info,
         ));
         None
+    }
+
+    /// A group's member or owner entry, opened as a role page on the Roles tab; Esc comes back
+    /// to the Groups tab.
+    fn open_group(&mut self, group: &str, access: crate::policy::model::Access) {
+        let (Some(svc), Screen::Main(m)) = (self.svc.as_mut(), &mut self.screen) else {
+            return;
+        };
+        let role = match svc.group_access(group, access) {
+            Ok(role) => role,
+            Err(e) => return self.fail(e),
+        };
+        m.tab = super::msg::Tab::Roles;
+        m.roles.back_to = Some(super::msg::Tab::Groups);
+        self.open_role(&role.id);
+        self.reload();
     }
 
     fn open_role(&mut self, id: &str) {

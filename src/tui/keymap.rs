@@ -27,6 +27,8 @@ pub enum Context {
     Alerts,
     /// Access reviews.
     Reviews,
+    /// Groups (PIM for Groups).
+    Groups,
     /// A form in a popup.
     Form,
     /// A yes/no question.
@@ -59,6 +61,7 @@ impl Context {
             Context::Approvals => "Approvals",
             Context::Alerts => "Alerts",
             Context::Reviews => "Reviews",
+            Context::Groups => "Groups",
             Context::Form => "Forms",
             Context::Confirm => "Questions",
             Context::Message => "Messages",
@@ -359,6 +362,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(C::Global, &[Char('6')], "6", A::GoTab(6), "Alerts", false),
     b(C::Global, &[Char('7')], "7", A::GoTab(7), "Reviews", false),
+    b(C::Global, &[Char('8')], "8", A::GoTab(8), "Groups", false),
     b(
         C::Global,
         &[Ctrl('a')],
@@ -433,7 +437,7 @@ pub const BINDINGS: &[Binding] = &[
         ],
         "←→",
         A::Right,
-        "eligible/active/expired",
+        "eligible/active/groups/expired",
         true,
     ),
     b(
@@ -572,6 +576,27 @@ pub const BINDINGS: &[Binding] = &[
         "Enter",
         A::Open,
         "review",
+        true,
+    ),
+    b(
+        C::Groups,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Open,
+        "open",
+        true,
+    ),
+    b(
+        C::Groups,
+        &[
+            Code(KeyCode::Left),
+            Code(KeyCode::Right),
+            Char('h'),
+            Char('l'),
+        ],
+        "←→",
+        A::Right,
+        "member/owner",
         true,
     ),
     b(C::Reviews, &[Char('a')], "a", A::Approve, "approve", true),

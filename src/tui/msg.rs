@@ -27,11 +27,13 @@ pub enum Tab {
     Alerts,
     /// Access reviews.
     Reviews,
+    /// Groups (PIM for Groups), admin side.
+    Groups,
 }
 
 impl Tab {
     /// In order.
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::MyRoles,
         Tab::Roles,
         Tab::Audit,
@@ -39,6 +41,7 @@ impl Tab {
         Tab::Approvals,
         Tab::Alerts,
         Tab::Reviews,
+        Tab::Groups,
     ];
 
     /// The tab's title.
@@ -51,6 +54,7 @@ impl Tab {
             Tab::Approvals => "Approvals",
             Tab::Alerts => "Alerts",
             Tab::Reviews => "Reviews",
+            Tab::Groups => "Groups",
         }
     }
 
@@ -69,11 +73,16 @@ pub enum Sub {
     Active,
     /// Expired assignments.
     Expired,
+    /// Group memberships and ownerships (My roles only).
+    Groups,
 }
 
 impl Sub {
-    /// In order.
+    /// A role's lists, in order.
     pub const ALL: [Sub; 3] = [Sub::Eligible, Sub::Active, Sub::Expired];
+
+    /// My roles' lists, in order.
+    pub const MINE: [Sub; 4] = [Sub::Eligible, Sub::Active, Sub::Groups, Sub::Expired];
 
     /// Title.
     pub fn title(self) -> &'static str {
@@ -81,18 +90,30 @@ impl Sub {
             Sub::Eligible => "Eligible",
             Sub::Active => "Active",
             Sub::Expired => "Expired",
+            Sub::Groups => "Groups",
         }
     }
 
-    /// Position.
+    /// Where its selection is kept (a role's three lists first, then Groups).
     pub fn index(self) -> usize {
-        Sub::ALL.iter().position(|s| *s == self).unwrap_or(0)
+        match self {
+            Sub::Eligible => 0,
+            Sub::Active => 1,
+            Sub::Expired => 2,
+            Sub::Groups => 3,
+        }
     }
 
-    /// The neighbour in a direction, stopping at the ends.
+    /// The neighbour in a direction among `order`, stopping at the ends.
+    pub fn step_in(self, order: &[Sub], delta: i32) -> Sub {
+        let at = order.iter().position(|s| *s == self).unwrap_or(0) as i32;
+        let last = order.len().saturating_sub(1) as i32;
+        order[(at + delta).clamp(0, last) as usize]
+    }
+
+    /// The neighbour among a role's lists.
     pub fn step(self, delta: i32) -> Sub {
-        let i = (self.index() as i32 + delta).clamp(0, 2) as usize;
-        Sub::ALL[i]
+        self.step_in(&Sub::ALL, delta)
     }
 }
 
@@ -150,12 +171,14 @@ pub enum Msg {
     ActivateCommit(Vec<ActivateInput>),
     /// Stage 3: reload and confirm the role shows as active.
     ActivateRefresh(Vec<String>),
-    /// Ask before deactivating.
-    ConfirmDeactivate(String),
+    /// Ask before deactivating: the role (name or id) and the name to show.
+    ConfirmDeactivate(String, String),
     /// Deactivate a role.
     Deactivate(String),
     /// Open a role's detail (by id).
     OpenRole(String),
+    /// Open a group's member or owner entry as a role page (group id), from the Groups tab.
+    OpenGroup(String, crate::policy::model::Access),
     /// Open the settings editor of the open role.
     OpenEditSettings,
     /// Save settings.

@@ -16,6 +16,7 @@ use crate::service::{CreatedAccount, Service, SessionToken};
 use crate::store::{OpenMode, Store};
 
 mod flows;
+mod groups;
 mod lifecycle;
 mod render;
 mod safety;

@@ -65,9 +65,12 @@ impl App {
             Msg::ActivateValidate(inputs) => self.activate_validate(inputs),
             Msg::ActivateCommit(inputs) => self.activate_commit(inputs),
             Msg::ActivateRefresh(role_ids) => self.activate_refresh(&role_ids),
-            Msg::ConfirmDeactivate(role) => self.popups.push(Popup::Confirm {
+            Msg::ConfirmDeactivate(role, name) => self.popups.push(Popup::Confirm {
                 title: "Deactivate".into(),
-                question: format!("Deactivate {role} now? You can activate it again later."),
+                question: format!(
+                    "Deactivate {} now? You can activate it again later.",
+                    crate::policy::text::sanitize(&name)
+                ),
                 on_yes: Msg::Deactivate(role),
             }),
             Msg::Deactivate(role) => self.deactivate(&role),
@@ -416,6 +419,10 @@ impl App {
                 let me = m.caps.principal.clone();
                 m.reviews.load(svc.reviews(&token)?, &me);
             }
+            Tab::Groups => {
+                m.groups.list = svc.groups(&token)?;
+                m.groups.clamp();
+            }
         }
         // The tab's count, without loading every review's items.
         m.reviews.waiting = svc.review_decisions_waiting(&token)?;
@@ -497,7 +504,13 @@ impl App {
         };
         let targets: Vec<Target> = role_ids
             .iter()
-            .filter_map(|id| status.eligible.iter().find(|e| e.row.role.id == *id))
+            .filter_map(|id| {
+                status
+                    .eligible
+                    .iter()
+                    .chain(status.group_eligible.iter())
+                    .find(|e| e.row.role.id == *id)
+            })
             .map(|e| Target {
                 role: e.row.role.clone(),
                 settings: e.settings.clone(),
@@ -662,6 +675,7 @@ impl App {
                     !m.my.status.as_ref().is_some_and(|s| {
                         s.active
                             .iter()
+                            .chain(s.group_active.iter())
                             .any(|a| a.role.id == **id && a.assignment.is_current(now))
                     })
                 })
@@ -684,7 +698,10 @@ impl App {
             None => return,
         };
         if let Screen::Main(m) = &mut self.screen {
-            m.my.sub = super::msg::Sub::Active;
+            // Show where the activation landed: a group's membership stays on Groups.
+            if m.my.sub != super::msg::Sub::Groups {
+                m.my.sub = super::msg::Sub::Active;
+            }
             m.my.marked.clear();
         }
         let verb = if role_ids.len() == 1 { "is" } else { "are" };

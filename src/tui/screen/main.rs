@@ -42,6 +42,8 @@ pub struct MainState {
     pub alerts: AlertsState,
     /// Access reviews.
     pub reviews: super::approvals::ReviewsState,
+    /// Groups (admin side).
+    pub groups: super::groups::GroupsState,
     /// Unread messages.
     pub unread: i64,
 }
@@ -67,6 +69,7 @@ impl MainState {
             approvals: ApprovalsState::default(),
             alerts: AlertsState::default(),
             reviews: super::approvals::ReviewsState::default(),
+            groups: super::groups::GroupsState::default(),
             unread: 0,
         }
     }
@@ -82,6 +85,7 @@ impl MainState {
             Tab::Approvals => Context::Approvals,
             Tab::Alerts => Context::Alerts,
             Tab::Reviews => Context::Reviews,
+            Tab::Groups => Context::Groups,
         };
         vec![tab, Context::List, Context::Global]
     }
@@ -92,6 +96,7 @@ impl MainState {
         let on_sub = |sub: Sub| match sub {
             Sub::Eligible => vec![Action::Deactivate, Action::Renew],
             Sub::Active => vec![Action::Activate, Action::Mark, Action::Renew],
+            Sub::Groups => vec![Action::Mark, Action::Renew],
             Sub::Expired => vec![
                 Action::Activate,
                 Action::Mark,
@@ -153,6 +158,7 @@ impl MainState {
             Tab::Approvals => self.approvals.handle(action),
             Tab::Alerts => self.alerts.handle(action),
             Tab::Reviews => self.reviews.handle(action),
+            Tab::Groups => self.groups.handle(action),
         }
     }
 

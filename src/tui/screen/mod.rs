@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod audit;
 pub mod first_run;
+pub mod groups;
 pub mod main;
 pub mod my_roles;
 pub mod roles;

@@ -13,8 +13,8 @@ use super::navigate;
 pub struct MyRolesState {
     /// Which list.
     pub sub: Sub,
-    /// Selection per list.
-    pub selected: [usize; 3],
+    /// Selection per list (by [`Sub::index`]).
+    pub selected: [usize; 4],
     /// Eligible and active roles.
     pub status: Option<Status>,
     /// Recently expired assignments.
@@ -27,7 +27,7 @@ impl Default for MyRolesState {
     fn default() -> Self {
         Self {
             sub: Sub::Eligible,
-            selected: [0; 3],
+            selected: [0; 4],
             status: None,
             expired: Vec::new(),
             marked: Vec::new(),
@@ -42,8 +42,20 @@ impl MyRolesState {
             (Sub::Eligible, Some(s)) => s.eligible.len(),
             (Sub::Active, Some(s)) => s.active.len(),
             (Sub::Expired, _) => self.expired.len(),
+            (Sub::Groups, Some(s)) => s.group_active.len() + s.group_eligible.len(),
             _ => 0,
         }
+    }
+
+    /// The selected row of the Groups list: active memberships first, then eligible ones.
+    pub fn selected_group(&self) -> Option<&AssignmentRow> {
+        let s = self.status.as_ref()?;
+        let i = self.selected[Sub::Groups.index()];
+        s.group_active.get(i).or_else(|| {
+            s.group_eligible
+                .get(i - s.group_active.len())
+                .map(|e| &e.row)
+        })
     }
 
     /// The selected assignment of the current list.
@@ -53,13 +65,14 @@ impl MyRolesState {
             (Sub::Eligible, Some(s)) => s.eligible.get(i).map(|e| &e.row),
             (Sub::Active, Some(s)) => s.active.get(i),
             (Sub::Expired, _) => self.expired.get(i),
+            (Sub::Groups, _) => self.selected_group(),
             _ => None,
         }
     }
 
     /// Keeps selections inside their lists after a reload.
     pub fn clamp(&mut self) {
-        for sub in Sub::ALL {
+        for sub in Sub::MINE {
             let len = self.len(sub);
             self.selected[sub.index()] = self.selected[sub.index()].min(len.saturating_sub(1));
         }
@@ -86,8 +99,8 @@ impl MyRolesState {
         }
         let status = self.status.as_ref()?;
         match action {
-            Action::Left => self.sub = self.sub.step(-1),
-            Action::Right => self.sub = self.sub.step(1),
+            Action::Left => self.sub = self.sub.step_in(&Sub::MINE, -1),
+            Action::Right => self.sub = self.sub.step_in(&Sub::MINE, 1),
             Action::Mark if self.sub == Sub::Eligible => {
                 let id = status.eligible.get(self.selected[i])?.row.role.id.clone();
                 if self.is_marked(&id) {
@@ -114,7 +127,27 @@ impl MyRolesState {
             Action::Deactivate if self.sub == Sub::Active => {
                 let a = status.active.get(self.selected[i])?;
                 if a.assignment.origin == Origin::Activated {
-                    return Some(Msg::ConfirmDeactivate(a.role.display_name.clone()));
+                    return Some(Msg::ConfirmDeactivate(
+                        a.role.id.clone(),
+                        a.role.display_name.clone(),
+                    ));
+                }
+            }
+            // A group's membership or ownership: activate an eligible one, deactivate an
+            // activated one (each by its catalogue id).
+            Action::Activate if self.sub == Sub::Groups => {
+                let row = self.selected_group()?;
+                if row.assignment.kind == crate::policy::model::AssignmentKind::Eligible {
+                    return Some(Msg::OpenActivate(vec![row.role.id.clone()]));
+                }
+            }
+            Action::Deactivate if self.sub == Sub::Groups => {
+                let row = self.selected_group()?;
+                if row.assignment.origin == Origin::Activated {
+                    return Some(Msg::ConfirmDeactivate(
+                        row.role.id.clone(),
+                        row.role.display_name.clone(),
+                    ));
                 }
             }
             _ => {}

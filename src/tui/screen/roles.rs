@@ -64,6 +64,8 @@ pub struct RolesState {
     pub searching: bool,
     /// The open role.
     pub detail: Option<RoleDetail>,
+    /// The tab the open role was opened from (a group's entry from Groups), where Esc returns.
+    pub back_to: Option<crate::tui::msg::Tab>,
 }
 
 impl Default for RolesState {
@@ -74,6 +76,7 @@ impl Default for RolesState {
             search: TextField::new(60).placeholder("type / to search"),
             searching: false,
             detail: None,
+            back_to: None,
         }
     }
 }
@@ -135,7 +138,7 @@ impl RolesState {
             return match action {
                 Action::Back => {
                     self.detail = None;
-                    None
+                    self.back_to.take().map(Msg::SwitchTab)
                 }
                 Action::Left => {
                     d.sub = d.sub.step(-1);

@@ -437,9 +437,11 @@ fn inbox_and_audit_tabs() {
     h.key(KeyCode::Tab);
     assert_eq!(h.main().tab, Tab::Reviews);
     h.key(KeyCode::Tab);
-    assert_eq!(h.main().tab, Tab::MyRoles, "round the seven tabs");
+    assert_eq!(h.main().tab, Tab::Groups);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.main().tab, Tab::MyRoles, "round the eight tabs");
     h.key(KeyCode::BackTab);
-    assert_eq!(h.main().tab, Tab::Reviews);
+    assert_eq!(h.main().tab, Tab::Groups);
     h.key(KeyCode::Char('3'));
     assert!(
         h.main().audit.everyone,

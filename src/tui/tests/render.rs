@@ -393,7 +393,7 @@ fn narrow_terminals_keep_names_tabs_and_whole_keys() {
                     "?",
                     "help",
                     "←→",
-                    "eligible/active/expired",
+                    "eligible/active/groups/expired",
                     "a",
                     "activate",
                     "Space",

@@ -23,6 +23,7 @@ use crate::policy::text::{is_unsafe_to_show, sanitize};
 mod approvals;
 mod chrome;
 mod forms;
+mod groups;
 mod lists;
 mod my_roles;
 mod popups;
@@ -184,6 +185,7 @@ pub fn render(frame: &mut Frame, app: &App) {
             super::msg::Tab::Approvals => approvals::approvals(frame, body, app, m),
             super::msg::Tab::Alerts => approvals::alerts(frame, body, app, m),
             super::msg::Tab::Reviews => approvals::reviews(frame, body, app, m),
+            super::msg::Tab::Groups => groups::render(frame, body, m),
         },
     }
     chrome::status(frame, status, app);

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, TableState};
 
 use super::{Column, safe, table, theme};
 use crate::policy::duration::{format_duration, format_left};
-use crate::policy::model::Origin;
+use crate::policy::model::{AssignmentKind, Origin};
 use crate::tui::app::App;
 use crate::tui::msg::Sub;
 use crate::tui::screen::main::MainState;
@@ -25,6 +25,13 @@ const ACTIVE: [Column; 5] = [
     Column::new("Start", Constraint::Length(5), 5, 4),
     Column::new("End", Constraint::Length(20), 20, 2),
     Column::new("Time left", Constraint::Length(16), 12, 1),
+];
+const GROUPS: [Column; 5] = [
+    Column::new("Group", Constraint::Fill(3), 16, 0),
+    Column::new("Access", Constraint::Length(6), 6, 3),
+    Column::new("State", Constraint::Length(9), 9, 1),
+    Column::new("End", Constraint::Length(20), 20, 4),
+    Column::new("Time left", Constraint::Length(16), 12, 2),
 ];
 const EXPIRED: [Column; 4] = [
     Column::new("Role", Constraint::Fill(3), 18, 0),
@@ -49,11 +56,11 @@ pub fn countdown(left: TimeDelta) -> String {
     }
 }
 
-/// The `Eligible · Active · Expired` switcher.
-pub fn sub_tabs(current: Sub, counts: [usize; 3]) -> Line<'static> {
+/// The `Eligible · Active · Expired` switcher, each list with its count.
+pub fn sub_tabs(current: Sub, lists: &[(Sub, usize)]) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for sub in Sub::ALL {
-        let text = format!(" {} ({}) ", sub.title(), counts[sub.index()]);
+    for &(sub, count) in lists {
+        let text = format!(" {} ({count}) ", sub.title());
         spans.push(Span::styled(
             text,
             if sub == current {
@@ -71,19 +78,16 @@ pub fn sub_tabs(current: Sub, counts: [usize; 3]) -> Line<'static> {
 /// Draws My roles.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
     let my = &m.my;
-    let counts = [
-        my.len(Sub::Eligible),
-        my.len(Sub::Active),
-        my.len(Sub::Expired),
-    ];
+    let lists: Vec<(Sub, usize)> = Sub::MINE.iter().map(|&s| (s, my.len(s))).collect();
+    let counts = [my.len(Sub::Eligible)];
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        " My roles · Microsoft Entra roles ",
+        " My roles · Microsoft Entra roles and groups ",
         theme::title(),
     ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tabs, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
-    let mut top = vec![sub_tabs(my.sub, counts)];
+    let mut top = vec![sub_tabs(my.sub, &lists)];
     if my.marked.is_empty() && my.sub == Sub::Eligible && counts[0] > 1 {
         top.push(Line::from(Span::styled(
             " Space marks several roles to activate together with one code",
@@ -121,7 +125,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                         .active
                         .iter()
                         .any(|a| a.role.id == e.row.role.id && a.assignment.is_current(now));
-                    let name = format!("{mark}{}", safe(&e.row.role.display_name));
+                    let name = match status.via_group(&e.row) {
+                        Some(g) => {
+                            format!("{mark}{} (via {})", safe(&e.row.role.display_name), safe(g))
+                        }
+                        None => format!("{mark}{}", safe(&e.row.role.display_name)),
+                    };
                     vec![
                         if active {
                             Cell::from(Line::from(vec![
@@ -158,12 +167,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                         Some(end) if end - now < SOON => (countdown(end - now), theme::warn()),
                         Some(end) => (countdown(end - now), theme::ok()),
                     };
+                    let via = status.via_group(r);
+                    let name = match via {
+                        Some(g) => format!("{} ({})", safe(&r.role.display_name), safe(g)),
+                        None => safe(&r.role.display_name).into_owned(),
+                    };
                     vec![
-                        Cell::from(safe(&r.role.display_name).into_owned()),
-                        Cell::from(if a.origin == Origin::Activated {
-                            "activated"
-                        } else {
-                            "assigned"
+                        Cell::from(name),
+                        Cell::from(match (via, a.origin) {
+                            (Some(_), _) => "via group",
+                            (None, Origin::Activated) => "activated",
+                            (None, Origin::Assigned) => "assigned",
                         }),
                         Cell::from(app.tz.hm(a.start)),
                         Cell::from(a.end.map_or("permanent".into(), |t| app.tz.format(t))),
@@ -172,6 +186,64 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 })
                 .collect(),
             "No active roles. Activate an eligible one: ← then a.",
+        ),
+        Sub::Groups => (
+            &GROUPS,
+            status
+                .group_active
+                .iter()
+                .chain(status.group_eligible.iter().map(|e| &e.row))
+                .map(|r| {
+                    let a = &r.assignment;
+                    let (state, left, style) = match a.kind {
+                        AssignmentKind::Eligible => (
+                            "eligible".to_owned(),
+                            "-".to_owned(),
+                            ratatui::style::Style::new(),
+                        ),
+                        AssignmentKind::Active => {
+                            let how = if a.origin == Origin::Activated {
+                                "activated"
+                            } else {
+                                "assigned"
+                            }
+                            .to_owned();
+                            match a.end {
+                                _ if a.is_scheduled(now) => {
+                                    (how.clone(), "scheduled".to_owned(), theme::muted())
+                                }
+                                None => (
+                                    how.clone(),
+                                    "permanent".to_owned(),
+                                    ratatui::style::Style::new(),
+                                ),
+                                Some(end) if end <= now => {
+                                    (how.clone(), "expired".to_owned(), theme::muted())
+                                }
+                                Some(end) => (
+                                    how.clone(),
+                                    countdown(end - now),
+                                    if end - now < SOON {
+                                        theme::warn()
+                                    } else {
+                                        theme::ok()
+                                    },
+                                ),
+                            }
+                        }
+                    };
+                    vec![
+                        Cell::from(
+                            safe(r.role.group_name().unwrap_or(&r.role.display_name)).into_owned(),
+                        ),
+                        Cell::from(r.role.group.as_ref().map_or("", |g| g.access.as_str())),
+                        Cell::from(state),
+                        Cell::from(a.end.map_or("permanent".into(), |t| app.tz.format(t))),
+                        Cell::from(Span::styled(left, style)),
+                    ]
+                })
+                .collect(),
+            "No group memberships. An administrator can make you an eligible member of a group (pim groups assign).",
         ),
         Sub::Expired => (
             &EXPIRED,

@@ -11,6 +11,7 @@ use crate::policy::duration::format_duration;
 use crate::policy::model::{AssignmentKind, Origin};
 use crate::policy::settings::{RoleSettings, on_off};
 use crate::tui::app::App;
+use crate::tui::msg::Sub;
 use crate::tui::screen::main::MainState;
 use crate::tui::screen::roles::RoleDetail;
 
@@ -150,7 +151,15 @@ fn settings_lines(s: &RoleSettings) -> Vec<Line<'static>> {
 fn detail(frame: &mut Frame, area: Rect, app: &App, m: &MainState, d: &RoleDetail) {
     let role = &d.view.role;
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" Roles › {} ", safe(&role.display_name)),
+        format!(
+            " {} › {} ",
+            if role.group.is_some() {
+                "Groups"
+            } else {
+                "Roles"
+            },
+            safe(&role.display_name)
+        ),
         theme::title(),
     ));
     let inner = block.inner(area);
@@ -190,7 +199,9 @@ fn detail(frame: &mut Frame, area: Rect, app: &App, m: &MainState, d: &RoleDetai
         .borders(Borders::TOP)
         .title(Span::styled(" Settings (e to edit) ", theme::muted()));
     frame.render_widget(Paragraph::new(s_lines).block(s_block), settings);
-    frame.render_widget(Paragraph::new(sub_tabs(d.sub, d.counts())), tabs);
+    let counts = d.counts();
+    let lists: Vec<(Sub, usize)> = Sub::ALL.iter().map(|&s| (s, counts[s.index()])).collect();
+    frame.render_widget(Paragraph::new(sub_tabs(d.sub, &lists)), tabs);
     assignments(frame, list, app, d);
 }
 

@@ -44,6 +44,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "access-review",
         include_str!("../../assets/scenarios/access-review.toml"),
     ),
+    ("groups", include_str!("../../assets/scenarios/groups.toml")),
 ];
 
 /// Top-level commands a step may not run: the runner signs the accounts in itself, and a

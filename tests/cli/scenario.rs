@@ -3,7 +3,7 @@
 
 use crate::common::Pim;
 
-const PACKS: [&str; 7] = [
+const PACKS: [&str; 8] = [
     "tutorial",
     "approval",
     "extend-renew",
@@ -11,6 +11,7 @@ const PACKS: [&str; 7] = [
     "alerts",
     "licence",
     "access-review",
+    "groups",
 ];
 
 #[test]

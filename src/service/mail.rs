@@ -122,7 +122,7 @@ pub(super) fn send(
         ),
     };
     let admins = ctx.admins()?;
-    let subject_person = [facts.principal.clone()];
+    let subject_person = ctx.readers_of(facts.principal)?;
     let mut queued = 0;
     for (recipient, defaults, (message, email_event)) in [
         (NotifyRecipient::Admin, admins.as_slice(), admin),

@@ -551,6 +551,22 @@ impl<'t> Ctx<'t> {
         })
     }
 
+    /// Who reads a principal's e-mail: the user, or a group's live active members (a group
+    /// has no mailbox of its own here).
+    pub fn readers_of(&self, p: &Principal) -> ServiceResult<Vec<Principal>> {
+        if store::groups::get(self.conn, &p.id)?.is_none() {
+            return Ok(vec![p.clone()]);
+        }
+        match store::roles::of_group(self.conn, &p.id, crate::policy::model::Access::Member)? {
+            Some(member) => Ok(store::assignments::holders(
+                self.conn,
+                &[member.id.as_str()],
+                self.now,
+            )?),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// A role's settings.
     pub fn settings(&self, role_id: &str) -> ServiceResult<RoleSettings> {
         Ok(store::settings::load(self.conn, role_id)?.settings)

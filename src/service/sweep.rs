@@ -108,7 +108,7 @@ fn send_reminder(
         EmailEvent::ExpiryReminder
     };
     let admins = ctx.admins()?;
-    let assignee = [row.principal.clone()];
+    let assignee = ctx.readers_of(&row.principal)?;
     for (recipient, defaults, to_assignee) in [
         (NotifyRecipient::Admin, admins.as_slice(), false),
         (NotifyRecipient::Requestor, assignee.as_slice(), true),

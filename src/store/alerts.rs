@@ -267,10 +267,11 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
         })?
         .collect::<Result<_, _>>()?;
 
-    // Permanent active assignments.
+    // Permanent active assignments of directory roles (PIM for Groups has no such alert).
     let permanent = "FROM assignments a INDEXED BY assignments_permanent_active
          WHERE a.ended_at IS NULL AND a.end_at IS NULL
-         AND a.kind = 'active' AND a.origin = 'assigned'";
+         AND a.kind = 'active' AND a.origin = 'assigned'
+         AND a.role_id NOT IN (SELECT id FROM roles WHERE group_id IS NOT NULL)";
     f.summaries.push((
         AlertId::PermanentActiveAssignments,
         summary(

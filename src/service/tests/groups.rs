@@ -376,3 +376,90 @@ fn bad_group_input_is_refused_and_changes_nothing() {
             .is_none()
     );
 }
+
+#[test]
+fn a_groups_permanent_owner_is_not_a_directory_role_alert_but_a_groups_permanent_role_is() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let approver = lab.upn("approver");
+    add_group(&mut lab, &admin, GROUP, true);
+    let owner = lab.svc.group_access(GROUP, Access::Owner).unwrap().id;
+    let permanent = |lab: &mut Lab| {
+        lab.svc
+            .alert(
+                &admin,
+                crate::policy::alerts::AlertId::PermanentActiveAssignments,
+            )
+            .unwrap()
+            .affected
+    };
+    let before = permanent(&mut lab);
+    assign(
+        &mut lab,
+        &admin,
+        &owner,
+        &approver,
+        AssignmentKind::Active,
+        Window::Permanent,
+    )
+    .unwrap();
+    assert_eq!(
+        permanent(&mut lab),
+        before,
+        "PIM for Groups has no such alert"
+    );
+    assign(
+        &mut lab,
+        &admin,
+        "Global Reader",
+        GROUP,
+        AssignmentKind::Active,
+        Window::Permanent,
+    )
+    .unwrap();
+    assert_eq!(
+        permanent(&mut lab),
+        before + 1,
+        "a directory role held by a group is"
+    );
+}
+
+#[test]
+fn a_role_given_to_a_group_is_announced_to_its_active_members_not_to_a_mailbox_nobody_reads() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let pimuser = lab.upn("pimuser");
+    add_group(&mut lab, &admin, GROUP, true);
+    let member = entry(&mut lab, &admin, Access::Member);
+    assign(
+        &mut lab,
+        &admin,
+        &member,
+        &pimuser,
+        AssignmentKind::Active,
+        Window::For(TimeDelta::days(1)),
+    )
+    .unwrap();
+    let done = assign(
+        &mut lab,
+        &admin,
+        "Reports Reader",
+        GROUP,
+        AssignmentKind::Eligible,
+        Window::Permanent,
+    )
+    .unwrap();
+    let to: Vec<String> = {
+        let conn = lab.svc.store.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT to_addr FROM emails WHERE event = 'assigneeNotice' AND request_id = ?1",
+            )
+            .unwrap();
+        stmt.query_map([&done.request.id], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(to, [pimuser]);
+}

@@ -1586,6 +1586,15 @@ pub enum GroupSettingsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print the policy as Microsoft Graph JSON (scopeType Group); `pim settings import` reads
+    /// it back
+    Export {
+        /// The group
+        name: String,
+        /// Membership or ownership
+        #[arg(long, value_enum)]
+        access: AccessArg,
+    },
     /// Change them (the same flags as `pim settings set`)
     Set {
         /// Membership or ownership

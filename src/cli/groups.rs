@@ -99,6 +99,17 @@ pub fn groups(env: &Env, command: GroupsCommand) -> CliResult {
                 },
             )
         }
+        GroupsCommand::Settings(GroupSettingsCommand::Export { name, access }) => {
+            let role = entry(env, &name, access.into())?;
+            super::roles::settings(
+                env,
+                SettingsCommand::Export {
+                    roles: vec![role],
+                    all: false,
+                    json: true,
+                },
+            )
+        }
         GroupsCommand::Settings(GroupSettingsCommand::Set { access, mut set }) => {
             set.role = entry(env, &set.role, access.into())?;
             super::roles::settings(env, SettingsCommand::Set(set))

@@ -239,11 +239,44 @@ pub fn policy(tenant_id: &str, role_id: &str, s: &RoleSettings) -> Value {
     })
 }
 
-/// The role template id a pim policy id names (`DirectoryRole_{tenant}_{role}`), if it is one.
+/// The policy of a group's membership or ownership (PIM for Groups), as Graph scopes it: to
+/// the group (`scopeType` `Group`, `scopeId` the group's id). Its id,
+/// `Group_{group id}_{entry id}`, names the group's member or owner entry.
+pub fn group_policy(group_id: &str, entry_id: &str, s: &RoleSettings) -> Value {
+    json!({
+        "id": format!("Group_{group_id}_{entry_id}"),
+        "displayName": "Group",
+        "description": "Group",
+        "isOrganizationDefault": false,
+        "scopeId": group_id,
+        "scopeType": "Group",
+        "rules": rules(s),
+    })
+}
+
+fn is_guid(s: &str) -> bool {
+    s.len() == 36 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+/// The role template id (or a group entry's id) a pim policy id names
+/// (`DirectoryRole_{tenant}_{role}`, `Group_{group}_{entry}`), if it is one.
 pub fn role_of_policy_id(id: &str) -> Option<&str> {
-    let rest = id.strip_prefix("DirectoryRole_")?;
+    let rest = id
+        .strip_prefix("DirectoryRole_")
+        .or_else(|| id.strip_prefix("Group_"))?;
     let (_, role) = rest.rsplit_once('_')?;
-    (role.len() == 36 && role.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')).then_some(role)
+    is_guid(role).then_some(role)
+}
+
+/// How a Graph policy assignment of PIM for Groups names its target: `GROUP-ID/member` or
+/// `GROUP-ID/owner` (its `scopeId` and `roleDefinitionId`).
+pub fn group_target(v: &Value) -> Option<String> {
+    if v.get("scopeType").and_then(Value::as_str) != Some("Group") {
+        return None;
+    }
+    let group = v.get("scopeId").and_then(Value::as_str)?;
+    let access = v.get("roleDefinitionId").and_then(Value::as_str)?;
+    matches!(access, "member" | "owner").then(|| format!("{group}/{access}"))
 }
 
 /// One role's rules found in a file: the role when the file says (a pim policy id, or a
@@ -270,10 +303,11 @@ fn is_rule(v: &Value) -> bool {
 fn policy_document(v: &Value, place: String) -> Option<PolicyDocument> {
     if let Some(policy) = v.get("policy").filter(|p| p.is_object()) {
         let rules = policy.get("rules")?.as_array()?.clone();
-        let role = v
-            .get("roleDefinitionId")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let role = group_target(v).or_else(|| {
+            v.get("roleDefinitionId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
         return Some(PolicyDocument { role, rules, place });
     }
     let rules = v.get("rules")?.as_array()?.clone();

@@ -140,7 +140,7 @@ fn plan(
             ));
             continue;
         };
-        let Some(role) = store::roles::resolve(ctx.conn, name)? else {
+        let Some(role) = resolve_target(ctx, name)? else {
             problems.malformed.push(format!(
                 "{}: no role '{}' in this tenant (`pim roles` lists them); give --role ROLE",
                 doc.place,
@@ -227,7 +227,10 @@ impl super::Service {
                 .into_iter()
                 .map(|role| {
                     let settings = ctx.settings(&role.id)?;
-                    let policy = graph::policy(&ctx.tenant.id, &role.id, &settings);
+                    let policy = match &role.group {
+                        Some(g) => graph::group_policy(&g.group_id, &role.id, &settings),
+                        None => graph::policy(&ctx.tenant.id, &role.id, &settings),
+                    };
                     Ok(ExportedPolicy { role, policy })
                 })
                 .collect()
@@ -334,4 +337,18 @@ impl super::Service {
             Ok(out)
         })
     }
+}
+
+/// The role a policy names: a role (name, slug or id), a group entry by id, or a PIM for Groups
+/// policy assignment's `GROUP-ID/member` or `GROUP-ID/owner`.
+fn resolve_target(
+    ctx: &super::Ctx<'_>,
+    name: &str,
+) -> ServiceResult<Option<crate::policy::model::Role>> {
+    if let Some((group, access)) = name.rsplit_once('/')
+        && let Some(access) = crate::policy::model::Access::parse(access)
+    {
+        return Ok(store::roles::of_group(ctx.conn, group, access)?);
+    }
+    Ok(store::roles::resolve(ctx.conn, name)?)
 }

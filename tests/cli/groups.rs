@@ -351,3 +351,84 @@ fn bad_group_input_is_refused_with_nothing_changed() {
     .fails(3, "EligibilityRule");
     assert_eq!(before, pim.snapshot());
 }
+
+#[test]
+fn a_groups_policy_round_trips_through_graph_json() {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    let admin = pim.upn("admin");
+    let a = Some(admin.as_str());
+    pim.run_as(a, &["groups", "add", GROUP]).ok();
+    let mut policy = pim
+        .run_as(
+            a,
+            &["groups", "settings", "export", GROUP, "--access", "member"],
+        )
+        .ok()
+        .json();
+    assert_eq!(policy["scopeType"], "Group");
+    let group_id = policy["scopeId"].as_str().unwrap().to_owned();
+    assert!(
+        policy["id"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Group_{group_id}_"))
+    );
+    // Change the activation maximum to 2h and import the policy back.
+    for rule in policy["rules"].as_array_mut().unwrap() {
+        if rule["id"] == "Expiration_EndUser_Assignment" {
+            rule["maximumDuration"] = "PT2H".into();
+        }
+    }
+    let file = pim.dir.path().join("group-policy.json");
+    std::fs::write(&file, policy.to_string()).unwrap();
+    pim.run_as(a, &["settings", "import", file.to_str().unwrap()])
+        .ok();
+    let member = pim
+        .run_as(
+            a,
+            &[
+                "groups", "settings", "show", GROUP, "--access", "member", "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(member["activation"]["max_activation"], "PT2H");
+    // Graph's own shape: a policy assignment scoped to the group, naming the owner access.
+    let assignment = serde_json::json!({
+        "scopeId": group_id,
+        "scopeType": "Group",
+        "roleDefinitionId": "owner",
+        "policy": {"rules": [{
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+            "id": "Expiration_EndUser_Assignment",
+            "isExpirationRequired": true,
+            "maximumDuration": "PT1H",
+            "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}
+        }]}
+    });
+    std::fs::write(&file, assignment.to_string()).unwrap();
+    pim.run_as(a, &["settings", "import", file.to_str().unwrap()])
+        .ok();
+    let owner = pim
+        .run_as(
+            a,
+            &[
+                "groups", "settings", "show", GROUP, "--access", "owner", "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(owner["activation"]["max_activation"], "PT1H");
+    let member = pim
+        .run_as(
+            a,
+            &[
+                "groups", "settings", "show", GROUP, "--access", "member", "--json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(member["activation"]["max_activation"], "PT2H", "untouched");
+}

@@ -24,6 +24,10 @@ const ELIGIBILITY_REQUEST: &str = "#microsoft.graph.unifiedRoleEligibilitySchedu
 const ASSIGNMENT_REQUEST: &str = "#microsoft.graph.unifiedRoleAssignmentScheduleRequest";
 const ELIGIBILITY_SCHEDULE: &str = "#microsoft.graph.unifiedRoleEligibilitySchedule";
 const ASSIGNMENT_SCHEDULE: &str = "#microsoft.graph.unifiedRoleAssignmentSchedule";
+/// PIM for Groups' own (`identityGovernance/privilegedAccess/group/...`).
+const GROUP_ELIGIBILITY_SCHEDULE: &str =
+    "#microsoft.graph.privilegedAccessGroupEligibilitySchedule";
+const GROUP_ASSIGNMENT_SCHEDULE: &str = "#microsoft.graph.privilegedAccessGroupAssignmentSchedule";
 
 /// What a row asks for (Graph's administrator actions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,9 +138,20 @@ fn shown(text: &str) -> String {
 /// The kind an `@odata.type` or a Graph path names, and whether it is a schedule.
 fn kind_of_name(name: &str) -> Option<(AssignmentKind, bool)> {
     let n = name.to_ascii_lowercase();
-    let kind = if n.contains("roleeligibilityschedule") {
+    // Roles: `roleEligibilitySchedule…`; PIM for Groups: `privilegedAccessGroupEligibility…`
+    // types and `privilegedAccess/group/eligibilitySchedule…` paths.
+    let any = |names: [&str; 3]| names.iter().any(|x| n.contains(x));
+    let kind = if any([
+        "roleeligibilityschedule",
+        "groupeligibilityschedule",
+        "group/eligibilityschedule",
+    ]) {
         AssignmentKind::Eligible
-    } else if n.contains("roleassignmentschedule") {
+    } else if any([
+        "roleassignmentschedule",
+        "groupassignmentschedule",
+        "group/assignmentschedule",
+    ]) {
         AssignmentKind::Active
     } else {
         return None;
@@ -303,15 +318,40 @@ fn read_body(
                 "is missing; give the user's object id or UPN".into(),
             )
         })?;
-    let role = text(o, "roleDefinitionId", label)?
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            err(
-                "roleDefinitionId",
-                "is missing; give the role's template id (pim roles lists them)".into(),
-            )
-        })?;
+    // PIM for Groups names the group and the access instead of a role; an expanded group's
+    // name finds it in another tenant, where its id differs.
+    let group_name = o
+        .get("group")
+        .and_then(|g| g.get("displayName"))
+        .and_then(Value::as_str);
+    let group_access = match (text(o, "groupId", label)?, text(o, "accessId", label)?) {
+        (Some(group), Some(access)) => {
+            let group = group_name.unwrap_or(group);
+            let access = access.trim().to_ascii_lowercase();
+            if !matches!(access.as_str(), "member" | "owner") {
+                return Err(err(
+                    "accessId",
+                    format!("'{}' is not member or owner", shown(&access)),
+                ));
+            }
+            Some(format!("{}/{access}", group.trim()))
+        }
+        _ => None,
+    };
+    let role = match group_access {
+        Some(g) => g,
+        None => text(o, "roleDefinitionId", label)?
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                err(
+                    "roleDefinitionId",
+                    "is missing; give the role's template id (pim roles lists them), or a group's groupId and accessId".into(),
+                )
+            })?
+            .to_owned(),
+    };
+    let role = role.as_str();
     if let Some(scope) = text(o, "directoryScopeId", label)?
         && scope != "/"
     {
@@ -335,11 +375,13 @@ fn read_body(
             "checks a single request in Graph; check the whole file with pim assignments import --dry-run".into(),
         ));
     }
-    let principal_upn = o
-        .get("principal")
-        .and_then(|p| p.get("userPrincipalName"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    // The expanded principal names it in another tenant: a user's UPN, a group's name.
+    let principal_upn = o.get("principal").and_then(|p| {
+        p.get("userPrincipalName")
+            .or_else(|| p.get("displayName").filter(|_| is_group(p)))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
     let activation = o
         .get("assignmentType")
         .and_then(Value::as_str)
@@ -651,6 +693,9 @@ fn csv_row<'a>(
 /// One assignment as Graph lists it (`roleEligibilitySchedules` or
 /// `roleAssignmentSchedules`, with `$expand=principal,roleDefinition`).
 pub fn schedule(a: &Assignment, role: &Role, principal: &Principal) -> Value {
+    if let Some(g) = &role.group {
+        return group_schedule(a, role, g.access.as_str(), principal);
+    }
     let (odata, kind) = match a.kind {
         AssignmentKind::Eligible => (ELIGIBILITY_SCHEDULE, None),
         AssignmentKind::Active => (
@@ -687,15 +732,7 @@ pub fn schedule(a: &Assignment, role: &Role, principal: &Principal) -> Value {
         o.insert("assignmentType".into(), json!(kind));
     }
     if let Value::Object(o) = &mut v {
-        o.insert(
-            "principal".into(),
-            json!({
-                "@odata.type": "#microsoft.graph.user",
-                "id": principal.id,
-                "displayName": principal.display_name,
-                "userPrincipalName": principal.upn,
-            }),
-        );
+        o.insert("principal".into(), principal_json(principal));
         o.insert(
             "roleDefinition".into(),
             json!({
@@ -708,12 +745,106 @@ pub fn schedule(a: &Assignment, role: &Role, principal: &Principal) -> Value {
     v
 }
 
+fn is_group(p: &Value) -> bool {
+    p.get("@odata.type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("#microsoft.graph.group"))
+}
+
+/// A principal as Graph expands it: a user, or a group (whose name has no `@`).
+fn principal_json(p: &Principal) -> Value {
+    if p.upn.contains('@') {
+        json!({
+            "@odata.type": "#microsoft.graph.user",
+            "id": p.id,
+            "displayName": p.display_name,
+            "userPrincipalName": p.upn,
+        })
+    } else {
+        json!({"@odata.type": "#microsoft.graph.group", "id": p.id, "displayName": p.display_name})
+    }
+}
+
+/// A group's membership or ownership as Graph lists it
+/// (`privilegedAccess/group/eligibilitySchedules` or `assignmentSchedules`).
+fn group_schedule(a: &Assignment, role: &Role, access: &str, principal: &Principal) -> Value {
+    let group_id = role.group.as_ref().map_or("", |g| g.group_id.as_str());
+    let iso = |t: Time| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let expiration = match a.end {
+        None => json!({"type": "noExpiration", "endDateTime": null, "duration": null}),
+        Some(end) => json!({"type": "afterDateTime", "endDateTime": iso(end), "duration": null}),
+    };
+    let mut v = json!({
+        "@odata.type": match a.kind {
+            AssignmentKind::Eligible => GROUP_ELIGIBILITY_SCHEDULE,
+            AssignmentKind::Active => GROUP_ASSIGNMENT_SCHEDULE,
+        },
+        "id": a.id,
+        "principalId": principal.id,
+        "groupId": group_id,
+        "accessId": access,
+        "createdDateTime": iso(a.created_at),
+        "memberType": "direct",
+        "status": "Provisioned",
+        "scheduleInfo": {
+            "startDateTime": iso(a.start),
+            "recurrence": null,
+            "expiration": expiration,
+        },
+        "principal": principal_json(principal),
+        "group": {
+            "@odata.type": "#microsoft.graph.group",
+            "id": group_id,
+            "displayName": role.group_name().unwrap_or_default(),
+        },
+    });
+    if let (AssignmentKind::Active, Value::Object(o)) = (a.kind, &mut v) {
+        let kind = if a.origin == Origin::Activated {
+            "activated"
+        } else {
+            "assigned"
+        };
+        o.insert("assignmentType".into(), json!(kind));
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const FIXTURE: &str =
         include_str!("../../tests/data/roleAssignmentScheduleRequest-selfActivate.json");
+
+    #[test]
+    fn graphs_pim_for_groups_requests_name_the_group_and_the_access() {
+        // Microsoft's example of a group eligibility request, sent as a batch item.
+        let doc = json!({"requests": [{
+            "url": "/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests",
+            "method": "POST",
+            "body": {
+                "accessId": "member",
+                "principalId": "3cce9d87-3986-4f19-8335-7ed075408ca2",
+                "groupId": "2b5ed229-4072-478d-9504-a047ebd4b07d",
+                "action": "adminAssign",
+                "scheduleInfo": {
+                    "startDateTime": "2022-12-08T07:43:00.000Z",
+                    "expiration": {"type": "afterDuration", "duration": "PT2H"}
+                },
+                "justification": "Assign eligible request."
+            }
+        }]});
+        let rows = parse_json(&doc).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].kind, AssignmentKind::Eligible);
+        assert_eq!(rows[0].role, "2b5ed229-4072-478d-9504-a047ebd4b07d/member");
+        let active = json!({
+            "@odata.type": "#microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
+            "accessId": "admin", "principalId": "u", "groupId": "g", "action": "adminAssign"
+        });
+        let errors = parse_json(&active).unwrap_err();
+        assert!(errors[0].to_string().contains("accessId"), "{errors:?}");
+    }
 
     #[test]
     fn the_endpoint_decides_eligible_or_active() {

@@ -86,6 +86,12 @@ fn upn_of(ctx: &Ctx<'_>, row: &ImportRow) -> ServiceResult<String> {
             return Ok(u.principal.upn);
         }
     }
+    // A role assigned to a group names the group (by object id, or by name from another lab).
+    for name in std::iter::once(&row.principal).chain(row.principal_upn.as_ref()) {
+        if let Some(g) = store::groups::resolve(ctx.conn, name)? {
+            return Ok(g.principal.upn);
+        }
+    }
     Err(ServiceError::NotFound(format!(
         "no user with the id or UPN '{}'; `pim users list` lists them",
         crate::policy::text::sanitize(&row.principal)
@@ -153,7 +159,7 @@ fn apply(ctx: &Ctx<'_>, token: &SessionToken, row: &ImportRow) -> ServiceResult<
         ),
         RowAction::Update => {
             // Graph updates the schedule of the endpoint's type: find it.
-            let who = ctx.user(&upn)?.principal;
+            let (who, _) = ctx.principal(&upn)?;
             let id = store::assignments::open_of_kind(ctx.conn, &who.id, &role, row.kind)?
                 .filter(|a| a.is_current(ctx.now))
                 .map(|a| a.id);

@@ -98,7 +98,7 @@ fn direct(
 ) -> ServiceResult<Direct> {
     let actor = ctx.actor(token)?.principal;
     let role = ctx.role(role)?;
-    let who = ctx.user(upn)?.principal;
+    let (who, _) = ctx.principal(upn)?;
     let attempt = AuditEntry::new(name, ctx.now)
         .by(&actor)
         .role(&role)

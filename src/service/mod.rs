@@ -500,8 +500,17 @@ impl<'t> Ctx<'t> {
         Ok(user)
     }
 
-    /// A role by name, slug or template id.
+    /// A role by name, slug or template id; or a group's member or owner entry by its id, or
+    /// as `GROUP/member` or `GROUP/owner` (the group by name or id, as Graph's PIM for Groups
+    /// names it by `groupId` and `accessId`).
     pub fn role(&self, name: &str) -> ServiceResult<Role> {
+        if let Some((group, access)) = name.rsplit_once('/')
+            && let Some(access) = crate::policy::model::Access::parse(access)
+            && let Some(g) = store::groups::resolve(self.conn, group)?
+            && let Some(role) = store::roles::of_group(self.conn, &g.principal.id, access)?
+        {
+            return Ok(role);
+        }
         store::roles::resolve(self.conn, name)?.ok_or_else(|| {
             ServiceError::NotFound(format!(
                 "no role named '{}'; `pim roles` lists them",

@@ -501,3 +501,73 @@ fn export_then_import_into_a_fresh_lab_gives_the_same_assignments() {
     );
     assert_eq!(other.assignments(), l.assignments());
 }
+
+#[test]
+fn groups_and_their_roles_move_to_another_lab_in_graphs_pim_for_groups_shape() {
+    let l = lab();
+    let alice = l.pim.upn("alice");
+    l.admin(&["groups", "add", "Helpdesk Admins", "--role-assignable"])
+        .ok();
+    l.admin(&[
+        "groups",
+        "assign",
+        "Helpdesk Admins",
+        &alice,
+        "--access",
+        "member",
+        "--type",
+        "eligible",
+        "--for",
+        "30d",
+        "--reason",
+        "rota",
+    ])
+    .ok();
+    l.admin(&[
+        "assign",
+        "Security Reader",
+        "--group",
+        "Helpdesk Admins",
+        "--type",
+        "eligible",
+        "--permanent",
+        "--reason",
+        "tier 1",
+    ])
+    .ok();
+    let exported = l.admin(&["assignments", "export"]).ok().json();
+    let items = exported["value"].as_array().unwrap();
+    let membership = items
+        .iter()
+        .find(|s| s["accessId"] == "member")
+        .expect("the membership is exported");
+    assert_eq!(
+        membership["@odata.type"],
+        "#microsoft.graph.privilegedAccessGroupEligibilitySchedule"
+    );
+    assert_eq!(membership["group"]["displayName"], "Helpdesk Admins");
+    assert_eq!(membership["principal"]["userPrincipalName"], alice.as_str());
+    let role = items
+        .iter()
+        .find(|s| s["roleDefinitionId"] == SECURITY_READER)
+        .expect("the group's role is exported");
+    assert_eq!(role["principal"]["@odata.type"], "#microsoft.graph.group");
+
+    // Another lab with a group of the same name (another id): names carry the file over.
+    let other = lab();
+    other
+        .admin(&["groups", "add", "Helpdesk Admins", "--role-assignable"])
+        .ok();
+    let file = other.file("export.json", &exported.to_string());
+    other
+        .admin(&["assignments", "import", &file, "--skip-existing"])
+        .ok();
+    let members = other
+        .admin(&["groups", "members", "Helpdesk Admins", "--json"])
+        .ok()
+        .json();
+    assert_eq!(members["access"][0]["principal"], alice.as_str());
+    assert_eq!(members["access"][0]["type"], "eligible");
+    assert_eq!(members["roles"][0]["role"], "Security Reader");
+    assert_eq!(members["roles"][0]["type"], "eligible");
+}

@@ -135,3 +135,54 @@ fn three_wrong_codes_end_the_command() {
         "nothing was activated"
     );
 }
+
+#[test]
+fn exec_activates_a_role_with_an_authentication_context_asking_for_the_password_again() {
+    let mut pim = Pim::new();
+    pim.lab();
+    let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
+    pim.login("admin").ok();
+    pim.run_as(
+        Some(&admin),
+        &[
+            "settings",
+            "set",
+            "Security Reader",
+            "--require-mfa",
+            "off",
+            "--require-auth-context",
+            "c1",
+        ],
+    )
+    .ok();
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
+    pim.login("pimuser").ok();
+    let mut p = pty(
+        &pim,
+        Some(&user),
+        &[
+            "exec",
+            "Security Reader",
+            "--activate",
+            "--for",
+            "1h",
+            "--reason",
+            "INC0042",
+            "--",
+            "sh",
+            "-c",
+            "echo RAN-WITH-ROLE",
+        ],
+    );
+    p.exp_string("requires authentication context c1: enter your password again.")
+        .unwrap();
+    p.exp_string("Password: ").unwrap();
+    p.send_line(&pim.password("pimuser")).unwrap();
+    p.exp_string("needs a fresh code from your authenticator.")
+        .unwrap();
+    p.exp_string("Code: ").unwrap();
+    p.send_line(&pim.code("pimuser", 1)).unwrap();
+    p.exp_string("RAN-WITH-ROLE").unwrap();
+    p.exp_string("EXIT=0").unwrap();
+}

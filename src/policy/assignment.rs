@@ -68,6 +68,19 @@ pub fn admin_required(action: &str) -> Refusal {
     )
 }
 
+/// [`admin_required`] for managing `role`'s assignments: a group's owners may too.
+fn manager_required(role: &Role, action: &str) -> Refusal {
+    match role.group_name() {
+        Some(group) => Refusal::new(
+            Rule::AdminRequestRule,
+            format!(
+                "managing the members and owners of {group} needs an active Global Administrator or Privileged Role Administrator role, or active ownership of the group; activate one of them first"
+            ),
+        ),
+        None => admin_required(action),
+    }
+}
+
 /// Checks a new assignment. Returns whether the administrator must pass MFA (the role's
 /// "Require Azure MFA on active assignment").
 pub fn check_assignment(
@@ -75,7 +88,7 @@ pub fn check_assignment(
     req: &AssignmentRequest,
 ) -> Result<bool, Refusal> {
     if !facts.actor_is_admin {
-        return Err(admin_required("assigning roles"));
+        return Err(manager_required(facts.role, "assigning roles"));
     }
     if let Some(existing) = facts.existing {
         return Err(Refusal::new(
@@ -246,7 +259,7 @@ pub struct UpdateFacts<'a> {
 /// update grants a new window from the moment it is made.
 pub fn check_update(facts: UpdateFacts<'_>, req: &UpdateRequest) -> Result<bool, Refusal> {
     if !facts.actor_is_admin {
-        return Err(admin_required("updating assignments"));
+        return Err(manager_required(facts.role, "updating assignments"));
     }
     let role = facts.role;
     if facts.target.origin == Origin::Activated {
@@ -298,7 +311,7 @@ pub fn check_removal(
     now: Time,
 ) -> Result<(), Refusal> {
     if !actor_is_admin {
-        return Err(admin_required("removing assignments"));
+        return Err(manager_required(role, "removing assignments"));
     }
     let age = now - target.created_at;
     // A scheduled assignment has granted nothing yet: removing it is cancelling it.

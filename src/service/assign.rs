@@ -351,7 +351,7 @@ pub(super) fn assign_tx(
         settings: &settings,
         principal: &who,
         existing: existing.as_ref(),
-        actor_is_admin: ctx.is_admin(&actor.principal.id)?,
+        actor_is_admin: ctx.manages(&actor.principal.id, &role)?,
         now: ctx.now,
     };
     let needs_mfa = check_assignment(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
@@ -457,7 +457,7 @@ pub(super) fn update_tx(
         target: &target,
         other_of_new_kind: other.as_ref(),
         target_is_last_global_admin: is_last_global_admin(ctx, &target)?,
-        actor_is_admin: ctx.is_admin(&actor.principal.id)?,
+        actor_is_admin: ctx.manages(&actor.principal.id, &role)?,
         now: ctx.now,
     };
     let req = UpdateRequest {
@@ -572,7 +572,7 @@ pub(super) fn remove_tx(
         &role,
         &target,
         is_last_global_admin(ctx, &target)?,
-        ctx.is_admin(&actor.principal.id)?,
+        ctx.manages(&actor.principal.id, &role)?,
         ctx.now,
     )
     .map_err(|r| ctx.refuse(attempt, r))?;

@@ -108,7 +108,7 @@ fn direct(
         Ask::Extend => ("extending assignments", "Extending an assignment"),
         Ask::Renew => ("renewing assignments", "Renewing an assignment"),
     };
-    if !ctx.is_admin(&actor.id)? {
+    if !ctx.manages(&actor.id, &role)? {
         return Err(ctx.refuse(attempt, admin_required(doing)));
     }
     check_licence(ctx.tenant.licence, what).map_err(|r| ctx.refuse(attempt.clone(), r))?;

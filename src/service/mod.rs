@@ -596,6 +596,24 @@ impl<'t> Ctx<'t> {
             .any(|r| ADMIN_ROLES.contains(&r.as_str())))
     }
 
+    /// May manage `role`'s assignments: an active Global or Privileged Role Administrator, or,
+    /// for a group's membership or ownership, an active owner of the group (as in Entra, a
+    /// group's owners manage its PIM assignments).
+    pub fn manages(&self, user_id: &str, role: &Role) -> ServiceResult<bool> {
+        if self.is_admin(user_id)? {
+            return Ok(true);
+        }
+        let Some(g) = &role.group else {
+            return Ok(false);
+        };
+        let Some(owner) =
+            store::roles::of_group(self.conn, &g.group_id, crate::policy::model::Access::Owner)?
+        else {
+            return Ok(false);
+        };
+        Ok(self.active_roles(user_id)?.contains(&owner.id))
+    }
+
     /// May read the whole audit log.
     pub fn is_audit_reader(&self, user_id: &str) -> ServiceResult<bool> {
         Ok(self

@@ -463,3 +463,54 @@ fn a_role_given_to_a_group_is_announced_to_its_active_members_not_to_a_mailbox_n
     };
     assert_eq!(to, [pimuser]);
 }
+
+#[test]
+fn an_active_owner_manages_the_groups_membership_but_nothing_else() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let (approver, pimuser) = (lab.upn("approver"), lab.upn("pimuser"));
+    add_group(&mut lab, &admin, GROUP, true);
+    let member = entry(&mut lab, &admin, Access::Member);
+    let owner = lab.svc.group_access(GROUP, Access::Owner).unwrap().id;
+    let user = lab.sign_in("pimuser");
+    let make_member = |lab: &mut Lab| {
+        assign(
+            lab,
+            &user,
+            &member,
+            &approver,
+            AssignmentKind::Eligible,
+            Window::For(TimeDelta::days(30)),
+        )
+    };
+    let before = lab.state();
+    let err = make_member(&mut lab).unwrap_err();
+    assert!(matches!(err, ServiceError::Refused(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("AdminRequestRule: managing the members and owners of Helpdesk Admins needs an active Global Administrator or Privileged Role Administrator role, or active ownership of the group"),
+        "{err}"
+    );
+    assert_eq!(lab.state(), before);
+    assign(
+        &mut lab,
+        &admin,
+        &owner,
+        &pimuser,
+        AssignmentKind::Active,
+        Window::For(TimeDelta::days(1)),
+    )
+    .unwrap();
+    make_member(&mut lab).unwrap();
+    // Owning the group is not administering the tenant.
+    let err = assign(
+        &mut lab,
+        &user,
+        "Reports Reader",
+        &approver,
+        AssignmentKind::Eligible,
+        Window::Permanent,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ServiceError::Refused(_)), "{err:?}");
+}

@@ -122,14 +122,32 @@ fn live_active(ctx: &super::Ctx<'_>, role: &Role, who: &Principal) -> ServiceRes
         limit: 10,
         offset: 0,
     };
-    Ok(store::assignments::list(ctx.conn, &filter, ctx.now)?
+    let direct = store::assignments::list(ctx.conn, &filter, ctx.now)?
         .into_iter()
         .map(|r| r.assignment)
-        .find(|a| a.is_live(ctx.now))
-        .map(|assignment| Held {
-            role: role.clone(),
-            principal: who.clone(),
-            assignment,
-            now: ctx.now,
-        }))
+        .find(|a| a.is_live(ctx.now));
+    // Or through a group: held until the earlier of the group's assignment and the membership.
+    let through = || -> ServiceResult<Option<crate::policy::model::Assignment>> {
+        let (_, active) = super::groups::via_groups(ctx, &who.id)?;
+        Ok(active
+            .into_iter()
+            .filter(|t| t.row.role.id == role.id && t.start() <= ctx.now)
+            .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
+            .map(|t| {
+                let end = t.end();
+                let mut a = t.row.assignment;
+                a.end = end;
+                a
+            }))
+    };
+    let found = match direct {
+        Some(a) => Some(a),
+        None => through()?,
+    };
+    Ok(found.map(|assignment| Held {
+        role: role.clone(),
+        principal: who.clone(),
+        assignment,
+        now: ctx.now,
+    }))
 }

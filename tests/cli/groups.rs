@@ -104,6 +104,21 @@ fn an_eligible_member_activates_holds_the_groups_role_and_loses_it_at_expiry() {
     );
     let text = pim.run_as(u, &["status"]).ok().stdout;
     assert!(text.contains("via group Helpdesk Admins"), "{text}");
+    // pim exec runs a command under the role held through the group.
+    let ran = pim
+        .run_as(
+            u,
+            &[
+                "exec",
+                "Security Reader",
+                "--",
+                "sh",
+                "-c",
+                "echo RAN-UNDER-ROLE",
+            ],
+        )
+        .ok();
+    assert!(ran.stdout.contains("RAN-UNDER-ROLE"), "{}", ran.stdout);
     let inbox = pim.run_as(u, &["inbox", "--json"]).ok().json();
     let subjects: Vec<&str> = inbox
         .as_array()

@@ -716,7 +716,12 @@ fn visible(
     let me = ctx.actor(token)?;
     let role = role.map(|r| ctx.role(r)).transpose()?;
     let who = upn.map(|u| ctx.principal(u)).transpose()?;
-    let sees_all = ctx.is_audit_reader(&me.principal.id)?;
+    // A group's owners see who holds its membership and ownership.
+    let sees_all = ctx.is_audit_reader(&me.principal.id)?
+        || match &role {
+            Some(r) if r.group.is_some() => ctx.manages(&me.principal.id, r)?,
+            _ => false,
+        };
     let principal_id = match (&who, sees_all) {
         (Some((w, _)), true) => Some(w.id.clone()),
         (Some((w, _)), false) if w.id != me.principal.id => {

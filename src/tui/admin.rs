@@ -96,7 +96,7 @@ impl App {
                 approvers,
             } => self.save_settings(&role, patch, approvers),
             Msg::OpenAddAssignment => {
-                if let Some(detail) = self.admin_detail("add assignments") {
+                if let Some(detail) = self.manager_detail("add assignments") {
                     let popup =
                         AssignPopup::new(detail.view.role.clone(), detail.view.settings.clone());
                     self.popups.push(Popup::Assign(Box::new(popup)));
@@ -107,7 +107,7 @@ impl App {
             Msg::Assign(inputs) => self.assign(inputs),
             Msg::OpenUpdate => {
                 if let Some(row) = self
-                    .admin_detail("update assignments")
+                    .manager_detail("update assignments")
                     .and_then(|d| d.selected_row().cloned())
                 {
                     if row.assignment.origin == Origin::Activated {
@@ -124,7 +124,7 @@ impl App {
             Msg::UpdateAssignment(input) => self.update_assignment(input),
             Msg::ConfirmRemove => {
                 if let Some(row) = self
-                    .admin_detail("remove assignments")
+                    .manager_detail("remove assignments")
                     .and_then(|d| d.selected_row().cloned())
                 {
                     let a = &row.assignment;
@@ -156,6 +156,25 @@ impl App {
     }
 
     /// The open role, if the account may change it; otherwise says which role to activate.
+    /// [`Self::admin_detail`] for managing assignments: a group's active owners may manage
+    /// its members and owners (the engine checks again).
+    pub(super) fn manager_detail(&mut self, what: &str) -> Option<RoleDetail> {
+        if let Screen::Main(m) = &self.screen
+            && let Some(detail) = &m.roles.detail
+            && let Some(g) = &detail.view.role.group
+            && let Some(status) = &m.my.status
+            && status.group_active.iter().any(|r| {
+                r.assignment.is_live(status.now)
+                    && r.role.group.as_ref().is_some_and(|o| {
+                        o.group_id == g.group_id && o.access == crate::policy::model::Access::Owner
+                    })
+            })
+        {
+            return Some(detail.clone());
+        }
+        self.admin_detail(what)
+    }
+
     pub(super) fn admin_detail(&mut self, what: &str) -> Option<RoleDetail> {
         let Screen::Main(m) = &self.screen else {
             return None;

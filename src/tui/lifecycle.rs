@@ -468,7 +468,7 @@ impl App {
         }
         let what = format!("{} assignments", ask_words(ask).0.to_lowercase());
         let Some(row) = self
-            .admin_detail(&what)
+            .manager_detail(&what)
             .and_then(|d| d.selected_row().cloned())
         else {
             return;

@@ -133,3 +133,47 @@ fn the_admin_opens_a_groups_membership_from_the_groups_tab_and_comes_back() {
     assert_eq!(d.view.role.display_name, "Owner of Helpdesk Admins");
     assert!(d.rows[0].is_empty() && d.rows[1].is_empty());
 }
+
+#[test]
+fn an_active_owner_adds_members_from_the_groups_tab_but_not_settings() {
+    let mut h = Harness::lab();
+    arrange(&h);
+    let admin = h.session("admin", 1);
+    let mut svc = h.engine();
+    let owner = svc.group_access(GROUP, Access::Owner).unwrap().id;
+    svc.assign(
+        &admin,
+        AssignInput {
+            role: owner,
+            upn: h.account("approver").upn.clone(),
+            kind: AssignmentKind::Active,
+            start: None,
+            window: Window::For(chrono::TimeDelta::days(1)),
+            justification: Some("owner".into()),
+            otp: None,
+        },
+    )
+    .unwrap();
+    h.sign_in_keys("approver", 1);
+    h.key(KeyCode::Char('8'));
+    h.key(KeyCode::Enter);
+    let d = h.main().roles.detail.as_ref().unwrap();
+    assert_eq!(
+        d.rows[0].len(),
+        1,
+        "the owner sees the group's eligible member"
+    );
+    h.key(KeyCode::Char('n'));
+    assert!(
+        matches!(
+            h.app.popups.last(),
+            Some(crate::tui::popup::Popup::Assign(_))
+        ),
+        "{:?}",
+        h.app.popups.last()
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('e'));
+    let text = screen_text(&h.draw(100, 30));
+    assert!(text.contains("Read only"), "{text}");
+}

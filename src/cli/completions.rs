@@ -40,16 +40,38 @@ fn upns() -> Vec<CompletionCandidate> {
     candidates(crate::store::names::upns(&database()))
 }
 
-/// Adds the database's names to every argument that takes a role or an existing account.
+fn group_names() -> Vec<CompletionCandidate> {
+    candidates(crate::store::names::groups(&database()))
+}
+
+/// Adds the database's names to every argument that takes a role, a group or an existing
+/// account.
 fn with_names(cmd: Command) -> Command {
+    if cmd.get_name() == "groups" {
+        return with_group_names(cmd);
+    }
     let new_account = cmd.get_name() == "add";
     cmd.mut_args(|a: Arg| match a.get_id().as_str() {
         "role" | "roles" => a.add(ArgValueCandidates::new(role_names)),
+        "group" => a.add(ArgValueCandidates::new(group_names)),
         "upn" if new_account => a,
         "upn" | "user" | "as_upn" => a.add(ArgValueCandidates::new(upns)),
         _ => a,
     })
     .mut_subcommands(with_names)
+}
+
+/// Under `pim groups`, the group comes first (`name`, or `role` in `settings set`); a new
+/// group's name is the user's to choose.
+fn with_group_names(cmd: Command) -> Command {
+    let new_group = cmd.get_name() == "add";
+    cmd.mut_args(|a: Arg| match a.get_id().as_str() {
+        "name" if new_group => a,
+        "name" | "role" => a.add(ArgValueCandidates::new(group_names)),
+        "upn" | "as_upn" => a.add(ArgValueCandidates::new(upns)),
+        _ => a,
+    })
+    .mut_subcommands(with_group_names)
 }
 
 /// The command line with completion candidates.

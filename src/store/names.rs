@@ -1,4 +1,4 @@
-//! Names for shell completion: the role catalogue and the enabled accounts' UPNs, read from
+//! Names for shell completion: the role catalogue, the groups and the enabled accounts' UPNs, read from
 //! the database file directly, read-only, without a sign-in, a migration or a warning. Any
 //! problem (no database yet, an old or damaged one, busy) gives no names: completion must
 //! never get in the way.
@@ -37,7 +37,7 @@ fn strings(path: &Path, sql: &str) -> Vec<(String, String)> {
 pub fn roles(path: &Path) -> Vec<(String, String)> {
     strings(
         path,
-        "SELECT slug, display_name FROM roles ORDER BY slug LIMIT 1000",
+        "SELECT slug, display_name FROM roles WHERE group_id IS NULL ORDER BY slug LIMIT 1000",
     )
 }
 
@@ -46,5 +46,14 @@ pub fn upns(path: &Path) -> Vec<(String, String)> {
     strings(
         path,
         "SELECT upn, display_name FROM users WHERE enabled = 1 AND object_type = 'user' ORDER BY upn LIMIT 10000",
+    )
+}
+
+/// Groups by name, with their descriptions.
+pub fn groups(path: &Path) -> Vec<(String, String)> {
+    strings(
+        path,
+        "SELECT u.display_name, g.description FROM groups g JOIN users u ON u.id = g.id
+         ORDER BY u.display_name LIMIT 1000",
     )
 }

@@ -75,6 +75,21 @@ fn the_bash_script_loads_and_completes_from_the_database() {
     );
     // A new account's name is not one of the existing ones.
     assert!(complete(&pim, "pim users add adm").is_empty());
+    // Groups complete by name where a group is named, never as roles.
+    pim.login("admin").ok();
+    let admin = pim.upn("admin");
+    pim.run_as(
+        Some(&admin),
+        &["groups", "add", "Helpdesk", "--role-assignable"],
+    )
+    .ok();
+    assert_eq!(complete(&pim, "pim groups activate Help"), ["Helpdesk"]);
+    assert_eq!(
+        complete(&pim, "pim assign security-reader --group H"),
+        ["Helpdesk"]
+    );
+    assert!(complete(&pim, "pim activate group-").is_empty());
+    assert!(complete(&pim, "pim groups add Help").is_empty());
 }
 
 #[test]

@@ -33,16 +33,30 @@ pub fn hex_into<'b>(digest: &[u8; 32], out: &'b mut [u8; 64]) -> &'b str {
     std::str::from_utf8(out).unwrap_or("")
 }
 
-/// A random password for generated accounts: four groups of four from an alphabet without
-/// look-alike characters, e.g. `Kq7m-Rt4x-Hv9p-Wz3c` (about 95 bits).
-pub fn generate_password() -> Result<String, getrandom::Error> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)?;
-    let chars: Vec<char> = bytes
+/// The password alphabet: no look-alike characters (0/O, 1/l/I).
+const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// Random bytes below this are used (`byte % 55`); the rest are drawn again, so every
+/// character is equally likely (220 is the largest multiple of 55 under 256).
+const UNBIASED_BELOW: u8 = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
+
+/// Characters from random bytes, each byte used only when it maps without bias.
+fn unbiased_chars(bytes: &[u8]) -> impl Iterator<Item = char> + '_ {
+    bytes
         .iter()
+        .filter(|b| **b < UNBIASED_BELOW)
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-        .collect();
+}
+
+/// A random password for generated accounts: four groups of four from an alphabet without
+/// look-alike characters, e.g. `Kq7m-Rt4x-Hv9p-Wz3c` (16 × log2 55, about 92 bits).
+pub fn generate_password() -> Result<String, getrandom::Error> {
+    let mut chars: Vec<char> = Vec::with_capacity(16);
+    while chars.len() < 16 {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)?;
+        chars.extend(unbiased_chars(&bytes).take(16 - chars.len()));
+    }
     Ok(chars
         .chunks(4)
         .map(|c| c.iter().collect::<String>())
@@ -61,6 +75,20 @@ mod tests {
         assert_ne!(a, new_token().unwrap());
         assert_eq!(token_hash(&a), token_hash(&a));
         assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn every_character_is_equally_likely() {
+        assert_eq!(UNBIASED_BELOW, 220);
+        // Each of the 220 usable byte values maps to one character, four bytes per character;
+        // the 36 above would favour the first 36 characters, so they are dropped.
+        let all: Vec<u8> = (0..=255).collect();
+        let mut counts = std::collections::HashMap::new();
+        for c in unbiased_chars(&all) {
+            *counts.entry(c).or_insert(0) += 1;
+        }
+        assert_eq!(counts.len(), ALPHABET.len());
+        assert!(counts.values().all(|n| *n == 4), "{counts:?}");
     }
 
     #[test]

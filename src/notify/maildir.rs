@@ -1,75 +1,44 @@
-//! E-mails as RFC 5322 messages, and their Maildir file names, so a mail client can open the
-//! lab's mail. Header values are made single-line and non-ASCII text is RFC 2047 encoded.
+//! E-mails as RFC 5322 messages (built by `mail-builder`: RFC 2047 encoded words of at most
+//! 75 characters, folded header lines; the body as 8bit UTF-8), and their Maildir
+//! file names, so a mail client can open the lab's mail.
+
+use mail_builder::MessageBuilder;
+use mail_builder::headers::raw::Raw;
+use mail_builder::headers::text::Text;
+use mail_builder::mime::MimePart;
 
 use super::{Email, FROM};
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn base64(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// A header value on one line: controls become spaces; non-ASCII becomes an encoded word.
-pub fn header_value(value: &str) -> String {
-    let flat: String = value
+/// Text for one header line: control characters (a CR/LF would start a header of its own)
+/// become spaces.
+fn flat(value: &str) -> String {
+    value
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if flat.is_ascii() {
-        flat
-    } else {
-        format!("=?UTF-8?B?{}?=", base64(flat.as_bytes()))
-    }
+        .collect()
 }
 
-/// The message as an RFC 5322 document (LF line ends, as Maildir files keep them).
+/// The message as an RFC 5322 document, with LF line ends as Maildir files keep them.
 pub fn rfc5322(e: &Email) -> String {
-    let mut out = String::new();
-    let mut header = |name: &str, value: &str| {
-        out.push_str(name);
-        out.push_str(": ");
-        out.push_str(&header_value(value));
-        out.push('\n');
-    };
-    header("Message-ID", &format!("<{}@pim-console.local>", e.id));
-    header("Date", &e.time.to_rfc2822());
-    header("From", FROM);
-    header("To", &e.to);
-    header("Subject", &e.subject);
-    header("MIME-Version", "1.0");
-    header("Content-Type", "text/plain; charset=utf-8");
-    header("Content-Transfer-Encoding", "8bit");
-    header("X-PIM-Event", e.event.as_str());
+    let body: String = e.body.lines().map(|line| flat(line) + "\n").collect();
+    let mut message = MessageBuilder::new()
+        .message_id(format!("{}@pim-console.local", e.id))
+        .date(e.time.timestamp())
+        // A constant, plain ASCII: as Microsoft's own notifications write it.
+        .header("From", Raw::new(FROM))
+        // A bare address, as before (UPNs and recipients' addresses are checked at input).
+        .header("To", Raw::new(flat(&e.to)))
+        .subject(flat(&e.subject))
+        .header("X-PIM-Event", Text::new(e.event.as_str()))
+        // UTF-8 text as it is (8bit), readable in the file, as every mail client takes it.
+        .body(MimePart::new("text/plain", body).transfer_encoding("8bit"));
     if let Some(r) = &e.request_id {
-        header("X-PIM-Request-ID", r);
+        message = message.header("X-PIM-Request-ID", Text::new(flat(r)));
     }
-    out.push('\n');
-    for line in e.body.lines() {
-        let line: String = line
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
+    message
+        .write_to_string()
+        .unwrap_or_default()
+        .replace("\r\n", "\n")
 }
 
 /// The Maildir sub-folder and file name: unread messages go to `new/`, read ones to `cur/`
@@ -86,29 +55,55 @@ pub fn file_name(e: &Email) -> (&'static str, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Time;
+    use chrono::{TimeZone, Utc};
 
-    #[test]
-    fn base64_matches_rfc4648_examples() {
-        for (input, expected) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(input.as_bytes()), expected);
+    fn email(subject: &str, body: &str) -> Email {
+        let time: Time = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+        Email {
+            id: "0b7c0f4e-1d7e-4f4c-9d2e-3f1f5c1d2e3f".into(),
+            time,
+            to: "pimuser@pimlab.onmicrosoft.com".into(),
+            recipient_id: None,
+            subject: subject.into(),
+            body: body.into(),
+            event: super::super::EmailEvent::RequestorNotice,
+            role_id: None,
+            request_id: Some("r1\r\nBcc: evil@x.com".into()),
+            read_at: None,
         }
     }
 
     #[test]
-    fn header_values_are_single_line_and_encoded() {
+    fn a_message_reads_back_with_a_standard_parser() {
+        use mailparse::MailHeaderMap;
+        let subject = "PIM: Zoë Ångström-Łukasiewicz has the Privileged Role Administrator role in the group Ünïcödé Helpdesk";
+        let text = rfc5322(&email(subject, "Hello Zoë,\n\nYour role is active."));
+        let mail = mailparse::parse_mail(text.as_bytes()).unwrap();
+        assert_eq!(mail.headers.get_first_value("Subject").unwrap(), subject);
+        // Line breaks come back as the parser writes them.
         assert_eq!(
-            header_value("PIM: Pim User has the Security Reader role"),
-            "PIM: Pim User has the Security Reader role"
+            mail.get_body().unwrap().replace("\r\n", "\n").trim_end(),
+            "Hello Zoë,\n\nYour role is active."
         );
-        assert_eq!(header_value("a\r\nBcc: evil@x.com"), "a  Bcc: evil@x.com");
-        assert_eq!(header_value("PIM: Zoë"), "=?UTF-8?B?UElNOiBab8Or?=");
+        assert_eq!(
+            mail.headers.get_first_value("From").unwrap(),
+            "Microsoft Security <MSSecurity-noreply@microsoft.com>"
+        );
+        // A CR/LF in a value cannot start a header of its own.
+        assert!(mail.headers.get_first_value("Bcc").is_none());
+        assert!(!text.contains('\r'), "LF line ends, as Maildir keeps them");
+    }
+
+    #[test]
+    fn encoded_words_stay_within_rfc_2047s_75_characters() {
+        let text = rfc5322(&email(&"PIM: Zoë ".repeat(20), "x"));
+        let words: Vec<&str> = text
+            .split_whitespace()
+            .filter(|w| w.starts_with("=?"))
+            .collect();
+        assert!(words.len() > 1, "{text}");
+        assert!(words.iter().all(|w| w.len() <= 75), "{words:?}");
+        assert!(text.lines().all(|l| l.len() <= 78), "{text}");
     }
 }

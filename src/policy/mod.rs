@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod alerts;
 pub mod assignment;
+pub mod change;
 pub mod duration;
 pub mod graph;
 pub mod lifecycle;

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::change::{Change, on_off};
 use super::refusal::{Refusal, Rule, Violations};
-use super::settings::{Change, on_off};
 
 /// Most additional addresses one row may carry.
 pub const MAX_ADDITIONAL_RECIPIENTS: usize = 100;

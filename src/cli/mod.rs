@@ -200,8 +200,9 @@ fn console(env: &Env) -> CliResult {
             "the console needs a terminal (standard input and output are not one); use a command instead, see `pim --help`",
         )),
         Err(crate::tui::ConsoleError::Service(e)) => Err(e.into()),
-        Err(crate::tui::ConsoleError::Io(e)) => {
-            Err(CliError::error(format!("the terminal failed: {e}")))
+        // The context says what the console was doing, then the system's reason.
+        Err(crate::tui::ConsoleError::Terminal(e)) => {
+            Err(CliError::error(format!("the terminal failed: {e:#}")))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! of its own, no SQL). `run` owns the terminal and always gives it back: on quit, on error,
 //! on panic, on Ctrl-C.
 
+use anyhow::Context;
 use std::io::{IsTerminal, stdout};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -34,8 +35,8 @@ pub enum ConsoleError {
     NoTerminal,
     /// The database could not be opened.
     Service(crate::service::ServiceError),
-    /// The terminal failed.
-    Io(std::io::Error),
+    /// The terminal failed: what the console was doing, and the system's error.
+    Terminal(anyhow::Error),
 }
 
 /// Opens the console on the database at `db` and runs it until the user quits.
@@ -44,7 +45,9 @@ pub fn run(db: PathBuf) -> Result<(), ConsoleError> {
         return Err(ConsoleError::NoTerminal);
     }
     let mut app = App::open(db, Tz::Local).map_err(ConsoleError::Service)?;
-    let mut terminal = ratatui::try_init().map_err(ConsoleError::Io)?;
+    let mut terminal = ratatui::try_init()
+        .context("switching the terminal to the console's screen")
+        .map_err(ConsoleError::Terminal)?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = execute!(stdout(), DisableBracketedPaste);
@@ -58,7 +61,9 @@ pub fn run(db: PathBuf) -> Result<(), ConsoleError> {
         ratatui::crossterm::cursor::Show
     );
     ratatui::restore();
-    result.map_err(ConsoleError::Io)
+    result
+        .context("drawing the console or reading the keyboard")
+        .map_err(ConsoleError::Terminal)
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {

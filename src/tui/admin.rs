@@ -10,6 +10,7 @@ use super::app::{App, Screen};
 use super::msg::{Msg, Sub};
 use super::popup::{AssignPopup, Popup, SettingsPopup, Tone, UpdatePopup};
 use super::screen::roles::RoleDetail;
+use crate::tui::msg::AdminMsg;
 
 /// Loads one role's settings and assignment lists, keeping the previous selection.
 pub fn load_detail(
@@ -64,16 +65,16 @@ pub fn more_expired(
 
 impl App {
     /// Acts on an admin-side intent.
-    pub(super) fn update_admin(&mut self, msg: Msg) {
+    pub(super) fn update_admin(&mut self, msg: AdminMsg) {
         match msg {
-            Msg::OpenRole(id) => {
+            AdminMsg::OpenRole(id) => {
                 if let Screen::Main(m) = &mut self.screen {
                     m.roles.back_to = None;
                 }
                 self.open_role(&id);
             }
-            Msg::OpenGroup(group, access) => self.open_group(&group, access),
-            Msg::MoreExpired => {
+            AdminMsg::OpenGroup(group, access) => self.open_group(&group, access),
+            AdminMsg::MoreExpired => {
                 let (Some(svc), Screen::Main(m)) = (self.svc.as_mut(), &mut self.screen) else {
                     return;
                 };
@@ -83,29 +84,29 @@ impl App {
                     self.fail(e);
                 }
             }
-            Msg::OpenEditSettings => {
+            AdminMsg::OpenEditSettings => {
                 if let Some(detail) = self.admin_detail("change role settings") {
                     let popup =
                         SettingsPopup::new(detail.view.role.clone(), detail.view.settings.clone());
                     self.popups.push(Popup::Settings(Box::new(popup)));
                 }
             }
-            Msg::SaveSettings {
+            AdminMsg::SaveSettings {
                 role,
                 patch,
                 approvers,
             } => self.save_settings(&role, patch, approvers),
-            Msg::OpenAddAssignment => {
+            AdminMsg::OpenAddAssignment => {
                 if let Some(detail) = self.manager_detail("add assignments") {
                     let popup =
                         AssignPopup::new(detail.view.role.clone(), detail.view.settings.clone());
                     self.popups.push(Popup::Assign(Box::new(popup)));
-                    self.update(Msg::SearchUsers(String::new()));
+                    self.update(Msg::Admin(AdminMsg::SearchUsers(String::new())));
                 }
             }
-            Msg::SearchUsers(text) => self.search_users(&text),
-            Msg::Assign(inputs) => self.assign(inputs),
-            Msg::OpenUpdate => {
+            AdminMsg::SearchUsers(text) => self.search_users(&text),
+            AdminMsg::Assign(inputs) => self.assign(inputs),
+            AdminMsg::OpenUpdate => {
                 if let Some(row) = self
                     .manager_detail("update assignments")
                     .and_then(|d| d.selected_row().cloned())
@@ -121,8 +122,8 @@ impl App {
                     }
                 }
             }
-            Msg::UpdateAssignment(input) => self.update_assignment(input),
-            Msg::ConfirmRemove => {
+            AdminMsg::UpdateAssignment(input) => self.update_assignment(input),
+            AdminMsg::ConfirmRemove => {
                 if let Some(row) = self
                     .manager_detail("remove assignments")
                     .and_then(|d| d.selected_row().cloned())
@@ -141,17 +142,16 @@ impl App {
                                 ""
                             }
                         ),
-                        on_yes: Msg::RemoveAssignment(RemoveInput {
+                        on_yes: Msg::Admin(AdminMsg::RemoveAssignment(RemoveInput {
                             role: a.role_id.clone(),
                             upn: row.principal.upn.clone(),
                             kind: Some(a.kind),
                             assignment_id: Some(a.id.clone()),
-                        }),
+                        })),
                     });
                 }
             }
-            Msg::RemoveAssignment(input) => self.remove(input),
-            other => self.update_lifecycle(other),
+            AdminMsg::RemoveAssignment(input) => self.remove(input),
         }
     }
 

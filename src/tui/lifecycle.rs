@@ -10,6 +10,7 @@ use super::app::{App, Screen};
 use super::msg::Msg;
 use super::popup::lifecycle::Purpose;
 use super::popup::{LifecyclePopup, Popup, Tone};
+use crate::tui::msg::LifecycleMsg;
 
 fn ask_words(ask: Ask) -> (&'static str, &'static str) {
     match ask {
@@ -20,9 +21,9 @@ fn ask_words(ask: Ask) -> (&'static str, &'static str) {
 
 impl App {
     /// Acts on a lifecycle intent.
-    pub(super) fn update_lifecycle(&mut self, msg: Msg) {
+    pub(super) fn update_lifecycle(&mut self, msg: LifecycleMsg) {
         match msg {
-            Msg::OpenRequest(i) => {
+            LifecycleMsg::OpenRequest(i) => {
                 if let Some(v) = self.main().and_then(|m| m.approvals.list.get(i)).cloned() {
                     let lines = self.request_text(&v).lines().map(str::to_owned).collect();
                     self.popups.push(Popup::Request {
@@ -32,8 +33,8 @@ impl App {
                     });
                 }
             }
-            Msg::OpenDecide { id, approve } => self.open_decide(&id, approve),
-            Msg::Decide { id, decision } => {
+            LifecycleMsg::OpenDecide { id, approve } => self.open_decide(&id, approve),
+            LifecycleMsg::Decide { id, decision } => {
                 let approve = decision.approve;
                 let Some((svc, token)) = self.session() else {
                     return;
@@ -48,12 +49,12 @@ impl App {
                     )
                 }));
             }
-            Msg::ConfirmCancelRequest(id) => self.popups.push(Popup::Confirm {
+            LifecycleMsg::ConfirmCancelRequest(id) => self.popups.push(Popup::Confirm {
                 title: "Cancel request".into(),
                 question: "Withdraw this request? Its approvers are no longer asked.".into(),
-                on_yes: Msg::CancelRequest(id),
+                on_yes: Msg::Lifecycle(LifecycleMsg::CancelRequest(id)),
             }),
-            Msg::CancelRequest(id) => {
+            LifecycleMsg::CancelRequest(id) => {
                 let Some((svc, token)) = self.session() else {
                     return;
                 };
@@ -69,8 +70,8 @@ impl App {
                     )),
                 }
             }
-            Msg::OpenAskLifecycle(ask) => self.open_ask(ask),
-            Msg::AskLifecycle {
+            LifecycleMsg::OpenAskLifecycle(ask) => self.open_ask(ask),
+            LifecycleMsg::AskLifecycle {
                 role,
                 kind,
                 ask,
@@ -88,8 +89,8 @@ impl App {
                     )
                 }));
             }
-            Msg::OpenAdminLifecycle(ask) => self.open_admin(ask),
-            Msg::AdminLifecycle {
+            LifecycleMsg::OpenAdminLifecycle(ask) => self.open_admin(ask),
+            LifecycleMsg::AdminLifecycle {
                 ask,
                 role,
                 upn,
@@ -121,7 +122,7 @@ impl App {
                     )
                 }));
             }
-            Msg::OpenAlert(i) => {
+            LifecycleMsg::OpenAlert(i) => {
                 if let Some(a) = self.main().and_then(|m| m.alerts.list.get(i)).cloned() {
                     // The list holds the first few items of each alert; the popup lists all.
                     let full = if a.affected > a.incidents.len() {
@@ -134,15 +135,15 @@ impl App {
                     self.popups.push(Popup::message(a.title, text, Tone::Info));
                 }
             }
-            Msg::ConfirmDismissAlert(id) => self.popups.push(Popup::Confirm {
+            LifecycleMsg::ConfirmDismissAlert(id) => self.popups.push(Popup::Confirm {
                 title: "Dismiss alert".into(),
                 question: format!(
                     "Dismiss \"{}\"? It comes back when its affected items change.",
                     id.title()
                 ),
-                on_yes: Msg::DismissAlert(id),
+                on_yes: Msg::Lifecycle(LifecycleMsg::DismissAlert(id)),
             }),
-            Msg::DismissAlert(id) => {
+            LifecycleMsg::DismissAlert(id) => {
                 let Some((svc, token)) = self.session() else {
                     return;
                 };
@@ -159,14 +160,14 @@ impl App {
                     )),
                 }
             }
-            Msg::OpenReview(i) => {
+            LifecycleMsg::OpenReview(i) => {
                 if let Some(row) = self.main().and_then(|m| m.reviews.rows.get(i)).cloned() {
                     let text = review_text(&row.review, self.tz);
                     self.popups
                         .push(Popup::message(row.review.name.clone(), text, Tone::Info));
                 }
             }
-            Msg::OpenReviewDecision { id, upn, approve } => {
+            LifecycleMsg::OpenReviewDecision { id, upn, approve } => {
                 let intro = self
                     .main()
                     .and_then(|m| {
@@ -193,7 +194,7 @@ impl App {
                     LifecyclePopup::new(title, intro, Purpose::ReviewDecision { id, upn, approve });
                 self.popups.push(Popup::Lifecycle(Box::new(popup)));
             }
-            Msg::DecideReview {
+            LifecycleMsg::DecideReview {
                 id,
                 upn,
                 approve,
@@ -212,7 +213,7 @@ impl App {
                     )
                 }));
             }
-            Msg::PreviewAlertFix(id) => {
+            LifecycleMsg::PreviewAlertFix(id) => {
                 let Some((svc, token)) = self.session() else {
                     return;
                 };
@@ -232,7 +233,7 @@ impl App {
                     Ok(fixed) => self.popups.push(Popup::Confirm {
                         title: "Fix alert".into(),
                         question: format!("{}\n\nApply the fix?", fix_text(&fixed, true)),
-                        on_yes: Msg::FixAlert(id),
+                        on_yes: Msg::Lifecycle(LifecycleMsg::FixAlert(id)),
                     }),
                     Err(e) => {
                         self.popups
@@ -240,7 +241,7 @@ impl App {
                     }
                 }
             }
-            Msg::FixAlert(id) => {
+            LifecycleMsg::FixAlert(id) => {
                 let Some((svc, token)) = self.session() else {
                     return;
                 };
@@ -271,7 +272,7 @@ impl App {
                     }
                 }
             }
-            Msg::OpenAlertSettings(id) => {
+            LifecycleMsg::OpenAlertSettings(id) => {
                 if let Some(a) = self
                     .main()
                     .and_then(|m| m.alerts.list.iter().find(|a| a.id == id))
@@ -280,7 +281,7 @@ impl App {
                     self.popups.push(Popup::Lifecycle(Box::new(popup)));
                 }
             }
-            Msg::SaveAlertSettings(id, patch) => {
+            LifecycleMsg::SaveAlertSettings(id, patch) => {
                 let Some((svc, token)) = self.session() else {
                     return;
                 };
@@ -288,7 +289,6 @@ impl App {
                 self.alerts_now();
                 self.after_form(result.map(|v| format!("Saved the settings of \"{}\".", v.title)));
             }
-            _ => {}
         }
     }
 

@@ -175,6 +175,25 @@ pub enum Msg {
     ConfirmDeactivate(String, String),
     /// Deactivate a role.
     Deactivate(String),
+    /// Open one audit entry.
+    OpenAuditEntry(usize),
+    /// Open the audit filter form.
+    OpenAuditFilter,
+    /// Apply audit filters.
+    ApplyAuditFilter(AuditQuery),
+    /// Load older audit entries.
+    MoreAudit,
+    /// Open an e-mail (and mark it read).
+    OpenEmail(String),
+    /// The admin side: roles, their settings and assignments.
+    Admin(AdminMsg),
+    /// Requests, decisions, extensions, alerts and reviews.
+    Lifecycle(LifecycleMsg),
+}
+
+/// Intents of the admin side (handled in `tui/admin.rs`).
+#[derive(Debug, Clone)]
+pub enum AdminMsg {
     /// Open a role's detail (by id).
     OpenRole(String),
     /// Open a group's member or owner entry as a role page (group id), from the Groups tab.
@@ -204,18 +223,20 @@ pub enum Msg {
     ConfirmRemove,
     /// Remove an assignment.
     RemoveAssignment(RemoveInput),
-    /// Open one audit entry.
-    OpenAuditEntry(usize),
-    /// Open the audit filter form.
-    OpenAuditFilter,
-    /// Apply audit filters.
-    ApplyAuditFilter(AuditQuery),
-    /// Load older audit entries.
-    MoreAudit,
     /// The next page of the open role's expired assignments.
     MoreExpired,
-    /// Open an e-mail (and mark it read).
-    OpenEmail(String),
+}
+
+impl From<AdminMsg> for Msg {
+    fn from(m: AdminMsg) -> Self {
+        Msg::Admin(m)
+    }
+}
+
+/// Intents of requests, decisions, extensions, alerts and reviews (handled in
+/// `tui/lifecycle.rs`).
+#[derive(Debug, Clone)]
+pub enum LifecycleMsg {
     /// Show one request in full (index in the Approvals list).
     OpenRequest(usize),
     /// Open the approve (true) or deny form of a request.
@@ -304,4 +325,10 @@ pub enum Msg {
     OpenAlertSettings(AlertId),
     /// Save an alert's settings.
     SaveAlertSettings(AlertId, AlertConfigPatch),
+}
+
+impl From<LifecycleMsg> for Msg {
+    fn from(m: LifecycleMsg) -> Self {
+        Msg::Lifecycle(m)
+    }
 }

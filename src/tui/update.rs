@@ -96,7 +96,8 @@ impl App {
             }
             Msg::MoreAudit => self.more_audit(),
             Msg::OpenEmail(id) => self.open_email(&id),
-            other => self.update_admin(other),
+            Msg::Admin(m) => self.update_admin(m),
+            Msg::Lifecycle(m) => self.update_lifecycle(m),
         }
     }
 

@@ -13,6 +13,7 @@ use crate::tui::msg::Msg;
 use crate::tui::widgets::{Choice, Field, Form, FormEvent, Input, TextField};
 
 use super::Outcome;
+use crate::tui::msg::AdminMsg;
 
 /// `30d` or `2026-12-31T17:00:00Z` → a window; blank → none given.
 pub fn parse_end(text: &str) -> Result<Option<Window>, String> {
@@ -213,7 +214,7 @@ impl AssignPopup {
                 self.search.handle_key(*key);
                 if self.search.value() != before {
                     self.cursor = 0;
-                    return Outcome::Emit(Msg::SearchUsers(self.search.value()));
+                    return Outcome::Emit(Msg::Admin(AdminMsg::SearchUsers(self.search.value())));
                 }
             }
         }
@@ -240,7 +241,7 @@ impl AssignPopup {
             FormEvent::Submit => match self.inputs() {
                 Ok(inputs) => {
                     self.error = None;
-                    Outcome::Emit(Msg::Assign(inputs))
+                    Outcome::Emit(Msg::Admin(AdminMsg::Assign(inputs)))
                 }
                 Err(e) => {
                     self.error = Some(e);
@@ -260,7 +261,7 @@ impl AssignPopup {
         match self.step {
             AssignStep::Members => {
                 self.search.paste(text.trim());
-                Outcome::Emit(Msg::SearchUsers(self.search.value()))
+                Outcome::Emit(Msg::Admin(AdminMsg::SearchUsers(self.search.value())))
             }
             AssignStep::Settings => {
                 self.form.paste(text);
@@ -330,7 +331,7 @@ impl UpdatePopup {
                         Some("nothing to change: pick another type, or give a new end".into());
                     return Outcome::Consumed;
                 }
-                Outcome::Emit(Msg::UpdateAssignment(UpdateInput {
+                Outcome::Emit(Msg::Admin(AdminMsg::UpdateAssignment(UpdateInput {
                     role: a.role_id.clone(),
                     upn: self.row.principal.upn.clone(),
                     assignment_id: Some(a.id.clone()),
@@ -338,7 +339,7 @@ impl UpdatePopup {
                     window,
                     justification: blank_none(self.form.text("reason")),
                     otp: blank_none(self.form.text("code")),
-                }))
+                })))
             }
             FormEvent::Cancel => Outcome::Close,
             _ => Outcome::Consumed,

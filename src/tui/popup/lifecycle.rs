@@ -14,6 +14,7 @@ use crate::tui::widgets::{Choice, Field, Form, FormEvent, Input, TextField};
 
 use super::Outcome;
 use super::assign::parse_end;
+use crate::tui::msg::LifecycleMsg;
 
 /// What the form is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,7 +248,7 @@ impl LifecyclePopup {
                 id,
                 approve,
                 change,
-            } => Msg::Decide {
+            } => Msg::Lifecycle(LifecycleMsg::Decide {
                 id: id.clone(),
                 decision: Decision {
                     approve: *approve,
@@ -262,19 +263,19 @@ impl LifecyclePopup {
                         .map(|(_, k)| self.kind(k))
                         .filter(|k| Some(*k) != change.map(|(_, was)| was)),
                 },
-            },
-            Purpose::Ask { role, kind, ask } => Msg::AskLifecycle {
+            }),
+            Purpose::Ask { role, kind, ask } => Msg::Lifecycle(LifecycleMsg::AskLifecycle {
                 role: role.clone(),
                 kind: *kind,
                 ask: *ask,
                 reason,
-            },
+            }),
             Purpose::Admin {
                 role,
                 upn,
                 kind,
                 ask,
-            } => Msg::AdminLifecycle {
+            } => Msg::Lifecycle(LifecycleMsg::AdminLifecycle {
                 ask: *ask,
                 role: role.clone(),
                 upn: upn.clone(),
@@ -282,14 +283,18 @@ impl LifecyclePopup {
                 start: self.start()?,
                 window: parse_end(&self.form.text("end"))?,
                 reason,
-            },
-            Purpose::AlertSettings(id) => Msg::SaveAlertSettings(*id, self.alert_patch()?),
-            Purpose::ReviewDecision { id, upn, approve } => Msg::DecideReview {
-                id: id.clone(),
-                upn: upn.clone(),
-                approve: *approve,
-                reason,
-            },
+            }),
+            Purpose::AlertSettings(id) => {
+                Msg::Lifecycle(LifecycleMsg::SaveAlertSettings(*id, self.alert_patch()?))
+            }
+            Purpose::ReviewDecision { id, upn, approve } => {
+                Msg::Lifecycle(LifecycleMsg::DecideReview {
+                    id: id.clone(),
+                    upn: upn.clone(),
+                    approve: *approve,
+                    reason,
+                })
+            }
         })
     }
 

@@ -7,6 +7,7 @@ use crate::audit::AuditRecord;
 use crate::notify::Email;
 use crate::service::{AuditQuery, AuthenticatorCode, CreatedAccount};
 use crate::tui::keymap::{Action, Context, resolve};
+use crate::tui::msg::LifecycleMsg;
 use crate::tui::msg::Msg;
 use crate::tui::widgets::{Field, Form, FormEvent, Input, TextField};
 
@@ -251,13 +252,19 @@ impl Popup {
                         Outcome::Consumed
                     }
                     Some(Action::Approve) if view.can_decide => {
-                        Outcome::CloseEmit(Msg::OpenDecide { id, approve: true })
+                        Outcome::CloseEmit(Msg::Lifecycle(LifecycleMsg::OpenDecide {
+                            id,
+                            approve: true,
+                        }))
                     }
                     Some(Action::Deny) if view.can_decide => {
-                        Outcome::CloseEmit(Msg::OpenDecide { id, approve: false })
+                        Outcome::CloseEmit(Msg::Lifecycle(LifecycleMsg::OpenDecide {
+                            id,
+                            approve: false,
+                        }))
                     }
                     Some(Action::CancelRequest) if view.request.status.is_pending() => {
-                        Outcome::CloseEmit(Msg::ConfirmCancelRequest(id))
+                        Outcome::CloseEmit(Msg::Lifecycle(LifecycleMsg::ConfirmCancelRequest(id)))
                     }
                     _ => Outcome::Consumed,
                 }

@@ -15,6 +15,7 @@ use crate::tui::msg::Msg;
 use crate::tui::widgets::{Choice, DurationSlider, Field, Form, FormEvent, Input, TextField};
 
 use super::Outcome;
+use crate::tui::msg::AdminMsg;
 
 /// The editor's tabs.
 pub const TABS: [&str; 3] = ["Activation", "Assignment", "Notification"];
@@ -286,11 +287,11 @@ impl SettingsPopup {
                     return Outcome::CloseWith("No change: the settings are as they were.".into());
                 }
                 self.error = None;
-                Outcome::Emit(Msg::SaveSettings {
+                Outcome::Emit(Msg::Admin(AdminMsg::SaveSettings {
                     role: self.role.id.clone(),
                     patch,
                     approvers,
-                })
+                }))
             }
             FormEvent::Cancel => Outcome::Close,
             FormEvent::NextTab => {

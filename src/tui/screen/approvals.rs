@@ -6,6 +6,7 @@ use crate::tui::keymap::Action;
 use crate::tui::msg::Msg;
 
 use super::navigate;
+use crate::tui::msg::LifecycleMsg;
 
 /// Approvals tab state.
 #[derive(Debug, Clone, Default)]
@@ -43,11 +44,17 @@ impl ApprovalsState {
         let v = self.current()?;
         let id = v.request.id.clone();
         match action {
-            Action::Open => Some(Msg::OpenRequest(self.selected)),
-            Action::Approve if v.can_decide => Some(Msg::OpenDecide { id, approve: true }),
-            Action::Deny if v.can_decide => Some(Msg::OpenDecide { id, approve: false }),
+            Action::Open => Some(Msg::Lifecycle(LifecycleMsg::OpenRequest(self.selected))),
+            Action::Approve if v.can_decide => Some(Msg::Lifecycle(LifecycleMsg::OpenDecide {
+                id,
+                approve: true,
+            })),
+            Action::Deny if v.can_decide => Some(Msg::Lifecycle(LifecycleMsg::OpenDecide {
+                id,
+                approve: false,
+            })),
             Action::CancelRequest if v.request.status.is_pending() => {
-                Some(Msg::ConfirmCancelRequest(id))
+                Some(Msg::Lifecycle(LifecycleMsg::ConfirmCancelRequest(id)))
             }
             _ => None,
         }
@@ -85,10 +92,12 @@ impl AlertsState {
         }
         let a = self.list.get(self.selected)?;
         match action {
-            Action::Open => Some(Msg::OpenAlert(self.selected)),
-            Action::Dismiss if a.active() => Some(Msg::ConfirmDismissAlert(a.id)),
-            Action::Fix => Some(Msg::PreviewAlertFix(a.id)),
-            Action::Settings => Some(Msg::OpenAlertSettings(a.id)),
+            Action::Open => Some(Msg::Lifecycle(LifecycleMsg::OpenAlert(self.selected))),
+            Action::Dismiss if a.active() => {
+                Some(Msg::Lifecycle(LifecycleMsg::ConfirmDismissAlert(a.id)))
+            }
+            Action::Fix => Some(Msg::Lifecycle(LifecycleMsg::PreviewAlertFix(a.id))),
+            Action::Settings => Some(Msg::Lifecycle(LifecycleMsg::OpenAlertSettings(a.id))),
             _ => None,
         }
     }
@@ -158,13 +167,15 @@ impl ReviewsState {
             return None;
         }
         let r = self.rows.get(self.selected)?;
-        let decide = |approve| Msg::OpenReviewDecision {
-            id: r.review.id.clone(),
-            upn: r.item.principal.upn.clone(),
-            approve,
+        let decide = |approve| {
+            Msg::Lifecycle(LifecycleMsg::OpenReviewDecision {
+                id: r.review.id.clone(),
+                upn: r.item.principal.upn.clone(),
+                approve,
+            })
         };
         match action {
-            Action::Open => Some(Msg::OpenReview(self.selected)),
+            Action::Open => Some(Msg::Lifecycle(LifecycleMsg::OpenReview(self.selected))),
             Action::Approve if r.can_decide => Some(decide(true)),
             Action::Deny if r.can_decide => Some(decide(false)),
             _ => None,

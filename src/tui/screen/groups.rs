@@ -8,6 +8,7 @@ use crate::tui::keymap::Action;
 use crate::tui::msg::Msg;
 
 use super::navigate;
+use crate::tui::msg::AdminMsg;
 
 /// Groups tab state.
 #[derive(Debug, Clone)]
@@ -46,7 +47,10 @@ impl GroupsState {
             Action::Right => self.access = Access::Owner,
             Action::Open => {
                 let g = self.list.get(self.selected)?;
-                return Some(Msg::OpenGroup(g.group.principal.id.clone(), self.access));
+                return Some(Msg::Admin(AdminMsg::OpenGroup(
+                    g.group.principal.id.clone(),
+                    self.access,
+                )));
             }
             _ => {}
         }

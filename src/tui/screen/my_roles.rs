@@ -7,6 +7,7 @@ use crate::tui::keymap::Action;
 use crate::tui::msg::{Msg, Sub};
 
 use super::navigate;
+use crate::tui::msg::LifecycleMsg;
 
 /// My roles state.
 #[derive(Debug, Clone)]
@@ -119,10 +120,14 @@ impl MyRolesState {
                 return Some(Msg::OpenActivate(vec![e.row.role.id.clone()]));
             }
             Action::Extend if self.sub != Sub::Expired && self.selected_row().is_some() => {
-                return Some(Msg::OpenAskLifecycle(crate::service::Ask::Extend));
+                return Some(Msg::Lifecycle(LifecycleMsg::OpenAskLifecycle(
+                    crate::service::Ask::Extend,
+                )));
             }
             Action::Renew if self.sub == Sub::Expired && self.selected_row().is_some() => {
-                return Some(Msg::OpenAskLifecycle(crate::service::Ask::Renew));
+                return Some(Msg::Lifecycle(LifecycleMsg::OpenAskLifecycle(
+                    crate::service::Ask::Renew,
+                )));
             }
             Action::Deactivate if self.sub == Sub::Active => {
                 let a = status.active.get(self.selected[i])?;

@@ -9,6 +9,7 @@ use crate::tui::msg::{Msg, Sub};
 use crate::tui::widgets::TextField;
 
 use super::navigate;
+use crate::tui::msg::{AdminMsg, LifecycleMsg};
 
 /// One open role.
 #[derive(Debug, Clone)]
@@ -131,7 +132,7 @@ impl RolesState {
                     && d.more_expired()
                     && matches!(action, Action::Down | Action::PageDown | Action::Bottom)
                 {
-                    return Some(Msg::MoreExpired);
+                    return Some(Msg::Admin(AdminMsg::MoreExpired));
                 }
                 return None;
             }
@@ -148,20 +149,22 @@ impl RolesState {
                     d.sub = d.sub.step(1);
                     None
                 }
-                Action::Edit => Some(Msg::OpenEditSettings),
-                Action::Add => Some(Msg::OpenAddAssignment),
+                Action::Edit => Some(Msg::Admin(AdminMsg::OpenEditSettings)),
+                Action::Add => Some(Msg::Admin(AdminMsg::OpenAddAssignment)),
                 Action::Update if d.selected_row().is_some() && d.sub != Sub::Expired => {
-                    Some(Msg::OpenUpdate)
+                    Some(Msg::Admin(AdminMsg::OpenUpdate))
                 }
                 Action::Remove if d.selected_row().is_some() && d.sub != Sub::Expired => {
-                    Some(Msg::ConfirmRemove)
+                    Some(Msg::Admin(AdminMsg::ConfirmRemove))
                 }
                 Action::Extend if d.selected_row().is_some() && d.sub != Sub::Expired => {
-                    Some(Msg::OpenAdminLifecycle(crate::service::Ask::Extend))
+                    Some(Msg::Lifecycle(LifecycleMsg::OpenAdminLifecycle(
+                        crate::service::Ask::Extend,
+                    )))
                 }
-                Action::Renew if d.selected_row().is_some() && d.sub == Sub::Expired => {
-                    Some(Msg::OpenAdminLifecycle(crate::service::Ask::Renew))
-                }
+                Action::Renew if d.selected_row().is_some() && d.sub == Sub::Expired => Some(
+                    Msg::Lifecycle(LifecycleMsg::OpenAdminLifecycle(crate::service::Ask::Renew)),
+                ),
                 _ => None,
             };
         }
@@ -177,7 +180,7 @@ impl RolesState {
             Action::Open => self
                 .filtered()
                 .get(self.selected)
-                .map(|r| Msg::OpenRole(r.role.id.clone())),
+                .map(|r| Msg::Admin(AdminMsg::OpenRole(r.role.id.clone()))),
             _ => None,
         }
     }

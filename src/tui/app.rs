@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use chrono::{Local, TimeDelta};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::clock::Time;
 use crate::policy::model::Tenant;
@@ -198,7 +198,7 @@ impl App {
 
     /// A key press. Ctrl-C always quits.
     pub fn on_key(&mut self, key: KeyEvent) {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        if super::keymap::resolve(&[Context::Always], &key) == Some(super::keymap::Action::Quit) {
             self.quit = true;
             return;
         }

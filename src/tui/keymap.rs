@@ -45,6 +45,16 @@ pub enum Context {
     Picker,
     /// The accounts list.
     Accounts,
+    /// Choosing the members of a new assignment (typing searches).
+    Members,
+    /// A search field that has the keyboard.
+    Search,
+    /// A form of several pages (the settings editor): Tab past the last field turns the page.
+    Pages,
+    /// The duration slider's shortcuts.
+    Duration,
+    /// Keys that work everywhere, even while typing.
+    Always,
 }
 
 impl Context {
@@ -70,6 +80,11 @@ impl Context {
             Context::Authenticator => "Lab authenticator",
             Context::Picker => "Choosing",
             Context::Accounts => "Accounts",
+            Context::Members => "Choosing members",
+            Context::Search => "Searching",
+            Context::Pages => "Settings editor",
+            Context::Duration => "Duration",
+            Context::Always => "Always",
         }
     }
 }
@@ -167,6 +182,10 @@ pub enum Action {
     Accounts,
     /// Unlock the selected account.
     Unlock,
+    /// Set the duration to this many hours.
+    Hours(u8),
+    /// Set the duration to the role's maximum.
+    Longest,
 }
 
 /// A key as bindings name it.
@@ -629,6 +648,84 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(C::Form, &[Char(' ')], "Space", A::Toggle, "toggle", true),
     b(
+        C::Always,
+        &[Ctrl('c')],
+        "C-c",
+        A::Quit,
+        "quit, from anywhere",
+        false,
+    ),
+    b(C::Members, &[Code(KeyCode::Up)], "↑", A::Up, "up", false),
+    b(
+        C::Members,
+        &[Code(KeyCode::Down)],
+        "↓",
+        A::Down,
+        "down",
+        false,
+    ),
+    b(
+        C::Members,
+        &[Char(' '), Code(KeyCode::Tab)],
+        "Space",
+        A::Toggle,
+        "select",
+        true,
+    ),
+    b(
+        C::Members,
+        &[Code(KeyCode::Enter)],
+        "Enter",
+        A::Submit,
+        "next",
+        true,
+    ),
+    b(
+        C::Members,
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        A::Back,
+        "cancel",
+        true,
+    ),
+    b(
+        C::Search,
+        &[Code(KeyCode::Enter), Code(KeyCode::Down)],
+        "Enter",
+        A::Submit,
+        "search",
+        true,
+    ),
+    b(
+        C::Search,
+        &[Code(KeyCode::Esc)],
+        "Esc",
+        A::Back,
+        "stop",
+        true,
+    ),
+    b(
+        C::Pages,
+        &[Code(KeyCode::Tab)],
+        "Tab",
+        A::NextField,
+        "next field or page",
+        false,
+    ),
+    b(
+        C::Pages,
+        &[Code(KeyCode::BackTab)],
+        "S-Tab",
+        A::PrevField,
+        "previous field or page",
+        false,
+    ),
+    b(C::Duration, &[Char('1')], "1", A::Hours(1), "1h", false),
+    b(C::Duration, &[Char('2')], "2", A::Hours(2), "2h", false),
+    b(C::Duration, &[Char('4')], "4", A::Hours(4), "4h", false),
+    b(C::Duration, &[Char('8')], "8", A::Hours(8), "8h", false),
+    b(C::Duration, &[Char('m')], "m", A::Longest, "max", false),
+    b(
         C::Form,
         &[Ctrl('r')],
         "C-r",
@@ -800,6 +897,23 @@ pub fn resolve(contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
                 }
             })
     })
+}
+
+/// The duration slider's shortcuts as its note says them: `1 2 4 8 h · m max`.
+pub fn duration_note() -> String {
+    let of = |wanted: fn(Action) -> bool| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.context == Context::Duration && wanted(b.action))
+            .map(|b| b.label)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        "{} h · {} max",
+        of(|a| matches!(a, Action::Hours(_))),
+        of(|a| a == Action::Longest)
+    )
 }
 
 /// Footer hints for the given contexts: `(keys, words)`, most specific first.

@@ -5,7 +5,7 @@
 //! none. A refusal names its role and rule and keeps the form filled.
 
 use chrono::TimeDelta;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::clock::Time;
 use crate::policy::model::Role;
@@ -103,7 +103,7 @@ impl ActivatePopup {
         }
         let mut form = Form::new(vec![
             Field::new("duration", "Duration", Input::Slider(slider))
-                .note("←→ 30m · 1 2 4 8 h · m max"),
+                .note(format!("←→ 30m · {}", crate::tui::keymap::duration_note())),
             Field::new(
                 "reason",
                 "Reason",
@@ -218,9 +218,9 @@ impl ActivatePopup {
         if self.form.focused().map(|f| f.id) != Some("duration") {
             return false;
         }
-        let hours = match key.code {
-            KeyCode::Char(c @ ('1' | '2' | '4' | '8')) => i64::from(c.to_digit(10).unwrap_or(1)),
-            KeyCode::Char('m') => 24,
+        let hours = match resolve(&[Context::Duration], key) {
+            Some(Action::Hours(h)) => i64::from(h),
+            Some(Action::Longest) => 24,
             _ => return false,
         };
         if let Some(Input::Slider(s)) = self.form.field_mut("duration").map(|f| &mut f.input) {

@@ -1,7 +1,7 @@
 //! Add assignment (pick members with search-as-you-type, then type and window) and Update
 //! assignment (type and expiry). The forms only collect input; the engine checks it.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::policy::duration::{parse_duration, parse_time};
 use crate::policy::model::{AssignmentKind, Principal, Role};
@@ -145,7 +145,10 @@ impl AssignPopup {
 
     /// Keys of the current step.
     pub fn contexts(&self) -> Vec<Context> {
-        vec![Context::Form]
+        match self.step {
+            AssignStep::Members => vec![Context::Members],
+            AssignStep::Settings => vec![Context::Form],
+        }
     }
 
     fn toggle(&mut self) {
@@ -191,14 +194,14 @@ impl AssignPopup {
     }
 
     fn members_key(&mut self, key: &KeyEvent) -> Outcome {
-        match (key.code, resolve(&[Context::Form], key)) {
-            (KeyCode::Up, _) => self.cursor = self.cursor.saturating_sub(1),
-            (KeyCode::Down, _) => {
+        match resolve(&[Context::Members], key) {
+            Some(Action::Up) => self.cursor = self.cursor.saturating_sub(1),
+            Some(Action::Down) => {
                 self.cursor = (self.cursor + 1).min(self.results.len().saturating_sub(1))
             }
-            (KeyCode::Char(' '), _) | (KeyCode::Tab, _) => self.toggle(),
-            (_, Some(Action::Back)) => return Outcome::Close,
-            (_, Some(Action::Submit)) => {
+            Some(Action::Toggle) => self.toggle(),
+            Some(Action::Back) => return Outcome::Close,
+            Some(Action::Submit) => {
                 if self.chosen.is_empty() {
                     self.toggle();
                 }

@@ -267,8 +267,9 @@ impl SettingsPopup {
         let form = &mut self.forms[self.tab];
         let last = form.focus + 1 == form.fields.len();
         let first = form.focus == 0;
-        let next_field = matches!(key.code, ratatui::crossterm::event::KeyCode::Tab);
-        let prev_field = matches!(key.code, ratatui::crossterm::event::KeyCode::BackTab);
+        let page_key = crate::tui::keymap::resolve(&[Context::Pages], key);
+        let next_field = page_key == Some(crate::tui::keymap::Action::NextField);
+        let prev_field = page_key == Some(crate::tui::keymap::Action::PrevField);
         if next_field && last {
             self.tab = (self.tab + 1) % 3;
             self.forms[self.tab].focus = 0;

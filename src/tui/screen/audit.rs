@@ -1,11 +1,11 @@
 //! The Audit and Inbox tabs: newest first, one page at a time.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::audit::AuditRecord;
 use crate::notify::Email;
 use crate::service::AuditQuery;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Context, resolve};
 use crate::tui::msg::Msg;
 use crate::tui::widgets::TextField;
 
@@ -53,8 +53,8 @@ impl Default for AuditState {
 impl AuditState {
     /// While searching, keys go to the search field; Enter applies it.
     pub fn search_key(&mut self, key: &KeyEvent) -> Option<Msg> {
-        match key.code {
-            KeyCode::Enter => {
+        match resolve(&[Context::Search], key) {
+            Some(Action::Submit) => {
                 self.searching = false;
                 let text = self.search.value();
                 let query = AuditQuery {
@@ -63,7 +63,7 @@ impl AuditState {
                 };
                 Some(Msg::ApplyAuditFilter(query))
             }
-            KeyCode::Esc => {
+            Some(Action::Back) => {
                 self.searching = false;
                 None
             }

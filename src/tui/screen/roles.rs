@@ -1,6 +1,6 @@
 //! The admin side: the role catalogue (searchable), and one role's settings and assignments.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::service::{RoleOverview, SettingsView};
 use crate::store::assignments::AssignmentRow;
@@ -109,9 +109,9 @@ impl RolesState {
 
     /// While searching, keys go to the search field.
     pub fn search_key(&mut self, key: &KeyEvent) {
-        match key.code {
-            KeyCode::Enter | KeyCode::Down => self.searching = false,
-            KeyCode::Esc => {
+        match crate::tui::keymap::resolve(&[crate::tui::keymap::Context::Search], key) {
+            Some(Action::Submit) => self.searching = false,
+            Some(Action::Back) => {
                 self.searching = false;
                 self.search.set("");
             }

@@ -15,6 +15,8 @@ pub struct ApprovalsState {
     pub list: Vec<RequestView>,
     /// Selection.
     pub selected: usize,
+    /// Where the list is scrolled to.
+    pub scroll: crate::tui::widgets::Scroll,
 }
 
 impl ApprovalsState {
@@ -68,6 +70,8 @@ pub struct AlertsState {
     pub list: Vec<AlertView>,
     /// Selection.
     pub selected: usize,
+    /// Where the list is scrolled to.
+    pub scroll: crate::tui::widgets::Scroll,
     /// The account may not read alerts (the reason, from the engine).
     pub denied: Option<String>,
     /// Computed at least once (at sign-in, for the tab's count; then on the tab).
@@ -121,6 +125,8 @@ pub struct ReviewsState {
     pub rows: Vec<ReviewRow>,
     /// Selection.
     pub selected: usize,
+    /// Where the list is scrolled to.
+    pub scroll: crate::tui::widgets::Scroll,
     /// Decisions waiting for this account (counted on every refresh, for the tab).
     pub waiting: usize,
 }

@@ -21,6 +21,8 @@ pub struct AuditState {
     pub rows: Vec<AuditRecord>,
     /// Selection.
     pub selected: usize,
+    /// Where the list is scrolled to.
+    pub scroll: crate::tui::widgets::Scroll,
     /// The filters in force.
     pub query: AuditQuery,
     /// The whole log (resource audit) or only the user's own (my audit).
@@ -38,6 +40,7 @@ impl Default for AuditState {
         Self {
             rows: Vec::new(),
             selected: 0,
+            scroll: Default::default(),
             query: AuditQuery {
                 limit: PAGE,
                 ..AuditQuery::default()
@@ -105,6 +108,8 @@ pub struct InboxState {
     pub mail: Vec<Email>,
     /// Selection.
     pub selected: usize,
+    /// Where the list is scrolled to.
+    pub scroll: crate::tui::widgets::Scroll,
 }
 
 impl InboxState {

@@ -17,6 +17,8 @@ pub struct GroupsState {
     pub list: Vec<GroupSummary>,
     /// Selection.
     pub selected: usize,
+    /// Where the list is scrolled to.
+    pub scroll: crate::tui::widgets::Scroll,
     /// Which access Enter opens.
     pub access: Access,
 }
@@ -26,6 +28,7 @@ impl Default for GroupsState {
         Self {
             list: Vec::new(),
             selected: 0,
+            scroll: Default::default(),
             access: Access::Member,
         }
     }

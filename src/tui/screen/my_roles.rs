@@ -16,6 +16,8 @@ pub struct MyRolesState {
     pub sub: Sub,
     /// Selection per list (by [`Sub::index`]).
     pub selected: [usize; 4],
+    /// Where each list is scrolled to (by [`Sub::index`]).
+    pub scrolls: [crate::tui::widgets::Scroll; 4],
     /// Eligible and active roles.
     pub status: Option<Status>,
     /// Recently expired assignments.
@@ -29,6 +31,7 @@ impl Default for MyRolesState {
         Self {
             sub: Sub::Eligible,
             selected: [0; 4],
+            scrolls: Default::default(),
             status: None,
             expired: Vec::new(),
             marked: Vec::new(),

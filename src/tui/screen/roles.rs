@@ -59,6 +59,8 @@ pub struct RolesState {
     pub overview: Vec<RoleOverview>,
     /// Selection in the filtered catalogue.
     pub selected: usize,
+    /// Where the catalogue is scrolled to.
+    pub scroll: crate::tui::widgets::Scroll,
     /// Search text.
     pub search: TextField,
     /// Typing into the search field.
@@ -74,6 +76,7 @@ impl Default for RolesState {
         Self {
             overview: Vec::new(),
             selected: 0,
+            scroll: Default::default(),
             search: TextField::new(60).placeholder("type / to search"),
             searching: false,
             detail: None,

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Wrap};
 
 use super::{Column, safe, table, theme};
 use crate::policy::alerts::Severity;
@@ -80,8 +80,9 @@ pub fn approvals(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         Column::new("Asked", Constraint::Length(11), 11, 4),
     ];
     let table = table(&REQUESTS, rows, inner.width);
-    let mut state = TableState::default().with_selected(Some(a.selected));
+    let mut state = a.scroll.state(a.selected);
     frame.render_stateful_widget(table, inner, &mut state);
+    a.scroll.remember(&state);
 }
 
 /// Every alert, most severe first, with its state and how many items it affects.
@@ -144,8 +145,9 @@ pub fn alerts(frame: &mut Frame, area: Rect, _app: &App, m: &MainState) {
         Column::new("Alert", Constraint::Fill(1), 20, 0),
     ];
     let table = table(&columns, rows, list.width);
-    let mut state = TableState::default().with_selected(Some(a.selected));
+    let mut state = a.scroll.state(a.selected);
     frame.render_stateful_widget(table, list, &mut state);
+    a.scroll.remember(&state);
     let Some(v) = a.list.get(a.selected) else {
         return;
     };
@@ -248,8 +250,9 @@ pub fn reviews(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         Column::new("Decision", Constraint::Fill(1), 12, 1),
     ];
     let table = table(&columns, rows, list.width);
-    let mut state = TableState::default().with_selected(Some(r.selected));
+    let mut state = r.scroll.state(r.selected);
     frame.render_stateful_widget(table, list, &mut state);
+    r.scroll.remember(&state);
     if let Some(row) = r.rows.get(r.selected) {
         let lines = vec![
             Line::from(Span::styled(

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph};
 
 use super::{Column, safe, table, theme};
 use crate::policy::model::Access;
@@ -75,6 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, m: &MainState) {
         })
         .collect();
     let table = table(&GROUPS, rows, list.width);
-    let mut state = TableState::default().with_selected(Some(g.selected));
+    let mut state = g.scroll.state(g.selected);
     frame.render_stateful_widget(table, list, &mut state);
+    g.scroll.remember(&state);
 }

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::{Column, safe, table, theme};
 use crate::audit::AuditResult;
@@ -91,8 +91,9 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         Column::new("By", Constraint::Fill(1), 8, 4),
     ];
     let table = table(&AUDIT, rows, list.width);
-    let mut state = TableState::default().with_selected(Some(a.selected));
+    let mut state = a.scroll.state(a.selected);
     frame.render_stateful_widget(table, list, &mut state);
+    a.scroll.remember(&state);
 }
 
 /// Draws the inbox, newest first, unread marked.
@@ -140,6 +141,7 @@ pub fn inbox(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
     .header(Row::new(["", "Received", "Subject"]).style(theme::heading()))
     .row_highlight_style(theme::selected())
     .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
-    let mut state = TableState::default().with_selected(Some(i.selected));
+    let mut state = i.scroll.state(i.selected);
     frame.render_stateful_widget(table, inner, &mut state);
+    i.scroll.remember(&state);
 }

@@ -4,7 +4,7 @@ use chrono::TimeDelta;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph};
 
 use super::{Column, safe, table, theme};
 use crate::policy::duration::{format_duration, format_left};
@@ -277,6 +277,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
         return;
     }
     let table = table(cols, rows, list.width);
-    let mut state = TableState::default().with_selected(Some(selected));
+    let mut state = my.scrolls[my.sub.index()].state(selected);
     frame.render_stateful_widget(table, list, &mut state);
+    my.scrolls[my.sub.index()].remember(&state);
 }

@@ -72,8 +72,9 @@ fn catalogue(frame: &mut Frame, area: Rect, m: &MainState) {
         Column::new("Active", Constraint::Length(6), 6, 2),
     ];
     let table = table(&CATALOGUE, rows, list.width);
-    let mut state = TableState::default().with_selected(Some(r.selected));
+    let mut state = r.scroll.state(r.selected);
     frame.render_stateful_widget(table, list, &mut state);
+    r.scroll.remember(&state);
 }
 
 /// The settings read view: every field, grouped as the editor's tabs.

@@ -7,6 +7,28 @@ use ratatui::text::{Line, Span};
 
 use crate::policy::text::is_forbidden;
 
+/// How many terminal cells a character takes (two for wide CJK and emoji).
+fn cells(c: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// The characters `start..end` to show in `width` cells: as many before the cursor as fit,
+/// with the cursor's cell (a space at the end) last, then as many after it as still fit.
+fn window(shown: &[char], cursor: usize, width: usize) -> (usize, usize) {
+    let mut used = shown.get(cursor).map_or(1, |c| cells(*c).max(1));
+    let mut start = cursor;
+    while start > 0 && used + cells(shown[start - 1]) <= width {
+        used += cells(shown[start - 1]);
+        start -= 1;
+    }
+    let mut end = (cursor + 1).min(shown.len());
+    while end < shown.len() && used + cells(shown[end]) <= width {
+        used += cells(shown[end]);
+        end += 1;
+    }
+    (start, end)
+}
+
 /// The field's content and cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextField {
@@ -134,11 +156,21 @@ impl TextField {
         true
     }
 
-    /// The field as a line of at most `width` cells, scrolled so the cursor stays visible; the
-    /// cursor is drawn as a reversed cell when focused.
+    /// The field as a line of at most `width` cells (a wide character takes two), scrolled so
+    /// the cursor stays visible; the cursor is drawn as a reversed cell when focused.
     pub fn line(&self, focused: bool, width: usize) -> Line<'static> {
         if self.value.is_empty() && !focused {
-            let shown: String = self.placeholder.chars().take(width.max(1)).collect();
+            let mut room = width.max(1);
+            let shown: String = self
+                .placeholder
+                .chars()
+                .take_while(|c| {
+                    let w = cells(*c);
+                    let fits = w <= room;
+                    room = room.saturating_sub(w);
+                    fits
+                })
+                .collect();
             return Line::from(Span::styled(
                 shown,
                 Style::new().add_modifier(Modifier::DIM),
@@ -149,9 +181,7 @@ impl TextField {
         } else {
             self.value.clone()
         };
-        let width = width.max(2);
-        let start = (self.cursor + 1).saturating_sub(width);
-        let end = (start + width).min(shown.len());
+        let (start, end) = window(&shown, self.cursor, width.max(2));
         let before: String = shown[start..self.cursor.min(end)].iter().collect();
         if !focused {
             return Line::from(shown[start..end].iter().collect::<String>());
@@ -182,6 +212,40 @@ impl TextField {
             ));
         }
         Line::from(spans)
+    }
+}
+
+#[cfg(test)]
+mod width_tests {
+    use super::*;
+
+    fn cells_of(line: &Line<'_>) -> usize {
+        line.spans
+            .iter()
+            .flat_map(|s| s.content.chars())
+            .map(cells)
+            .sum()
+    }
+
+    #[test]
+    fn wide_characters_are_measured_in_cells() {
+        let f = TextField::new(100).with_value("日本語のテキストです");
+        // Ten characters of two cells each; eight cells show four of them and the cursor.
+        let line = f.line(true, 9);
+        assert!(cells_of(&line) <= 9, "{line:?}");
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(text.ends_with("です "), "{text:?}");
+        let unfocused = f.line(false, 9);
+        assert!(cells_of(&unfocused) <= 9, "{unfocused:?}");
+        // ASCII keeps one cell per character, the cursor at the right edge.
+        let a = TextField::new(100).with_value("abcdefghijklmnop");
+        let text: String = a
+            .line(true, 6)
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(text, "lmnop ");
     }
 }
 

@@ -5,9 +5,11 @@ use serde_json::{Value, json};
 use super::args::{RolesArgs, SettingsCommand, SettingsSetArgs};
 use super::output::{Table, json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env};
-use crate::policy::duration::{format_duration, format_iso};
+use crate::policy::duration::format_iso;
 use crate::policy::notification::{NotificationPatch, NotifyRow, split_recipients};
-use crate::policy::settings::{ExpireAfter, RoleSettings, SettingsPatch, on_off};
+use crate::policy::settings::{
+    ExpireAfter, RoleSettings, Section, SettingField, SettingsPatch, on_off,
+};
 use crate::service::SettingsView;
 use crate::store::OpenMode;
 
@@ -235,77 +237,20 @@ fn print_settings(v: &SettingsView) -> CliResult {
         _ => outln!("Entra's defaults (never changed)"),
     }
     let line = |label: &str, value: String| outln!("  {label:<45} {value}");
-    outln!("\nActivation");
-    line(
-        "Activation maximum duration",
-        format_duration(s.max_activation),
-    );
-    line(
-        "On activation, require Azure MFA",
-        on_off(s.require_mfa).into(),
-    );
-    line(
-        "Or require authentication context",
-        match &s.auth_context {
-            Some(c) => format!("{c} (password and a fresh code again)"),
-            None => "off".into(),
-        },
-    );
-    line(
-        "Require justification on activation",
-        on_off(s.require_justification).into(),
-    );
-    line(
-        "Require ticket information on activation",
-        on_off(s.require_ticket).into(),
-    );
-    line(
-        "Require approval to activate",
-        on_off(s.require_approval).into(),
-    );
-    let approvers = if s.approvers.is_empty() {
-        "none: Privileged Role and Global Administrators approve".to_owned()
-    } else {
-        s.approvers
-            .iter()
-            .map(|p| p.upn.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    line("Approvers", approvers);
-    outln!("\nAssignment");
-    line(
-        "Allow permanent eligible assignment",
-        on_off(s.allow_permanent_eligible).into(),
-    );
-    line(
-        "Expire eligible assignments after",
-        s.expire_eligible_after.label(),
-    );
-    line(
-        "Allow permanent active assignment",
-        on_off(s.allow_permanent_active).into(),
-    );
-    line(
-        "Expire active assignments after",
-        s.expire_active_after.label(),
-    );
-    line(
-        "Require Azure MFA on active assignment",
-        on_off(s.require_mfa_on_active).into(),
-    );
-    line(
-        "Require justification on active assignment",
-        on_off(s.require_justification_on_active).into(),
-    );
-    line(
-        "Require Azure MFA on eligible assignment (Graph)",
-        on_off(s.require_mfa_on_eligible).into(),
-    );
-    line(
-        "Require justification on eligible assignment (Graph)",
-        on_off(s.require_justification_on_eligible).into(),
-    );
+    for (section, title) in [
+        (Section::Activation, "Activation"),
+        (Section::Assignment, "Assignment"),
+    ] {
+        outln!("\n{title}");
+        for f in SettingField::ALL.iter().filter(|f| f.section() == section) {
+            let label = if f.graph_only() {
+                format!("{} (Graph)", f.label())
+            } else {
+                f.label().to_owned()
+            };
+            line(&label, f.show(s));
+        }
+    }
     outln!("\nNotification");
     let mut t = Table::new(&[
         "  Row",

@@ -301,3 +301,24 @@ pub struct UnassignArgs {
     #[arg(long)]
     pub dry_run: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use crate::policy::settings::SettingField;
+
+    #[test]
+    fn every_setting_has_its_flag_on_settings_set() {
+        let mut cli = super::Cli::command();
+        cli.build();
+        let set = cli
+            .find_subcommand("settings")
+            .and_then(|s| s.find_subcommand("set"))
+            .expect("pim settings set");
+        let flags: Vec<&str> = set.get_arguments().filter_map(|a| a.get_long()).collect();
+        for f in SettingField::ALL {
+            assert!(flags.contains(&f.flag()), "--{} for {f:?}", f.flag());
+        }
+    }
+}

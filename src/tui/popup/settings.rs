@@ -8,7 +8,7 @@ use crate::policy::model::Role;
 use crate::policy::notification::{NotificationPatch, NotifyRow, split_recipients};
 use crate::policy::settings::{
     ExpireAfter, MAX_ACTIVATION_STEP, MAX_MAX_ACTIVATION, MIN_MAX_ACTIVATION, RoleSettings,
-    SettingsPatch,
+    SettingField, SettingsPatch,
 };
 use crate::tui::keymap::Context;
 use crate::tui::msg::Msg;
@@ -62,15 +62,19 @@ fn activation_form(s: &RoleSettings) -> Form {
     );
     let approvers: Vec<&str> = s.approvers.iter().map(|p| p.upn.as_str()).collect();
     Form::new(vec![
-        Field::new("max", "Activation maximum duration", Input::Slider(slider)),
         Field::new(
-            "mfa",
-            "On activation, require Azure MFA",
+            SettingField::MaxActivation.id(),
+            SettingField::MaxActivation.label(),
+            Input::Slider(slider),
+        ),
+        Field::new(
+            SettingField::RequireMfa.id(),
+            SettingField::RequireMfa.label(),
             Input::Switch(s.require_mfa),
         ),
         Field::new(
-            "acrs",
-            "Or require authentication context",
+            SettingField::AuthContext.id(),
+            SettingField::AuthContext.label(),
             Input::Text(
                 TextField::new(3)
                     .with_value(s.auth_context.as_deref().unwrap_or(""))
@@ -78,23 +82,23 @@ fn activation_form(s: &RoleSettings) -> Form {
             ),
         ),
         Field::new(
-            "justification",
-            "Require justification on activation",
+            SettingField::RequireJustification.id(),
+            SettingField::RequireJustification.label(),
             Input::Switch(s.require_justification),
         ),
         Field::new(
-            "ticket",
-            "Require ticket information on activation",
+            SettingField::RequireTicket.id(),
+            SettingField::RequireTicket.label(),
             Input::Switch(s.require_ticket),
         ),
         Field::new(
-            "approval",
-            "Require approval to activate",
+            SettingField::RequireApproval.id(),
+            SettingField::RequireApproval.label(),
             Input::Switch(s.require_approval),
         ),
         Field::new(
-            "approvers",
-            "Approvers",
+            SettingField::Approvers.id(),
+            SettingField::Approvers.label(),
             Input::Text(
                 TextField::new(2000)
                     .with_value(&approvers.join(", "))
@@ -107,33 +111,33 @@ fn activation_form(s: &RoleSettings) -> Form {
 fn assignment_form(s: &RoleSettings) -> Form {
     Form::new(vec![
         Field::new(
-            "perm_eligible",
-            "Allow permanent eligible assignment",
+            SettingField::AllowPermanentEligible.id(),
+            SettingField::AllowPermanentEligible.label(),
             Input::Switch(s.allow_permanent_eligible),
         ),
         Field::new(
-            "expire_eligible",
-            "Expire eligible assignments after",
+            SettingField::ExpireEligibleAfter.id(),
+            SettingField::ExpireEligibleAfter.label(),
             expiry(s.expire_eligible_after),
         ),
         Field::new(
-            "perm_active",
-            "Allow permanent active assignment",
+            SettingField::AllowPermanentActive.id(),
+            SettingField::AllowPermanentActive.label(),
             Input::Switch(s.allow_permanent_active),
         ),
         Field::new(
-            "expire_active",
-            "Expire active assignments after",
+            SettingField::ExpireActiveAfter.id(),
+            SettingField::ExpireActiveAfter.label(),
             expiry(s.expire_active_after),
         ),
         Field::new(
-            "mfa_active",
-            "Require Azure MFA on active assignment",
+            SettingField::RequireMfaOnActive.id(),
+            SettingField::RequireMfaOnActive.label(),
             Input::Switch(s.require_mfa_on_active),
         ),
         Field::new(
-            "just_active",
-            "Require justification on active assignment",
+            SettingField::RequireJustificationOnActive.id(),
+            SettingField::RequireJustificationOnActive.label(),
             Input::Switch(s.require_justification_on_active),
         ),
     ])
@@ -224,27 +228,46 @@ impl SettingsPopup {
             }
         }
         let patch = SettingsPatch {
-            max_activation: (a.slider("max") != o.max_activation).then(|| a.slider("max")),
-            require_mfa: differs(a.switch("mfa"), o.require_mfa),
+            max_activation: (a.slider(SettingField::MaxActivation.id()) != o.max_activation)
+                .then(|| a.slider(SettingField::MaxActivation.id())),
+            require_mfa: differs(a.switch(SettingField::RequireMfa.id()), o.require_mfa),
             auth_context: {
-                let typed = a.text("acrs").trim().to_lowercase();
+                let typed = a.text(SettingField::AuthContext.id()).trim().to_lowercase();
                 let typed = (!typed.is_empty()).then_some(typed);
                 (typed != o.auth_context).then_some(typed)
             },
-            require_justification: differs(a.switch("justification"), o.require_justification),
-            require_ticket: differs(a.switch("ticket"), o.require_ticket),
-            require_approval: differs(a.switch("approval"), o.require_approval),
+            require_justification: differs(
+                a.switch(SettingField::RequireJustification.id()),
+                o.require_justification,
+            ),
+            require_ticket: differs(a.switch(SettingField::RequireTicket.id()), o.require_ticket),
+            require_approval: differs(
+                a.switch(SettingField::RequireApproval.id()),
+                o.require_approval,
+            ),
             approvers: None,
             allow_permanent_eligible: differs(
-                b.switch("perm_eligible"),
+                b.switch(SettingField::AllowPermanentEligible.id()),
                 o.allow_permanent_eligible,
             ),
-            expire_eligible_after: expire(b.choice("expire_eligible"), o.expire_eligible_after),
-            allow_permanent_active: differs(b.switch("perm_active"), o.allow_permanent_active),
-            expire_active_after: expire(b.choice("expire_active"), o.expire_active_after),
-            require_mfa_on_active: differs(b.switch("mfa_active"), o.require_mfa_on_active),
+            expire_eligible_after: expire(
+                b.choice(SettingField::ExpireEligibleAfter.id()),
+                o.expire_eligible_after,
+            ),
+            allow_permanent_active: differs(
+                b.switch(SettingField::AllowPermanentActive.id()),
+                o.allow_permanent_active,
+            ),
+            expire_active_after: expire(
+                b.choice(SettingField::ExpireActiveAfter.id()),
+                o.expire_active_after,
+            ),
+            require_mfa_on_active: differs(
+                b.switch(SettingField::RequireMfaOnActive.id()),
+                o.require_mfa_on_active,
+            ),
             require_justification_on_active: differs(
-                b.switch("just_active"),
+                b.switch(SettingField::RequireJustificationOnActive.id()),
                 o.require_justification_on_active,
             ),
             require_mfa_on_eligible: None,
@@ -252,7 +275,7 @@ impl SettingsPopup {
             notifications,
         };
         let typed: Vec<String> = a
-            .text("approvers")
+            .text(SettingField::Approvers.id())
             .split([',', ';', ' '])
             .map(str::trim)
             .filter(|s| !s.is_empty())
@@ -335,7 +358,7 @@ mod tests {
         let mut p = SettingsPopup::new(role(), RoleSettings::default());
         assert!(p.patch().0.is_empty());
         p.tab = 1;
-        p.forms[1].focus_on("perm_active");
+        p.forms[1].focus_on(SettingField::AllowPermanentActive.id());
         p.handle_key(&KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
         let (patch, approvers) = p.patch();
         assert_eq!(patch.allow_permanent_active, Some(false));

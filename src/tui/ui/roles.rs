@@ -79,15 +79,7 @@ fn catalogue(frame: &mut Frame, area: Rect, m: &MainState) {
 
 /// The settings read view: every field, grouped as the editor's tabs.
 fn settings_lines(s: &RoleSettings) -> Vec<Line<'static>> {
-    let approvers = if s.approvers.is_empty() {
-        "default (Privileged Role and Global Administrators)".to_owned()
-    } else {
-        s.approvers
-            .iter()
-            .map(|p| p.upn.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let approvers = crate::policy::settings::approvers_text(&s.approvers);
     let changed_rows = s
         .notifications
         .iter()

@@ -79,7 +79,8 @@ fn window_words(a: &Assignment) -> String {
 
 /// `pim assign`.
 pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
-    let window = window(&a.window).ok_or_else(|| {
+    let how = a.how;
+    let window = window(&how.window).ok_or_else(|| {
         CliError::usage("say how long: --permanent, --for DURATION or --end TIME")
     })?;
     let token = env.token()?;
@@ -87,13 +88,13 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
     let input = AssignInput {
         role: a.role,
         upn: a.upn.or(a.group).unwrap_or_default(),
-        kind: a.kind.into(),
-        start: a.start,
+        kind: how.kind.into(),
+        start: how.start,
         window,
-        justification: a.reason,
+        justification: how.reason,
         otp: None,
     };
-    let (done, preview) = dry_or_real(&mut svc, a.dry_run, a.otp, |svc, otp| {
+    let (done, preview) = dry_or_real(&mut svc, how.dry_run, how.otp, |svc, otp| {
         svc.assign(
             &token,
             AssignInput {
@@ -103,7 +104,7 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
         )
     })?;
     let now = svc.clock()?.now;
-    if a.json {
+    if how.json {
         return json(&dry_json(done_json(&done, now), &preview));
     }
     dry_header(&preview);

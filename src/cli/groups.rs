@@ -38,13 +38,7 @@ pub fn groups(env: &Env, command: GroupsCommand) -> CliResult {
                     role,
                     upn: Some(a.upn),
                     group: None,
-                    kind: a.kind,
-                    window: a.window,
-                    start: a.start,
-                    reason: a.reason,
-                    otp: a.otp,
-                    json: a.json,
-                    dry_run: a.dry_run,
+                    how: a.how,
                 },
             )
         }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// `pim alerts`.
+// `pim alerts`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct AlertsArgs {
@@ -14,7 +14,7 @@ pub struct AlertsArgs {
     pub command: Option<AlertsCommand>,
 }
 
-/// `pim alerts …`.
+// `pim alerts …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum AlertsCommand {
@@ -37,7 +37,7 @@ pub enum AlertsCommand {
     Fix(AlertFixArgs),
 }
 
-/// `pim alerts fix`.
+// `pim alerts fix`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct AlertFixArgs {
     /// The alert (no-mfa, permanent-active, unused-roles, outside-pim or stale-accounts)
@@ -56,7 +56,7 @@ pub struct AlertFixArgs {
     pub json: bool,
 }
 
-/// `pim alerts set`.
+// `pim alerts set`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct AlertSetArgs {
     /// The alert

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// `pim audit`.
+// `pim audit`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
@@ -23,7 +23,7 @@ pub struct AuditArgs {
     pub command: Option<AuditCommand>,
 }
 
-/// The filters of `pim audit` and `pim audit export`.
+// The filters of `pim audit` and `pim audit export`.
 #[derive(Debug, Args, Clone)]
 pub struct AuditFilterArgs {
     /// Entries by or about this user
@@ -46,7 +46,7 @@ pub struct AuditFilterArgs {
     pub failures: bool,
 }
 
-/// `pim audit export`.
+// `pim audit export`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct AuditExportArgs {
     /// Which entries
@@ -72,7 +72,7 @@ pub enum ExportFormat {
     Jsonl,
 }
 
-/// `pim audit verify|checkpoint|reanchor|export`.
+// `pim audit verify|checkpoint|reanchor|export`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum AuditCommand {

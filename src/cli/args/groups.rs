@@ -20,7 +20,7 @@ impl From<AccessArg> for crate::policy::model::Access {
     }
 }
 
-/// `pim groups …`.
+// `pim groups …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum GroupsCommand {
@@ -71,7 +71,7 @@ pub enum GroupsCommand {
     Settings(GroupSettingsCommand),
 }
 
-/// `pim groups assign`.
+// `pim groups assign`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct GroupAssignArgs {
     /// The group
@@ -81,30 +81,12 @@ pub struct GroupAssignArgs {
     /// Membership or ownership
     #[arg(long, value_enum)]
     pub access: AccessArg,
-    /// Eligible (may activate) or active (holds it)
-    #[arg(long = "type", value_enum)]
-    pub kind: KindArg,
-    /// How long
+    /// The assignment's type, window and reason
     #[command(flatten)]
-    pub window: WindowArgs,
-    /// Start later (RFC 3339); default now
-    #[arg(long, value_parser = parse_time, value_name = "TIME")]
-    pub start: Option<Time>,
-    /// Justification
-    #[arg(long, value_name = "TEXT")]
-    pub reason: Option<String>,
-    /// Your current authenticator code, when the group requires MFA on active assignment
-    #[arg(long, value_name = "CODE")]
-    pub otp: Option<String>,
-    /// Print the result as JSON
-    #[arg(long)]
-    pub json: bool,
-    /// Check every rule and say what would happen, changing nothing and asking for no code
-    #[arg(long)]
-    pub dry_run: bool,
+    pub how: AssignmentOptions,
 }
 
-/// `pim groups unassign`.
+// `pim groups unassign`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct GroupUnassignArgs {
     /// The group
@@ -125,7 +107,7 @@ pub struct GroupUnassignArgs {
     pub dry_run: bool,
 }
 
-/// `pim groups activate`.
+// `pim groups activate`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct GroupActivateArgs {
     /// The group
@@ -163,7 +145,7 @@ pub struct GroupActivateArgs {
     pub dry_run: bool,
 }
 
-/// `pim groups settings …`.
+// `pim groups settings …`.
 #[derive(Debug, Subcommand)]
 pub enum GroupSettingsCommand {
     /// Show the settings of a group's membership or ownership

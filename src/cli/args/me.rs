@@ -3,7 +3,7 @@
 
 use super::*;
 
-/// `pim status`.
+// `pim status`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Print JSON
@@ -14,7 +14,7 @@ pub struct StatusArgs {
     pub short: bool,
 }
 
-/// `pim check`.
+// `pim check`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Role name, slug or template id
@@ -24,7 +24,7 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// `pim exec`.
+// `pim exec`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// Role name, slug or template id
@@ -55,7 +55,7 @@ pub struct ExecArgs {
     pub command: Vec<String>,
 }
 
-/// `pim activate`.
+// `pim activate`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ActivateArgs {
     /// Role names, slugs or template ids: several are checked first and activated together
@@ -101,7 +101,7 @@ pub struct ActivateArgs {
     pub dry_run: bool,
 }
 
-/// `pim bundle`.
+// `pim bundle`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum BundleCommand {
@@ -113,7 +113,7 @@ pub enum BundleCommand {
     Delete(BundleNameArgs),
 }
 
-/// `pim bundle save`.
+// `pim bundle save`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct BundleSaveArgs {
     /// The bundle's name (letters, digits, '.', '_', '-')
@@ -132,7 +132,7 @@ pub struct BundleSaveArgs {
     pub json: bool,
 }
 
-/// `pim bundle delete`.
+// `pim bundle delete`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct BundleNameArgs {
     /// The bundle's name
@@ -142,14 +142,14 @@ pub struct BundleNameArgs {
     pub json: bool,
 }
 
-/// `pim deactivate`.
+// `pim deactivate`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct DeactivateArgs {
     /// Role name, slug or template id
     pub role: String,
 }
 
-/// `pim inbox`.
+// `pim inbox`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct InboxArgs {
@@ -167,7 +167,7 @@ pub struct InboxArgs {
     pub command: Option<InboxCommand>,
 }
 
-/// `pim inbox show`.
+// `pim inbox show`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum InboxCommand {
@@ -181,7 +181,7 @@ pub enum InboxCommand {
     },
 }
 
-/// `pim mail …`.
+// `pim mail …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum MailCommand {

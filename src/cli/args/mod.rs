@@ -46,7 +46,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Every command.
+// Every command.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum Command {
@@ -133,7 +133,7 @@ pub enum Command {
     Man(ManArgs),
 }
 
-/// `--json` alone.
+// `--json` alone.
 #[derive(Debug, Args)]
 pub struct JsonFlag {
     /// Print one JSON document instead of text
@@ -194,7 +194,7 @@ impl From<KindArg> for AssignmentKind {
     }
 }
 
-/// How long an assignment lasts.
+// How long an assignment lasts.
 #[derive(Debug, Args)]
 #[group(multiple = false)]
 pub struct WindowArgs {
@@ -207,4 +207,31 @@ pub struct WindowArgs {
     /// Ends at this time (RFC 3339)
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     pub end: Option<Time>,
+}
+
+#[cfg(test)]
+mod help_tests {
+    use clap::CommandFactory;
+
+    /// Every command's help starts with what it does (an argument struct's own comment once
+    /// replaced it with "`pim assign`").
+    #[test]
+    fn every_command_says_what_it_does() {
+        fn walk(cmd: &clap::Command, path: &str, bad: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+                if about.is_empty() || about.starts_with('`') {
+                    bad.push(format!("{path}: {about:?}"));
+                }
+                walk(sub, &path, bad);
+            }
+        }
+        let mut cli = super::Cli::command();
+        cli.build();
+        let mut bad = Vec::new();
+        walk(&cli, "pim", &mut bad);
+        bad.retain(|b| !b.starts_with("pim help"));
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// `pim requests`.
+// `pim requests`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct RequestsArgs {
     /// Print JSON
@@ -10,7 +10,7 @@ pub struct RequestsArgs {
     pub json: bool,
 }
 
-/// `pim approve`.
+// `pim approve`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The request id (or a unique prefix), from `pim requests`
@@ -39,7 +39,7 @@ pub struct ApproveArgs {
     pub json: bool,
 }
 
-/// `pim deny`.
+// `pim deny`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct DenyArgs {
     /// The request id (or a unique prefix), from `pim requests`
@@ -59,14 +59,14 @@ pub struct DenyArgs {
     pub json: bool,
 }
 
-/// `pim cancel`.
+// `pim cancel`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct CancelArgs {
     /// The request id (or a unique prefix), from `pim requests`
     pub id: String,
 }
 
-/// `pim extend`.
+// `pim extend`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ExtendArgs {
     /// Role name, slug or template id
@@ -91,7 +91,7 @@ pub struct ExtendArgs {
     pub dry_run: bool,
 }
 
-/// `pim renew`.
+// `pim renew`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct RenewArgs {
     /// Role name, slug or template id

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// `pim reviews …`.
+// `pim reviews …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ReviewsCommand {
@@ -26,7 +26,7 @@ pub enum ReviewsCommand {
     Decide(ReviewDecideArgs),
 }
 
-/// `pim reviews create`.
+// `pim reviews create`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ReviewCreateArgs {
     /// The role whose assignments are reviewed
@@ -67,7 +67,7 @@ pub struct ReviewCreateArgs {
     pub json: bool,
 }
 
-/// `pim reviews decide`.
+// `pim reviews decide`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ReviewDecideArgs {
     /// The review's id (or a unique prefix)

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// `pim roles`.
+// `pim roles`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct RolesArgs {
     /// Only roles whose name contains this
@@ -13,7 +13,7 @@ pub struct RolesArgs {
     pub json: bool,
 }
 
-/// `pim settings …`.
+// `pim settings …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum SettingsCommand {
@@ -69,7 +69,7 @@ pub enum SettingsCommand {
     },
 }
 
-/// `pim settings set`.
+// `pim settings set`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct SettingsSetArgs {
     /// Role name, slug or template id (under `pim groups settings set`: the group's name)
@@ -134,7 +134,7 @@ pub struct SettingsSetArgs {
     pub json: bool,
 }
 
-/// `pim assign`.
+// `pim assign`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct AssignArgs {
     /// Role name, slug or template id
@@ -145,6 +145,14 @@ pub struct AssignArgs {
     /// Assign the role to a role-assignable group instead: its active members hold it
     #[arg(long, value_name = "NAME")]
     pub group: Option<String>,
+    /// The assignment's type, window and reason
+    #[command(flatten)]
+    pub how: AssignmentOptions,
+}
+
+// How an assignment is made (`pim assign`, `pim groups assign`).
+#[derive(Debug, Args)]
+pub struct AssignmentOptions {
     /// Eligible (may activate) or active (holds the role)
     #[arg(long = "type", value_enum)]
     pub kind: KindArg,
@@ -157,7 +165,7 @@ pub struct AssignArgs {
     /// Justification
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// Your current authenticator code, when the role requires MFA on active assignment
+    /// Your current authenticator code, when the role (or group) requires MFA on active assignment
     #[arg(long, value_name = "CODE")]
     pub otp: Option<String>,
     /// Print the result as JSON
@@ -168,7 +176,7 @@ pub struct AssignArgs {
     pub dry_run: bool,
 }
 
-/// `pim assignments`.
+// `pim assignments`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct AssignmentsArgs {
@@ -195,7 +203,7 @@ pub struct AssignmentsArgs {
     pub command: Option<AssignmentsCommand>,
 }
 
-/// `pim assignments update`.
+// `pim assignments update`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum AssignmentsCommand {
@@ -210,7 +218,7 @@ pub enum AssignmentsCommand {
     Import(ImportAssignmentsArgs),
 }
 
-/// `pim assignments export`.
+// `pim assignments export`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ExportAssignmentsArgs {
     /// Only this role
@@ -224,7 +232,7 @@ pub struct ExportAssignmentsArgs {
     pub kind: Option<KindArg>,
 }
 
-/// `pim assignments import`.
+// `pim assignments import`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ImportAssignmentsArgs {
     /// The file (`-` reads standard input): Graph JSON, or CSV when it ends in .csv or with
@@ -251,7 +259,7 @@ pub struct ImportAssignmentsArgs {
     pub json: bool,
 }
 
-/// `pim assignments update`.
+// `pim assignments update`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     /// Role name, slug or template id
@@ -281,7 +289,7 @@ pub struct UpdateArgs {
     pub dry_run: bool,
 }
 
-/// `pim unassign`.
+// `pim unassign`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct UnassignArgs {
     /// Role name, slug or template id

@@ -3,7 +3,7 @@
 
 use super::*;
 
-/// `pim scenario …`.
+// `pim scenario …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ScenarioCommand {
@@ -19,7 +19,7 @@ pub enum ScenarioCommand {
     },
 }
 
-/// `pim scenario run`.
+// `pim scenario run`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ScenarioRunArgs {
     /// A built-in scenario's name, or a TOML file
@@ -35,7 +35,7 @@ pub struct ScenarioRunArgs {
     pub replace: bool,
 }
 
-/// `pim completions`.
+// `pim completions`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell
@@ -58,7 +58,7 @@ pub enum ShellArg {
     Powershell,
 }
 
-/// `pim man`.
+// `pim man`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// Write pim.1 and a page for every command (pim-activate.1, …) into this directory
@@ -66,7 +66,7 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// `pim doctor`.
+// `pim doctor`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Print JSON
@@ -77,7 +77,7 @@ pub struct DoctorArgs {
     pub accept_clock: bool,
 }
 
-/// `pim backup FILE` and `pim restore FILE`.
+// `pim backup FILE` and `pim restore FILE`.
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     /// The backup file
@@ -87,7 +87,7 @@ pub struct BackupArgs {
     pub json: bool,
 }
 
-/// `pim lab`.
+// `pim lab`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct LabArgs {
@@ -102,7 +102,7 @@ pub struct LabArgs {
     pub command: Option<LabCommand>,
 }
 
-/// `pim lab …`.
+// `pim lab …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum LabCommand {
@@ -130,7 +130,7 @@ pub enum LabCommand {
     },
 }
 
-/// `pim lab seed`.
+// `pim lab seed`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// Users to add
@@ -150,7 +150,7 @@ pub struct SeedArgs {
     pub json: bool,
 }
 
-/// `pim lab simulate …`.
+// `pim lab simulate …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum SimulateCommand {
@@ -164,7 +164,7 @@ pub enum SimulateCommand {
     },
 }
 
-/// `pim init`.
+// `pim init`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The tenant's domain, e.g. contoso.onmicrosoft.com
@@ -187,7 +187,7 @@ pub struct InitArgs {
     pub json: bool,
 }
 
-/// `pim login`.
+// `pim login`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// Your user name, e.g. pimuser@pimlab.onmicrosoft.com
@@ -201,7 +201,7 @@ pub struct LoginArgs {
     pub otp: Option<String>,
 }
 
-/// `pim logout`.
+// `pim logout`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
     /// Sign out every account signed in on this database
@@ -209,7 +209,7 @@ pub struct LogoutArgs {
     pub all: bool,
 }
 
-/// `pim users …`.
+// `pim users …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum UsersCommand {
@@ -259,7 +259,7 @@ pub enum UsersCommand {
     },
 }
 
-/// `pim users add`.
+// `pim users add`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct UserAddArgs {
     /// User name in the tenant's domain
@@ -275,7 +275,7 @@ pub struct UserAddArgs {
     pub json: bool,
 }
 
-/// `pim users list`.
+// `pim users list`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct UserListArgs {
     /// Only users whose name or UPN contains this
@@ -289,7 +289,7 @@ pub struct UserListArgs {
     pub json: bool,
 }
 
-/// `pim clock`.
+// `pim clock`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct ClockArgs {
     /// Print JSON
@@ -300,7 +300,7 @@ pub struct ClockArgs {
     pub command: Option<ClockCommand>,
 }
 
-/// `pim clock …`.
+// `pim clock …`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum ClockCommand {
@@ -322,7 +322,7 @@ pub enum ClockCommand {
     Reset,
 }
 
-/// `pim licence`.
+// `pim licence`. Its help is the subcommand's own line.
 #[derive(Debug, Args)]
 pub struct LicenceArgs {
     /// Print JSON
@@ -333,7 +333,7 @@ pub struct LicenceArgs {
     pub command: Option<LicenceCommand>,
 }
 
-/// `pim licence set`.
+// `pim licence set`.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum LicenceCommand {

@@ -18,9 +18,12 @@ fn main() {
     conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
     let t = pim_console::clock::from_unix(1_795_000_000);
     for i in 0..n {
-        let e = AuditEntry::new("Add member to role completed (PIM activation)", t)
-            .detail("i", i)
-            .written_at(t);
+        let e = AuditEntry::new(
+            pim_console::audit::activity::Activity::ActivationCompleted,
+            t,
+        )
+        .detail("i", i)
+        .written_at(t);
         let id = uuid::Uuid::new_v4().to_string();
         pim_console::store::audit::append(&conn, e, id).expect("append");
     }

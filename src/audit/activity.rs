@@ -4,176 +4,356 @@
 
 use crate::policy::model::{Access, Assignment, AssignmentKind};
 
-/// A user activated a role.
-pub const ACTIVATION_COMPLETED: &str = "Add member to role completed (PIM activation)";
-/// A user asked to activate (recorded when the request is refused).
-pub const ACTIVATION_REQUESTED: &str = "Add member to role requested (PIM activation)";
-/// A user deactivated a role.
-pub const DEACTIVATED: &str = "Remove member from role completed (PIM deactivate)";
-/// An activation's end time passed.
-pub const ACTIVATION_EXPIRED: &str = "Remove member from role (PIM activation expired)";
-/// An activation ended because its eligibility was removed.
-pub const ACTIVATION_REVOKED: &str = "Remove member from role completed (PIM activation revoked)";
-/// A role setting changed.
-pub const SETTINGS_UPDATED: &str = "Update role setting in PIM";
-/// A successful sign-in.
-pub const SIGN_IN: &str = "User signed in";
-/// A failed password or code at sign-in.
-pub const SIGN_IN_FAILED: &str = "User sign-in failed";
-/// A sign-in attempt on a locked account.
-pub const SIGN_IN_BLOCKED: &str = "User sign-in blocked (account locked)";
-/// The failure that locked the account.
-pub const ACCOUNT_LOCKED: &str = "User account locked";
-/// An administrator unlocked an account.
-pub const ACCOUNT_UNLOCKED: &str = "Unlock user account";
-/// A wrong, missing or replayed code at activation or active assignment.
-pub const MFA_FAILED: &str = "MFA verification failed";
-/// A sign-out.
-pub const SIGN_OUT: &str = "User signed out";
-/// An administrator set a new password for an account.
-pub const PASSWORD_RESET: &str = "Reset user password";
-/// An administrator required an account to register its authenticator again.
-pub const MFA_RESET: &str = "Require re-register multifactor authentication";
-/// An administrator disabled an account.
-pub const ACCOUNT_DISABLED: &str = "Disable account";
-/// An administrator enabled an account.
-pub const ACCOUNT_ENABLED: &str = "Enable account";
-/// A user was created.
-pub const USER_ADDED: &str = "Add user";
-/// A user confirmed their authenticator app.
-pub const MFA_REGISTERED: &str = "User registered security info";
-/// A tenant was created.
-pub const TENANT_CREATED: &str = "Create tenant";
-/// The tenant's licence changed.
-pub const LICENCE_CHANGED: &str = "Update tenant licence";
-/// An alert was dismissed.
-pub const ALERT_DISMISSED: &str = "Disable PIM Alert";
-/// An alert's settings changed.
-pub const ALERT_SETTINGS: &str = "Update PIM alert setting";
-/// An administrator applied an alert's fix (Graph's `remediate`); each change it made is
-/// audited under its own name as well.
-pub const ALERT_REMEDIATED: &str = "Remediate PIM alert";
-/// An access review was created.
-pub const REVIEW_CREATED: &str = "Create access review";
-/// A reviewer approved or denied an assignment under review.
-pub const REVIEW_DECIDED: &str = "Record access review decision";
-/// An access review ended and its results were applied.
-pub const REVIEW_COMPLETED: &str = "Complete access review";
-/// An assignment denied in an access review was removed at its end.
-pub const REVIEW_REMOVED: &str = "Remove member from role (access review result)";
-/// A training lab was rebuilt (`pim lab --reset`).
-pub const LAB_RESET: &str = "Reset training lab";
-/// An administrator accepted the audit log as it stands after a break of its anchor.
-pub const AUDIT_REANCHORED: &str = "Re-anchor audit log";
-/// A consistent copy of the database was written.
-pub const DATABASE_BACKED_UP: &str = "Back up database";
-/// The database was replaced by a backup (a known rollback).
-pub const DATABASE_RESTORED: &str = "Restore database from backup";
-/// The owner of the database accepted a system clock behind the newest time it had seen.
-pub const CLOCK_ACCEPTED: &str = "Accept system clock";
-/// `pim exec` started a command under a role.
-pub const EXEC_STARTED: &str = "Run command with role started (PIM exec)";
-/// A command run under a role ended (by itself, or stopped when the role ended).
-pub const EXEC_ENDED: &str = "Run command with role ended (PIM exec)";
-/// A lab administrator simulated a role assignment written outside PIM.
-pub const OUTSIDE_ASSIGNMENT_SIMULATED: &str = "Simulate role assignment outside PIM (lab)";
-/// A security group was added (PIM for Groups).
-pub const GROUP_ADDED: &str = "Add group";
+/// Everything the audit log records, by Entra's activity names ([`Activity::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    /// A user activated a role.
+    ActivationCompleted,
+    /// A user asked to activate (recorded when the request is refused).
+    ActivationRequested,
+    /// A user deactivated a role.
+    Deactivated,
+    /// An activation's end time passed.
+    ActivationExpired,
+    /// An activation ended because its eligibility was removed.
+    ActivationRevoked,
+    /// A role setting changed.
+    SettingsUpdated,
+    /// A successful sign-in.
+    SignIn,
+    /// A failed password or code at sign-in.
+    SignInFailed,
+    /// A sign-in attempt on a locked account.
+    SignInBlocked,
+    /// The failure that locked the account.
+    AccountLocked,
+    /// An administrator unlocked an account.
+    AccountUnlocked,
+    /// A wrong, missing or replayed code at activation or active assignment.
+    MfaFailed,
+    /// A sign-out.
+    SignOut,
+    /// An administrator set a new password for an account.
+    PasswordReset,
+    /// An administrator required an account to register its authenticator again.
+    MfaReset,
+    /// An administrator disabled an account.
+    AccountDisabled,
+    /// An administrator enabled an account.
+    AccountEnabled,
+    /// A user was created.
+    UserAdded,
+    /// A user confirmed their authenticator app.
+    MfaRegistered,
+    /// A tenant was created.
+    TenantCreated,
+    /// The tenant's licence changed.
+    LicenceChanged,
+    /// An alert was dismissed.
+    AlertDismissed,
+    /// An alert's settings changed.
+    AlertSettings,
+    /// An administrator applied an alert's fix (Graph's `remediate`); each change it made is
+    /// audited under its own name as well.
+    AlertRemediated,
+    /// An access review was created.
+    ReviewCreated,
+    /// A reviewer approved or denied an assignment under review.
+    ReviewDecided,
+    /// An access review ended and its results were applied.
+    ReviewCompleted,
+    /// An assignment denied in an access review was removed at its end.
+    ReviewRemoved,
+    /// A training lab was rebuilt (`pim lab --reset`).
+    LabReset,
+    /// An administrator accepted the audit log as it stands after a break of its anchor.
+    AuditReanchored,
+    /// A consistent copy of the database was written.
+    DatabaseBackedUp,
+    /// The database was replaced by a backup (a known rollback).
+    DatabaseRestored,
+    /// The owner of the database accepted a system clock behind the newest time it had seen.
+    ClockAccepted,
+    /// `pim exec` started a command under a role.
+    ExecStarted,
+    /// A command run under a role ended (by itself, or stopped when the role ended).
+    ExecEnded,
+    /// A lab administrator simulated a role assignment written outside PIM.
+    OutsideAssignmentSimulated,
+    /// A security group was added (PIM for Groups).
+    GroupAdded,
+    /// The lab clock was moved.
+    ClockMoved,
+    /// An administrator assigned (or, `completed: false`, tried to assign) a role:
+    /// `Add eligible member to role in PIM completed (permanent)` and its siblings.
+    AssignmentAdded {
+        /// Eligible or active.
+        kind: AssignmentKind,
+        /// Without an end.
+        permanent: bool,
+        /// Done, or only asked (a refusal).
+        completed: bool,
+    },
+    /// An administrator removed an assignment, or its expiry was recorded:
+    /// `Remove eligible member from role in PIM completed (timebound)` and siblings.
+    AssignmentRemoved {
+        /// Eligible or active.
+        kind: AssignmentKind,
+        /// Without an end.
+        permanent: bool,
+        /// Done, or only asked.
+        completed: bool,
+    },
+    /// An administrator changed an assignment's type or window, named by what it becomes:
+    /// `Update eligible member in role in PIM completed (timebound)` and siblings.
+    AssignmentUpdated {
+        /// Eligible or active.
+        kind: AssignmentKind,
+        /// Without an end.
+        permanent: bool,
+        /// Done, or only asked.
+        completed: bool,
+    },
+    /// A request that waits for a decision (an activation that needs approval, an extension or
+    /// a renewal), at one of its stages.
+    Request {
+        /// What is asked for.
+        flow: Flow,
+        /// Where it is.
+        stage: Stage,
+    },
+}
 
-/// The lab clock was moved.
-pub const CLOCK_MOVED: &str = "Lab clock moved";
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Activating a role that requires approval.
+    Activation,
+    /// Extending an assignment of this type.
+    Extend(AssignmentKind),
+    /// Renewing an expired assignment of this type.
+    Renew(AssignmentKind),
+}
+
+/// Where a request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Sent.
+    Requested,
+    /// Approved.
+    Approved,
+    /// Denied.
+    Denied,
+    /// Withdrawn.
+    Canceled,
+    /// Nobody decided in time.
+    Expired,
+    /// Carried out after approval.
+    Completed,
+}
+
+impl Stage {
+    fn word(self) -> &'static str {
+        match self {
+            Stage::Requested => "requested",
+            Stage::Approved => "approved",
+            Stage::Denied => "denied",
+            Stage::Canceled => "canceled",
+            Stage::Expired => "expired",
+            Stage::Completed => "completed",
+        }
+    }
+}
 
 fn word(permanent: bool) -> &'static str {
     if permanent { "permanent" } else { "timebound" }
 }
 
-/// `Add eligible member to role in PIM completed (permanent)` and its siblings.
-pub fn assignment_added(kind: AssignmentKind, permanent: bool, completed: bool) -> String {
-    let state = if completed { "completed" } else { "requested" };
-    match kind {
-        AssignmentKind::Eligible => format!(
-            "Add eligible member to role in PIM {state} ({})",
-            word(permanent)
-        ),
-        AssignmentKind::Active => {
-            format!("Add member to role in PIM {state} ({})", word(permanent))
+impl Activity {
+    /// Entra's name for it. For a group's membership or ownership (`group`), Entra words the
+    /// same activities with the access and "group": `Add member to group completed (PIM
+    /// activation)`, `Add owner to group completed (PIM activation)`, `Update group setting in
+    /// PIM`.
+    pub fn name(self, group: Option<Access>) -> String {
+        let (who, what) = match group {
+            None => ("member", "role"),
+            Some(a) => (a.as_str(), "group"),
+        };
+        let state = |completed: bool| if completed { "completed" } else { "requested" };
+        let eligible = |kind: AssignmentKind| match kind {
+            AssignmentKind::Eligible => "eligible ",
+            AssignmentKind::Active => "",
+        };
+        match self {
+            Self::ActivationCompleted => format!("Add {who} to {what} completed (PIM activation)"),
+            Self::ActivationRequested => format!("Add {who} to {what} requested (PIM activation)"),
+            Self::Deactivated => format!("Remove {who} from {what} completed (PIM deactivate)"),
+            Self::ActivationExpired => format!("Remove {who} from {what} (PIM activation expired)"),
+            Self::ActivationRevoked => {
+                format!("Remove {who} from {what} completed (PIM activation revoked)")
+            }
+            Self::SettingsUpdated => format!("Update {what} setting in PIM"),
+            Self::ReviewRemoved => format!("Remove {who} from {what} (access review result)"),
+            Self::AssignmentAdded {
+                kind,
+                permanent,
+                completed,
+            } => format!(
+                "Add {}{who} to {what} in PIM {} ({})",
+                eligible(kind),
+                state(completed),
+                word(permanent)
+            ),
+            Self::AssignmentRemoved {
+                kind,
+                permanent,
+                completed,
+            } => format!(
+                "Remove {}{who} from {what} in PIM {} ({})",
+                eligible(kind),
+                state(completed),
+                word(permanent)
+            ),
+            Self::AssignmentUpdated {
+                kind,
+                permanent,
+                completed,
+            } => format!(
+                "Update {}{who} in {what} in PIM {} ({})",
+                eligible(kind),
+                state(completed),
+                word(permanent)
+            ),
+            Self::Request {
+                flow: Flow::Activation,
+                stage,
+            } => match stage {
+                Stage::Requested => {
+                    format!("Add {who} to {what} approval requested (PIM activation)")
+                }
+                Stage::Canceled => format!("Add {who} to {what} canceled (PIM activation)"),
+                other => format!(
+                    "Add {who} to {what} request {} (PIM activation)",
+                    other.word()
+                ),
+            },
+            Self::Request {
+                flow: Flow::Extend(kind) | Flow::Renew(kind),
+                stage,
+            } => {
+                let verb = if matches!(
+                    self,
+                    Self::Request {
+                        flow: Flow::Renew(_),
+                        ..
+                    }
+                ) {
+                    "Renew"
+                } else {
+                    "Extend"
+                };
+                format!(
+                    "{verb} {}{who} in {what} in PIM {}",
+                    eligible(kind),
+                    stage.word()
+                )
+            }
+            Self::SignIn => "User signed in".into(),
+            Self::SignInFailed => "User sign-in failed".into(),
+            Self::SignInBlocked => "User sign-in blocked (account locked)".into(),
+            Self::AccountLocked => "User account locked".into(),
+            Self::AccountUnlocked => "Unlock user account".into(),
+            Self::MfaFailed => "MFA verification failed".into(),
+            Self::SignOut => "User signed out".into(),
+            Self::PasswordReset => "Reset user password".into(),
+            Self::MfaReset => "Require re-register multifactor authentication".into(),
+            Self::AccountDisabled => "Disable account".into(),
+            Self::AccountEnabled => "Enable account".into(),
+            Self::UserAdded => "Add user".into(),
+            Self::MfaRegistered => "User registered security info".into(),
+            Self::TenantCreated => "Create tenant".into(),
+            Self::LicenceChanged => "Update tenant licence".into(),
+            Self::AlertDismissed => "Disable PIM Alert".into(),
+            Self::AlertSettings => "Update PIM alert setting".into(),
+            Self::AlertRemediated => "Remediate PIM alert".into(),
+            Self::ReviewCreated => "Create access review".into(),
+            Self::ReviewDecided => "Record access review decision".into(),
+            Self::ReviewCompleted => "Complete access review".into(),
+            Self::LabReset => "Reset training lab".into(),
+            Self::AuditReanchored => "Re-anchor audit log".into(),
+            Self::DatabaseBackedUp => "Back up database".into(),
+            Self::DatabaseRestored => "Restore database from backup".into(),
+            Self::ClockAccepted => "Accept system clock".into(),
+            Self::ExecStarted => "Run command with role started (PIM exec)".into(),
+            Self::ExecEnded => "Run command with role ended (PIM exec)".into(),
+            Self::OutsideAssignmentSimulated => "Simulate role assignment outside PIM (lab)".into(),
+            Self::GroupAdded => "Add group".into(),
+            Self::ClockMoved => "Lab clock moved".into(),
         }
+    }
+}
+
+impl std::fmt::Display for Activity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name(None))
+    }
+}
+
+/// `Add eligible member to role in PIM completed (permanent)` and its siblings.
+pub fn assignment_added(kind: AssignmentKind, permanent: bool, completed: bool) -> Activity {
+    Activity::AssignmentAdded {
+        kind,
+        permanent,
+        completed,
     }
 }
 
 /// `Remove eligible member from role in PIM completed (timebound)` and siblings; used for
 /// removal by an administrator and for recorded expiry (with details saying which).
-pub fn assignment_removed(a: &Assignment, completed: bool) -> String {
-    let state = if completed { "completed" } else { "requested" };
-    match a.kind {
-        AssignmentKind::Eligible => {
-            format!(
-                "Remove eligible member from role in PIM {state} ({})",
-                a.duration_word()
-            )
-        }
-        AssignmentKind::Active => format!(
-            "Remove member from role in PIM {state} ({})",
-            a.duration_word()
-        ),
+pub fn assignment_removed(a: &Assignment, completed: bool) -> Activity {
+    Activity::AssignmentRemoved {
+        kind: a.kind,
+        permanent: a.is_permanent(),
+        completed,
     }
 }
 
 /// `Update eligible member in role in PIM completed (timebound)` and siblings, named by the
 /// assignment's new type and window.
-pub fn assignment_updated(kind: AssignmentKind, permanent: bool, completed: bool) -> String {
-    let state = if completed { "completed" } else { "requested" };
-    match kind {
-        AssignmentKind::Eligible => format!(
-            "Update eligible member in role in PIM {state} ({})",
-            word(permanent)
-        ),
-        AssignmentKind::Active => {
-            format!("Update member in role in PIM {state} ({})", word(permanent))
-        }
+pub fn assignment_updated(kind: AssignmentKind, permanent: bool, completed: bool) -> Activity {
+    Activity::AssignmentUpdated {
+        kind,
+        permanent,
+        completed,
     }
 }
 
-/// Entra words a group's PIM activities as a role's, with the access and "group" in place of
-/// "member" and "role": `Add member to role completed (PIM activation)` becomes `Add member to
-/// group completed (PIM activation)` for membership and `Add owner to group completed (PIM
-/// activation)` for ownership; `Update role setting in PIM` becomes `Update group setting in
-/// PIM`.
-pub fn for_group(activity: &str, access: Access) -> String {
-    let who = access.as_str();
-    activity
-        .replace(" member to role", &format!(" {who} to group"))
-        .replace(" member from role", &format!(" {who} from group"))
-        .replace(" member in role", &format!(" {who} in group"))
-        .replace("role setting", "group setting")
-}
-
 #[cfg(test)]
-mod group_tests {
+mod name_tests {
     use super::*;
 
     #[test]
     fn group_activities_name_the_group_and_the_access() {
         assert_eq!(
-            for_group(ACTIVATION_COMPLETED, Access::Member),
+            Activity::ActivationCompleted.name(Some(Access::Member)),
             "Add member to group completed (PIM activation)"
         );
         assert_eq!(
-            for_group(DEACTIVATED, Access::Owner),
+            Activity::Deactivated.name(Some(Access::Owner)),
             "Remove owner from group completed (PIM deactivate)"
         );
         assert_eq!(
-            for_group(
-                &assignment_added(AssignmentKind::Eligible, true, true),
-                Access::Owner
-            ),
+            assignment_added(AssignmentKind::Eligible, true, true).name(Some(Access::Owner)),
             "Add eligible owner to group in PIM completed (permanent)"
         );
         assert_eq!(
-            for_group(SETTINGS_UPDATED, Access::Member),
+            Activity::SettingsUpdated.name(Some(Access::Member)),
             "Update group setting in PIM"
         );
         // Activities that name no role stay as they are.
-        assert_eq!(for_group(SIGN_IN, Access::Member), SIGN_IN);
+        assert_eq!(
+            Activity::SignIn.name(Some(Access::Member)),
+            "User signed in"
+        );
     }
 }

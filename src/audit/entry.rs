@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::activity::Activity;
 use super::chain::AuditResult;
 use crate::clock::Time;
 use crate::policy::model::{Principal, Role, Ticket};
@@ -17,7 +18,9 @@ pub struct AuditEntry {
     pub actor_id: Option<String>,
     /// Acting user's UPN.
     pub actor: Option<String>,
-    /// Entra's activity name.
+    /// What happened.
+    pub kind: Activity,
+    /// Entra's name for it, as recorded (worded for a group when the entry is about one).
     pub activity: String,
     /// Role template id.
     pub role_id: Option<String>,
@@ -43,12 +46,13 @@ pub struct AuditEntry {
 
 impl AuditEntry {
     /// A successful activity at `time`, by the system until [`AuditEntry::by`] says otherwise.
-    pub fn new(activity: impl Into<String>, time: Time) -> Self {
+    pub fn new(kind: Activity, time: Time) -> Self {
         Self {
             time,
             actor_id: None,
             actor: None,
-            activity: activity.into(),
+            kind,
+            activity: kind.name(None),
             role_id: None,
             role: None,
             target_id: None,
@@ -70,10 +74,10 @@ impl AuditEntry {
     }
 
     /// The role concerned. For a group's membership or ownership, the activity is worded for
-    /// the group ([`super::activity::for_group`]).
+    /// the group ([`Activity::name`] with its access).
     pub fn role(mut self, role: &Role) -> Self {
         if let Some(g) = &role.group {
-            self.activity = super::activity::for_group(&self.activity, g.access);
+            self.activity = self.kind.name(Some(g.access));
         }
         self.role_id = Some(role.id.clone());
         self.role = Some(role.display_name.clone());

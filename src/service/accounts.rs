@@ -76,7 +76,7 @@ fn authorise(
     ctx: &Ctx<'_>,
     token: &SessionToken,
     upn: &str,
-    activity_name: &str,
+    activity_name: crate::audit::activity::Activity,
     action: &str,
 ) -> ServiceResult<(UserRecord, UserRecord, AuditEntry)> {
     let actor = ctx.actor(token)?;
@@ -120,7 +120,7 @@ impl super::Service {
                 ctx,
                 token,
                 upn,
-                activity::PASSWORD_RESET,
+                activity::Activity::PasswordReset,
                 "resetting passwords",
             )?;
             store::users::set_password_hash(ctx.conn, &target.principal.id, &hash)?;
@@ -145,7 +145,7 @@ impl super::Service {
                 ctx,
                 token,
                 upn,
-                activity::MFA_RESET,
+                activity::Activity::MfaReset,
                 "requiring MFA registration again",
             )?;
             let sealed = ctx.sealer.seal(&secret, &target.principal.id)?;
@@ -171,9 +171,9 @@ impl super::Service {
     ) -> ServiceResult<AccountState> {
         self.write(|ctx| {
             let (activity_name, action) = if enabled {
-                (activity::ACCOUNT_ENABLED, "enabling accounts")
+                (activity::Activity::AccountEnabled, "enabling accounts")
             } else {
-                (activity::ACCOUNT_DISABLED, "disabling accounts")
+                (activity::Activity::AccountDisabled, "disabling accounts")
             };
             let (_, target, entry) = authorise(ctx, token, upn, activity_name, action)?;
             if target.enabled == enabled {

@@ -209,7 +209,7 @@ fn check(
         ticket_number: t.ticket_number.clone(),
         ticket_system: t.ticket_system.clone(),
     };
-    let attempt = AuditEntry::new(activity::ACTIVATION_REQUESTED, ctx.now)
+    let attempt = AuditEntry::new(activity::Activity::ActivationRequested, ctx.now)
         .by(me)
         .role(&role)
         .target(me)
@@ -303,7 +303,7 @@ pub(super) fn record_activation(
     };
     store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
     store::requests::set_target(ctx.conn, &request.id, &assignment.id)?;
-    let mut entry = AuditEntry::new(activity::ACTIVATION_COMPLETED, ctx.now)
+    let mut entry = AuditEntry::new(activity::Activity::ActivationCompleted, ctx.now)
         .by(me)
         .role(role)
         .target(me)
@@ -487,7 +487,7 @@ fn step_up<'c>(
     Some((
         Purpose {
             what: format!("activating {}", names.join(", ")),
-            failure_activity: activity::MFA_FAILED,
+            failure_activity: activity::Activity::MfaFailed,
             role: (needing.len() == 1).then_some(&first.role),
         },
         first,
@@ -623,7 +623,10 @@ impl super::Service {
                 return Err(ServiceError::Invalid("name a role to activate".into()));
             };
             let actor = first.actor.clone();
-            ctx.ensure_clock_forward(activity::ACTIVATION_REQUESTED, Some(&actor.principal))?;
+            ctx.ensure_clock_forward(
+                activity::Activity::ActivationRequested,
+                Some(&actor.principal),
+            )?;
             // An authentication context: the password again, before the code.
             if let Some((purpose, only)) = step_up(&checked, |c| c.plan.auth_context.is_some()) {
                 let claim = only.plan.auth_context.clone().unwrap_or_default();
@@ -664,7 +667,7 @@ impl super::Service {
                 AssignmentKind::Active,
             )?
             .filter(|a| a.is_current(ctx.now));
-            let attempt = AuditEntry::new(activity::DEACTIVATED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::Deactivated, ctx.now)
                 .by(me)
                 .role(&role)
                 .target(me);
@@ -703,7 +706,7 @@ impl super::Service {
             };
             store::requests::insert(ctx.conn, &request)?;
             ctx.audit(
-                AuditEntry::new(activity::DEACTIVATED, ctx.now)
+                AuditEntry::new(activity::Activity::Deactivated, ctx.now)
                     .by(me)
                     .role(&role)
                     .target(me)

@@ -223,7 +223,7 @@ impl super::Service {
     pub fn dismiss_alert(&mut self, token: &SessionToken, id: AlertId) -> ServiceResult<AlertView> {
         self.write(|ctx| {
             let me = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::ALERT_DISMISSED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::AlertDismissed, ctx.now)
                 .by(&me)
                 .detail("alert", id.graph_name());
             if !ctx.is_admin(&me.id)? {
@@ -265,7 +265,7 @@ impl super::Service {
                 percent: patch.percent.unwrap_or(before.percent),
                 window_secs: patch.window_secs.unwrap_or(before.window_secs),
             };
-            let attempt = AuditEntry::new(activity::ALERT_SETTINGS, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::AlertSettings, ctx.now)
                 .by(&me)
                 .detail("alert", id.graph_name())
                 .detail("before", before)
@@ -417,7 +417,7 @@ impl super::Service {
         use crate::policy::model::AssignmentKind;
         self.write(|ctx| {
             let me = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::ALERT_REMEDIATED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::AlertRemediated, ctx.now)
                 .by(&me)
                 .detail("alert", id.graph_name());
             if !ctx.is_admin(&me.id)? {

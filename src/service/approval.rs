@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::mail::{Outgoing, deliver};
 use super::{Ctx, ServiceError, ServiceResult, SessionToken};
 use crate::audit::AuditEntry;
+use crate::audit::activity::{Activity, Flow, Stage};
 use crate::clock::Time;
 use crate::notify::EmailEvent;
 use crate::notify::lifecycle as mails;
@@ -55,30 +56,20 @@ impl RequestView {
 }
 
 /// The activity names of each request kind: (requested, approved, denied, canceled, expired).
-pub(super) fn activities(action: RequestAction, kind: AssignmentKind) -> [String; 5] {
-    match action {
-        RequestAction::SelfActivate => [
-            "Add member to role approval requested (PIM activation)".into(),
-            "Add member to role request approved (PIM activation)".into(),
-            "Add member to role request denied (PIM activation)".into(),
-            "Add member to role canceled (PIM activation)".into(),
-            "Add member to role request expired (PIM activation)".into(),
-        ],
-        _ => {
-            let verb = if action == RequestAction::SelfRenew {
-                "Renew"
-            } else {
-                "Extend"
-            };
-            let member = if kind == AssignmentKind::Eligible {
-                "eligible member"
-            } else {
-                "member"
-            };
-            ["requested", "approved", "denied", "canceled", "expired"]
-                .map(|s| format!("{verb} {member} in role in PIM {s}"))
-        }
-    }
+pub(super) fn activities(action: RequestAction, kind: AssignmentKind) -> [Activity; 5] {
+    let flow = match action {
+        RequestAction::SelfActivate => Flow::Activation,
+        RequestAction::SelfRenew => Flow::Renew(kind),
+        _ => Flow::Extend(kind),
+    };
+    [
+        Stage::Requested,
+        Stage::Approved,
+        Stage::Denied,
+        Stage::Canceled,
+        Stage::Expired,
+    ]
+    .map(|stage| Activity::Request { flow, stage })
 }
 
 /// The approvers of a request, without its requestor: the role's chosen approvers for

@@ -107,7 +107,7 @@ impl super::Service {
             Ok((actor.clone(), ctx.is_admin(&actor.id)?))
         })?;
         let entry = |ctx: &Ctx<'_>| {
-            AuditEntry::new(activity::DATABASE_BACKED_UP, ctx.now)
+            AuditEntry::new(activity::Activity::DatabaseBackedUp, ctx.now)
                 .by(&actor.0)
                 .detail("file", file.display().to_string())
         };
@@ -149,7 +149,7 @@ impl super::Service {
         let actor = self.write_open(|ctx| {
             let actor = ctx.actor(token)?.principal;
             if !ctx.is_admin(&actor.id)? {
-                let entry = AuditEntry::new(activity::DATABASE_RESTORED, ctx.now)
+                let entry = AuditEntry::new(activity::Activity::DatabaseRestored, ctx.now)
                     .by(&actor)
                     .detail("file", file.display().to_string());
                 return Err(ctx.refuse(entry, admin_required("restoring the database")));
@@ -287,7 +287,7 @@ impl super::Service {
         let restored_head = info.head.as_ref().map_or(0, |(seq, _)| *seq);
         self.transact(Guard::Open, |tx, real, sealer| {
             let ctx = Ctx::new(tx, real, sealer)?;
-            let mut entry = AuditEntry::new(activity::DATABASE_RESTORED, ctx.now)
+            let mut entry = AuditEntry::new(activity::Activity::DatabaseRestored, ctx.now)
                 .detail("file", file.display().to_string())
                 .detail("kept_aside", aside.map(|p| p.display().to_string()))
                 .detail("restored_head", &info.head)

@@ -58,7 +58,7 @@ impl super::Service {
     ) -> ServiceResult<ClockState> {
         self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
-            let entry = AuditEntry::new(activity::CLOCK_MOVED, ctx.now)
+            let entry = AuditEntry::new(activity::Activity::ClockMoved, ctx.now)
                 .by(&actor)
                 .detail("how", how)
                 .detail("before", ctx.now);

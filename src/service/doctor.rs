@@ -291,7 +291,7 @@ impl super::Service {
             };
             super::record(
                 tx,
-                AuditEntry::new(activity::CLOCK_ACCEPTED, now)
+                AuditEntry::new(activity::Activity::ClockAccepted, now)
                     .detail("newest_time_seen", before)
                     .detail("system_time", real),
                 real,

@@ -86,7 +86,7 @@ impl super::Service {
         self.write(|ctx| {
             let me = ctx.actor(token)?.principal;
             ctx.audit(
-                AuditEntry::new(activity::EXEC_STARTED, ctx.now)
+                AuditEntry::new(activity::Activity::ExecStarted, ctx.now)
                     .by(&me)
                     .role(&held.role)
                     .target(&me)
@@ -101,7 +101,7 @@ impl super::Service {
     pub fn exec_ended(&mut self, held: &Held, program: &str, end: &ExecEnd) -> ServiceResult<()> {
         self.write_open(|ctx| {
             ctx.audit(
-                AuditEntry::new(activity::EXEC_ENDED, ctx.now)
+                AuditEntry::new(activity::Activity::ExecEnded, ctx.now)
                     .by(&held.principal)
                     .role(&held.role)
                     .target(&held.principal)

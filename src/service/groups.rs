@@ -136,7 +136,7 @@ pub(super) fn end_activations_through(
             ctx.now,
             crate::policy::model::EndReason::Revoked,
         )? {
-            let mut entry = AuditEntry::new(activity::ACTIVATION_REVOKED, ctx.now);
+            let mut entry = AuditEntry::new(activity::Activity::ActivationRevoked, ctx.now);
             if let Some(actor) = actor {
                 entry = entry.by(actor);
             }
@@ -186,7 +186,7 @@ impl super::Service {
         };
         self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::GROUP_ADDED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::GroupAdded, ctx.now)
                 .by(&actor)
                 .target_name(&name);
             if !ctx.is_admin(&actor.id)? {
@@ -216,7 +216,7 @@ impl super::Service {
                 store::settings::save(ctx.conn, &role.id, &defaults, None, None)?;
             }
             ctx.audit(
-                AuditEntry::new(activity::GROUP_ADDED, ctx.now)
+                AuditEntry::new(activity::Activity::GroupAdded, ctx.now)
                     .by(&actor)
                     .target(&group.principal)
                     .detail("role_assignable", group.role_assignable),

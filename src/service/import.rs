@@ -257,7 +257,7 @@ impl super::Service {
                 let actor = ctx.actor(token)?;
                 let purpose = Purpose {
                     what: format!("importing {} assignment changes", rows.len()),
-                    failure_activity: activity::MFA_FAILED,
+                    failure_activity: activity::Activity::MfaFailed,
                     role: None,
                 };
                 verify_code(ctx, &actor, otp, &purpose)?;

@@ -253,7 +253,7 @@ impl super::Service {
                 AnchorState::Broken { problem } => Some(problem.clone()),
                 _ => None,
             };
-            let entry = AuditEntry::new(activity::AUDIT_REANCHORED, ctx.now)
+            let entry = AuditEntry::new(activity::Activity::AuditReanchored, ctx.now)
                 .by(&actor)
                 .justification(Some(&reason))
                 .detail("anchor_before", &anchor)

@@ -9,6 +9,7 @@ use super::assign::{
 use super::decide::{Extension, Renewal, extend, renew};
 use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::AuditEntry;
+use crate::audit::activity::{Activity, Flow, Stage};
 use crate::notify::EmailEvent;
 use crate::notify::lifecycle as mails;
 use crate::policy::assignment::admin_required;
@@ -93,7 +94,7 @@ fn direct(
     token: &SessionToken,
     (role, upn, kind): (&str, &str, Option<AssignmentKind>),
     ask: Ask,
-    name: &str,
+    name: crate::audit::activity::Activity,
     reason: Option<&str>,
 ) -> ServiceResult<Direct> {
     let actor = ctx.actor(token)?.principal;
@@ -274,14 +275,11 @@ pub(super) fn extend_tx(
     token: &SessionToken,
     change: &DirectChange,
 ) -> ServiceResult<AssignmentDone> {
-    let name = format!(
-        "Extend {}member in role in PIM requested",
-        if change.kind == Some(AssignmentKind::Active) {
-            ""
-        } else {
-            "eligible "
-        }
-    );
+    // A refusal is named for what was asked: the type given, or an eligibility.
+    let name = Activity::Request {
+        flow: Flow::Extend(change.kind.unwrap_or(AssignmentKind::Eligible)),
+        stage: Stage::Requested,
+    };
     let Direct {
         actor,
         role,
@@ -293,7 +291,7 @@ pub(super) fn extend_tx(
         token,
         (&change.role, &change.upn, change.kind),
         Ask::Extend,
-        &name,
+        name,
         change.reason.as_deref(),
     )?;
     if target.end.is_none() {
@@ -329,17 +327,22 @@ pub(super) fn extend_tx(
         ctx.now,
     );
     store::requests::insert(ctx.conn, &request)?;
-    let [_, completed, ..] = activities(RequestAction::SelfExtend, updated.kind);
     ctx.audit(
-        AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
-            .by(&actor)
-            .role(&role)
-            .target(&who)
-            .justification(change.reason.as_deref())
-            .detail("assignment_id", &updated.id)
-            .detail("request_id", &request.id)
-            .detail("before", target.end)
-            .detail("after", updated.end),
+        AuditEntry::new(
+            Activity::Request {
+                flow: Flow::Extend(updated.kind),
+                stage: Stage::Completed,
+            },
+            ctx.now,
+        )
+        .by(&actor)
+        .role(&role)
+        .target(&who)
+        .justification(change.reason.as_deref())
+        .detail("assignment_id", &updated.id)
+        .detail("request_id", &request.id)
+        .detail("before", target.end)
+        .detail("after", updated.end),
     )?;
     let emails = notify_assignment(ctx, &role, &who, &actor, &updated, &request.id)?;
     Ok(AssignmentDone {
@@ -358,7 +361,10 @@ pub(super) fn renew_tx(
     token: &SessionToken,
     change: &DirectChange,
 ) -> ServiceResult<AssignmentDone> {
-    let name = "Renew member in role in PIM requested";
+    let name = Activity::Request {
+        flow: Flow::Renew(change.kind.unwrap_or(AssignmentKind::Eligible)),
+        stage: Stage::Requested,
+    };
     let Direct {
         actor,
         role,
@@ -391,16 +397,21 @@ pub(super) fn renew_tx(
         &store::assignments::request_of(ctx.conn, &assignment.id)?.unwrap_or_default(),
     )?
     .ok_or_else(|| ServiceError::Conflict("the renewal lost its request".into()))?;
-    let [_, completed, ..] = activities(RequestAction::SelfRenew, assignment.kind);
     ctx.audit(
-        AuditEntry::new(completed.replace("approved", "completed"), ctx.now)
-            .by(&actor)
-            .role(&role)
-            .target(&who)
-            .justification(change.reason.as_deref())
-            .detail("assignment_id", &assignment.id)
-            .detail("request_id", &request.id)
-            .detail("renews", &source.id),
+        AuditEntry::new(
+            Activity::Request {
+                flow: Flow::Renew(assignment.kind),
+                stage: Stage::Completed,
+            },
+            ctx.now,
+        )
+        .by(&actor)
+        .role(&role)
+        .target(&who)
+        .justification(change.reason.as_deref())
+        .detail("assignment_id", &assignment.id)
+        .detail("request_id", &request.id)
+        .detail("renews", &source.id),
     )?;
     let emails = notify_assignment(ctx, &role, &who, &actor, &assignment, &request.id)?;
     Ok(AssignmentDone {

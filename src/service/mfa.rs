@@ -13,7 +13,7 @@ pub(super) struct Purpose<'a> {
     /// e.g. "activating Security Reader".
     pub what: String,
     /// The activity recorded when the code fails.
-    pub failure_activity: &'static str,
+    pub failure_activity: crate::audit::activity::Activity,
     /// The role concerned, if any.
     pub role: Option<&'a Role>,
 }
@@ -23,7 +23,7 @@ pub(super) struct Purpose<'a> {
 pub(super) fn record_failure(
     ctx: &Ctx<'_>,
     user: &UserRecord,
-    activity_name: &str,
+    activity_name: crate::audit::activity::Activity,
     reason: &str,
     role: Option<&Role>,
 ) -> ServiceResult<Counters> {
@@ -42,7 +42,7 @@ pub(super) fn record_failure(
     ctx.audit(entry)?;
     if Counters::just_locked(before, after, ctx.real) {
         ctx.audit(
-            AuditEntry::new(activity::ACCOUNT_LOCKED, ctx.now)
+            AuditEntry::new(activity::Activity::AccountLocked, ctx.now)
                 .target(&user.principal)
                 .failed()
                 .detail("locked_until", after.locked_until)
@@ -65,7 +65,7 @@ pub(super) fn failure_error(after: Counters, ctx: &Ctx<'_>, wrong: AuthFailure) 
 pub(super) fn ensure_unlocked(
     ctx: &Ctx<'_>,
     user: &UserRecord,
-    activity_name: &str,
+    activity_name: crate::audit::activity::Activity,
     role: Option<&Role>,
 ) -> ServiceResult<()> {
     let Some(until) = user

@@ -446,7 +446,7 @@ impl<'t> Ctx<'t> {
     /// back: signing in and activating would reuse time that has already been used.
     pub fn ensure_clock_forward(
         &self,
-        activity_name: &str,
+        activity_name: crate::audit::activity::Activity,
         who: Option<&Principal>,
     ) -> ServiceResult<()> {
         let Some(mark) = self.real_mark.filter(|m| *m - self.real > CLOCK_TOLERANCE) else {
@@ -478,7 +478,7 @@ impl<'t> Ctx<'t> {
             Err(Unsealed::KeyMissing(_)) => Err(ServiceError::Store(self.sealer.missing())),
             Err(Unsealed::DoesNotOpen) => {
                 self.audit(
-                    AuditEntry::new(crate::audit::activity::MFA_FAILED, self.now)
+                    AuditEntry::new(crate::audit::activity::Activity::MfaFailed, self.now)
                         .target(&user.principal)
                         .failed()
                         .detail("reason", "the stored authenticator secret does not open"),

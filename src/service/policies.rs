@@ -249,7 +249,7 @@ impl super::Service {
     ) -> ServiceResult<Vec<PolicyImport>> {
         let run = |ctx: &Ctx<'_>| -> ServiceResult<Vec<PolicyImport>> {
             let actor = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::SETTINGS_UPDATED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::SettingsUpdated, ctx.now)
                 .by(&actor)
                 .detail("source", "import");
             if !ctx.is_admin(&actor.id)? {
@@ -276,7 +276,7 @@ impl super::Service {
                         Some(ctx.now),
                     )?;
                     ctx.audit(
-                        AuditEntry::new(activity::SETTINGS_UPDATED, ctx.now)
+                        AuditEntry::new(activity::Activity::SettingsUpdated, ctx.now)
                             .by(&actor)
                             .role(&p.role)
                             .detail("changes", &p.changes)

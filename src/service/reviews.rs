@@ -422,7 +422,7 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
         store::reviews::set_outcome(ctx.conn, &r.id, &item.assignment_id, outcome)?;
     }
     ctx.audit(
-        AuditEntry::new(activity::REVIEW_COMPLETED, ctx.now)
+        AuditEntry::new(activity::Activity::ReviewCompleted, ctx.now)
             .role(&v.role)
             .detail("review_id", &v.id)
             .detail("name", &v.name)
@@ -469,7 +469,7 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
         let reviewers = store::reviews::reviewers(ctx.conn, &r.id)?;
         let started = start_review(ctx, &next, &reviewers)?;
         ctx.audit(
-            AuditEntry::new(activity::REVIEW_CREATED, ctx.now)
+            AuditEntry::new(activity::Activity::ReviewCreated, ctx.now)
                 .role(&started.role)
                 .detail("review_id", &started.id)
                 .detail("name", &started.name)
@@ -503,7 +503,7 @@ fn remove(ctx: &Ctx<'_>, v: &ReviewView, item: &ReviewItem) -> ServiceResult<boo
         )?;
     }
     ctx.audit(
-        AuditEntry::new(activity::REVIEW_REMOVED, ctx.now)
+        AuditEntry::new(activity::Activity::ReviewRemoved, ctx.now)
             .role(&v.role)
             .target(&item.principal)
             .justification(item.reason.as_deref())
@@ -532,7 +532,7 @@ impl super::Service {
         self.write(|ctx| {
             let me = ctx.actor(token)?.principal;
             let role = ctx.role(&input.role)?;
-            let attempt = AuditEntry::new(activity::REVIEW_CREATED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::ReviewCreated, ctx.now)
                 .by(&me)
                 .role(&role);
             if !ctx.is_admin(&me.id)? {
@@ -689,7 +689,7 @@ impl super::Service {
             let r = find(ctx, id)?;
             let v = view(ctx, &r)?;
             let who = ctx.user(upn)?.principal;
-            let attempt = AuditEntry::new(activity::REVIEW_DECIDED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::ReviewDecided, ctx.now)
                 .by(&me)
                 .role(&v.role)
                 .target(&who)

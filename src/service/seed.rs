@@ -243,7 +243,7 @@ impl super::Service {
                     )?;
                 }
                 ctx.audit(
-                    AuditEntry::new(activity::USER_ADDED, ctx.now)
+                    AuditEntry::new(activity::Activity::UserAdded, ctx.now)
                         .by(admin)
                         .detail("seeded_users", end - n),
                 )
@@ -377,20 +377,22 @@ impl super::Service {
                         REASONS[usize::try_from(rng.below(REASONS.len() as u64)).unwrap_or(0)];
                     let ticket = format!("INC{:07}", rng.below(10_000_000));
                     let entry = match rng.below(10) {
-                        0..=3 => AuditEntry::new(activity::SIGN_IN, at).by(who).target(who),
-                        4..=5 => AuditEntry::new(activity::ACTIVATION_REQUESTED, at)
+                        0..=3 => AuditEntry::new(activity::Activity::SignIn, at)
+                            .by(who)
+                            .target(who),
+                        4..=5 => AuditEntry::new(activity::Activity::ActivationRequested, at)
                             .by(who)
                             .role(role)
                             .target(who)
                             .justification(Some(&format!("{reason} ({ticket})")))
                             .detail("duration", "PT4H"),
-                        6..=7 => AuditEntry::new(activity::ACTIVATION_COMPLETED, at)
+                        6..=7 => AuditEntry::new(activity::Activity::ActivationCompleted, at)
                             .by(who)
                             .role(role)
                             .target(who)
                             .justification(Some(&format!("{reason} ({ticket})")))
                             .detail("end", at + TimeDelta::hours(4)),
-                        8 => AuditEntry::new(activity::ACTIVATION_REQUESTED, at)
+                        8 => AuditEntry::new(activity::Activity::ActivationRequested, at)
                             .by(who)
                             .role(role)
                             .target(who)
@@ -403,7 +405,7 @@ impl super::Service {
                                     role.display_name
                                 ),
                             ),
-                        _ => AuditEntry::new(activity::ACTIVATION_EXPIRED, at)
+                        _ => AuditEntry::new(activity::Activity::ActivationExpired, at)
                             .role(role)
                             .target(who),
                     };

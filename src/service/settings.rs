@@ -120,7 +120,7 @@ pub(super) fn update_settings_tx(
         }
         patch.approvers = Some(resolved);
     }
-    let attempt = AuditEntry::new(activity::SETTINGS_UPDATED, ctx.now)
+    let attempt = AuditEntry::new(activity::Activity::SettingsUpdated, ctx.now)
         .by(&actor)
         .role(&role);
     if !ctx.is_admin(&actor.id)? {

@@ -124,14 +124,14 @@ impl super::Service {
             let user = password_step(ctx, upn, checked)?;
             let purpose = Purpose {
                 what: "signing in".into(),
-                failure_activity: activity::SIGN_IN_FAILED,
+                failure_activity: activity::Activity::SignInFailed,
                 role: None,
             };
             let first = user.mfa_registered_at.is_none();
             verify_code(ctx, &user, Some(code), &purpose)?;
             if first {
                 ctx.audit(
-                    AuditEntry::new(activity::MFA_REGISTERED, ctx.now)
+                    AuditEntry::new(activity::Activity::MfaRegistered, ctx.now)
                         .by(&user.principal)
                         .target(&user.principal),
                 )?;
@@ -147,7 +147,7 @@ impl super::Service {
             )?;
             store::users::record_sign_in(ctx.conn, &user.principal.id, ctx.now)?;
             ctx.audit(
-                AuditEntry::new(activity::SIGN_IN, ctx.now)
+                AuditEntry::new(activity::Activity::SignIn, ctx.now)
                     .by(&user.principal)
                     .target(&user.principal)
                     .detail("session_expires", expires),
@@ -173,7 +173,7 @@ impl super::Service {
                 && let Some(user) = user
             {
                 ctx.audit(
-                    AuditEntry::new(activity::SIGN_OUT, ctx.now)
+                    AuditEntry::new(activity::Activity::SignOut, ctx.now)
                         .by(&user.principal)
                         .target(&user.principal),
                 )?;
@@ -196,22 +196,22 @@ fn password_step(
         store::users::by_upn(ctx.conn, upn)?
     };
     ctx.ensure_clock_forward(
-        activity::SIGN_IN_FAILED,
+        activity::Activity::SignInFailed,
         found.as_ref().map(|u| &u.principal),
     )?;
     let Some(user) = found else {
         ctx.audit(
-            AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)
+            AuditEntry::new(activity::Activity::SignInFailed, ctx.now)
                 .target_name(&clip(&sanitize(upn), MAX_UPN_CHARS))
                 .failed()
                 .detail("reason", "unknown user"),
         )?;
         return Err(ServiceError::Auth(AuthFailure::WrongCredentials));
     };
-    ensure_unlocked(ctx, &user, activity::SIGN_IN_BLOCKED, None)?;
+    ensure_unlocked(ctx, &user, activity::Activity::SignInBlocked, None)?;
     if !user.enabled {
         ctx.audit(
-            AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)
+            AuditEntry::new(activity::Activity::SignInFailed, ctx.now)
                 .target(&user.principal)
                 .failed()
                 .detail("reason", "account disabled"),
@@ -222,7 +222,7 @@ fn password_step(
         PasswordCheck::Checked(Ok(true)) => Ok(user),
         PasswordCheck::Checked(Err(e)) => {
             ctx.audit(
-                AuditEntry::new(activity::SIGN_IN_FAILED, ctx.now)
+                AuditEntry::new(activity::Activity::SignInFailed, ctx.now)
                     .target(&user.principal)
                     .failed()
                     .detail("reason", e.to_string()),
@@ -230,8 +230,13 @@ fn password_step(
             Err(ServiceError::Auth(AuthFailure::HashRejected))
         }
         PasswordCheck::Checked(Ok(false)) | PasswordCheck::Unknown | PasswordCheck::Locked => {
-            let after =
-                record_failure(ctx, &user, activity::SIGN_IN_FAILED, "wrong password", None)?;
+            let after = record_failure(
+                ctx,
+                &user,
+                activity::Activity::SignInFailed,
+                "wrong password",
+                None,
+            )?;
             Err(failure_error(after, ctx, AuthFailure::WrongCredentials))
         }
     }

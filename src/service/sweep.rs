@@ -139,7 +139,7 @@ fn record_expiry(ctx: &Ctx<'_>, row: &AssignmentRow) -> ServiceResult<()> {
         return Ok(());
     }
     let name = match a.origin {
-        Origin::Activated => activity::ACTIVATION_EXPIRED.to_owned(),
+        Origin::Activated => activity::Activity::ActivationExpired.to_owned(),
         Origin::Assigned => activity::assignment_removed(a, true),
     };
     ctx.audit(

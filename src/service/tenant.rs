@@ -259,7 +259,7 @@ impl super::Service {
                     let token = token.ok_or(ServiceError::Auth(AuthFailure::NotSignedIn))?;
                     let ctx = Ctx::new(tx, real, sealer)?;
                     let actor = ctx.actor(token)?.principal;
-                    let attempt = AuditEntry::new(activity::LAB_RESET, ctx.now)
+                    let attempt = AuditEntry::new(activity::Activity::LabReset, ctx.now)
                         .by(&actor)
                         .detail("previous_tenant", &ctx.tenant.id)
                         .detail("lab_time", ctx.now);
@@ -364,7 +364,7 @@ impl super::Service {
             let actor = ctx.actor(token)?.principal;
             let role = ctx.role(role)?;
             let who = ctx.user(upn)?.principal;
-            let attempt = AuditEntry::new(activity::OUTSIDE_ASSIGNMENT_SIMULATED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::OutsideAssignmentSimulated, ctx.now)
                 .by(&actor)
                 .role(&role)
                 .target(&who);
@@ -417,7 +417,7 @@ impl super::Service {
     ) -> ServiceResult<LicenceChange> {
         self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::LICENCE_CHANGED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::LicenceChanged, ctx.now)
                 .by(&actor)
                 .detail("before", ctx.tenant.licence.as_str())
                 .detail("after", licence.as_str());
@@ -529,7 +529,7 @@ fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) ->
     let audit = |e: AuditEntry| super::record(tx, e, now);
     store::tenant::insert(tx, tenant)?;
     audit(
-        AuditEntry::new(activity::TENANT_CREATED, now)
+        AuditEntry::new(activity::Activity::TenantCreated, now)
             .detail("domain", &tenant.domain)
             .detail("kind", tenant.kind),
     )?;
@@ -551,7 +551,8 @@ fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) ->
         .map(|s| &s.record.principal);
     for seed in seeds {
         store::users::insert(tx, &seed.record)?;
-        let mut entry = AuditEntry::new(activity::USER_ADDED, now).target(&seed.record.principal);
+        let mut entry =
+            AuditEntry::new(activity::Activity::UserAdded, now).target(&seed.record.principal);
         if let Some(c) = creator {
             entry = entry.by(c);
         }

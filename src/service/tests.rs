@@ -125,10 +125,11 @@ impl Lab {
     }
 
     /// Audit entries with this activity, oldest first.
-    pub fn audit_rows(&mut self, activity: &str) -> Vec<crate::audit::AuditRecord> {
+    pub fn audit_rows(&mut self, activity: impl ToString) -> Vec<crate::audit::AuditRecord> {
+        let activity = activity.to_string();
         let tx = self.svc.store.read().unwrap();
         let filter = crate::store::audit::Filter {
-            activity: Some(activity),
+            activity: Some(&activity),
             limit: 10_000,
             ..Default::default()
         };

@@ -130,7 +130,7 @@ impl super::Service {
         self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
             let upn = check_upn(upn, &ctx.tenant.domain).map_err(ServiceError::Invalid)?;
-            let attempt = AuditEntry::new(activity::USER_ADDED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::UserAdded, ctx.now)
                 .by(&actor)
                 .target_name(&upn);
             if !ctx.is_user_admin(&actor.id)? {
@@ -152,7 +152,7 @@ impl super::Service {
                 &UserRecord::new_account(principal.clone(), hash.clone(), sealed, None, ctx.now),
             )?;
             ctx.audit(
-                AuditEntry::new(activity::USER_ADDED, ctx.now)
+                AuditEntry::new(activity::Activity::UserAdded, ctx.now)
                     .by(&actor)
                     .target(&principal),
             )?;
@@ -197,7 +197,7 @@ impl super::Service {
         self.write(|ctx| {
             let actor = ctx.actor(token)?.principal;
             let target = ctx.user(upn)?;
-            let attempt = AuditEntry::new(activity::ACCOUNT_UNLOCKED, ctx.now)
+            let attempt = AuditEntry::new(activity::Activity::AccountUnlocked, ctx.now)
                 .by(&actor)
                 .target(&target.principal);
             if !ctx.is_user_admin(&actor.id)? {

@@ -184,7 +184,10 @@ fn foreign_keys_are_enforced() {
 #[test]
 fn the_audit_table_refuses_updates_and_deletes() {
     let store = Store::open_in_memory().unwrap();
-    let entry = crate::audit::AuditEntry::new("Create tenant", crate::clock::from_unix(0));
+    let entry = crate::audit::AuditEntry::new(
+        crate::audit::activity::Activity::TenantCreated,
+        crate::clock::from_unix(0),
+    );
     audit::append(store.conn(), entry, "id-1".into()).unwrap();
     assert!(
         store
@@ -206,7 +209,10 @@ fn a_failed_transaction_leaves_nothing_behind() {
     let mut store = Store::open_in_memory().unwrap();
     {
         let tx = store.write().unwrap();
-        let entry = crate::audit::AuditEntry::new("Create tenant", crate::clock::from_unix(0));
+        let entry = crate::audit::AuditEntry::new(
+            crate::audit::activity::Activity::TenantCreated,
+            crate::clock::from_unix(0),
+        );
         audit::append(&tx, entry, "id-1".into()).unwrap();
         // dropped without commit: rolled back
     }
@@ -444,17 +450,20 @@ fn audit_search_finds_words_and_word_beginnings_in_every_text_field() {
     let (alice, bob) = (person("alice"), person("bob"));
     let t = crate::clock::from_unix(0);
     let entries = [
-        AuditEntry::new("Add member to role", t)
+        AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
             .by(&alice)
             .target(&bob),
-        AuditEntry::new("Add member to role", t)
+        AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
             .by(&bob)
             .justification(Some("Rotating the mail flow certificate")),
-        AuditEntry::new("Add member to role", t).ticket(Some(&crate::policy::model::Ticket {
-            number: "INC0042123".into(),
-            system: "ServiceNow".into(),
-        })),
-        AuditEntry::new("Add member to role", t).detail("reason", "100% of 50_000 done"),
+        AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t).ticket(Some(
+            &crate::policy::model::Ticket {
+                number: "INC0042123".into(),
+                system: "ServiceNow".into(),
+            },
+        )),
+        AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
+            .detail("reason", "100% of 50_000 done"),
     ];
     for (i, e) in entries.into_iter().enumerate() {
         audit::append(store.conn(), e, format!("id-{i}")).unwrap();
@@ -497,7 +506,9 @@ fn a_users_entries_as_actor_and_target_are_merged_in_order_once_each() {
         (&bob, &alice),
     ];
     for (i, (by, on)) in pairs.into_iter().enumerate() {
-        let e = AuditEntry::new("Add member to role", t).by(by).target(on);
+        let e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
+            .by(by)
+            .target(on);
         audit::append(store.conn(), e, format!("id-{i}")).unwrap();
     }
     let f = |limit, before_seq| audit::Filter {
@@ -565,7 +576,8 @@ fn verify_finds_the_first_bad_entry_of_a_long_log_hashed_in_batches() {
     let store = Store::open_in_memory().unwrap();
     let t = crate::clock::from_unix(0);
     for i in 0..5000 {
-        let e = AuditEntry::new("Add member to role", t).justification(Some(&format!("n{i}")));
+        let e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
+            .justification(Some(&format!("n{i}")));
         audit::append(store.conn(), e, format!("id-{i}")).unwrap();
     }
     let check = || audit::verify(store.conn(), &mut |_| {}, &|_, _| {}).unwrap();
@@ -743,7 +755,8 @@ fn verify_in_stretches_on_several_readers_finds_what_one_reader_finds() {
     let store = Store::open(&built, OpenMode::Create).unwrap();
     let t = crate::clock::from_unix(0);
     for i in 0..5000 {
-        let mut e = AuditEntry::new("Add member to role", t).justification(Some(&format!("n{i}")));
+        let mut e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
+            .justification(Some(&format!("n{i}")));
         if i % 7 == 0 {
             e = e.detail("assignment_id", format!("a{}", i % 40));
         }

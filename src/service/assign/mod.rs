@@ -542,7 +542,7 @@ fn visible(
 fn purpose_assignment(role: &Role, kind: AssignmentKind) -> Purpose<'_> {
     Purpose {
         what: format!("an {kind} assignment of {}", role.display_name),
-        failure_activity: activity::MFA_FAILED,
+        failure_activity: activity::Activity::MfaFailed,
         role: Some(role),
     }
 }

@@ -103,7 +103,7 @@ pub(in crate::service) fn end_activations(
     let mut ended = 0;
     for a in store::assignments::activations_from(ctx.conn, &eligibility.id)? {
         if store::assignments::end(ctx.conn, &a.id, ctx.now, reason)? {
-            let mut entry = AuditEntry::new(activity::ACTIVATION_REVOKED, ctx.now);
+            let mut entry = AuditEntry::new(activity::Activity::ActivationRevoked, ctx.now);
             if let Some(actor) = actor {
                 entry = entry.by(actor);
             }

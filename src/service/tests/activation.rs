@@ -42,7 +42,7 @@ fn eligible_user_activates_with_mfa_and_admins_are_told() {
         mine[0].subject,
         "PIM: Your Security Reader role is activated"
     );
-    let completed = lab.audit_rows(activity::ACTIVATION_COMPLETED);
+    let completed = lab.audit_rows(activity::Activity::ActivationCompleted);
     assert_eq!(completed.len(), 1);
     assert_eq!(
         completed[0].justification.as_deref(),
@@ -68,11 +68,11 @@ fn over_the_cap_is_refused_before_the_code_so_the_code_stays_usable() {
         "ExpirationRule: 9h exceeds the 8h maximum activation for Security Reader; ask for 8h or less (--for 8h)"
     );
     assert_eq!(lab.state(), before, "nothing but the audit log changed");
-    let refused = lab.audit_rows(activity::ACTIVATION_REQUESTED);
+    let refused = lab.audit_rows(activity::Activity::ActivationRequested);
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].result, crate::audit::AuditResult::Failure);
     assert!(
-        lab.audit_rows(activity::MFA_FAILED).is_empty(),
+        lab.audit_rows(activity::Activity::MfaFailed).is_empty(),
         "no MFA failure counted"
     );
     lab.svc
@@ -173,13 +173,14 @@ fn expiry_is_evaluated_on_read_and_recorded_once() {
         "now == end is no longer active"
     );
     assert!(
-        lab.audit_rows(activity::ACTIVATION_EXPIRED).is_empty(),
+        lab.audit_rows(activity::Activity::ActivationExpired)
+            .is_empty(),
         "no write has run yet"
     );
     lab.svc.unread_count(&user).unwrap();
     lab.advance(TimeDelta::minutes(1));
     lab.advance(TimeDelta::minutes(1));
-    let expired = lab.audit_rows(activity::ACTIVATION_EXPIRED);
+    let expired = lab.audit_rows(activity::Activity::ActivationExpired);
     assert_eq!(expired.len(), 1);
     assert_eq!(
         expired[0].time,
@@ -203,7 +204,7 @@ fn deactivation_is_refused_for_five_minutes_then_allowed() {
     lab.svc.deactivate(&user, "security-reader").unwrap();
     assert!(lab.svc.status(&user).unwrap().active.is_empty());
     assert_eq!(
-        lab.audit_rows(activity::DEACTIVATED)
+        lab.audit_rows(activity::Activity::Deactivated)
             .iter()
             .filter(|r| r.result == crate::audit::AuditResult::Success)
             .count(),

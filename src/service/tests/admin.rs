@@ -27,7 +27,7 @@ fn settings_change_is_audited_with_before_and_after() {
         .unwrap();
     assert!(!view.settings.allow_permanent_active);
     assert_eq!(changes.len(), 1);
-    let rows = lab.audit_rows(activity::SETTINGS_UPDATED);
+    let rows = lab.audit_rows(activity::Activity::SettingsUpdated);
     assert_eq!(rows.len(), 1);
     assert!(
         rows[0].details.contains("\"before\":\"on\""),
@@ -41,7 +41,7 @@ fn settings_change_is_audited_with_before_and_after() {
         .unwrap();
     assert!(again.is_empty());
     assert_eq!(
-        lab.audit_rows(activity::SETTINGS_UPDATED).len(),
+        lab.audit_rows(activity::Activity::SettingsUpdated).len(),
         1,
         "no change, no entry"
     );
@@ -67,7 +67,7 @@ fn only_active_administrators_change_settings() {
     assert_eq!(err.exit_code(), 3);
     assert_eq!(refused_rule(err), Rule::AdminRequestRule);
     assert_eq!(lab.state(), before);
-    let rows = lab.audit_rows(activity::SETTINGS_UPDATED);
+    let rows = lab.audit_rows(activity::Activity::SettingsUpdated);
     assert_eq!(rows[0].result, crate::audit::AuditResult::Failure);
 }
 
@@ -138,7 +138,10 @@ fn removal_waits_five_minutes_and_ends_live_activations() {
     assert_eq!(done.ended_activations, 1);
     let status = lab.svc.status(&user).unwrap();
     assert!(status.eligible.is_empty() && status.active.is_empty());
-    assert_eq!(lab.audit_rows(activity::ACTIVATION_REVOKED).len(), 1);
+    assert_eq!(
+        lab.audit_rows(activity::Activity::ActivationRevoked).len(),
+        1
+    );
 }
 
 #[test]

@@ -129,7 +129,7 @@ fn activating_asks_for_the_password_and_a_fresh_code_again() {
         "{err:?}"
     );
     assert_eq!(failures(&lab, "pimuser"), 1);
-    let failed = lab.audit_rows(crate::audit::activity::MFA_FAILED);
+    let failed = lab.audit_rows(crate::audit::activity::Activity::MfaFailed);
     assert!(
         failed
             .last()

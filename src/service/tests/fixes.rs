@@ -99,9 +99,9 @@ fn no_mfa_is_fixed_by_requiring_mfa_on_every_listed_role_and_a_dry_run_changes_n
     assert!(mfa(&mut lab, "Security Reader") && mfa(&mut lab, "Global Reader"));
     assert_eq!(firing(&mut lab, &admin, AlertId::NoMfaOnRoleActivation), 0);
     // Each change under its own name, and the fix itself.
-    let updates = lab.audit_rows(crate::audit::activity::SETTINGS_UPDATED);
+    let updates = lab.audit_rows(crate::audit::activity::Activity::SettingsUpdated);
     assert_eq!(updates.len(), 4, "two turned off, two turned on by the fix");
-    let fixes = lab.audit_rows(crate::audit::activity::ALERT_REMEDIATED);
+    let fixes = lab.audit_rows(crate::audit::activity::Activity::AlertRemediated);
     assert_eq!(fixes.len(), 1);
     assert!(
         fixes[0]
@@ -247,7 +247,7 @@ fn fixes_that_do_not_apply_are_refused_naming_the_rule_and_change_nothing() {
     };
     assert_eq!(r.rule(), Rule::AdminRequestRule);
     assert_eq!(lab.state(), before, "nothing but the audit log changed");
-    let refusals = lab.audit_rows(crate::audit::activity::ALERT_REMEDIATED);
+    let refusals = lab.audit_rows(crate::audit::activity::Activity::AlertRemediated);
     assert_eq!(refusals.len(), 3, "each refusal audited");
     assert!(
         refusals

@@ -302,7 +302,7 @@ fn alerts_match_what_the_database_holds() {
         "back when the items change"
     );
     assert_eq!(
-        lab.audit_rows(crate::audit::activity::ALERT_DISMISSED)
+        lab.audit_rows(crate::audit::activity::Activity::AlertDismissed)
             .len(),
         1
     );

@@ -94,10 +94,11 @@ fn a_denied_assignment_is_removed_when_the_review_ends_with_its_emails_and_audit
     assert_eq!(after.items[0].outcome.as_deref(), Some("removed"));
     assert!(lab.svc.status(&user).unwrap().eligible.is_empty());
     assert_eq!(
-        lab.audit_rows(crate::audit::activity::REVIEW_REMOVED).len(),
+        lab.audit_rows(crate::audit::activity::Activity::ReviewRemoved)
+            .len(),
         1
     );
-    let completed = lab.audit_rows(crate::audit::activity::REVIEW_COMPLETED);
+    let completed = lab.audit_rows(crate::audit::activity::Activity::ReviewCompleted);
     assert!(
         completed[0].details.contains("\"removed\":1"),
         "{}",

@@ -36,7 +36,7 @@ fn a_second_lab_is_refused_without_reset_and_rebuilt_with_it() {
         lab.count("audit") > entries + 1,
         "the log goes on across the reset"
     );
-    let resets = lab.audit_rows(crate::audit::activity::LAB_RESET);
+    let resets = lab.audit_rows(crate::audit::activity::Activity::LabReset);
     assert_eq!(resets.len(), 1);
     assert_eq!(resets[0].actor.as_deref(), Some(lab.upn("admin").as_str()));
 }
@@ -67,7 +67,7 @@ fn sign_in_needs_password_and_code_and_the_code_is_then_spent() {
         ServiceError::Auth(AuthFailure::ReplayedCode { .. })
     ));
     lab.svc.sign_in(&upn, &pw, &lab.code("pimuser", 1)).unwrap();
-    assert_eq!(lab.audit_rows(activity::SIGN_IN).len(), 2);
+    assert_eq!(lab.audit_rows(activity::Activity::SignIn).len(), 2);
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn unknown_users_get_the_same_answer_as_wrong_passwords_and_are_audited() {
         err,
         ServiceError::Auth(AuthFailure::WrongCredentials)
     ));
-    let rows = lab.audit_rows(activity::SIGN_IN_FAILED);
+    let rows = lab.audit_rows(activity::Activity::SignInFailed);
     assert_eq!(
         rows.last().unwrap().target.as_deref(),
         Some("nobody@pimlab.onmicrosoft.com")
@@ -115,8 +115,8 @@ fn five_failures_across_two_terminals_lock_the_account() {
         matches!(still, ServiceError::Auth(AuthFailure::Locked { .. })),
         "locked even with a right code"
     );
-    assert_eq!(one.audit_rows(activity::ACCOUNT_LOCKED).len(), 1);
-    assert_eq!(one.audit_rows(activity::SIGN_IN_BLOCKED).len(), 1);
+    assert_eq!(one.audit_rows(activity::Activity::AccountLocked).len(), 1);
+    assert_eq!(one.audit_rows(activity::Activity::SignInBlocked).len(), 1);
     one.wait(crate::auth::lockout::LOCK_DURATION);
     one.svc.sign_in(&upn, &pw, &one.code("pimuser", 0)).unwrap();
 }
@@ -140,7 +140,7 @@ fn a_hostile_password_hash_is_refused_quickly_and_audited() {
         matches!(err, ServiceError::Auth(AuthFailure::HashRejected)),
         "{err}"
     );
-    let rows = lab.audit_rows(activity::SIGN_IN_FAILED);
+    let rows = lab.audit_rows(activity::Activity::SignInFailed);
     assert!(rows.last().unwrap().details.contains("out-of-bounds"));
 }
 

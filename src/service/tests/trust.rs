@@ -125,7 +125,7 @@ fn rebuilding_the_lab_needs_a_signed_in_administrator() {
     assert!(message.contains("pim lab --reset"), "{message}");
     assert_eq!(lab.state(), state);
     assert_ne!(state, before, "the user's sign-in is the only change");
-    let refused = lab.audit_rows(crate::audit::activity::LAB_RESET);
+    let refused = lab.audit_rows(crate::audit::activity::Activity::LabReset);
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].result, crate::audit::AuditResult::Failure);
 }
@@ -154,13 +154,13 @@ fn only_lab_administrators_move_the_clock_and_only_within_a_century() {
     assert_eq!(err.exit_code(), 2, "{err}");
     assert_eq!(lab.svc.clock().unwrap().offset, TimeDelta::days(36_000));
 
-    let moved = lab.audit_rows(crate::audit::activity::CLOCK_MOVED);
+    let moved = lab.audit_rows(crate::audit::activity::Activity::ClockMoved);
     let last = moved.last().unwrap();
     assert!(last.details.contains("\"before\""), "{}", last.details);
     assert!(last.details.contains("\"after\""), "{}", last.details);
     assert_eq!(last.real_time, Some(last.time), "moved from real time");
     lab.sign_in("approver");
-    let after = lab.audit_rows(crate::audit::activity::SIGN_IN);
+    let after = lab.audit_rows(crate::audit::activity::Activity::SignIn);
     let after = after.last().unwrap();
     assert_eq!(
         after.time - after.real_time.unwrap(),
@@ -231,7 +231,7 @@ fn disabling_the_last_permanent_global_admin_is_refused_and_others_are_signed_ou
     );
     lab.wait(TimeDelta::seconds(30));
     lab.sign_in("pimuser");
-    let rows = lab.audit_rows(crate::audit::activity::ACCOUNT_DISABLED);
+    let rows = lab.audit_rows(crate::audit::activity::Activity::AccountDisabled);
     assert_eq!(rows.len(), 2, "the refusal and the change");
 }
 
@@ -287,7 +287,11 @@ fn an_mfa_reset_needs_the_new_authenticator_and_old_codes_stop_working() {
     );
     let code = code_at(&done.enrolment.secret, lab.clock.now().timestamp()).unwrap();
     lab.svc.sign_in(&upn, &password, &code).unwrap();
-    assert_eq!(lab.audit_rows(crate::audit::activity::MFA_RESET).len(), 1);
+    assert_eq!(
+        lab.audit_rows(crate::audit::activity::Activity::MfaReset)
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -348,7 +352,7 @@ fn a_clock_that_went_back_stops_sign_in_and_activation_until_it_catches_up() {
         .unwrap_err();
     assert!(matches!(err, ServiceError::ClockBehind { .. }), "{err}");
     assert_eq!(lab.state(), before, "nothing but audit rows");
-    let refused = lab.audit_rows(crate::audit::activity::SIGN_IN_FAILED);
+    let refused = lab.audit_rows(crate::audit::activity::Activity::SignInFailed);
     assert!(refused.last().unwrap().details.contains("clock went back"));
     // A small step back (NTP) is fine; once the clock is past the mark again, all is well.
     lab.clock.advance(TimeDelta::minutes(56));

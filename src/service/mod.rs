@@ -44,14 +44,13 @@ mod reviews;
 mod seed;
 mod settings;
 mod signin;
+mod status;
 mod sweep;
 mod tenant;
 mod users;
 
 pub use accounts::{AccountState, MfaReset, PasswordReset};
-pub use activate::{
-    ActivateInput, Activated, ActivationOutcome, ActivationPreview, EligibleRole, Status,
-};
+pub use activate::{ActivateInput, Activated, ActivationOutcome, ActivationPreview};
 pub use alerts::{AlertConfigPatch, AlertFixed, AlertView, FixInput, FixStep};
 pub use approval::RequestView;
 pub use assign::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
@@ -72,6 +71,7 @@ pub use reviews::{NoResponse, Recurrence, ReviewInput, ReviewItem, ReviewView, R
 pub use seed::{SeedSpec, Seeded};
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};
+pub use status::{EligibleRole, Status};
 pub use tenant::{
     AuthenticatorCode, CreatedAccount, LAB_DOMAIN, LabCreated, LicenceChange, TenantCreated,
     catalogue,

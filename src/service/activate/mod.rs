@@ -4,22 +4,21 @@
 
 use chrono::TimeDelta;
 
-use super::mfa::{Purpose, verify_code};
+use super::mfa::verify_code;
 use super::{ServiceError, ServiceResult, SessionToken, mail, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::notify::templates::MessageFacts;
-use crate::policy::Refusal;
-use crate::policy::Rule;
-use crate::policy::activation::{
-    ActivationFacts, ActivationPlan, ActivationRequest, check_activation, check_deactivation,
-};
+use crate::policy::activation::{ActivationPlan, check_deactivation};
 use crate::policy::model::{Assignment, AssignmentKind, EndReason, Origin, Principal, Role};
 use crate::policy::notification::NotifyEvent;
 use crate::policy::request::{Request, RequestAction, RequestStatus};
-use crate::policy::text::{MAX_JUSTIFICATION_CHARS, MAX_TICKET_CHARS, check_free_text};
 use crate::store;
-use crate::store::assignments::{AssignmentRow, Filter, Which};
+
+mod check;
+
+pub(super) use check::eligible_through_group;
+use check::{Checked, Texts, check_all, step_up};
 
 /// `pim activate`.
 #[derive(Debug, Clone)]
@@ -59,85 +58,6 @@ pub struct Activated {
     pub emails: usize,
 }
 
-/// An eligibility with the settings that shape its activation form.
-#[derive(Debug, Clone)]
-pub struct EligibleRole {
-    /// The eligibility.
-    pub row: AssignmentRow,
-    /// Its role's settings (maximum duration, MFA, justification, ticket, approval).
-    pub settings: crate::policy::settings::RoleSettings,
-}
-
-/// The signed-in user's roles.
-#[derive(Debug, Clone)]
-pub struct Status {
-    /// Who.
-    pub principal: Principal,
-    /// Policy time of the snapshot.
-    pub now: Time,
-    /// Current eligibilities for directory roles, direct or through a group (then the row's
-    /// principal is the group and its end is cut to the membership's).
-    pub eligible: Vec<EligibleRole>,
-    /// Live and scheduled active directory roles (assigned and activated), direct or through
-    /// a group, like `eligible`.
-    pub active: Vec<AssignmentRow>,
-    /// Current eligible membership and ownership of groups.
-    pub group_eligible: Vec<EligibleRole>,
-    /// Live and scheduled active membership and ownership of groups.
-    pub group_active: Vec<AssignmentRow>,
-}
-
-impl Status {
-    /// The group a role row is held through, when it is not the user's own assignment.
-    pub fn via_group<'r>(&self, row: &'r AssignmentRow) -> Option<&'r str> {
-        (row.principal.id != self.principal.id).then_some(row.principal.display_name.as_str())
-    }
-}
-
-fn text(field: &'static str, raw: Option<&str>, max: usize) -> ServiceResult<Option<String>> {
-    raw.map(|t| check_free_text(field, t, max))
-        .transpose()
-        .map(Option::flatten)
-        .map_err(|e| ServiceError::Invalid(e.to_string()))
-}
-
-/// The free-text fields of a request, checked.
-struct Texts {
-    justification: Option<String>,
-    ticket_number: Option<String>,
-    ticket_system: Option<String>,
-}
-
-impl Texts {
-    fn check(input: &ActivateInput) -> ServiceResult<Self> {
-        Ok(Self {
-            justification: text(
-                "justification",
-                input.justification.as_deref(),
-                MAX_JUSTIFICATION_CHARS,
-            )?,
-            ticket_number: text(
-                "ticket number",
-                input.ticket_number.as_deref(),
-                MAX_TICKET_CHARS,
-            )?,
-            ticket_system: text(
-                "ticket system",
-                input.ticket_system.as_deref(),
-                MAX_TICKET_CHARS,
-            )?,
-        })
-    }
-}
-
-/// A request that passed the role's rules, with what the rest of the use case needs.
-struct Checked {
-    actor: crate::store::users::UserRecord,
-    role: Role,
-    settings: crate::policy::settings::RoleSettings,
-    plan: ActivationPlan,
-}
-
 /// What a validation-only request found (Graph's `isValidationOnly`): the window the activation
 /// would get, and whether a code will be asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,103 +76,6 @@ pub struct ActivationPreview {
     pub needs_password: bool,
     /// The role requires approval: activating sends a request to its approvers.
     pub needs_approval: bool,
-}
-
-/// The user's eligibility for a role through a group they are an active member of, with its
-/// end cut to the membership's: the activation cannot outlast either.
-pub(super) fn eligible_through_group(
-    ctx: &super::Ctx<'_>,
-    user_id: &str,
-    role_id: &str,
-) -> ServiceResult<Option<Assignment>> {
-    let (eligible, _) = super::groups::via_groups(ctx, user_id)?;
-    Ok(eligible
-        .into_iter()
-        .filter(|t| t.row.role.id == role_id && t.row.assignment.start <= ctx.now)
-        .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
-        .map(|t| {
-            let end = t.end();
-            let mut eligibility = t.row.assignment;
-            eligibility.end = end;
-            eligibility
-        }))
-}
-
-/// Loads the facts and applies the activation rules; a refusal is audited.
-fn check(
-    ctx: &super::Ctx<'_>,
-    token: &SessionToken,
-    input: &ActivateInput,
-    t: &Texts,
-) -> ServiceResult<Checked> {
-    let actor = ctx.actor(token)?;
-    let me = &actor.principal;
-    let role = ctx.role(&input.role)?;
-    let settings = ctx.settings(&role.id)?;
-    let current = |kind| -> ServiceResult<Option<Assignment>> {
-        Ok(
-            store::assignments::open_of_kind(ctx.conn, &me.id, &role.id, kind)?
-                .filter(|a| a.is_current(ctx.now)),
-        )
-    };
-    let (eligibility, active) = (
-        match current(AssignmentKind::Eligible)? {
-            Some(direct) => Some(direct),
-            None => eligible_through_group(ctx, &me.id, &role.id)?,
-        },
-        current(AssignmentKind::Active)?,
-    );
-    let req = ActivationRequest {
-        duration: input.duration,
-        start: input.start,
-        justification: t.justification.clone(),
-        ticket_number: t.ticket_number.clone(),
-        ticket_system: t.ticket_system.clone(),
-    };
-    let attempt = AuditEntry::new(activity::Activity::ActivationRequested, ctx.now)
-        .by(me)
-        .role(&role)
-        .target(me)
-        .justification(t.justification.as_deref())
-        .detail(
-            "duration",
-            crate::policy::duration::format_iso(input.duration),
-        );
-    let facts = ActivationFacts {
-        role: &role,
-        settings: &settings,
-        eligibility: eligibility.as_ref(),
-        active: active.as_ref(),
-        now: ctx.now,
-    };
-    if let Err(r) = crate::policy::lifecycle::check_licence(ctx.tenant.licence, "Activating a role")
-    {
-        return Err(ctx.refuse(attempt, r));
-    }
-    let plan = check_activation(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-    if plan.needs_approval
-        && let Some(p) = store::requests::pending_for(
-            ctx.conn,
-            &me.id,
-            &role.id,
-            &[RequestAction::SelfActivate],
-        )?
-    {
-        let refusal = Refusal::new(
-            Rule::PendingRoleAssignmentRequest,
-            format!(
-                "a request to activate {} is already waiting for approval (request {}); cancel it first to send another",
-                role.display_name, p.id
-            ),
-        );
-        return Err(ctx.refuse(attempt, refusal));
-    }
-    Ok(Checked {
-        actor,
-        role,
-        settings,
-        plan,
-    })
 }
 
 /// What an activation request led to.
@@ -472,71 +295,6 @@ fn activate_checked(
     })))
 }
 
-/// What a step-up (a code, or the password again) is for: the roles among `checked` that
-/// `needs` it, named together, and the first of them; `None` when none does.
-fn step_up<'c>(
-    checked: &'c [Checked],
-    needs: impl Fn(&Checked) -> bool,
-) -> Option<(Purpose<'c>, &'c Checked)> {
-    let needing: Vec<&Checked> = checked.iter().filter(|c| needs(c)).collect();
-    let first = *needing.first()?;
-    let names: Vec<&str> = needing
-        .iter()
-        .map(|c| c.role.display_name.as_str())
-        .collect();
-    Some((
-        Purpose {
-            what: format!("activating {}", names.join(", ")),
-            failure_activity: activity::Activity::MfaFailed,
-            role: (needing.len() == 1).then_some(&first.role),
-        },
-        first,
-    ))
-}
-
-/// Checks several requests, all of them: every role named exists and is named once, then each
-/// is checked against its role's rules. Refusals of several roles come back as one, each
-/// message naming its role.
-fn check_all(
-    ctx: &super::Ctx<'_>,
-    token: &SessionToken,
-    inputs: &[ActivateInput],
-    texts: &[Texts],
-) -> ServiceResult<Vec<Checked>> {
-    let mut roles: Vec<Role> = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let role = ctx.role(&input.role)?;
-        if roles.iter().any(|r| r.id == role.id) {
-            return Err(ServiceError::Invalid(format!(
-                "{} is named twice; name each role once",
-                role.display_name
-            )));
-        }
-        roles.push(role);
-    }
-    let mut checked = Vec::with_capacity(inputs.len());
-    let mut refused = crate::policy::refusal::Violations::default();
-    for ((input, t), role) in inputs.iter().zip(texts).zip(&roles) {
-        match check(ctx, token, input, t) {
-            Ok(c) => checked.push(c),
-            Err(ServiceError::Refused(r)) if inputs.len() > 1 => {
-                for mut v in r.violations {
-                    if !v.message.contains(&role.display_name) {
-                        v.message = format!("{}: {}", role.display_name, v.message);
-                    }
-                    refused.push(v.rule, v.message);
-                }
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    refused.finish().map_err(ServiceError::Refused)?;
-    if checked.is_empty() {
-        return Err(ServiceError::Invalid("name a role to activate".into()));
-    }
-    Ok(checked)
-}
-
 impl super::Service {
     /// Checks an activation request against the role's rules without activating anything and
     /// without asking for a code (Graph's `isValidationOnly`). A refusal is audited like any.
@@ -717,61 +475,6 @@ impl super::Service {
             super::groups::end_activations_through(ctx, &role, me, Some(me))?;
             let ended = store::assignments::get(ctx.conn, &a.id)?.unwrap_or(a);
             Ok((ended, role))
-        })
-    }
-
-    /// The signed-in user's eligible and active roles.
-    pub fn status(&mut self, token: &SessionToken) -> ServiceResult<Status> {
-        self.read(|ctx| {
-            let me = ctx.actor(token)?.principal;
-            let list = |kind| {
-                let filter = Filter {
-                    role_id: None,
-                    principal_id: Some(&me.id),
-                    kind: Some(kind),
-                    which: Which::Current,
-                    limit: 1000,
-                    offset: 0,
-                };
-                store::assignments::list(ctx.conn, &filter, ctx.now)
-            };
-            let (via_eligible, via_active) = super::groups::via_groups(ctx, &me.id)?;
-            let through = |t: crate::store::assignments::ThroughGroup| {
-                let (start, end) = (t.start(), t.end());
-                let mut row = t.row;
-                row.assignment.start = start;
-                row.assignment.end = end;
-                row
-            };
-            let (mut eligible, mut group_eligible) = (Vec::new(), Vec::new());
-            for row in list(AssignmentKind::Eligible)?
-                .into_iter()
-                .chain(via_eligible.into_iter().map(through))
-            {
-                let settings = ctx.settings(&row.role.id)?;
-                let into = if row.role.group.is_some() {
-                    &mut group_eligible
-                } else {
-                    &mut eligible
-                };
-                into.push(EligibleRole { row, settings });
-            }
-            let (mut group_active, mut active): (Vec<_>, Vec<_>) = list(AssignmentKind::Active)?
-                .into_iter()
-                .partition(|r| r.role.group.is_some());
-            active.extend(via_active.into_iter().map(through));
-            eligible.sort_by(|a, b| a.row.role.display_name.cmp(&b.row.role.display_name));
-            group_eligible.sort_by(|a, b| a.row.role.display_name.cmp(&b.row.role.display_name));
-            active.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
-            group_active.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));
-            Ok(Status {
-                principal: me,
-                now: ctx.now,
-                eligible,
-                active,
-                group_eligible,
-                group_active,
-            })
         })
     }
 }

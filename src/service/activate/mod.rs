@@ -1,4 +1,4 @@
-//! Self-activation and deactivation, and the signed-in user's own view of their roles.
+//! Self-activation and deactivation (the user's own view of their roles is `service/status.rs`).
 //! The order is fixed: the request is checked against the role's rules first, and only a
 //! request that would pass asks for (and consumes) a TOTP code.
 

@@ -12,6 +12,7 @@ use ratatui::crossterm::event::{
 };
 use ratatui::crossterm::execute;
 
+mod activation_flow;
 pub mod admin;
 pub mod app;
 pub mod keymap;
@@ -19,6 +20,7 @@ pub mod lifecycle;
 pub mod msg;
 pub mod popup;
 pub mod screen;
+mod signin_flow;
 pub mod ui;
 pub mod update;
 pub mod widgets;

@@ -1,6 +1,8 @@
 //! Reading Graph schedules and requests and CSV, and writing schedules: every shape, every
 //! mistake named by its item and field.
 
+use serde_json::json;
+
 use super::*;
 
 const FIXTURE: &str =

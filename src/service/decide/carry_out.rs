@@ -1,276 +1,30 @@
-//! Approving, denying and cancelling requests. The first decision settles a request (the
-//! check and the settling happen under one write lock); the requestor and the other approvers
-//! are told.
+//! Carrying out an approved request: the activation, the extension or the renewal it asked
+//! for, checked again against the rules as they stand at approval.
 
-use super::activate::record_activation;
-use super::approval::{activities, approvers_for, facts, load, notify};
-use super::assign::{
-    Window, cut_activations, is_last_global_admin, justification, request as admin_request,
-};
-use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::AuditEntry;
 use crate::clock::Time;
-use crate::notify::EmailEvent;
-use crate::notify::lifecycle as mails;
 use crate::policy::activation::ActivationPlan;
 use crate::policy::assignment::{
     AssignmentFacts, AssignmentRequest, Expiry, UpdateFacts, UpdateRequest, check_assignment,
     check_update,
 };
-use crate::policy::lifecycle::{
-    DecisionFacts, action_words, check_decision, check_extension_end, check_licence,
-    check_renew_request, default_end,
-};
-use crate::policy::model::{
-    Assignment, AssignmentKind, EndReason, MINIMUM_DURATION, Origin, Principal, Role,
-};
-use crate::policy::notification::NotifyRecipient;
-use crate::policy::request::{Request, RequestAction, RequestStatus};
+use crate::policy::lifecycle::{check_extension_end, check_renew_request, default_end};
+use crate::policy::model::{Assignment, AssignmentKind, MINIMUM_DURATION, Origin, Principal, Role};
+use crate::policy::request::{RequestAction, RequestStatus};
 use crate::policy::settings::RoleSettings;
 use crate::policy::{Refusal, Rule};
+use crate::service::activate::record_activation;
+use crate::service::assign::{
+    Window, cut_activations, is_last_global_admin, request as admin_request,
+};
+use crate::service::{Ctx, ServiceError, ServiceResult, new_id};
 use crate::store;
 
-/// An approver's decision. For extensions and renewals the approver may change the start, the
-/// window and the type; activations keep what was asked (within the cap).
-#[derive(Debug, Clone)]
-pub struct Decision {
-    /// Approve (true) or deny.
-    pub approve: bool,
-    /// The approver's justification (required).
-    pub reason: String,
-    /// A different start (renewals).
-    pub start: Option<Time>,
-    /// A different window (extensions: counted from the current end; renewals: from the start).
-    pub window: Option<Window>,
-    /// A different type (extensions and renewals).
-    pub kind: Option<AssignmentKind>,
-}
-
-/// What a decision did.
-#[derive(Debug, Clone)]
-pub struct Decided {
-    /// The request as settled.
-    pub request: Request,
-    /// Its role.
-    pub role: Role,
-    /// Who it was for.
-    pub principal: Principal,
-    /// The activation, extended or renewed assignment an approval produced.
-    pub assignment: Option<Assignment>,
-}
-
-/// The request, its role and principal, and the facts an approval needs.
-struct Pending<'a> {
-    request: &'a Request,
-    role: &'a Role,
-    principal: &'a Principal,
-    settings: &'a RoleSettings,
-    approver: &'a Principal,
-    reason: &'a str,
-}
-
-impl super::Service {
-    /// Approves or denies a pending request.
-    pub fn decide(
-        &mut self,
-        token: &SessionToken,
-        id: &str,
-        d: Decision,
-    ) -> ServiceResult<Decided> {
-        let reason = justification(Some(&d.reason))?;
-        self.write(|ctx| {
-            let approver = ctx.actor(token)?.principal;
-            let (request, role, principal) = load(ctx, id)?;
-            let settings = ctx.settings(&role.id)?;
-            let (approvers, default_approvers) = approvers_for(ctx, &settings, &request)?;
-            let [_, approved, denied, ..] = activities(request.action, request.kind);
-            let attempt = AuditEntry::new(if d.approve { approved } else { denied }, ctx.now)
-                .by(&approver)
-                .role(&role)
-                .target(&principal)
-                .justification(reason.as_deref())
-                .detail("request_id", &request.id);
-            let Some(reason) = reason else {
-                return Err(ctx.refuse(
-                    attempt,
-                    Refusal::new(
-                        Rule::JustificationRule,
-                        "approvers give a justification with their decision; add a reason",
-                    ),
-                ));
-            };
-            let facts_ = DecisionFacts {
-                role: &role,
-                request: &request,
-                approver: &approver,
-                approvers: &approvers,
-                default_approvers,
-                now: ctx.now,
-            };
-            check_decision(facts_).map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            if d.approve
-                && let Err(r) = check_licence(ctx.tenant.licence, "Approving a request")
-            {
-                return Err(ctx.refuse(attempt, r));
-            }
-            let p = Pending {
-                request: &request,
-                role: &role,
-                principal: &principal,
-                settings: &settings,
-                approver: &approver,
-                reason: &reason,
-            };
-            let assignment = if d.approve {
-                Some(match request.action {
-                    RequestAction::SelfActivate => approve_activation(ctx, &p, attempt)?,
-                    RequestAction::SelfExtend => approve_extension(ctx, &p, &d, attempt)?,
-                    RequestAction::SelfRenew => approve_renewal(ctx, &p, &d, attempt)?,
-                    _ => {
-                        return Err(ServiceError::Conflict(
-                            "this request does not wait for a decision".into(),
-                        ));
-                    }
-                })
-            } else {
-                store::requests::settle(
-                    ctx.conn,
-                    &request.id,
-                    RequestStatus::Denied,
-                    ctx.now,
-                    Some(&approver.id),
-                    Some(&reason),
-                )?;
-                ctx.audit(attempt)?;
-                None
-            };
-            tell(ctx, &p, &approvers, d.approve)?;
-            let request = store::requests::get(ctx.conn, &request.id)?.unwrap_or(request.clone());
-            Ok(Decided {
-                request,
-                role: role.clone(),
-                principal: principal.clone(),
-                assignment,
-            })
-        })
-    }
-
-    /// Cancels a pending request (the requestor's own, or any as an administrator), or a
-    /// scheduled activation before it starts.
-    pub fn cancel_request(&mut self, token: &SessionToken, id: &str) -> ServiceResult<Request> {
-        self.write(|ctx| {
-            let me = ctx.actor(token)?.principal;
-            let (request, role, principal) = load(ctx, id)?;
-            let [.., canceled, _] = activities(request.action, request.kind);
-            let attempt = AuditEntry::new(canceled, ctx.now).by(&me).role(&role).target(&principal).detail("request_id", &request.id);
-            let own = me.id == principal.id;
-            if !own && !ctx.is_admin(&me.id)? {
-                return Err(ctx.refuse(
-                    attempt,
-                    Refusal::new(Rule::AdminRequestRule, "only the requestor, or an active Global or Privileged Role Administrator, can cancel this request"),
-                ));
-            }
-            let scheduled = request
-                .target_assignment_id
-                .as_deref()
-                .map(|t| store::assignments::get(ctx.conn, t))
-                .transpose()?
-                .flatten()
-                .filter(|a| a.is_scheduled(ctx.now));
-            if request.status.is_pending() {
-                store::requests::settle(ctx.conn, &request.id, RequestStatus::Canceled, ctx.now, Some(&me.id), None)?;
-            } else if let Some(a) = scheduled {
-                store::assignments::end(ctx.conn, &a.id, ctx.now, EndReason::Canceled)?;
-                store::requests::set_status(ctx.conn, &request.id, RequestStatus::Canceled, ctx.now)?;
-            } else {
-                return Err(ctx.refuse(
-                    attempt,
-                    Refusal::new(
-                        Rule::ApprovalRule,
-                        format!("only pending requests and activations that have not started can be cancelled; this one is {}", request.status.as_str()),
-                    ),
-                ));
-            }
-            ctx.audit(attempt)?;
-            Ok(store::requests::get(ctx.conn, &request.id)?.unwrap_or(request))
-        })
-    }
-}
-
-/// Tells the requestor and the other approvers how it was decided.
-fn tell(
-    ctx: &Ctx<'_>,
-    p: &Pending<'_>,
-    approvers: &[Principal],
-    approved: bool,
-) -> ServiceResult<()> {
-    let f = facts(p.request, p.role, p.principal, ctx.now);
-    let verb = action_words(p.request.action);
-    let me = [p.principal.clone()];
-    notify(
-        ctx,
-        p.settings,
-        p.request,
-        NotifyRecipient::Requestor,
-        &me,
-        EmailEvent::RequestDecision,
-        mails::decision(&f, verb, approved, p.approver, p.reason, true),
-    )?;
-    // Entra confirms the decision to the approver who made it, and tells the others.
-    let decider = [p.approver.clone()];
-    notify(
-        ctx,
-        p.settings,
-        p.request,
-        NotifyRecipient::Approver,
-        &decider,
-        EmailEvent::ApproverNotice,
-        mails::decision_confirmation(&f, verb, approved, p.reason),
-    )?;
-    let others: Vec<Principal> = approvers
-        .iter()
-        .filter(|a| a.id != p.approver.id)
-        .cloned()
-        .collect();
-    notify(
-        ctx,
-        p.settings,
-        p.request,
-        NotifyRecipient::Approver,
-        &others,
-        EmailEvent::ApproverNotice,
-        mails::decision(&f, verb, approved, p.approver, p.reason, false),
-    )?;
-    Ok(())
-}
-
-fn settle_approved(
-    ctx: &Ctx<'_>,
-    p: &Pending<'_>,
-    status: RequestStatus,
-    attempt: AuditEntry,
-    assignment: &Assignment,
-) -> ServiceResult<()> {
-    store::requests::settle(
-        ctx.conn,
-        &p.request.id,
-        status,
-        ctx.now,
-        Some(&p.approver.id),
-        Some(p.reason),
-    )?;
-    store::requests::set_target(ctx.conn, &p.request.id, &assignment.id)?;
-    ctx.audit(
-        attempt
-            .detail("assignment_id", &assignment.id)
-            .detail("start", assignment.start)
-            .detail("end", assignment.end),
-    )
-}
+use super::{Decision, Pending, settle_approved};
 
 /// The activation starts at approval (or at the requested start) and keeps the requested
 /// duration within the role's current cap and the eligibility's end.
-fn approve_activation(
+pub(super) fn approve_activation(
     ctx: &Ctx<'_>,
     p: &Pending<'_>,
     attempt: AuditEntry,
@@ -287,7 +41,7 @@ fn approve_activation(
     // A group's eligibility holds for the requester only while their membership does.
     let eligibility = match eligibility {
         Some(e) if e.principal_id != p.principal.id => {
-            super::activate::eligible_through_group(ctx, &p.principal.id, &p.role.id)?
+            crate::service::activate::eligible_through_group(ctx, &p.principal.id, &p.role.id)?
                 .filter(|through| through.id == e.id)
         }
         other => other,
@@ -385,7 +139,7 @@ fn approve_activation(
 }
 
 /// Extends an assignment in place: it never ends earlier than before, and never leaves a gap.
-fn approve_extension(
+pub(super) fn approve_extension(
     ctx: &Ctx<'_>,
     p: &Pending<'_>,
     d: &Decision,
@@ -425,7 +179,7 @@ fn approve_extension(
 }
 
 /// Renews an expired assignment as a new one from the approval (or the given start).
-fn approve_renewal(
+pub(super) fn approve_renewal(
     ctx: &Ctx<'_>,
     p: &Pending<'_>,
     d: &Decision,
@@ -464,7 +218,7 @@ fn approve_renewal(
 }
 
 /// The facts of one extension, shared by approval and direct extension.
-pub(super) struct Extension<'a> {
+pub(in crate::service) struct Extension<'a> {
     pub role: &'a Role,
     pub settings: &'a RoleSettings,
     pub principal: &'a Principal,
@@ -483,7 +237,7 @@ pub(super) struct Extension<'a> {
 
 /// Extends an assignment in place after the update rules pass: it never ends earlier than
 /// before and never leaves a gap; activations that would outlive an eligibility are cut.
-pub(super) fn extend(ctx: &Ctx<'_>, e: &Extension<'_>) -> ServiceResult<Assignment> {
+pub(in crate::service) fn extend(ctx: &Ctx<'_>, e: &Extension<'_>) -> ServiceResult<Assignment> {
     let target = e.target;
     let from = target.end.unwrap_or(ctx.now).max(ctx.now);
     let expiry = match e.window {
@@ -541,7 +295,7 @@ pub(super) fn extend(ctx: &Ctx<'_>, e: &Extension<'_>) -> ServiceResult<Assignme
 }
 
 /// The facts of one renewal, shared by approval and direct renewal.
-pub(super) struct Renewal<'a> {
+pub(in crate::service) struct Renewal<'a> {
     pub role: &'a Role,
     pub settings: &'a RoleSettings,
     pub principal: &'a Principal,
@@ -553,7 +307,7 @@ pub(super) struct Renewal<'a> {
 }
 
 /// Creates the renewal of an expired assignment after the assignment rules pass.
-pub(super) fn renew(
+pub(in crate::service) fn renew(
     ctx: &Ctx<'_>,
     r: &Renewal<'_>,
     kind: Option<AssignmentKind>,

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod app;
 pub mod keymap;
 pub mod lifecycle;
+mod lifecycle_text;
 pub mod msg;
 pub mod popup;
 pub mod screen;

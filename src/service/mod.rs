@@ -28,6 +28,7 @@ mod assign;
 mod audit;
 mod backup;
 mod bundles;
+mod catalogue;
 mod clock;
 mod ctx;
 mod decide;
@@ -37,6 +38,7 @@ mod exec;
 mod groups;
 mod import;
 mod integrity;
+mod licence;
 mod lifecycle;
 mod mail;
 mod mfa;
@@ -58,6 +60,7 @@ pub use assign::{AssignInput, AssignmentDone, RemoveInput, UpdateInput, Window};
 pub use audit::AuditQuery;
 pub use backup::{BackedUp, RestoreStep, Restored};
 pub use bundles::BundleView;
+pub use catalogue::{catalogue, slug};
 pub use clock::ClockState;
 pub(crate) use ctx::Ctx;
 pub use decide::{Decided, Decision};
@@ -67,6 +70,7 @@ pub use exec::{ExecEnd, Held};
 pub use groups::{GroupMembers, NewGroup, ViaGroup};
 pub use import::{ImportOptions, ImportPhase, ImportReport, RowOutcome, RowResult};
 pub use integrity::{AssignmentCheck, AssignmentMismatch, Reanchored, Verified};
+pub use licence::LicenceChange;
 pub use lifecycle::Ask;
 pub use policies::{Drift, ExportedPolicy, PolicyImport};
 pub use reviews::{NoResponse, Recurrence, ReviewInput, ReviewItem, ReviewView, Reviewers};
@@ -74,10 +78,7 @@ pub use seed::{SeedSpec, Seeded};
 pub use settings::{RoleOverview, SettingsView};
 pub use signin::{Enrolment, PasswordOk, SignedIn};
 pub use status::{EligibleRole, Status};
-pub use tenant::{
-    AuthenticatorCode, CreatedAccount, LAB_DOMAIN, LabCreated, LicenceChange, TenantCreated,
-    catalogue,
-};
+pub use tenant::{AuthenticatorCode, CreatedAccount, LAB_DOMAIN, LabCreated, TenantCreated};
 pub use users::{Capabilities, NewAccount, UserSummary};
 
 /// Shorthand for service results.

@@ -4,8 +4,9 @@
 
 use chrono::TimeDelta;
 use rusqlite::Transaction;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::catalogue::catalogue;
 use super::{AuthFailure, Ctx, Guard, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::auth::password::check_password_policy;
@@ -14,7 +15,7 @@ use crate::auth::totp::generate_secret;
 use crate::clock::Time;
 use crate::policy::assignment::admin_required;
 use crate::policy::model::{
-    Assignment, AssignmentKind, GLOBAL_ADMINISTRATOR, Licence, Origin, Principal, Role, Tenant,
+    Assignment, AssignmentKind, GLOBAL_ADMINISTRATOR, Licence, Origin, Principal, Tenant,
     TenantKind,
 };
 use crate::policy::request::{Request, RequestAction, RequestStatus};
@@ -22,22 +23,8 @@ use crate::policy::settings::RoleSettings;
 use crate::policy::text::{check_display_name, check_domain, check_upn};
 use crate::store::{self, users::UserRecord};
 
-/// What a licence change did.
-#[derive(Debug, Clone)]
-pub struct LicenceChange {
-    /// The tenant, with its new licence.
-    pub tenant: Tenant,
-    /// Eligible assignments removed (switching to Free).
-    pub removed_eligible: usize,
-    /// Activations ended with them.
-    pub ended_activations: usize,
-}
-
 /// The lab's domain.
 pub const LAB_DOMAIN: &str = "pimlab.onmicrosoft.com";
-
-/// The built-in role catalogue (Microsoft's permissions reference).
-const CATALOGUE: &str = include_str!("../../assets/roles.json");
 
 /// An account made at tenant creation, with its secrets (shown once, never stored in clear).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,52 +62,6 @@ pub struct TenantCreated {
     pub tenant: Tenant,
     /// Its first Global Administrator.
     pub admin: CreatedAccount,
-}
-
-#[derive(Deserialize)]
-struct Catalogue {
-    roles: Vec<CatalogueRole>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CatalogueRole {
-    display_name: String,
-    template_id: String,
-    privileged: bool,
-    description: String,
-}
-
-/// "Security Reader" → "security-reader".
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_owned()
-}
-
-/// The built-in roles.
-pub fn catalogue() -> ServiceResult<Vec<Role>> {
-    let parsed: Catalogue = serde_json::from_str(CATALOGUE).map_err(|e| {
-        ServiceError::Conflict(format!("the built-in role catalogue is unreadable: {e}"))
-    })?;
-    Ok(parsed
-        .roles
-        .into_iter()
-        .map(|r| Role {
-            slug: slug(&r.display_name),
-            id: r.template_id,
-            display_name: r.display_name,
-            description: r.description,
-            privileged: r.privileged,
-            group: None,
-        })
-        .collect())
 }
 
 /// One account's current code in the lab's built-in authenticator.
@@ -402,75 +343,6 @@ impl super::Service {
             store::assignments::insert(ctx.conn, &assignment, None)?;
             ctx.audit(attempt.detail("simulated_assignment", &assignment.id))?;
             Ok(assignment)
-        })
-    }
-
-    /// Sets the tenant's licence (lab tenants only; administrators only). With the Free licence
-    /// PIM is off: no eligible or time-bound assignments, no activation.
-    /// Switching to Free removes the eligible assignments: unless `confirmed`, a switch that
-    /// would remove any is refused as a usage error saying how many, and changes nothing.
-    pub fn set_licence(
-        &mut self,
-        token: &SessionToken,
-        licence: Licence,
-        confirmed: bool,
-    ) -> ServiceResult<LicenceChange> {
-        self.write(|ctx| {
-            let actor = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::Activity::LicenceChanged, ctx.now)
-                .by(&actor)
-                .detail("before", ctx.tenant.licence.as_str())
-                .detail("after", licence.as_str());
-            if ctx.tenant.kind != TenantKind::Lab {
-                return Err(ctx.refuse(
-                    attempt,
-                    crate::policy::Refusal::new(
-                        crate::policy::Rule::LabOnly,
-                        "the licence can only be changed on a training lab tenant",
-                    ),
-                ));
-            }
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(
-                    attempt,
-                    crate::policy::assignment::admin_required("changing the licence"),
-                ));
-            }
-            // As when a P2 licence expires in Entra: eligible assignments go, permanent
-            // assignments stay.
-            let to_free = licence == Licence::Free && ctx.tenant.licence != Licence::Free;
-            if to_free && !confirmed {
-                let n = super::assign::current_eligible(ctx)?.len();
-                if n > 0 {
-                    return Err(ServiceError::Invalid(format!(
-                        "switching to Free removes all {n} eligible assignment(s) and the activations made from them, as a licence expiry does in Entra (permanent assignments stay; switching back to P2 does not restore them); confirm with --yes"
-                    )));
-                }
-            }
-            let (removed_eligible, ended_activations) =
-                if to_free {
-                    super::assign::remove_all_eligible(
-                        ctx,
-                        &actor,
-                        "the tenant's licence changed to Free (as a licence expiry does)",
-                    )?
-                } else {
-                    (0, 0)
-                };
-            store::tenant::set_licence(ctx.conn, licence)?;
-            ctx.audit(
-                attempt
-                    .detail("removed_eligible", removed_eligible)
-                    .detail("ended_activations", ended_activations),
-            )?;
-            Ok(LicenceChange {
-                tenant: Tenant {
-                    licence,
-                    ..ctx.tenant.clone()
-                },
-                removed_eligible,
-                ended_activations,
-            })
         })
     }
 

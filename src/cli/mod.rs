@@ -42,6 +42,7 @@ mod roles;
 mod scenario;
 pub mod sessions;
 mod signin;
+mod status;
 mod tenant;
 mod transfer;
 
@@ -223,7 +224,7 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Unassign(a) => assign::unassign(env, a),
         Command::Activate(a) => me::activate(env, a),
         Command::Deactivate(a) => me::deactivate(env, &a),
-        Command::Status(a) => me::status(env, &a),
+        Command::Status(a) => status::status(env, &a),
         Command::Bundle(a) => me::bundle(env, a),
         Command::Check(a) => exec::check(env, &a),
         Command::Completions(a) => completions::completions(&a),

@@ -64,14 +64,7 @@ pub fn groups(env: &Env, command: GroupsCommand) -> CliResult {
                     roles: vec![role],
                     bundle: None,
                     duration: Some(a.duration),
-                    reason: a.reason,
-                    ticket_number: a.ticket_number,
-                    ticket_system: a.ticket_system,
-                    start: a.start,
-                    otp: a.otp,
-                    password_stdin: a.password_stdin,
-                    json: a.json,
-                    dry_run: a.dry_run,
+                    how: a.how,
                 },
             )
         }

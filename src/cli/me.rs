@@ -14,6 +14,7 @@ use std::io::IsTerminal;
 
 /// `pim activate ROLE… --for DURATION …` and `pim activate --bundle NAME`.
 pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
+    let how = a.how;
     let token = env.token()?;
     let mut svc = env.open(OpenMode::Existing)?;
     let (roles, duration, reason, several) = match &a.bundle {
@@ -26,14 +27,14 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
                 ))
             })?;
             let roles = b.roles.into_iter().map(|r| r.id).collect();
-            (roles, duration, a.reason.or(b.justification), true)
+            (roles, duration, how.reason.or(b.justification), true)
         }
         None => {
             let duration = a
                 .duration
                 .ok_or_else(|| CliError::usage("give --for DURATION (e.g. --for 1h)"))?;
             let several = a.roles.len() > 1;
-            (a.roles, duration, a.reason, several)
+            (a.roles, duration, how.reason, several)
         }
     };
     let inputs: Vec<ActivateInput> = roles
@@ -41,21 +42,21 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
         .map(|role| ActivateInput {
             role,
             duration,
-            start: a.start,
+            start: how.start,
             justification: reason.clone(),
-            ticket_number: a.ticket_number.clone(),
-            ticket_system: a.ticket_system.clone(),
+            ticket_number: how.ticket_number.clone(),
+            ticket_system: how.ticket_system.clone(),
             otp: None,
             password: None,
         })
         .collect();
     // An authentication context asks for the password again: piped, or typed when asked.
-    let mut password = if a.password_stdin {
+    let mut password = if how.password_stdin {
         Some(super::read_stdin_line()?)
     } else {
         None
     };
-    let (outcomes, preview) = dry_or_real(&mut svc, a.dry_run, a.otp, |svc, otp| {
+    let (outcomes, preview) = dry_or_real(&mut svc, how.dry_run, how.otp, |svc, otp| {
         let attempt = |svc: &mut crate::service::Service, password: Option<String>| {
             let mut with_code = inputs.clone();
             if let Some(first) = with_code.first_mut() {
@@ -82,7 +83,7 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
         }
     })?;
     let now = svc.clock()?.now;
-    if a.json {
+    if how.json {
         let doc = match (several, outcomes.as_slice()) {
             (false, [only]) => outcome_json(only, now),
             _ => {

@@ -118,31 +118,9 @@ pub struct GroupActivateArgs {
     /// How long (up to the group's maximum), e.g. 2h
     #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]
     pub duration: TimeDelta,
-    /// Why you need it
-    #[arg(long, value_name = "TEXT")]
-    pub reason: Option<String>,
-    /// Ticket number
-    #[arg(long, value_name = "N")]
-    pub ticket_number: Option<String>,
-    /// Ticket system
-    #[arg(long, value_name = "S")]
-    pub ticket_system: Option<String>,
-    /// Start later (RFC 3339)
-    #[arg(long, value_parser = parse_time, value_name = "TIME")]
-    pub start: Option<Time>,
-    /// A fresh code from your authenticator (asked for when needed and not given)
-    #[arg(long, value_name = "CODE")]
-    pub otp: Option<String>,
-    /// Read your password from standard input, when the group requires an authentication
-    /// context
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Print the result as JSON
-    #[arg(long)]
-    pub json: bool,
-    /// Check every rule and say what would happen, changing nothing and asking for no code
-    #[arg(long)]
-    pub dry_run: bool,
+    /// The request's reason, ticket, start and code
+    #[command(flatten)]
+    pub how: ActivationOptions,
 }
 
 // `pim groups settings …`.

@@ -73,6 +73,14 @@ pub struct ActivateArgs {
     /// How long (up to each role's maximum), e.g. 8h or 1h30m
     #[arg(long = "for", value_parser = parse_delta, value_name = "DURATION")]
     pub duration: Option<TimeDelta>,
+    /// The request's reason, ticket, start and code
+    #[command(flatten)]
+    pub how: ActivationOptions,
+}
+
+// How an activation is asked for (`pim activate`, `pim groups activate`).
+#[derive(Debug, Args)]
+pub struct ActivationOptions {
     /// Why you need it
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,

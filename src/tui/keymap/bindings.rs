@@ -72,6 +72,22 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Picker,
+        &[Code(KeyCode::Home)],
+        "Home",
+        A::Top,
+        "first",
+        false,
+    ),
+    b(
+        C::Picker,
+        &[Code(KeyCode::End)],
+        "End",
+        A::Bottom,
+        "last",
+        false,
+    ),
+    b(
+        C::Picker,
         &[Code(KeyCode::Enter)],
         "Enter",
         A::Open,

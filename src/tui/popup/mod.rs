@@ -434,6 +434,10 @@ impl ScenarioPicker {
             (Some(Action::Down), None) => {
                 self.selected = (self.selected + 1).min(self.scenarios.len().saturating_sub(1));
             }
+            (Some(Action::Top), None) => self.selected = 0,
+            (Some(Action::Bottom), None) => self.selected = self.scenarios.len().saturating_sub(1),
+            (Some(Action::Top), Some(_)) => self.stop = Some(0),
+            (Some(Action::Bottom), Some(_)) => self.stop = Some(steps.saturating_sub(1)),
             (Some(Action::Open), None) => self.stop = Some(0),
             (Some(Action::Back), None) => return Outcome::Close,
             (Some(Action::Up), Some(i)) => self.stop = Some(i.saturating_sub(1)),
@@ -452,5 +456,29 @@ impl ScenarioPicker {
 impl Default for ScenarioPicker {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod picker_tests {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::ScenarioPicker;
+
+    #[test]
+    fn home_and_end_reach_the_first_and_last_scenario_and_stop() {
+        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        let mut p = ScenarioPicker::new();
+        let last = p.scenarios.len() - 1;
+        p.handle_key(&key(KeyCode::End));
+        assert_eq!(p.selected, last);
+        p.handle_key(&key(KeyCode::Home));
+        assert_eq!(p.selected, 0);
+        p.handle_key(&key(KeyCode::Enter));
+        assert_eq!(p.stop, Some(0));
+        p.handle_key(&key(KeyCode::End));
+        assert_eq!(p.stop, Some(p.scenarios[0].steps.len() - 1));
+        p.handle_key(&key(KeyCode::Home));
+        assert_eq!(p.stop, Some(0));
     }
 }

@@ -1,6 +1,5 @@
 //! `pim backup`, `pim restore` (and `pim doctor`): looking after the database file itself.
 
-use rusqlite::ErrorCode;
 use serde_json::json;
 
 use super::args::{BackupArgs, DoctorArgs};
@@ -8,7 +7,7 @@ use super::output::json;
 use super::{CliError, CliResult, Env};
 use crate::policy::duration::format_utc;
 use crate::service::{Check, RestoreStep, Restored, Service, ServiceError, Verdict};
-use crate::store::{OpenMode, StoreError};
+use crate::store::OpenMode;
 
 /// `pim backup FILE`.
 pub fn backup(env: &Env, a: &BackupArgs) -> CliResult {
@@ -43,15 +42,7 @@ pub fn backup(env: &Env, a: &BackupArgs) -> CliResult {
 /// it without a sign-in): missing, not a database, or damaged. Another program's database, a
 /// newer pim's, or one with loose permissions is not replaced.
 fn unopenable(e: &ServiceError) -> bool {
-    match e {
-        ServiceError::Store(StoreError::Missing(_) | StoreError::NotADatabase(_)) => true,
-        ServiceError::Store(StoreError::Sqlite(s)) => matches!(
-            s.sqlite_error_code(),
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
-        ),
-        ServiceError::Store(StoreError::Corrupt(_)) => true,
-        _ => false,
-    }
+    matches!(e, ServiceError::Store(s) if s.is_damage())
 }
 
 /// `pim restore FILE`.

@@ -97,6 +97,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The file is beyond opening: missing, not a database, or damaged (SQLite says corrupt).
+    /// Another program's database, a newer pim's, or one with loose permissions is not.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            StoreError::Missing(_) | StoreError::NotADatabase(_) | StoreError::Corrupt(_) => true,
+            StoreError::Sqlite(s) => matches!(
+                s.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ),
+            _ => false,
+        }
+    }
+}
+
+impl StoreError {
     /// True when SQLite gave up waiting for another writer.
     pub fn is_busy(&self) -> bool {
         matches!(self, StoreError::Sqlite(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy))

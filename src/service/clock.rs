@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::{Ctx, ServiceError, ServiceResult, SessionToken, sweep};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::{MAX_OFFSET_YEARS, Time};
-use crate::policy::assignment::admin_required;
 use crate::policy::duration::format_utc;
 use crate::policy::model::TenantKind;
 use crate::policy::{Refusal, Rule};
@@ -68,9 +67,7 @@ impl super::Service {
                     Refusal::new(Rule::LabOnly, "the clock can only be moved on a training lab tenant (`pim lab`); this tenant runs on real time"),
                 ));
             }
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(entry, admin_required("moving the lab clock")));
-            }
+            ctx.require_admin(&actor.id, &entry, "moving the lab clock")?;
             let new_now = target(ctx.now, ctx.real)
                 .filter(|t| lab_time_in_range(*t, ctx.real))
                 .ok_or_else(|| ServiceError::Invalid(format!(

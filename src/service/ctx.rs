@@ -225,6 +225,25 @@ impl<'t> Ctx<'t> {
         Ok(self.active_roles(user_id)?.contains(&owner.id))
     }
 
+    /// Refuses, audited as `attempt`, unless `user_id` holds an active Global Administrator or
+    /// Privileged Role Administrator role: the check every administrator's use case starts
+    /// with (`what` says what needs it).
+    pub fn require_admin(
+        &self,
+        user_id: &str,
+        attempt: &AuditEntry,
+        what: &str,
+    ) -> ServiceResult<()> {
+        if self.is_admin(user_id)? {
+            Ok(())
+        } else {
+            Err(self.refuse(
+                attempt.clone(),
+                crate::policy::assignment::admin_required(what),
+            ))
+        }
+    }
+
     /// May read the whole audit log.
     pub fn is_audit_reader(&self, user_id: &str) -> ServiceResult<bool> {
         Ok(self

@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::{ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
-use crate::policy::assignment::admin_required;
 use crate::policy::model::{Access, GroupAccess, Principal, Role};
 use crate::policy::refusal::{Refusal, Rule};
 use crate::policy::settings::RoleSettings;
@@ -189,9 +188,7 @@ impl super::Service {
             let attempt = AuditEntry::new(activity::Activity::GroupAdded, ctx.now)
                 .by(&actor)
                 .target_name(&name);
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(attempt, admin_required("adding groups")));
-            }
+            ctx.require_admin(&actor.id, &attempt, "adding groups")?;
             if store::groups::name_taken(ctx.conn, &name)? {
                 return Err(ServiceError::Conflict(format!(
                     "the name '{}' is taken by a user, group or role; choose another",

@@ -15,7 +15,6 @@ use crate::audit::anchor::{Anchor, AnchorProblem, AnchorState, Checkpoint};
 use crate::audit::chain::ChainFault;
 use crate::audit::state::AssignmentState;
 use crate::audit::{AuditEntry, activity};
-use crate::policy::assignment::admin_required;
 use crate::policy::text::{MAX_JUSTIFICATION_CHARS, check_free_text};
 use crate::store::{self, audit::StoredAudit};
 
@@ -259,9 +258,7 @@ impl super::Service {
                 .detail("anchor_before", &anchor)
                 .detail("found", &state)
                 .detail("problem", problem.as_ref().map(ToString::to_string));
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(entry, admin_required("re-anchoring the audit log")));
-            }
+            ctx.require_admin(&actor.id, &entry, "re-anchoring the audit log")?;
             if problem.is_some() {
                 ctx.audit(entry)?;
             }

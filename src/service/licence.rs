@@ -43,12 +43,7 @@ impl super::Service {
                     ),
                 ));
             }
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(
-                    attempt,
-                    crate::policy::assignment::admin_required("changing the licence"),
-                ));
-            }
+            ctx.require_admin(&actor.id, &attempt, "changing the licence")?;
             // As when a P2 licence expires in Entra: eligible assignments go, permanent
             // assignments stay.
             let to_free = licence == Licence::Free && ctx.tenant.licence != Licence::Free;

@@ -4,7 +4,6 @@
 use super::{ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
-use crate::policy::assignment::admin_required;
 use crate::policy::model::Role;
 use crate::policy::settings::{Change, RoleSettings, SettingsPatch, apply_patch};
 use crate::store;
@@ -123,9 +122,7 @@ pub(super) fn update_settings_tx(
     let attempt = AuditEntry::new(activity::Activity::SettingsUpdated, ctx.now)
         .by(&actor)
         .role(&role);
-    if !ctx.is_admin(&actor.id)? {
-        return Err(ctx.refuse(attempt, admin_required("changing role settings")));
-    }
+    ctx.require_admin(&actor.id, &attempt, "changing role settings")?;
     let before = store::settings::load(ctx.conn, &role.id)?;
     let (after, changes) =
         apply_patch(&before.settings, &patch).map_err(|r| ctx.refuse(attempt.clone(), r))?;

@@ -13,7 +13,6 @@ use crate::auth::password::check_password_policy;
 use crate::auth::session::generate_password;
 use crate::auth::totp::generate_secret;
 use crate::clock::Time;
-use crate::policy::assignment::admin_required;
 use crate::policy::model::{
     Assignment, AssignmentKind, GLOBAL_ADMINISTRATOR, Licence, Origin, Principal, Tenant,
     TenantKind,
@@ -204,12 +203,7 @@ impl super::Service {
                         .by(&actor)
                         .detail("previous_tenant", &ctx.tenant.id)
                         .detail("lab_time", ctx.now);
-                    if !ctx.is_admin(&actor.id)? {
-                        return Err(ctx.refuse(
-                            attempt,
-                            admin_required("rebuilding the lab (`pim lab --reset`)"),
-                        ));
-                    }
+                    ctx.require_admin(&actor.id, &attempt, "rebuilding the lab (`pim lab --reset`)")?;
                     ctx.audit(attempt)?;
                     store::tenant::wipe(tx)?;
                     true
@@ -318,12 +312,7 @@ impl super::Service {
                     ),
                 ));
             }
-            if !ctx.is_admin(&actor.id)? {
-                return Err(ctx.refuse(
-                    attempt,
-                    admin_required("simulating an assignment outside PIM"),
-                ));
-            }
+            ctx.require_admin(&actor.id, &attempt, "simulating an assignment outside PIM")?;
             let assignment = Assignment {
                 id: new_id(),
                 role_id: role.id.clone(),

@@ -7,7 +7,6 @@ use crate::audit::{AuditEntry, activity};
 use crate::policy::Refusal;
 use crate::policy::Rule;
 use crate::policy::alerts::{AlertId, evaluate};
-use crate::policy::assignment::admin_required;
 use crate::service::{ServiceError, ServiceResult, SessionToken};
 use crate::store;
 
@@ -138,9 +137,7 @@ impl crate::service::Service {
             let attempt = AuditEntry::new(activity::Activity::AlertRemediated, ctx.now)
                 .by(&me)
                 .detail("alert", id.graph_name());
-            if !ctx.is_admin(&me.id)? {
-                return Err(ctx.refuse(attempt, admin_required("fixing alerts")));
-            }
+            ctx.require_admin(&me.id, &attempt, "fixing alerts")?;
             if !id.remediable() {
                 let why = format!(
                     "has no automatic fix; what to do: {} (alerts with one: {})",

@@ -10,7 +10,6 @@ use crate::auth::session::hex;
 use crate::policy::Refusal;
 use crate::policy::Rule;
 use crate::policy::alerts::{AlertConfig, AlertId, Incident, Severity, evaluate};
-use crate::policy::assignment::admin_required;
 use crate::store;
 
 mod fix;
@@ -230,9 +229,7 @@ impl super::Service {
             let attempt = AuditEntry::new(activity::Activity::AlertDismissed, ctx.now)
                 .by(&me)
                 .detail("alert", id.graph_name());
-            if !ctx.is_admin(&me.id)? {
-                return Err(ctx.refuse(attempt, admin_required("dismissing alerts")));
-            }
+            ctx.require_admin(&me.id, &attempt, "dismissing alerts")?;
             let view = compute_marking(ctx, Some(SAMPLE), Some(id))?
                 .into_iter()
                 .find(|v| v.id == id)
@@ -274,9 +271,7 @@ impl super::Service {
                 .detail("alert", id.graph_name())
                 .detail("before", before)
                 .detail("after", after);
-            if !ctx.is_admin(&me.id)? {
-                return Err(ctx.refuse(attempt, admin_required("changing alert settings")));
-            }
+            ctx.require_admin(&me.id, &attempt, "changing alert settings")?;
             if !id.configurable()
                 && (patch.days.is_some()
                     || patch.count.is_some()

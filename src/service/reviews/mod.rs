@@ -11,7 +11,6 @@ use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::notify::EmailEvent;
-use crate::policy::assignment::admin_required;
 use crate::policy::duration::{format_duration, format_utc};
 use crate::policy::model::{Origin, Principal, Role};
 use crate::policy::{Refusal, Rule};
@@ -263,9 +262,7 @@ impl super::Service {
             let attempt = AuditEntry::new(activity::Activity::ReviewCreated, ctx.now)
                 .by(&me)
                 .role(&role);
-            if !ctx.is_admin(&me.id)? {
-                return Err(ctx.refuse(attempt, admin_required("creating access reviews")));
-            }
+            ctx.require_admin(&me.id, &attempt, "creating access reviews")?;
             if !(MIN_DURATION..=MAX_DURATION).contains(&input.duration) {
                 return Err(ctx.refuse(
                     attempt,

@@ -5,7 +5,7 @@ use chrono::TimeDelta;
 use serde::Serialize;
 
 use super::{Ctx, ServiceError, ServiceResult, SessionToken, sweep};
-use crate::audit::{AuditEntry, activity};
+use crate::audit::activity;
 use crate::clock::{MAX_OFFSET_YEARS, Time};
 use crate::policy::duration::format_utc;
 use crate::policy::model::TenantKind;
@@ -56,9 +56,8 @@ impl super::Service {
         target: impl FnOnce(Time, Time) -> Option<Time>,
     ) -> ServiceResult<ClockState> {
         self.write(|ctx| {
-            let actor = ctx.actor(token)?.principal;
-            let entry = AuditEntry::new(activity::Activity::ClockMoved, ctx.now)
-                .by(&actor)
+            let (actor, entry) = ctx.attempt(token, activity::Activity::ClockMoved)?;
+            let entry = entry
                 .detail("how", how)
                 .detail("before", ctx.now);
             if ctx.tenant.kind != TenantKind::Lab {

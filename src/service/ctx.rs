@@ -111,6 +111,18 @@ impl<'t> Ctx<'t> {
         Ok(user)
     }
 
+    /// Who is acting, and the audit entry of what they attempt (by them, now): the first step
+    /// of a use case, before its checks.
+    pub fn attempt(
+        &self,
+        token: &SessionToken,
+        activity: crate::audit::activity::Activity,
+    ) -> ServiceResult<(Principal, AuditEntry)> {
+        let actor = self.actor(token)?.principal;
+        let entry = AuditEntry::new(activity, self.now).by(&actor);
+        Ok((actor, entry))
+    }
+
     /// A role by name, slug or template id; or a group's member or owner entry by its id, or
     /// as `GROUP/member` or `GROUP/owner` (the group by name or id, as Graph's PIM for Groups
     /// names it by `groupId` and `accessId`).

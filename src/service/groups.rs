@@ -184,10 +184,8 @@ impl super::Service {
                 .unwrap_or_default(),
         };
         self.write(|ctx| {
-            let actor = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::Activity::GroupAdded, ctx.now)
-                .by(&actor)
-                .target_name(&name);
+            let (actor, attempt) = ctx.attempt(token, activity::Activity::GroupAdded)?;
+            let attempt = attempt.target_name(&name);
             ctx.require_admin(&actor.id, &attempt, "adding groups")?;
             if store::groups::name_taken(ctx.conn, &name)? {
                 return Err(ServiceError::Conflict(format!(

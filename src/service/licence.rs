@@ -2,7 +2,7 @@
 //! in Entra, removing eligible assignments; switching back to P2 turns it on again.
 
 use super::{ServiceError, ServiceResult, SessionToken};
-use crate::audit::{AuditEntry, activity};
+use crate::audit::activity;
 use crate::policy::model::{Licence, Tenant, TenantKind};
 use crate::store;
 
@@ -29,9 +29,8 @@ impl super::Service {
         confirmed: bool,
     ) -> ServiceResult<LicenceChange> {
         self.write(|ctx| {
-            let actor = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::Activity::LicenceChanged, ctx.now)
-                .by(&actor)
+            let (actor, attempt) = ctx.attempt(token, activity::Activity::LicenceChanged)?;
+            let attempt = attempt
                 .detail("before", ctx.tenant.licence.as_str())
                 .detail("after", licence.as_str());
             if ctx.tenant.kind != TenantKind::Lab {

@@ -248,10 +248,8 @@ impl super::Service {
         dry_run: bool,
     ) -> ServiceResult<Vec<PolicyImport>> {
         let run = |ctx: &Ctx<'_>| -> ServiceResult<Vec<PolicyImport>> {
-            let actor = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::Activity::SettingsUpdated, ctx.now)
-                .by(&actor)
-                .detail("source", "import");
+            let (actor, attempt) = ctx.attempt(token, activity::Activity::SettingsUpdated)?;
+            let attempt = attempt.detail("source", "import");
             if !ctx.is_admin(&actor.id)? {
                 let refusal = admin_required("importing role settings");
                 return Err(if dry_run {

@@ -198,9 +198,8 @@ impl super::Service {
                 Some(_) => {
                     let token = token.ok_or(ServiceError::Auth(AuthFailure::NotSignedIn))?;
                     let ctx = Ctx::new(tx, real, sealer)?;
-                    let actor = ctx.actor(token)?.principal;
-                    let attempt = AuditEntry::new(activity::Activity::LabReset, ctx.now)
-                        .by(&actor)
+                    let (actor, attempt) = ctx.attempt(token, activity::Activity::LabReset)?;
+                    let attempt = attempt
                         .detail("previous_tenant", &ctx.tenant.id)
                         .detail("lab_time", ctx.now);
                     ctx.require_admin(&actor.id, &attempt, "rebuilding the lab (`pim lab --reset`)")?;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::audit::{AuditEntry, activity};
+use crate::audit::activity;
 use crate::policy::Refusal;
 use crate::policy::Rule;
 use crate::policy::alerts::{AlertId, evaluate};
@@ -133,10 +133,8 @@ impl crate::service::Service {
         use crate::policy::model::AssignmentKind;
         use crate::service::assign::{RemoveInput, UpdateInput, Window, remove_tx, update_tx};
         self.write(|ctx| {
-            let me = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::Activity::AlertRemediated, ctx.now)
-                .by(&me)
-                .detail("alert", id.graph_name());
+            let (me, attempt) = ctx.attempt(token, activity::Activity::AlertRemediated)?;
+            let attempt = attempt.detail("alert", id.graph_name());
             ctx.require_admin(&me.id, &attempt, "fixing alerts")?;
             if !id.remediable() {
                 let why = format!(

@@ -225,10 +225,8 @@ impl super::Service {
     /// Dismisses an alert until its affected items change.
     pub fn dismiss_alert(&mut self, token: &SessionToken, id: AlertId) -> ServiceResult<AlertView> {
         self.write(|ctx| {
-            let me = ctx.actor(token)?.principal;
-            let attempt = AuditEntry::new(activity::Activity::AlertDismissed, ctx.now)
-                .by(&me)
-                .detail("alert", id.graph_name());
+            let (me, attempt) = ctx.attempt(token, activity::Activity::AlertDismissed)?;
+            let attempt = attempt.detail("alert", id.graph_name());
             ctx.require_admin(&me.id, &attempt, "dismissing alerts")?;
             let view = compute_marking(ctx, Some(SAMPLE), Some(id))?
                 .into_iter()

@@ -162,11 +162,7 @@ fn group_of(r: &crate::store::assignments::AssignmentRow) -> (&str, &'static str
         .group
         .as_ref()
         .map_or("member", |g| g.access.as_str());
-    let name = r
-        .role
-        .display_name
-        .split_once(" of ")
-        .map_or(r.role.display_name.as_str(), |(_, n)| n);
+    let name = r.role.group_name().unwrap_or(&r.role.display_name);
     (name, access)
 }
 

@@ -157,15 +157,12 @@ impl<'t> Ctx<'t> {
         &self,
         name: &str,
     ) -> ServiceResult<(Principal, Option<store::groups::GroupRecord>)> {
-        if let Some(u) = store::users::by_upn(self.conn, name)? {
-            return Ok((u.principal, None));
+        // A user's UPN has an '@' (checked when the account is made); a group's name never does.
+        if name.contains('@') {
+            return Ok((self.user(name)?.principal, None));
         }
         match store::groups::resolve(self.conn, name)? {
             Some(g) => Ok((g.principal.clone(), Some(g))),
-            // A group's name has no '@': this one names a user.
-            None if name.contains('@') => Err(self.user(name).err().unwrap_or_else(|| {
-                ServiceError::NotFound(format!("no user '{}'", crate::policy::text::sanitize(name)))
-            })),
             None => Err(ServiceError::NotFound(format!(
                 "no user or group '{}'; `pim users list` and `pim groups list` list them",
                 crate::policy::text::sanitize(name)

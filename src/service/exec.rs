@@ -127,22 +127,9 @@ fn live_active(ctx: &super::Ctx<'_>, role: &Role, who: &Principal) -> ServiceRes
         .map(|r| r.assignment)
         .find(|a| a.is_live(ctx.now));
     // Or through a group: held until the earlier of the group's assignment and the membership.
-    let through = || -> ServiceResult<Option<crate::policy::model::Assignment>> {
-        let (_, active) = super::groups::via_groups(ctx, &who.id)?;
-        Ok(active
-            .into_iter()
-            .filter(|t| t.row.role.id == role.id && t.start() <= ctx.now)
-            .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
-            .map(|t| {
-                let end = t.end();
-                let mut a = t.row.assignment;
-                a.end = end;
-                a
-            }))
-    };
     let found = match direct {
         Some(a) => Some(a),
-        None => through()?,
+        None => super::groups::through_group(ctx, &who.id, &role.id, AssignmentKind::Active)?,
     };
     Ok(found.map(|assignment| Held {
         role: role.clone(),

@@ -158,6 +158,25 @@ pub(super) fn end_activations_through(
     Ok(ended)
 }
 
+/// The user's current assignment of a role of `kind` through a group, as the user holds it
+/// (see [`ThroughGroup::held`]); the longest-lasting when several groups carry it.
+pub(super) fn through_group(
+    ctx: &super::Ctx<'_>,
+    user_id: &str,
+    role_id: &str,
+    kind: crate::policy::model::AssignmentKind,
+) -> ServiceResult<Option<crate::policy::model::Assignment>> {
+    Ok(
+        store::assignments::through_groups(ctx.conn, user_id, ctx.now)?
+            .into_iter()
+            .filter(|t| {
+                t.row.role.id == role_id && t.row.assignment.kind == kind && t.start() <= ctx.now
+            })
+            .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
+            .map(|t| t.held().assignment),
+    )
+}
+
 /// The roles a user holds or may activate through groups, split (eligible, active).
 pub(super) fn via_groups(
     ctx: &super::Ctx<'_>,
@@ -252,6 +271,16 @@ impl super::Service {
         })
     }
 
+    /// Whether the signed-in account may manage a role's assignments: an administrator, or an
+    /// active owner of the group whose membership or ownership it is.
+    pub fn manages(&mut self, token: &SessionToken, role: &str) -> ServiceResult<bool> {
+        self.read(|ctx| {
+            let me = ctx.actor(token)?.principal;
+            let role = ctx.role(role)?;
+            ctx.manages(&me.id, &role)
+        })
+    }
+
     /// The catalogue entry of a group's membership or ownership: what `pim groups assign`,
     /// `activate`, `deactivate` and `settings` pass on to the roles' use cases.
     pub fn group_access(&mut self, name: &str, access: Access) -> ServiceResult<Role> {
@@ -272,29 +301,19 @@ fn group_role(ctx: &super::Ctx<'_>, group: &GroupRecord, access: Access) -> Serv
     })
 }
 
+/// Every current assignment of a role or a principal (a group holds few).
 fn list_current(
     ctx: &super::Ctx<'_>,
     role_id: Option<&str>,
     principal_id: Option<&str>,
 ) -> ServiceResult<Vec<AssignmentRow>> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    loop {
-        let filter = Filter {
-            role_id,
-            principal_id,
-            kind: None,
-            which: Which::Current,
-            limit: 1000,
-            offset,
-        };
-        let page = store::assignments::list(ctx.conn, &filter, ctx.now)?;
-        let n = page.len();
-        out.extend(page);
-        if n < 1000 {
-            break;
-        }
-        offset += 1000;
-    }
-    Ok(out)
+    let filter = Filter {
+        role_id,
+        principal_id,
+        kind: None,
+        which: Which::Current,
+        limit: i64::MAX,
+        offset: 0,
+    };
+    Ok(store::assignments::list(ctx.conn, &filter, ctx.now)?)
 }

@@ -59,18 +59,12 @@ impl super::Service {
                 store::assignments::list(ctx.conn, &filter, ctx.now)
             };
             let (via_eligible, via_active) = super::groups::via_groups(ctx, &me.id)?;
-            let through = |t: crate::store::assignments::ThroughGroup| {
-                let (start, end) = (t.start(), t.end());
-                let mut row = t.row;
-                row.assignment.start = start;
-                row.assignment.end = end;
-                row
-            };
             let (mut eligible, mut group_eligible) = (Vec::new(), Vec::new());
-            for row in list(AssignmentKind::Eligible)?
-                .into_iter()
-                .chain(via_eligible.into_iter().map(through))
-            {
+            for row in list(AssignmentKind::Eligible)?.into_iter().chain(
+                via_eligible
+                    .into_iter()
+                    .map(crate::store::assignments::ThroughGroup::held),
+            ) {
                 let settings = ctx.settings(&row.role.id)?;
                 let into = if row.role.group.is_some() {
                     &mut group_eligible
@@ -82,7 +76,11 @@ impl super::Service {
             let (mut group_active, mut active): (Vec<_>, Vec<_>) = list(AssignmentKind::Active)?
                 .into_iter()
                 .partition(|r| r.role.group.is_some());
-            active.extend(via_active.into_iter().map(through));
+            active.extend(
+                via_active
+                    .into_iter()
+                    .map(crate::store::assignments::ThroughGroup::held),
+            );
             eligible.sort_by(|a, b| a.row.role.display_name.cmp(&b.row.role.display_name));
             group_eligible.sort_by(|a, b| a.row.role.display_name.cmp(&b.row.role.display_name));
             active.sort_by(|a, b| a.role.display_name.cmp(&b.role.display_name));

@@ -94,12 +94,11 @@ pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<GroupRecord>> {
     Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
 }
 
-/// Whether a new group may not take this name: a principal (user or group) or a role already
-/// answers to it.
+/// Whether a new group may not take this name: a principal (user, or group: its name is its
+/// `upn`) or a role already answers to it.
 pub fn name_taken(conn: &Connection, name: &str) -> StoreResult<bool> {
     Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE upn = ?1 COLLATE NOCASE OR
-                 (object_type = 'group' AND display_name = ?1 COLLATE NOCASE))
+        "SELECT EXISTS (SELECT 1 FROM users WHERE upn = ?1 COLLATE NOCASE)
              OR EXISTS (SELECT 1 FROM roles WHERE group_id IS NULL
                  AND (display_name = ?1 COLLATE NOCASE OR slug = lower(?1)))",
         [name],

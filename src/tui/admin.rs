@@ -159,18 +159,21 @@ impl App {
     /// [`Self::admin_detail`] for managing assignments: a group's active owners may manage
     /// its members and owners (the engine checks again).
     pub(super) fn manager_detail(&mut self, what: &str) -> Option<RoleDetail> {
-        if let Screen::Main(m) = &self.screen
-            && let Some(detail) = &m.roles.detail
-            && let Some(g) = &detail.view.role.group
-            && let Some(status) = &m.my.status
-            && status.group_active.iter().any(|r| {
-                r.assignment.is_live(status.now)
-                    && r.role.group.as_ref().is_some_and(|o| {
-                        o.group_id == g.group_id && o.access == crate::policy::model::Access::Owner
-                    })
-            })
+        let group_entry = match &self.screen {
+            Screen::Main(m) => m
+                .roles
+                .detail
+                .as_ref()
+                .filter(|d| d.view.role.group.is_some())
+                .map(|d| d.view.role.id.clone()),
+            _ => None,
+        };
+        if let Some(role) = group_entry
+            && let Some((svc, token)) = self.session()
+            && svc.manages(&token, &role).unwrap_or(false)
+            && let Screen::Main(m) = &self.screen
         {
-            return Some(detail.clone());
+            return m.roles.detail.clone();
         }
         self.admin_detail(what)
     }

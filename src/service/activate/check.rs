@@ -72,17 +72,7 @@ pub(in crate::service) fn eligible_through_group(
     user_id: &str,
     role_id: &str,
 ) -> ServiceResult<Option<Assignment>> {
-    let (eligible, _) = crate::service::groups::via_groups(ctx, user_id)?;
-    Ok(eligible
-        .into_iter()
-        .filter(|t| t.row.role.id == role_id && t.row.assignment.start <= ctx.now)
-        .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
-        .map(|t| {
-            let end = t.end();
-            let mut eligibility = t.row.assignment;
-            eligibility.end = end;
-            eligibility
-        }))
+    crate::service::groups::through_group(ctx, user_id, role_id, AssignmentKind::Eligible)
 }
 
 /// Loads the facts and applies the activation rules; a refusal is audited.

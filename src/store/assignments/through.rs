@@ -25,6 +25,16 @@ impl ThroughGroup {
         self.row.assignment.start.max(self.membership.start)
     }
 
+    /// The group's assignment as the user holds it: from the later of the two starts to the
+    /// earlier of the two ends.
+    pub fn held(self) -> AssignmentRow {
+        let (start, end) = (self.start(), self.end());
+        let mut row = self.row;
+        row.assignment.start = start;
+        row.assignment.end = end;
+        row
+    }
+
     /// When the user stops holding it: the earlier of the two ends (`None`: permanent).
     pub fn end(&self) -> Option<Time> {
         match (self.row.assignment.end, self.membership.end) {

@@ -7,9 +7,8 @@ use super::args::{CheckArgs, ExecArgs};
 use super::output::{end_text, json, rfc3339};
 use super::{CliError, CliResult, Env, with_code_prompt};
 use crate::policy::duration::format_left;
-use crate::service::{ActivateInput, ActivationOutcome, AuthFailure, ServiceError};
+use crate::service::{ActivateInput, ActivationOutcome, ServiceError};
 use crate::store::OpenMode;
-use std::io::IsTerminal;
 
 /// `pim check ROLE`: exit 0 when the role is active for the signed-in account, 3 when not.
 pub fn check(env: &Env, a: &CheckArgs) -> CliResult {
@@ -68,7 +67,7 @@ pub fn exec(env: &Env, a: ExecArgs) -> CliResult {
         // command owns standard input, so there is no --password-stdin here).
         let mut password: Option<String> = None;
         let outcome = with_code_prompt(a.otp.clone(), |otp| {
-            let mut attempt = |password: Option<String>| {
+            super::with_password_again(&mut password, "a terminal", |password| {
                 svc.activate(
                     &token,
                     ActivateInput {
@@ -77,25 +76,7 @@ pub fn exec(env: &Env, a: ExecArgs) -> CliResult {
                         ..input.clone()
                     },
                 )
-            };
-            match attempt(password.clone()) {
-                Err(ServiceError::Auth(AuthFailure::PasswordRequired { what, claim }))
-                    if password.is_none() && std::io::stdin().is_terminal() =>
-                {
-                    errln!(
-                        "{what} requires authentication context {claim}: enter your password again."
-                    );
-                    let typed =
-                        super::prompt_password("Password: ", "a terminal").map_err(|e| {
-                            ServiceError::Invalid(
-                                e.message.trim_start_matches("error: ").to_owned(),
-                            )
-                        })?;
-                    password = Some(typed);
-                    attempt(password.clone())
-                }
-                other => other,
-            }
+            })
         })?;
         if let ActivationOutcome::Pending(view) = outcome {
             return Err(CliError {

@@ -8,9 +8,8 @@ use super::assign::assignment_json;
 use super::output::{Table, json, local, rfc3339, safe};
 use super::{CliError, CliResult, Env, dry_footer, dry_header, dry_json, dry_or_real};
 use crate::policy::duration::{format_duration, format_left};
-use crate::service::{ActivateInput, ActivationOutcome, AuthFailure, ServiceError};
+use crate::service::{ActivateInput, ActivationOutcome};
 use crate::store::OpenMode;
-use std::io::IsTerminal;
 
 /// `pim activate ROLE… --for DURATION …` and `pim activate --bundle NAME`.
 pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
@@ -65,22 +64,7 @@ pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
             }
             svc.activate_many(&token, with_code)
         };
-        match attempt(svc, password.clone()) {
-            Err(ServiceError::Auth(AuthFailure::PasswordRequired { what, claim }))
-                if password.is_none() && std::io::stdin().is_terminal() =>
-            {
-                errln!(
-                    "{what} requires authentication context {claim}: enter your password again."
-                );
-                let typed =
-                    super::prompt_password("Password: ", "--password-stdin").map_err(|e| {
-                        ServiceError::Invalid(e.message.trim_start_matches("error: ").to_owned())
-                    })?;
-                password = Some(typed);
-                attempt(svc, password.clone())
-            }
-            other => other,
-        }
+        super::with_password_again(&mut password, "--password-stdin", |p| attempt(svc, p))
     })?;
     let now = svc.clock()?.now;
     if how.json {

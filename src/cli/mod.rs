@@ -274,6 +274,30 @@ pub fn prompt_password(prompt: &str, flag: &str) -> Result<String, CliError> {
         .map_err(|e| CliError::error(format!("reading the password: {e}")))
 }
 
+/// Runs `attempt` with the password given so far; when the role turns out to require an
+/// authentication context and none was given, asks for the password at the terminal (the
+/// reason first), keeps it in `password` for later attempts, and runs `attempt` again.
+pub(crate) fn with_password_again<T>(
+    password: &mut Option<String>,
+    flag: &str,
+    mut attempt: impl FnMut(Option<String>) -> Result<T, crate::service::ServiceError>,
+) -> Result<T, crate::service::ServiceError> {
+    use crate::service::{AuthFailure, ServiceError};
+    match attempt(password.clone()) {
+        Err(ServiceError::Auth(AuthFailure::PasswordRequired { what, claim }))
+            if password.is_none() && std::io::stdin().is_terminal() =>
+        {
+            errln!("{what} requires authentication context {claim}: enter your password again.");
+            let typed = prompt_password("Password: ", flag).map_err(|e| {
+                ServiceError::Invalid(e.message.trim_start_matches("error: ").to_owned())
+            })?;
+            *password = Some(typed);
+            attempt(password.clone())
+        }
+        other => other,
+    }
+}
+
 /// Asks for one line (a code, a name); only on a terminal.
 pub fn prompt_line(prompt: &str, flag: &str) -> Result<String, CliError> {
     if !std::io::stdin().is_terminal() {

@@ -40,6 +40,20 @@ const EXPIRED: [Column; 4] = [
     Column::new("How", Constraint::Length(11), 10, 3),
 ];
 
+/// An active assignment's time left, styled as it runs out.
+fn time_left(
+    a: &crate::policy::model::Assignment,
+    now: crate::clock::Time,
+) -> (String, ratatui::style::Style) {
+    match a.end {
+        _ if a.is_scheduled(now) => ("scheduled".to_owned(), theme::muted()),
+        None => ("permanent".to_owned(), ratatui::style::Style::new()),
+        Some(end) if end <= now => ("expired".to_owned(), theme::muted()),
+        Some(end) if end - now < SOON => (countdown(end - now), theme::warn()),
+        Some(end) => (countdown(end - now), theme::ok()),
+    }
+}
+
 /// Under this much time left, a countdown shows seconds and turns yellow.
 pub const SOON: TimeDelta = TimeDelta::minutes(10);
 
@@ -160,13 +174,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 .iter()
                 .map(|r| {
                     let a = &r.assignment;
-                    let (left, style) = match a.end {
-                        _ if a.is_scheduled(now) => ("scheduled".to_owned(), theme::muted()),
-                        None => ("permanent".to_owned(), ratatui::style::Style::new()),
-                        Some(end) if end <= now => ("expired".to_owned(), theme::muted()),
-                        Some(end) if end - now < SOON => (countdown(end - now), theme::warn()),
-                        Some(end) => (countdown(end - now), theme::ok()),
-                    };
+                    let (left, style) = time_left(a, now);
                     let via = status.via_group(r);
                     let name = match via {
                         Some(g) => format!("{} ({})", safe(&r.role.display_name), safe(g)),
@@ -195,41 +203,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, m: &MainState) {
                 .chain(status.group_eligible.iter().map(|e| &e.row))
                 .map(|r| {
                     let a = &r.assignment;
-                    let (state, left, style) = match a.kind {
-                        AssignmentKind::Eligible => (
-                            "eligible".to_owned(),
-                            "-".to_owned(),
-                            ratatui::style::Style::new(),
-                        ),
-                        AssignmentKind::Active => {
-                            let how = if a.origin == Origin::Activated {
-                                "activated"
-                            } else {
-                                "assigned"
-                            }
-                            .to_owned();
-                            match a.end {
-                                _ if a.is_scheduled(now) => {
-                                    (how.clone(), "scheduled".to_owned(), theme::muted())
-                                }
-                                None => (
-                                    how.clone(),
-                                    "permanent".to_owned(),
-                                    ratatui::style::Style::new(),
-                                ),
-                                Some(end) if end <= now => {
-                                    (how.clone(), "expired".to_owned(), theme::muted())
-                                }
-                                Some(end) => (
-                                    how.clone(),
-                                    countdown(end - now),
-                                    if end - now < SOON {
-                                        theme::warn()
-                                    } else {
-                                        theme::ok()
-                                    },
-                                ),
-                            }
+                    let (state, (left, style)) = match (a.kind, a.origin) {
+                        (AssignmentKind::Eligible, _) => {
+                            ("eligible", ("-".to_owned(), ratatui::style::Style::new()))
+                        }
+                        (AssignmentKind::Active, Origin::Activated) => {
+                            ("activated", time_left(a, now))
+                        }
+                        (AssignmentKind::Active, Origin::Assigned) => {
+                            ("assigned", time_left(a, now))
                         }
                     };
                     vec![

@@ -215,6 +215,23 @@ pub fn check_display_name(input: &str) -> Result<String, String> {
     }
 }
 
+/// Checks a group's name: visible text of at most 256 characters, no escapes, and no `@` (a
+/// name with one is a user's).
+pub fn check_group_name(input: &str) -> Result<String, String> {
+    let name = match check_free_text("group name", input, MAX_DISPLAY_NAME_CHARS) {
+        Ok(Some(name)) => name,
+        Ok(None) => return Err("a group name is needed, e.g. \"Helpdesk Admins\"".into()),
+        Err(e) => return Err(e.to_string()),
+    };
+    if name.contains('@') {
+        return Err(format!(
+            "a group name cannot contain '@' (that names a user): '{}'",
+            sanitize(&name)
+        ));
+    }
+    Ok(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use crate::clock::Time;
 use crate::policy::model::{Access, GroupAccess, Principal, Role};
 use crate::policy::refusal::{Refusal, Rule};
 use crate::policy::settings::RoleSettings;
-use crate::policy::text::{check_display_name, check_free_text};
+use crate::policy::text::{check_free_text, check_group_name};
 use crate::store::assignments::{AssignmentRow, Filter, ThroughGroup, Which};
 use crate::store::groups::{GroupRecord, GroupSummary};
 use crate::store::{self};
@@ -71,19 +71,6 @@ pub(super) fn access_role(group: &GroupRecord, access: Access) -> Role {
             access,
         }),
     }
-}
-
-/// Checks a group name: a display name without `@` (that is a user's).
-fn check_group_name(name: &str) -> ServiceResult<String> {
-    let name = check_display_name(name)
-        .map_err(|e| ServiceError::Invalid(e.replace("display name", "group name")))?;
-    if name.contains('@') {
-        return Err(ServiceError::Invalid(format!(
-            "a group name cannot contain '@' (that names a user): '{}'",
-            crate::policy::text::sanitize(&name)
-        )));
-    }
-    Ok(name)
 }
 
 /// Refuses a role's assignment to a group that Entra would not make: a group's membership or
@@ -195,7 +182,7 @@ impl super::Service {
         token: &SessionToken,
         input: NewGroup,
     ) -> ServiceResult<GroupRecord> {
-        let name = check_group_name(&input.name)?;
+        let name = check_group_name(&input.name).map_err(ServiceError::Invalid)?;
         let description = match input.description.as_deref() {
             None => String::new(),
             Some(d) => check_free_text("description", d, MAX_DESCRIPTION_CHARS)

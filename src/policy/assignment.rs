@@ -81,6 +81,35 @@ fn manager_required(role: &Role, action: &str) -> Refusal {
     }
 }
 
+/// Refuses a role's assignment to a group that Entra would not make: a group's membership or
+/// ownership goes to users, and directory roles only to role-assignable groups.
+pub fn check_group_principal(
+    role: &Role,
+    group: &str,
+    role_assignable: bool,
+) -> Result<(), Refusal> {
+    let name = super::text::sanitize(group).into_owned();
+    if role.group.is_some() {
+        return Err(Refusal::new(
+            Rule::RoleAssignableGroupRule,
+            format!(
+                "{} goes to users, not to a group ({name}); assign it to a user by UPN",
+                role.display_name
+            ),
+        ));
+    }
+    if !role_assignable {
+        return Err(Refusal::new(
+            Rule::RoleAssignableGroupRule,
+            format!(
+                "{name} was not created role-assignable, so directory roles cannot be assigned to it; \
+                 use a group added with `pim groups add NAME --role-assignable`"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a new assignment. Returns whether the administrator must pass MFA (the role's
 /// "Require Azure MFA on active assignment").
 pub fn check_assignment(

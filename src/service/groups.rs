@@ -10,7 +10,6 @@ use super::{ServiceError, ServiceResult, SessionToken, new_id};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::policy::model::{Access, GroupAccess, Principal, Role};
-use crate::policy::refusal::{Refusal, Rule};
 use crate::policy::settings::RoleSettings;
 use crate::policy::text::{check_free_text, check_group_name};
 use crate::store::assignments::{AssignmentRow, Filter, ThroughGroup, Which};
@@ -71,31 +70,6 @@ pub(super) fn access_role(group: &GroupRecord, access: Access) -> Role {
             access,
         }),
     }
-}
-
-/// Refuses a role's assignment to a group that Entra would not make: a group's membership or
-/// ownership goes to users, and directory roles only to role-assignable groups.
-pub(super) fn check_group_principal(role: &Role, group: &GroupRecord) -> Result<(), Refusal> {
-    let name = crate::policy::text::sanitize(&group.principal.display_name).into_owned();
-    if role.group.is_some() {
-        return Err(Refusal::new(
-            Rule::RoleAssignableGroupRule,
-            format!(
-                "{} goes to users, not to a group ({name}); assign it to a user by UPN",
-                role.display_name
-            ),
-        ));
-    }
-    if !group.role_assignable {
-        return Err(Refusal::new(
-            Rule::RoleAssignableGroupRule,
-            format!(
-                "{name} was not created role-assignable, so directory roles cannot be assigned to it; \
-                 use a group added with `pim groups add NAME --role-assignable`"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Ends a user's activations made through a group whose active membership just ended, each

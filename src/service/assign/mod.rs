@@ -141,8 +141,12 @@ pub(super) fn assign_tx(
     .target(&who)
     .justification(reason.as_deref());
     if let Some(g) = &group {
-        super::groups::check_group_principal(&role, g)
-            .map_err(|r| ctx.refuse(attempt.clone(), r))?;
+        crate::policy::assignment::check_group_principal(
+            &role,
+            &g.principal.display_name,
+            g.role_assignable,
+        )
+        .map_err(|r| ctx.refuse(attempt.clone(), r))?;
     }
     let req = AssignmentRequest {
         kind: input.kind,

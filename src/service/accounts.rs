@@ -17,7 +17,7 @@ use crate::auth::session::token_hash;
 use crate::auth::totp::generate_secret;
 use crate::policy::assignment::{admin_required, last_global_admin};
 use crate::policy::model::{ADMIN_ROLES, AssignmentKind, Principal};
-use crate::store::{self, users::UserRecord};
+use crate::store::users::UserRecord;
 
 /// The result of an administrator's password reset.
 #[derive(Debug, Clone, Serialize)]
@@ -62,8 +62,9 @@ fn is_privileged(ctx: &Ctx<'_>, user_id: &str) -> ServiceResult<bool> {
         return Ok(true);
     }
     for role in ADMIN_ROLES {
-        let eligible =
-            store::assignments::open_of_kind(ctx.conn, user_id, role, AssignmentKind::Eligible)?;
+        let eligible = ctx
+            .db
+            .open_of_kind(user_id, role, AssignmentKind::Eligible)?;
         if eligible.is_some_and(|a| a.is_current(ctx.now)) {
             return Ok(true);
         }
@@ -98,11 +99,9 @@ fn authorise(
 /// Ends the target's sessions, keeping the actor's own when they act on themselves.
 fn end_sessions(ctx: &Ctx<'_>, target: &UserRecord, token: &SessionToken) -> ServiceResult<usize> {
     let own = token_hash(&token.0);
-    Ok(store::users::delete_sessions_of(
-        ctx.conn,
-        &target.principal.id,
-        Some(&own),
-    )?)
+    Ok(ctx
+        .db
+        .delete_sessions_of(&target.principal.id, Some(&own))?)
 }
 
 impl super::Service {
@@ -123,8 +122,9 @@ impl super::Service {
                 activity::Activity::PasswordReset,
                 "resetting passwords",
             )?;
-            store::users::set_password_hash(ctx.conn, &target.principal.id, &hash)?;
-            store::users::set_counters(ctx.conn, &target.principal.id, Counters::default())?;
+            ctx.db.set_password_hash(&target.principal.id, &hash)?;
+            ctx.db
+                .set_counters(&target.principal.id, Counters::default())?;
             let ended = end_sessions(ctx, &target, token)?;
             ctx.audit(entry.detail("sessions_ended", ended))?;
             Ok(PasswordReset {
@@ -149,7 +149,7 @@ impl super::Service {
                 "requiring MFA registration again",
             )?;
             let sealed = ctx.sealer.seal(&secret, &target.principal.id)?;
-            store::users::set_totp_sealed(ctx.conn, &target.principal.id, &sealed)?;
+            ctx.db.set_totp_sealed(&target.principal.id, &sealed)?;
             let ended = end_sessions(ctx, &target, token)?;
             ctx.audit(entry.detail("sessions_ended", ended))?;
             Ok(MfaReset {
@@ -187,11 +187,11 @@ impl super::Service {
             if !enabled && holds_last_global_admin(ctx, &target.principal.id)? {
                 return Err(ctx.refuse(entry, last_global_admin()));
             }
-            store::users::set_enabled(ctx.conn, &target.principal.id, enabled)?;
+            ctx.db.set_enabled(&target.principal.id, enabled)?;
             let ended = if enabled {
                 0
             } else {
-                store::users::delete_sessions_of(ctx.conn, &target.principal.id, None)?
+                ctx.db.delete_sessions_of(&target.principal.id, None)?
             };
             ctx.audit(entry.detail("sessions_ended", ended))?;
             Ok(AccountState {

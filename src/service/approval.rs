@@ -182,9 +182,11 @@ pub(super) fn load(ctx: &Ctx<'_>, id: &str) -> ServiceResult<(Request, Role, Pri
             crate::policy::text::sanitize(id)
         ))
     };
-    let request = store::requests::get(ctx.conn, id.trim())?.ok_or_else(missing)?;
-    let role = store::roles::get(ctx.conn, &request.role_id)?.ok_or_else(missing)?;
-    let principal = store::users::by_id(ctx.conn, &request.principal_id)?
+    let request = ctx.db.request(id.trim())?.ok_or_else(missing)?;
+    let role = ctx.db.role(&request.role_id)?.ok_or_else(missing)?;
+    let principal = ctx
+        .db
+        .user_by_id(&request.principal_id)?
         .ok_or_else(missing)?
         .principal;
     Ok((request, role, principal))
@@ -192,22 +194,21 @@ pub(super) fn load(ctx: &Ctx<'_>, id: &str) -> ServiceResult<(Request, Role, Pri
 
 /// Expires the pending requests whose 24 hours have run out (run by the sweep).
 pub(super) fn expire_pending(ctx: &Ctx<'_>) -> ServiceResult<()> {
-    for request in store::requests::expired_pending(ctx.conn, ctx.now)? {
+    for request in ctx.db.expired_pending(ctx.now)? {
         let Some(expires) = request.expires_at else {
             continue;
         };
-        if !store::requests::settle(
-            ctx.conn,
-            &request.id,
-            RequestStatus::TimedOut,
-            expires,
-            None,
-            None,
-        )? {
+        if !ctx
+            .db
+            .settle_request(&request.id, RequestStatus::TimedOut, expires, None, None)?
+        {
             continue;
         }
-        let role = store::roles::get(ctx.conn, &request.role_id)?;
-        let principal = store::users::by_id(ctx.conn, &request.principal_id)?.map(|u| u.principal);
+        let role = ctx.db.role(&request.role_id)?;
+        let principal = ctx
+            .db
+            .user_by_id(&request.principal_id)?
+            .map(|u| u.principal);
         let (Some(role), Some(principal)) = (role, principal) else {
             continue;
         };
@@ -259,7 +260,7 @@ impl super::Service {
             let hits = if typed.len() < 4 {
                 Vec::new()
             } else {
-                store::requests::ids_with_prefix(ctx.conn, typed, 2)?
+                ctx.db.request_ids_with_prefix(typed, 2)?
             };
             match hits.as_slice() {
                 [one] => Ok(one.clone()),
@@ -283,7 +284,7 @@ impl super::Service {
             let me = ctx.actor(token)?.principal;
             let admin = ctx.is_admin(&me.id)?;
             let mut out: Vec<RequestView> = Vec::new();
-            for request in store::requests::list(ctx.conn, store::requests::Scope::Pending, 500)? {
+            for request in ctx.db.list_requests(store::requests::Scope::Pending, 500)? {
                 if request.expires_at.is_some_and(|e| e <= ctx.now) {
                     continue;
                 }
@@ -303,7 +304,9 @@ impl super::Service {
                     });
                 }
             }
-            for request in store::requests::list(ctx.conn, store::requests::Scope::Of(&me.id), 50)?
+            for request in ctx
+                .db
+                .list_requests(store::requests::Scope::Of(&me.id), 50)?
             {
                 if out.iter().any(|v| v.request.id == request.id) {
                     continue;

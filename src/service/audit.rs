@@ -63,7 +63,7 @@ impl super::Service {
     ) -> ServiceResult<(Vec<AuditRecord>, bool)> {
         self.read(|ctx| {
             with_filter(ctx, token, q, |filter, all| {
-                Ok((store::audit::list(ctx.conn, filter)?, all))
+                Ok((ctx.db.list_audit(filter)?, all))
             })
         })
     }
@@ -79,7 +79,7 @@ impl super::Service {
     ) -> ServiceResult<u64> {
         self.read(|ctx| {
             with_filter(ctx, token, q, |filter, _| {
-                Ok(store::audit::for_each(ctx.conn, filter, &mut |e| each(&e))?)
+                Ok(ctx.db.for_each_audit(filter, &mut |e| each(&e))?)
             })
         })
     }

@@ -2,6 +2,7 @@
 //! that keeps the current database aside and is recorded in the restored log, so it reads as
 //! the known rollback it is (its anchor moves to the restored head) rather than an attack.
 
+use crate::store::repo::prelude::*;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -117,7 +118,7 @@ impl super::Service {
             });
             refused?;
         }
-        backup::copy_out(self.store.conn(), file, progress)?;
+        self.store.copy_out(file, progress)?;
         let (copy, info) = backup::open_backup(file)?;
         drop(copy);
         let entries = info.head.map_or(0, |(seq, _)| seq);
@@ -156,16 +157,16 @@ impl super::Service {
             }
             Ok(actor)
         })?;
-        let replaced = store::audit::head(self.store.conn())?.map(|(seq, hash, _)| (seq, hash));
+        let replaced = self.store.audit_head()?.map(|(seq, hash, _)| (seq, hash));
         let replaced_id = self.sealer.database_id().to_owned();
         let now = self.clock.now();
         let aside = backup::aside_path(&db, &stamp(now));
-        backup::copy_out(self.store.conn(), &aside, &mut |done, total| {
+        self.store.copy_out(&aside, &mut |done, total| {
             step(RestoreStep::KeepingAside { done, total });
         })?;
-        let mark = store::meta::real_time_mark(self.store.conn())?;
+        let mark = self.store.real_time_mark()?;
         step(RestoreStep::CopyingIn);
-        backup::copy_in(&source, self.store.conn_mut(), &db)?;
+        self.store.copy_in(&source, &db)?;
         drop(source);
         self.after_restore(&db, &info, keys_from, &replaced_id, mark)?;
         self.record_restore(
@@ -209,10 +210,10 @@ impl super::Service {
         let id = info.database_id.clone();
         let mut store = store::Store::open_empty(db)?;
         step(RestoreStep::CopyingIn);
-        backup::copy_in(&source, store.conn_mut(), db)?;
+        store.copy_in(&source, db)?;
         drop(source);
         if let Some(id) = &id {
-            store::meta::set_database_id(store.conn(), id)?;
+            store.set_database_id(id)?;
         }
         let mut svc = Self::with_store(store);
         let replaced_id = svc.sealer.database_id().to_owned();
@@ -240,15 +241,15 @@ impl super::Service {
         replaced_id: &str,
         mark: Option<crate::clock::Time>,
     ) -> ServiceResult<()> {
-        let conn = self.store.conn();
+        let store = &self.store;
         match info.database_id.as_deref() {
             // An older backup had no identity: it takes this database's, and its secrets are
             // sealed with this database's key.
-            None => store::meta::set_database_id(conn, replaced_id)?,
-            Some(id) => store::meta::set_database_id(conn, id)?,
+            None => store.set_database_id(replaced_id)?,
+            Some(id) => store.set_database_id(id)?,
         }
         let live = keys::key_path(db);
-        let restored_id = store::meta::database_id(conn)?;
+        let restored_id = store.database_id()?;
         let foreign = !matches!(keys::load(&live, &restored_id), Ok(Some(_)));
         if live.exists() && foreign {
             let kept = store::companion(
@@ -268,7 +269,7 @@ impl super::Service {
             files::write_atomic_private(&live, &text)?;
         }
         if let Some(mark) = mark {
-            store::meta::raise_real_time_mark(self.store.conn(), mark)?;
+            self.store.raise_real_time_mark(mark)?;
         }
         self.sealer = self.store.reload_sealer()?;
         Ok(())

@@ -57,10 +57,11 @@ pub fn check_name(name: &str) -> ServiceResult<()> {
 
 fn view(ctx: &super::Ctx<'_>, user_id: &str, b: Bundle) -> ServiceResult<BundleView> {
     let eligible: Vec<String> =
-        store::assignments::current_role_ids(ctx.conn, user_id, AssignmentKind::Eligible, ctx.now)?;
+        ctx.db
+            .current_role_ids(user_id, AssignmentKind::Eligible, ctx.now)?;
     let mut roles = Vec::with_capacity(b.role_ids.len());
     for id in &b.role_ids {
-        roles.push(store::roles::resolve(ctx.conn, id)?.ok_or_else(|| {
+        roles.push(ctx.db.resolve_role(id)?.ok_or_else(|| {
             store::StoreError::Corrupt(format!("bundle '{}' names an unknown role", b.name))
         })?);
     }
@@ -136,8 +137,8 @@ impl super::Service {
                 ids.push(role.id);
             }
             too_long.finish().map_err(ServiceError::Refused)?;
-            let replacing = store::bundles::get(ctx.conn, &me.id, name)?.is_some();
-            if !replacing && store::bundles::count(ctx.conn, &me.id)? >= MAX_BUNDLES {
+            let replacing = ctx.db.bundle(&me.id, name)?.is_some();
+            if !replacing && ctx.db.bundle_count(&me.id)? >= MAX_BUNDLES {
                 return Err(ServiceError::Invalid(format!(
                     "you have {MAX_BUNDLES} bundles, the most one account keeps; delete one with `pim bundle delete NAME`"
                 )));
@@ -149,7 +150,7 @@ impl super::Service {
                 justification: justification.clone(),
                 saved_at: ctx.now,
             };
-            store::bundles::save(ctx.conn, &me.id, &bundle)?;
+            ctx.db.save_bundle(&me.id, &bundle)?;
             view(ctx, &me.id, bundle)
         })
     }
@@ -158,7 +159,8 @@ impl super::Service {
     pub fn bundles(&mut self, token: &SessionToken) -> ServiceResult<Vec<BundleView>> {
         self.read(|ctx| {
             let me = ctx.actor(token)?.principal;
-            store::bundles::list(ctx.conn, &me.id)?
+            ctx.db
+                .bundles(&me.id)?
                 .into_iter()
                 .map(|b| view(ctx, &me.id, b))
                 .collect()
@@ -169,7 +171,7 @@ impl super::Service {
     pub fn bundle(&mut self, token: &SessionToken, name: &str) -> ServiceResult<BundleView> {
         self.read(|ctx| {
             let me = ctx.actor(token)?.principal;
-            let b = store::bundles::get(ctx.conn, &me.id, name)?.ok_or_else(|| {
+            let b = ctx.db.bundle(&me.id, name)?.ok_or_else(|| {
                 ServiceError::NotFound(format!(
                     "you have no bundle named '{}'; `pim bundle list` lists yours",
                     crate::policy::text::sanitize(name)
@@ -183,7 +185,7 @@ impl super::Service {
     pub fn delete_bundle(&mut self, token: &SessionToken, name: &str) -> ServiceResult<()> {
         self.write(|ctx| {
             let me = ctx.actor(token)?.principal;
-            if store::bundles::delete(ctx.conn, &me.id, name)? {
+            if ctx.db.delete_bundle(&me.id, name)? {
                 Ok(())
             } else {
                 Err(ServiceError::NotFound(format!(
@@ -200,8 +202,10 @@ impl super::Service {
         self.read(|ctx| {
             let me = ctx.actor(token)?.principal;
             let mut out: Vec<String> = Vec::new();
-            let earlier = store::requests::recent_justifications(ctx.conn, &me.id, 50)?;
-            let saved = store::bundles::list(ctx.conn, &me.id)?
+            let earlier = ctx.db.recent_justifications(&me.id, 50)?;
+            let saved = ctx
+                .db
+                .bundles(&me.id)?
                 .into_iter()
                 .filter_map(|b| b.justification);
             for reason in earlier.into_iter().chain(saved) {

@@ -10,7 +10,6 @@ use crate::clock::{MAX_OFFSET_YEARS, Time};
 use crate::policy::duration::format_utc;
 use crate::policy::model::TenantKind;
 use crate::policy::{Refusal, Rule};
-use crate::store;
 
 /// Where the clocks stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,7 +75,7 @@ impl super::Service {
                     MAX_OFFSET_YEARS
                 )))?;
             let offset = new_now - ctx.real;
-            store::tenant::set_clock_offset(ctx.conn, offset.num_seconds())?;
+            ctx.db.set_clock_offset(offset.num_seconds())?;
             ctx.audit(
                 entry
                     .detail("after", new_now)
@@ -85,7 +84,7 @@ impl super::Service {
             let mut tenant = ctx.tenant.clone();
             tenant.clock_offset = TimeDelta::seconds(offset.num_seconds());
             let moved = Ctx {
-                conn: ctx.conn,
+                db: ctx.db,
                 now: ctx.real + tenant.clock_offset,
                 real: ctx.real,
                 tenant,

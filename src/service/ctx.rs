@@ -1,15 +1,13 @@
-//! What a use case sees inside its transaction: the connection, policy and real time, the
+//! What a use case sees inside its transaction: its repositories, policy and real time, the
 //! tenant, and the checks every use case shares (who is acting, which role, user, group or
 //! principal a name means, what they hold, refusals audited).
-
-use rusqlite::Transaction;
 
 use super::*;
 
 /// What a use case sees inside its transaction.
 pub(crate) struct Ctx<'t> {
-    /// The open transaction.
-    pub conn: &'t Transaction<'t>,
+    /// The open transaction's repositories.
+    pub db: &'t dyn Repos,
     /// Policy time: real time plus the lab clock's offset.
     pub now: Time,
     /// Real time, for TOTP, sessions and lockouts.
@@ -30,24 +28,20 @@ pub(crate) struct Ctx<'t> {
 
 impl<'t> Ctx<'t> {
     /// Policy time at real time `real`, outside any transaction.
-    pub(super) fn policy_now(conn: &rusqlite::Connection, real: Time) -> ServiceResult<Time> {
-        let tenant = store::tenant::get(conn)?.ok_or(ServiceError::NoTenant)?;
+    pub(super) fn policy_now(db: &dyn Repos, real: Time) -> ServiceResult<Time> {
+        let tenant = db.tenant()?.ok_or(ServiceError::NoTenant)?;
         Ok(real + tenant.clock_offset)
     }
 
-    pub(super) fn new(
-        conn: &'t Transaction<'t>,
-        real: Time,
-        sealer: &'t Sealer,
-    ) -> ServiceResult<Self> {
-        let tenant = store::tenant::get(conn)?.ok_or(ServiceError::NoTenant)?;
+    pub(super) fn new(db: &'t dyn Repos, real: Time, sealer: &'t Sealer) -> ServiceResult<Self> {
+        let tenant = db.tenant()?.ok_or(ServiceError::NoTenant)?;
         Ok(Self {
-            conn,
+            db,
             now: real + tenant.clock_offset,
             real,
             tenant,
             sealer,
-            real_mark: store::meta::real_time_mark(conn)?,
+            real_mark: db.real_time_mark()?,
             preflight: None,
             verified: std::cell::RefCell::new(None),
         })
@@ -101,9 +95,13 @@ impl<'t> Ctx<'t> {
 
     /// The signed-in user behind a session token (real-time expiry).
     pub fn actor(&self, token: &SessionToken) -> ServiceResult<UserRecord> {
-        let (user_id, _) = store::users::session(self.conn, &token_hash(&token.0), self.real)?
+        let (user_id, _) = self
+            .db
+            .session(&token_hash(&token.0), self.real)?
             .ok_or(ServiceError::Auth(AuthFailure::NotSignedIn))?;
-        let user = store::users::by_id(self.conn, &user_id)?
+        let user = self
+            .db
+            .user_by_id(&user_id)?
             .ok_or(ServiceError::Auth(AuthFailure::NotSignedIn))?;
         if !user.enabled {
             return Err(ServiceError::Auth(AuthFailure::Disabled));
@@ -129,12 +127,12 @@ impl<'t> Ctx<'t> {
     pub fn role(&self, name: &str) -> ServiceResult<Role> {
         if let Some((group, access)) = name.rsplit_once('/')
             && let Some(access) = crate::policy::model::Access::parse(access)
-            && let Some(g) = store::groups::resolve(self.conn, group)?
-            && let Some(role) = store::roles::of_group(self.conn, &g.principal.id, access)?
+            && let Some(g) = self.db.resolve_group(group)?
+            && let Some(role) = self.db.role_of_group(&g.principal.id, access)?
         {
             return Ok(role);
         }
-        store::roles::resolve(self.conn, name)?.ok_or_else(|| {
+        self.db.resolve_role(name)?.ok_or_else(|| {
             ServiceError::NotFound(format!(
                 "no role named '{}'; `pim roles` lists them",
                 crate::policy::text::sanitize(name)
@@ -144,7 +142,7 @@ impl<'t> Ctx<'t> {
 
     /// A user by UPN.
     pub fn user(&self, upn: &str) -> ServiceResult<UserRecord> {
-        store::users::by_upn(self.conn, upn)?.ok_or_else(|| {
+        self.db.user_by_upn(upn)?.ok_or_else(|| {
             ServiceError::NotFound(format!(
                 "no user '{}'; `pim users list` lists them",
                 crate::policy::text::sanitize(upn)
@@ -161,7 +159,7 @@ impl<'t> Ctx<'t> {
         if name.contains('@') {
             return Ok((self.user(name)?.principal, None));
         }
-        match store::groups::resolve(self.conn, name)? {
+        match self.db.resolve_group(name)? {
             Some(g) => Ok((g.principal.clone(), Some(g))),
             None => Err(ServiceError::NotFound(format!(
                 "no user or group '{}'; `pim users list` and `pim groups list` list them",
@@ -172,7 +170,7 @@ impl<'t> Ctx<'t> {
 
     /// A group by name or object id.
     pub fn group(&self, name: &str) -> ServiceResult<store::groups::GroupRecord> {
-        store::groups::resolve(self.conn, name)?.ok_or_else(|| {
+        self.db.resolve_group(name)?.ok_or_else(|| {
             ServiceError::NotFound(format!(
                 "no group '{}'; `pim groups list` lists them",
                 crate::policy::text::sanitize(name)
@@ -183,29 +181,26 @@ impl<'t> Ctx<'t> {
     /// Who reads a principal's e-mail: the user, or a group's live active members (a group
     /// has no mailbox of its own here).
     pub fn readers_of(&self, p: &Principal) -> ServiceResult<Vec<Principal>> {
-        if store::groups::get(self.conn, &p.id)?.is_none() {
+        if self.db.group(&p.id)?.is_none() {
             return Ok(vec![p.clone()]);
         }
-        match store::roles::of_group(self.conn, &p.id, crate::policy::model::Access::Member)? {
-            Some(member) => Ok(store::assignments::holders(
-                self.conn,
-                &[member.id.as_str()],
-                self.now,
-            )?),
+        match self
+            .db
+            .role_of_group(&p.id, crate::policy::model::Access::Member)?
+        {
+            Some(member) => Ok(self.db.holders(&[member.id.as_str()], self.now)?),
             None => Ok(Vec::new()),
         }
     }
 
     /// A role's settings.
     pub fn settings(&self, role_id: &str) -> ServiceResult<RoleSettings> {
-        Ok(store::settings::load(self.conn, role_id)?.settings)
+        Ok(self.db.load_settings(role_id)?.settings)
     }
 
     /// Roles the user holds live now.
     pub fn active_roles(&self, user_id: &str) -> ServiceResult<Vec<String>> {
-        Ok(store::assignments::active_role_ids(
-            self.conn, user_id, self.now,
-        )?)
+        Ok(self.db.active_role_ids(user_id, self.now)?)
     }
 
     /// Holds an active Global Administrator or Privileged Role Administrator role now.
@@ -226,8 +221,9 @@ impl<'t> Ctx<'t> {
         let Some(g) = &role.group else {
             return Ok(false);
         };
-        let Some(owner) =
-            store::roles::of_group(self.conn, &g.group_id, crate::policy::model::Access::Owner)?
+        let Some(owner) = self
+            .db
+            .role_of_group(&g.group_id, crate::policy::model::Access::Owner)?
         else {
             return Ok(false);
         };
@@ -271,18 +267,14 @@ impl<'t> Ctx<'t> {
 
     /// Everyone who receives admin alerts now.
     pub fn admins(&self) -> ServiceResult<Vec<Principal>> {
-        Ok(store::assignments::holders(
-            self.conn,
-            &ADMIN_ROLES,
-            self.now,
-        )?)
+        Ok(self.db.holders(&ADMIN_ROLES, self.now)?)
     }
 
     /// Appends an audit entry in this transaction. A successful entry about an assignment
     /// records the assignment's state as it now stands (see `audit::state`), which `pim audit
     /// verify` checks the assignments table against.
     pub fn audit(&self, entry: AuditEntry) -> ServiceResult<()> {
-        record(self.conn, entry, self.real)
+        record(self.db, entry, self.real)
     }
 
     /// Records a refusal in the audit log and returns it as the error to propagate.

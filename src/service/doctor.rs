@@ -3,6 +3,7 @@
 //! the audit chain and anchor, the assignments against the log, the key, the clocks.
 //! Each check stands alone, so a database that cannot be opened still gets its file checks.
 
+use crate::store::repo::prelude::*;
 use std::path::Path;
 
 use serde::Serialize;
@@ -96,7 +97,7 @@ impl super::Service {
                 return (out, None);
             }
         };
-        let needs_key = store::users::sealed_count(svc.store.conn()).unwrap_or(0) > 0;
+        let needs_key = svc.store.sealed_count().unwrap_or(0) > 0;
         out.push(file_check(
             "Key",
             &keys::key_path(db),
@@ -116,10 +117,8 @@ impl super::Service {
 
     fn database_checks(&mut self) -> Vec<Check> {
         let mut out = Vec::new();
-        let conn = self.store.conn();
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap_or(-1);
+        let health = self.store.health();
+        let version = health.schema_version.unwrap_or(-1);
         out.push(Check::new(
             "Schema",
             if version == store::SCHEMA_VERSION {
@@ -132,28 +131,23 @@ impl super::Service {
                 store::SCHEMA_VERSION
             ),
         ));
-        let quick: Result<String, _> = conn.query_row("PRAGMA quick_check", [], |r| r.get(0));
-        out.push(match quick {
+        out.push(match health.quick_check {
             Ok(ok) if ok == "ok" => Check::new("Integrity", Verdict::Ok, "quick_check: ok"),
             Ok(found) => Check::new(
                 "Integrity",
                 Verdict::Problem,
                 format!("quick_check: {found}; restore a backup with `pim restore FILE`"),
             ),
-            Err(e) => Check::new("Integrity", Verdict::Problem, e.to_string()),
+            Err(e) => Check::new("Integrity", Verdict::Problem, e),
         });
-        let orphans: Result<i64, _> =
-            conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            });
-        out.push(match orphans {
+        out.push(match health.orphans {
             Ok(0) => Check::new("Foreign keys", Verdict::Ok, "every reference resolves"),
             Ok(n) => Check::new(
                 "Foreign keys",
                 Verdict::Problem,
                 format!("{n} rows point at rows that do not exist (edited by hand)"),
             ),
-            Err(e) => Check::new("Foreign keys", Verdict::Problem, e.to_string()),
+            Err(e) => Check::new("Foreign keys", Verdict::Problem, e),
         });
         out.extend(self.audit_checks());
         out.push(self.clock_check());
@@ -225,13 +219,8 @@ impl super::Service {
 
     fn clock_check(&mut self) -> Check {
         let real = self.clock.now();
-        let mark = store::meta::real_time_mark(self.store.conn())
-            .ok()
-            .flatten();
-        let offset = store::tenant::stored_clock_offset(self.store.conn())
-            .ok()
-            .flatten()
-            .unwrap_or(0);
+        let mark = self.store.real_time_mark().ok().flatten();
+        let offset = self.store.stored_clock_offset().ok().flatten().unwrap_or(0);
         if crate::clock::lab_offset(offset).is_none() {
             return Check::new(
                 "Clocks",
@@ -280,12 +269,12 @@ impl super::Service {
     /// owner of the database file can run pim on it at all.
     pub fn accept_clock(&mut self) -> ServiceResult<Option<Time>> {
         self.transact(Guard::Open, |tx, real, _| {
-            let before = store::meta::real_time_mark(tx)?;
+            let before = tx.real_time_mark()?;
             if before.is_none_or(|m| m <= real) {
                 return Ok(None);
             }
-            store::meta::set_real_time_mark(tx, real)?;
-            let now = match store::tenant::get(tx)? {
+            tx.set_real_time_mark(real)?;
+            let now = match tx.tenant()? {
                 Some(t) => real + t.clock_offset,
                 None => return Err(ServiceError::NoTenant),
             };

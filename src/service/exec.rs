@@ -9,7 +9,6 @@ use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::policy::model::{Assignment, AssignmentKind, Principal, Role};
 use crate::policy::{Refusal, Rule};
-use crate::store;
 use crate::store::assignments::{Filter, Which};
 
 /// A role the account holds now.
@@ -58,8 +57,10 @@ impl super::Service {
     /// which may end while a command runs): the role as it stands now, or why it does not.
     pub fn still_held(&mut self, held: &Held) -> ServiceResult<Result<Held, String>> {
         self.read(|ctx| {
-            let enabled =
-                store::users::by_id(ctx.conn, &held.principal.id)?.is_some_and(|u| u.enabled);
+            let enabled = ctx
+                .db
+                .user_by_id(&held.principal.id)?
+                .is_some_and(|u| u.enabled);
             if !enabled {
                 return Ok(Err(format!("{} was disabled", held.principal.upn)));
             }
@@ -122,7 +123,9 @@ fn live_active(ctx: &super::Ctx<'_>, role: &Role, who: &Principal) -> ServiceRes
         limit: 10,
         offset: 0,
     };
-    let direct = store::assignments::list(ctx.conn, &filter, ctx.now)?
+    let direct = ctx
+        .db
+        .list_assignments(&filter, ctx.now)?
         .into_iter()
         .map(|r| r.assignment)
         .find(|a| a.is_live(ctx.now));

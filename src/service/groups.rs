@@ -14,7 +14,6 @@ use crate::policy::settings::RoleSettings;
 use crate::policy::text::{check_free_text, check_group_name};
 use crate::store::assignments::{AssignmentRow, Filter, ThroughGroup, Which};
 use crate::store::groups::{GroupRecord, GroupSummary};
-use crate::store::{self};
 
 /// `pim groups add`.
 #[derive(Debug, Clone)]
@@ -88,14 +87,12 @@ pub(super) fn end_activations_through(
         return Ok(0);
     };
     let mut ended = 0;
-    for row in store::assignments::activations_through_group(ctx.conn, &user.id, group_id)? {
+    for row in ctx.db.activations_through_group(&user.id, group_id)? {
         let a = &row.assignment;
-        if store::assignments::end(
-            ctx.conn,
-            &a.id,
-            ctx.now,
-            crate::policy::model::EndReason::Revoked,
-        )? {
+        if ctx
+            .db
+            .end_assignment(&a.id, ctx.now, crate::policy::model::EndReason::Revoked)?
+        {
             let mut entry = AuditEntry::new(activity::Activity::ActivationRevoked, ctx.now);
             if let Some(actor) = actor {
                 entry = entry.by(actor);
@@ -127,15 +124,15 @@ pub(super) fn through_group(
     role_id: &str,
     kind: crate::policy::model::AssignmentKind,
 ) -> ServiceResult<Option<crate::policy::model::Assignment>> {
-    Ok(
-        store::assignments::through_groups(ctx.conn, user_id, ctx.now)?
-            .into_iter()
-            .filter(|t| {
-                t.row.role.id == role_id && t.row.assignment.kind == kind && t.start() <= ctx.now
-            })
-            .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
-            .map(|t| t.held().assignment),
-    )
+    Ok(ctx
+        .db
+        .through_groups(user_id, ctx.now)?
+        .into_iter()
+        .filter(|t| {
+            t.row.role.id == role_id && t.row.assignment.kind == kind && t.start() <= ctx.now
+        })
+        .max_by_key(|t| t.end().map_or(i64::MAX, |e| e.timestamp()))
+        .map(|t| t.held().assignment))
 }
 
 /// The roles a user holds or may activate through groups, split (eligible, active).
@@ -143,7 +140,7 @@ pub(super) fn via_groups(
     ctx: &super::Ctx<'_>,
     user_id: &str,
 ) -> ServiceResult<(Vec<ThroughGroup>, Vec<ThroughGroup>)> {
-    let all = store::assignments::through_groups(ctx.conn, user_id, ctx.now)?;
+    let all = ctx.db.through_groups(user_id, ctx.now)?;
     Ok(all
         .into_iter()
         .partition(|t| t.row.assignment.kind == crate::policy::model::AssignmentKind::Eligible))
@@ -167,7 +164,7 @@ impl super::Service {
             let (actor, attempt) = ctx.attempt(token, activity::Activity::GroupAdded)?;
             let attempt = attempt.target_name(&name);
             ctx.require_admin(&actor.id, &attempt, "adding groups")?;
-            if store::groups::name_taken(ctx.conn, &name)? {
+            if ctx.db.group_name_taken(&name)? {
                 return Err(ServiceError::Conflict(format!(
                     "the name '{}' is taken by a user, group or role; choose another",
                     crate::policy::text::sanitize(&name)
@@ -183,12 +180,12 @@ impl super::Service {
                 role_assignable: input.role_assignable,
                 created_at: ctx.now,
             };
-            store::groups::insert(ctx.conn, &group, Some(&actor.id))?;
+            ctx.db.insert_group(&group, Some(&actor.id))?;
             let defaults = RoleSettings::default();
             for access in [Access::Member, Access::Owner] {
                 let role = access_role(&group, access);
-                store::roles::insert(ctx.conn, &role)?;
-                store::settings::save(ctx.conn, &role.id, &defaults, None, None)?;
+                ctx.db.insert_role(&role)?;
+                ctx.db.save_settings(&role.id, &defaults, None, None)?;
             }
             ctx.audit(
                 AuditEntry::new(activity::Activity::GroupAdded, ctx.now)
@@ -204,7 +201,7 @@ impl super::Service {
     pub fn groups(&mut self, token: &SessionToken) -> ServiceResult<Vec<GroupSummary>> {
         self.read(|ctx| {
             ctx.actor(token)?;
-            Ok(store::groups::list(ctx.conn, ctx.now)?)
+            Ok(ctx.db.list_groups(ctx.now)?)
         })
     }
 
@@ -253,13 +250,15 @@ impl super::Service {
 }
 
 fn group_role(ctx: &super::Ctx<'_>, group: &GroupRecord, access: Access) -> ServiceResult<Role> {
-    store::roles::of_group(ctx.conn, &group.principal.id, access)?.ok_or_else(|| {
-        ServiceError::Conflict(format!(
-            "the group {} has no {} entry in the catalogue",
-            crate::policy::text::sanitize(&group.principal.display_name),
-            access.as_str()
-        ))
-    })
+    ctx.db
+        .role_of_group(&group.principal.id, access)?
+        .ok_or_else(|| {
+            ServiceError::Conflict(format!(
+                "the group {} has no {} entry in the catalogue",
+                crate::policy::text::sanitize(&group.principal.display_name),
+                access.as_str()
+            ))
+        })
 }
 
 /// Every current assignment of a role or a principal (a group holds few).
@@ -276,5 +275,5 @@ fn list_current(
         limit: i64::MAX,
         offset: 0,
     };
-    Ok(store::assignments::list(ctx.conn, &filter, ctx.now)?)
+    Ok(ctx.db.list_assignments(&filter, ctx.now)?)
 }

@@ -15,7 +15,6 @@ use super::{Ctx, Preview, ServiceError, ServiceResult, SessionToken};
 use crate::audit::activity;
 use crate::policy::model::AssignmentKind;
 use crate::policy::schedules::{Expiration, ImportRow, RowAction, schedule};
-use crate::store;
 use crate::store::assignments::Which;
 
 /// How one row went.
@@ -78,17 +77,17 @@ fn window(e: Expiration) -> Option<Window> {
 
 /// The UPN of the row's user: by object id, else by UPN, else by the UPN the item carries.
 fn upn_of(ctx: &Ctx<'_>, row: &ImportRow) -> ServiceResult<String> {
-    if let Some(u) = store::users::by_id(ctx.conn, &row.principal)? {
+    if let Some(u) = ctx.db.user_by_id(&row.principal)? {
         return Ok(u.principal.upn);
     }
     for upn in std::iter::once(&row.principal).chain(row.principal_upn.as_ref()) {
-        if let Some(u) = store::users::by_upn(ctx.conn, upn)? {
+        if let Some(u) = ctx.db.user_by_upn(upn)? {
             return Ok(u.principal.upn);
         }
     }
     // A role assigned to a group names the group (by object id, or by name from another lab).
     for name in std::iter::once(&row.principal).chain(row.principal_upn.as_ref()) {
-        if let Some(g) = store::groups::resolve(ctx.conn, name)? {
+        if let Some(g) = ctx.db.resolve_group(name)? {
             return Ok(g.principal.upn);
         }
     }
@@ -160,7 +159,9 @@ fn apply(ctx: &Ctx<'_>, token: &SessionToken, row: &ImportRow) -> ServiceResult<
         RowAction::Update => {
             // Graph updates the schedule of the endpoint's type: find it.
             let (who, _) = ctx.principal(&upn)?;
-            let id = store::assignments::open_of_kind(ctx.conn, &who.id, &role, row.kind)?
+            let id = ctx
+                .db
+                .open_of_kind(&who.id, &role, row.kind)?
                 .filter(|a| a.is_current(ctx.now))
                 .map(|a| a.id);
             let input = UpdateInput {

@@ -5,6 +5,7 @@
 //! Writes are refused while the log does not extend its anchor (fail closed); signing in and
 //! out still works, so an administrator can get in to look and re-anchor.
 
+use crate::store::repo::prelude::*;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -90,7 +91,7 @@ impl super::Service {
             return Ok(AnchorState::Fresh);
         };
         let tx = self.store.read()?;
-        Ok(store::anchor::state(&tx, &path, self.sealer.database_id())?.0)
+        Ok(tx.anchor_state(&path, self.sealer.database_id())?.0)
     }
 
     /// After a commit: moves the anchor to the log's new head, under the write lock so anchors
@@ -105,7 +106,7 @@ impl super::Service {
         let written = self.clock.now();
         let result = (|| -> ServiceResult<()> {
             let tx = self.store.write()?;
-            let (state, _) = store::anchor::state(&tx, &path, &id)?;
+            let (state, _) = tx.anchor_state(&path, &id)?;
             let due = match (state, how) {
                 (AnchorState::Fresh | AnchorState::NotYetAnchored { .. }, _) => true,
                 (AnchorState::Matches { anchored, head }, _) => head > anchored,
@@ -120,7 +121,7 @@ impl super::Service {
                 ) => true,
                 (AnchorState::Broken { .. }, _) => false,
             };
-            if let (true, Some((seq, hash, _))) = (due, store::audit::head(&tx)?) {
+            if let (true, Some((seq, hash, _))) = (due, tx.audit_head()?) {
                 crate::fault::point("anchor.write");
                 store::anchor::write(
                     &path,
@@ -146,7 +147,8 @@ impl super::Service {
     pub fn checkpoint(&mut self) -> ServiceResult<Checkpoint> {
         let real = self.clock.now();
         let tx = self.store.read()?;
-        let (seq, hash, _) = store::audit::head(&tx)?
+        let (seq, hash, _) = tx
+            .audit_head()?
             .ok_or_else(|| ServiceError::Conflict("the audit log is empty".into()))?;
         Ok(Checkpoint::new(self.sealer.database_id(), seq, &hash, real))
     }
@@ -167,12 +169,11 @@ impl super::Service {
         let tx = self.store.read()?;
         // The progress bar's length: the head's number (entries are numbered from 1 without
         // gaps in an intact log), found without counting a million rows.
-        let total = store::audit::head(&tx)?.map_or(0, |(seq, _, _)| seq);
+        let total = tx.audit_head()?.map_or(0, |(seq, _, _)| seq);
         let mut last = 0;
         // The assignments are checked in the same pass as the chain.
         let seen = std::sync::Mutex::new(Seen::load(&tx)?);
-        let v = store::audit::verify(
-            &tx,
+        let v = tx.verify_audit(
             &mut |done| {
                 if done - last >= PROGRESS_EVERY {
                     last = done;
@@ -182,7 +183,7 @@ impl super::Service {
             &|seq, details| Seen::entry(&seen, seq, details),
         )?;
         let anchor = match pinned {
-            Some(read) => store::anchor::judge(&tx, read, self.sealer.database_id())?.0,
+            Some(read) => tx.judge_anchor(read, self.sealer.database_id())?.0,
             None => AnchorState::Fresh,
         };
         // A broken chain ends the pass early: then each assignment is looked up on its own.
@@ -196,7 +197,7 @@ impl super::Service {
         let checkpoint = match checkpoint {
             None => None,
             Some(cp) => {
-                let found = store::audit::hash_at(&tx, cp.seq)?;
+                let found = tx.audit_hash_at(cp.seq)?;
                 let outcome = match found {
                     _ if !self.sealer.database_id().starts_with(&cp.database) => Err(format!(
                         "the checkpoint is of another database ({}…, this one is {})",
@@ -247,7 +248,7 @@ impl super::Service {
         let problem = self.transact(Guard::Open, |tx, real, sealer| {
             let ctx = Ctx::new(tx, real, sealer)?;
             let actor = ctx.actor(token)?.principal;
-            let (state, anchor) = store::anchor::state(tx, &path, &id)?;
+            let (state, anchor) = tx.anchor_state(&path, &id)?;
             let problem = match &state {
                 AnchorState::Broken { problem } => Some(problem.clone()),
                 _ => None,
@@ -269,7 +270,7 @@ impl super::Service {
         let anchor = store::anchor::read(&path)?
             .ok()
             .flatten()
-            .filter(|a| store::audit::hash_at(&tx, a.seq).ok().flatten() == Some(a.hash.clone()))
+            .filter(|a| tx.audit_hash_at(a.seq).ok().flatten() == Some(a.hash.clone()))
             .ok_or_else(|| {
                 ServiceError::Conflict("the new anchor could not be read back".into())
             })?;
@@ -292,7 +293,7 @@ pub(super) enum Advance {
 /// [`Guard::Anchored`]), and says how the anchor may move once it is committed. `anchor` is
 /// the anchor file of a database on disk.
 pub(super) fn guard(
-    tx: &rusqlite::Connection,
+    tx: &dyn Repos,
     guard: Guard,
     anchor: Option<&std::path::Path>,
     database_id: &str,
@@ -300,7 +301,7 @@ pub(super) fn guard(
     let Some(path) = anchor else {
         return Ok(Advance::Normal);
     };
-    match (store::anchor::state(tx, path, database_id)?.0, guard) {
+    match (tx.anchor_state(path, database_id)?.0, guard) {
         (AnchorState::Broken { problem }, Guard::Anchored) => {
             Err(ServiceError::AnchorBroken(problem))
         }
@@ -310,23 +311,23 @@ pub(super) fn guard(
 }
 
 /// Every current assignment against the state its newest audit entry recorded.
-fn check_assignments(conn: &rusqlite::Connection) -> ServiceResult<AssignmentCheck> {
+fn check_assignments(db: &dyn Repos) -> ServiceResult<AssignmentCheck> {
     let mut out = AssignmentCheck::default();
-    store::assignments::for_each_current(conn, |a| {
+    db.for_each_current(&mut |a| {
         out.checked += 1;
-        check_one(conn, &a, &mut out)
+        check_one(db, &a, &mut out)
     })?;
     Ok(out)
 }
 
 /// One assignment against the state its newest audit entry recorded, looked up.
 fn check_one(
-    conn: &rusqlite::Connection,
+    db: &dyn Repos,
     a: &crate::policy::model::Assignment,
     out: &mut AssignmentCheck,
 ) -> store::StoreResult<()> {
     let found = AssignmentState::of(a);
-    let problems = match store::audit::latest_state(conn, &a.id)? {
+    let problems = match db.latest_state(&a.id)? {
         None => vec![
             "no audited operation made it (it was written into the database directly)".to_owned(),
         ],
@@ -337,9 +338,11 @@ fn check_one(
         Some((_, Some(logged))) => logged.differences(&found),
     };
     if !problems.is_empty() {
-        let role = store::roles::get(conn, &a.role_id)?
+        let role = db
+            .role(&a.role_id)?
             .map_or_else(|| a.role_id.clone(), |r| r.display_name);
-        let user = store::users::by_id(conn, &a.principal_id)?
+        let user = db
+            .user_by_id(&a.principal_id)?
             .map_or_else(|| a.principal_id.clone(), |u| u.principal.upn);
         out.mismatches.push(AssignmentMismatch {
             assignment_id: a.id.clone(),
@@ -419,9 +422,9 @@ struct Seen {
 type LoggedAt = (i64, Option<StateDigest>);
 
 impl Seen {
-    fn load(conn: &rusqlite::Connection) -> ServiceResult<Self> {
+    fn load(db: &dyn Repos) -> ServiceResult<Self> {
         let mut current = std::collections::HashMap::new();
-        store::assignments::for_each_current_state(conn, |id, state| {
+        db.for_each_current_state(&mut |id, state| {
             current.insert(id, (digest(&state), None));
         })?;
         Ok(Seen { current })
@@ -444,7 +447,7 @@ impl Seen {
 
     /// The check: agreeing assignments counted, the others looked up one by one for the
     /// report's words.
-    fn finish(self, conn: &rusqlite::Connection) -> ServiceResult<AssignmentCheck> {
+    fn finish(self, db: &dyn Repos) -> ServiceResult<AssignmentCheck> {
         let mut out = AssignmentCheck {
             checked: i64::try_from(self.current.len()).unwrap_or(i64::MAX),
             ..AssignmentCheck::default()
@@ -461,9 +464,9 @@ impl Seen {
         }
         if !differ.is_empty() {
             // In the table's order, as a lookup of each would report them.
-            store::assignments::for_each_current(conn, |a| {
+            db.for_each_current(&mut |a| {
                 if differ.contains(a.id.as_str()) {
-                    check_one(conn, &a, &mut out)?;
+                    check_one(db, &a, &mut out)?;
                 }
                 Ok(())
             })?;

@@ -4,7 +4,6 @@
 use super::{ServiceError, ServiceResult, SessionToken};
 use crate::audit::activity;
 use crate::policy::model::{Licence, Tenant, TenantKind};
-use crate::store;
 
 /// What a licence change did.
 #[derive(Debug, Clone)]
@@ -64,7 +63,7 @@ impl super::Service {
                 } else {
                     (0, 0)
                 };
-            store::tenant::set_licence(ctx.conn, licence)?;
+            ctx.db.set_licence(licence)?;
             ctx.audit(
                 attempt
                     .detail("removed_eligible", removed_eligible)

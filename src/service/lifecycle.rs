@@ -20,7 +20,6 @@ use crate::policy::model::{Assignment, AssignmentKind, Origin, Principal, Role};
 use crate::policy::notification::NotifyRecipient;
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 use crate::policy::{Refusal, Rule};
-use crate::store;
 
 /// What a user asks for: extend a current assignment or renew an expired one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,16 +39,15 @@ fn subject(
     ask: Ask,
 ) -> ServiceResult<Option<Assignment>> {
     match ask {
-        Ask::Renew => Ok(store::assignments::latest_expired(
-            ctx.conn, &who.id, &role.id, kind,
-        )?),
+        Ask::Renew => Ok(ctx.db.latest_expired(&who.id, &role.id, kind)?),
         Ask::Extend => {
             let mut found = Vec::new();
             for k in [AssignmentKind::Eligible, AssignmentKind::Active] {
                 if kind.is_none_or(|wanted| wanted == k)
-                    && let Some(a) =
-                        store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, k)?
-                            .filter(|a| a.is_current(ctx.now) && a.origin == Origin::Assigned)
+                    && let Some(a) = ctx
+                        .db
+                        .open_of_kind(&who.id, &role.id, k)?
+                        .filter(|a| a.is_current(ctx.now) && a.origin == Origin::Assigned)
                 {
                     found.push(a);
                 }
@@ -155,7 +153,7 @@ impl super::Service {
                 Ask::Renew => check_renew_request(&role, &a, ctx.now),
             };
             rule.map_err(|r| ctx.refuse(attempt.clone(), r))?;
-            if let Some(p) = store::requests::pending_for(ctx.conn, &me.id, &role.id, &[action])? {
+            if let Some(p) = ctx.db.pending_for(&me.id, &role.id, &[action])? {
                 return Err(ctx.refuse(
                     attempt,
                     Refusal::new(Rule::PendingRoleAssignmentRequest, format!("a request to {} {} is already waiting (request {}); cancel it first to send another", action_words(action), role.display_name, p.id)),
@@ -172,7 +170,7 @@ impl super::Service {
                 expires_at: Some(ctx.now + crate::policy::lifecycle::APPROVAL_WINDOW),
                 ..Request::settled(new_id(), action, RequestStatus::PendingAdminDecision, a.kind, &role.id, &me.id, ctx.now)
             };
-            store::requests::insert(ctx.conn, &request)?;
+            ctx.db.insert_request(&request)?;
             let [requested, ..] = activities(action, a.kind);
             ctx.audit(
                 AuditEntry::new(requested, ctx.now)
@@ -326,7 +324,7 @@ pub(super) fn extend_tx(
         &actor,
         ctx.now,
     );
-    store::requests::insert(ctx.conn, &request)?;
+    ctx.db.insert_request(&request)?;
     ctx.audit(
         AuditEntry::new(
             Activity::Request {
@@ -392,11 +390,10 @@ pub(super) fn renew_tx(
     };
     let (assignment, _) = renew(ctx, &renewal, change.kind, change.start, change.window)
         .map_err(|e| ctx.refuse_error(&attempt, e))?;
-    let request = store::requests::get(
-        ctx.conn,
-        &store::assignments::request_of(ctx.conn, &assignment.id)?.unwrap_or_default(),
-    )?
-    .ok_or_else(|| ServiceError::Conflict("the renewal lost its request".into()))?;
+    let request = ctx
+        .db
+        .request(&ctx.db.request_of(&assignment.id)?.unwrap_or_default())?
+        .ok_or_else(|| ServiceError::Conflict("the renewal lost its request".into()))?;
     ctx.audit(
         AuditEntry::new(
             Activity::Request {

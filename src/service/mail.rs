@@ -8,7 +8,6 @@ use crate::notify::{Email, EmailEvent};
 use crate::policy::model::Principal;
 use crate::policy::notification::{NotifyEvent, NotifyRecipient, NotifyRow};
 use crate::policy::settings::RoleSettings;
-use crate::store;
 
 /// One message to the recipients of one row of a role's notification matrix.
 pub(super) struct Outgoing<'a> {
@@ -40,10 +39,7 @@ pub(super) fn deliver(
         setting.additional_recipients.clear();
     }
     let recipients = for_row(&setting, out.event.is_critical(), out.defaults, |addr| {
-        store::users::by_upn(ctx.conn, addr)
-            .ok()
-            .flatten()
-            .map(|u| u.principal)
+        ctx.db.user_by_upn(addr).ok().flatten().map(|u| u.principal)
     });
     let (subject, body) = out.message;
     queue(
@@ -71,21 +67,18 @@ pub(super) fn queue(
     }
     let mut n = 0;
     for (recipient_id, address) in to {
-        store::mail::insert(
-            ctx.conn,
-            &Email {
-                id: new_id(),
-                time,
-                recipient_id,
-                to: address,
-                subject: subject.to_owned(),
-                body: body.to_owned(),
-                event,
-                role_id: Some(role_id.to_owned()),
-                request_id: request_id.map(str::to_owned),
-                read_at: None,
-            },
-        )?;
+        ctx.db.insert_email(&Email {
+            id: new_id(),
+            time,
+            recipient_id,
+            to: address,
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+            event,
+            role_id: Some(role_id.to_owned()),
+            request_id: request_id.map(str::to_owned),
+            read_at: None,
+        })?;
         n += 1;
     }
     Ok(n)
@@ -159,12 +152,7 @@ impl super::Service {
     ) -> ServiceResult<Vec<Email>> {
         self.read(|ctx| {
             let me = ctx.actor(token)?;
-            Ok(store::mail::inbox(
-                ctx.conn,
-                &me.principal.id,
-                unread_only,
-                limit,
-            )?)
+            Ok(ctx.db.inbox(&me.principal.id, unread_only, limit)?)
         })
     }
 
@@ -172,7 +160,7 @@ impl super::Service {
     pub fn unread_count(&mut self, token: &SessionToken) -> ServiceResult<i64> {
         self.read(|ctx| {
             let me = ctx.actor(token)?;
-            Ok(store::mail::unread_count(ctx.conn, &me.principal.id)?)
+            Ok(ctx.db.unread_count(&me.principal.id)?)
         })
     }
 
@@ -180,13 +168,13 @@ impl super::Service {
     pub fn open_email(&mut self, token: &SessionToken, id: &str) -> ServiceResult<Email> {
         self.write(|ctx| {
             let me = ctx.actor(token)?;
-            let email = store::mail::get_for(ctx.conn, &me.principal.id, id)?.ok_or_else(|| {
+            let email = ctx.db.email_for(&me.principal.id, id)?.ok_or_else(|| {
                 ServiceError::NotFound(format!(
                     "no message '{}' in your inbox",
                     crate::policy::text::sanitize(id)
                 ))
             })?;
-            store::mail::mark_read(ctx.conn, &me.principal.id, id, ctx.now)?;
+            ctx.db.mark_read(&me.principal.id, id, ctx.now)?;
             // As it now stands: read (since now, unless it was before).
             Ok(Email {
                 read_at: email.read_at.or(Some(ctx.now)),
@@ -208,7 +196,7 @@ impl super::Service {
             let me = ctx.actor(token)?.principal;
             let all = ctx.is_admin(&me.id)?;
             let who = (!all).then_some(me.id.as_str());
-            Ok((all, store::mail::page(ctx.conn, who, after, limit)?))
+            Ok((all, ctx.db.mail_page(who, after, limit)?))
         })
     }
 }

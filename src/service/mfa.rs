@@ -6,7 +6,7 @@ use crate::audit::{AuditEntry, activity};
 use crate::auth::lockout::{Counters, MAX_FAILURES};
 use crate::auth::totp::{CodeCheck, check_code, seconds_left};
 use crate::policy::model::Role;
-use crate::store::{self, users::UserRecord};
+use crate::store::users::UserRecord;
 
 /// Where a code is being checked, for messages and the audit log.
 pub(super) struct Purpose<'a> {
@@ -29,7 +29,7 @@ pub(super) fn record_failure(
 ) -> ServiceResult<Counters> {
     let before = user.counters;
     let after = before.after_failure(ctx.real);
-    store::users::set_counters(ctx.conn, &user.principal.id, after)?;
+    ctx.db.set_counters(&user.principal.id, after)?;
     let mut entry = AuditEntry::new(activity_name, ctx.now)
         .by(&user.principal)
         .target(&user.principal)
@@ -116,7 +116,7 @@ pub(super) fn verify_code(
     };
     match check_code(&secret, code, ctx.real.timestamp(), user.totp_last_step) {
         CodeCheck::Accepted { step } => {
-            store::users::record_code(ctx.conn, &user.principal.id, step, ctx.now)?;
+            ctx.db.record_code(&user.principal.id, step, ctx.now)?;
             ctx.verified.replace(Some(user.principal.id.clone()));
             Ok(())
         }

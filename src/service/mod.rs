@@ -4,9 +4,9 @@
 //!
 //! Both faces (CLI and console) call these functions and nothing else.
 
+use crate::store::repo::prelude::*;
 use std::sync::Arc;
 
-use rusqlite::Transaction;
 use serde::Serialize;
 
 use crate::audit::AuditEntry;
@@ -17,7 +17,7 @@ use crate::policy::model::{ADMIN_ROLES, Principal, Role, Tenant};
 use crate::policy::settings::RoleSettings;
 use crate::store::keys::{Sealer, Unsealed};
 use crate::store::users::UserRecord;
-use crate::store::{self, OpenMode, Store, StoreError};
+use crate::store::{self, OpenMode, Store};
 use zeroize::Zeroizing;
 
 mod accounts;
@@ -195,11 +195,10 @@ impl Service {
             Ok(_) => {}
             Err(e) => out.push(format!("the audit log's anchor could not be checked: {e}")),
         }
-        if !self.sealer.has_key() && store::users::sealed_count(self.store.conn()).unwrap_or(0) > 0
-        {
+        if !self.sealer.has_key() && self.store.sealed_count().unwrap_or(0) > 0 {
             out.push(self.sealer.missing().to_string());
         }
-        if let Ok(Some(offset)) = store::tenant::stored_clock_offset(self.store.conn())
+        if let Ok(Some(offset)) = self.store.stored_clock_offset()
             && crate::clock::lab_offset(offset).is_none()
         {
             out.push(format!(
@@ -259,8 +258,8 @@ impl Service {
     /// Returns whether it swept.
     pub fn catch_up(&mut self) -> bool {
         let real = self.clock.now();
-        let due = match Ctx::policy_now(self.store.conn(), real) {
-            Ok(now) => sweep::is_due(self.store.conn(), now).unwrap_or(false),
+        let due = match Ctx::policy_now(&self.store, real) {
+            Ok(now) => sweep::is_due(&self.store, now).unwrap_or(false),
             Err(_) => false,
         };
         if !due {
@@ -323,7 +322,7 @@ impl Service {
     fn transact<T>(
         &mut self,
         guard: Guard,
-        f: impl FnOnce(&Transaction<'_>, Time, &Sealer) -> ServiceResult<T>,
+        f: impl FnOnce(&dyn Repos, Time, &Sealer) -> ServiceResult<T>,
     ) -> ServiceResult<T> {
         let real = self.clock.now();
         let tx = self.store.write()?;
@@ -335,11 +334,9 @@ impl Service {
         )?;
         if let Some(preview) = self.preflight.as_mut() {
             // A preflight: run it all, note the e-mails it queued, and roll everything back.
-            let before = store::mail::last_rowid(&tx)?;
+            let before = tx.last_mail_rowid()?;
             let result = f(&tx, real, &self.sealer);
-            preview
-                .would_notify
-                .extend(store::mail::queued_since(&tx, before)?);
+            preview.would_notify.extend(tx.queued_since(before)?);
             drop(tx);
             return result;
         }
@@ -349,7 +346,7 @@ impl Service {
             Err(e) => e.commits(),
         };
         if commit {
-            store::meta::raise_real_time_mark(&tx, real)?;
+            tx.raise_real_time_mark(real)?;
             crate::fault::point("tx.commit");
             tx.commit()?;
             crate::fault::point("tx.committed");
@@ -370,11 +367,7 @@ impl Service {
 /// Appends an audit entry written at real time `real`. A successful entry about an assignment
 /// records the assignment's state as it now stands (see `audit::state`), which `pim audit
 /// verify` checks the assignments table against.
-pub(crate) fn record(
-    conn: &rusqlite::Connection,
-    mut entry: AuditEntry,
-    real: Time,
-) -> ServiceResult<()> {
+pub(crate) fn record(db: &dyn Repos, mut entry: AuditEntry, real: Time) -> ServiceResult<()> {
     crate::fault::point("audit.append");
     let subject = entry
         .details
@@ -382,11 +375,11 @@ pub(crate) fn record(
         .and_then(serde_json::Value::as_str)
         .map(str::to_owned);
     if let Some(id) = subject.filter(|_| entry.result == crate::audit::AuditResult::Success)
-        && let Some(a) = store::assignments::get(conn, &id)?
+        && let Some(a) = db.assignment(&id)?
     {
         entry = entry.detail("state", crate::audit::state::AssignmentState::of(&a));
     }
-    store::audit::append(conn, entry.written_at(real), new_audit_id())?;
+    db.append_audit(entry.written_at(real), new_audit_id())?;
     Ok(())
 }
 
@@ -400,12 +393,6 @@ pub(crate) fn new_id() -> String {
 /// of, such as requests', stay random so their prefixes differ.)
 pub(crate) fn new_audit_id() -> String {
     uuid::Uuid::now_v7().to_string()
-}
-
-impl From<rusqlite::Error> for ServiceError {
-    fn from(e: rusqlite::Error) -> Self {
-        ServiceError::Store(StoreError::Sqlite(e))
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ use crate::policy::graph::{self, ApproverRef, PolicyDocument, RuleError};
 use crate::policy::model::{Principal, Role};
 use crate::policy::refusal::{Refusal, Rule, Violations};
 use crate::policy::settings::{Change, RoleSettings, apply_patch};
-use crate::store;
 
 /// One role's policy as the tenant holds it.
 #[derive(Debug, Clone)]
@@ -112,14 +111,14 @@ impl Problems {
 /// Finds an approver named in a file: by id in this tenant, else by the UPN pim writes in the
 /// description (a file from another tenant).
 fn approver(ctx: &Ctx<'_>, r: &ApproverRef) -> ServiceResult<Option<Principal>> {
-    if let Some(u) = store::users::by_id(ctx.conn, &r.user_id)? {
+    if let Some(u) = ctx.db.user_by_id(&r.user_id)? {
         return Ok(Some(u.principal));
     }
     let upn = r.description.as_deref().unwrap_or(&r.user_id);
     if upn.chars().count() > crate::policy::text::MAX_UPN_CHARS {
         return Ok(None);
     }
-    Ok(store::users::by_upn(ctx.conn, upn)?.map(|u| u.principal))
+    Ok(ctx.db.user_by_upn(upn)?.map(|u| u.principal))
 }
 
 /// Plans every document: resolves roles and approvers and applies the rules to the current
@@ -182,7 +181,7 @@ fn plan(
             }
             patch.approvers = Some(found);
         }
-        let before = store::settings::load(ctx.conn, &role.id)?.settings;
+        let before = ctx.db.load_settings(&role.id)?.settings;
         match apply_patch(&before, &patch) {
             Ok((after, changes)) => planned.push(Planned {
                 role,
@@ -216,7 +215,7 @@ impl super::Service {
         self.read(|ctx| {
             ctx.actor(token)?;
             let roles = if roles.is_empty() {
-                store::roles::all(ctx.conn)?
+                ctx.db.roles()?
             } else {
                 roles
                     .iter()
@@ -266,13 +265,8 @@ impl super::Service {
             let mut out = Vec::new();
             for p in planned {
                 if !dry_run && !p.changes.is_empty() {
-                    store::settings::save(
-                        ctx.conn,
-                        &p.role.id,
-                        &p.after,
-                        Some(&actor.id),
-                        Some(ctx.now),
-                    )?;
+                    ctx.db
+                        .save_settings(&p.role.id, &p.after, Some(&actor.id), Some(ctx.now))?;
                     ctx.audit(
                         AuditEntry::new(activity::Activity::SettingsUpdated, ctx.now)
                             .by(&actor)
@@ -346,7 +340,7 @@ fn resolve_target(
     if let Some((group, access)) = name.rsplit_once('/')
         && let Some(access) = crate::policy::model::Access::parse(access)
     {
-        return Ok(store::roles::of_group(ctx.conn, group, access)?);
+        return Ok(ctx.db.role_of_group(group, access)?);
     }
-    Ok(store::roles::resolve(ctx.conn, name)?)
+    Ok(ctx.db.resolve_role(name)?)
 }

@@ -10,7 +10,7 @@ use super::{ServiceError, ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::policy::model::{Assignment, AssignmentKind, Origin, Principal, Role, TenantKind};
-use crate::store::{self, users::UserRecord};
+use crate::store::users::UserRecord;
 
 /// How much to add.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,8 +166,8 @@ impl super::Service {
                     crate::policy::assignment::admin_required("seeding the lab"),
                 ));
             }
-            let roles = store::roles::all(ctx.conn)?;
-            let first = store::users::count(ctx.conn)?;
+            let roles = ctx.db.roles()?;
+            let first = ctx.db.user_count()?;
             Ok((actor, roles, u64::try_from(first).unwrap_or(0)))
         })?;
         if roles.is_empty() {
@@ -227,20 +227,17 @@ impl super::Service {
                 for i in n..end {
                     let id = user_id(spec.seed, first_user + i);
                     let sealed = ctx.sealer.seal(secret, &id)?;
-                    store::users::insert(
-                        ctx.conn,
-                        &UserRecord::new_account(
-                            Principal {
-                                id,
-                                upn: upn(i),
-                                display_name: format!("User {:06}", first_user + i),
-                            },
-                            hash.to_owned(),
-                            sealed,
-                            Some(ctx.now),
-                            ctx.now,
-                        ),
-                    )?;
+                    ctx.db.insert_user(&UserRecord::new_account(
+                        Principal {
+                            id,
+                            upn: upn(i),
+                            display_name: format!("User {:06}", first_user + i),
+                        },
+                        hash.to_owned(),
+                        sealed,
+                        Some(ctx.now),
+                        ctx.now,
+                    ))?;
                 }
                 ctx.audit(
                     AuditEntry::new(activity::Activity::UserAdded, ctx.now)
@@ -258,7 +255,7 @@ impl super::Service {
             let mut out = Vec::new();
             let mut offset = 0;
             loop {
-                let page = store::users::list(ctx.conn, Some("user"), 10_000, offset)?;
+                let page = ctx.db.list_users(Some("user"), 10_000, offset)?;
                 let len = page.len();
                 out.extend(
                     page.into_iter()
@@ -283,7 +280,7 @@ impl super::Service {
         while made < spec.assignments && tries < spec.assignments * 4 + 100 {
             let want = (spec.assignments - made).min(BATCH);
             let (added, attempted) = self.write(|ctx| {
-                let before = store::audit::defer_text_index(ctx.conn)?;
+                let before = ctx.db.defer_text_index()?;
                 let mut added = 0;
                 let mut attempted = 0;
                 while added < want && attempted < want * 4 {
@@ -295,8 +292,7 @@ impl super::Service {
                     } else {
                         AssignmentKind::Active
                     };
-                    let taken =
-                        store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, kind)?;
+                    let taken = ctx.db.open_of_kind(&who.id, &role.id, kind)?;
                     if taken.is_some() {
                         continue;
                     }
@@ -330,7 +326,7 @@ impl super::Service {
                         ended_at: None,
                         end_reason: None,
                     };
-                    store::assignments::insert(ctx.conn, &a, None)?;
+                    ctx.db.insert_assignment(&a, None)?;
                     ctx.audit(
                         AuditEntry::new(
                             activity::assignment_added(kind, end.is_none(), true),
@@ -347,7 +343,7 @@ impl super::Service {
                     )?;
                     added += 1;
                 }
-                store::audit::index_deferred_text(ctx.conn, before)?;
+                ctx.db.index_deferred_text(before)?;
                 Ok((added, attempted))
             })?;
             made += added;
@@ -364,7 +360,7 @@ impl super::Service {
         while written < history {
             let end = (written + BATCH).min(history);
             self.write(|ctx| {
-                let before = store::audit::defer_text_index(ctx.conn)?;
+                let before = ctx.db.defer_text_index()?;
                 let span = TimeDelta::days(180).num_seconds();
                 for i in written..end {
                     let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
@@ -411,7 +407,7 @@ impl super::Service {
                     };
                     ctx.audit(entry.detail("seeded", true))?;
                 }
-                store::audit::index_deferred_text(ctx.conn, before)?;
+                ctx.db.index_deferred_text(before)?;
                 Ok(())
             })?;
             done += end - written;

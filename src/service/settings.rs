@@ -6,7 +6,6 @@ use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::policy::model::Role;
 use crate::policy::settings::{Change, RoleSettings, SettingsPatch, apply_patch};
-use crate::store;
 
 /// A role's settings with their provenance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +36,10 @@ impl super::Service {
     pub fn role_overview(&mut self, token: &SessionToken) -> ServiceResult<Vec<RoleOverview>> {
         self.read(|ctx| {
             ctx.actor(token)?;
-            let counts = store::assignments::current_counts(ctx.conn, ctx.now)?;
-            Ok(store::roles::all(ctx.conn)?
+            let counts = ctx.db.current_counts(ctx.now)?;
+            Ok(ctx
+                .db
+                .roles()?
                 .into_iter()
                 .map(|role| {
                     let count = |kind: &str| {
@@ -59,7 +60,7 @@ impl super::Service {
 
     /// The role catalogue (no sign-in needed: it is Microsoft's public list).
     pub fn roles(&mut self) -> ServiceResult<Vec<Role>> {
-        self.read(|ctx| Ok(store::roles::all(ctx.conn)?))
+        self.read(|ctx| Ok(ctx.db.roles()?))
     }
 
     /// One role's settings.
@@ -71,7 +72,7 @@ impl super::Service {
         self.read(|ctx| {
             ctx.actor(token)?;
             let role = ctx.role(role)?;
-            let stored = store::settings::load(ctx.conn, &role.id)?;
+            let stored = ctx.db.load_settings(&role.id)?;
             Ok(SettingsView {
                 role,
                 settings: stored.settings,
@@ -123,7 +124,7 @@ pub(super) fn update_settings_tx(
         .by(&actor)
         .role(&role);
     ctx.require_admin(&actor.id, &attempt, "changing role settings")?;
-    let before = store::settings::load(ctx.conn, &role.id)?;
+    let before = ctx.db.load_settings(&role.id)?;
     let (after, changes) =
         apply_patch(&before.settings, &patch).map_err(|r| ctx.refuse(attempt.clone(), r))?;
     if changes.is_empty() {
@@ -137,7 +138,8 @@ pub(super) fn update_settings_tx(
             changes,
         ));
     }
-    store::settings::save(ctx.conn, &role.id, &after, Some(&actor.id), Some(ctx.now))?;
+    ctx.db
+        .save_settings(&role.id, &after, Some(&actor.id), Some(ctx.now))?;
     ctx.audit(attempt.detail("changes", &changes))?;
     Ok((
         SettingsView {

@@ -2,6 +2,7 @@
 //! sessions, and signing out. Password hashing runs outside the write transaction so a slow
 //! hash never holds the lock.
 
+use crate::store::repo::prelude::*;
 use serde::Serialize;
 
 use super::mfa::{Purpose, ensure_unlocked, failure_error, record_failure, verify_code};
@@ -74,7 +75,7 @@ impl super::Service {
         let found = if upn.chars().count() > MAX_UPN_CHARS {
             None
         } else {
-            store::users::by_upn(self.store.conn(), upn)?
+            self.store.user_by_upn(upn)?
         };
         Ok(match found {
             None => {
@@ -104,7 +105,7 @@ impl super::Service {
                 (Some(secret), None) => Some(Enrolment::for_secret(&secret, &user.principal.upn)),
                 (None, _) => {
                     let sealed = ctx.sealer.seal(&fresh, &user.principal.id)?;
-                    store::users::set_totp_sealed(ctx.conn, &user.principal.id, &sealed)?;
+                    ctx.db.set_totp_sealed(&user.principal.id, &sealed)?;
                     Some(Enrolment::for_secret(&fresh, &user.principal.upn))
                 }
             };
@@ -137,15 +138,10 @@ impl super::Service {
                 )?;
             }
             let expires = ctx.real + SESSION_LIFETIME;
-            store::users::purge_sessions(ctx.conn, ctx.real)?;
-            store::users::insert_session(
-                ctx.conn,
-                &token_hash(&token),
-                &user.principal.id,
-                ctx.real,
-                expires,
-            )?;
-            store::users::record_sign_in(ctx.conn, &user.principal.id, ctx.now)?;
+            ctx.db.purge_sessions(ctx.real)?;
+            ctx.db
+                .insert_session(&token_hash(&token), &user.principal.id, ctx.real, expires)?;
+            ctx.db.record_sign_in(&user.principal.id, ctx.now)?;
             ctx.audit(
                 AuditEntry::new(activity::Activity::SignIn, ctx.now)
                     .by(&user.principal)
@@ -169,7 +165,7 @@ impl super::Service {
     pub fn sign_out(&mut self, token: &SessionToken) -> ServiceResult<()> {
         self.write_open(|ctx| {
             let user = ctx.actor(token).ok();
-            if store::users::delete_session(ctx.conn, &token_hash(&token.0))?
+            if ctx.db.delete_session(&token_hash(&token.0))?
                 && let Some(user) = user
             {
                 ctx.audit(
@@ -193,7 +189,7 @@ fn password_step(
     let found = if upn.chars().count() > MAX_UPN_CHARS {
         None
     } else {
-        store::users::by_upn(ctx.conn, upn)?
+        ctx.db.user_by_upn(upn)?
     };
     ctx.ensure_clock_forward(
         activity::Activity::SignInFailed,

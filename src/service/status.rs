@@ -4,7 +4,6 @@
 use super::{ServiceResult, SessionToken};
 use crate::clock::Time;
 use crate::policy::model::{AssignmentKind, Principal};
-use crate::store;
 use crate::store::assignments::{AssignmentRow, Filter, Which};
 
 /// An eligibility with the settings that shape its activation form.
@@ -56,7 +55,7 @@ impl super::Service {
                     limit: 1000,
                     offset: 0,
                 };
-                store::assignments::list(ctx.conn, &filter, ctx.now)
+                ctx.db.list_assignments(&filter, ctx.now)
             };
             let (via_eligible, via_active) = super::groups::via_groups(ctx, &me.id)?;
             let (mut eligible, mut group_eligible) = (Vec::new(), Vec::new());

@@ -15,18 +15,18 @@ use crate::notify::lifecycle::{Reminder, reminder};
 use crate::notify::templates::MessageFacts;
 use crate::policy::model::{AssignmentKind, EndReason, Origin};
 use crate::policy::notification::{NotifyEvent, NotifyRecipient, NotifyRow};
-use crate::store::{self, assignments::AssignmentRow};
+use crate::store::assignments::AssignmentRow;
+use crate::store::repo::prelude::*;
 
 /// Items handled per batch; a long-idle lab is caught up in batches.
 const BATCH: i64 = 500;
 
 /// Whether anything is due at `now`: one indexed look per kind of work, so a reader can tell
 /// without taking the write lock.
-pub(super) fn is_due(conn: &rusqlite::Connection, now: Time) -> ServiceResult<bool> {
-    Ok(store::requests::any_expired_pending(conn, now)?
-        || store::reviews::any_due(conn, now)?
-        || store::assignments::any_due(
-            conn,
+pub(super) fn is_due(db: &dyn Repos, now: Time) -> ServiceResult<bool> {
+    Ok(db.any_expired_pending(now)?
+        || db.any_review_due(now)?
+        || db.any_assignment_due(
             now,
             [
                 (Reminder::Days14.lead().num_seconds(), "reminded_14d"),
@@ -37,7 +37,7 @@ pub(super) fn is_due(conn: &rusqlite::Connection, now: Time) -> ServiceResult<bo
 
 /// Runs everything that is due (asking first: every change runs this, and mostly nothing is).
 pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
-    if !is_due(ctx.conn, ctx.now)? {
+    if !is_due(ctx.db, ctx.now)? {
         return Ok(());
     }
     expire_pending(ctx)?;
@@ -45,7 +45,7 @@ pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
     remind(ctx, Reminder::Days14, "reminded_14d")?;
     remind(ctx, Reminder::Day1, "reminded_1d")?;
     loop {
-        let due = store::assignments::due_for_expiry(ctx.conn, ctx.now, BATCH)?;
+        let due = ctx.db.due_for_expiry(ctx.now, BATCH)?;
         for row in &due {
             record_expiry(ctx, row)?;
         }
@@ -58,13 +58,16 @@ pub(super) fn run(ctx: &Ctx<'_>) -> ServiceResult<()> {
 fn remind(ctx: &Ctx<'_>, which: Reminder, column: &str) -> ServiceResult<()> {
     let lead = which.lead().num_seconds();
     loop {
-        let due = store::assignments::due_reminders(ctx.conn, column, lead, ctx.now, BATCH)?;
+        let due = ctx.db.due_reminders(column, lead, ctx.now, BATCH)?;
         for row in &due {
             let Some(end) = row.assignment.end else {
                 continue;
             };
             let at = end - which.lead();
-            if store::assignments::mark_reminded(ctx.conn, &row.assignment.id, column, at)? {
+            if ctx
+                .db
+                .mark_assignment_reminded(&row.assignment.id, column, at)?
+            {
                 send_reminder(ctx, row, which, at)?;
             }
         }
@@ -88,8 +91,7 @@ fn send_reminder(
         AssignmentKind::Eligible => NotifyEvent::EligibleAssignment,
         AssignmentKind::Active => NotifyEvent::ActiveAssignment,
     };
-    let request_id =
-        store::assignments::request_of(ctx.conn, &a.id)?.unwrap_or_else(|| a.id.clone());
+    let request_id = ctx.db.request_of(&a.id)?.unwrap_or_else(|| a.id.clone());
     let f = MessageFacts {
         role: &row.role,
         principal: &row.principal,
@@ -135,7 +137,7 @@ fn record_expiry(ctx: &Ctx<'_>, row: &AssignmentRow) -> ServiceResult<()> {
     let Some(end) = a.end else {
         return Ok(());
     };
-    if !store::assignments::end(ctx.conn, &a.id, end, EndReason::Expired)? {
+    if !ctx.db.end_assignment(&a.id, end, EndReason::Expired)? {
         return Ok(());
     }
     let name = match a.origin {

@@ -2,8 +2,9 @@
 //! Administrator (`pim init`). Both load the built-in role catalogue with Entra's default
 //! settings and audit what they create.
 
+use crate::store::repo::prelude::*;
 use chrono::TimeDelta;
-use rusqlite::Transaction;
+
 use serde::Serialize;
 
 use super::catalogue::catalogue;
@@ -20,7 +21,7 @@ use crate::policy::model::{
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 use crate::policy::settings::RoleSettings;
 use crate::policy::text::{check_display_name, check_domain, check_upn};
-use crate::store::{self, users::UserRecord};
+use crate::store::users::UserRecord;
 
 /// The lab's domain.
 pub const LAB_DOMAIN: &str = "pimlab.onmicrosoft.com";
@@ -182,7 +183,7 @@ impl super::Service {
             created_at: now,
         };
         let replaced = self.transact(Guard::Anchored, |tx, real, sealer| {
-            let replaced = match store::tenant::get(tx)? {
+            let replaced = match tx.tenant()? {
                 None => false,
                 Some(existing) if existing.kind != TenantKind::Lab => {
                     return Err(ServiceError::Conflict(format!(
@@ -204,7 +205,7 @@ impl super::Service {
                         .detail("lab_time", ctx.now);
                     ctx.require_admin(&actor.id, &attempt, "rebuilding the lab (`pim lab --reset`)")?;
                     ctx.audit(attempt)?;
-                    store::tenant::wipe(tx)?;
+                    tx.wipe_tenant()?;
                     true
                 }
             };
@@ -230,7 +231,9 @@ impl super::Service {
             if ctx.tenant.kind != TenantKind::Lab {
                 return Ok(Vec::new());
             }
-            Ok(store::users::list(ctx.conn, None, 50, 0)?
+            Ok(ctx
+                .db
+                .list_users(None, 50, 0)?
                 .into_iter()
                 .map(|u| u.principal)
                 .collect())
@@ -248,7 +251,7 @@ impl super::Service {
                 )));
             }
             let real = ctx.real.timestamp();
-            Ok(store::users::list(ctx.conn, None, 50, 0)?
+            Ok(ctx.db.list_users(None, 50, 0)?
                 .into_iter()
                 .map(|u| AuthenticatorCode {
                     code: u
@@ -328,7 +331,7 @@ impl super::Service {
                 ended_at: None,
                 end_reason: None,
             };
-            store::assignments::insert(ctx.conn, &assignment, None)?;
+            ctx.db.insert_assignment(&assignment, None)?;
             ctx.audit(attempt.detail("simulated_assignment", &assignment.id))?;
             Ok(assignment)
         })
@@ -367,7 +370,7 @@ impl super::Service {
         };
         let seeds = [seed];
         self.transact(Guard::Anchored, |tx, _, _| {
-            if let Some(existing) = store::tenant::get(tx)? {
+            if let Some(existing) = tx.tenant()? {
                 return Err(ServiceError::Conflict(format!(
                     "this database already holds the tenant {}; give another database with --db",
                     existing.domain
@@ -385,9 +388,9 @@ impl super::Service {
 
 /// Writes the tenant, the catalogue with default settings, the accounts and the Global
 /// Administrator assignment, each audited.
-fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) -> ServiceResult<()> {
+fn populate(tx: &dyn Repos, tenant: &Tenant, seeds: &[Seed], now: Time) -> ServiceResult<()> {
     let audit = |e: AuditEntry| super::record(tx, e, now);
-    store::tenant::insert(tx, tenant)?;
+    tx.insert_tenant(tenant)?;
     audit(
         AuditEntry::new(activity::Activity::TenantCreated, now)
             .detail("domain", &tenant.domain)
@@ -396,8 +399,8 @@ fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) ->
     let roles = catalogue()?;
     let defaults = RoleSettings::default();
     for role in &roles {
-        store::roles::insert(tx, role)?;
-        store::settings::save(tx, &role.id, &defaults, None, None)?;
+        tx.insert_role(role)?;
+        tx.save_settings(&role.id, &defaults, None, None)?;
     }
     let ga = roles
         .iter()
@@ -410,7 +413,7 @@ fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) ->
         .find(|s| s.global_admin)
         .map(|s| &s.record.principal);
     for seed in seeds {
-        store::users::insert(tx, &seed.record)?;
+        tx.insert_user(&seed.record)?;
         let mut entry =
             AuditEntry::new(activity::Activity::UserAdded, now).target(&seed.record.principal);
         if let Some(c) = creator {
@@ -437,31 +440,28 @@ fn populate(tx: &Transaction<'_>, tenant: &Tenant, seeds: &[Seed], now: Time) ->
             ended_at: None,
             end_reason: None,
         };
-        store::requests::insert(
-            tx,
-            &Request {
-                id: request_id.clone(),
-                action: RequestAction::AdminAssign,
-                status: RequestStatus::Provisioned,
-                role_id: ga.id.clone(),
-                principal_id: p.id.clone(),
-                kind: AssignmentKind::Active,
-                justification: assignment.justification.clone(),
-                ticket: None,
-                start: Some(now),
-                end: None,
-                created_at: now,
-                created_by: None,
-                completed_at: Some(now),
-                target_assignment_id: Some(assignment.id.clone()),
-                duration: None,
-                source_assignment_id: None,
-                decided_by: None,
-                decision_reason: None,
-                expires_at: None,
-            },
-        )?;
-        store::assignments::insert(tx, &assignment, Some(&request_id))?;
+        tx.insert_request(&Request {
+            id: request_id.clone(),
+            action: RequestAction::AdminAssign,
+            status: RequestStatus::Provisioned,
+            role_id: ga.id.clone(),
+            principal_id: p.id.clone(),
+            kind: AssignmentKind::Active,
+            justification: assignment.justification.clone(),
+            ticket: None,
+            start: Some(now),
+            end: None,
+            created_at: now,
+            created_by: None,
+            completed_at: Some(now),
+            target_assignment_id: Some(assignment.id.clone()),
+            duration: None,
+            source_assignment_id: None,
+            decided_by: None,
+            decision_reason: None,
+            expires_at: None,
+        })?;
+        tx.insert_assignment(&assignment, Some(&request_id))?;
         audit(
             AuditEntry::new(
                 activity::assignment_added(AssignmentKind::Active, true, true),

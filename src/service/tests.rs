@@ -25,9 +25,8 @@ mod trust;
 pub(super) fn direct_session(svc: &Service, upn: &str, real: Time) -> SessionToken {
     let token = crate::auth::session::new_token().unwrap();
     let conn = svc.store.conn();
-    let user = crate::store::users::by_upn(conn, upn).unwrap().unwrap();
-    crate::store::users::insert_session(
-        conn,
+    let user = conn.user_by_upn(upn).unwrap().unwrap();
+    conn.insert_session(
         &token_hash(&token),
         &user.principal.id,
         real,
@@ -133,7 +132,7 @@ impl Lab {
             limit: 10_000,
             ..Default::default()
         };
-        let mut rows = crate::store::audit::list(&tx, &filter).unwrap();
+        let mut rows = tx.list_audit(&filter).unwrap();
         rows.retain(|r| r.activity == activity);
         rows.reverse();
         rows

@@ -13,7 +13,7 @@ use crate::clock::Time;
 use crate::policy::assignment::admin_required;
 use crate::policy::model::Principal;
 use crate::policy::text::{check_display_name, check_upn};
-use crate::store::{self, users::UserRecord};
+use crate::store::users::UserRecord;
 
 /// A new account and what its owner needs to sign in.
 #[derive(Debug, Clone)]
@@ -92,14 +92,13 @@ impl super::Service {
             let me = ctx.actor(token)?.principal;
             let mut eligible_admin_roles = Vec::new();
             for role_id in crate::policy::model::ADMIN_ROLES {
-                let open = store::assignments::open_of_kind(
-                    ctx.conn,
+                let open = ctx.db.open_of_kind(
                     &me.id,
                     role_id,
                     crate::policy::model::AssignmentKind::Eligible,
                 )?;
                 if open.is_some_and(|a| a.is_current(ctx.now))
-                    && let Some(role) = store::roles::get(ctx.conn, role_id)?
+                    && let Some(role) = ctx.db.role(role_id)?
                 {
                     eligible_admin_roles.push(role.display_name);
                 }
@@ -136,7 +135,7 @@ impl super::Service {
             if !ctx.is_user_admin(&actor.id)? {
                 return Err(ctx.refuse(attempt, admin_required("adding users")));
             }
-            if store::users::by_upn(ctx.conn, &upn)?.is_some() {
+            if ctx.db.user_by_upn(&upn)?.is_some() {
                 return Err(ServiceError::Conflict(format!(
                     "a user named {upn} already exists"
                 )));
@@ -147,10 +146,13 @@ impl super::Service {
                 display_name: display_name.clone(),
             };
             let sealed = ctx.sealer.seal(&secret, &principal.id)?;
-            store::users::insert(
-                ctx.conn,
-                &UserRecord::new_account(principal.clone(), hash.clone(), sealed, None, ctx.now),
-            )?;
+            ctx.db.insert_user(&UserRecord::new_account(
+                principal.clone(),
+                hash.clone(),
+                sealed,
+                None,
+                ctx.now,
+            ))?;
             ctx.audit(
                 AuditEntry::new(activity::Activity::UserAdded, ctx.now)
                     .by(&actor)
@@ -174,7 +176,7 @@ impl super::Service {
     ) -> ServiceResult<Vec<UserSummary>> {
         self.read(|ctx| {
             ctx.actor(token)?;
-            let rows = store::users::list(ctx.conn, search, limit, offset)?;
+            let rows = ctx.db.list_users(search, limit, offset)?;
             Ok(rows
                 .into_iter()
                 .map(|u| UserSummary {
@@ -203,7 +205,8 @@ impl super::Service {
             if !ctx.is_user_admin(&actor.id)? {
                 return Err(ctx.refuse(attempt, admin_required("unlocking accounts")));
             }
-            store::users::set_counters(ctx.conn, &target.principal.id, Counters::default())?;
+            ctx.db
+                .set_counters(&target.principal.id, Counters::default())?;
             ctx.audit(attempt)?;
             Ok(target.principal)
         })

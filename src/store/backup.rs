@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::backup::{Backup, StepResult};
+use rusqlite::backup::StepResult;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{StoreError, StoreResult, files, migrate};
@@ -27,6 +27,11 @@ pub struct BackupInfo {
     pub head: Option<(i64, String)>,
     /// Accounts whose TOTP secret is sealed (they need the database's key).
     pub sealed_secrets: i64,
+}
+
+/// A backup file opened read-only and checked ([`open_backup`]), ready to be copied in.
+pub struct BackupFile {
+    conn: Connection,
 }
 
 fn sqlite(e: rusqlite::Error, path: &Path) -> StoreError {
@@ -88,7 +93,7 @@ fn step_all(
     pages: i32,
     progress: &mut dyn FnMut(i64, i64),
 ) -> StoreResult<()> {
-    let backup = Backup::new(from, to)?;
+    let backup = rusqlite::backup::Backup::new(from, to)?;
     loop {
         let step = backup.step(pages)?;
         let p = backup.progress();
@@ -103,7 +108,7 @@ fn step_all(
 
 /// Opens a backup file read-only, refusing anything that is not a sound PIM database this
 /// pim understands.
-pub fn open_backup(path: &Path) -> StoreResult<(Connection, BackupInfo)> {
+pub fn open_backup(path: &Path) -> StoreResult<(BackupFile, BackupInfo)> {
     match files::check_not_a_link(path)? {
         None => return Err(StoreError::Missing(path.to_path_buf())),
         Some(meta) if !meta.is_file() => return Err(StoreError::NotADatabase(path.to_path_buf())),
@@ -150,7 +155,7 @@ pub fn open_backup(path: &Path) -> StoreResult<(Connection, BackupInfo)> {
         0
     };
     Ok((
-        conn,
+        BackupFile { conn },
         BackupInfo {
             schema_version,
             database_id,
@@ -163,9 +168,9 @@ pub fn open_backup(path: &Path) -> StoreResult<(Connection, BackupInfo)> {
 
 /// Replaces the live database behind `live` with the backup behind `backup`, in one step under
 /// the write lock, then brings it to this pim's schema.
-pub fn copy_in(backup: &Connection, live: &mut Connection, shown: &Path) -> StoreResult<()> {
+pub fn copy_in(backup: &BackupFile, live: &mut Connection, shown: &Path) -> StoreResult<()> {
     crate::fault::point("restore.copy");
-    step_all(backup, live, -1, &mut |_, _| {})?;
+    step_all(&backup.conn, live, -1, &mut |_, _| {})?;
     super::configure(live).map_err(|e| sqlite(e, shown))?;
     migrate::migrate(live, shown, &mut |_| {})
 }

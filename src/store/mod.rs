@@ -25,6 +25,7 @@ pub mod mail;
 pub mod meta;
 pub mod migrate;
 pub mod names;
+pub mod repo;
 pub mod requests;
 pub mod reviews;
 pub mod roles;
@@ -33,6 +34,7 @@ pub mod tenant;
 pub mod users;
 
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
+pub use repo::{Repos, Tx};
 
 /// How long a writer waits for another terminal's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -282,21 +284,18 @@ impl Store {
         Ok(-before)
     }
 
-    pub fn conn(&self) -> &Connection {
+    /// The connection itself, for tests that look at or damage the file as an outsider would.
+    #[cfg(test)]
+    pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    /// The connection itself, for the backup API (restore writes through it).
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// Starts a write transaction that holds the write lock from its first statement
     /// (`BEGIN IMMEDIATE`), waiting up to [`BUSY_TIMEOUT`] for other writers.
-    pub fn write(&mut self) -> StoreResult<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    pub fn write(&mut self) -> StoreResult<Tx<'_>> {
+        Ok(Tx::new(self.conn.transaction_with_behavior(
+            TransactionBehavior::Immediate,
+        )?))
     }
 
     /// Runs `f` in a write transaction and commits, but only if no other terminal is writing
@@ -304,7 +303,7 @@ impl Store {
     /// reader's sweep). An error from `f` rolls back.
     pub fn try_write<T, E: From<StoreError>>(
         &mut self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
     ) -> Result<Option<T>, E> {
         self.conn
             .busy_timeout(Duration::ZERO)
@@ -314,8 +313,9 @@ impl Store {
         {
             Ok(tx) => {
                 tx.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from)?;
+                let tx = Tx::new(tx);
                 let value = f(&tx)?;
-                tx.commit().map_err(StoreError::from)?;
+                tx.commit()?;
                 Ok(Some(value))
             }
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => Ok(None),
@@ -328,10 +328,44 @@ impl Store {
     }
 
     /// Starts a read transaction: one consistent snapshot for a screen or a command's output.
-    pub fn read(&mut self) -> StoreResult<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)?)
+    pub fn read(&mut self) -> StoreResult<Tx<'_>> {
+        Ok(Tx::new(self.conn.transaction_with_behavior(
+            TransactionBehavior::Deferred,
+        )?))
+    }
+
+    /// Copies this database into a new file `dest` as one consistent snapshot (see
+    /// [`backup::copy_out`]).
+    pub fn copy_out(&self, dest: &Path, progress: &mut dyn FnMut(i64, i64)) -> StoreResult<()> {
+        backup::copy_out(&self.conn, dest, progress)
+    }
+
+    /// Replaces this database with the backup, then brings it to this pim's schema (see
+    /// [`backup::copy_in`]). `shown` names the database in errors.
+    pub fn copy_in(&mut self, from: &backup::BackupFile, shown: &Path) -> StoreResult<()> {
+        backup::copy_in(from, &mut self.conn, shown)
+    }
+
+    /// What `pim doctor` reports of the file itself: its schema version, SQLite's quick check,
+    /// and rows whose references do not resolve. Each is the answer or why it could not be had.
+    pub fn health(&self) -> Health {
+        let text = |e: rusqlite::Error| e.to_string();
+        Health {
+            schema_version: self
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(text),
+            quick_check: self
+                .conn
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(text),
+            orphans: self
+                .conn
+                .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .map_err(text),
+        }
     }
 
     /// Changes whenever another connection commits; the console polls it to refresh.
@@ -340,6 +374,17 @@ impl Store {
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
+}
+
+/// The file's own health, for `pim doctor` ([`Store::health`]).
+#[derive(Debug, Clone)]
+pub struct Health {
+    /// `PRAGMA user_version`.
+    pub schema_version: Result<i64, String>,
+    /// `PRAGMA quick_check`: "ok", or what it found.
+    pub quick_check: Result<String, String>,
+    /// Rows pointing at rows that do not exist.
+    pub orphans: Result<i64, String>,
 }
 
 /// Named parameters built at run time (a filter puts in only the conditions it has), as

@@ -3,6 +3,7 @@
 use super::*;
 use crate::audit::AuditEntry;
 use crate::audit::chain::ChainFault;
+use crate::store::repo::prelude::*;
 use rusqlite::{OptionalExtension, params};
 
 #[test]
@@ -213,7 +214,7 @@ fn a_failed_transaction_leaves_nothing_behind() {
             crate::audit::activity::Activity::TenantCreated,
             crate::clock::from_unix(0),
         );
-        audit::append(&tx, entry, "id-1".into()).unwrap();
+        tx.append_audit(entry, "id-1".into()).unwrap();
         // dropped without commit: rolled back
     }
     let n: i64 = store

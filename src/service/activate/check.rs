@@ -13,7 +13,6 @@ use crate::policy::request::RequestAction;
 use crate::policy::text::{MAX_JUSTIFICATION_CHARS, MAX_TICKET_CHARS, check_free_text};
 use crate::service::mfa::Purpose;
 use crate::service::{ServiceError, ServiceResult, SessionToken};
-use crate::store;
 
 use super::ActivateInput;
 
@@ -87,10 +86,10 @@ pub(super) fn check(
     let role = ctx.role(&input.role)?;
     let settings = ctx.settings(&role.id)?;
     let current = |kind| -> ServiceResult<Option<Assignment>> {
-        Ok(
-            store::assignments::open_of_kind(ctx.conn, &me.id, &role.id, kind)?
-                .filter(|a| a.is_current(ctx.now)),
-        )
+        Ok(ctx
+            .db
+            .open_of_kind(&me.id, &role.id, kind)?
+            .filter(|a| a.is_current(ctx.now)))
     };
     let (eligibility, active) = (
         match current(AssignmentKind::Eligible)? {
@@ -128,12 +127,9 @@ pub(super) fn check(
     }
     let plan = check_activation(facts, &req).map_err(|r| ctx.refuse(attempt.clone(), r))?;
     if plan.needs_approval
-        && let Some(p) = store::requests::pending_for(
-            ctx.conn,
-            &me.id,
-            &role.id,
-            &[RequestAction::SelfActivate],
-        )?
+        && let Some(p) = ctx
+            .db
+            .pending_for(&me.id, &role.id, &[RequestAction::SelfActivate])?
     {
         let refusal = Refusal::new(
             Rule::PendingRoleAssignmentRequest,

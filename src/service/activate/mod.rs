@@ -13,7 +13,6 @@ use crate::policy::activation::{ActivationPlan, check_deactivation};
 use crate::policy::model::{Assignment, AssignmentKind, EndReason, Origin, Principal, Role};
 use crate::policy::notification::NotifyEvent;
 use crate::policy::request::{Request, RequestAction, RequestStatus};
-use crate::store;
 
 mod check;
 
@@ -124,8 +123,8 @@ pub(super) fn record_activation(
         ended_at: None,
         end_reason: None,
     };
-    store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
-    store::requests::set_target(ctx.conn, &request.id, &assignment.id)?;
+    ctx.db.insert_assignment(&assignment, Some(&request.id))?;
+    ctx.db.set_request_target(&request.id, &assignment.id)?;
     let mut entry = AuditEntry::new(activity::Activity::ActivationCompleted, ctx.now)
         .by(me)
         .role(role)
@@ -189,7 +188,7 @@ fn submit_for_approval(
             ctx.now,
         )
     };
-    store::requests::insert(ctx.conn, &request)?;
+    ctx.db.insert_request(&request)?;
     let [requested, ..] = super::approval::activities(request.action, request.kind);
     ctx.audit(
         AuditEntry::new(requested, ctx.now)
@@ -283,7 +282,7 @@ fn activate_checked(
             ctx.now,
         )
     };
-    store::requests::insert(ctx.conn, &request)?;
+    ctx.db.insert_request(&request)?;
     let (assignment, emails) = record_activation(ctx, me, &role, &settings, &plan, &request, None)?;
     Ok(ActivationOutcome::Active(Box::new(Activated {
         assignment,
@@ -418,13 +417,10 @@ impl super::Service {
             let actor = ctx.actor(token)?;
             let me = &actor.principal;
             let role = ctx.role(role)?;
-            let activation = store::assignments::open_of_kind(
-                ctx.conn,
-                &me.id,
-                &role.id,
-                AssignmentKind::Active,
-            )?
-            .filter(|a| a.is_current(ctx.now));
+            let activation = ctx
+                .db
+                .open_of_kind(&me.id, &role.id, AssignmentKind::Active)?
+                .filter(|a| a.is_current(ctx.now));
             let attempt = AuditEntry::new(activity::Activity::Deactivated, ctx.now)
                 .by(me)
                 .role(&role)
@@ -440,7 +436,7 @@ impl super::Service {
             } else {
                 (EndReason::Deactivated, RequestStatus::Revoked)
             };
-            store::assignments::end(ctx.conn, &a.id, ctx.now, reason)?;
+            ctx.db.end_assignment(&a.id, ctx.now, reason)?;
             let request = Request {
                 id: new_id(),
                 action: RequestAction::SelfDeactivate,
@@ -462,7 +458,7 @@ impl super::Service {
                 decision_reason: None,
                 expires_at: None,
             };
-            store::requests::insert(ctx.conn, &request)?;
+            ctx.db.insert_request(&request)?;
             ctx.audit(
                 AuditEntry::new(activity::Activity::Deactivated, ctx.now)
                     .by(me)
@@ -473,7 +469,7 @@ impl super::Service {
                     .detail("scheduled_activation_cancelled", scheduled),
             )?;
             super::groups::end_activations_through(ctx, &role, me, Some(me))?;
-            let ended = store::assignments::get(ctx.conn, &a.id)?.unwrap_or(a);
+            let ended = ctx.db.assignment(&a.id)?.unwrap_or(a);
             Ok((ended, role))
         })
     }

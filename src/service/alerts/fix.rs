@@ -62,17 +62,17 @@ enum Target {
 /// Every item `id` lists now (all of them, not a sample), with what its fix would change.
 fn fix_targets(ctx: &crate::service::Ctx<'_>, id: AlertId) -> ServiceResult<Vec<(String, Target)>> {
     use std::collections::HashMap;
-    let config = store::alerts::config(ctx.conn, id)?;
+    let config = ctx.db.alert_config(id)?;
     if !config.enabled {
         return Ok(Vec::new());
     }
     let listing = store::alerts::Listing {
         limit: None,
-        unused_days: store::alerts::config(ctx.conn, AlertId::RedundantAssignment)?.days,
-        stale_days: store::alerts::config(ctx.conn, AlertId::StaleSignIn)?.days,
+        unused_days: ctx.db.alert_config(AlertId::RedundantAssignment)?.days,
+        stale_days: ctx.db.alert_config(AlertId::StaleSignIn)?.days,
         fingerprints: Vec::new(),
     };
-    let mut facts = store::alerts::facts(ctx.conn, ctx.now, listing)?;
+    let mut facts = ctx.db.alert_facts(ctx.now, listing)?;
     facts.licence = Some(ctx.tenant.licence);
     let incidents = evaluate(id, &config, &facts, ctx.now);
     let pair = |p: &crate::policy::model::Principal, r: &crate::policy::model::Role| {
@@ -218,7 +218,9 @@ impl crate::service::Service {
                             limit: i64::MAX,
                             offset: 0,
                         };
-                        let held: Vec<_> = store::assignments::list(ctx.conn, &filter, ctx.now)?
+                        let held: Vec<_> = ctx
+                            .db
+                            .list_assignments(&filter, ctx.now)?
                             .into_iter()
                             .filter(|a| {
                                 a.role.privileged

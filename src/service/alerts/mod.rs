@@ -123,8 +123,8 @@ fn compute_marking(
     let mut configs = Vec::new();
     let mut dismissals = Vec::new();
     for id in AlertId::ALL {
-        configs.push((id, store::alerts::config(ctx.conn, id)?));
-        dismissals.push((id, store::alerts::dismissal(ctx.conn, id)?));
+        configs.push((id, ctx.db.alert_config(id)?));
+        dismissals.push((id, ctx.db.alert_dismissal(id)?));
     }
     let stored = |id: AlertId| {
         dismissals
@@ -147,7 +147,7 @@ fn compute_marking(
             .filter(|&id| marking == Some(id) || stored(id).is_some())
             .collect(),
     };
-    let mut facts = store::alerts::facts(ctx.conn, ctx.now, listing)?;
+    let mut facts = ctx.db.alert_facts(ctx.now, listing)?;
     facts.licence = Some(ctx.tenant.licence);
     let mut out = Vec::new();
     for (id, config) in configs {
@@ -238,7 +238,8 @@ impl super::Service {
                     id.title()
                 )));
             }
-            store::alerts::dismiss(ctx.conn, id, &view.fingerprint, ctx.now, &me.id)?;
+            ctx.db
+                .dismiss_alert(id, &view.fingerprint, ctx.now, &me.id)?;
             ctx.audit(attempt.detail("items", view.affected))?;
             Ok(AlertView {
                 dismissed: true,
@@ -256,7 +257,7 @@ impl super::Service {
     ) -> ServiceResult<AlertView> {
         self.write(|ctx| {
             let me = ctx.actor(token)?.principal;
-            let before = store::alerts::config(ctx.conn, id)?;
+            let before = ctx.db.alert_config(id)?;
             let after = AlertConfig {
                 enabled: patch.enabled.unwrap_or(before.enabled),
                 days: patch.days.unwrap_or(before.days),
@@ -282,7 +283,7 @@ impl super::Service {
                 )));
             }
             after.validate(id).map_err(ServiceError::Invalid)?;
-            store::alerts::set_config(ctx.conn, id, &after)?;
+            ctx.db.set_alert_config(id, &after)?;
             ctx.audit(attempt)?;
             compute(ctx, Some(SAMPLE))?
                 .into_iter()

@@ -15,7 +15,6 @@ use crate::policy::assignment::{
 use crate::policy::lifecycle::check_licence;
 use crate::policy::model::{Assignment, AssignmentKind, EndReason, Origin, Principal, Role};
 use crate::policy::request::{Request, RequestAction, RequestStatus};
-use crate::store;
 use crate::store::assignments::{AssignmentRow, Filter, Which};
 
 mod steps;
@@ -130,7 +129,9 @@ pub(super) fn assign_tx(
     let settings = ctx.settings(&role.id)?;
     let start = input.start.unwrap_or(ctx.now);
     let expiry = input.window.expiry(start)?;
-    let existing = store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, input.kind)?
+    let existing = ctx
+        .db
+        .open_of_kind(&who.id, &role.id, input.kind)?
         .filter(|a| a.is_current(ctx.now));
     let attempt = AuditEntry::new(
         activity::assignment_added(input.kind, expiry == Expiry::Permanent, false),
@@ -199,8 +200,8 @@ pub(super) fn assign_tx(
         &actor.principal,
         ctx.now,
     );
-    store::requests::insert(ctx.conn, &request)?;
-    store::assignments::insert(ctx.conn, &assignment, Some(&request.id))?;
+    ctx.db.insert_request(&request)?;
+    ctx.db.insert_assignment(&assignment, Some(&request.id))?;
     ctx.audit(
         AuditEntry::new(
             activity::assignment_added(input.kind, assignment.end.is_none(), true),
@@ -254,7 +255,7 @@ pub(super) fn update_tx(
     let other = if kind == target.kind {
         None
     } else {
-        store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, kind)?.filter(|a| {
+        ctx.db.open_of_kind(&who.id, &role.id, kind)?.filter(|a| {
             a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str())
         })
     };
@@ -303,15 +304,9 @@ pub(super) fn update_tx(
     } else {
         0
     };
-    store::assignments::update_window(
-        ctx.conn,
-        &target.id,
-        kind,
-        expiry.end(),
-        reason.as_deref(),
-        ctx.now,
-    )?;
-    let updated = store::assignments::get(ctx.conn, &target.id)?.ok_or_else(|| {
+    ctx.db
+        .update_window(&target.id, kind, expiry.end(), reason.as_deref(), ctx.now)?;
+    let updated = ctx.db.assignment(&target.id)?.ok_or_else(|| {
         ServiceError::Conflict("the assignment vanished during the update".into())
     })?;
     let request = request(
@@ -321,7 +316,7 @@ pub(super) fn update_tx(
         &actor.principal,
         ctx.now,
     );
-    store::requests::insert(ctx.conn, &request)?;
+    ctx.db.insert_request(&request)?;
     ctx.audit(
         AuditEntry::new(
             activity::assignment_updated(kind, updated.end.is_none(), true),
@@ -384,7 +379,8 @@ pub(super) fn remove_tx(
         ctx.now,
     )
     .map_err(|r| ctx.refuse(attempt, r))?;
-    store::assignments::end(ctx.conn, &target.id, ctx.now, EndReason::Removed)?;
+    ctx.db
+        .end_assignment(&target.id, ctx.now, EndReason::Removed)?;
     let ended = if target.kind == AssignmentKind::Eligible {
         end_activations(
             ctx,
@@ -404,7 +400,7 @@ pub(super) fn remove_tx(
         &actor.principal,
         ctx.now,
     );
-    store::requests::insert(ctx.conn, &request)?;
+    ctx.db.insert_request(&request)?;
     ctx.audit(
         AuditEntry::new(activity::assignment_removed(&target, true), ctx.now)
             .by(&actor.principal)
@@ -414,7 +410,7 @@ pub(super) fn remove_tx(
             .detail("request_id", &request.id)
             .detail("ended_activations", ended),
     )?;
-    let removed = store::assignments::get(ctx.conn, &target.id)?.unwrap_or(target);
+    let removed = ctx.db.assignment(&target.id)?.unwrap_or(target);
     Ok(AssignmentDone {
         assignment: removed,
         role,
@@ -469,8 +465,7 @@ impl super::Service {
         self.read(|ctx| {
             let (role_id, principal_id) = visible(ctx, token, role, upn)?;
             let filter = listing(role_id.as_deref(), principal_id.as_deref(), which);
-            Ok(store::assignments::list(
-                ctx.conn,
+            Ok(ctx.db.list_assignments(
                 &Filter {
                     limit,
                     offset,
@@ -492,7 +487,7 @@ impl super::Service {
         self.read(|ctx| {
             let (role_id, principal_id) = visible(ctx, token, role, upn)?;
             let filter = listing(role_id.as_deref(), principal_id.as_deref(), which);
-            Ok(store::assignments::count(ctx.conn, &filter, ctx.now)?)
+            Ok(ctx.db.count_assignments(&filter, ctx.now)?)
         })
     }
 }

@@ -13,7 +13,6 @@ use crate::policy::notification::NotifyEvent;
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 use crate::policy::text::{MAX_JUSTIFICATION_CHARS, check_free_text};
 use crate::service::{Ctx, ServiceError, ServiceResult, mail, new_id};
-use crate::store;
 use crate::store::assignments::{AssignmentRow, Filter, Which};
 
 /// A justification as typed, checked (visible text, no escapes, within the length cap).
@@ -73,8 +72,9 @@ pub(in crate::service) fn is_last_global_admin(
     if a.role_id != GLOBAL_ADMINISTRATOR {
         return Ok(false);
     }
-    let holders =
-        store::assignments::permanent_active_holders(ctx.conn, GLOBAL_ADMINISTRATOR, ctx.now)?;
+    let holders = ctx
+        .db
+        .permanent_active_holders(GLOBAL_ADMINISTRATOR, ctx.now)?;
     Ok(holders.len() == 1 && holders[0].0 == a.id)
 }
 
@@ -84,8 +84,9 @@ pub(in crate::service) fn holds_last_global_admin(
     ctx: &Ctx<'_>,
     user_id: &str,
 ) -> ServiceResult<bool> {
-    let holders =
-        store::assignments::permanent_active_holders(ctx.conn, GLOBAL_ADMINISTRATOR, ctx.now)?;
+    let holders = ctx
+        .db
+        .permanent_active_holders(GLOBAL_ADMINISTRATOR, ctx.now)?;
     Ok(!holders.is_empty() && holders.iter().all(|(_, p)| p == user_id))
 }
 
@@ -101,8 +102,8 @@ pub(in crate::service) fn end_activations(
     reason: EndReason,
 ) -> ServiceResult<usize> {
     let mut ended = 0;
-    for a in store::assignments::activations_from(ctx.conn, &eligibility.id)? {
-        if store::assignments::end(ctx.conn, &a.id, ctx.now, reason)? {
+    for a in ctx.db.activations_from(&eligibility.id)? {
+        if ctx.db.end_assignment(&a.id, ctx.now, reason)? {
             let mut entry = AuditEntry::new(activity::Activity::ActivationRevoked, ctx.now);
             if let Some(actor) = actor {
                 entry = entry.by(actor);
@@ -111,7 +112,8 @@ pub(in crate::service) fn end_activations(
             let holder = if a.principal_id == who.id {
                 who.clone()
             } else {
-                store::users::by_id(ctx.conn, &a.principal_id)?
+                ctx.db
+                    .user_by_id(&a.principal_id)?
                     .map_or_else(|| who.clone(), |u| u.principal)
             };
             ctx.audit(
@@ -151,7 +153,7 @@ pub(in crate::service) fn current_eligible(ctx: &Ctx<'_>) -> ServiceResult<Vec<A
             limit: PAGE,
             offset,
         };
-        let page = store::assignments::list(ctx.conn, &filter, ctx.now)?;
+        let page = ctx.db.list_assignments(&filter, ctx.now)?;
         let n = page.len();
         all.extend(page);
         if i64::try_from(n).unwrap_or(0) < PAGE {
@@ -174,7 +176,7 @@ pub(in crate::service) fn remove_all_eligible(
     let (mut removed, mut ended) = (0, 0);
     for row in current_eligible(ctx)? {
         let a = &row.assignment;
-        if !store::assignments::end(ctx.conn, &a.id, ctx.now, EndReason::Removed)? {
+        if !ctx.db.end_assignment(&a.id, ctx.now, EndReason::Removed)? {
             continue;
         }
         ended += end_activations(
@@ -239,7 +241,7 @@ pub(in crate::service) fn cut_activations(
         (Some(_), None) => true,
         (None, _) => false,
     };
-    let affected = store::assignments::activations_from(ctx.conn, &eligibility.id)?;
+    let affected = ctx.db.activations_from(&eligibility.id)?;
     if new_kind == AssignmentKind::Active || affected.iter().any(outlasts) {
         return end_activations(ctx, eligibility, role, who, Some(actor), EndReason::Updated);
     }
@@ -266,7 +268,9 @@ pub(in crate::service) fn find_target(
         ))
     };
     if let Some(id) = id {
-        return store::assignments::get(ctx.conn, id)?
+        return ctx
+            .db
+            .assignment(id)?
             .filter(|a| a.role_id == role.id && a.principal_id == who.id && a.is_current(ctx.now))
             .ok_or_else(missing);
     }
@@ -275,7 +279,9 @@ pub(in crate::service) fn find_target(
         if kind.is_some_and(|wanted| wanted != k) {
             continue;
         }
-        if let Some(a) = store::assignments::open_of_kind(ctx.conn, &who.id, &role.id, k)?
+        if let Some(a) = ctx
+            .db
+            .open_of_kind(&who.id, &role.id, k)?
             .filter(|a| a.is_current(ctx.now))
         {
             candidates.push(a);

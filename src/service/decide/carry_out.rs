@@ -18,7 +18,6 @@ use crate::service::assign::{
     Window, cut_activations, is_last_global_admin, request as admin_request,
 };
 use crate::service::{Ctx, ServiceError, ServiceResult, new_id};
-use crate::store;
 
 use super::{Decision, Pending, settle_approved};
 
@@ -34,7 +33,7 @@ pub(super) fn approve_activation(
         .request
         .source_assignment_id
         .as_deref()
-        .map(|id| store::assignments::get(ctx.conn, id))
+        .map(|id| ctx.db.assignment(id))
         .transpose()?
         .flatten()
         .filter(|a| a.is_current(ctx.now));
@@ -58,13 +57,10 @@ pub(super) fn approve_activation(
             ),
         ));
     };
-    if let Some(active) = store::assignments::open_of_kind(
-        ctx.conn,
-        &p.principal.id,
-        &p.role.id,
-        AssignmentKind::Active,
-    )?
-    .filter(|a| a.is_current(ctx.now))
+    if let Some(active) = ctx
+        .db
+        .open_of_kind(&p.principal.id, &p.role.id, AssignmentKind::Active)?
+        .filter(|a| a.is_current(ctx.now))
     {
         return Err(ctx.refuse(
             attempt,
@@ -117,8 +113,7 @@ pub(super) fn approve_activation(
     } else {
         RequestStatus::Provisioned
     };
-    store::requests::settle(
-        ctx.conn,
+    ctx.db.settle_request(
         &p.request.id,
         status,
         ctx.now,
@@ -149,7 +144,7 @@ pub(super) fn approve_extension(
         .request
         .source_assignment_id
         .as_deref()
-        .map(|id| store::assignments::get(ctx.conn, id))
+        .map(|id| ctx.db.assignment(id))
         .transpose()?
         .flatten()
         .filter(|a| a.is_current(ctx.now) && a.origin == Origin::Assigned);
@@ -189,7 +184,7 @@ pub(super) fn approve_renewal(
         .request
         .source_assignment_id
         .as_deref()
-        .map(|id| store::assignments::get(ctx.conn, id))
+        .map(|id| ctx.db.assignment(id))
         .transpose()?
         .flatten();
     let Some(source) = source else {
@@ -248,9 +243,11 @@ pub(in crate::service) fn extend(ctx: &Ctx<'_>, e: &Extension<'_>) -> ServiceRes
     let other = if e.kind == target.kind {
         None
     } else {
-        store::assignments::open_of_kind(ctx.conn, &e.principal.id, &e.role.id, e.kind)?.filter(
-            |a| a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str()),
-        )
+        ctx.db
+            .open_of_kind(&e.principal.id, &e.role.id, e.kind)?
+            .filter(|a| {
+                a.is_current(ctx.now) && a.activated_from.as_deref() != Some(target.id.as_str())
+            })
     };
     let facts_ = UpdateFacts {
         role: e.role,
@@ -283,15 +280,12 @@ pub(in crate::service) fn extend(ctx: &Ctx<'_>, e: &Extension<'_>) -> ServiceRes
     } else {
         e.justification.as_deref()
     };
-    store::assignments::update_window(
-        ctx.conn,
-        &target.id,
-        e.kind,
-        expiry.end(),
-        recorded,
-        ctx.now,
-    )?;
-    Ok(store::assignments::get(ctx.conn, &target.id)?.unwrap_or_else(|| target.clone()))
+    ctx.db
+        .update_window(&target.id, e.kind, expiry.end(), recorded, ctx.now)?;
+    Ok(ctx
+        .db
+        .assignment(&target.id)?
+        .unwrap_or_else(|| target.clone()))
 }
 
 /// The facts of one renewal, shared by approval and direct renewal.
@@ -323,7 +317,9 @@ pub(in crate::service) fn renew(
         Some(w) => w.expiry(start)?,
         None => Expiry::Until(default_end(source, start)),
     };
-    let existing = store::assignments::open_of_kind(ctx.conn, &principal.id, &role.id, kind)?
+    let existing = ctx
+        .db
+        .open_of_kind(&principal.id, &role.id, kind)?
         .filter(|a| a.is_current(ctx.now));
     let facts_ = AssignmentFacts {
         role,
@@ -371,10 +367,10 @@ pub(in crate::service) fn renew(
                 actor,
                 ctx.now,
             );
-            store::requests::insert(ctx.conn, &record)?;
+            ctx.db.insert_request(&record)?;
             record.id
         }
     };
-    store::assignments::insert(ctx.conn, &assignment, Some(&request_id))?;
+    ctx.db.insert_assignment(&assignment, Some(&request_id))?;
     Ok((assignment, status))
 }

@@ -15,7 +15,6 @@ use crate::policy::notification::NotifyRecipient;
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 use crate::policy::settings::RoleSettings;
 use crate::policy::{Refusal, Rule};
-use crate::store;
 
 mod carry_out;
 
@@ -125,8 +124,7 @@ impl super::Service {
                     }
                 })
             } else {
-                store::requests::settle(
-                    ctx.conn,
+                ctx.db.settle_request(
                     &request.id,
                     RequestStatus::Denied,
                     ctx.now,
@@ -137,7 +135,7 @@ impl super::Service {
                 None
             };
             tell(ctx, &p, &approvers, d.approve)?;
-            let request = store::requests::get(ctx.conn, &request.id)?.unwrap_or(request.clone());
+            let request = ctx.db.request(&request.id)?.unwrap_or(request.clone());
             Ok(Decided {
                 request,
                 role: role.clone(),
@@ -165,15 +163,15 @@ impl super::Service {
             let scheduled = request
                 .target_assignment_id
                 .as_deref()
-                .map(|t| store::assignments::get(ctx.conn, t))
+                .map(|t| ctx.db.assignment(t))
                 .transpose()?
                 .flatten()
                 .filter(|a| a.is_scheduled(ctx.now));
             if request.status.is_pending() {
-                store::requests::settle(ctx.conn, &request.id, RequestStatus::Canceled, ctx.now, Some(&me.id), None)?;
+                ctx.db.settle_request(&request.id, RequestStatus::Canceled, ctx.now, Some(&me.id), None)?;
             } else if let Some(a) = scheduled {
-                store::assignments::end(ctx.conn, &a.id, ctx.now, EndReason::Canceled)?;
-                store::requests::set_status(ctx.conn, &request.id, RequestStatus::Canceled, ctx.now)?;
+                ctx.db.end_assignment(&a.id, ctx.now, EndReason::Canceled)?;
+                ctx.db.set_request_status(&request.id, RequestStatus::Canceled, ctx.now)?;
             } else {
                 return Err(ctx.refuse(
                     attempt,
@@ -184,7 +182,7 @@ impl super::Service {
                 ));
             }
             ctx.audit(attempt)?;
-            Ok(store::requests::get(ctx.conn, &request.id)?.unwrap_or(request))
+            Ok(ctx.db.request(&request.id)?.unwrap_or(request))
         })
     }
 }
@@ -243,15 +241,14 @@ pub(super) fn settle_approved(
     attempt: AuditEntry,
     assignment: &Assignment,
 ) -> ServiceResult<()> {
-    store::requests::settle(
-        ctx.conn,
+    ctx.db.settle_request(
         &p.request.id,
         status,
         ctx.now,
         Some(&p.approver.id),
         Some(p.reason),
     )?;
-    store::requests::set_target(ctx.conn, &p.request.id, &assignment.id)?;
+    ctx.db.set_request_target(&p.request.id, &assignment.id)?;
     ctx.audit(
         attempt
             .detail("assignment_id", &assignment.id)

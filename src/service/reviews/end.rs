@@ -7,7 +7,7 @@ use crate::notify::EmailEvent;
 use crate::policy::duration::format_utc;
 use crate::policy::model::{AssignmentKind, EndReason, Principal};
 use crate::service::{Ctx, ServiceResult, new_id};
-use crate::store::{self, reviews::ReviewRow};
+use crate::store::reviews::ReviewRow;
 
 use super::{NoResponse, Recurrence, ReviewItem, ReviewView, start_review, view};
 
@@ -53,10 +53,10 @@ pub(super) fn mail(
 
 /// The sweep's part: sends halfway reminders and ends reviews whose end has passed.
 pub(in crate::service) fn sweep(ctx: &Ctx<'_>) -> ServiceResult<()> {
-    for r in store::reviews::due(ctx.conn, ctx.now)? {
+    for r in ctx.db.due_reviews(ctx.now)? {
         if r.end <= ctx.now {
             complete(ctx, &r)?;
-        } else if store::reviews::mark_reminded(ctx.conn, &r.id, ctx.now)? {
+        } else if ctx.db.mark_review_reminded(&r.id, ctx.now)? {
             let v = view(ctx, &r)?;
             let left = v.items.iter().filter(|i| i.decision.is_none()).count();
             let subject = format!(
@@ -87,7 +87,7 @@ pub(in crate::service) fn sweep(ctx: &Ctx<'_>) -> ServiceResult<()> {
 /// Ends a review at its end time: applies denials when results apply by themselves, reports,
 /// and starts the next review of a recurring series.
 fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
-    if !store::reviews::mark_completed(ctx.conn, &r.id, ctx.now)? {
+    if !ctx.db.mark_review_completed(&r.id, ctx.now)? {
         return Ok(());
     }
     let v = view(ctx, r)?;
@@ -116,7 +116,8 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
                 "unchanged"
             }
         };
-        store::reviews::set_outcome(ctx.conn, &r.id, &item.assignment_id, outcome)?;
+        ctx.db
+            .set_review_outcome(&r.id, &item.assignment_id, outcome)?;
     }
     ctx.audit(
         AuditEntry::new(activity::Activity::ReviewCompleted, ctx.now)
@@ -163,7 +164,7 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
             completed_at: None,
             ..r.clone()
         };
-        let reviewers = store::reviews::reviewers(ctx.conn, &r.id)?;
+        let reviewers = ctx.db.reviewers(&r.id)?;
         let started = start_review(ctx, &next, &reviewers)?;
         ctx.audit(
             AuditEntry::new(activity::Activity::ReviewCreated, ctx.now)
@@ -180,13 +181,13 @@ fn complete(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<()> {
 /// Removes a denied assignment (and the activations made from it), unless it is the last
 /// permanent active Global Administrator or already gone. True when removed.
 fn remove(ctx: &Ctx<'_>, v: &ReviewView, item: &ReviewItem) -> ServiceResult<bool> {
-    let Some(a) = store::assignments::get(ctx.conn, &item.assignment_id)? else {
+    let Some(a) = ctx.db.assignment(&item.assignment_id)? else {
         return Ok(false);
     };
     if a.ended_at.is_some() || crate::service::assign::is_last_global_admin(ctx, &a)? {
         return Ok(false);
     }
-    if !store::assignments::end(ctx.conn, &a.id, ctx.now, EndReason::Removed)? {
+    if !ctx.db.end_assignment(&a.id, ctx.now, EndReason::Removed)? {
         return Ok(false);
     }
     if a.kind == AssignmentKind::Eligible {

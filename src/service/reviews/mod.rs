@@ -95,14 +95,16 @@ fn refused(message: impl Into<String>) -> Refusal {
 }
 
 fn view(ctx: &Ctx<'_>, r: &ReviewRow) -> ServiceResult<ReviewView> {
-    let role = store::roles::get(ctx.conn, &r.role_id)?
+    let role = ctx
+        .db
+        .role(&r.role_id)?
         .ok_or_else(|| ServiceError::NotFound(format!("no role {}", r.role_id)))?;
-    let items = store::reviews::items(ctx.conn, &r.id)?;
+    let items = ctx.db.review_items(&r.id)?;
     Ok(ReviewView {
         id: r.id.clone(),
         name: r.name.clone(),
         role,
-        reviewers: store::reviews::reviewers(ctx.conn, &r.id)?,
+        reviewers: ctx.db.reviewers(&r.id)?,
         self_review: r.self_review,
         start: r.start,
         end: r.end,
@@ -124,7 +126,7 @@ fn recommend(
     principal_id: &str,
     role_id: &str,
 ) -> ServiceResult<(&'static str, String)> {
-    let (signed_in, activated) = store::reviews::last_seen(ctx.conn, principal_id, role_id)?;
+    let (signed_in, activated) = ctx.db.last_seen(principal_id, role_id)?;
     let since = ctx.now - TimeDelta::days(RECOMMEND_DAYS);
     let recent = |t: Option<Time>| t.is_some_and(|t| t > since);
     Ok(if recent(signed_in) || recent(activated) {
@@ -157,20 +159,17 @@ fn start_review(
         limit: i64::MAX,
         offset: 0,
     };
-    let held: Vec<_> = store::assignments::list(ctx.conn, &filter, ctx.now)?
+    let held: Vec<_> = ctx
+        .db
+        .list_assignments(&filter, ctx.now)?
         .into_iter()
         .filter(|a| a.assignment.origin == Origin::Assigned)
         .collect();
-    store::reviews::insert(ctx.conn, row, reviewers)?;
+    ctx.db.insert_review(row, reviewers)?;
     for a in &held {
         let rec = recommend(ctx, &a.principal.id, &row.role_id)?;
-        store::reviews::insert_item(
-            ctx.conn,
-            &row.id,
-            &a.assignment.id,
-            &a.principal.id,
-            (rec.0, &rec.1),
-        )?;
+        ctx.db
+            .insert_review_item(&row.id, &a.assignment.id, &a.principal.id, (rec.0, &rec.1))?;
     }
     let v = view(ctx, row)?;
     let who = if v.self_review {
@@ -211,9 +210,11 @@ fn start_review(
 /// Finds one review by id, a unique prefix of it, or its name (the newest running review of
 /// that name first: a recurring series shares one).
 fn find(ctx: &Ctx<'_>, id: &str) -> ServiceResult<ReviewRow> {
-    let mut found = store::reviews::find(ctx.conn, id.trim())?;
+    let mut found = ctx.db.find_reviews(id.trim())?;
     if found.is_empty() {
-        let mut named: Vec<ReviewRow> = store::reviews::list(ctx.conn)?
+        let mut named: Vec<ReviewRow> = ctx
+            .db
+            .list_reviews()?
             .into_iter()
             .filter(|r| r.name.eq_ignore_ascii_case(id.trim()))
             .collect();
@@ -312,7 +313,7 @@ impl super::Service {
                 limit: 1,
                 offset: 0,
             };
-            if store::assignments::count(ctx.conn, &filter, ctx.now)? == 0 {
+            if ctx.db.count_assignments(&filter, ctx.now)? == 0 {
                 return Err(ctx.refuse(
                     attempt,
                     refused(format!(
@@ -361,7 +362,7 @@ impl super::Service {
     pub fn review_decisions_waiting(&mut self, token: &SessionToken) -> ServiceResult<usize> {
         self.read(|ctx| {
             let me = ctx.actor(token)?.principal;
-            let n = store::reviews::waiting_for(ctx.conn, &me.id, ctx.now)?;
+            let n = ctx.db.reviews_waiting_for(&me.id, ctx.now)?;
             Ok(usize::try_from(n).unwrap_or(0))
         })
     }
@@ -371,7 +372,7 @@ impl super::Service {
         self.read(|ctx| {
             let me = ctx.actor(token)?.principal;
             let mut out = Vec::new();
-            for r in store::reviews::list(ctx.conn)? {
+            for r in ctx.db.list_reviews()? {
                 let v = view(ctx, &r)?;
                 if may_see(ctx, &me, &v)? {
                     out.push(v);
@@ -480,9 +481,7 @@ impl super::Service {
                         )),
                     ));
                 }
-                store::reviews::decide(
-                    ctx.conn,
-                    &v.id,
+                ctx.db.decide_review_item(&v.id,
                     &i.assignment_id,
                     approve,
                     &me.id,

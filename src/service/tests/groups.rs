@@ -219,7 +219,10 @@ fn a_role_eligible_through_a_group_is_activated_by_members_and_ends_with_the_mem
         )
         .unwrap();
     assert_eq!(removed.ended_activations, 1);
-    let a = crate::store::assignments::get(lab.svc.store.conn(), &done.assignment.id)
+    let a = lab
+        .svc
+        .store
+        .assignment(&done.assignment.id)
         .unwrap()
         .unwrap();
     assert_eq!(a.end_reason, Some(EndReason::Revoked));
@@ -370,11 +373,7 @@ fn bad_group_input_is_refused_and_changes_nothing() {
     );
     assert_eq!(after.0[4], sessions);
     // A group is a principal, never an account: it cannot sign in and is not listed as a user.
-    assert!(
-        crate::store::users::by_upn(lab.svc.store.conn(), GROUP)
-            .unwrap()
-            .is_none()
-    );
+    assert!(lab.svc.store.user_by_upn(GROUP).unwrap().is_none());
 }
 
 #[test]

@@ -358,7 +358,7 @@ impl Machine {
         let conn = svc.store.conn();
         let folded = fold_log(conn);
         let mut current = HashMap::new();
-        store::assignments::for_each_current(conn, |a| {
+        conn.for_each_current(&mut |a| {
             current.insert(a.id.clone(), AssignmentState::of(&a));
             Ok(())
         })
@@ -368,8 +368,9 @@ impl Machine {
             current, logged_current,
             "the assignments are the fold of the log"
         );
-        let keepers =
-            store::assignments::permanent_active_holders(conn, GLOBAL_ADMINISTRATOR, now).unwrap();
+        let keepers = conn
+            .permanent_active_holders(GLOBAL_ADMINISTRATOR, now)
+            .unwrap();
         assert!(
             !keepers.is_empty(),
             "no permanent active Global Administrator is left"

@@ -1,0 +1,94 @@
+//! The store's seam: what the service needs from a database, as repository traits
+//! (tenant, directory, catalogue, assignments, requests, reviews, mail, audit log, alerts),
+//! and the transaction they run in as a value ([`Tx`]). The service sees only these; SQLite
+//! (the modules beside this one) implements them, and no `rusqlite` type crosses the seam.
+//! Method names are unique across the traits, so `db.assignment(id)` reads the same through
+//! `&dyn Repos` whichever trait it comes from.
+
+use rusqlite::{Connection, Transaction};
+
+use super::StoreResult;
+
+mod alerts;
+mod assignments;
+mod audit_log;
+mod catalogue;
+mod directory;
+mod mail;
+mod requests;
+mod reviews;
+mod tenancy;
+
+pub use self::{
+    alerts::Alerts, assignments::Assignments, audit_log::AuditLog, catalogue::Catalogue,
+    directory::Directory, mail::Mail, requests::Requests, reviews::Reviews, tenancy::Tenancy,
+};
+
+/// Every repository at once: what a use case holds for the length of its transaction.
+pub trait Repos:
+    Tenancy + Directory + Catalogue + Assignments + Requests + Reviews + Mail + AuditLog + Alerts
+{
+}
+
+impl<T> Repos for T where
+    T: Tenancy
+        + Directory
+        + Catalogue
+        + Assignments
+        + Requests
+        + Reviews
+        + Mail
+        + AuditLog
+        + Alerts
+        + ?Sized
+{
+}
+
+/// An open transaction, as a value: its repositories through [`Repos`], then [`Tx::commit`].
+/// Dropped without committing, it rolls back.
+pub struct Tx<'c> {
+    inner: Transaction<'c>,
+}
+
+impl<'c> Tx<'c> {
+    pub(super) fn new(inner: Transaction<'c>) -> Self {
+        Self { inner }
+    }
+
+    /// Makes the transaction's changes durable.
+    pub fn commit(self) -> StoreResult<()> {
+        Ok(self.inner.commit()?)
+    }
+}
+
+/// What the SQLite repositories run their statements on: an open transaction, or the store's
+/// connection for reads outside one.
+pub(super) trait Sqlite {
+    fn sqlite(&self) -> &Connection;
+}
+
+impl Sqlite for Tx<'_> {
+    fn sqlite(&self) -> &Connection {
+        &self.inner
+    }
+}
+
+impl Sqlite for super::Store {
+    fn sqlite(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Sqlite for Connection {
+    fn sqlite(&self) -> &Connection {
+        self
+    }
+}
+
+/// The repository traits, to call their methods on a `&dyn Repos` or a [`Tx`].
+pub mod prelude {
+    pub use super::{
+        Alerts as _, Assignments as _, AuditLog as _, Catalogue as _, Directory as _, Mail as _,
+        Repos, Requests as _, Reviews as _, Tenancy as _,
+    };
+}

@@ -138,7 +138,11 @@ fn a_checkpoint_kept_elsewhere_proves_the_log_still_extends_it() {
     let json = pim.run(&["audit", "checkpoint", "--json"]).ok().json();
     // The same head; only the time it was taken (to the second, last field) may differ.
     let head = |c: &str| c.rsplit_once(':').map(|(head, _)| head.to_owned());
-    assert_eq!(head(json["checkpoint"].as_str().unwrap()), head(&cp), "{json}");
+    assert_eq!(
+        head(json["checkpoint"].as_str().unwrap()),
+        head(&cp),
+        "{json}"
+    );
     pim.run(&[
         "settings",
         "set",

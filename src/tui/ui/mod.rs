@@ -27,6 +27,7 @@ mod groups;
 mod lists;
 mod my_roles;
 mod popups;
+mod reference;
 mod roles;
 mod start;
 pub mod theme;

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::reference::{audit_lines, help_lines};
 use super::{centered, forms, lines, safe, theme};
 use crate::tui::app::App;
-use crate::tui::keymap::{BINDINGS, Context};
 use crate::tui::popup::{Popup, Tone};
 
 /// Draws a bordered box of at most `size`, no taller than its content needs.
@@ -482,72 +482,4 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             (80, 12),
         ),
     }
-}
-
-fn help_lines(contexts: &[Context]) -> Vec<Line<'static>> {
-    let mut out = vec![Line::from(Span::styled(
-        "Keys that work here (Ctrl-c always quits)",
-        theme::muted(),
-    ))];
-    let mut shown: Vec<Context> = contexts.to_vec();
-    if !shown.contains(&Context::Global)
-        && shown.iter().any(|c| {
-            matches!(
-                c,
-                Context::MyRoles
-                    | Context::Roles
-                    | Context::RoleDetail
-                    | Context::Audit
-                    | Context::Inbox
-            )
-        })
-    {
-        shown.push(Context::Global);
-    }
-    for ctx in shown {
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(ctx.title(), theme::heading())));
-        for b in BINDINGS.iter().filter(|b| b.context == ctx) {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<10}", b.label), theme::key()),
-                Span::raw(b.hint),
-            ]));
-        }
-    }
-    out
-}
-
-fn audit_lines(r: &crate::audit::AuditRecord, app: &App) -> Vec<Line<'static>> {
-    let field = |k: &str, v: Option<&str>| {
-        Line::from(vec![
-            Span::styled(format!("{k:<14}"), theme::muted()),
-            Span::raw(safe(v.unwrap_or("-")).into_owned()),
-        ])
-    };
-    let mut out = vec![field("Time", Some(&app.tz.format(r.time)))];
-    if let Some(real) = r
-        .real_time
-        .filter(|real| (*real - r.time).num_seconds().abs() >= 60)
-    {
-        out.push(field("Real time", Some(&app.tz.format(real))));
-    }
-    out.extend([
-        field("Activity", Some(&r.activity)),
-        field("Result", Some(r.result.as_str())),
-        field("By", r.actor.as_deref()),
-        field("Role", r.role.as_deref()),
-        field("Target", r.target.as_deref()),
-        field("Justification", r.justification.as_deref()),
-        field("Ticket", r.ticket_number.as_deref()),
-        field("Ticket system", r.ticket_system.as_deref()),
-        field("Entry id", Some(&r.id)),
-        Line::from(""),
-        Line::from(Span::styled("Details", theme::heading())),
-    ]);
-    let pretty = serde_json::from_str::<serde_json::Value>(&r.details)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| r.details.clone());
-    out.extend(lines(&pretty));
-    out
 }

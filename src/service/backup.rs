@@ -2,7 +2,6 @@
 //! that keeps the current database aside and is recorded in the restored log, so it reads as
 //! the known rollback it is (its anchor moves to the restored head) rather than an attack.
 
-use crate::store::repo::prelude::*;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -12,6 +11,7 @@ use super::{Ctx, Guard, ServiceError, ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
 use crate::policy::assignment::admin_required;
 use crate::policy::model::Principal;
+use crate::store::repo::prelude::*;
 use crate::store::{self, backup, files, keys};
 
 /// The result of `pim backup`.

@@ -3,7 +3,6 @@
 //! the audit chain and anchor, the assignments against the log, the key, the clocks.
 //! Each check stands alone, so a database that cannot be opened still gets its file checks.
 
-use crate::store::repo::prelude::*;
 use std::path::Path;
 
 use serde::Serialize;
@@ -13,6 +12,7 @@ use crate::audit::anchor::AnchorState;
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::policy::duration::format_utc;
+use crate::store::repo::prelude::*;
 use crate::store::{self, OpenMode, files, keys};
 
 /// How a check came out.

@@ -4,7 +4,6 @@
 //!
 //! Both faces (CLI and console) call these functions and nothing else.
 
-use crate::store::repo::prelude::*;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -16,6 +15,7 @@ use crate::clock::{Clock, Time};
 use crate::policy::model::{ADMIN_ROLES, Principal, Role, Tenant};
 use crate::policy::settings::RoleSettings;
 use crate::store::keys::{Sealer, Unsealed};
+use crate::store::repo::prelude::*;
 use crate::store::users::UserRecord;
 use crate::store::{self, OpenMode, Store};
 use zeroize::Zeroizing;

@@ -2,7 +2,6 @@
 //! sessions, and signing out. Password hashing runs outside the write transaction so a slow
 //! hash never holds the lock.
 
-use crate::store::repo::prelude::*;
 use serde::Serialize;
 
 use super::mfa::{Purpose, ensure_unlocked, failure_error, record_failure, verify_code};
@@ -16,6 +15,7 @@ use crate::clock::Time;
 use crate::policy::model::Principal;
 use crate::policy::text::{MAX_UPN_CHARS, clip, sanitize};
 use crate::store;
+use crate::store::repo::prelude::*;
 
 /// A successful sign-in.
 #[derive(Debug, Clone)]

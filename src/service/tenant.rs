@@ -2,7 +2,6 @@
 //! Administrator (`pim init`). Both load the built-in role catalogue with Entra's default
 //! settings and audit what they create.
 
-use crate::store::repo::prelude::*;
 use chrono::TimeDelta;
 
 use serde::Serialize;
@@ -21,6 +20,7 @@ use crate::policy::model::{
 use crate::policy::request::{Request, RequestAction, RequestStatus};
 use crate::policy::settings::RoleSettings;
 use crate::policy::text::{check_display_name, check_domain, check_upn};
+use crate::store::repo::prelude::*;
 use crate::store::users::UserRecord;
 
 /// The lab's domain.

@@ -5,7 +5,6 @@
 //! Writes are refused while the log does not extend its anchor (fail closed); signing in and
 //! out still works, so an administrator can get in to look and re-anchor.
 
-use crate::store::repo::prelude::*;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -15,6 +14,7 @@ use crate::audit::anchor::{Anchor, AnchorProblem, AnchorState, Checkpoint};
 use crate::audit::chain::ChainFault;
 use crate::audit::{AuditEntry, activity};
 use crate::policy::text::{MAX_JUSTIFICATION_CHARS, check_free_text};
+use crate::store::repo::prelude::*;
 use crate::store::{self, audit::StoredAudit};
 
 mod against_log;

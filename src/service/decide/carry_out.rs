@@ -29,14 +29,7 @@ pub(super) fn approve_activation(
     attempt: AuditEntry,
 ) -> ServiceResult<Assignment> {
     let name = &p.role.display_name;
-    let eligibility = p
-        .request
-        .source_assignment_id
-        .as_deref()
-        .map(|id| ctx.db.assignment(id))
-        .transpose()?
-        .flatten()
-        .filter(|a| a.is_current(ctx.now));
+    let eligibility = source_of(ctx, p)?.filter(|a| a.is_current(ctx.now));
     // A group's eligibility holds for the requester only while their membership does.
     let eligibility = match eligibility {
         Some(e) if e.principal_id != p.principal.id => {
@@ -140,14 +133,8 @@ pub(super) fn approve_extension(
     d: &Decision,
     attempt: AuditEntry,
 ) -> ServiceResult<Assignment> {
-    let target = p
-        .request
-        .source_assignment_id
-        .as_deref()
-        .map(|id| ctx.db.assignment(id))
-        .transpose()?
-        .flatten()
-        .filter(|a| a.is_current(ctx.now) && a.origin == Origin::Assigned);
+    let target =
+        source_of(ctx, p)?.filter(|a| a.is_current(ctx.now) && a.origin == Origin::Assigned);
     let Some(target) = target else {
         return Err(ctx.refuse(
             attempt,
@@ -180,13 +167,7 @@ pub(super) fn approve_renewal(
     d: &Decision,
     attempt: AuditEntry,
 ) -> ServiceResult<Assignment> {
-    let source = p
-        .request
-        .source_assignment_id
-        .as_deref()
-        .map(|id| ctx.db.assignment(id))
-        .transpose()?
-        .flatten();
+    let source = source_of(ctx, p)?;
     let Some(source) = source else {
         return Err(ctx.refuse(
             attempt,
@@ -373,4 +354,13 @@ pub(in crate::service) fn renew(
     };
     ctx.db.insert_assignment(&assignment, Some(&request_id))?;
     Ok((assignment, status))
+}
+
+/// The assignment a request was made from (the eligibility activated, the assignment extended
+/// or renewed), if it still exists.
+fn source_of(ctx: &Ctx<'_>, p: &Pending<'_>) -> ServiceResult<Option<Assignment>> {
+    let Some(id) = p.request.source_assignment_id.as_deref() else {
+        return Ok(None);
+    };
+    Ok(ctx.db.assignment(id)?)
 }

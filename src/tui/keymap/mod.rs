@@ -53,6 +53,8 @@ pub enum Context {
     Pages,
     /// The duration slider's shortcuts.
     Duration,
+    /// Editing the text of a field that has the keyboard.
+    Typing,
     /// Keys that work everywhere, even while typing.
     Always,
 }
@@ -84,6 +86,7 @@ impl Context {
             Context::Search => "Searching",
             Context::Pages => "Settings editor",
             Context::Duration => "Duration",
+            Context::Typing => "Typing in a field",
             Context::Always => "Always",
         }
     }
@@ -186,6 +189,22 @@ pub enum Action {
     Hours(u8),
     /// Set the duration to the role's maximum.
     Longest,
+    /// Move the cursor one character left.
+    CursorLeft,
+    /// Move the cursor one character right.
+    CursorRight,
+    /// Move the cursor to the start of the field.
+    CursorStart,
+    /// Move the cursor to the end of the field.
+    CursorEnd,
+    /// Delete the character before the cursor.
+    DeleteBack,
+    /// Delete the character under the cursor.
+    DeleteForward,
+    /// Delete everything before the cursor.
+    DeleteToStart,
+    /// Delete the word before the cursor.
+    DeleteWord,
 }
 
 /// A key as bindings name it.

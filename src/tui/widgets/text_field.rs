@@ -6,6 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use crate::policy::text::is_forbidden;
+use crate::tui::keymap::{Action, Context, resolve};
 
 /// How many terminal cells a character takes (two for wide CJK and emoji).
 fn cells(c: char) -> usize {
@@ -116,17 +117,37 @@ impl TextField {
         }
     }
 
-    /// Handles an editing key; returns false for keys it does not use (Tab, Enter, Esc, ↑↓).
-    /// Any key ends the note about a cut paste.
+    /// Handles an editing key (the keymap's [`Context::Typing`] rows) or a typed character;
+    /// returns false for keys it does not use (Tab, Enter, Esc, ↑↓, other Ctrl keys). Any key
+    /// ends the note about a cut paste.
     pub fn handle_key(&mut self, key: KeyEvent) -> bool {
         self.cut = 0;
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => {
+        // An editing key with a modifier (Ctrl-←, Shift-Backspace) edits as the key alone.
+        let bare = KeyEvent::new(key.code, KeyModifiers::NONE);
+        let action = resolve(&[Context::Typing], &key).or_else(|| match key.code {
+            KeyCode::Char(_) => None,
+            _ => resolve(&[Context::Typing], &bare),
+        });
+        match (action, key.code) {
+            (Some(action), _) => self.edit(action),
+            (None, KeyCode::Char(c))
+                if !key.modifiers.contains(KeyModifiers::CONTROL) && !is_forbidden(c) =>
+            {
+                self.insert(c);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Carries out one editing action; false for an action that is not editing.
+    fn edit(&mut self, action: Action) -> bool {
+        match action {
+            Action::DeleteToStart => {
                 self.value.drain(..self.cursor);
                 self.cursor = 0;
             }
-            KeyCode::Char('w') if ctrl => {
+            Action::DeleteWord => {
                 let mut start = self.cursor;
                 while start > 0 && self.value[start - 1] == ' ' {
                     start -= 1;
@@ -137,20 +158,21 @@ impl TextField {
                 self.value.drain(start..self.cursor);
                 self.cursor = start;
             }
-            KeyCode::Char(_) if ctrl => return false,
-            KeyCode::Char(c) if !is_forbidden(c) => self.insert(c),
-            KeyCode::Backspace if self.cursor > 0 => {
-                self.cursor -= 1;
-                self.value.remove(self.cursor);
+            Action::DeleteBack => {
+                if self.cursor > 0 {
+                    self.cursor -= 1;
+                    self.value.remove(self.cursor);
+                }
             }
-            KeyCode::Delete if self.cursor < self.value.len() => {
-                self.value.remove(self.cursor);
+            Action::DeleteForward => {
+                if self.cursor < self.value.len() {
+                    self.value.remove(self.cursor);
+                }
             }
-            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
-            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.value.len()),
-            KeyCode::Home => self.cursor = 0,
-            KeyCode::End => self.cursor = self.value.len(),
-            KeyCode::Backspace | KeyCode::Delete => {}
+            Action::CursorLeft => self.cursor = self.cursor.saturating_sub(1),
+            Action::CursorRight => self.cursor = (self.cursor + 1).min(self.value.len()),
+            Action::CursorStart => self.cursor = 0,
+            Action::CursorEnd => self.cursor = self.value.len(),
             _ => return false,
         }
         true
@@ -273,6 +295,34 @@ mod tests {
         assert!(!f.handle_key(key(KeyCode::Enter)));
         f.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
         assert_eq!(f.value(), "elo", "nothing before the cursor at home");
+    }
+
+    #[test]
+    fn every_typing_key_of_the_keymap_edits_and_modifiers_do_not_get_in_the_way() {
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let mut f = TextField::new(100);
+        f.paste("open the door");
+        assert!(f.handle_key(ctrl('w')));
+        assert_eq!(f.value(), "open the ");
+        assert!(f.handle_key(KeyEvent::new(KeyCode::Left, KeyModifiers::CONTROL)));
+        assert!(f.handle_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::SHIFT)));
+        assert_eq!(f.value(), "open th ");
+        f.handle_key(key(KeyCode::End));
+        f.handle_key(key(KeyCode::Char('!')));
+        assert_eq!(f.value(), "open th !");
+        assert!(f.handle_key(ctrl('u')));
+        assert_eq!(f.value(), "");
+        assert!(!f.handle_key(ctrl('x')), "other Ctrl keys are the screen's");
+        // The keymap's rows for typing are exactly the editing actions this field carries out.
+        for b in crate::tui::keymap::BINDINGS
+            .iter()
+            .filter(|b| b.context == Context::Typing)
+        {
+            let mut f = TextField::new(10);
+            f.paste("ab cd");
+            f.handle_key(key(KeyCode::Left));
+            assert!(f.edit(b.action), "{:?} edits", b.action);
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Keys as data. Every key the console reacts to is a row of [`BINDINGS`]: the context it works
+//! Keys as data. Every key the console reacts to is a row of the keymap ([`bindings`]): the context it works
 //! in, the keys, the action, and the words shown in the footer and the `?` help, so what the
 //! screen says and what the keys do cannot drift apart.
 
@@ -249,13 +249,12 @@ pub struct Binding {
 
 mod bindings;
 
-pub use bindings::BINDINGS;
+pub use bindings::bindings;
 
 /// The action of a key in the given contexts (most specific first), if any.
 pub fn resolve(contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
     contexts.iter().find_map(|ctx| {
-        BINDINGS
-            .iter()
+        bindings()
             .filter(|b| b.context == *ctx)
             .find(|b| b.keys.iter().any(|k| k.matches(ev)))
             .map(|b| {
@@ -274,8 +273,7 @@ pub fn resolve(contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
 /// The duration slider's shortcuts as its note says them: `1 2 4 8 h · m max`.
 pub fn duration_note() -> String {
     let of = |wanted: fn(Action) -> bool| {
-        BINDINGS
-            .iter()
+        bindings()
             .filter(|b| b.context == Context::Duration && wanted(b.action))
             .map(|b| b.label)
             .collect::<Vec<_>>()
@@ -299,9 +297,7 @@ pub fn hints_without(contexts: &[Context], idle: &[Action]) -> Vec<(&'static str
     contexts
         .iter()
         .flat_map(|ctx| {
-            BINDINGS
-                .iter()
-                .filter(move |b| b.context == *ctx && b.footer && !idle.contains(&b.action))
+            bindings().filter(move |b| b.context == *ctx && b.footer && !idle.contains(&b.action))
         })
         .map(|b| (b.label, b.hint))
         .collect()
@@ -326,7 +322,7 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
         let mut seen = HashSet::new();
-        for b in BINDINGS {
+        for b in bindings() {
             for k in b.keys {
                 assert!(
                     seen.insert((b.context, format!("{k:?}"))),
@@ -339,7 +335,7 @@ mod tests {
 
     #[test]
     fn every_binding_resolves_to_its_action() {
-        for b in BINDINGS {
+        for b in bindings() {
             for k in b.keys {
                 let got = resolve(&[b.context], &every_key_event(*k));
                 let expected = if b.action == A::Right

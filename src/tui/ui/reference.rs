@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 
 use super::{lines, safe, theme};
 use crate::tui::app::App;
-use crate::tui::keymap::{BINDINGS, Context};
+use crate::tui::keymap::{Context, bindings};
 
 /// The keys of `contexts` (and the global keys where they apply), from the keymap.
 pub(super) fn help_lines(contexts: &[Context]) -> Vec<Line<'static>> {
@@ -31,7 +31,7 @@ pub(super) fn help_lines(contexts: &[Context]) -> Vec<Line<'static>> {
     for ctx in shown {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(ctx.title(), theme::heading())));
-        for b in BINDINGS.iter().filter(|b| b.context == ctx) {
+        for b in bindings().filter(|b| b.context == ctx) {
             out.push(Line::from(vec![
                 Span::styled(format!("  {:<10}", b.label), theme::key()),
                 Span::raw(b.hint),

@@ -314,10 +314,7 @@ mod tests {
         assert_eq!(f.value(), "");
         assert!(!f.handle_key(ctrl('x')), "other Ctrl keys are the screen's");
         // The keymap's rows for typing are exactly the editing actions this field carries out.
-        for b in crate::tui::keymap::BINDINGS
-            .iter()
-            .filter(|b| b.context == Context::Typing)
-        {
+        for b in crate::tui::keymap::bindings().filter(|b| b.context == Context::Typing) {
             let mut f = TextField::new(10);
             f.paste("ab cd");
             f.handle_key(key(KeyCode::Left));

@@ -172,16 +172,18 @@ pub fn default_db() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("pim.db"))
 }
 
-/// Runs a parsed command line; returns the exit code.
-pub fn run(cli: Cli) -> u8 {
+/// Runs one command on the database `db` (the default one when `None`), acting as `as_upn`;
+/// returns the exit code.
+pub fn run(db: Option<PathBuf>, as_upn: Option<String>, command: Command) -> u8 {
     let env = Env {
-        db: cli.db.unwrap_or_else(default_db),
-        as_upn: cli.as_upn,
+        db: db.unwrap_or_else(default_db),
+        as_upn,
     };
-    let result = match cli.command {
-        None => console(&env),
-        Some(command) => dispatch(&env, command),
-    };
+    finish(dispatch(&env, command))
+}
+
+/// Says what went wrong, if anything, on stderr; the exit code.
+pub fn finish(result: CliResult) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -189,21 +191,6 @@ pub fn run(cli: Cli) -> u8 {
                 errln!("{}", e.message);
             }
             e.code
-        }
-    }
-}
-
-/// `pim` without a command: the console.
-fn console(env: &Env) -> CliResult {
-    match crate::tui::run(env.db.clone()) {
-        Ok(()) => Ok(()),
-        Err(crate::tui::ConsoleError::NoTerminal) => Err(CliError::usage(
-            "the console needs a terminal (standard input and output are not one); use a command instead, see `pim --help`",
-        )),
-        Err(crate::tui::ConsoleError::Service(e)) => Err(e.into()),
-        // The context says what the console was doing, then the system's reason.
-        Err(crate::tui::ConsoleError::Terminal(e)) => {
-            Err(CliError::error(format!("the terminal failed: {e:#}")))
         }
     }
 }

@@ -417,3 +417,11 @@ fn read_up_to(file: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "store_audit_tests.rs"]
+mod audit_tests;
+
+#[cfg(test)]
+#[path = "store_totals_tests.rs"]
+mod totals_tests;

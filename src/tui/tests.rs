@@ -15,11 +15,13 @@ use crate::clock::{Clock, TestClock, Time};
 use crate::service::{CreatedAccount, Service, SessionToken};
 use crate::store::{OpenMode, Store};
 
+mod activation;
 mod flows;
 mod groups;
 mod lifecycle;
 mod render;
 mod safety;
+mod start;
 
 /// 2026-11-26 09:00 UTC, a Thursday.
 pub fn start() -> Time {

@@ -10,6 +10,7 @@ use crate::clock::{TestClock, Time};
 
 mod activation;
 mod admin;
+mod alerts;
 mod context;
 mod fixes;
 mod groups;

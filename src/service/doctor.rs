@@ -12,7 +12,6 @@ use crate::audit::anchor::AnchorState;
 use crate::audit::{AuditEntry, activity};
 use crate::clock::Time;
 use crate::policy::duration::format_utc;
-use crate::store::repo::prelude::*;
 use crate::store::{self, OpenMode, files, keys};
 
 /// How a check came out.

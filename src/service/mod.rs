@@ -17,7 +17,7 @@ use crate::policy::settings::RoleSettings;
 use crate::store::keys::{Sealer, Unsealed};
 use crate::store::repo::prelude::*;
 use crate::store::users::UserRecord;
-use crate::store::{self, OpenMode, Store};
+use crate::store::{self, Database, OpenMode, Store};
 use zeroize::Zeroizing;
 
 mod accounts;
@@ -108,7 +108,7 @@ const USER_ADMINISTRATOR: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 
 /// The engine: a store, a clock and the password parameters.
 pub struct Service {
-    store: Store,
+    store: Box<dyn Database>,
     clock: Arc<dyn Clock>,
     passwords: PasswordHasher,
     sealer: Sealer,
@@ -144,12 +144,16 @@ pub struct Preview {
 pub const CLOCK_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 impl Service {
-    /// An engine on an open store.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, passwords: PasswordHasher) -> Self {
+    /// An engine on an open database.
+    pub fn new(
+        store: impl Database + 'static,
+        clock: Arc<dyn Clock>,
+        passwords: PasswordHasher,
+    ) -> Self {
         Self {
             sealer: store.sealer().clone(),
             anchor_path: store.path().map(store::anchor::anchor_path),
-            store,
+            store: Box::new(store),
             clock,
             passwords,
             warnings: Vec::new(),
@@ -229,7 +233,7 @@ impl Service {
     }
 
     /// An engine on an open store with the system clock and production password hashing.
-    fn with_store(store: Store) -> Self {
+    fn with_store(store: impl Database + 'static) -> Self {
         Self::new(
             store,
             Arc::new(crate::clock::SystemClock),
@@ -237,9 +241,9 @@ impl Service {
         )
     }
 
-    /// The store, for the console's change detection.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The database, for the console's change detection.
+    pub fn store(&self) -> &dyn Database {
+        &*self.store
     }
 
     /// Real time now.
@@ -258,20 +262,24 @@ impl Service {
     /// Returns whether it swept.
     pub fn catch_up(&mut self) -> bool {
         let real = self.clock.now();
-        let due = match Ctx::policy_now(&self.store, real) {
-            Ok(now) => sweep::is_due(&self.store, now).unwrap_or(false),
+        let due = match Ctx::policy_now(&*self.store, real) {
+            Ok(now) => sweep::is_due(&*self.store, now).unwrap_or(false),
             Err(_) => false,
         };
         if !due {
             return false;
         }
         let (sealer, anchor) = (&self.sealer, self.anchor_path.as_deref());
-        let swept = self.store.try_write(|tx| {
-            let advance = integrity::guard(tx, Guard::Anchored, anchor, sealer.database_id())?;
-            let ctx = Ctx::new(tx, real, sealer)?;
+        let swept = (|| -> ServiceResult<Option<integrity::Advance>> {
+            let Some(tx) = self.store.try_write()? else {
+                return Ok(None);
+            };
+            let advance = integrity::guard(&*tx, Guard::Anchored, anchor, sealer.database_id())?;
+            let ctx = Ctx::new(&*tx, real, sealer)?;
             sweep::run(&ctx)?;
-            Ok::<_, ServiceError>(advance)
-        });
+            tx.commit()?;
+            Ok(Some(advance))
+        })();
         match swept {
             Ok(Some(advance)) => {
                 self.advance_anchor(advance);
@@ -327,7 +335,7 @@ impl Service {
         let real = self.clock.now();
         let tx = self.store.write()?;
         let advance = integrity::guard(
-            &tx,
+            &*tx,
             guard,
             self.anchor_path.as_deref(),
             self.sealer.database_id(),
@@ -335,12 +343,12 @@ impl Service {
         if let Some(preview) = self.preflight.as_mut() {
             // A preflight: run it all, note the e-mails it queued, and roll everything back.
             let before = tx.last_mail_rowid()?;
-            let result = f(&tx, real, &self.sealer);
+            let result = f(&*tx, real, &self.sealer);
             preview.would_notify.extend(tx.queued_since(before)?);
             drop(tx);
             return result;
         }
-        let result = f(&tx, real, &self.sealer);
+        let result = f(&*tx, real, &self.sealer);
         let commit = match &result {
             Ok(_) => true,
             Err(e) => e.commits(),
@@ -359,7 +367,7 @@ impl Service {
     fn read<T>(&mut self, f: impl FnOnce(&Ctx<'_>) -> ServiceResult<T>) -> ServiceResult<T> {
         let real = self.clock.now();
         let tx = self.store.read()?;
-        let ctx = Ctx::new(&tx, real, &self.sealer)?;
+        let ctx = Ctx::new(&*tx, real, &self.sealer)?;
         f(&ctx)
     }
 }

@@ -15,7 +15,6 @@ use crate::clock::Time;
 use crate::policy::model::Principal;
 use crate::policy::text::{MAX_UPN_CHARS, clip, sanitize};
 use crate::store;
-use crate::store::repo::prelude::*;
 
 /// A successful sign-in.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode};
 
 pub mod alerts;
 pub mod anchor;
@@ -17,6 +17,7 @@ pub mod audit;
 pub mod backup;
 pub mod bundles;
 mod convert;
+mod database;
 mod error;
 pub mod files;
 pub mod groups;
@@ -33,6 +34,7 @@ pub mod settings;
 pub mod tenant;
 pub mod users;
 
+pub use database::{Database, Transaction};
 pub use error::{StoreError, StoreResult};
 pub use migrate::{APPLICATION_ID, SCHEMA_VERSION};
 pub use repo::{Repos, Tx};
@@ -111,27 +113,6 @@ impl Store {
         })
     }
 
-    /// What opening did that someone should hear about (leftovers of a deleted database set
-    /// aside); taking them empties the list.
-    pub fn take_notes(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.notes)
-    }
-
-    /// Seals and opens this database's TOTP secrets.
-    pub fn sealer(&self) -> &keys::Sealer {
-        &self.sealer
-    }
-
-    /// Loads the key again (after a restore changed the database under it).
-    pub fn reload_sealer(&mut self) -> StoreResult<keys::Sealer> {
-        let path = self
-            .path
-            .clone()
-            .ok_or_else(|| StoreError::Corrupt("a database in memory has no key file".into()))?;
-        self.sealer = keys::prepare(&mut self.conn, &path)?;
-        Ok(self.sealer.clone())
-    }
-
     /// A new, empty database file at `path` (which must not exist), with the connection
     /// settings but no schema yet: a restore copies a whole database into it.
     pub fn open_empty(path: &Path) -> StoreResult<Store> {
@@ -164,109 +145,10 @@ impl Store {
         Ok(conn)
     }
 
-    /// The file, when not in memory.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    /// For reads outside a transaction (each statement is its own snapshot).
-    /// Sets the page cache (KiB) for bulk work that touches many index pages per
-    /// transaction; returns the previous setting, to put back.
-    pub fn set_cache_kib(&self, kib: i64) -> StoreResult<i64> {
-        let before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.conn.pragma_update(None, "cache_size", -kib)?;
-        Ok(-before)
-    }
-
     /// The connection itself, for tests that look at or damage the file as an outsider would.
     #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    /// Starts a write transaction that holds the write lock from its first statement
-    /// (`BEGIN IMMEDIATE`), waiting up to [`BUSY_TIMEOUT`] for other writers.
-    pub fn write(&mut self) -> StoreResult<Tx<'_>> {
-        Ok(Tx::new(self.conn.transaction_with_behavior(
-            TransactionBehavior::Immediate,
-        )?))
-    }
-
-    /// Runs `f` in a write transaction and commits, but only if no other terminal is writing
-    /// right now; `Ok(None)` when one is (for work that can wait for the next writer, such as a
-    /// reader's sweep). An error from `f` rolls back.
-    pub fn try_write<T, E: From<StoreError>>(
-        &mut self,
-        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
-    ) -> Result<Option<T>, E> {
-        self.conn
-            .busy_timeout(Duration::ZERO)
-            .map_err(StoreError::from)?;
-        let conn = &mut self.conn;
-        let outcome = (move || match conn.transaction_with_behavior(TransactionBehavior::Immediate)
-        {
-            Ok(tx) => {
-                tx.busy_timeout(BUSY_TIMEOUT).map_err(StoreError::from)?;
-                let tx = Tx::new(tx);
-                let value = f(&tx)?;
-                tx.commit()?;
-                Ok(Some(value))
-            }
-            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => Ok(None),
-            Err(e) => Err(StoreError::from(e).into()),
-        })();
-        self.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(StoreError::from)?;
-        outcome
-    }
-
-    /// Starts a read transaction: one consistent snapshot for a screen or a command's output.
-    pub fn read(&mut self) -> StoreResult<Tx<'_>> {
-        Ok(Tx::new(self.conn.transaction_with_behavior(
-            TransactionBehavior::Deferred,
-        )?))
-    }
-
-    /// Copies this database into a new file `dest` as one consistent snapshot (see
-    /// [`backup::copy_out`]).
-    pub fn copy_out(&self, dest: &Path, progress: &mut dyn FnMut(i64, i64)) -> StoreResult<()> {
-        backup::copy_out(&self.conn, dest, progress)
-    }
-
-    /// Replaces this database with the backup, then brings it to this pim's schema (see
-    /// [`backup::copy_in`]). `shown` names the database in errors.
-    pub fn copy_in(&mut self, from: &backup::BackupFile, shown: &Path) -> StoreResult<()> {
-        backup::copy_in(from, &mut self.conn, shown)
-    }
-
-    /// What `pim doctor` reports of the file itself: its schema version, SQLite's quick check,
-    /// and rows whose references do not resolve. Each is the answer or why it could not be had.
-    pub fn health(&self) -> Health {
-        let text = |e: rusqlite::Error| e.to_string();
-        Health {
-            schema_version: self
-                .conn
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(text),
-            quick_check: self
-                .conn
-                .query_row("PRAGMA quick_check", [], |r| r.get(0))
-                .map_err(text),
-            orphans: self
-                .conn
-                .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                    r.get(0)
-                })
-                .map_err(text),
-        }
-    }
-
-    /// Changes whenever another connection commits; the console polls it to refresh.
-    pub fn data_version(&self) -> StoreResult<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 }
 

@@ -1,7 +1,6 @@
 //! Opening, migrating and refusing files.
 
 use super::*;
-use crate::store::repo::prelude::*;
 
 #[test]
 fn migrates_from_empty_and_reopens() {

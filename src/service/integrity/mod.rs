@@ -173,7 +173,7 @@ impl super::Service {
         let total = tx.audit_head()?.map_or(0, |(seq, _, _)| seq);
         let mut last = 0;
         // The assignments are checked in the same pass as the chain.
-        let seen = std::sync::Mutex::new(Seen::load(&tx)?);
+        let seen = std::sync::Mutex::new(Seen::load(&*tx)?);
         let v = tx.verify_audit(
             &mut |done| {
                 if done - last >= PROGRESS_EVERY {
@@ -191,9 +191,9 @@ impl super::Service {
         let assignments = if v.fault.is_none() {
             seen.into_inner()
                 .map_err(|_| ServiceError::Conflict("the assignment check stopped".into()))?
-                .finish(&tx)?
+                .finish(&*tx)?
         } else {
-            check_assignments(&tx)?
+            check_assignments(&*tx)?
         };
         let checkpoint = match checkpoint {
             None => None,

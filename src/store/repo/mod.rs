@@ -87,6 +87,7 @@ impl Sqlite for Connection {
 
 /// The repository traits, to call their methods on a `&dyn Repos` or a [`Tx`].
 pub mod prelude {
+    pub use super::super::{Database as _, Transaction as _};
     pub use super::{
         Alerts as _, Assignments as _, AuditLog as _, Catalogue as _, Directory as _, Mail as _,
         Repos, Requests as _, Reviews as _, Tenancy as _,

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
 
 /// The console on the database `db`, its failures worded and numbered as the CLI's are.
 fn console(db: PathBuf) -> Result<(), CliError> {
+    cli::refuse_postgres(&db)?;
     match tui::run(db) {
         Ok(()) => Ok(()),
         Err(ConsoleError::NoTerminal) => Err(CliError::usage(

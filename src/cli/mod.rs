@@ -30,6 +30,7 @@ mod assign;
 mod audit;
 mod audit_export;
 pub mod completions;
+mod db;
 mod exec;
 mod groups;
 mod integrity;
@@ -179,7 +180,27 @@ pub fn run(db: Option<PathBuf>, as_upn: Option<String>, command: Command) -> u8 
         db: db.unwrap_or_else(default_db),
         as_upn,
     };
+    if !matches!(
+        command,
+        Command::Db(_) | Command::Completions(_) | Command::Man(_)
+    ) && let Err(e) = refuse_postgres(&env.db)
+    {
+        return finish(Err(e));
+    }
     finish(dispatch(&env, command))
+}
+
+/// Refuses to run on a PostgreSQL address: this build sets PostgreSQL up (`pim db init`) but
+/// runs the engine on SQLite only.
+pub fn refuse_postgres(db: &std::path::Path) -> CliResult {
+    let Some(url) = db.to_str().filter(|u| crate::store::pg::is_url(u)) else {
+        return Ok(());
+    };
+    let target = db::target(url)?;
+    Err(CliError::error(format!(
+        "{} is a PostgreSQL database; this build of pim can set one up (`pim db init`) but runs only on an SQLite file so far: use --db FILE",
+        target.shown
+    )))
 }
 
 /// Says what went wrong, if anything, on stderr; the exit code.
@@ -234,6 +255,7 @@ fn dispatch(env: &Env, command: Command) -> CliResult {
         Command::Backup(a) => integrity::backup(env, &a),
         Command::Restore(a) => integrity::restore(env, &a),
         Command::Doctor(a) => integrity::doctor(env, &a),
+        Command::Db(c) => db::db(c),
     }
 }
 

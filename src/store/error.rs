@@ -61,6 +61,14 @@ pub enum StoreError {
         .0.as_ref().map(|p| format!(" (it belongs at {})", p.display())).unwrap_or_default()
     )]
     KeyMissing(Option<PathBuf>),
+    /// A PostgreSQL server could not be reached or refused what was asked.
+    #[error("PostgreSQL at {target}: {what}")]
+    Postgres {
+        /// Where (`user@host:port/db`, never a password).
+        target: String,
+        /// What failed.
+        what: String,
+    },
     /// A stored value that this program never writes (hand-edited or damaged database).
     #[error("the database holds an invalid value: {0}")]
     Corrupt(String),

@@ -26,6 +26,7 @@ pub mod mail;
 pub mod meta;
 pub mod migrate;
 pub mod names;
+pub mod pg;
 pub mod repo;
 pub mod requests;
 pub mod reviews;

@@ -24,6 +24,7 @@ mod reviews;
 mod scale;
 mod scenario;
 mod tamper;
+mod teams;
 mod transfer;
 mod trust;
 mod walkthrough;

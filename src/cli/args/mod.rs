@@ -13,6 +13,7 @@ use crate::policy::model::AssignmentKind;
 
 mod alerts;
 mod audit;
+mod db;
 mod groups;
 mod me;
 mod requests;
@@ -22,6 +23,7 @@ mod tenant;
 
 pub use alerts::*;
 pub use audit::*;
+pub use db::*;
 pub use groups::*;
 pub use me::*;
 pub use requests::*;
@@ -131,6 +133,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (pim.1), or write every page to a directory
     Man(ManArgs),
+    /// Databases for teams: set up PostgreSQL for pim
+    #[command(subcommand)]
+    Db(DbCommand),
 }
 
 // `--json` alone.

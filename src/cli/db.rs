@@ -1,0 +1,88 @@
+//! `pim db init`: PostgreSQL for teams and classrooms.
+
+use serde_json::json;
+
+use super::args::{DbCommand, DbInitArgs};
+use super::output::{json, safe};
+use super::{CliError, CliResult, read_stdin_line};
+use crate::store::pg::{self, PasswordSource, PgTarget};
+
+/// `pim db …`.
+pub fn db(command: DbCommand) -> CliResult {
+    match command {
+        DbCommand::Init(a) => init(&a),
+    }
+}
+
+/// Reads a PostgreSQL address given on the command line, refusing one that carries a password
+/// (it would stay in the shell's history).
+pub fn target(url: &str) -> Result<PgTarget, CliError> {
+    let (target, source) = PgTarget::parse(url).map_err(|e| CliError::usage(e.to_string()))?;
+    if source == PasswordSource::Address {
+        return Err(CliError::usage(format!(
+            "the address for {} carries a password, which would stay in your shell's history; put it in PGPASSWORD or ~/.pgpass (host:port:database:user:password, mode 0600) and leave it out of the address",
+            target.shown
+        )));
+    }
+    Ok(target)
+}
+
+fn init(a: &DbInitArgs) -> CliResult {
+    let target = target(&a.url)?;
+    let password = if a.password_stdin {
+        let p = read_stdin_line()?;
+        if p.len() < 12 {
+            return Err(CliError::usage(
+                "the role's password must be at least 12 characters",
+            ));
+        }
+        p
+    } else {
+        crate::auth::session::generate_password()
+            .map_err(|e| CliError::error(format!("no randomness for a password: {e}")))?
+    };
+    let made =
+        pg::init(&target, &a.role, &password).map_err(|e| CliError::error(safe(&e.to_string())))?;
+    if a.json {
+        return json(&json!({
+            "schema_version": made.schema_version,
+            "role": made.role,
+            "password": if a.password_stdin { None } else { Some(&made.password) },
+            "url": made.url,
+        }));
+    }
+    outln!(
+        "Set up pim (schema version {}) in {}.",
+        made.schema_version,
+        target.shown
+    );
+    outln!(
+        "pim connects as the role {}: it may read and change pim's tables, and only add to the audit log.",
+        made.role
+    );
+    if !a.password_stdin {
+        outln!("Its password (shown once): {}", made.password);
+    }
+    outln!();
+    outln!("Everyone runs pim with:");
+    outln!("  export PIM_DB='{}'", made.url);
+    outln!("and the password in PGPASSWORD or ~/.pgpass (mode 0600), one line:");
+    outln!(
+        "  {}:{}:{}:{}:PASSWORD",
+        pgpass_host(&target),
+        target.port(),
+        target.dbname(),
+        made.role
+    );
+    Ok(())
+}
+
+/// The host field of a password-file line: a socket directory is `localhost` there.
+fn pgpass_host(t: &PgTarget) -> String {
+    let h = t.host();
+    if h.starts_with('/') {
+        "localhost".into()
+    } else {
+        h
+    }
+}

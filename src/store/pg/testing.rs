@@ -1,0 +1,246 @@
+//! A throwaway PostgreSQL cluster for tests and benchmarks: `initdb` into a temporary
+//! directory, a server listening on a unix socket in that directory only, one per test
+//! process, shared by its tests (each test takes a database of its own), and gone when the
+//! process ends.
+//!
+//! `initdb` refuses to run as root, so as root the cluster runs as the `postgres` OS user (the
+//! one Debian's `postgresql` package makes). Without PostgreSQL the tests that need it are
+//! skipped with the reason printed, unless `PIM_REQUIRE_POSTGRES=1` (as CI sets) makes that a
+//! failure.
+
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The environment variable that turns a missing PostgreSQL into a failure.
+pub const REQUIRE: &str = "PIM_REQUIRE_POSTGRES";
+
+/// A running throwaway cluster.
+#[derive(Debug)]
+pub struct Cluster {
+    /// The data directory, which also holds the server's socket.
+    pub dir: PathBuf,
+    bin: PathBuf,
+    user: Option<(u32, u32)>,
+    /// Kept open for the life of the process: when it closes, the keeper stops the server.
+    keeper: Mutex<Option<ChildStdin>>,
+}
+
+static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static NEXT_DB: AtomicU64 = AtomicU64::new(0);
+
+/// This process's cluster, started on first use; `None` (with the reason printed once) when
+/// PostgreSQL is not installed here and `PIM_REQUIRE_POSTGRES` is not set.
+///
+/// # Panics
+/// When PostgreSQL is missing or fails to start and `PIM_REQUIRE_POSTGRES=1`.
+pub fn cluster() -> Option<&'static Cluster> {
+    static SAID: OnceLock<()> = OnceLock::new();
+    match CLUSTER.get_or_init(Cluster::start) {
+        Ok(c) => Some(c),
+        Err(why) => {
+            let required = std::env::var(REQUIRE).is_ok_and(|v| v == "1");
+            assert!(!required, "PostgreSQL is required ({REQUIRE}=1) but {why}");
+            SAID.get_or_init(|| say_skipped(why));
+            None
+        }
+    }
+}
+
+#[expect(clippy::print_stderr, reason = "tests say why they were skipped")]
+fn say_skipped(why: &str) {
+    eprintln!(
+        "skipped: the PostgreSQL tests need a PostgreSQL server here: {why} (install Debian's postgresql)"
+    );
+}
+
+impl Cluster {
+    fn start() -> Result<Cluster, String> {
+        let bin = find_bin()
+            .ok_or("initdb and postgres were not found (PATH, /usr/lib/postgresql/*/bin)")?;
+        let user = if nix::unistd::geteuid().is_root() {
+            let pg = nix::unistd::User::from_name("postgres")
+                .ok()
+                .flatten()
+                .ok_or("pim's tests run as root and initdb refuses root, but there is no postgres OS user to run it as")?;
+            Some((pg.uid.as_raw(), pg.gid.as_raw()))
+        } else {
+            None
+        };
+        let dir = std::env::temp_dir().join(format!(
+            "pim-pg-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut initdb = Command::new(bin.join("initdb"));
+        initdb
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        as_user(&mut initdb, user);
+        let out = initdb
+            .output()
+            .map_err(|e| format!("initdb could not run: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        // The superuser signs in by trust over the socket; every other role needs its password,
+        // so tests can check what a wrong one does.
+        std::fs::write(
+            dir.join("pg_hba.conf"),
+            "local all postgres trust\nlocal all all scram-sha-256\n",
+        )
+        .map_err(|e| format!("could not write pg_hba.conf: {e}"))?;
+        // The keeper runs the server and stops it (fast shutdown), then removes the cluster,
+        // when its stdin closes: that is, when this process ends, however it ends.
+        let script = r#"
+            "$1/postgres" -D "$2" -k "$2" -c listen_addresses='' -c fsync=off \
+                -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
+                -c log_min_messages=fatal >"$2/server.log" 2>&1 &
+            pid=$!
+            cat >/dev/null
+            kill -INT "$pid"
+            wait "$pid"
+            rm -rf "$2"
+        "#;
+        let mut keeper = Command::new("sh");
+        keeper
+            .args(["-c", script, "keeper"])
+            .arg(&bin)
+            .arg(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        as_user(&mut keeper, user);
+        let mut child = keeper
+            .spawn()
+            .map_err(|e| format!("the server could not start: {e}"))?;
+        let stdin = child.stdin.take();
+        // The child is reaped by nobody; it outlives the handle on purpose.
+        std::mem::forget(child);
+        let cluster = Cluster {
+            dir,
+            bin,
+            user,
+            keeper: Mutex::new(stdin),
+        };
+        cluster.wait_ready(Duration::from_secs(30))?;
+        Ok(cluster)
+    }
+
+    fn wait_ready(&self, limit: Duration) -> Result<(), String> {
+        let began = Instant::now();
+        loop {
+            match self.superuser("postgres") {
+                Ok(_) => return Ok(()),
+                Err(e) if began.elapsed() > limit => {
+                    let log =
+                        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
+                    return Err(format!(
+                        "the server did not accept connections: {e}; its log: {}",
+                        log.trim()
+                    ));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    /// The address of a database on this cluster, as the superuser `postgres`.
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "postgresql:///{db}?host={}&user=postgres",
+            self.dir.display()
+        )
+    }
+
+    /// A connection as the superuser.
+    ///
+    /// # Errors
+    /// When the server does not answer.
+    pub fn superuser(&self, db: &str) -> Result<postgres::Client, postgres::Error> {
+        postgres::Config::new()
+            .host_path(&self.dir)
+            .user("postgres")
+            .dbname(db)
+            .connect(postgres::NoTls)
+    }
+
+    /// A new empty database of this cluster's own, for one test; returns its name.
+    ///
+    /// # Panics
+    /// When the server refuses (a broken cluster fails the test that asked).
+    pub fn fresh_db(&self) -> String {
+        let name = format!(
+            "t{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut c = self
+            .superuser("postgres")
+            .expect("connect to the test cluster");
+        c.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        name
+    }
+
+    /// Runs one of the cluster's programs (`pg_ctl`, `psql`…) as the cluster's OS user.
+    pub fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(self.bin.join(program));
+        as_user(&mut c, self.user);
+        c
+    }
+
+    /// Stops the server now (the end of the process would anyway).
+    pub fn stop(&self) {
+        if let Ok(mut k) = self.keeper.lock()
+            && let Some(mut stdin) = k.take()
+        {
+            let _ = stdin.flush();
+        }
+    }
+}
+
+fn as_user(c: &mut Command, user: Option<(u32, u32)>) {
+    if let Some((uid, gid)) = user {
+        c.uid(uid).gid(gid);
+        // The postgres user cannot read root's home or working directory.
+        c.current_dir("/").env("HOME", "/");
+    }
+}
+
+fn find_bin() -> Option<PathBuf> {
+    let has = |d: &Path| d.join("initdb").is_file() && d.join("postgres").is_file();
+    if let Some(path) = std::env::var_os("PATH") {
+        for d in std::env::split_paths(&path) {
+            if has(&d) {
+                return Some(d);
+            }
+        }
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|d| has(d))
+        .collect();
+    versions.sort();
+    versions.pop()
+}

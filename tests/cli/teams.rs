@@ -1,0 +1,206 @@
+//! PostgreSQL for teams: `pim db init` on a throwaway cluster, and the addresses pim refuses.
+
+use pim_console::store::pg::testing::cluster;
+
+use crate::common::Pim;
+
+/// The schema, meta and roles of a database, to show a refusal changed nothing.
+fn shape(c: &mut postgres::Client) -> Vec<String> {
+    c.query(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables
+         WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
+         UNION ALL SELECT 'role ' || rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%'
+         ORDER BY 1",
+        &[],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+#[test]
+fn db_init_sets_up_a_database_once_and_prints_how_to_connect() {
+    let Some(c) = cluster() else { return };
+    let db = c.fresh_db();
+    let pim = Pim::new();
+    let url = c.url(&db);
+    let role = format!("{db}_app");
+    let out = pim.run(&["db", "init", &url, "--role", &role]).ok();
+    assert!(
+        out.stdout
+            .contains(&format!("Set up pim (schema version 1) in postgres@{db}")),
+        "{}",
+        out.stdout
+    );
+    let password = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Its password (shown once): "))
+        .expect("the password is shown once")
+        .to_owned();
+    let app_url = format!("postgresql:///{db}?host={}&user={role}", c.dir.display());
+    assert!(
+        out.stdout.contains(&format!("export PIM_DB='{app_url}'")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("localhost:5432:{db}:{role}:PASSWORD")),
+        "{}",
+        out.stdout
+    );
+
+    // The printed password is the role's.
+    let mut app = postgres::Config::new()
+        .host_path(&c.dir)
+        .user(&role)
+        .dbname(&db)
+        .password(&password)
+        .connect(postgres::NoTls)
+        .unwrap();
+    let version: String = app
+        .query_one("SELECT value FROM meta WHERE key = 'schema_version'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, "1");
+
+    // Run again: refused, exit 1, nothing changed.
+    let mut su = c.superuser(&db).unwrap();
+    let before = shape(&mut su);
+    pim.run(&["db", "init", &url, "--role", "another_app"])
+        .fails(
+            1,
+            "it is set up for pim already (schema version 1); `pim db init` runs once per database",
+        );
+    assert_eq!(shape(&mut su), before);
+}
+
+#[test]
+fn db_init_json_and_a_password_of_ones_own() {
+    let Some(c) = cluster() else { return };
+    let db = c.fresh_db();
+    let pim = Pim::new();
+    let role = format!("{db}_app");
+    let out = pim
+        .run_stdin(
+            &[
+                "db",
+                "init",
+                &c.url(&db),
+                "--role",
+                &role,
+                "--password-stdin",
+                "--json",
+            ],
+            "a-long-classroom-pw\n",
+        )
+        .ok();
+    let doc = out.json();
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["role"], role.as_str());
+    assert!(
+        doc["password"].is_null(),
+        "a password the owner chose is not echoed"
+    );
+    assert_eq!(
+        doc["url"],
+        format!("postgresql:///{db}?host={}&user={role}", c.dir.display()).as_str()
+    );
+    postgres::Config::new()
+        .host_path(&c.dir)
+        .user(&role)
+        .dbname(&db)
+        .password("a-long-classroom-pw")
+        .connect(postgres::NoTls)
+        .unwrap();
+}
+
+#[test]
+fn wrong_passwords_and_missing_servers_are_named_and_change_nothing() {
+    let Some(c) = cluster() else { return };
+    let db = c.fresh_db();
+    let owner = format!("{db}_owner");
+    let mut su = c.superuser("postgres").unwrap();
+    su.batch_execute(&format!(
+        "CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD 'owner-pw'; ALTER DATABASE {db} OWNER TO {owner}"
+    ))
+    .unwrap();
+    let mut in_db = c.superuser(&db).unwrap();
+    let before = shape(&mut in_db);
+    let url = format!("postgresql:///{db}?host={}&user={owner}", c.dir.display());
+    let pim = Pim::new();
+    let out = pim
+        .command(None, &["db", "init", &url])
+        .env("PGPASSWORD", "not-it")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "error: PostgreSQL at {owner}@{db} (socket in {})",
+            c.dir.display()
+        )) && err.contains(&format!(
+            "password authentication failed for user \"{owner}\""
+        )),
+        "{err}"
+    );
+    assert_eq!(shape(&mut in_db), before);
+
+    let gone = tempfile::tempdir().unwrap();
+    pim.run(&[
+        "db",
+        "init",
+        &format!("postgresql:///pim?host={}&user=pim", gone.path().display()),
+    ])
+    .fails(
+        1,
+        &format!(
+            "error: PostgreSQL at pim@pim (socket in {})",
+            gone.path().display()
+        ),
+    );
+}
+
+#[test]
+fn addresses_with_passwords_or_bad_modes_are_refused_before_connecting() {
+    let pim = Pim::new();
+    pim.run(&["db", "init", "postgres://owner:hunter2@db.example.org/pim"])
+        .fails(2, "carries a password, which would stay in your shell's history; put it in PGPASSWORD or ~/.pgpass");
+    let run = pim.run(&[
+        "db",
+        "init",
+        "postgres://owner@db.example.org/pim?sslmode=maybe",
+    ]);
+    assert!(!run.stderr.contains("hunter2"));
+    run.fails(
+        2,
+        "sslmode=maybe is not one of disable, allow, prefer, require, verify-ca, verify-full",
+    );
+    pim.run(&[
+        "status",
+        "--db",
+        "postgres://owner:hunter2@db.example.org/pim",
+    ])
+    .fails(2, "carries a password");
+}
+
+#[test]
+fn other_commands_say_this_build_runs_on_sqlite_only() {
+    let pim = Pim::new();
+    let run = pim
+        .command(None, &["status"])
+        .env("PIM_DB", "postgresql:///pim?host=/nowhere&user=pim_app")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&run.stderr)
+            .contains("error: pim_app@pim (socket in /nowhere) is a PostgreSQL database; this build of pim can set one up (`pim db init`) but runs only on an SQLite file so far"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!pim.db.exists());
+}

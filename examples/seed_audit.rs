@@ -25,7 +25,7 @@ fn main() {
         .detail("i", i)
         .written_at(t);
         let id = uuid::Uuid::new_v4().to_string();
-        pim_console::store::audit::append(&conn, e, id).expect("append");
+        pim_console::store::audit::append((&conn).into(), e, id).expect("append");
     }
     conn.execute_batch("COMMIT").expect("commit");
 }

@@ -1,6 +1,6 @@
 //! What the security alerts look at, and their settings and dismissals.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{Conn, Param, Row, args, named};
 
 use super::StoreResult;
 use super::convert::{opt_time, secs, time};
@@ -11,7 +11,7 @@ use crate::policy::model::{GLOBAL_ADMINISTRATOR, Principal, Role};
 /// "Current": not ended and not past its end.
 const CURRENT: &str = "a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > :now)";
 
-fn principal_role(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<(Principal, Role)> {
+fn principal_role(r: &Row<'_>, at: usize) -> StoreResult<(Principal, Role)> {
     Ok((
         Principal {
             id: r.get(at)?,
@@ -49,23 +49,22 @@ pub struct Listing {
 /// How many items a query selects and a fingerprint of which: sums over their row ids, so an
 /// index that holds exactly the items answers it without reading a row.
 pub(super) fn summary(
-    conn: &Connection,
+    conn: Conn<'_>,
     from_where: &str,
     rowid: &str,
-    params: &[(&str, &dyn rusqlite::ToSql)],
+    params: &[(&str, &dyn Param)],
     fingerprint: bool,
 ) -> StoreResult<(i64, String)> {
     if !fingerprint {
         let sql = format!("SELECT count(*) {from_where}");
-        let n: i64 = super::cached_row(conn, &sql, params, |r| r.get(0))?;
+        let n: i64 = conn.one(&sql, params, |r| r.get(0))?;
         return Ok((n, String::new()));
     }
     let sql = format!(
         "SELECT count(*), coalesce(sum({rowid}), 0), coalesce(sum(({rowid} * 2654435761) % 4294967311), 0) {from_where}"
     );
-    let (n, a, b): (i64, i64, i64) = super::cached_row(conn, &sql, params, |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?;
+    let (n, a, b): (i64, i64, i64) =
+        conn.one(&sql, params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok((n, format!("{n}:{a}:{b}")))
 }
 
@@ -80,13 +79,8 @@ pub(super) const UNUSED: &str = "FROM assignments a WHERE a.ended_at IS NULL AND
 /// assignment of a privileged role (kept in `eligible_totals` by triggers) less the few that
 /// were created, expired or activated within the window, each found on its own index: the
 /// alert costs what changed lately, not the number of eligible administrators.
-pub(super) fn unused_summary(
-    conn: &Connection,
-    now: i64,
-    since: i64,
-) -> StoreResult<(i64, String)> {
-    let (n, a, b): (i64, i64, i64) = super::cached_row(
-        conn,
+pub(super) fn unused_summary(conn: Conn<'_>, now: i64, since: i64) -> StoreResult<(i64, String)> {
+    let (n, a, b): (i64, i64, i64) = conn.one(
         "WITH privileged AS (SELECT id FROM roles WHERE privileged = 1),
          -- Three disjoint parts, each summed on its own index (no set of row ids to build):
          -- created within the window; older but past their end; older, not past their end,
@@ -117,7 +111,7 @@ pub(super) fn unused_summary(
                       coalesce(sum(rowid_mix), 0) AS sum_b
                FROM eligible_totals WHERE role_id IN privileged) t,
               (SELECT sum(items) AS items, sum(sum_a) AS sum_a, sum(sum_b) AS sum_b FROM gone) g",
-        rusqlite::named_params! {":now": now, ":since": since},
+        named! {":now": now, ":since": since},
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok((n, format!("{n}:{a}:{b}")))
@@ -126,7 +120,7 @@ pub(super) fn unused_summary(
 /// Gathers every fact the alerts need at `now`. The alerts whose items can be many (unused
 /// roles, stale accounts, permanent active assignments) are counted on their own indexes and
 /// listed as `listing` asks; nothing here reads every assignment.
-pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<AlertFacts> {
+pub fn facts(conn: Conn<'_>, now: Time, listing: Listing) -> StoreResult<AlertFacts> {
     let n = secs(now);
     let limit = listing.limit.unwrap_or(-1);
     let wanted = |id: AlertId| listing.fingerprints.contains(&id);
@@ -138,50 +132,36 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
             String::new()
         }
     };
-    let mut f = AlertFacts::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.display_name, r.slug, r.description, r.privileged, r.group_id, r.group_access
+    let mut f = AlertFacts {
+        roles_without_mfa: conn.rows("SELECT r.id, r.display_name, r.slug, r.description, r.privileged, r.group_id, r.group_access
          FROM roles r JOIN role_settings s ON s.role_id = r.id
-         WHERE s.require_mfa = 0 AND s.auth_context IS NULL AND r.group_id IS NULL ORDER BY r.display_name",
-    )?;
-    f.roles_without_mfa = stmt
-        .query_map([], |r| super::roles::role_at(r, 0))?
-        .collect::<Result<_, _>>()?;
+         WHERE s.require_mfa = 0 AND s.auth_context IS NULL AND r.group_id IS NULL ORDER BY r.display_name", args![], |r| super::roles::role_at(r, 0))?,
+        ..AlertFacts::default()
+    };
+
     // The counter holds every not-ended one; those past their end the sweep has not yet
     // recorded are few, and found on their own index.
-    f.all_assignments = super::cached_row(
-        conn,
+    f.all_assignments = conn.one(
         "SELECT (SELECT value FROM counters WHERE name = 'current_assigned')
               - (SELECT count(*) FROM assignments a
                  WHERE a.ended_at IS NULL AND a.origin = 'assigned' AND a.end_at <= ?1)",
-        [n],
+        args![n],
         |r| r.get(0),
     )?;
-    f.global_admin_assignments = super::cached_row(
-        conn,
-        &format!(
+    f.global_admin_assignments = conn.one(&format!(
             "SELECT count(*) FROM assignments a WHERE a.origin = 'assigned' AND a.role_id = ?2 AND {}",
             CURRENT.replace(":now", "?1")
-        ),
-        params![n, GLOBAL_ADMINISTRATOR],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(&format!(
+        ), args![n, GLOBAL_ADMINISTRATOR], |r| r.get(0))?;
+    f.global_admins = conn.rows(&format!(
         "SELECT DISTINCT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
          WHERE a.origin = 'assigned' AND a.role_id = :ga AND {CURRENT} ORDER BY u.upn"
-    ))?;
-    f.global_admins = stmt
-        .query_map(
-            rusqlite::named_params! {":now": n, ":ga": GLOBAL_ADMINISTRATOR},
-            |r| {
+    ), named! {":now": n, ":ga": GLOBAL_ADMINISTRATOR}, |r| {
                 Ok(Principal {
                     id: r.get(0)?,
                     upn: r.get(1)?,
                     display_name: r.get(2)?,
                 })
-            },
-        )?
-        .collect::<Result<_, _>>()?;
+            })?;
 
     // Eligible assignments of privileged roles not activated for `unused_days`.
     let since = n - listing.unused_days * 86_400;
@@ -189,7 +169,7 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
         AlertId::RedundantAssignment,
         unused_summary(conn, n, since)?,
     ));
-    let mut stmt = conn.prepare_cached(&format!(
+    f.eligible_privileged = conn.rows(&format!(
         "SELECT {PR}, a.created_at, CASE WHEN a.last_activated_at <= :now THEN a.last_activated_at END
          {} {} LIMIT :limit",
         UNUSED.replacen(
@@ -198,16 +178,10 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
             1
         ),
         order("u.upn, r.display_name")
-    ))?;
-    f.eligible_privileged = stmt
-        .query_map(
-            rusqlite::named_params! {":now": n, ":since": since, ":limit": limit},
-            |r| {
+    ), named! {":now": n, ":since": since, ":limit": limit}, |r| {
                 let (p, role) = principal_role(r, 0)?;
                 Ok((p, role, time(r.get(7)?), opt_time(r.get(8)?)))
-            },
-        )?
-        .collect::<Result<_, _>>()?;
+            })?;
 
     // Enabled members of privileged roles not signed in for `stale_days`.
     let since = n - listing.stale_days * 86_400;
@@ -216,19 +190,15 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
          AND EXISTS (SELECT 1 FROM assignments a JOIN roles r ON r.id = a.role_id
                      WHERE a.principal_id = u.id AND a.ended_at IS NULL AND a.origin = 'assigned'
                        AND r.privileged = 1 AND (a.end_at IS NULL OR a.end_at > :now))";
-    let p = rusqlite::named_params! {":now": n, ":since": since};
+    let p = named! {":now": n, ":since": since};
     f.summaries.push((
         AlertId::StaleSignIn,
         summary(conn, stale, "u.rowid", p, wanted(AlertId::StaleSignIn))?,
     ));
-    let mut stmt = conn.prepare_cached(&format!(
+    f.privileged_members = conn.rows(&format!(
         "SELECT u.id, u.upn, u.display_name, u.last_sign_in, u.created_at {stale} {} LIMIT :limit",
         order("u.upn")
-    ))?;
-    f.privileged_members = stmt
-        .query_map(
-            rusqlite::named_params! {":now": n, ":since": since, ":limit": limit},
-            |r| {
+    ), named! {":now": n, ":since": since, ":limit": limit}, |r| {
                 Ok((
                     Principal {
                         id: r.get(0)?,
@@ -238,34 +208,26 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
                     opt_time(r.get(3)?),
                     time(r.get(4)?),
                 ))
-            },
-        )?
-        .collect::<Result<_, _>>()?;
+            })?;
 
     // Activations of the last 30 days, on their own index: grows with activity, not tenant.
-    let mut stmt = conn.prepare_cached(&format!(
+    f.recent_activations = conn.rows(&format!(
         "SELECT {PR}, a.start_at FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE a.origin = 'activated' AND a.start_at <= :now AND a.start_at > :now - 30 * 86400 ORDER BY a.start_at"
-    ))?;
-    f.recent_activations = stmt
-        .query_map(rusqlite::named_params! {":now": n}, |r| {
+    ), named! {":now": n}, |r| {
             let (p, role) = principal_role(r, 0)?;
             Ok((p, role, time(r.get(7)?)))
-        })?
-        .collect::<Result<_, _>>()?;
+        })?;
 
     // Current assignments no audited operation made (kept listed by triggers).
-    let mut stmt = conn.prepare_cached(&format!(
+    f.outside_pim = conn.rows(&format!(
         "SELECT {PR}, a.id FROM assignments_unaudited x CROSS JOIN assignments a ON a.id = x.assignment_id
          JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE {CURRENT} ORDER BY u.upn"
-    ))?;
-    f.outside_pim = stmt
-        .query_map(rusqlite::named_params! {":now": n}, |r| {
+    ), named! {":now": n}, |r| {
             let (p, role) = principal_role(r, 0)?;
             Ok((p, role, r.get(7)?))
-        })?
-        .collect::<Result<_, _>>()?;
+        })?;
 
     // Permanent active assignments of directory roles (PIM for Groups has no such alert).
     let permanent = "FROM assignments a INDEXED BY assignments_permanent_active
@@ -282,30 +244,29 @@ pub fn facts(conn: &Connection, now: Time, listing: Listing) -> StoreResult<Aler
             wanted(AlertId::PermanentActiveAssignments),
         )?,
     ));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {PR} {} {} LIMIT ?1",
-        permanent.replacen(
-            "WHERE",
-            "JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id WHERE",
-            1
+    f.permanent_active = conn.rows(
+        &format!(
+            "SELECT {PR} {} {} LIMIT ?1",
+            permanent.replacen(
+                "WHERE",
+                "JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id WHERE",
+                1
+            ),
+            order("u.upn, r.display_name")
         ),
-        order("u.upn, r.display_name")
-    ))?;
-    f.permanent_active = stmt
-        .query_map([limit], |r| principal_role(r, 0))?
-        .collect::<Result<_, _>>()?;
+        args![limit],
+        |r| principal_role(r, 0),
+    )?;
     Ok(f)
 }
 
 /// An alert's stored settings (defaults when never changed).
-pub fn config(conn: &Connection, id: AlertId) -> StoreResult<AlertConfig> {
-    let stored: Option<(bool, String)> = conn
-        .query_row(
-            "SELECT enabled, config FROM alert_settings WHERE alert_id = ?1",
-            [id.graph_name()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+pub fn config(conn: Conn<'_>, id: AlertId) -> StoreResult<AlertConfig> {
+    let stored: Option<(bool, String)> = conn.row(
+        "SELECT enabled, config FROM alert_settings WHERE alert_id = ?1",
+        args![id.graph_name()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(match stored {
         None => AlertConfig::default_for(id),
         Some((enabled, json)) => AlertConfig {
@@ -316,12 +277,11 @@ pub fn config(conn: &Connection, id: AlertId) -> StoreResult<AlertConfig> {
 }
 
 /// Stores an alert's settings.
-pub fn set_config(conn: &Connection, id: AlertId, cfg: &AlertConfig) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_config(conn: Conn<'_>, id: AlertId, cfg: &AlertConfig) -> StoreResult<()> {
+    conn.exec(
         "INSERT INTO alert_settings (alert_id, enabled, config) VALUES (?1, ?2, ?3)
          ON CONFLICT (alert_id) DO UPDATE SET enabled = excluded.enabled, config = excluded.config",
-        params![
+        args![
             id.graph_name(),
             cfg.enabled,
             serde_json::to_string(cfg).unwrap_or_default()
@@ -331,30 +291,24 @@ pub fn set_config(conn: &Connection, id: AlertId, cfg: &AlertConfig) -> StoreRes
 }
 
 /// The fingerprint of the affected items when the alert was dismissed.
-pub fn dismissal(conn: &Connection, id: AlertId) -> StoreResult<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT fingerprint FROM alert_dismissals WHERE alert_id = ?1",
-            [id.graph_name()],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn dismissal(conn: Conn<'_>, id: AlertId) -> StoreResult<Option<String>> {
+    conn.row(
+        "SELECT fingerprint FROM alert_dismissals WHERE alert_id = ?1",
+        args![id.graph_name()],
+        |r| r.get(0),
+    )
 }
 
 /// Dismisses an alert for as long as its affected items stay the same.
 pub fn dismiss(
-    conn: &Connection,
+    conn: Conn<'_>,
     id: AlertId,
     fingerprint: &str,
     at: Time,
     by: &str,
 ) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
-        "INSERT INTO alert_dismissals (alert_id, fingerprint, dismissed_at, dismissed_by) VALUES (?1, ?2, ?3, ?4)
+    conn.exec("INSERT INTO alert_dismissals (alert_id, fingerprint, dismissed_at, dismissed_by) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (alert_id) DO UPDATE SET fingerprint = excluded.fingerprint, dismissed_at = excluded.dismissed_at,
-             dismissed_by = excluded.dismissed_by",
-        params![id.graph_name(), fingerprint, secs(at), by],
-    )?;
+             dismissed_by = excluded.dismissed_by", args![id.graph_name(), fingerprint, secs(at), by])?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use super::sql::Conn;
 
 use super::{StoreError, StoreResult, audit, files};
 use crate::audit::anchor::{Anchor, AnchorState, Observed, assess};
@@ -86,7 +86,7 @@ pub fn write(path: &Path, anchor: &Anchor) -> StoreResult<()> {
 
 /// What the log holds, seen through `conn`, for judging it against `anchor`.
 pub fn observe(
-    conn: &Connection,
+    conn: Conn<'_>,
     database_id: &str,
     anchor: Option<&Anchor>,
 ) -> StoreResult<Observed> {
@@ -106,7 +106,7 @@ pub fn observe(
 /// the database, so the snapshot the first query takes includes every commit the anchor
 /// speaks of (anchors are written only after their commit).
 pub fn state(
-    conn: &Connection,
+    conn: Conn<'_>,
     path: &Path,
     database_id: &str,
 ) -> StoreResult<(AnchorState, Option<Anchor>)> {
@@ -115,7 +115,7 @@ pub fn state(
 
 /// Judges the log against an anchor file read earlier (before the transaction's first query).
 pub fn judge(
-    conn: &Connection,
+    conn: Conn<'_>,
     read: Result<Option<Anchor>, ()>,
     database_id: &str,
 ) -> StoreResult<(AnchorState, Option<Anchor>)> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use rusqlite::backup::StepResult;
 use rusqlite::{Connection, OpenFlags};
 
+use super::sql::Conn;
 use super::{StoreError, StoreResult, files, migrate};
 
 /// Pages copied per step of a backup (4 MiB with SQLite's 4 KiB pages).
@@ -135,10 +136,10 @@ pub fn open_backup(path: &Path) -> StoreResult<(BackupFile, BackupInfo)> {
             path.display()
         )));
     }
-    let tenant = super::tenant::get(&conn)?
+    let tenant = super::tenant::get(Conn::Sqlite(&conn))?
         .ok_or_else(|| StoreError::Corrupt(format!("{} holds no tenant", path.display())))?;
     let database_id = if schema_version >= 3 {
-        Some(super::meta::database_id(&conn)?)
+        Some(super::meta::database_id(Conn::Sqlite(&conn))?)
     } else {
         None
     };
@@ -150,7 +151,7 @@ pub fn open_backup(path: &Path) -> StoreResult<(BackupFile, BackupInfo)> {
         )
         .ok();
     let sealed_secrets = if schema_version >= 3 {
-        super::users::sealed_count(&conn)?
+        super::users::sealed_count(Conn::Sqlite(&conn))?
     } else {
         0
     };

@@ -1,7 +1,7 @@
 //! Saved role bundles: several roles an account activates together (`pim bundle`).
 
+use super::sql::{Conn, Row, args};
 use chrono::TimeDelta;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use super::convert::{secs, time};
 use super::{StoreError, StoreResult};
@@ -25,7 +25,7 @@ pub struct Bundle {
 /// A stored row: name, role ids (JSON), duration, justification, saved at.
 type Stored = (String, String, Option<i64>, Option<String>, i64);
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+fn row(r: &Row<'_>) -> StoreResult<Stored> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
@@ -44,17 +44,16 @@ fn bundle((name, ids, duration, justification, saved): Stored) -> StoreResult<Bu
 const COLUMNS: &str = "name, role_ids, duration_secs, justification, saved_at";
 
 /// Saves (or replaces) a bundle of `user_id`'s.
-pub fn save(conn: &Connection, user_id: &str, b: &Bundle) -> StoreResult<()> {
+pub fn save(conn: Conn<'_>, user_id: &str, b: &Bundle) -> StoreResult<()> {
     let ids = serde_json::to_string(&b.role_ids)
         .map_err(|e| StoreError::Corrupt(format!("bundle '{}': {e}", b.name)))?;
-    super::cached_exec(
-        conn,
+    conn.exec(
         "INSERT INTO bundles (user_id, name, role_ids, duration_secs, justification, saved_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (user_id, name) DO UPDATE SET name = excluded.name,
              role_ids = excluded.role_ids, duration_secs = excluded.duration_secs,
              justification = excluded.justification, saved_at = excluded.saved_at",
-        params![
+        args![
             user_id,
             b.name,
             ids,
@@ -67,44 +66,39 @@ pub fn save(conn: &Connection, user_id: &str, b: &Bundle) -> StoreResult<()> {
 }
 
 /// One bundle of `user_id`'s by name (case-insensitive).
-pub fn get(conn: &Connection, user_id: &str, name: &str) -> StoreResult<Option<Bundle>> {
-    super::cached_row(
-        conn,
+pub fn get(conn: Conn<'_>, user_id: &str, name: &str) -> StoreResult<Option<Bundle>> {
+    conn.row(
         &format!("SELECT {COLUMNS} FROM bundles WHERE user_id = ?1 AND name = ?2"),
-        params![user_id, name],
+        args![user_id, name],
         row,
-    )
-    .optional()?
+    )?
     .map(bundle)
     .transpose()
 }
 
 /// Every bundle of `user_id`'s, by name.
-pub fn list(conn: &Connection, user_id: &str) -> StoreResult<Vec<Bundle>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM bundles WHERE user_id = ?1 ORDER BY name COLLATE NOCASE"
-    ))?;
-    let rows = stmt
-        .query_map([user_id], row)?
-        .collect::<Result<Vec<_>, _>>()?;
+pub fn list(conn: Conn<'_>, user_id: &str) -> StoreResult<Vec<Bundle>> {
+    let rows = conn.rows(
+        &format!("SELECT {COLUMNS} FROM bundles WHERE user_id = ?1 ORDER BY name COLLATE NOCASE"),
+        args![user_id],
+        row,
+    )?;
     rows.into_iter().map(bundle).collect()
 }
 
 /// How many bundles `user_id` has.
-pub fn count(conn: &Connection, user_id: &str) -> StoreResult<i64> {
-    Ok(super::cached_row(
-        conn,
+pub fn count(conn: Conn<'_>, user_id: &str) -> StoreResult<i64> {
+    conn.one(
         "SELECT count(*) FROM bundles WHERE user_id = ?1",
-        [user_id],
+        args![user_id],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Deletes a bundle; whether there was one.
-pub fn delete(conn: &Connection, user_id: &str, name: &str) -> StoreResult<bool> {
-    Ok(super::cached_exec(
-        conn,
+pub fn delete(conn: Conn<'_>, user_id: &str, name: &str) -> StoreResult<bool> {
+    Ok(conn.exec(
         "DELETE FROM bundles WHERE user_id = ?1 AND name = ?2",
-        params![user_id, name],
+        args![user_id, name],
     )? > 0)
 }

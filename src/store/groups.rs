@@ -1,7 +1,7 @@
 //! Security groups for PIM for Groups: the group itself (a principal row that can never sign
 //! in, plus its own row), and counts of who holds its membership and ownership.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::sql::{Conn, Row, args, named};
 
 use super::StoreResult;
 use super::convert::{secs, time};
@@ -40,7 +40,7 @@ pub struct GroupSummary {
 
 const COLUMNS: &str = "u.id, u.upn, u.display_name, g.description, g.role_assignable, g.created_at";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<GroupRecord> {
+fn from_row(r: &Row<'_>) -> StoreResult<GroupRecord> {
     Ok(GroupRecord {
         principal: Principal {
             id: r.get(0)?,
@@ -54,21 +54,21 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<GroupRecord> {
 }
 
 /// Adds a group: its principal row (disabled, with no usable password) and its own row.
-pub fn insert(conn: &Connection, g: &GroupRecord, created_by: Option<&str>) -> StoreResult<()> {
-    conn.execute(
+pub fn insert(conn: Conn<'_>, g: &GroupRecord, created_by: Option<&str>) -> StoreResult<()> {
+    conn.exec(
         "INSERT INTO users (id, upn, display_name, enabled, password_hash, created_at, object_type)
          VALUES (?1, ?2, ?3, 0, '!', ?4, 'group')",
-        params![
+        args![
             g.principal.id,
             g.principal.upn,
             g.principal.display_name,
             secs(g.created_at)
         ],
     )?;
-    conn.execute(
+    conn.exec(
         "INSERT INTO groups (id, description, role_assignable, created_by, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
+        args![
             g.principal.id,
             g.description,
             g.role_assignable,
@@ -80,34 +80,34 @@ pub fn insert(conn: &Connection, g: &GroupRecord, created_by: Option<&str>) -> S
 }
 
 /// A group by name (any case) or object id.
-pub fn resolve(conn: &Connection, name: &str) -> StoreResult<Option<GroupRecord>> {
+pub fn resolve(conn: Conn<'_>, name: &str) -> StoreResult<Option<GroupRecord>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM groups g JOIN users u ON u.id = g.id
          WHERE u.upn = ?1 COLLATE NOCASE OR lower(g.id) = lower(?1)"
     );
-    Ok(super::cached_row(conn, &sql, [name.trim()], from_row).optional()?)
+    conn.row(&sql, args![name.trim()], from_row)
 }
 
 /// A group by object id.
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<GroupRecord>> {
+pub fn get(conn: Conn<'_>, id: &str) -> StoreResult<Option<GroupRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM groups g JOIN users u ON u.id = g.id WHERE g.id = ?1");
-    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
+    conn.row(&sql, args![id], from_row)
 }
 
 /// Whether a new group may not take this name: a principal (user, or group: its name is its
 /// `upn`) or a role already answers to it.
-pub fn name_taken(conn: &Connection, name: &str) -> StoreResult<bool> {
-    Ok(conn.query_row(
+pub fn name_taken(conn: Conn<'_>, name: &str) -> StoreResult<bool> {
+    conn.one(
         "SELECT EXISTS (SELECT 1 FROM users WHERE upn = ?1 COLLATE NOCASE)
              OR EXISTS (SELECT 1 FROM roles WHERE group_id IS NULL
                  AND (display_name = ?1 COLLATE NOCASE OR slug = lower(?1)))",
-        [name],
+        args![name],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Every group by name, with how many hold its access at `now`.
-pub fn list(conn: &Connection, now: Time) -> StoreResult<Vec<GroupSummary>> {
+pub fn list(conn: Conn<'_>, now: Time) -> StoreResult<Vec<GroupSummary>> {
     let count = |access: &str, kind: &str| {
         format!(
             "(SELECT count(*) FROM roles gr JOIN assignments a ON a.role_id = gr.id
@@ -125,8 +125,7 @@ pub fn list(conn: &Connection, now: Time) -> StoreResult<Vec<GroupSummary>> {
         count("owner", "eligible"),
         count("owner", "active"),
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::named_params! {":now": secs(now)}, |r| {
+    conn.rows(&sql, named! {":now": secs(now)}, |r| {
         Ok(GroupSummary {
             group: from_row(r)?,
             eligible_members: r.get(6)?,
@@ -135,11 +134,10 @@ pub fn list(conn: &Connection, now: Time) -> StoreResult<Vec<GroupSummary>> {
             active_owners: r.get(9)?,
             roles: r.get(10)?,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
 }
 
 /// How many groups there are.
-pub fn count(conn: &Connection) -> StoreResult<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM groups", [], |r| r.get(0))?)
+pub fn count(conn: Conn<'_>) -> StoreResult<i64> {
+    conn.one("SELECT count(*) FROM groups", args![], |r| r.get(0))
 }

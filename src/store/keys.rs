@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use zeroize::Zeroizing;
 
+use super::sql::Conn;
 use super::{StoreError, StoreResult, files};
 use crate::auth::seal::{SealError, SealKey};
 
@@ -89,7 +90,7 @@ fn seal_error(e: SealError) -> StoreError {
 /// any secret still stored in the clear (databases from before schema version 3). Runs under
 /// the write lock so two terminals opening a new database agree on one key.
 pub fn prepare(conn: &mut Connection, db: &Path) -> StoreResult<Sealer> {
-    let database_id = super::meta::database_id(conn)?;
+    let database_id = super::meta::database_id(Conn::Sqlite(conn))?;
     let path = key_path(db);
     if let Some(key) = load(&path, &database_id)? {
         let sealer = Sealer {
@@ -103,7 +104,7 @@ pub fn prepare(conn: &mut Connection, db: &Path) -> StoreResult<Sealer> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let key = match load(&path, &database_id)? {
         Some(key) => Some(key),
-        None if super::users::sealed_count(&tx)? == 0 => {
+        None if super::users::sealed_count(Conn::Sqlite(&tx))? == 0 => {
             let key = SealKey::generate().map_err(seal_error)?;
             files::write_atomic_private(&path, key.to_file_text(&database_id).as_bytes())?;
             Some(key)

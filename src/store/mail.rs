@@ -1,6 +1,6 @@
 //! Queued e-mail messages: the notification outbox and every account's inbox.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::sql::{Conn, Row, args};
 
 use super::StoreResult;
 use super::convert::{bad_value, opt_secs, opt_time, secs, time};
@@ -10,7 +10,7 @@ use crate::notify::{Email, EmailEvent};
 const COLUMNS: &str =
     "id, created_at, recipient_id, to_addr, subject, body, event, role_id, request_id, read_at";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Email> {
+fn from_row(r: &Row<'_>) -> StoreResult<Email> {
     let event: String = r.get(6)?;
     Ok(Email {
         id: r.get(0)?,
@@ -27,30 +27,27 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Email> {
 }
 
 /// The newest message's row number (0 with none), to find what a transaction queues.
-pub fn last_rowid(conn: &Connection) -> StoreResult<i64> {
-    Ok(super::cached_row(
-        conn,
-        "SELECT coalesce(max(rowid), 0) FROM emails",
-        [],
-        |r| r.get(0),
-    )?)
+pub fn last_rowid(conn: Conn<'_>) -> StoreResult<i64> {
+    conn.one("SELECT coalesce(max(rowid), 0) FROM emails", args![], |r| {
+        r.get(0)
+    })
 }
 
 /// Recipient and subject of each message queued after row `rowid`, in order.
-pub fn queued_since(conn: &Connection, rowid: i64) -> StoreResult<Vec<(String, String)>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT to_addr, subject FROM emails WHERE rowid > ?1 ORDER BY rowid")?;
-    let rows = stmt.query_map([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn queued_since(conn: Conn<'_>, rowid: i64) -> StoreResult<Vec<(String, String)>> {
+    conn.rows(
+        "SELECT to_addr, subject FROM emails WHERE rowid > ?1 ORDER BY rowid",
+        args![rowid],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// Queues a message.
-pub fn insert(conn: &Connection, e: &Email) -> StoreResult<()> {
+pub fn insert(conn: Conn<'_>, e: &Email) -> StoreResult<()> {
     crate::fault::point("emails.insert");
-    super::cached_exec(
-        conn,
+    conn.exec(
         &format!("INSERT INTO emails ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-        params![
+        args![
             e.id,
             secs(e.time),
             e.recipient_id,
@@ -68,7 +65,7 @@ pub fn insert(conn: &Connection, e: &Email) -> StoreResult<()> {
 
 /// One account's messages, newest first.
 pub fn inbox(
-    conn: &Connection,
+    conn: Conn<'_>,
     user_id: &str,
     unread_only: bool,
     limit: i64,
@@ -77,42 +74,36 @@ pub fn inbox(
         "SELECT {COLUMNS} FROM emails WHERE recipient_id = ?1 AND (?2 = 0 OR read_at IS NULL)
          ORDER BY created_at DESC, rowid DESC LIMIT ?3"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![user_id, unread_only, limit], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![user_id, unread_only, limit], from_row)
 }
 
 /// Unread messages of one account.
-pub fn unread_count(conn: &Connection, user_id: &str) -> StoreResult<i64> {
-    Ok(super::cached_row(
-        conn,
+pub fn unread_count(conn: Conn<'_>, user_id: &str) -> StoreResult<i64> {
+    conn.one(
         "SELECT count(*) FROM emails WHERE recipient_id = ?1 AND read_at IS NULL",
-        [user_id],
+        args![user_id],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// One message of an account (ids of other accounts' messages are not found).
-pub fn get_for(conn: &Connection, user_id: &str, id: &str) -> StoreResult<Option<Email>> {
+pub fn get_for(conn: Conn<'_>, user_id: &str, id: &str) -> StoreResult<Option<Email>> {
     let sql = format!("SELECT {COLUMNS} FROM emails WHERE recipient_id = ?1 AND id = ?2");
-    Ok(conn
-        .query_row(&sql, params![user_id, id], from_row)
-        .optional()?)
+    conn.row(&sql, args![user_id, id], from_row)
 }
 
 /// Marks a message read.
-pub fn mark_read(conn: &Connection, user_id: &str, id: &str, at: Time) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn mark_read(conn: Conn<'_>, user_id: &str, id: &str, at: Time) -> StoreResult<()> {
+    conn.exec(
         "UPDATE emails SET read_at = coalesce(read_at, ?3) WHERE recipient_id = ?1 AND id = ?2",
-        params![user_id, id, secs(at)],
+        args![user_id, id, secs(at)],
     )?;
     Ok(())
 }
 
 /// Messages oldest first, one page at a time (for export): every message, or one account's.
 pub fn page(
-    conn: &Connection,
+    conn: Conn<'_>,
     recipient_id: Option<&str>,
     after_rowid: i64,
     limit: i64,
@@ -121,8 +112,7 @@ pub fn page(
         "SELECT rowid, {COLUMNS} FROM emails
          WHERE rowid > ?1 AND (?3 IS NULL OR recipient_id = ?3) ORDER BY rowid LIMIT ?2"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![after_rowid, limit, recipient_id], |r| {
+    conn.rows(&sql, args![after_rowid, limit, recipient_id], |r| {
         let rowid: i64 = r.get(0)?;
         let event: String = r.get(7)?;
         Ok((
@@ -141,6 +131,5 @@ pub fn page(
                 read_at: opt_time(r.get(10)?),
             },
         ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
 }

@@ -1,13 +1,13 @@
 //! Facts about the database file itself: its identity (which anchor and key belong to it) and
 //! the newest real time any command has seen (to notice a clock that went back).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{Conn, args};
 
 use super::{StoreError, StoreResult};
 use crate::clock::{Time, from_unix, to_unix};
 
 /// The database's identity, made when it was created (or upgraded to schema version 3).
-pub fn database_id(conn: &Connection) -> StoreResult<String> {
+pub fn database_id(conn: Conn<'_>) -> StoreResult<String> {
     get(conn, "database_id")?
         .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or_else(|| StoreError::Corrupt("the database has no valid identity".into()))
@@ -15,48 +15,45 @@ pub fn database_id(conn: &Connection) -> StoreResult<String> {
 
 /// Gives the database an identity (a restored older backup takes the identity of the
 /// database it replaces).
-pub fn set_database_id(conn: &Connection, id: &str) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_database_id(conn: Conn<'_>, id: &str) -> StoreResult<()> {
+    conn.exec(
         "INSERT INTO meta (key, value) VALUES ('database_id', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [id],
+        args![id],
     )?;
     Ok(())
 }
 
 /// The newest real time any command recorded, if any.
-pub fn real_time_mark(conn: &Connection) -> StoreResult<Option<Time>> {
+pub fn real_time_mark(conn: Conn<'_>) -> StoreResult<Option<Time>> {
     Ok(get(conn, "real_time_mark")?
         .and_then(|v| v.parse::<i64>().ok())
         .map(from_unix))
 }
 
 /// Raises the real-time mark to `real` (never lowers it).
-pub fn raise_real_time_mark(conn: &Connection, real: Time) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn raise_real_time_mark(conn: Conn<'_>, real: Time) -> StoreResult<()> {
+    conn.exec(
         "INSERT INTO meta (key, value) VALUES ('real_time_mark', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value
          WHERE CAST(meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
-        params![to_unix(real).to_string()],
+        args![to_unix(real).to_string()],
     )?;
     Ok(())
 }
 
 /// Puts the real-time mark at `real` (the database owner accepting a clock that went back).
-pub fn set_real_time_mark(conn: &Connection, real: Time) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_real_time_mark(conn: Conn<'_>, real: Time) -> StoreResult<()> {
+    conn.exec(
         "INSERT INTO meta (key, value) VALUES ('real_time_mark', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![to_unix(real).to_string()],
+        args![to_unix(real).to_string()],
     )?;
     Ok(())
 }
 
-fn get(conn: &Connection, key: &str) -> StoreResult<Option<String>> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
+fn get(conn: Conn<'_>, key: &str) -> StoreResult<Option<String>> {
+    conn.row("SELECT value FROM meta WHERE key = ?1", args![key], |r| {
+        r.get(0)
+    })
 }

@@ -32,6 +32,7 @@ pub mod requests;
 pub mod reviews;
 pub mod roles;
 pub mod settings;
+pub mod sql;
 pub mod tenant;
 pub mod users;
 
@@ -165,13 +166,13 @@ pub struct Health {
 }
 
 /// Named parameters built at run time (a filter puts in only the conditions it has), as
-/// rusqlite takes them.
+/// [`sql::Conn`] takes them.
 pub(crate) fn bind<'a>(
-    params: &'a [(&'static str, rusqlite::types::Value)],
-) -> Vec<(&'static str, &'a dyn rusqlite::ToSql)> {
+    params: &'a [(&'static str, sql::Value<'static>)],
+) -> Vec<(&'a str, &'a dyn sql::Param)> {
     params
         .iter()
-        .map(|(name, v)| (*name, v as &dyn rusqlite::ToSql))
+        .map(|(name, v)| (*name, v as &dyn sql::Param))
         .collect()
 }
 
@@ -184,15 +185,6 @@ pub(crate) fn cached_row<T, P: rusqlite::Params>(
     f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     conn.prepare_cached(sql)?.query_row(params, f)
-}
-
-/// Runs a statement kept prepared on the connection; how many rows it changed.
-pub(crate) fn cached_exec<P: rusqlite::Params>(
-    conn: &Connection,
-    sql: &str,
-    params: P,
-) -> rusqlite::Result<usize> {
-    conn.prepare_cached(sql)?.execute(params)
 }
 
 /// The settings every connection needs: a busy timeout, foreign keys, WAL with

@@ -1,6 +1,6 @@
 //! Requests (Graph's schedule requests): the record of every assignment change and activation.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::sql::{Conn, Row, args};
 
 use super::StoreResult;
 use super::convert::{bad_value, opt_secs, opt_time, secs, time};
@@ -13,7 +13,7 @@ const COLUMNS: &str =
     ticket_system, start_at, end_at, created_at, created_by, completed_at, target_assignment_id,
     duration_secs, source_assignment_id, decided_by, decision_reason, expires_at";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
+fn from_row(r: &Row<'_>) -> StoreResult<Request> {
     let action: String = r.get(1)?;
     let status: String = r.get(2)?;
     let kind: String = r.get(5)?;
@@ -42,7 +42,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
         created_by: r.get(12)?,
         completed_at: opt_time(r.get(13)?),
         target_assignment_id: r.get(14)?,
-        duration: r.get::<_, Option<i64>>(15)?.map(chrono::TimeDelta::seconds),
+        duration: r.get::<Option<i64>>(15)?.map(chrono::TimeDelta::seconds),
         source_assignment_id: r.get(16)?,
         decided_by: r.get(17)?,
         decision_reason: r.get(18)?,
@@ -51,14 +51,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Request> {
 }
 
 /// Records a request.
-pub fn insert(conn: &Connection, q: &Request) -> StoreResult<()> {
+pub fn insert(conn: Conn<'_>, q: &Request) -> StoreResult<()> {
     crate::fault::point("requests.insert");
-    super::cached_exec(
-        conn,
-        &format!(
+    conn.exec(&format!(
             "INSERT INTO requests ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
-        ),
-        params![
+        ), args![
             q.id,
             q.action.as_str(),
             q.status.as_str(),
@@ -79,96 +76,90 @@ pub fn insert(conn: &Connection, q: &Request) -> StoreResult<()> {
             q.decided_by,
             q.decision_reason,
             opt_secs(q.expires_at)
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
 /// A request by id.
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Request>> {
+pub fn get(conn: Conn<'_>, id: &str) -> StoreResult<Option<Request>> {
     let sql = format!("SELECT {COLUMNS} FROM requests WHERE id = ?1");
-    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
+    conn.row(&sql, args![id], from_row)
 }
 
 /// The ids starting with `prefix` (at most `limit`), for short ids typed by people.
-pub fn ids_with_prefix(conn: &Connection, prefix: &str, limit: i64) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+pub fn ids_with_prefix(conn: Conn<'_>, prefix: &str, limit: i64) -> StoreResult<Vec<String>> {
+    conn.rows(
         "SELECT id FROM requests WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![prefix, limit], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        args![prefix, limit],
+        |r| r.get(0),
+    )
 }
 
 /// Settles a pending request. Returns false when it was no longer pending (another terminal
 /// decided first).
 pub fn settle(
-    conn: &Connection,
+    conn: Conn<'_>,
     id: &str,
     status: RequestStatus,
     at: Time,
     decided_by: Option<&str>,
     reason: Option<&str>,
 ) -> StoreResult<bool> {
-    let n = super::cached_exec(
-        conn,
+    let n = conn.exec(
         "UPDATE requests SET status = ?2, completed_at = ?3, decided_by = ?4, decision_reason = ?5
          WHERE id = ?1 AND status IN ('PendingApproval', 'PendingAdminDecision')",
-        params![id, status.as_str(), secs(at), decided_by, reason],
+        args![id, status.as_str(), secs(at), decided_by, reason],
     )?;
     Ok(n == 1)
 }
 
 /// Sets a request's status (scheduled activations cancelled before their start).
-pub fn set_status(conn: &Connection, id: &str, status: RequestStatus, at: Time) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_status(conn: Conn<'_>, id: &str, status: RequestStatus, at: Time) -> StoreResult<()> {
+    conn.exec(
         "UPDATE requests SET status = ?2, completed_at = ?3 WHERE id = ?1",
-        params![id, status.as_str(), secs(at)],
+        args![id, status.as_str(), secs(at)],
     )?;
     Ok(())
 }
 
 /// Pending requests whose 24 hours have run out.
-pub fn expired_pending(conn: &Connection, now: Time) -> StoreResult<Vec<Request>> {
+pub fn expired_pending(conn: Conn<'_>, now: Time) -> StoreResult<Vec<Request>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM requests
          WHERE status IN ('PendingApproval', 'PendingAdminDecision') AND expires_at <= ?1 ORDER BY expires_at"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([secs(now)], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![secs(now)], from_row)
 }
 
 /// Whether any pending request has passed its expiry (the sweep has work).
-pub fn any_expired_pending(conn: &Connection, now: Time) -> StoreResult<bool> {
-    Ok(super::cached_row(
-        conn,
+pub fn any_expired_pending(conn: Conn<'_>, now: Time) -> StoreResult<bool> {
+    conn.one(
         "SELECT EXISTS (SELECT 1 FROM requests
              WHERE status IN ('PendingApproval', 'PendingAdminDecision') AND expires_at <= ?1)",
-        [secs(now)],
+        args![secs(now)],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// The justifications a principal gave on its own requests, newest first (up to `limit`
 /// requests looked at).
 pub fn recent_justifications(
-    conn: &Connection,
+    conn: Conn<'_>,
     principal_id: &str,
     limit: i64,
 ) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    conn.rows(
         "SELECT justification FROM requests
          WHERE principal_id = ?1 AND created_by = ?1 AND justification IS NOT NULL
          ORDER BY created_at DESC, rowid DESC LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![principal_id, limit], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        args![principal_id, limit],
+        |r| r.get(0),
+    )
 }
 
 /// The pending request of a principal for a role and action family, if any.
 pub fn pending_for(
-    conn: &Connection,
+    conn: Conn<'_>,
     principal_id: &str,
     role_id: &str,
     actions: &[RequestAction],
@@ -178,10 +169,7 @@ pub fn pending_for(
          WHERE principal_id = ?1 AND role_id = ?2 AND status IN ('PendingApproval', 'PendingAdminDecision')
          ORDER BY created_at DESC"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![principal_id, role_id], from_row)?;
-    for r in rows {
-        let r = r?;
+    for r in conn.rows(&sql, args![principal_id, role_id], from_row)? {
         if actions.contains(&r.action) {
             return Ok(Some(r));
         }
@@ -199,7 +187,7 @@ pub enum Scope<'a> {
 }
 
 /// Requests, newest first.
-pub fn list(conn: &Connection, scope: Scope<'_>, limit: i64) -> StoreResult<Vec<Request>> {
+pub fn list(conn: Conn<'_>, scope: Scope<'_>, limit: i64) -> StoreResult<Vec<Request>> {
     let (sql, arg): (String, Option<&str>) = match scope {
         Scope::Pending => (
             format!(
@@ -216,17 +204,14 @@ pub fn list(conn: &Connection, scope: Scope<'_>, limit: i64) -> StoreResult<Vec<
             Some(p),
         ),
     };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![arg, limit], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![arg, limit], from_row)
 }
 
 /// Links a request to the assignment it created.
-pub fn set_target(conn: &Connection, id: &str, assignment_id: &str) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_target(conn: Conn<'_>, id: &str, assignment_id: &str) -> StoreResult<()> {
+    conn.exec(
         "UPDATE requests SET target_assignment_id = ?2 WHERE id = ?1",
-        params![id, assignment_id],
+        args![id, assignment_id],
     )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Access reviews: a review of a role's assignments, its reviewers, and one item per
 //! assignment under review with its recommendation, decision and outcome.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{Conn, Row, args};
 
 use super::StoreResult;
 use super::convert::{opt_secs, opt_time, secs, time};
@@ -65,7 +65,7 @@ pub struct ItemRow {
 const REVIEW: &str = "id, name, role_id, self_review, start_at, end_at, recurrence, auto_apply,
     created_by, reminded_at, completed_at, no_response";
 
-fn review_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewRow> {
+fn review_row(r: &Row<'_>) -> StoreResult<ReviewRow> {
     Ok(ReviewRow {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -83,14 +83,11 @@ fn review_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReviewRow> {
 }
 
 /// Stores a new review with its reviewers.
-pub fn insert(conn: &Connection, r: &ReviewRow, reviewers: &[Principal]) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
-        // Made when it starts (a recurring series makes the next one as the last one ends).
+pub fn insert(conn: Conn<'_>, r: &ReviewRow, reviewers: &[Principal]) -> StoreResult<()> {
+    conn.exec(// Made when it starts (a recurring series makes the next one as the last one ends).
         &format!(
             "INSERT INTO reviews ({REVIEW}, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?5)"
-        ),
-        params![
+        ), args![
             r.id,
             r.name,
             r.role_id,
@@ -103,13 +100,11 @@ pub fn insert(conn: &Connection, r: &ReviewRow, reviewers: &[Principal]) -> Stor
             opt_secs(r.reminded_at),
             opt_secs(r.completed_at),
             r.no_response
-        ],
-    )?;
+        ])?;
     for p in reviewers {
-        super::cached_exec(
-            conn,
+        conn.exec(
             "INSERT INTO review_reviewers (review_id, user_id) VALUES (?1, ?2)",
-            params![r.id, p.id],
+            args![r.id, p.id],
         )?;
     }
     Ok(())
@@ -117,17 +112,16 @@ pub fn insert(conn: &Connection, r: &ReviewRow, reviewers: &[Principal]) -> Stor
 
 /// Stores one item.
 pub fn insert_item(
-    conn: &Connection,
+    conn: Conn<'_>,
     review_id: &str,
     assignment_id: &str,
     principal_id: &str,
     recommendation: (&str, &str),
 ) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+    conn.exec(
         "INSERT INTO review_items (review_id, assignment_id, principal_id, recommendation,
              recommendation_reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
+        args![
             review_id,
             assignment_id,
             principal_id,
@@ -139,21 +133,23 @@ pub fn insert_item(
 }
 
 /// Every review, newest first.
-pub fn list(conn: &Connection) -> StoreResult<Vec<ReviewRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {REVIEW} FROM reviews ORDER BY start_at DESC, id"
-    ))?;
-    let rows = stmt.query_map([], review_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn list(conn: Conn<'_>) -> StoreResult<Vec<ReviewRow>> {
+    conn.rows(
+        &format!("SELECT {REVIEW} FROM reviews ORDER BY start_at DESC, id"),
+        args![],
+        review_row,
+    )
 }
 
 /// The review with this id, or the only one whose id starts with it.
-pub fn find(conn: &Connection, id: &str) -> StoreResult<Vec<ReviewRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {REVIEW} FROM reviews WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 2"
-    ))?;
-    let rows = stmt.query_map([id], review_row)?;
-    let rows: Vec<ReviewRow> = rows.collect::<Result<_, _>>()?;
+pub fn find(conn: Conn<'_>, id: &str) -> StoreResult<Vec<ReviewRow>> {
+    let rows: Vec<ReviewRow> = conn.rows(
+        &format!(
+            "SELECT {REVIEW} FROM reviews WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 2"
+        ),
+        args![id],
+        review_row,
+    )?;
     Ok(match rows.iter().find(|r| r.id == id) {
         Some(exact) => vec![exact.clone()],
         None => rows,
@@ -161,55 +157,51 @@ pub fn find(conn: &Connection, id: &str) -> StoreResult<Vec<ReviewRow>> {
 }
 
 /// A review's reviewers, by UPN.
-pub fn reviewers(conn: &Connection, review_id: &str) -> StoreResult<Vec<Principal>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT u.id, u.upn, u.display_name FROM review_reviewers r JOIN users u ON u.id = r.user_id
-         WHERE r.review_id = ?1 ORDER BY u.upn COLLATE NOCASE",
-    )?;
-    let rows = stmt.query_map([review_id], |r| {
+pub fn reviewers(conn: Conn<'_>, review_id: &str) -> StoreResult<Vec<Principal>> {
+    conn.rows("SELECT u.id, u.upn, u.display_name FROM review_reviewers r JOIN users u ON u.id = r.user_id
+         WHERE r.review_id = ?1 ORDER BY u.upn COLLATE NOCASE", args![review_id], |r| {
         Ok(Principal {
             id: r.get(0)?,
             upn: r.get(1)?,
             display_name: r.get(2)?,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
 }
 
 /// A review's items, by UPN.
-pub fn items(conn: &Connection, review_id: &str) -> StoreResult<Vec<ItemRow>> {
-    let mut stmt = conn.prepare_cached(
+pub fn items(conn: Conn<'_>, review_id: &str) -> StoreResult<Vec<ItemRow>> {
+    conn.rows(
         "SELECT i.assignment_id, u.id, u.upn, u.display_name, a.kind, i.recommendation,
                 i.recommendation_reason, i.decision, d.upn, i.decided_at, i.reason, i.outcome
          FROM review_items i JOIN users u ON u.id = i.principal_id
          JOIN assignments a ON a.id = i.assignment_id
          LEFT JOIN users d ON d.id = i.decided_by
          WHERE i.review_id = ?1 ORDER BY u.upn COLLATE NOCASE, a.kind",
-    )?;
-    let rows = stmt.query_map([review_id], |r| {
-        Ok(ItemRow {
-            assignment_id: r.get(0)?,
-            principal: Principal {
-                id: r.get(1)?,
-                upn: r.get(2)?,
-                display_name: r.get(3)?,
-            },
-            kind: r.get(4)?,
-            recommendation: r.get(5)?,
-            recommendation_reason: r.get(6)?,
-            decision: r.get(7)?,
-            decided_by: r.get(8)?,
-            decided_at: opt_time(r.get(9)?),
-            reason: r.get(10)?,
-            outcome: r.get(11)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        args![review_id],
+        |r| {
+            Ok(ItemRow {
+                assignment_id: r.get(0)?,
+                principal: Principal {
+                    id: r.get(1)?,
+                    upn: r.get(2)?,
+                    display_name: r.get(3)?,
+                },
+                kind: r.get(4)?,
+                recommendation: r.get(5)?,
+                recommendation_reason: r.get(6)?,
+                decision: r.get(7)?,
+                decided_by: r.get(8)?,
+                decided_at: opt_time(r.get(9)?),
+                reason: r.get(10)?,
+                outcome: r.get(11)?,
+            })
+        },
+    )
 }
 
 /// Records a decision on an undecided item; false when it was decided already.
 pub fn decide(
-    conn: &Connection,
+    conn: Conn<'_>,
     review_id: &str,
     assignment_id: &str,
     approve: bool,
@@ -217,11 +209,10 @@ pub fn decide(
     at: Time,
     reason: &str,
 ) -> StoreResult<bool> {
-    let n = super::cached_exec(
-        conn,
+    let n = conn.exec(
         "UPDATE review_items SET decision = ?3, decided_by = ?4, decided_at = ?5, reason = ?6
          WHERE review_id = ?1 AND assignment_id = ?2 AND decision IS NULL",
-        params![
+        args![
             review_id,
             assignment_id,
             if approve { "approve" } else { "deny" },
@@ -235,89 +226,80 @@ pub fn decide(
 
 /// What the end did with an item.
 pub fn set_outcome(
-    conn: &Connection,
+    conn: Conn<'_>,
     review_id: &str,
     assignment_id: &str,
     outcome: &str,
 ) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+    conn.exec(
         "UPDATE review_items SET outcome = ?3 WHERE review_id = ?1 AND assignment_id = ?2",
-        params![review_id, assignment_id, outcome],
+        args![review_id, assignment_id, outcome],
     )?;
     Ok(())
 }
 
 /// Marks the halfway reminder sent (once).
-pub fn mark_reminded(conn: &Connection, id: &str, at: Time) -> StoreResult<bool> {
-    Ok(super::cached_exec(
-        conn,
+pub fn mark_reminded(conn: Conn<'_>, id: &str, at: Time) -> StoreResult<bool> {
+    Ok(conn.exec(
         "UPDATE reviews SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL",
-        params![id, secs(at)],
+        args![id, secs(at)],
     )? == 1)
 }
 
 /// Marks a review ended and applied (once).
-pub fn mark_completed(conn: &Connection, id: &str, at: Time) -> StoreResult<bool> {
-    Ok(super::cached_exec(
-        conn,
+pub fn mark_completed(conn: Conn<'_>, id: &str, at: Time) -> StoreResult<bool> {
+    Ok(conn.exec(
         "UPDATE reviews SET completed_at = ?2 WHERE id = ?1 AND completed_at IS NULL",
-        params![id, secs(at)],
+        args![id, secs(at)],
     )? == 1)
 }
 
 /// Open reviews whose end or halfway point has passed at `now`.
-pub fn due(conn: &Connection, now: Time) -> StoreResult<Vec<ReviewRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {REVIEW} FROM reviews WHERE completed_at IS NULL
+pub fn due(conn: Conn<'_>, now: Time) -> StoreResult<Vec<ReviewRow>> {
+    conn.rows(
+        &format!(
+            "SELECT {REVIEW} FROM reviews WHERE completed_at IS NULL
            AND (end_at <= ?1 OR (reminded_at IS NULL AND start_at + (end_at - start_at) / 2 <= ?1))
          ORDER BY end_at"
-    ))?;
-    let rows = stmt.query_map([secs(now)], review_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        ),
+        args![secs(now)],
+        review_row,
+    )
 }
 
 /// Whether any review is due (see [`due`]), on the index of open reviews.
-pub fn any_due(conn: &Connection, now: Time) -> StoreResult<bool> {
-    Ok(super::cached_row(
-        conn,
-        "SELECT EXISTS (SELECT 1 FROM reviews INDEXED BY reviews_open WHERE completed_at IS NULL
-           AND (end_at <= ?1 OR (reminded_at IS NULL AND start_at + (end_at - start_at) / 2 <= ?1)))",
-        [secs(now)],
-        |r| r.get(0),
-    )?)
+pub fn any_due(conn: Conn<'_>, now: Time) -> StoreResult<bool> {
+    conn.one("SELECT EXISTS (SELECT 1 FROM reviews INDEXED BY reviews_open WHERE completed_at IS NULL
+           AND (end_at <= ?1 OR (reminded_at IS NULL AND start_at + (end_at - start_at) / 2 <= ?1)))", args![secs(now)], |r| r.get(0))
 }
 
 /// When a person last signed in, and when they last activated a role (for the recommendation).
 pub fn last_seen(
-    conn: &Connection,
+    conn: Conn<'_>,
     principal_id: &str,
     role_id: &str,
 ) -> StoreResult<(Option<Time>, Option<Time>)> {
-    let row = super::cached_row(
-        conn,
+    let row = conn.row(
         "SELECT (SELECT last_sign_in FROM users WHERE id = ?1),
                 (SELECT max(start_at) FROM assignments
                  WHERE principal_id = ?1 AND role_id = ?2 AND origin = 'activated')",
-        params![principal_id, role_id],
-        |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
-    )
-    .optional()?;
+        args![principal_id, role_id],
+        |r| Ok((r.get::<Option<i64>>(0)?, r.get::<Option<i64>>(1)?)),
+    )?;
     Ok(row.map_or((None, None), |(a, b)| (opt_time(a), opt_time(b))))
 }
 
 /// How many items of running reviews wait for `user_id`'s decision at `now` (the console's
 /// tab count, without loading the reviews).
-pub fn waiting_for(conn: &Connection, user_id: &str, now: Time) -> StoreResult<i64> {
-    Ok(super::cached_row(
-        conn,
+pub fn waiting_for(conn: Conn<'_>, user_id: &str, now: Time) -> StoreResult<i64> {
+    conn.one(
         "SELECT count(*) FROM reviews r JOIN review_items i ON i.review_id = r.id
          WHERE r.completed_at IS NULL AND r.end_at > ?2 AND i.decision IS NULL
            AND ((r.self_review = 1 AND i.principal_id = ?1)
              OR (r.self_review = 0 AND i.principal_id <> ?1
                  AND EXISTS (SELECT 1 FROM review_reviewers v
                              WHERE v.review_id = r.id AND v.user_id = ?1)))",
-        params![user_id, secs(now)],
+        args![user_id, secs(now)],
         |r| r.get(0),
-    )?)
+    )
 }

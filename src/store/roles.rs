@@ -1,6 +1,6 @@
 //! The role catalogue.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::sql::{Conn, Row, args};
 
 use super::StoreResult;
 use crate::policy::model::{Access, GroupAccess, Role};
@@ -10,7 +10,7 @@ pub(crate) const COLUMNS: &str =
     "r.id, r.display_name, r.slug, r.description, r.privileged, r.group_id, r.group_access";
 
 /// A role from [`COLUMNS`] starting at column `at`.
-pub(crate) fn role_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Role> {
+pub(crate) fn role_at(r: &Row<'_>, at: usize) -> StoreResult<Role> {
     let group_id: Option<String> = r.get(at + 5)?;
     let access: Option<String> = r.get(at + 6)?;
     Ok(Role {
@@ -25,17 +25,14 @@ pub(crate) fn role_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Role> {
     })
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Role> {
+fn from_row(r: &Row<'_>) -> StoreResult<Role> {
     role_at(r, 0)
 }
 
 /// Adds a role.
-pub fn insert(conn: &Connection, role: &Role) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
-        "INSERT INTO roles (id, display_name, slug, description, privileged, group_id, group_access)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+pub fn insert(conn: Conn<'_>, role: &Role) -> StoreResult<()> {
+    conn.exec("INSERT INTO roles (id, display_name, slug, description, privileged, group_id, group_access)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", args![
             role.id,
             role.display_name,
             role.slug,
@@ -43,56 +40,44 @@ pub fn insert(conn: &Connection, role: &Role) -> StoreResult<()> {
             role.privileged,
             role.group.as_ref().map(|g| &g.group_id),
             role.group.as_ref().map(|g| g.access.as_str())
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
 /// Every directory role, by name (not the groups' member and owner entries).
-pub fn all(conn: &Connection) -> StoreResult<Vec<Role>> {
-    let mut stmt = conn.prepare_cached(&format!(
+pub fn all(conn: Conn<'_>) -> StoreResult<Vec<Role>> {
+    conn.rows(&format!(
         "SELECT {COLUMNS} FROM roles r WHERE r.group_id IS NULL ORDER BY r.display_name COLLATE NOCASE"
-    ))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    ), args![], from_row)
 }
 
 /// A role by template id.
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Role>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM roles r WHERE r.id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+pub fn get(conn: Conn<'_>, id: &str) -> StoreResult<Option<Role>> {
+    conn.row(
+        &format!("SELECT {COLUMNS} FROM roles r WHERE r.id = ?1"),
+        args![id],
+        from_row,
+    )
 }
 
 /// A role named by display name (any case), template id or slug. A group's member or owner
 /// entry answers to its id only: by name, groups are named through `pim groups`.
-pub fn resolve(conn: &Connection, name: &str) -> StoreResult<Option<Role>> {
+pub fn resolve(conn: Conn<'_>, name: &str) -> StoreResult<Option<Role>> {
     let name = name.trim();
-    Ok(conn
-        .query_row(
-            &format!(
+    conn
+        .row(&format!(
                 "SELECT {COLUMNS} FROM roles r
                  WHERE lower(r.id) = lower(?1)
                     OR (r.group_id IS NULL AND (r.display_name = ?1 COLLATE NOCASE OR r.slug = lower(?1)))
                  ORDER BY r.group_id IS NOT NULL LIMIT 1"
-            ),
-            [name],
-            from_row,
-        )
-        .optional()?)
+            ), args![name], from_row)
 }
 
 /// A group's member or owner entry.
-pub fn of_group(conn: &Connection, group_id: &str, access: Access) -> StoreResult<Option<Role>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM roles r WHERE r.group_id = ?1 AND r.group_access = ?2"),
-            params![group_id, access.as_str()],
-            from_row,
-        )
-        .optional()?)
+pub fn of_group(conn: Conn<'_>, group_id: &str, access: Access) -> StoreResult<Option<Role>> {
+    conn.row(
+        &format!("SELECT {COLUMNS} FROM roles r WHERE r.group_id = ?1 AND r.group_access = ?2"),
+        args![group_id, access.as_str()],
+        from_row,
+    )
 }

@@ -1,6 +1,6 @@
 //! Role settings: one row per role, its approvers, and its nine notification rows.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{Conn, args};
 
 use super::convert::{corrupt, opt_time, secs};
 use super::{StoreError, StoreResult};
@@ -25,32 +25,27 @@ fn expire(days: i64) -> StoreResult<ExpireAfter> {
 }
 
 /// Loads a role's settings.
-pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
+pub fn load(conn: Conn<'_>, role_id: &str) -> StoreResult<StoredSettings> {
     let row = conn
-        .query_row(
-            "SELECT s.max_activation_secs, s.require_mfa, s.require_justification, s.require_ticket,
+        .row("SELECT s.max_activation_secs, s.require_mfa, s.require_justification, s.require_ticket,
                     s.require_approval, s.allow_permanent_eligible, s.expire_eligible_days,
                     s.allow_permanent_active, s.expire_active_days, s.require_mfa_on_active,
                     s.require_justification_on_active, s.updated_at, u.upn,
                     s.require_mfa_on_eligible, s.require_justification_on_eligible, s.auth_context
              FROM role_settings s LEFT JOIN users u ON u.id = s.updated_by
-             WHERE s.role_id = ?1",
-            [role_id],
-            |r| {
+             WHERE s.role_id = ?1", args![role_id], |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    [r.get::<_, bool>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, bool>(7)?,
-                    r.get::<_, i64>(8)?,
-                    [r.get::<_, bool>(9)?, r.get(10)?, r.get(13)?, r.get(14)?],
-                    r.get::<_, Option<i64>>(11)?,
-                    r.get::<_, Option<String>>(12)?,
-                    r.get::<_, Option<String>>(15)?,
+                    r.get::<i64>(0)?,
+                    [r.get::<bool>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?],
+                    r.get::<i64>(6)?,
+                    r.get::<bool>(7)?,
+                    r.get::<i64>(8)?,
+                    [r.get::<bool>(9)?, r.get(10)?, r.get(13)?, r.get(14)?],
+                    r.get::<Option<i64>>(11)?,
+                    r.get::<Option<String>>(12)?,
+                    r.get::<Option<String>>(15)?,
                 ))
-            },
-        )
-        .optional()?
+            })?
         .ok_or_else(|| StoreError::Corrupt(format!("role {role_id} has no settings row")))?;
     let (
         max,
@@ -89,40 +84,40 @@ pub fn load(conn: &Connection, role_id: &str) -> StoreResult<StoredSettings> {
     })
 }
 
-fn approvers(conn: &Connection, role_id: &str) -> StoreResult<Vec<Principal>> {
-    let mut stmt = conn.prepare_cached(
+fn approvers(conn: Conn<'_>, role_id: &str) -> StoreResult<Vec<Principal>> {
+    conn.rows(
         "SELECT u.id, u.upn, u.display_name FROM role_approvers a JOIN users u ON u.id = a.user_id
          WHERE a.role_id = ?1 ORDER BY u.upn COLLATE NOCASE",
-    )?;
-    let rows = stmt.query_map([role_id], |r| {
-        Ok(Principal {
-            id: r.get(0)?,
-            upn: r.get(1)?,
-            display_name: r.get(2)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        args![role_id],
+        |r| {
+            Ok(Principal {
+                id: r.get(0)?,
+                upn: r.get(1)?,
+                display_name: r.get(2)?,
+            })
+        },
+    )
 }
 
 fn load_notifications(
-    conn: &Connection,
+    conn: Conn<'_>,
     role_id: &str,
     settings: &mut RoleSettings,
 ) -> StoreResult<()> {
-    let mut stmt = conn.prepare_cached(
+    let rows = conn.rows(
         "SELECT rule_id, default_recipients, additional_recipients, critical_only
          FROM role_notifications WHERE role_id = ?1",
+        args![role_id],
+        |r| {
+            Ok((
+                r.get::<String>(0)?,
+                r.get::<bool>(1)?,
+                r.get::<String>(2)?,
+                r.get::<bool>(3)?,
+            ))
+        },
     )?;
-    let rows = stmt.query_map([role_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, bool>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, bool>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (rule_id, default_recipients, additional, critical_only) = row?;
+    for (rule_id, default_recipients, additional, critical_only) in rows {
         let row =
             NotifyRow::parse(&rule_id).ok_or_else(|| corrupt("notification rule", &rule_id))?;
         settings.notifications.set(
@@ -139,15 +134,13 @@ fn load_notifications(
 
 /// Writes a role's settings (all fields, approvers and the nine notification rows).
 pub fn save(
-    conn: &Connection,
+    conn: Conn<'_>,
     role_id: &str,
     s: &RoleSettings,
     updated_by: Option<&str>,
     at: Option<Time>,
 ) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
-        "INSERT INTO role_settings (role_id, max_activation_secs, require_mfa, require_justification,
+    conn.exec("INSERT INTO role_settings (role_id, max_activation_secs, require_mfa, require_justification,
              require_ticket, require_approval, allow_permanent_eligible, expire_eligible_days,
              allow_permanent_active, expire_active_days, require_mfa_on_active,
              require_justification_on_active, updated_at, updated_by,
@@ -166,8 +159,7 @@ pub fn save(
              require_mfa_on_eligible = excluded.require_mfa_on_eligible,
              require_justification_on_eligible = excluded.require_justification_on_eligible,
              auth_context = excluded.auth_context,
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        params![
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by", args![
             role_id,
             s.max_activation.num_seconds(),
             s.require_mfa,
@@ -185,29 +177,22 @@ pub fn save(
             s.require_mfa_on_eligible,
             s.require_justification_on_eligible,
             s.auth_context
-        ],
-    )?;
-    super::cached_exec(
-        conn,
+        ])?;
+    conn.exec(
         "DELETE FROM role_approvers WHERE role_id = ?1",
-        [role_id],
+        args![role_id],
     )?;
     for p in &s.approvers {
-        super::cached_exec(
-            conn,
+        conn.exec(
             "INSERT INTO role_approvers (role_id, user_id) VALUES (?1, ?2)",
-            params![role_id, p.id],
+            args![role_id, p.id],
         )?;
     }
     for (row, n) in s.notifications.iter() {
-        super::cached_exec(
-        conn,
-            "INSERT INTO role_notifications (role_id, rule_id, default_recipients, additional_recipients, critical_only)
+        conn.exec("INSERT INTO role_notifications (role_id, rule_id, default_recipients, additional_recipients, critical_only)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (role_id, rule_id) DO UPDATE SET default_recipients = excluded.default_recipients,
-                 additional_recipients = excluded.additional_recipients, critical_only = excluded.critical_only",
-            params![role_id, row.rule_id(), n.default_recipients, n.additional_recipients.join(";"), n.critical_only],
-        )?;
+                 additional_recipients = excluded.additional_recipients, critical_only = excluded.critical_only", args![role_id, row.rule_id(), n.default_recipients, n.additional_recipients.join(";"), n.critical_only])?;
     }
     Ok(())
 }

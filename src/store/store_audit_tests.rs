@@ -15,7 +15,7 @@ fn person(id: &str) -> crate::policy::model::Principal {
 
 /// Sequence numbers of a page, newest first.
 fn page(conn: &Connection, f: &audit::Filter<'_>) -> Vec<i64> {
-    audit::list(conn, f)
+    audit::list(conn.into(), f)
         .unwrap()
         .iter()
         .map(|r| r.seq)
@@ -44,7 +44,7 @@ fn audit_search_finds_words_and_word_beginnings_in_every_text_field() {
             .detail("reason", "100% of 50_000 done"),
     ];
     for (i, e) in entries.into_iter().enumerate() {
-        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+        audit::append(store.conn().into(), e, format!("id-{i}")).unwrap();
     }
     let search = |text: &str| {
         page(
@@ -87,7 +87,7 @@ fn a_users_entries_as_actor_and_target_are_merged_in_order_once_each() {
         let e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
             .by(by)
             .target(on);
-        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+        audit::append(store.conn().into(), e, format!("id-{i}")).unwrap();
     }
     let f = |limit, before_seq| audit::Filter {
         user: Some("bob"),
@@ -99,7 +99,7 @@ fn a_users_entries_as_actor_and_target_are_merged_in_order_once_each() {
     assert_eq!(page(store.conn(), &f(2, None)), vec![8, 6]);
     assert_eq!(page(store.conn(), &f(2, Some(6))), vec![4, 2]);
     let mut oldest_first = Vec::new();
-    audit::for_each(store.conn(), &f(50, None), &mut |e| {
+    audit::for_each(store.conn().into(), &f(50, None), &mut |e| {
         oldest_first.push(e.record.seq);
         true
     })
@@ -156,9 +156,9 @@ fn verify_finds_the_first_bad_entry_of_a_long_log_hashed_in_batches() {
     for i in 0..5000 {
         let e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
             .justification(Some(&format!("n{i}")));
-        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+        audit::append(store.conn().into(), e, format!("id-{i}")).unwrap();
     }
-    let check = || audit::verify(store.conn(), &mut |_| {}, &|_, _| {}).unwrap();
+    let check = || audit::verify(store.conn().into(), &mut |_| {}, &|_, _| {}).unwrap();
     let intact = check();
     assert_eq!((intact.verified, intact.fault.is_none()), (5000, true));
     let conn = store.conn();
@@ -174,7 +174,7 @@ fn verify_finds_the_first_bad_entry_of_a_long_log_hashed_in_batches() {
     let (fault, entry) = v.fault.unwrap();
     assert_eq!(fault, ChainFault::ContentChanged { seq: 3000 });
     assert_eq!(entry.record.seq, 3000);
-    assert_eq!(Some(v.head), audit::hash_at(conn, 2999).unwrap());
+    assert_eq!(Some(v.head), audit::hash_at(conn.into(), 2999).unwrap());
     // Put the edit back: now the gap is the first fault.
     conn.execute(
         "UPDATE audit SET justification = 'n2999' WHERE seq = 3000",
@@ -204,7 +204,7 @@ fn verify_in_stretches_on_several_readers_finds_what_one_reader_finds() {
         if i % 7 == 0 {
             e = e.detail("assignment_id", format!("a{}", i % 40));
         }
-        audit::append(store.conn(), e, format!("id-{i}")).unwrap();
+        audit::append(store.conn().into(), e, format!("id-{i}")).unwrap();
     }
     // With two helpers the log is read in twelve stretches: 1..=416, 417..=833, and so on.
     let cases: &[(&str, &str)] = &[
@@ -258,7 +258,7 @@ fn verify_in_stretches_on_several_readers_finds_what_one_reader_finds() {
         match tamper.strip_prefix("FORGE ") {
             Some(seq) => {
                 let seq: i64 = seq.parse().unwrap();
-                let entry = audit::get(&conn, seq).unwrap().unwrap();
+                let entry = audit::get((&conn).into(), seq).unwrap().unwrap();
                 let prev = "0".repeat(64);
                 let hash = crate::audit::chain::chain_hash(&prev, &entry.record);
                 conn.execute(
@@ -272,9 +272,14 @@ fn verify_in_stretches_on_several_readers_finds_what_one_reader_finds() {
         let run = |helpers: usize| {
             let subjects = std::sync::Mutex::new(Vec::new());
             let mut told = 0;
-            let v = audit::verify_with(&conn, helpers, &mut |n| told = told.max(n), &|seq, d| {
-                subjects.lock().unwrap().push((seq, d.to_owned()));
-            })
+            let v = audit::verify_with(
+                (&conn).into(),
+                helpers,
+                &mut |n| told = told.max(n),
+                &|seq, d| {
+                    subjects.lock().unwrap().push((seq, d.to_owned()));
+                },
+            )
             .unwrap();
             let mut subjects = subjects.into_inner().unwrap();
             subjects.sort();

@@ -185,7 +185,7 @@ fn the_audit_table_refuses_updates_and_deletes() {
         crate::audit::activity::Activity::TenantCreated,
         crate::clock::from_unix(0),
     );
-    audit::append(store.conn(), entry, "id-1".into()).unwrap();
+    audit::append(store.conn().into(), entry, "id-1".into()).unwrap();
     assert!(
         store
             .conn()
@@ -194,7 +194,7 @@ fn the_audit_table_refuses_updates_and_deletes() {
     );
     assert!(store.conn().execute("DELETE FROM audit", []).is_err());
     assert_eq!(
-        audit::verify(store.conn(), &mut |_| {}, &|_, _| {})
+        audit::verify(store.conn().into(), &mut |_| {}, &|_, _| {})
             .unwrap()
             .verified,
         1
@@ -242,7 +242,7 @@ fn a_version_1_database_is_upgraded_with_its_data() {
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
     assert_eq!(
-        tenant::get(store.conn()).unwrap().unwrap().domain,
+        tenant::get(store.conn().into()).unwrap().unwrap().domain,
         "old.onmicrosoft.com"
     );
     let subject: String = store
@@ -408,7 +408,7 @@ fn role_settings_keep_their_values_through_the_version_4_rebuild() {
     drop(conn);
     files::set_mode(&path, files::FILE_MODE).unwrap();
     let store = Store::open(&path, OpenMode::Existing).unwrap();
-    let s = settings::load(store.conn(), "r1").unwrap().settings;
+    let s = settings::load(store.conn().into(), "r1").unwrap().settings;
     assert_eq!(s.max_activation, chrono::TimeDelta::minutes(90));
     assert!(!s.require_mfa && s.require_justification && s.require_ticket);
     assert_eq!(s.expire_eligible_after.days(), 90);
@@ -420,8 +420,11 @@ fn role_settings_keep_their_values_through_the_version_4_rebuild() {
         expire_eligible_after: crate::policy::settings::ExpireAfter::from_days(270).unwrap(),
         ..s
     };
-    settings::save(store.conn(), "r1", &odd, None, None).unwrap();
-    assert_eq!(settings::load(store.conn(), "r1").unwrap().settings, odd);
+    settings::save(store.conn().into(), "r1", &odd, None, None).unwrap();
+    assert_eq!(
+        settings::load(store.conn().into(), "r1").unwrap().settings,
+        odd
+    );
 }
 
 #[test]

@@ -99,12 +99,12 @@ proptest::proptest! {
         }
         let now = now_day * 86_400;
         let since = now - 30 * 86_400;
-        let kept = alerts::unused_summary(conn, now, since).unwrap();
+        let kept = alerts::unused_summary(conn.into(), now, since).unwrap();
         let counted = alerts::summary(
-            conn,
+            conn.into(),
             alerts::UNUSED,
             "a.rowid",
-            rusqlite::named_params! {":now": now, ":since": since},
+            crate::store::sql::named! {":now": now, ":since": since},
             true,
         )
         .unwrap();
@@ -156,10 +156,10 @@ proptest::proptest! {
         }
         let now = crate::clock::from_unix(now_day * day);
         let leads = [(14 * day, "reminded_14d"), (day, "reminded_1d")];
-        let asked = assignments::any_due(conn, now, leads).unwrap();
-        let found = !assignments::due_for_expiry(conn, now, 1).unwrap().is_empty()
+        let asked = assignments::any_due(conn.into(), now, leads).unwrap();
+        let found = !assignments::due_for_expiry(conn.into(), now, 1).unwrap().is_empty()
             || leads.iter().any(|(lead, column)| {
-                !assignments::due_reminders(conn, column, *lead, now, 1).unwrap().is_empty()
+                !assignments::due_reminders(conn.into(), column, *lead, now, 1).unwrap().is_empty()
             });
         proptest::prop_assert_eq!(asked, found);
     }

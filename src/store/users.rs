@@ -1,6 +1,6 @@
 //! Users, their MFA state and failure counters, and sign-in sessions (token hashes only).
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::sql::{Conn, Row, args};
 
 use super::StoreResult;
 use super::convert::{opt_secs, opt_time, secs, time};
@@ -60,7 +60,7 @@ const COLUMNS: &str =
     "id, upn, display_name, enabled, password_hash, totp_sealed, mfa_registered_at,
     totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
+fn from_row(r: &Row<'_>) -> StoreResult<UserRecord> {
     let last_step: Option<i64> = r.get(7)?;
     let failures: i64 = r.get(8)?;
     let lockouts: i64 = r.get(12)?;
@@ -86,13 +86,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
 }
 
 /// Adds a user.
-pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
-        "INSERT INTO users (id, upn, display_name, enabled, password_hash, totp_sealed, mfa_registered_at,
+pub fn insert(conn: Conn<'_>, u: &UserRecord) -> StoreResult<()> {
+    conn.exec("INSERT INTO users (id, upn, display_name, enabled, password_hash, totp_sealed, mfa_registered_at,
              totp_last_step, failed_attempts, locked_until, last_sign_in, created_at, lockouts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", args![
             u.principal.id,
             u.principal.upn,
             u.principal.display_name,
@@ -106,28 +103,27 @@ pub fn insert(conn: &Connection, u: &UserRecord) -> StoreResult<()> {
             opt_secs(u.last_sign_in),
             secs(u.created_at),
             u.counters.lockouts
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
 /// Finds a user by UPN (case-insensitive).
-pub fn by_upn(conn: &Connection, upn: &str) -> StoreResult<Option<UserRecord>> {
+pub fn by_upn(conn: Conn<'_>, upn: &str) -> StoreResult<Option<UserRecord>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM users WHERE upn = ?1 COLLATE NOCASE AND object_type = 'user'"
     );
-    Ok(super::cached_row(conn, &sql, [upn.trim()], from_row).optional()?)
+    conn.row(&sql, args![upn.trim()], from_row)
 }
 
 /// Finds a user by id.
-pub fn by_id(conn: &Connection, id: &str) -> StoreResult<Option<UserRecord>> {
+pub fn by_id(conn: Conn<'_>, id: &str) -> StoreResult<Option<UserRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1 AND object_type = 'user'");
-    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
+    conn.row(&sql, args![id], from_row)
 }
 
 /// One page of users ordered by UPN, optionally filtered by a substring of UPN or name.
 pub fn list(
-    conn: &Connection,
+    conn: Conn<'_>,
     search: Option<&str>,
     limit: i64,
     offset: i64,
@@ -138,9 +134,7 @@ pub fn list(
          WHERE object_type = 'user' AND (?1 IS NULL OR upn LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\')
          ORDER BY upn COLLATE NOCASE LIMIT ?2 OFFSET ?3"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![pattern, limit, offset], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![pattern, limit, offset], from_row)
 }
 
 /// `%text%` with LIKE's own wildcards escaped, so `%` and `_` match literally.
@@ -157,152 +151,127 @@ pub fn like_pattern(text: &str) -> String {
 }
 
 /// Stores the failure counters.
-pub fn set_counters(conn: &Connection, id: &str, c: Counters) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_counters(conn: Conn<'_>, id: &str, c: Counters) -> StoreResult<()> {
+    conn.exec(
         "UPDATE users SET failed_attempts = ?2, locked_until = ?3, lockouts = ?4 WHERE id = ?1",
-        params![id, c.failures, opt_secs(c.locked_until), c.lockouts],
+        args![id, c.failures, opt_secs(c.locked_until), c.lockouts],
     )?;
     Ok(())
 }
 
 /// Records an accepted TOTP step (and confirms the authenticator on first use).
-pub fn record_code(conn: &Connection, id: &str, step: u64, at: Time) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn record_code(conn: Conn<'_>, id: &str, step: u64, at: Time) -> StoreResult<()> {
+    conn.exec(
         "UPDATE users SET totp_last_step = ?2, mfa_registered_at = coalesce(mfa_registered_at, ?3),
              failed_attempts = 0
          WHERE id = ?1",
-        params![id, i64::try_from(step).unwrap_or(i64::MAX), secs(at)],
+        args![id, i64::try_from(step).unwrap_or(i64::MAX), secs(at)],
     )?;
     Ok(())
 }
 
 /// Records a successful sign-in.
-pub fn record_sign_in(conn: &Connection, id: &str, at: Time) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn record_sign_in(conn: Conn<'_>, id: &str, at: Time) -> StoreResult<()> {
+    conn.exec(
         "UPDATE users SET last_sign_in = ?2, failed_attempts = 0, locked_until = NULL, lockouts = 0
          WHERE id = ?1",
-        params![id, secs(at)],
+        args![id, secs(at)],
     )?;
     Ok(())
 }
 
 /// Stores a new sealed TOTP secret (enrolment), unconfirmed until its first code.
-pub fn set_totp_sealed(conn: &Connection, id: &str, sealed: &[u8]) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_totp_sealed(conn: Conn<'_>, id: &str, sealed: &[u8]) -> StoreResult<()> {
+    conn.exec(
         "UPDATE users SET totp_sealed = ?2, totp_secret = NULL, mfa_registered_at = NULL,
              totp_last_step = NULL
          WHERE id = ?1",
-        params![id, sealed],
+        args![id, sealed],
     )?;
     Ok(())
 }
 
 /// Replaces the password hash (an administrator's reset).
-pub fn set_password_hash(conn: &Connection, id: &str, hash: &str) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_password_hash(conn: Conn<'_>, id: &str, hash: &str) -> StoreResult<()> {
+    conn.exec(
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-        params![id, hash],
+        args![id, hash],
     )?;
     Ok(())
 }
 
 /// Enables or disables an account.
-pub fn set_enabled(conn: &Connection, id: &str, enabled: bool) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn set_enabled(conn: Conn<'_>, id: &str, enabled: bool) -> StoreResult<()> {
+    conn.exec(
         "UPDATE users SET enabled = ?2 WHERE id = ?1",
-        params![id, enabled],
+        args![id, enabled],
     )?;
     Ok(())
 }
 
 /// Ends every session of a user but the one whose hash is `keep`; returns how many ended.
-pub fn delete_sessions_of(
-    conn: &Connection,
-    user_id: &str,
-    keep: Option<&str>,
-) -> StoreResult<usize> {
-    Ok(super::cached_exec(
-        conn,
+pub fn delete_sessions_of(conn: Conn<'_>, user_id: &str, keep: Option<&str>) -> StoreResult<usize> {
+    conn.exec(
         "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
-        params![user_id, keep],
-    )?)
+        args![user_id, keep],
+    )
 }
 
 /// Accounts whose TOTP secret is sealed.
-pub fn sealed_count(conn: &Connection) -> StoreResult<i64> {
-    Ok(super::cached_row(
-        conn,
+pub fn sealed_count(conn: Conn<'_>) -> StoreResult<i64> {
+    conn.one(
         "SELECT count(*) FROM users WHERE totp_sealed IS NOT NULL",
-        [],
+        args![],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Number of users.
-pub fn count(conn: &Connection) -> StoreResult<i64> {
-    Ok(super::cached_row(
-        conn,
+pub fn count(conn: Conn<'_>) -> StoreResult<i64> {
+    conn.one(
         "SELECT count(*) FROM users WHERE object_type = 'user'",
-        [],
+        args![],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Saves a session (only the token's hash).
 pub fn insert_session(
-    conn: &Connection,
+    conn: Conn<'_>,
     token_hash: &str,
     user_id: &str,
     created: Time,
     expires: Time,
 ) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![token_hash, user_id, secs(created), secs(expires)],
-    )?;
+    conn.exec("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)", args![token_hash, user_id, secs(created), secs(expires)])?;
     Ok(())
 }
 
 /// The user of an unexpired session, with its expiry. A session made "in the future" (under a
 /// clock that was ahead and has since been put right) is not honoured: its lifetime would
 /// stretch by however far the clock was wrong.
-pub fn session(
-    conn: &Connection,
-    token_hash: &str,
-    now: Time,
-) -> StoreResult<Option<(String, Time)>> {
-    Ok(conn
-        .query_row(
-            "SELECT user_id, expires_at FROM sessions
+pub fn session(conn: Conn<'_>, token_hash: &str, now: Time) -> StoreResult<Option<(String, Time)>> {
+    conn.row(
+        "SELECT user_id, expires_at FROM sessions
              WHERE token_hash = ?1 AND expires_at > ?2 AND created_at <= ?2 + 300",
-            params![token_hash, secs(now)],
-            |r| Ok((r.get(0)?, time(r.get(1)?))),
-        )
-        .optional()?)
+        args![token_hash, secs(now)],
+        |r| Ok((r.get(0)?, time(r.get(1)?))),
+    )
 }
 
 /// Ends a session. Returns whether it existed.
-pub fn delete_session(conn: &Connection, token_hash: &str) -> StoreResult<bool> {
-    Ok(super::cached_exec(
-        conn,
+pub fn delete_session(conn: Conn<'_>, token_hash: &str) -> StoreResult<bool> {
+    Ok(conn.exec(
         "DELETE FROM sessions WHERE token_hash = ?1",
-        [token_hash],
+        args![token_hash],
     )? > 0)
 }
 
 /// Forgets expired sessions.
-pub fn purge_sessions(conn: &Connection, now: Time) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
+pub fn purge_sessions(conn: Conn<'_>, now: Time) -> StoreResult<()> {
+    conn.exec(
         "DELETE FROM sessions WHERE expires_at <= ?1",
-        [secs(now)],
+        args![secs(now)],
     )?;
     Ok(())
 }

@@ -2,8 +2,8 @@
 //! per-role counts the Roles list shows. Only the filters given go into the SQL, so each
 //! query walks the index it needs.
 
-use rusqlite::Connection;
-use rusqlite::types::Value;
+use super::super::sql::{Conn, args};
+use crate::store::sql::Value;
 
 use super::{AssignmentRow, COLUMNS, JOINED, joined_row};
 use crate::clock::Time;
@@ -42,14 +42,14 @@ pub struct Filter<'a> {
 /// The WHERE clause of a [`Filter`] and its parameters. Only the filters given are in the SQL,
 /// so SQLite can walk the role's or the principal's index in order and stop at the page's
 /// end (a `(:x IS NULL OR col = :x)` shape would scan the whole table and sort it).
-fn conditions(f: &Filter<'_>, now: Time) -> (String, Vec<(&'static str, Value)>) {
+fn conditions(f: &Filter<'_>, now: Time) -> (String, Vec<(&'static str, Value<'static>)>) {
     let mut wheres = vec![match f.which {
         Which::Current => "a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > :now)",
         Which::Expired => "(a.end_reason = 'expired' OR (a.ended_at IS NULL AND a.end_at <= :now))",
         Which::All => "(:now IS NULL OR 1)",
     }];
-    let mut params = vec![(":now", Value::Integer(secs(now)))];
-    let text = |s: &str| Value::Text(s.to_owned());
+    let mut params = vec![(":now", Value::Int(secs(now)))];
+    let text = |s: &str| Value::Text(s.to_owned().into());
     if let Some(role) = f.role_id {
         wheres.push("a.role_id = :role");
         params.push((":role", text(role)));
@@ -66,36 +66,33 @@ fn conditions(f: &Filter<'_>, now: Time) -> (String, Vec<(&'static str, Value)>)
 }
 
 /// Lists assignments with role and principal names, newest first, one page.
-pub fn list(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<Vec<AssignmentRow>> {
+pub fn list(conn: Conn<'_>, f: &Filter<'_>, now: Time) -> StoreResult<Vec<AssignmentRow>> {
     let (wheres, mut params) = conditions(f, now);
-    params.push((":limit", Value::Integer(f.limit)));
-    params.push((":offset", Value::Integer(f.offset)));
+    params.push((":limit", Value::Int(f.limit)));
+    params.push((":offset", Value::Int(f.offset)));
     let sql = format!(
         "SELECT {COLUMNS}, {JOINED} FROM assignments a
          JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
          WHERE {wheres}
          ORDER BY a.created_at DESC, a.rowid DESC LIMIT :limit OFFSET :offset"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(crate::store::bind(&params).as_slice(), joined_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, &crate::store::bind(&params), joined_row)
 }
 
 /// How many assignments a [`Filter`] selects in all, its page aside.
-pub fn count(conn: &Connection, f: &Filter<'_>, now: Time) -> StoreResult<i64> {
+pub fn count(conn: Conn<'_>, f: &Filter<'_>, now: Time) -> StoreResult<i64> {
     let (wheres, params) = conditions(f, now);
     let sql = format!("SELECT count(*) FROM assignments a WHERE {wheres}");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    Ok(stmt.query_row(crate::store::bind(&params).as_slice(), |r| r.get(0))?)
+    conn.value(&sql, &crate::store::bind(&params))
 }
 
 /// Current (live or scheduled) assignments per role and kind: `(role_id, kind, count)`.
-pub fn current_counts(conn: &Connection, now: Time) -> StoreResult<Vec<(String, String, i64)>> {
-    let mut stmt = conn.prepare_cached(
+pub fn current_counts(conn: Conn<'_>, now: Time) -> StoreResult<Vec<(String, String, i64)>> {
+    conn.rows(
         "SELECT a.role_id, a.kind, count(*) FROM assignments a
          WHERE a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > ?1)
          GROUP BY a.role_id, a.kind",
-    )?;
-    let rows = stmt.query_map([secs(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        args![secs(now)],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }

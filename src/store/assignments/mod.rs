@@ -1,7 +1,7 @@
 //! Role assignments, current and historic. "Live" is always computed against the `now` passed
 //! in (`start <= now < end`, not ended), never read from a stored flag.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::sql::{Conn, Row, args, named};
 
 use super::StoreResult;
 use super::convert::{bad_value, opt_secs, opt_time, secs, time};
@@ -29,12 +29,12 @@ const LIVE: &str =
 const MEMBER_LIVE: &str =
     "m.ended_at IS NULL AND m.start_at <= :now AND (m.end_at IS NULL OR m.end_at > :now)";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Assignment> {
+fn from_row(r: &Row<'_>) -> StoreResult<Assignment> {
     from_row_at(r, 0)
 }
 
 /// An assignment from [`COLUMNS`] starting at column `at`.
-fn from_row_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Assignment> {
+fn from_row_at(r: &Row<'_>, at: usize) -> StoreResult<Assignment> {
     let kind: String = r.get(at + 3)?;
     let origin: String = r.get(at + 4)?;
     let ticket_number: Option<String> = r.get(at + 9)?;
@@ -80,7 +80,7 @@ pub struct AssignmentRow {
 const JOINED: &str = "r.id, r.display_name, r.slug, r.description, r.privileged, r.group_id, \
      r.group_access, u.id, u.upn, u.display_name";
 
-fn joined_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
+fn joined_row(r: &Row<'_>) -> StoreResult<AssignmentRow> {
     Ok(AssignmentRow {
         assignment: from_row(r)?,
         role: super::roles::role_at(r, 15)?,
@@ -93,14 +93,11 @@ fn joined_row(r: &Row<'_>) -> rusqlite::Result<AssignmentRow> {
 }
 
 /// Adds an assignment.
-pub fn insert(conn: &Connection, a: &Assignment, request_id: Option<&str>) -> StoreResult<()> {
+pub fn insert(conn: Conn<'_>, a: &Assignment, request_id: Option<&str>) -> StoreResult<()> {
     crate::fault::point("assignments.insert");
-    super::cached_exec(
-        conn,
-        "INSERT INTO assignments (id, role_id, principal_id, kind, origin, activated_from, start_at, end_at,
+    conn.exec("INSERT INTO assignments (id, role_id, principal_id, kind, origin, activated_from, start_at, end_at,
              justification, ticket_number, ticket_system, created_at, created_by, request_id, ended_at, end_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", args![
             a.id,
             a.role_id,
             a.principal_id,
@@ -117,21 +114,20 @@ pub fn insert(conn: &Connection, a: &Assignment, request_id: Option<&str>) -> St
             request_id,
             opt_secs(a.ended_at),
             a.end_reason.map(EndReason::as_str)
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
 /// An assignment by id.
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Assignment>> {
+pub fn get(conn: Conn<'_>, id: &str) -> StoreResult<Option<Assignment>> {
     let sql = format!("SELECT {COLUMNS} FROM assignments a WHERE a.id = ?1");
-    Ok(super::cached_row(conn, &sql, [id], from_row).optional()?)
+    conn.row(&sql, args![id], from_row)
 }
 
 /// The principal's not-ended assignment of one kind for a role. It may already be past its end
 /// if no sweep has run; callers check `is_current(now)`.
 pub fn open_of_kind(
-    conn: &Connection,
+    conn: Conn<'_>,
     principal_id: &str,
     role_id: &str,
     kind: AssignmentKind,
@@ -143,16 +139,15 @@ pub fn open_of_kind(
          WHERE a.principal_id = ?1 AND a.role_id = ?2 AND a.kind = '{}' AND a.ended_at IS NULL",
         kind.as_str()
     );
-    Ok(super::cached_row(conn, &sql, params![principal_id, role_id], from_row).optional()?)
+    conn.row(&sql, args![principal_id, role_id], from_row)
 }
 
 /// Marks an assignment ended. Returns false if it had already ended (another terminal won).
-pub fn end(conn: &Connection, id: &str, at: Time, reason: EndReason) -> StoreResult<bool> {
+pub fn end(conn: Conn<'_>, id: &str, at: Time, reason: EndReason) -> StoreResult<bool> {
     crate::fault::point("assignments.end");
-    let n = super::cached_exec(
-        conn,
+    let n = conn.exec(
         "UPDATE assignments SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 AND ended_at IS NULL",
-        params![id, secs(at), reason.as_str()],
+        args![id, secs(at), reason.as_str()],
     )?;
     Ok(n == 1)
 }
@@ -160,7 +155,7 @@ pub fn end(conn: &Connection, id: &str, at: Time, reason: EndReason) -> StoreRes
 /// Changes the type and end of an assignment in place, at `now`. A new end re-arms the
 /// expiry reminders whose threshold is still ahead; those already behind count as sent.
 pub fn update_window(
-    conn: &Connection,
+    conn: Conn<'_>,
     id: &str,
     kind: AssignmentKind,
     end: Option<Time>,
@@ -174,37 +169,34 @@ pub fn update_window(
              WHEN ?3 IS NOT NULL AND ?3 - {lead} > ?5 THEN NULL ELSE coalesce({column}, ?5) END"
         )
     };
-    super::cached_exec(
-        conn,
+    conn.exec(
         &format!(
             "UPDATE assignments SET kind = ?2, {}, {}, end_at = ?3, \
              justification = coalesce(?4, justification) WHERE id = ?1",
             rearm("reminded_14d", 14 * 86_400),
             rearm("reminded_1d", 86_400)
         ),
-        params![id, kind.as_str(), opt_secs(end), justification, secs(now)],
+        args![id, kind.as_str(), opt_secs(end), justification, secs(now)],
     )?;
     Ok(())
 }
 
 /// Not-ended assignments whose end has passed: the sweep's work list, oldest end first.
-pub fn due_for_expiry(conn: &Connection, now: Time, limit: i64) -> StoreResult<Vec<AssignmentRow>> {
+pub fn due_for_expiry(conn: Conn<'_>, now: Time, limit: i64) -> StoreResult<Vec<AssignmentRow>> {
     let sql = format!(
         "SELECT {COLUMNS}, {JOINED} FROM assignments a
          JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
          WHERE a.ended_at IS NULL AND a.end_at IS NOT NULL AND a.end_at <= ?1
          ORDER BY a.end_at LIMIT ?2"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![secs(now), limit], joined_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![secs(now), limit], joined_row)
 }
 
 /// Whether any assignment is past its end or due a reminder (`leads`: each reminder's lead in
 /// seconds and its column), in one statement on the partial indexes that hold exactly those:
 /// the same conditions as [`due_for_expiry`] and [`due_reminders`] without reading a row, so a
 /// command with nothing due pays one lookup per index.
-pub fn any_due(conn: &Connection, now: Time, leads: [(i64, &str); 2]) -> StoreResult<bool> {
+pub fn any_due(conn: Conn<'_>, now: Time, leads: [(i64, &str); 2]) -> StoreResult<bool> {
     let reminder = |column: &str, n: usize| {
         let (column, index) = match column {
             "reminded_14d" => ("reminded_14d", "assignments_remind_14d"),
@@ -223,26 +215,19 @@ pub fn any_due(conn: &Connection, now: Time, leads: [(i64, &str); 2]) -> StoreRe
         reminder(leads[0].1, 2),
         reminder(leads[1].1, 3)
     );
-    Ok(super::cached_row(
-        conn,
-        &sql,
-        params![secs(now), leads[0].0, leads[1].0],
-        |r| r.get(0),
-    )?)
+    conn.one(&sql, args![secs(now), leads[0].0, leads[1].0], |r| r.get(0))
 }
 
 /// Not-ended activations made from an eligibility.
-pub fn activations_from(conn: &Connection, eligibility_id: &str) -> StoreResult<Vec<Assignment>> {
+pub fn activations_from(conn: Conn<'_>, eligibility_id: &str) -> StoreResult<Vec<Assignment>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM assignments a WHERE a.activated_from = ?1 AND a.ended_at IS NULL"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([eligibility_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![eligibility_id], from_row)
 }
 
 /// Everyone holding one of `role_ids` live at `now`, once each, by UPN.
-pub fn holders(conn: &Connection, role_ids: &[&str], now: Time) -> StoreResult<Vec<Principal>> {
+pub fn holders(conn: Conn<'_>, role_ids: &[&str], now: Time) -> StoreResult<Vec<Principal>> {
     let mut out: Vec<Principal> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // Directly, or as an active member of a group the role is actively assigned to.
@@ -256,20 +241,15 @@ pub fn holders(conn: &Connection, role_ids: &[&str], now: Time) -> StoreResult<V
          JOIN users u ON u.id = m.principal_id AND u.enabled = 1
          WHERE a.role_id = :role AND a.kind = 'active' AND {LIVE}"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
     for role in role_ids {
-        let rows = stmt.query_map(
-            rusqlite::named_params! {":role": role, ":now": secs(now)},
-            |r| {
-                Ok(Principal {
-                    id: r.get(0)?,
-                    upn: r.get(1)?,
-                    display_name: r.get(2)?,
-                })
-            },
-        )?;
+        let rows = conn.rows(&sql, named! {":role": role, ":now": secs(now)}, |r| {
+            Ok(Principal {
+                id: r.get(0)?,
+                upn: r.get(1)?,
+                display_name: r.get(2)?,
+            })
+        })?;
         for p in rows {
-            let p = p?;
             if seen.insert(p.id.clone()) {
                 out.push(p);
             }
@@ -280,11 +260,7 @@ pub fn holders(conn: &Connection, role_ids: &[&str], now: Time) -> StoreResult<V
 }
 
 /// Role ids the principal holds live (active, either origin) at `now`.
-pub fn active_role_ids(
-    conn: &Connection,
-    principal_id: &str,
-    now: Time,
-) -> StoreResult<Vec<String>> {
+pub fn active_role_ids(conn: Conn<'_>, principal_id: &str, now: Time) -> StoreResult<Vec<String>> {
     // Directly, or through a live active membership of a group the role is actively assigned to.
     let sql = format!(
         "SELECT a.role_id FROM assignments a WHERE a.principal_id = :p AND a.kind = 'active' AND {LIVE}
@@ -294,37 +270,31 @@ pub fn active_role_ids(
          JOIN assignments a ON a.principal_id = gr.group_id AND a.kind = 'active' AND {LIVE}
          WHERE m.principal_id = :p AND m.kind = 'active' AND {MEMBER_LIVE}"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        rusqlite::named_params! {":p": principal_id, ":now": secs(now)},
-        |r| r.get(0),
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, named! {":p": principal_id, ":now": secs(now)}, |r| {
+        r.get(0)
+    })
 }
 
 /// The roles a principal holds current (not ended, not past their end) assignments of `kind`
 /// for.
 pub fn current_role_ids(
-    conn: &Connection,
+    conn: Conn<'_>,
     principal_id: &str,
     kind: AssignmentKind,
     now: Time,
 ) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    conn.rows(
         "SELECT DISTINCT role_id FROM assignments WHERE principal_id = :p AND kind = :k
          AND ended_at IS NULL AND (end_at IS NULL OR end_at > :now)",
-    )?;
-    let rows = stmt.query_map(
-        rusqlite::named_params! {":p": principal_id, ":k": kind.as_str(), ":now": secs(now)},
+        named! {":p": principal_id, ":k": kind.as_str(), ":now": secs(now)},
         |r| r.get(0),
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    )
 }
 
 /// The live, permanent, active (admin-assigned) assignments of a role held by enabled
 /// accounts, as (assignment id, principal id): what keeps a tenant administrable.
 pub fn permanent_active_holders(
-    conn: &Connection,
+    conn: Conn<'_>,
     role_id: &str,
     now: Time,
 ) -> StoreResult<Vec<(String, String)>> {
@@ -333,62 +303,57 @@ pub fn permanent_active_holders(
          WHERE a.role_id = :role AND a.kind = 'active' AND a.origin = 'assigned'
            AND a.end_at IS NULL AND u.enabled = 1 AND {LIVE}"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        rusqlite::named_params! {":role": role_id, ":now": secs(now)},
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, named! {":role": role_id, ":now": secs(now)}, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
 }
 
 /// Calls `each` for every assignment that has not ended, oldest first, streaming (the whole
 /// table is never in memory).
 pub fn for_each_current(
-    conn: &Connection,
+    conn: Conn<'_>,
     mut each: impl FnMut(Assignment) -> StoreResult<()>,
 ) -> StoreResult<()> {
     let sql = format!(
         "SELECT {COLUMNS} FROM assignments a WHERE a.ended_at IS NULL ORDER BY a.created_at"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
+    conn.each(&sql, args![], &mut |row| {
         each(from_row(row)?)?;
-    }
-    Ok(())
+        Ok(true)
+    })
 }
 
 /// Every current assignment's audited state (see [`crate::audit::state`]) by id, in the
 /// table's own order (no index to follow, no sort, only the columns the state holds): for a
 /// pass that looks at each once and keeps them by id.
 pub fn for_each_current_state(
-    conn: &Connection,
+    conn: Conn<'_>,
     mut each: impl FnMut(String, crate::audit::state::AssignmentState),
 ) -> StoreResult<()> {
-    let mut stmt = conn.prepare_cached(
+    conn.each(
         "SELECT id, role_id, principal_id, kind, start_at, end_at FROM assignments NOT INDEXED
          WHERE ended_at IS NULL",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        each(
-            row.get(0)?,
-            crate::audit::state::AssignmentState {
-                role_id: row.get(1)?,
-                principal_id: row.get(2)?,
-                kind: row.get(3)?,
-                start: row.get(4)?,
-                end: row.get(5)?,
-                ended: false,
-            },
-        );
-    }
-    Ok(())
+        args![],
+        &mut |row| {
+            each(
+                row.get(0)?,
+                crate::audit::state::AssignmentState {
+                    role_id: row.get(1)?,
+                    principal_id: row.get(2)?,
+                    kind: row.get(3)?,
+                    start: row.get(4)?,
+                    end: row.get(5)?,
+                    ended: false,
+                },
+            );
+            Ok(true)
+        },
+    )
 }
 
 /// The principal's most recently expired admin assignment of a role (optionally of one kind).
 pub fn latest_expired(
-    conn: &Connection,
+    conn: Conn<'_>,
     principal_id: &str,
     role_id: &str,
     kind: Option<AssignmentKind>,
@@ -399,20 +364,18 @@ pub fn latest_expired(
            AND (?3 IS NULL OR a.kind = ?3)
          ORDER BY a.end_at DESC LIMIT 1"
     );
-    Ok(conn
-        .query_row(
-            &sql,
-            params![principal_id, role_id, kind.map(AssignmentKind::as_str)],
-            from_row,
-        )
-        .optional()?)
+    conn.row(
+        &sql,
+        args![principal_id, role_id, kind.map(AssignmentKind::as_str)],
+        from_row,
+    )
 }
 
 /// Admin assignments whose `lead`-before-the-end reminder is due at `now` and not yet sent
 /// (`column` is `reminded_14d` or `reminded_1d`), excluding those made already inside the
 /// window. Oldest threshold first.
 pub fn due_reminders(
-    conn: &Connection,
+    conn: Conn<'_>,
     column: &str,
     lead_secs: i64,
     now: Time,
@@ -429,33 +392,29 @@ pub fn due_reminders(
            AND a.end_at <= ?1 + ?2 AND a.end_at - ?2 > a.created_at
          ORDER BY a.end_at LIMIT ?3"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![secs(now), lead_secs, limit], joined_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![secs(now), lead_secs, limit], joined_row)
 }
 
 /// Records that a reminder was sent (once: only if it was not yet).
-pub fn mark_reminded(conn: &Connection, id: &str, column: &str, at: Time) -> StoreResult<bool> {
+pub fn mark_reminded(conn: Conn<'_>, id: &str, column: &str, at: Time) -> StoreResult<bool> {
     let column = match column {
         "reminded_14d" => "reminded_14d",
         _ => "reminded_1d",
     };
-    let n = super::cached_exec(
-        conn,
+    let n = conn.exec(
         &format!("UPDATE assignments SET {column} = ?2 WHERE id = ?1 AND {column} IS NULL"),
-        params![id, secs(at)],
+        args![id, secs(at)],
     )?;
     Ok(n == 1)
 }
 
 /// The request an assignment was made by.
-pub fn request_of(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
+pub fn request_of(conn: Conn<'_>, id: &str) -> StoreResult<Option<String>> {
     Ok(conn
-        .query_row(
+        .row(
             "SELECT request_id FROM assignments WHERE id = ?1",
-            [id],
-            |r| r.get::<_, Option<String>>(0),
-        )
-        .optional()?
+            args![id],
+            |r| r.get::<Option<String>>(0),
+        )?
         .flatten())
 }

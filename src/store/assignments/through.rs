@@ -1,7 +1,7 @@
 //! Assignments held through a group: a role assigned to a group, carried by a user's live
 //! active membership of it, and the activations a member made from a group's eligibility.
 
-use rusqlite::{Connection, params};
+use super::super::sql::{Conn, args, named};
 
 use super::{AssignmentRow, COLUMNS, JOINED, MEMBER_LIVE, from_row_at, joined_row};
 use crate::clock::Time;
@@ -46,11 +46,7 @@ impl ThroughGroup {
 
 /// The current role assignments (eligible and active) of every group the user is a live
 /// active member of, at `now`.
-pub fn through_groups(
-    conn: &Connection,
-    user_id: &str,
-    now: Time,
-) -> StoreResult<Vec<ThroughGroup>> {
+pub fn through_groups(conn: Conn<'_>, user_id: &str, now: Time) -> StoreResult<Vec<ThroughGroup>> {
     let member = COLUMNS.replace("a.", "m.");
     let sql = format!(
         "SELECT {COLUMNS}, {JOINED}, {member} FROM assignments m
@@ -62,23 +58,18 @@ pub fn through_groups(
          WHERE m.principal_id = :p AND m.kind = 'active' AND {MEMBER_LIVE}
          ORDER BY r.display_name, u.upn"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        rusqlite::named_params! {":p": user_id, ":now": secs(now)},
-        |r| {
-            Ok(ThroughGroup {
-                row: joined_row(r)?,
-                membership: from_row_at(r, 25)?,
-            })
-        },
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, named! {":p": user_id, ":now": secs(now)}, |r| {
+        Ok(ThroughGroup {
+            row: joined_row(r)?,
+            membership: from_row_at(r, 25)?,
+        })
+    })
 }
 
 /// A user's not-ended activations made from eligibilities of a group (the role assigned to the
 /// group as eligible, activated by the user as its member).
 pub fn activations_through_group(
-    conn: &Connection,
+    conn: Conn<'_>,
     user_id: &str,
     group_id: &str,
 ) -> StoreResult<Vec<AssignmentRow>> {
@@ -88,7 +79,5 @@ pub fn activations_through_group(
          JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
          WHERE a.principal_id = ?1 AND a.origin = 'activated' AND a.ended_at IS NULL"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![user_id, group_id], joined_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(&sql, args![user_id, group_id], joined_row)
 }

@@ -1,8 +1,8 @@
 //! The audit log table: append (with the hash chain), filtered listing, and verification.
 //! There is no update or delete here, and triggers refuse them in SQL too.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use super::sql::{Conn, Row, args};
+use crate::store::sql::Value;
 
 use super::StoreResult;
 use super::convert::{bad_value, opt_secs, opt_time, secs, time};
@@ -32,7 +32,7 @@ pub struct StoredAudit {
     pub hash: String,
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredAudit> {
+fn from_row(r: &Row<'_>) -> StoreResult<StoredAudit> {
     let result: String = r.get(13)?;
     Ok(StoredAudit {
         record: AuditRecord {
@@ -85,14 +85,12 @@ fn clip_details(v: &mut serde_json::Value) {
 
 /// Appends an entry, chained to the newest one. Call inside the transaction of the change.
 /// Oversized text is clipped (see [`MAX_FIELD_CHARS`]) before it is hashed and stored.
-pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<AuditRecord> {
-    let last: Option<(i64, String)> = super::cached_row(
-        conn,
+pub fn append(conn: Conn<'_>, entry: AuditEntry, id: String) -> StoreResult<AuditRecord> {
+    let last: Option<(i64, String)> = conn.row(
         "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-        [],
+        args![],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()?;
+    )?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
     let mut details = serde_json::Value::Object(entry.details);
     clip_details(&mut details);
@@ -115,12 +113,9 @@ pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<A
         real_time: entry.real_time,
     };
     let hash = chain_hash(&prev, &record);
-    super::cached_exec(
-        conn,
-        &format!(
+    conn.exec(&format!(
             "INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-        ),
-        params![
+        ), args![
             record.seq,
             record.id,
             secs(record.time),
@@ -139,38 +134,31 @@ pub fn append(conn: &Connection, entry: AuditEntry, id: String) -> StoreResult<A
             prev,
             hash,
             opt_secs(record.real_time)
-        ],
-    )?;
+        ])?;
     Ok(record)
 }
 
 /// Starts a bulk append: until [`index_deferred_text`] in the same transaction, appended
 /// entries are not added to the text index one by one (see `0006_scale.sql`). Returns the
 /// number of the last entry before the bulk.
-pub fn defer_text_index(conn: &Connection) -> StoreResult<i64> {
-    let head: i64 = super::cached_row(conn, "SELECT coalesce(max(seq), 0) FROM audit", [], |r| {
+pub fn defer_text_index(conn: Conn<'_>) -> StoreResult<i64> {
+    let head: i64 = conn.one("SELECT coalesce(max(seq), 0) FROM audit", args![], |r| {
         r.get(0)
     })?;
-    super::cached_exec(
-        conn,
+    conn.exec(
         "INSERT INTO meta (key, value) VALUES ('audit_text_deferred', ?1)",
-        [head.to_string()],
+        args![head.to_string()],
     )?;
     Ok(head)
 }
 
 /// Ends a bulk append: indexes the words of every entry after `after` in one statement.
-pub fn index_deferred_text(conn: &Connection, after: i64) -> StoreResult<()> {
-    super::cached_exec(
-        conn,
-        "INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
-         SELECT seq, justification, ticket_number, actor, target, details FROM audit WHERE seq > ?1",
-        [after],
-    )?;
-    super::cached_exec(
-        conn,
+pub fn index_deferred_text(conn: Conn<'_>, after: i64) -> StoreResult<()> {
+    conn.exec("INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
+         SELECT seq, justification, ticket_number, actor, target, details FROM audit WHERE seq > ?1", args![after])?;
+    conn.exec(
         "DELETE FROM meta WHERE key = 'audit_text_deferred'",
-        [],
+        args![],
     )?;
     Ok(())
 }
@@ -199,7 +187,7 @@ pub struct Filter<'a> {
 }
 
 /// Newest first, one page.
-pub fn list(conn: &Connection, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> {
+pub fn list(conn: Conn<'_>, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> {
     let mut out = Vec::new();
     select(conn, f, "DESC", &mut |e| {
         out.push(e.record);
@@ -211,7 +199,7 @@ pub fn list(conn: &Connection, f: &Filter<'_>) -> StoreResult<Vec<AuditRecord>> 
 /// Every entry the filter selects, oldest first, one at a time (nothing is held in memory);
 /// `each` returns false to stop. How many were given.
 pub fn for_each(
-    conn: &Connection,
+    conn: Conn<'_>,
     f: &Filter<'_>,
     each: &mut dyn FnMut(StoredAudit) -> bool,
 ) -> StoreResult<u64> {
@@ -230,8 +218,8 @@ fn fts_query(text: &str) -> Option<String> {
 }
 
 /// The WHERE conditions of a filter other than whose entries they are, and their parameters.
-fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value)>) {
-    let text = |s: &str| Value::Text(s.to_owned());
+fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value<'static>)>) {
+    let text = |s: &str| Value::Text(s.to_owned().into());
     let mut wheres = Vec::new();
     let mut params = Vec::new();
     if let (Some(inv), Some(user)) = (f.involving, f.user)
@@ -251,12 +239,12 @@ fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value)>)
     }
     if let Some(since) = f.since {
         wheres.push("time >= :since");
-        params.push((":since", Value::Integer(secs(since))));
+        params.push((":since", Value::Int(secs(since))));
     }
     if let Some(t) = f.text {
         if let Some(q) = fts_query(t) {
             wheres.push("seq IN (SELECT rowid FROM audit_text WHERE audit_text MATCH :fts)");
-            params.push((":fts", Value::Text(q)));
+            params.push((":fts", Value::Text(q.into())));
         }
         wheres.push(
             "(justification LIKE :text ESCAPE '\\' OR ticket_number LIKE :text ESCAPE '\\'
@@ -271,7 +259,7 @@ fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value)>)
     }
     if let Some(before) = f.before_seq {
         wheres.push("seq < :before");
-        params.push((":before", Value::Integer(before)));
+        params.push((":before", Value::Int(before)));
     }
     (wheres, params)
 }
@@ -289,41 +277,42 @@ fn cursor_sql(f: &Filter<'_>, extra: Option<&str>, order: &str) -> String {
 }
 
 fn select(
-    conn: &Connection,
+    conn: Conn<'_>,
     f: &Filter<'_>,
     order: &str,
     each: &mut dyn FnMut(StoredAudit) -> bool,
 ) -> StoreResult<u64> {
     let (_, mut params) = conditions(f);
-    params.push((":limit", Value::Integer(f.limit)));
+    params.push((":limit", Value::Int(f.limit)));
     let who = f.user.or(f.involving);
     if let Some(who) = who {
-        params.push((":who", Value::Text(who.to_owned())));
+        params.push((":who", Value::Text(who.to_owned().into())));
     }
     let bound = super::bind(&params);
     let Some(_) = who else {
-        let mut stmt = conn.prepare_cached(&cursor_sql(f, None, order))?;
-        let mut rows = stmt.query(bound.as_slice())?;
         let mut n = 0;
-        while let Some(row) = rows.next()? {
+        conn.each(&cursor_sql(f, None, order), &bound, &mut |row| {
             n += 1;
-            if !each(from_row(row)?) {
-                break;
-            }
-        }
+            Ok(each(from_row(row)?))
+        })?;
         return Ok(n);
     };
-    // A user's entries: as actor and as target, each walked in order on its own index and
-    // merged, so the page costs what it returns whatever the log holds.
-    let mut by_actor = conn.prepare_cached(&cursor_sql(f, Some("actor_id = :who"), order))?;
-    let mut by_target = conn.prepare_cached(&cursor_sql(f, Some("target_id = :who"), order))?;
-    let mut actor_rows = by_actor.query(bound.as_slice())?;
-    let mut target_rows = by_target.query(bound.as_slice())?;
-    let next = |rows: &mut rusqlite::Rows<'_>| -> StoreResult<Option<StoredAudit>> {
-        Ok(match rows.next()? {
-            Some(r) => Some(from_row(r)?),
-            None => None,
-        })
+    // A user's entries: as actor and as target, each read in order on its own index (a page
+    // of each at most) and merged, so the page costs what it returns whatever the log holds.
+    let by_actor = conn.rows(
+        &cursor_sql(f, Some("actor_id = :who"), order),
+        &bound,
+        from_row,
+    )?;
+    let by_target = conn.rows(
+        &cursor_sql(f, Some("target_id = :who"), order),
+        &bound,
+        from_row,
+    )?;
+    let mut actor_rows = by_actor.into_iter();
+    let mut target_rows = by_target.into_iter();
+    let next = |rows: &mut std::vec::IntoIter<StoredAudit>| -> StoreResult<Option<StoredAudit>> {
+        Ok(rows.next())
     };
     let mut a = next(&mut actor_rows)?;
     let mut t = next(&mut target_rows)?;
@@ -362,37 +351,33 @@ fn select(
 
 /// The newest entry: its sequence number, hash, and whether it carries a real time (written
 /// by a pim that anchors its log).
-pub fn head(conn: &Connection) -> StoreResult<Option<(i64, String, bool)>> {
-    Ok(conn
-        .query_row(
-            "SELECT seq, hash, real_time IS NOT NULL FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?)
+pub fn head(conn: Conn<'_>) -> StoreResult<Option<(i64, String, bool)>> {
+    conn.row(
+        "SELECT seq, hash, real_time IS NOT NULL FROM audit ORDER BY seq DESC LIMIT 1",
+        args![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }
 
 /// The stored hash of entry `seq`, if there is one.
-pub fn hash_at(conn: &Connection, seq: i64) -> StoreResult<Option<String>> {
-    Ok(conn
-        .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
-        .optional()?)
+pub fn hash_at(conn: Conn<'_>, seq: i64) -> StoreResult<Option<String>> {
+    conn.row("SELECT hash FROM audit WHERE seq = ?1", args![seq], |r| {
+        r.get(0)
+    })
 }
 
 /// The newest successful entry about an assignment: its sequence number and the state it
 /// recorded (`None` for entries written before states were recorded).
 pub fn latest_state(
-    conn: &Connection,
+    conn: Conn<'_>,
     assignment_id: &str,
 ) -> StoreResult<Option<(i64, Option<AssignmentState>)>> {
-    let row: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, details FROM audit WHERE subject_id = ?1 AND result = 'success'
+    let row: Option<(i64, String)> = conn.row(
+        "SELECT seq, details FROM audit WHERE subject_id = ?1 AND result = 'success'
              ORDER BY seq DESC LIMIT 1",
-            [assignment_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+        args![assignment_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(row.map(|(seq, details)| {
         let state = serde_json::from_str::<serde_json::Value>(&details)
             .ok()
@@ -403,7 +388,7 @@ pub fn latest_state(
 }
 
 /// One entry by sequence number.
-pub fn get(conn: &Connection, seq: i64) -> StoreResult<Option<StoredAudit>> {
+pub fn get(conn: Conn<'_>, seq: i64) -> StoreResult<Option<StoredAudit>> {
     let sql = format!("SELECT {COLUMNS} FROM audit WHERE seq = ?1");
-    Ok(super::cached_row(conn, &sql, [seq], from_row).optional()?)
+    conn.row(&sql, args![seq], from_row)
 }

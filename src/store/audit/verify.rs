@@ -1,7 +1,9 @@
 //! Walking the whole chain: read in stretches by the main connection and read-only helpers,
 //! each hashing its own, joined in order; every fault found at the first bad entry.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
+
+use crate::store::sql::{Conn, args};
 
 use crate::audit::chain::{ChainFault, ChainVerifier, Fields, GENESIS, encode};
 use crate::store::StoreResult;
@@ -94,11 +96,11 @@ struct StretchRead {
 /// entry about an assignment read before a break, in no particular order (meaningful when the
 /// chain is intact).
 pub fn verify(
-    conn: &Connection,
+    conn: Conn<'_>,
     progress: &mut dyn FnMut(i64),
     subject: &(dyn Fn(i64, &str) + Sync),
 ) -> StoreResult<Verification> {
-    let head: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
+    let head: i64 = conn.value("SELECT coalesce(max(seq), 0) FROM audit", args![])?;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let helpers = if head >= STRETCH_MIN {
         cores.clamp(1, 16) - 1
@@ -111,13 +113,17 @@ pub fn verify(
 /// [`verify`] with `helpers` more readers (none for a database in memory, which only its own
 /// connection sees).
 pub(in crate::store) fn verify_with(
-    conn: &Connection,
+    conn: Conn<'_>,
     helpers: usize,
     progress: &mut dyn FnMut(i64),
     subject: &(dyn Fn(i64, &str) + Sync),
 ) -> StoreResult<Verification> {
-    let head: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
-    let file = conn.path().filter(|p| !p.is_empty()).map(str::to_owned);
+    let head: i64 = conn.value("SELECT coalesce(max(seq), 0) FROM audit", args![])?;
+    // Helpers read an SQLite file beside this connection; PostgreSQL is read by this one.
+    let file = match conn {
+        Conn::Sqlite(c) => c.path().filter(|p| !p.is_empty()).map(str::to_owned),
+        Conn::Pg(_) => None,
+    };
     let helpers = if file.is_some() { helpers } else { 0 };
     // A few stretches per reader, taken in turn, so a reader that meets heavier entries
     // (or also loads the assignments) does not hold the others up.
@@ -140,7 +146,7 @@ pub(in crate::store) fn verify_with(
         .collect();
     let done = std::sync::atomic::AtomicI64::new(0);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let take = |conn: &Connection, progress: &mut dyn FnMut(i64)| {
+    let take = |conn: Conn<'_>, progress: &mut dyn FnMut(i64)| {
         let mut reads = Vec::new();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -161,7 +167,7 @@ pub(in crate::store) fn verify_with(
                     helper.pragma_update(None, "query_only", true)?;
                     // Each stretch is read once, in order: a small cache does.
                     helper.pragma_update(None, "cache_size", -512)?;
-                    take(&helper, &mut |_| {})
+                    take(Conn::Sqlite(&helper), &mut |_| {})
                 })
             })
             .collect();
@@ -231,15 +237,15 @@ pub(in crate::store) fn verify_with(
 }
 
 /// The entry at position `n` (1-based) in sequence order: entry `n` itself when there is no gap.
-fn get_nth(conn: &Connection, n: i64) -> StoreResult<StoredAudit> {
+fn get_nth(conn: Conn<'_>, n: i64) -> StoreResult<StoredAudit> {
     let sql = format!("SELECT {COLUMNS} FROM audit ORDER BY seq LIMIT 1 OFFSET ?1");
-    Ok(crate::store::cached_row(conn, &sql, [n - 1], from_row)?)
+    conn.one(&sql, args![n - 1], from_row)
 }
 
 /// Reads one stretch in order: checks each entry's number and its link to the one before,
 /// encodes and hashes it. The stretch's first link is checked when the stretches are joined.
 fn read_stretch(
-    conn: &Connection,
+    conn: Conn<'_>,
     stretch: Stretch,
     done: &std::sync::atomic::AtomicI64,
     progress: &mut dyn FnMut(i64),
@@ -249,34 +255,24 @@ fn read_stretch(
         None => "seq <= ?1",
         Some(_) => "seq > ?2 AND seq <= ?1",
     };
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM audit WHERE {bounds} ORDER BY seq"
-    ))?;
-    let mut rows = match stretch.after {
-        None => stmt.query(params![stretch.upto])?,
-        Some(after) => stmt.query(params![stretch.upto, after])?,
+    let sql = format!("SELECT {COLUMNS} FROM audit WHERE {bounds} ORDER BY seq");
+    let upto = stretch.upto;
+    let after = stretch.after;
+    let bound: Vec<&dyn crate::store::sql::Param> = match &after {
+        None => vec![&upto],
+        Some(after) => vec![&upto, after],
     };
     let first = stretch.first();
     let mut out = StretchRead::default();
     let mut prev: Option<String> = None;
     let mut batch = Batch::default();
     let no_text: &[u8] = &[];
-    while let Some(row) = rows.next()? {
+    conn.each(&sql, &bound, &mut |row| {
         if out.read % 4096 == 0 && out.read > 0 {
             let all = done.fetch_add(4096, std::sync::atomic::Ordering::Relaxed) + 4096;
             progress(all);
         }
-        let text = |i: usize| -> rusqlite::Result<Option<&[u8]>> {
-            match row.get_ref(i)? {
-                rusqlite::types::ValueRef::Null => Ok(None),
-                rusqlite::types::ValueRef::Text(b) => Ok(Some(b)),
-                v => Err(rusqlite::Error::InvalidColumnType(
-                    i,
-                    "audit text".into(),
-                    v.data_type(),
-                )),
-            }
-        };
+        let text = |i: usize| row.text_bytes(i);
         let seq: i64 = row.get(0)?;
         let fields = Fields {
             seq,
@@ -315,7 +311,7 @@ fn read_stretch(
             stored,
         ) else {
             out.link_fault = Some(first + out.read);
-            break;
+            return Ok(false);
         };
         let at = batch.bytes.len();
         batch.bytes.extend_from_slice(stored_prev);
@@ -334,7 +330,8 @@ fn read_stretch(
         let hash = prev.get_or_insert_with(String::new);
         hash.clear();
         hash.push_str(std::str::from_utf8(stored_hash).unwrap_or_default());
-    }
+        Ok(true)
+    })?;
     batch.flush(&mut out.bad);
     done.fetch_add(out.read % 4096, std::sync::atomic::Ordering::Relaxed);
     // A stretch that ends before its last number is missing entries (not the open end).

@@ -10,6 +10,7 @@ use postgres::{Client, Config, NoTls};
 
 use super::{StoreError, StoreResult};
 
+pub mod sql;
 #[doc(hidden)]
 pub mod testing;
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use rusqlite::{Connection, Transaction};
 
 use super::StoreResult;
+use super::sql::Conn;
 
 mod alerts;
 mod assignments;
@@ -61,27 +62,33 @@ impl<'c> Tx<'c> {
     }
 }
 
-/// What the SQLite repositories run their statements on: an open transaction, or the store's
-/// connection for reads outside one.
+/// What the repositories run their statements on: an open transaction, or a connection for
+/// reads outside one, on either backend.
 pub(super) trait Sqlite {
-    fn sqlite(&self) -> &Connection;
+    fn sqlite(&self) -> Conn<'_>;
 }
 
 impl Sqlite for Tx<'_> {
-    fn sqlite(&self) -> &Connection {
-        &self.inner
+    fn sqlite(&self) -> Conn<'_> {
+        Conn::Sqlite(&self.inner)
     }
 }
 
 impl Sqlite for super::Store {
-    fn sqlite(&self) -> &Connection {
-        &self.conn
+    fn sqlite(&self) -> Conn<'_> {
+        Conn::Sqlite(&self.conn)
     }
 }
 
 impl Sqlite for Connection {
-    fn sqlite(&self) -> &Connection {
-        self
+    fn sqlite(&self) -> Conn<'_> {
+        Conn::Sqlite(self)
+    }
+}
+
+impl Sqlite for Conn<'_> {
+    fn sqlite(&self) -> Conn<'_> {
+        *self
     }
 }
 

@@ -68,6 +68,9 @@ impl super::Service {
     /// Runs every check on the database at `db`; also returns the engine when the database
     /// opened, for the face to run its own checks (sessions) with.
     pub fn doctor(db: &Path) -> (Vec<Check>, Option<Self>) {
+        if db.to_str().is_some_and(store::pg::is_url) {
+            return Self::doctor_server(db);
+        }
         let mut out = Vec::new();
         let dir = files::parent_of(db);
         out.push(match files::check_dir(&dir) {
@@ -114,22 +117,72 @@ impl super::Service {
         (out, Some(svc))
     }
 
+    /// [`Self::doctor`] on a PostgreSQL server: no files of its own but this host's anchor.
+    fn doctor_server(db: &Path) -> (Vec<Check>, Option<Self>) {
+        let mut out = Vec::new();
+        let mut svc = match Self::open(db, OpenMode::Existing) {
+            Ok(svc) => svc,
+            Err(e) => {
+                out.push(Check::new("Server", Verdict::Problem, e.to_string()));
+                return (out, None);
+            }
+        };
+        out.push(Check::new(
+            "Server",
+            Verdict::Ok,
+            format!("PostgreSQL at {}", svc.store.health().location),
+        ));
+        let needs_key = svc.store.sealed_count().unwrap_or(0) > 0;
+        out.push(if svc.sealer.has_key() || !needs_key {
+            Check::new(
+                "Key",
+                Verdict::Ok,
+                "kept in the database, behind the server's access control",
+            )
+        } else {
+            Check::new(
+                "Key",
+                Verdict::Problem,
+                "missing from the database: nobody can sign in",
+            )
+        });
+        if let Some(anchor) = svc.anchor_path.clone() {
+            out.push(file_check(
+                "Anchor",
+                &anchor,
+                Some((Verdict::Note, "none yet")),
+            ));
+        }
+        out.extend(svc.database_checks());
+        (out, Some(svc))
+    }
+
     fn database_checks(&mut self) -> Vec<Check> {
         let mut out = Vec::new();
         let health = self.store.health();
         let version = health.schema_version.unwrap_or(-1);
         out.push(Check::new(
             "Schema",
-            if version == store::SCHEMA_VERSION {
+            if version == health.schema_expected {
                 Verdict::Ok
             } else {
                 Verdict::Problem
             },
             format!(
                 "version {version} (this pim writes {})",
-                store::SCHEMA_VERSION
+                health.schema_expected
             ),
         ));
+        if health.server {
+            out.push(Check::new(
+                "Integrity",
+                Verdict::Ok,
+                "pages and foreign keys are the server's to check (it enforces every reference)",
+            ));
+            out.extend(self.audit_checks());
+            out.push(self.clock_check());
+            return out;
+        }
         out.push(match health.quick_check {
             Ok(ok) if ok == "ok" => Check::new("Integrity", Verdict::Ok, "quick_check: ok"),
             Ok(found) => Check::new(

@@ -150,10 +150,15 @@ impl Service {
         clock: Arc<dyn Clock>,
         passwords: PasswordHasher,
     ) -> Self {
+        Self::on(Box::new(store), clock, passwords)
+    }
+
+    /// [`Service::new`] on a database already boxed (either backend).
+    pub fn on(store: Box<dyn Database>, clock: Arc<dyn Clock>, passwords: PasswordHasher) -> Self {
         Self {
             sealer: store.sealer().clone(),
-            anchor_path: store.path().map(store::anchor::anchor_path),
-            store: Box::new(store),
+            anchor_path: store.anchor_path(),
+            store,
             clock,
             passwords,
             warnings: Vec::new(),
@@ -218,9 +223,10 @@ impl Service {
         std::mem::take(&mut self.warnings)
     }
 
-    /// Opens the database at `path` with the system clock and production password hashing.
+    /// Opens the database at `path` (an SQLite file, or a `postgres://` address) with the
+    /// system clock and production password hashing.
     pub fn open(path: &std::path::Path, mode: OpenMode) -> ServiceResult<Self> {
-        Ok(Self::with_store(Store::open(path, mode)?))
+        Self::open_with(path, mode, &mut |_| {})
     }
 
     /// [`Service::open`], telling `upgrading` before each schema migration it runs.
@@ -229,6 +235,13 @@ impl Service {
         mode: OpenMode,
         upgrading: &mut dyn FnMut(crate::store::migrate::Upgrade),
     ) -> ServiceResult<Self> {
+        if let Some(url) = path.to_str().filter(|p| store::pg::is_url(p)) {
+            let anchors = store::pg::anchors_dir()?;
+            return Ok(Self::with_store(store::pg::PgStore::open(
+                url,
+                Some(&anchors),
+            )?));
+        }
         Ok(Self::with_store(Store::open_with(path, mode, upgrading)?))
     }
 

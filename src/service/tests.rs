@@ -37,11 +37,68 @@ pub(super) fn direct_session(svc: &Service, upn: &str, real: Time) -> SessionTok
     SessionToken(token)
 }
 
+/// Where a test's lab lives: in memory, in a file, or (`PIM_TEST_BACKEND=postgres`) in a
+/// PostgreSQL database of its own on the test cluster, with this host's anchors in a
+/// directory of its own.
+pub(super) enum Place {
+    Memory,
+    File(std::path::PathBuf),
+    Pg {
+        url: String,
+        anchors: tempfile::TempDir,
+    },
+}
+
+impl Place {
+    /// Where a test runs that does not care: memory, or PostgreSQL when the run is on it.
+    fn any() -> Place {
+        if crate::store::pg::testing::on_postgres() {
+            Self::postgres()
+        } else {
+            Place::Memory
+        }
+    }
+
+    /// A place a second engine can open too: a temp file, or PostgreSQL when the run is on it.
+    fn shared(dir: &std::path::Path) -> Place {
+        if crate::store::pg::testing::on_postgres() {
+            Self::postgres()
+        } else {
+            Place::File(dir.join("lab.db"))
+        }
+    }
+
+    fn postgres() -> Place {
+        let cluster = crate::store::pg::testing::cluster()
+            .expect("PIM_TEST_BACKEND=postgres needs PostgreSQL here");
+        Place::Pg {
+            url: cluster.pim_db(),
+            anchors: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A new connection to it (another terminal, when it is shared).
+    pub fn open(&self) -> Box<dyn Database> {
+        match self {
+            Place::Memory => Box::new(Store::open_in_memory().unwrap()),
+            Place::File(path) => Box::new(Store::open(path, OpenMode::Create).unwrap()),
+            Place::Pg { url, anchors } => {
+                let (target, _) = crate::store::pg::PgTarget::parse(url).unwrap();
+                let target = target.with_password(crate::store::pg::testing::APP_ROLE.1);
+                Box::new(
+                    crate::store::pg::PgStore::open_target(&target, Some(anchors.path())).unwrap(),
+                )
+            }
+        }
+    }
+}
+
 /// A lab on a test clock with cheap password hashing.
 pub(super) struct Lab {
     pub svc: Service,
     pub clock: Arc<TestClock>,
     pub accounts: Vec<CreatedAccount>,
+    pub place: Place,
 }
 
 pub(super) fn start() -> crate::clock::Time {
@@ -50,28 +107,43 @@ pub(super) fn start() -> crate::clock::Time {
 
 impl Lab {
     pub fn new() -> Lab {
+        Self::at(Place::any())
+    }
+
+    /// A lab a second engine can open ([`Lab::terminal`]): in a file in `dir`, or on
+    /// PostgreSQL when the run is on it.
+    pub fn shared(dir: &std::path::Path) -> Lab {
+        Self::at(Place::shared(dir))
+    }
+
+    /// A lab in an SQLite file (for what only a file has: backups, its permissions).
+    pub fn on_file(path: &std::path::Path) -> Lab {
+        Self::at(Place::File(path.to_path_buf()))
+    }
+
+    fn at(place: Place) -> Lab {
         let clock = Arc::new(TestClock::new(start()));
-        let store = Store::open_in_memory().unwrap();
-        let mut svc = Service::new(store, clock.clone(), PasswordHasher::fast_for_tests());
+        let mut svc = Service::on(
+            place.open(),
+            clock.clone(),
+            PasswordHasher::fast_for_tests(),
+        );
         let accounts = svc.create_lab(false, None).unwrap().accounts;
         Lab {
             svc,
             clock,
             accounts,
+            place,
         }
     }
 
-    /// A second engine on the same file, sharing the clock (another terminal).
-    pub fn on_file(path: &std::path::Path) -> Lab {
-        let clock = Arc::new(TestClock::new(start()));
-        let store = Store::open(path, OpenMode::Create).unwrap();
-        let mut svc = Service::new(store, clock.clone(), PasswordHasher::fast_for_tests());
-        let accounts = svc.create_lab(false, None).unwrap().accounts;
-        Lab {
-            svc,
-            clock,
-            accounts,
-        }
+    /// Another engine on the same database and clock: another terminal, or another host.
+    pub fn terminal(&self) -> Service {
+        Service::on(
+            self.place.open(),
+            self.clock.clone(),
+            PasswordHasher::fast_for_tests(),
+        )
     }
 
     pub fn account(&self, who: &str) -> &CreatedAccount {
@@ -143,7 +215,11 @@ impl Lab {
         self.svc
             .store
             .conn()
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .one(
+                &format!("SELECT count(*) FROM {table}"),
+                crate::args![],
+                |r| r.get(0),
+            )
             .unwrap()
     }
 

@@ -90,26 +90,26 @@ pub(super) fn unused_summary(conn: Conn<'_>, now: i64, since: i64) -> StoreResul
                     coalesce(sum((a.rowid * 2654435761) % 4294967311), 0)
              FROM assignments a INDEXED BY assignments_eligible_use
              WHERE a.ended_at IS NULL AND a.kind = 'eligible'
-               AND a.role_id IN privileged AND a.created_at > :since
+               AND a.role_id IN (SELECT id FROM privileged) AND a.created_at > :since
              UNION ALL
              SELECT count(*), coalesce(sum(a.rowid), 0),
                     coalesce(sum((a.rowid * 2654435761) % 4294967311), 0)
              FROM assignments a INDEXED BY assignments_current_counts
              WHERE a.ended_at IS NULL AND a.kind = 'eligible'
-               AND a.role_id IN privileged AND a.end_at <= :now AND a.created_at <= :since
+               AND a.role_id IN (SELECT id FROM privileged) AND a.end_at <= :now AND a.created_at <= :since
              UNION ALL
              SELECT count(*), coalesce(sum(a.rowid), 0),
                     coalesce(sum((a.rowid * 2654435761) % 4294967311), 0)
              FROM assignments a INDEXED BY assignments_eligible_recent
              WHERE a.ended_at IS NULL AND a.kind = 'eligible'
                AND a.last_activated_at >= :since AND a.last_activated_at <= :now
-               AND a.role_id IN privileged AND a.created_at <= :since
+               AND a.role_id IN (SELECT id FROM privileged) AND a.created_at <= :since
                AND (a.end_at IS NULL OR a.end_at > :now)
          )
          SELECT t.items - g.items, t.sum_a - g.sum_a, t.sum_b - g.sum_b
          FROM (SELECT coalesce(sum(items), 0) AS items, coalesce(sum(rowid_sum), 0) AS sum_a,
                       coalesce(sum(rowid_mix), 0) AS sum_b
-               FROM eligible_totals WHERE role_id IN privileged) t,
+               FROM eligible_totals WHERE role_id IN (SELECT id FROM privileged)) t,
               (SELECT sum(items) AS items, sum(sum_a) AS sum_a, sum(sum_b) AS sum_b FROM gone) g",
         named! {":now": now, ":since": since},
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -122,7 +122,7 @@ pub(super) fn unused_summary(conn: Conn<'_>, now: i64, since: i64) -> StoreResul
 /// listed as `listing` asks; nothing here reads every assignment.
 pub fn facts(conn: Conn<'_>, now: Time, listing: Listing) -> StoreResult<AlertFacts> {
     let n = secs(now);
-    let limit = listing.limit.unwrap_or(-1);
+    let limit = listing.limit.unwrap_or(i64::MAX);
     let wanted = |id: AlertId| listing.fingerprints.contains(&id);
     // Every item in order; or the first few as the index has them, without sorting them all.
     let order = |by: &str| {
@@ -219,9 +219,11 @@ pub fn facts(conn: Conn<'_>, now: Time, listing: Listing) -> StoreResult<AlertFa
             Ok((p, role, time(r.get(7)?)))
         })?;
 
-    // Current assignments no audited operation made (kept listed by triggers).
+    // Current assignments no audited operation made (kept listed by triggers). SQLite walks
+    // the short list first when told to (CROSS JOIN); PostgreSQL plans that itself.
+    let join = if conn.is_pg() { "JOIN" } else { "CROSS JOIN" };
     f.outside_pim = conn.rows(&format!(
-        "SELECT {PR}, a.id FROM assignments_unaudited x CROSS JOIN assignments a ON a.id = x.assignment_id
+        "SELECT {PR}, a.id FROM assignments_unaudited x {join} assignments a ON a.id = x.assignment_id
          JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
          WHERE {CURRENT} ORDER BY u.upn"
     ), named! {":now": n}, |r| {

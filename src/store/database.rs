@@ -31,6 +31,8 @@ pub trait Database: Repos {
     fn data_version(&self) -> StoreResult<i64>;
     /// The file, when the database is one (not in memory).
     fn path(&self) -> Option<&Path>;
+    /// Where this host keeps the audit log's anchor for this database, if anywhere.
+    fn anchor_path(&self) -> Option<std::path::PathBuf>;
     /// Seals and opens this database's TOTP secrets.
     fn sealer(&self) -> &keys::Sealer;
     /// Loads the key again (after a restore changed the database under it).
@@ -49,10 +51,10 @@ pub trait Database: Repos {
     fn copy_in(&mut self, from: &backup::BackupFile, shown: &Path) -> StoreResult<()>;
     /// What `pim doctor` reports of the database itself.
     fn health(&self) -> Health;
-    /// The SQLite connection under it, for tests that look at or damage the file as an
-    /// outsider would.
+    /// The connection under it, for tests that look at or change the tables as an outsider
+    /// would.
     #[cfg(test)]
-    fn sqlite_for_tests(&self) -> &rusqlite::Connection;
+    fn conn_for_tests(&self) -> super::sql::Conn<'_>;
 }
 
 impl Transaction for Tx<'_> {
@@ -98,6 +100,10 @@ impl Database for Store {
         self.path.as_deref()
     }
 
+    fn anchor_path(&self) -> Option<std::path::PathBuf> {
+        self.path.as_deref().map(super::anchor::anchor_path)
+    }
+
     fn sealer(&self) -> &keys::Sealer {
         &self.sealer
     }
@@ -132,6 +138,12 @@ impl Database for Store {
     fn health(&self) -> Health {
         let text = |e: rusqlite::Error| e.to_string();
         Health {
+            location: self
+                .path
+                .as_deref()
+                .map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string()),
+            server: false,
+            schema_expected: super::SCHEMA_VERSION,
             schema_version: self
                 .conn
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -150,15 +162,15 @@ impl Database for Store {
     }
 
     #[cfg(test)]
-    fn sqlite_for_tests(&self) -> &rusqlite::Connection {
-        &self.conn
+    fn conn_for_tests(&self) -> super::sql::Conn<'_> {
+        super::sql::Conn::Sqlite(&self.conn)
     }
 }
 
 impl dyn Database {
-    /// The SQLite connection under it, for tests (see [`Database::sqlite_for_tests`]).
+    /// The connection under it, for tests (see [`Database::conn_for_tests`]).
     #[cfg(test)]
-    pub(crate) fn conn(&self) -> &rusqlite::Connection {
-        self.sqlite_for_tests()
+    pub(crate) fn conn(&self) -> super::sql::Conn<'_> {
+        self.conn_for_tests()
     }
 }

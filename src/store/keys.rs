@@ -44,6 +44,15 @@ impl Sealer {
         })
     }
 
+    /// A sealer with a key kept elsewhere than a file (PostgreSQL keeps it in the database).
+    pub fn with_key(key: Option<SealKey>, database_id: String) -> Self {
+        Self {
+            key,
+            database_id,
+            key_path: None,
+        }
+    }
+
     /// The key file, when the database is a file.
     pub fn key_path(&self) -> Option<&Path> {
         self.key_path.as_deref()

@@ -110,7 +110,7 @@ pub fn page(
 ) -> StoreResult<Vec<(i64, Email)>> {
     let sql = format!(
         "SELECT rowid, {COLUMNS} FROM emails
-         WHERE rowid > ?1 AND (?3 IS NULL OR recipient_id = ?3) ORDER BY rowid LIMIT ?2"
+         WHERE rowid > ?1 AND (CAST(?3 AS TEXT) IS NULL OR recipient_id = ?3) ORDER BY rowid LIMIT ?2"
     );
     conn.rows(&sql, args![after_rowid, limit, recipient_id], |r| {
         let rowid: i64 = r.get(0)?;

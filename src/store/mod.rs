@@ -157,6 +157,12 @@ impl Store {
 /// The file's own health, for `pim doctor` ([`Store::health`]).
 #[derive(Debug, Clone)]
 pub struct Health {
+    /// Where the database is: the file, or the server and database (never a password).
+    pub location: String,
+    /// On a server: its integrity is the server's, and the schema version is PostgreSQL's.
+    pub server: bool,
+    /// The schema version this pim writes on this backend.
+    pub schema_expected: i64,
     /// `PRAGMA user_version`.
     pub schema_version: Result<i64, String>,
     /// `PRAGMA quick_check`: "ok", or what it found.

@@ -192,7 +192,7 @@ pub fn list(conn: Conn<'_>, scope: Scope<'_>, limit: i64) -> StoreResult<Vec<Req
         Scope::Pending => (
             format!(
                 "SELECT {COLUMNS} FROM requests WHERE status IN ('PendingApproval', 'PendingAdminDecision')
-                 AND (?1 IS NULL OR 1) ORDER BY created_at DESC, rowid DESC LIMIT ?2"
+                 AND (CAST(?1 AS TEXT) IS NULL OR 1 = 1) ORDER BY created_at DESC, rowid DESC LIMIT ?2"
             ),
             None,
         ),

@@ -269,6 +269,13 @@ impl FromCell for i64 {
     }
 }
 
+impl FromCell for i32 {
+    fn from_cell(c: Cell<'_>) -> Result<Self, String> {
+        let i = i64::from_cell(c)?;
+        i32::try_from(i).map_err(|_| format!("{i} is out of range"))
+    }
+}
+
 impl FromCell for u32 {
     fn from_cell(c: Cell<'_>) -> Result<Self, String> {
         let i = i64::from_cell(c)?;
@@ -431,7 +438,11 @@ impl Conn<'_> {
     pub fn batch(&self, sql: &str) -> StoreResult<()> {
         match self {
             Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Conn::Pg(c) => c.batch(sql),
+            Conn::Pg(c) => {
+                c.batch(sql)?;
+                c.mark_changed();
+                Ok(())
+            }
         }
     }
 

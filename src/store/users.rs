@@ -131,7 +131,7 @@ pub fn list(
     let pattern = search.map(like_pattern);
     let sql = format!(
         "SELECT {COLUMNS} FROM users
-         WHERE object_type = 'user' AND (?1 IS NULL OR upn LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\')
+         WHERE object_type = 'user' AND (CAST(?1 AS TEXT) IS NULL OR upn LIKE ?1 ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\')
          ORDER BY upn COLLATE NOCASE LIMIT ?2 OFFSET ?3"
     );
     conn.rows(&sql, args![pattern, limit, offset], from_row)
@@ -212,7 +212,7 @@ pub fn set_enabled(conn: Conn<'_>, id: &str, enabled: bool) -> StoreResult<()> {
 /// Ends every session of a user but the one whose hash is `keep`; returns how many ended.
 pub fn delete_sessions_of(conn: Conn<'_>, user_id: &str, keep: Option<&str>) -> StoreResult<usize> {
     conn.exec(
-        "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+        "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS DISTINCT FROM ?2",
         args![user_id, keep],
     )
 }

@@ -4,12 +4,13 @@ use pim_console::store::pg::testing::cluster;
 
 use crate::common::Pim;
 
-/// The schema, meta and roles of a database, to show a refusal changed nothing.
+/// The tables and schemas of a database, to show a refusal changed nothing (roles are the
+/// cluster's, shared with tests running beside this one: those are checked by name).
 fn shape(c: &mut postgres::Client) -> Vec<String> {
     c.query(
         "SELECT table_schema || '.' || table_name FROM information_schema.tables
          WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
-         UNION ALL SELECT 'role ' || rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%'
+         UNION ALL SELECT 'schema ' || schema_name FROM information_schema.schemata
          ORDER BY 1",
         &[],
     )
@@ -17,6 +18,15 @@ fn shape(c: &mut postgres::Client) -> Vec<String> {
     .iter()
     .map(|r| r.get(0))
     .collect()
+}
+
+fn role_exists(c: &mut postgres::Client, role: &str) -> bool {
+    c.query_one(
+        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+        &[&role],
+    )
+    .unwrap()
+    .get(0)
 }
 
 #[test]
@@ -69,12 +79,13 @@ fn db_init_sets_up_a_database_once_and_prints_how_to_connect() {
     // Run again: refused, exit 1, nothing changed.
     let mut su = c.superuser(&db).unwrap();
     let before = shape(&mut su);
-    pim.run(&["db", "init", &url, "--role", "another_app"])
-        .fails(
-            1,
-            "it is set up for pim already (schema version 1); `pim db init` runs once per database",
-        );
+    let another = format!("{db}_another");
+    pim.run(&["db", "init", &url, "--role", &another]).fails(
+        1,
+        "it is set up for pim already (schema version 1); `pim db init` runs once per database",
+    );
     assert_eq!(shape(&mut su), before);
+    assert!(!role_exists(&mut su, &another));
 }
 
 #[test]
@@ -148,6 +159,7 @@ fn wrong_passwords_and_missing_servers_are_named_and_change_nothing() {
         "{err}"
     );
     assert_eq!(shape(&mut in_db), before);
+    assert!(!role_exists(&mut in_db, "pim_app"));
 
     let gone = tempfile::tempdir().unwrap();
     pim.run(&[
@@ -188,19 +200,50 @@ fn addresses_with_passwords_or_bad_modes_are_refused_before_connecting() {
 }
 
 #[test]
-fn other_commands_say_this_build_runs_on_sqlite_only() {
+fn commands_on_an_unreachable_server_name_it_and_leave_nothing_behind() {
     let pim = Pim::new();
+    let gone = tempfile::tempdir().unwrap();
+    let url = format!(
+        "postgresql:///pim?host={}&user=pim_app",
+        gone.path().display()
+    );
     let run = pim
-        .command(None, &["status"])
-        .env("PIM_DB", "postgresql:///pim?host=/nowhere&user=pim_app")
+        .command(None, &["lab"])
+        .env("PIM_DB", &url)
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
     assert!(
-        String::from_utf8_lossy(&run.stderr)
-            .contains("error: pim_app@pim (socket in /nowhere) is a PostgreSQL database; this build of pim can set one up (`pim db init`) but runs only on an SQLite file so far"),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+        err.contains(&format!(
+            "error: PostgreSQL at pim_app@pim (socket in {})",
+            gone.path().display()
+        )),
+        "{err}"
     );
     assert!(!pim.db.exists());
+    assert_eq!(std::fs::read_dir(gone.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_database_not_set_up_for_pim_is_refused_with_what_to_do() {
+    let Some(c) = cluster() else { return };
+    let db = c.fresh_db();
+    let pim = Pim::new();
+    let mut su = c.superuser(&db).unwrap();
+    let before = shape(&mut su);
+    let run = pim
+        .command(None, &["lab"])
+        .env("PIM_DB", c.url(&db))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains(
+            "it is not set up for pim (no schema pim); its owner runs `pim db init URL` once first"
+        ),
+        "{err}"
+    );
+    assert_eq!(shape(&mut su), before, "nothing was created");
 }

@@ -260,9 +260,9 @@ fn notification_rows_switched_off_send_nothing_and_additional_recipients_receive
         .svc
         .store
         .conn()
-        .query_row(
+        .one(
             "SELECT count(*) FROM emails WHERE to_addr = 'soc@contoso.com'",
-            [],
+            crate::args![],
             |r| r.get(0),
         )
         .unwrap();

@@ -41,18 +41,17 @@ fn alerts_match_what_the_database_holds() {
         .svc
         .store
         .conn()
-        .query_row("SELECT id FROM users WHERE upn LIKE 'pimuser@%'", [], |r| {
-            r.get(0)
-        })
+        .one(
+            "SELECT id FROM users WHERE upn LIKE 'pimuser@%'",
+            crate::args![],
+            |r| r.get(0),
+        )
         .unwrap();
     lab.svc
         .store
         .conn()
-        .execute(
-            "INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, created_at)
-             VALUES ('sneaky', '62e90394-69f5-4237-9190-012177145e10', ?1, 'active', 'assigned', 0, 0)",
-            [&user_id],
-        )
+        .exec("INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, created_at)
+             VALUES ('sneaky', '62e90394-69f5-4237-9190-012177145e10', ?1, 'active', 'assigned', 0, 0)", crate::args![&user_id])
         .unwrap();
     let views = lab.svc.alerts(&admin).unwrap();
     let outside = views
@@ -79,11 +78,8 @@ fn alerts_match_what_the_database_holds() {
     lab.svc
         .store
         .conn()
-        .execute(
-            "INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, created_at)
-             VALUES ('sneaky2', 'e8611ab8-c189-46e8-94e1-60213ab1f814', ?1, 'active', 'assigned', 0, 0)",
-            [&user_id],
-        )
+        .exec("INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, created_at)
+             VALUES ('sneaky2', 'e8611ab8-c189-46e8-94e1-60213ab1f814', ?1, 'active', 'assigned', 0, 0)", crate::args![&user_id])
         .unwrap();
     assert!(
         firing(&mut lab, &admin).contains(&AlertId::RolesAssignedOutsidePim),
@@ -239,10 +235,10 @@ fn a_big_alert_is_counted_in_full_listed_in_part_and_dismissed_as_a_whole() {
         .svc
         .store
         .conn()
-        .query_row(
+        .one(
             "SELECT count(*) FROM assignments WHERE ended_at IS NULL AND end_at IS NULL
              AND kind = 'active' AND origin = 'assigned'",
-            [],
+            crate::args![],
             |r| r.get(0),
         )
         .unwrap();
@@ -289,16 +285,16 @@ fn a_big_alert_is_counted_in_full_listed_in_part_and_dismissed_as_a_whole() {
     let agree = |lab: &Lab| {
         let conn = lab.svc.store.conn();
         let kept: i64 = conn
-            .query_row(
+            .one(
                 "SELECT value FROM counters WHERE name = 'current_assigned'",
-                [],
+                crate::args![],
                 |r| r.get(0),
             )
             .unwrap();
         let real: i64 = conn
-            .query_row(
+            .one(
                 "SELECT count(*) FROM assignments WHERE ended_at IS NULL AND origin = 'assigned'",
-                [],
+                crate::args![],
                 |r| r.get(0),
             )
             .unwrap();
@@ -309,7 +305,7 @@ fn a_big_alert_is_counted_in_full_listed_in_part_and_dismissed_as_a_whole() {
     lab.svc
         .store
         .conn()
-        .execute_batch(
+        .batch(
             "UPDATE assignments SET ended_at = 1, end_reason = 'removed' WHERE rowid IN
                 (SELECT rowid FROM assignments WHERE ended_at IS NULL AND origin = 'assigned' LIMIT 3);
              DELETE FROM assignments WHERE rowid IN

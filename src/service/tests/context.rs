@@ -31,9 +31,9 @@ fn failures(lab: &Lab, who: &str) -> i64 {
     lab.svc
         .store
         .conn()
-        .query_row(
+        .one(
             "SELECT failed_attempts FROM users WHERE upn = ?1",
-            [lab.upn(who)],
+            crate::args![lab.upn(who)],
             |r| r.get(0),
         )
         .unwrap()

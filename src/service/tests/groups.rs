@@ -448,18 +448,16 @@ fn a_role_given_to_a_group_is_announced_to_its_active_members_not_to_a_mailbox_n
         Window::Permanent,
     )
     .unwrap();
-    let to: Vec<String> = {
-        let conn = lab.svc.store.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT to_addr FROM emails WHERE event = 'assigneeNotice' AND request_id = ?1",
-            )
-            .unwrap();
-        stmt.query_map([&done.request.id], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let to: Vec<String> = lab
+        .svc
+        .store
+        .conn()
+        .rows(
+            "SELECT to_addr FROM emails WHERE event = 'assigneeNotice' AND request_id = ?1",
+            crate::args![done.request.id],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(to, [pimuser]);
 }
 

@@ -187,8 +187,7 @@ fn an_approver_must_give_a_reason() {
 #[test]
 fn the_first_decision_wins_across_terminals() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lab.db");
-    let mut lab = Lab::on_file(&path);
+    let mut lab = Lab::shared(dir.path());
     let admin = lab.sign_in("admin");
     lab.make_eligible(&admin, "Security Reader");
     let patch = SettingsPatch {
@@ -208,11 +207,7 @@ fn the_first_decision_wins_across_terminals() {
         .unwrap();
     let user = lab.sign_in("pimuser");
     let pending = request_approval(&mut lab, &user, 1);
-    let mut other = Service::new(
-        Store::open(&path, OpenMode::Existing).unwrap(),
-        lab.clock.clone(),
-        PasswordHasher::fast_for_tests(),
-    );
+    let mut other = lab.terminal();
     let approver = lab.sign_in("approver");
     other
         .decide(&approver, &pending.request.id, decision(false))

@@ -121,24 +121,21 @@ struct Machine {
     clock: Arc<TestClock>,
     accounts: Vec<CreatedAccount>,
     _dir: tempfile::TempDir,
+    _place: super::Place,
 }
 
 impl Machine {
     fn new() -> Machine {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("lab.db");
-        let first = Lab::on_file(&path);
+        let first = Lab::shared(dir.path());
         let clock = first.clock.clone();
-        let second = Service::new(
-            Store::open(&path, OpenMode::Existing).unwrap(),
-            clock.clone(),
-            PasswordHasher::fast_for_tests(),
-        );
+        let second = first.terminal();
         let mut m = Machine {
             terminals: [first.svc, second],
             clock,
             accounts: first.accounts,
             _dir: dir,
+            _place: first.place,
         };
         let admin = m.session("admin");
         for role in ROLES {
@@ -376,12 +373,12 @@ impl Machine {
             "no permanent active Global Administrator is left"
         );
         let bad: i64 = conn
-            .query_row(
+            .one(
                 "SELECT count(*) FROM assignments a JOIN assignments e ON e.id = a.activated_from
                  WHERE a.ended_at IS NULL AND a.origin = 'activated'
                    AND (a.end_at IS NULL OR (e.end_at IS NOT NULL AND a.end_at > e.end_at)
                         OR a.end_at - a.start_at > 86400)",
-                [],
+                crate::args![],
                 |r| r.get(0),
             )
             .unwrap();
@@ -393,16 +390,12 @@ impl Machine {
 }
 
 /// Replays the log: for each assignment, the state its newest successful entry recorded.
-fn fold_log(conn: &rusqlite::Connection) -> HashMap<String, AssignmentState> {
-    let mut stmt = conn
-        .prepare("SELECT subject_id, details FROM audit WHERE subject_id IS NOT NULL AND result = 'success' ORDER BY seq")
-        .unwrap();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+fn fold_log(conn: crate::store::sql::Conn<'_>) -> HashMap<String, AssignmentState> {
+    let rows: Vec<(String, String)> = conn
+        .rows("SELECT subject_id, details FROM audit WHERE subject_id IS NOT NULL AND result = 'success' ORDER BY seq", crate::args![], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     let mut out = HashMap::new();
-    for row in rows {
-        let (id, details) = row.unwrap();
+    for (id, details) in rows {
         let v: serde_json::Value = serde_json::from_str(&details).unwrap();
         let state = serde_json::from_value(v["state"].clone())
             .unwrap_or_else(|e| panic!("entry about {id} records no state ({e}): {details}"));

@@ -8,25 +8,19 @@ use crate::policy::settings::SettingsPatch;
 
 /// (subject, time) of every reminder-type message in the database.
 fn reminders(lab: &Lab) -> Vec<(String, String, crate::clock::Time)> {
-    let mut stmt = lab
-        .svc
+    lab.svc
         .store
         .conn()
-        .prepare("SELECT to_addr, subject, created_at FROM emails WHERE event IN ('expiryReminder', 'expiredNotice') ORDER BY created_at, to_addr")
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, crate::clock::from_unix(r.get(2)?)))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+        .rows("SELECT to_addr, subject, created_at FROM emails WHERE event IN ('expiryReminder', 'expiredNotice') ORDER BY created_at, to_addr", crate::args![], |r| {
+            Ok((r.get(0)?, r.get(1)?, crate::clock::from_unix(r.get(2)?)))
+        })
+        .unwrap()
 }
 
 #[test]
 fn the_14_day_reminder_comes_once_at_6d1h_into_a_20_day_eligibility() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lab.db");
-    let mut lab = Lab::on_file(&path);
+    let mut lab = Lab::shared(dir.path());
     let admin = lab.sign_in("admin");
     lab.eligible_for(&admin, 20);
     lab.advance(TimeDelta::days(6) - TimeDelta::minutes(1));
@@ -53,11 +47,7 @@ fn the_14_day_reminder_comes_once_at_6d1h_into_a_20_day_eligibility() {
             .all(|(_, _, at)| *at == start() + TimeDelta::days(6)),
         "dated at the threshold, not the sweep"
     );
-    let mut other = Service::new(
-        Store::open(&path, OpenMode::Existing).unwrap(),
-        lab.clock.clone(),
-        PasswordHasher::fast_for_tests(),
-    );
+    let mut other = lab.terminal();
     for _ in 0..3 {
         lab.svc.sweep().unwrap();
         other.sweep().unwrap();
@@ -198,18 +188,16 @@ fn approval_requests_go_to_designated_approvers_only() {
         .unwrap();
     let input = lab.activation(1, Some("x"), Some(lab.code("pimuser", 1)));
     lab.svc.activate(&user, input).unwrap();
-    let to: Vec<String> = {
-        let mut stmt = lab
-            .svc
-            .store
-            .conn()
-            .prepare("SELECT to_addr FROM emails WHERE event = 'approvalRequest'")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let to: Vec<String> = lab
+        .svc
+        .store
+        .conn()
+        .rows(
+            "SELECT to_addr FROM emails WHERE event = 'approvalRequest'",
+            crate::args![],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(
         to,
         ["approver@pimlab.onmicrosoft.com"],
@@ -344,9 +332,9 @@ fn messages_for_row(row: NotifyRow, default_on: bool) -> i64 {
     lab.svc
         .store
         .conn()
-        .query_row(
+        .one(
             "SELECT count(*) FROM emails WHERE to_addr = ?1 AND event = ?2",
-            [&to, event.as_str()],
+            crate::args![&to, event.as_str()],
             |r| r.get(0),
         )
         .unwrap()

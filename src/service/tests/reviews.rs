@@ -18,16 +18,15 @@ fn review(role: &str, reviewers: Reviewers, auto_apply: bool) -> ReviewInput {
 }
 
 fn subjects(lab: &Lab, event: &str) -> Vec<(String, String)> {
-    let mut stmt = lab
-        .svc
+    lab.svc
         .store
         .conn()
-        .prepare("SELECT to_addr, subject FROM emails WHERE event = ?1 ORDER BY to_addr")
-        .unwrap();
-    stmt.query_map([event], |r| Ok((r.get(0)?, r.get(1)?)))
+        .rows(
+            "SELECT to_addr, subject FROM emails WHERE event = ?1 ORDER BY to_addr",
+            crate::args![event],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap()
-        .map(Result::unwrap)
-        .collect()
 }
 
 fn refusal(err: ServiceError) -> String {

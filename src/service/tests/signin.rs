@@ -91,10 +91,8 @@ fn unknown_users_get_the_same_answer_as_wrong_passwords_and_are_audited() {
 #[test]
 fn five_failures_across_two_terminals_lock_the_account() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lab.db");
-    let mut one = Lab::on_file(&path);
-    let store = Store::open(&path, OpenMode::Existing).unwrap();
-    let mut two = Service::new(store, one.clock.clone(), PasswordHasher::fast_for_tests());
+    let mut one = Lab::shared(dir.path());
+    let mut two = one.terminal();
     let (upn, pw) = (one.upn("pimuser"), one.account("pimuser").password.clone());
     for i in 0..4 {
         let svc = if i % 2 == 0 { &mut one.svc } else { &mut two };
@@ -128,10 +126,7 @@ fn a_hostile_password_hash_is_refused_quickly_and_audited() {
     lab.svc
         .store
         .conn()
-        .execute(
-            "UPDATE users SET password_hash = '$argon2id$v=19$m=65536,t=4294967295,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc' WHERE upn = ?1",
-            [&upn],
-        )
+        .exec("UPDATE users SET password_hash = '$argon2id$v=19$m=65536,t=4294967295,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc' WHERE upn = ?1", crate::args![&upn])
         .unwrap();
     let started = std::time::Instant::now();
     let err = lab.svc.sign_in(&upn, "whatever", "123456").unwrap_err();

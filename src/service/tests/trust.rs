@@ -174,7 +174,10 @@ fn a_damaged_clock_offset_reads_as_real_time_and_reset_repairs_it() {
     lab.svc
         .store
         .conn()
-        .execute("UPDATE tenant SET clock_offset = ?1", [i64::MAX])
+        .exec(
+            "UPDATE tenant SET clock_offset = ?1",
+            crate::args![i64::MAX],
+        )
         .unwrap();
     let state = lab.svc.clock().unwrap();
     assert_eq!(state.offset, TimeDelta::zero());
@@ -186,7 +189,9 @@ fn a_damaged_clock_offset_reads_as_real_time_and_reset_repairs_it() {
         .svc
         .store
         .conn()
-        .query_row("SELECT clock_offset FROM tenant", [], |r| r.get(0))
+        .one("SELECT clock_offset FROM tenant", crate::args![], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(stored, 0);
 }

@@ -46,7 +46,7 @@ fn conditions(f: &Filter<'_>, now: Time) -> (String, Vec<(&'static str, Value<'s
     let mut wheres = vec![match f.which {
         Which::Current => "a.ended_at IS NULL AND (a.end_at IS NULL OR a.end_at > :now)",
         Which::Expired => "(a.end_reason = 'expired' OR (a.ended_at IS NULL AND a.end_at <= :now))",
-        Which::All => "(:now IS NULL OR 1)",
+        Which::All => "(CAST(:now AS BIGINT) IS NULL OR 1 = 1)",
     }];
     let mut params = vec![(":now", Value::Int(secs(now)))];
     let text = |s: &str| Value::Text(s.to_owned().into());

@@ -165,7 +165,7 @@ pub fn update_window(
     crate::fault::point("assignments.update");
     let rearm = |column: &str, lead: i64| {
         format!(
-            "{column} = CASE WHEN end_at IS ?3 THEN {column} \
+            "{column} = CASE WHEN end_at IS NOT DISTINCT FROM ?3 THEN {column} \
              WHEN ?3 IS NOT NULL AND ?3 - {lead} > ?5 THEN NULL ELSE coalesce({column}, ?5) END"
         )
     };
@@ -361,7 +361,7 @@ pub fn latest_expired(
     let sql = format!(
         "SELECT {COLUMNS} FROM assignments a
          WHERE a.principal_id = ?1 AND a.role_id = ?2 AND a.origin = 'assigned' AND a.end_reason = 'expired'
-           AND (?3 IS NULL OR a.kind = ?3)
+           AND (CAST(?3 AS TEXT) IS NULL OR a.kind = ?3)
          ORDER BY a.end_at DESC LIMIT 1"
     );
     conn.row(
@@ -389,7 +389,7 @@ pub fn due_reminders(
         "SELECT {COLUMNS}, {JOINED} FROM assignments a
          JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.principal_id
          WHERE a.ended_at IS NULL AND a.origin = 'assigned' AND a.end_at IS NOT NULL AND a.{column} IS NULL
-           AND a.end_at <= ?1 + ?2 AND a.end_at - ?2 > a.created_at
+           AND a.end_at - ?2 <= ?1 AND a.end_at - ?2 > a.created_at
          ORDER BY a.end_at LIMIT ?3"
     );
     conn.rows(&sql, args![secs(now), lead_secs, limit], joined_row)

@@ -142,6 +142,10 @@ pub fn append(conn: Conn<'_>, entry: AuditEntry, id: String) -> StoreResult<Audi
 /// entries are not added to the text index one by one (see `0006_scale.sql`). Returns the
 /// number of the last entry before the bulk.
 pub fn defer_text_index(conn: Conn<'_>) -> StoreResult<i64> {
+    if conn.is_pg() {
+        // PostgreSQL's words are a generated column: nothing to defer.
+        return conn.value("SELECT coalesce(max(seq), 0) FROM audit", args![]);
+    }
     let head: i64 = conn.one("SELECT coalesce(max(seq), 0) FROM audit", args![], |r| {
         r.get(0)
     })?;
@@ -154,6 +158,9 @@ pub fn defer_text_index(conn: Conn<'_>) -> StoreResult<i64> {
 
 /// Ends a bulk append: indexes the words of every entry after `after` in one statement.
 pub fn index_deferred_text(conn: Conn<'_>, after: i64) -> StoreResult<()> {
+    if conn.is_pg() {
+        return Ok(());
+    }
     conn.exec("INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
          SELECT seq, justification, ticket_number, actor, target, details FROM audit WHERE seq > ?1", args![after])?;
     conn.exec(
@@ -217,8 +224,21 @@ fn fts_query(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// [`fts_query`] for PostgreSQL's text search: every word as a prefix (`'inc':* & 'db':*`).
+fn tsquery(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("'{w}':*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" & "))
+}
+
 /// The WHERE conditions of a filter other than whose entries they are, and their parameters.
-fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value<'static>)>) {
+fn conditions(
+    f: &Filter<'_>,
+    pg: bool,
+) -> (Vec<&'static str>, Vec<(&'static str, Value<'static>)>) {
     let text = |s: &str| Value::Text(s.to_owned().into());
     let mut wheres = Vec::new();
     let mut params = Vec::new();
@@ -242,7 +262,12 @@ fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value<'s
         params.push((":since", Value::Int(secs(since))));
     }
     if let Some(t) = f.text {
-        if let Some(q) = fts_query(t) {
+        if pg {
+            if let Some(q) = tsquery(t) {
+                wheres.push("words @@ to_tsquery('simple', :fts)");
+                params.push((":fts", Value::Text(q.into())));
+            }
+        } else if let Some(q) = fts_query(t) {
             wheres.push("seq IN (SELECT rowid FROM audit_text WHERE audit_text MATCH :fts)");
             params.push((":fts", Value::Text(q.into())));
         }
@@ -265,11 +290,11 @@ fn conditions(f: &Filter<'_>) -> (Vec<&'static str>, Vec<(&'static str, Value<'s
 }
 
 /// One ordered cursor over the entries `extra` and the filter's conditions select.
-fn cursor_sql(f: &Filter<'_>, extra: Option<&str>, order: &str) -> String {
-    let (mut wheres, _) = conditions(f);
+fn cursor_sql(f: &Filter<'_>, pg: bool, extra: Option<&str>, order: &str) -> String {
+    let (mut wheres, _) = conditions(f, pg);
     wheres.extend(extra);
     let wheres = if wheres.is_empty() {
-        "1".to_owned()
+        "1 = 1".to_owned()
     } else {
         wheres.join(" AND ")
     };
@@ -282,7 +307,8 @@ fn select(
     order: &str,
     each: &mut dyn FnMut(StoredAudit) -> bool,
 ) -> StoreResult<u64> {
-    let (_, mut params) = conditions(f);
+    let pg = conn.is_pg();
+    let (_, mut params) = conditions(f, pg);
     params.push((":limit", Value::Int(f.limit)));
     let who = f.user.or(f.involving);
     if let Some(who) = who {
@@ -291,7 +317,7 @@ fn select(
     let bound = super::bind(&params);
     let Some(_) = who else {
         let mut n = 0;
-        conn.each(&cursor_sql(f, None, order), &bound, &mut |row| {
+        conn.each(&cursor_sql(f, pg, None, order), &bound, &mut |row| {
             n += 1;
             Ok(each(from_row(row)?))
         })?;
@@ -300,12 +326,12 @@ fn select(
     // A user's entries: as actor and as target, each read in order on its own index (a page
     // of each at most) and merged, so the page costs what it returns whatever the log holds.
     let by_actor = conn.rows(
-        &cursor_sql(f, Some("actor_id = :who"), order),
+        &cursor_sql(f, pg, Some("actor_id = :who"), order),
         &bound,
         from_row,
     )?;
     let by_target = conn.rows(
-        &cursor_sql(f, Some("target_id = :who"), order),
+        &cursor_sql(f, pg, Some("target_id = :who"), order),
         &bound,
         from_row,
     )?;

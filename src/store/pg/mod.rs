@@ -11,6 +11,8 @@ use postgres::{Client, Config, NoTls};
 use super::{StoreError, StoreResult};
 
 pub mod sql;
+mod store;
+pub use store::PgStore;
 #[doc(hidden)]
 pub mod testing;
 #[cfg(test)]
@@ -26,6 +28,21 @@ const APPLICATION: &str = "pim-console";
 pub const SCHEMA: &str = "pim";
 
 const MIGRATIONS: [&str; 1] = [include_str!("sql/0001_init.sql")];
+
+/// Where this host keeps the anchors of the PostgreSQL databases it uses (one file each, named
+/// by the database's identity): `$XDG_STATE_HOME/pim/anchors`, made 0700.
+pub fn anchors_dir() -> StoreResult<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "pim").ok_or_else(|| StoreError::Io {
+        context: "finding a home directory for the audit log's anchor".into(),
+        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+    })?;
+    let dir = dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .join("anchors");
+    super::files::create_dir_private(&dir)?;
+    Ok(dir)
+}
 
 /// Whether a `--db` value names a PostgreSQL database rather than an SQLite file.
 pub fn is_url(db: &str) -> bool {
@@ -117,6 +134,12 @@ impl PgTarget {
         target.shown = target.describe();
         let source = target.find_password();
         Ok((target, source))
+    }
+
+    /// Sets the password to sign in with (tests; people use PGPASSWORD or the password file).
+    pub fn with_password(mut self, password: &str) -> Self {
+        self.config.password(password);
+        self
     }
 
     /// The server's host (or socket directory), for messages and the password file.
@@ -410,9 +433,18 @@ pub fn init(target: &PgTarget, role: &str, password: &str) -> StoreResult<Initia
     for sql in MIGRATIONS {
         tx.batch_execute(sql).map_err(fail)?;
     }
+    // The database's identity and the key that seals its TOTP secrets, made once here.
+    let database_id = uuid::Uuid::new_v4().simple().to_string();
+    let key =
+        crate::auth::seal::SealKey::generate().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('application', $1), ('schema_version', $2)",
-        &[&APPLICATION, &PG_SCHEMA_VERSION.to_string()],
+        "INSERT INTO meta (key, value) VALUES ('application', $1), ('schema_version', $2), ('database_id', $3)",
+        &[&APPLICATION, &PG_SCHEMA_VERSION.to_string(), &database_id],
+    )
+    .map_err(fail)?;
+    tx.execute(
+        "INSERT INTO seal_key (key_text) VALUES ($1)",
+        &[&key.to_file_text(&database_id).as_str()],
     )
     .map_err(fail)?;
     let exists: bool = tx

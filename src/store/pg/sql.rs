@@ -18,6 +18,7 @@ use crate::store::{StoreError, StoreResult};
 pub struct PgConn {
     client: RefCell<Client>,
     statements: RefCell<HashMap<String, Statement>>,
+    changed: std::cell::Cell<bool>,
     /// Where it is connected (`user@host:port/db`), for messages.
     pub shown: String,
 }
@@ -36,6 +37,7 @@ impl PgConn {
         Self {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
+            changed: std::cell::Cell::new(false),
             shown,
         }
     }
@@ -53,11 +55,15 @@ impl PgConn {
             return Ok(s.clone());
         }
         let translated = translate(sql);
-        let stmt = self
-            .client
-            .borrow_mut()
-            .prepare(&translated)
-            .map_err(|e| self.fail(&e))?;
+        let stmt = self.client.borrow_mut().prepare(&translated).map_err(|e| {
+            // A statement the server cannot prepare is pim's fault: say which.
+            let mut err = self.fail(&e);
+            if let StoreError::Postgres { what, .. } = &mut err {
+                let words: String = translated.split_whitespace().collect::<Vec<_>>().join(" ");
+                what.push_str(&format!(" in: {}", crate::policy::text::clip(&words, 600)));
+            }
+            err
+        })?;
         self.statements
             .borrow_mut()
             .insert(sql.to_owned(), stmt.clone());
@@ -78,7 +84,44 @@ impl PgConn {
             .borrow_mut()
             .execute(&stmt, &refs)
             .map_err(|e| self.fail(&e))?;
+        if n > 0 {
+            self.changed.set(true);
+        }
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// Notes that a statement run as text changed rows.
+    pub fn mark_changed(&self) {
+        self.changed.set(true);
+    }
+
+    /// Whether anything changed since last asked (and forgets it).
+    pub fn take_changed(&self) -> bool {
+        self.changed.replace(false)
+    }
+
+    /// How many change notifications other connections sent since last asked, read without
+    /// waiting.
+    pub fn notifications_from_others(&self, own_pid: i32) -> StoreResult<i64> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut n = 0;
+        {
+            let mut notes = client.notifications();
+            let mut pending = notes.iter();
+            while let Some(note) = pending.next().map_err(|e| self.fail(&e))? {
+                if note.process_id() != own_pid {
+                    n += 1;
+                }
+            }
+        }
+        if client.is_closed() {
+            return Err(StoreError::Postgres {
+                target: self.shown.clone(),
+                what: "the connection to the server was lost".into(),
+            });
+        }
+        Ok(n)
     }
 
     /// Runs SQL text (several statements, no parameters).
@@ -307,7 +350,27 @@ pub fn translate(sql: &str) -> String {
                     chars.next();
                 }
                 let word = &sql[at..end];
-                if word.eq_ignore_ascii_case("rowid") {
+                if word.eq_ignore_ascii_case("indexed") {
+                    // SQLite's planner hints (`NOT INDEXED`, `INDEXED BY name`) are dropped.
+                    if out.trim_end().to_ascii_uppercase().ends_with("NOT") {
+                        let keep = out.trim_end().len() - 3;
+                        out.truncate(keep);
+                        out.truncate(out.trim_end().len());
+                    } else {
+                        out.truncate(out.trim_end().len());
+                        for _ in 0..2 {
+                            while chars.peek().is_some_and(|(_, d)| d.is_whitespace()) {
+                                chars.next();
+                            }
+                            while chars
+                                .peek()
+                                .is_some_and(|(_, d)| d.is_ascii_alphanumeric() || *d == '_')
+                            {
+                                chars.next();
+                            }
+                        }
+                    }
+                } else if word.eq_ignore_ascii_case("rowid") {
                     out.push_str("rid");
                 } else if word.eq_ignore_ascii_case("like") {
                     out.push_str("ILIKE");
@@ -334,6 +397,10 @@ mod tests {
             "SELECT rid, rowid_mix FROM t WHERE a = $1 AND b ILIKE $2 AND c = 'x?1 rowid' ORDER BY rid"
         );
         assert_eq!(translate("VALUES (?, ?, ?)"), "VALUES ($1, $2, $3)");
+        assert_eq!(
+            translate("FROM assignments NOT INDEXED WHERE x FROM a INDEXED BY a_idx WHERE y"),
+            "FROM assignments WHERE x FROM a WHERE y"
+        );
         assert_eq!(
             translate("x = ?12 AND \"rowid\" = 1"),
             "x = $12 AND \"rowid\" = 1"

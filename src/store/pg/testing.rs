@@ -19,6 +19,25 @@ use std::time::{Duration, Instant};
 /// The environment variable that turns a missing PostgreSQL into a failure.
 pub const REQUIRE: &str = "PIM_REQUIRE_POSTGRES";
 
+/// The environment variable that runs the engine's and the CLI's tests on PostgreSQL
+/// (`PIM_TEST_BACKEND=postgres`) instead of SQLite.
+pub const BACKEND: &str = "PIM_TEST_BACKEND";
+
+/// Whether this test run is on PostgreSQL.
+///
+/// # Panics
+/// When `PIM_TEST_BACKEND` names no backend.
+pub fn on_postgres() -> bool {
+    match std::env::var(BACKEND).as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite" | "") | Err(_) => false,
+        Ok(other) => panic!("{BACKEND}={other}: use sqlite or postgres"),
+    }
+}
+
+/// The role pim runs as in the test databases, and its password.
+pub const APP_ROLE: (&str, &str) = ("pim_test_app", "pim-test-password");
+
 /// A running throwaway cluster.
 #[derive(Debug)]
 pub struct Cluster {
@@ -200,6 +219,42 @@ impl Cluster {
         c.batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create a test database");
         name
+    }
+
+    /// A new database set up for pim (as `pim db init` leaves it), for one test: its address
+    /// as pim's role, without the password ([`APP_ROLE`]). Made from a template set up once
+    /// per process, so each costs a file copy.
+    ///
+    /// # Panics
+    /// When the server refuses (a broken cluster fails the test that asked).
+    pub fn pim_db(&self) -> String {
+        static TEMPLATE: OnceLock<()> = OnceLock::new();
+        TEMPLATE.get_or_init(|| {
+            let mut c = self
+                .superuser("postgres")
+                .expect("connect to the test cluster");
+            c.batch_execute("CREATE DATABASE pim_template")
+                .expect("create the template");
+            drop(c);
+            let (owner, _) =
+                super::PgTarget::parse(&self.url("pim_template")).expect("the template's address");
+            super::init(&owner, APP_ROLE.0, APP_ROLE.1).expect("set the template up for pim");
+        });
+        let name = format!(
+            "p{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut c = self
+            .superuser("postgres")
+            .expect("connect to the test cluster");
+        c.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE pim_template"))
+            .expect("create a test database from the template");
+        format!(
+            "postgresql:///{name}?host={}&user={}",
+            self.dir.display(),
+            APP_ROLE.0
+        )
     }
 
     /// Runs one of the cluster's programs (`pg_ctl`, `psql`…) as the cluster's OS user.

@@ -2,6 +2,9 @@
 -- SQLite schema (store/sql), in PostgreSQL's words. Times are Unix seconds (BIGINT), switches
 -- are 0/1 SMALLINTs, as on SQLite, so both backends read and write the same values.
 
+-- SQLite's COLLATE NOCASE, for the same queries: equal and ordered regardless of case.
+CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+
 CREATE TABLE meta (
     key    TEXT PRIMARY KEY,
     value  TEXT NOT NULL
@@ -19,6 +22,7 @@ CREATE TABLE tenant (
 );
 
 CREATE TABLE users (
+    rid               BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     id                TEXT PRIMARY KEY,
     upn               TEXT NOT NULL,
     display_name      TEXT NOT NULL,
@@ -35,7 +39,7 @@ CREATE TABLE users (
     created_at        BIGINT NOT NULL,
     object_type       TEXT NOT NULL DEFAULT 'user' CHECK (object_type IN ('user', 'group'))
 );
-CREATE UNIQUE INDEX users_upn ON users (lower(upn));
+CREATE UNIQUE INDEX users_upn ON users ((upn COLLATE nocase));
 CREATE INDEX users_last_seen ON users (coalesce(last_sign_in, created_at)) WHERE enabled = 1;
 CREATE INDEX users_clear_secret ON users (id) WHERE totp_secret IS NOT NULL;
 
@@ -64,7 +68,7 @@ CREATE TABLE roles (
     group_id      TEXT REFERENCES groups(id),
     group_access  TEXT CHECK (group_access IN ('member', 'owner'))
 );
-CREATE UNIQUE INDEX roles_display_name ON roles (lower(display_name));
+CREATE UNIQUE INDEX roles_display_name ON roles ((display_name COLLATE nocase));
 CREATE UNIQUE INDEX roles_group_access ON roles (group_id, group_access) WHERE group_id IS NOT NULL;
 
 CREATE TABLE role_approvers (
@@ -104,6 +108,7 @@ CREATE TABLE role_settings (
 );
 
 CREATE TABLE requests (
+    rid                   BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     id                    TEXT PRIMARY KEY,
     action                TEXT NOT NULL,
     status                TEXT NOT NULL,
@@ -195,8 +200,8 @@ CREATE TABLE emails (
 );
 CREATE INDEX emails_recipient ON emails (recipient_id, created_at);
 
--- The audit log: numbered by the writer that holds the log's head (see `audit_head`),
--- append-only for everyone, the owner included.
+-- The audit log: numbered by the one writer at a time (pim's write lock), append-only for
+-- everyone, the owner included.
 CREATE TABLE audit (
     seq            BIGINT PRIMARY KEY,
     id             TEXT NOT NULL UNIQUE,
@@ -228,12 +233,12 @@ CREATE INDEX audit_role ON audit (role_id, seq);
 CREATE INDEX audit_subject ON audit (subject_id);
 CREATE INDEX audit_words ON audit USING gin (words);
 
--- The head of the log, one row: a writer locks it (SELECT … FOR UPDATE) before appending, so
--- two hosts never give two entries one number or fork the chain.
-CREATE TABLE audit_head (
+-- The key that seals the accounts' TOTP secrets. On SQLite it is a file beside the database;
+-- here every host of the tenant needs it, so it lives with the data it seals, behind the
+-- server's access control.
+CREATE TABLE seal_key (
     singleton  SMALLINT PRIMARY KEY DEFAULT 1 CHECK (singleton = 1),
-    seq        BIGINT NOT NULL,
-    hash       TEXT NOT NULL
+    key_text   TEXT NOT NULL
 );
 
 CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -266,7 +271,7 @@ CREATE TABLE bundles (
     justification  TEXT,
     saved_at       BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX bundles_name ON bundles (user_id, lower(name));
+CREATE UNIQUE INDEX bundles_name ON bundles (user_id, (name COLLATE nocase));
 
 CREATE TABLE reviews (
     id            TEXT PRIMARY KEY,

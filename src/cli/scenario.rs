@@ -183,6 +183,9 @@ fn run(env: &Env, a: &ScenarioRunArgs) -> CliResult {
 
 /// A database at `db` is replaced only when asked and only when it holds a lab.
 fn make_room(db: &Path, replace: bool) -> CliResult {
+    if db.to_str().is_some_and(crate::store::pg::is_url) {
+        return make_room_on_server(db, replace);
+    }
     if !db.exists() {
         return Ok(());
     }
@@ -212,6 +215,38 @@ fn make_room(db: &Path, replace: bool) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// [`make_room`] on PostgreSQL: a database without a tenant is room enough. One with a lab is
+/// not emptied: its audit log is append-only there, for pim's role and the owner alike, so a
+/// scenario gets a database of its own instead.
+fn make_room_on_server(db: &Path, replace: bool) -> CliResult {
+    let mut svc = Service::open(db, OpenMode::Existing)?;
+    let tenant = match svc.tenant() {
+        Ok(t) => t,
+        Err(crate::service::ServiceError::NoTenant) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let shown = crate::store::pg::PgTarget::parse(&db.to_string_lossy())
+        .map(|(t, _)| t.shown)
+        .unwrap_or_default();
+    if tenant.kind != crate::policy::model::TenantKind::Lab {
+        return Err(CliError::error(format!(
+            "{shown} holds the tenant {}, not a training lab; a scenario never replaces it",
+            tenant.domain
+        )));
+    }
+    Err(CliError::error(if !replace {
+        format!(
+            "{shown} already holds the tenant {}; a scenario builds a fresh lab in a database of its own (createdb, then `pim db init URL`), or `--replace` for a lab in an SQLite file",
+            tenant.domain
+        )
+    } else {
+        format!(
+            "{shown} holds the tenant {}, and on PostgreSQL a scenario never replaces a tenant (its audit log cannot be deleted there); give it a new database (createdb, then `pim db init URL`)",
+            tenant.domain
+        )
+    }))
 }
 
 fn run_error(e: &RunError) -> CliError {

@@ -1,5 +1,5 @@
 //! Names for shell completion: the role catalogue, the groups and the enabled accounts' UPNs, read from
-//! the database file directly, read-only, without a sign-in, a migration or a warning. Any
+//! the database file (or server) directly, read-only, without a sign-in, a migration or a warning. Any
 //! problem (no database yet, an old or damaged one, busy) gives no names: completion must
 //! never get in the way.
 
@@ -20,7 +20,23 @@ fn open(path: &Path) -> Option<Connection> {
     Some(conn)
 }
 
+/// The names on a PostgreSQL server, given half a second to answer.
+fn pg_strings(url: &str, sql: &str) -> Option<Vec<(String, String)>> {
+    use super::sql::{Conn, args};
+    let (target, _) = super::pg::PgTarget::parse(url).ok()?;
+    let target = target.with_connect_timeout(std::time::Duration::from_millis(500));
+    let conn = super::pg::sql::PgConn::new(target.connect().ok()?, target.shown.clone());
+    conn.batch(&format!("SET search_path = {}", super::pg::SCHEMA))
+        .ok()?;
+    Conn::Pg(&conn)
+        .rows(sql, args![], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ok()
+}
+
 fn strings(path: &Path, sql: &str) -> Vec<(String, String)> {
+    if let Some(url) = path.to_str().filter(|p| super::pg::is_url(p)) {
+        return pg_strings(url, sql).unwrap_or_default();
+    }
     let Some(conn) = open(path) else {
         return Vec::new();
     };

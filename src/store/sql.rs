@@ -365,6 +365,25 @@ impl Row<'_> {
 }
 
 impl Row<'_> {
+    /// Column `i` shown as text (for comparing whole rows), or `None` past the last column.
+    ///
+    /// # Errors
+    /// When the column cannot be read.
+    pub fn cell(&self, i: usize) -> StoreResult<Option<String>> {
+        let count = match self {
+            Row::Sqlite(r) => r.as_ref().column_count(),
+            Row::Pg(r) => r.len(),
+        };
+        if i >= count {
+            return Ok(None);
+        }
+        let shown = match self {
+            Row::Sqlite(r) => format!("{:?}", r.get_ref(i)?),
+            Row::Pg(r) => super::pg::sql::cell(r, i, |c| Ok(format!("{c:?}")))?,
+        };
+        Ok(Some(shown))
+    }
+
     /// Column `i` as the bytes of its text (NULL as `None`), without copying: for reading
     /// many rows fast (the audit chain's verification).
     ///
@@ -446,7 +465,8 @@ impl Conn<'_> {
         }
     }
 
-    /// Calls `each` on every row, in order, without collecting them, until it returns false.
+    /// Calls `each` on every row, in order, until it returns false. `each` may run statements
+    /// of its own (PostgreSQL reads the rows first; see [`Conn::stream`] for big results).
     ///
     /// # Errors
     /// The database's error, or the first error `each` returns.
@@ -471,6 +491,35 @@ impl Conn<'_> {
                 Ok(())
             }
             Conn::Pg(c) => c.each(&sql, &args, each),
+        }
+    }
+
+    /// [`Conn::each`] without holding the rows: for results too big to keep (the whole audit
+    /// log). `each` must not use the connection.
+    ///
+    /// # Errors
+    /// The database's error, or the first error `each` returns.
+    pub fn stream<'a>(
+        &self,
+        sql: &str,
+        args: impl Into<Args<'a>>,
+        each: &mut dyn FnMut(&Row<'_>) -> StoreResult<bool>,
+    ) -> StoreResult<()> {
+        let (sql, args) = args.into().resolve(sql);
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(&sql)?;
+                let mut rows = stmt.query(rusqlite::params_from_iter(
+                    args.iter().map(|a| Bound(a.value())),
+                ))?;
+                while let Some(r) = rows.next()? {
+                    if !each(&Row::Sqlite(r))? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            Conn::Pg(c) => c.stream(&sql, &args, each),
         }
     }
 

@@ -104,7 +104,8 @@ impl App {
     /// A console on the database at `db`: the first-run screen when there is no database or no
     /// tenant, otherwise sign-in.
     pub fn open(db: PathBuf, tz: Tz) -> Result<App, ServiceError> {
-        let svc = if db.exists() {
+        let on_server = db.to_str().is_some_and(crate::store::pg::is_url);
+        let svc = if on_server || db.exists() {
             Some(Service::open(&db, OpenMode::Existing)?)
         } else {
             None

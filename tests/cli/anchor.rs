@@ -26,7 +26,7 @@ fn changes_are_refused(pim: &Pim) {
 
 #[test]
 fn deleting_the_newest_entries_is_found() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     let head = pim.audit_count();
     sql(
         &pim,
@@ -51,7 +51,7 @@ fn deleting_the_newest_entries_is_found() {
 
 #[test]
 fn an_emptied_log_is_found() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     sql(&pim, "DROP TRIGGER audit_no_delete; DELETE FROM audit;");
     pim.run(&["audit", "verify"])
         .fails(1, "the audit log is empty, but");
@@ -60,7 +60,7 @@ fn an_emptied_log_is_found() {
 
 #[test]
 fn an_older_copy_put_back_is_found() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     let old = pim.dir.path().join("old.db");
     std::fs::copy(&pim.db, &old).unwrap();
     let user = pim.upn("pimuser");
@@ -70,7 +70,7 @@ fn an_older_copy_put_back_is_found() {
     pim.run(&["audit", "verify"])
         .fails(1, "an older copy of the database was put back");
     // Replacing the anchor with one of another database is no way out either.
-    let other = Pim::new();
+    let other = Pim::sqlite();
     let mut other = other;
     other.lab();
     std::fs::copy(
@@ -84,7 +84,7 @@ fn an_older_copy_put_back_is_found() {
 
 #[test]
 fn a_hand_edited_or_inserted_assignment_is_named() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     pim.run(&["audit", "verify"]).ok();
     sql(
         &pim,
@@ -127,7 +127,7 @@ fn a_hand_edited_or_inserted_assignment_is_named() {
 
 #[test]
 fn a_checkpoint_kept_elsewhere_proves_the_log_still_extends_it() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     let cp = pim
         .run(&["audit", "checkpoint"])
         .ok()
@@ -174,7 +174,7 @@ fn a_checkpoint_kept_elsewhere_proves_the_log_still_extends_it() {
 
 #[test]
 fn only_an_administrator_reanchors_and_the_break_is_recorded() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     sql(
         &pim,
         "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);",
@@ -222,7 +222,7 @@ fn only_an_administrator_reanchors_and_the_break_is_recorded() {
 
 #[test]
 fn a_backup_is_consistent_while_others_write_and_restores_as_a_known_rollback() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     let backup = pim.dir.path().join("backup.db");
     // Another terminal keeps changing settings while the backup runs.
     let writer = {
@@ -304,10 +304,10 @@ fn a_backup_is_consistent_while_others_write_and_restores_as_a_known_rollback() 
 
 #[test]
 fn a_backup_elsewhere_needs_its_key_and_a_damaged_database_is_replaced() {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     let backup = pim.dir.path().join("backup.db");
     pim.run(&["backup", backup.to_str().unwrap()]).ok();
-    let elsewhere = Pim::new();
+    let elsewhere = Pim::sqlite();
     let target = elsewhere.db.to_str().unwrap().to_owned();
     let run = |args: &[&str]| {
         let mut all = vec!["--db", &target];

@@ -8,7 +8,10 @@ use crate::common::Pim;
 /// A lab where pimuser activated Security Reader with a justification a spreadsheet would
 /// take for a formula, and was refused once.
 fn lab() -> (Pim, String, String) {
-    let mut pim = Pim::new();
+    lab_on(Pim::new())
+}
+
+fn lab_on(mut pim: Pim) -> (Pim, String, String) {
     pim.lab();
     pim.login("admin").ok();
     pim.login("pimuser").ok();
@@ -97,10 +100,11 @@ fn csv_is_rfc_4180_and_safe_in_a_spreadsheet() {
     }
     // Sequence and hash are the log's own.
     let (seq, hash): (i64, String) = pim
-        .sql()
-        .query_row(
+        .tables()
+        .conn()
+        .one(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
+            pim_console::args![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
@@ -205,7 +209,7 @@ fn json_and_json_lines_read_as_graph_directory_audits() {
 
 #[test]
 fn an_export_to_a_file_is_private_and_never_the_database() {
-    let (pim, admin, _) = lab();
+    let (pim, admin, _) = lab_on(Pim::sqlite());
     let out = pim.dir.path().join("audit.csv");
     let run = pim
         .run_as(
@@ -227,7 +231,7 @@ fn an_export_to_a_file_is_private_and_never_the_database() {
             0o600
         );
     }
-    let before = std::fs::read(&pim.db).unwrap();
+    let before = pim.contents();
     for target in [pim.db.clone(), pim.dir.path().join("lab.db.key")] {
         pim.run_as(
             Some(&admin),
@@ -242,7 +246,7 @@ fn an_export_to_a_file_is_private_and_never_the_database() {
         )
         .fails(2, "the database's own file");
     }
-    assert_eq!(std::fs::read(&pim.db).unwrap(), before);
+    assert_eq!(pim.contents(), before);
     pim.run_as(Some(&admin), &["audit", "export"])
         .fails(2, "give --format");
     // Nothing half-written is left behind.

@@ -293,10 +293,11 @@ fn wrong_codes_fail_with_exit_4_and_are_counted() {
         .fails(4, "authentication failed: the code is not valid");
     let failures: i64 = s
         .pim
-        .sql()
-        .query_row(
+        .tables()
+        .conn()
+        .one(
             "SELECT failed_attempts FROM users WHERE upn = ?1",
-            [&s.user],
+            pim_console::args![&s.user],
             |r| r.get(0),
         )
         .unwrap();

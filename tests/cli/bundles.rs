@@ -94,12 +94,9 @@ fn several_roles_activate_together_with_one_code() {
     // Both completed, from the one code given.
     let checks: i64 = l
         .pim
-        .sql()
-        .query_row(
-            "SELECT count(*) FROM audit WHERE activity = 'Add member to role completed (PIM activation)'",
-            [],
-            |r| r.get(0),
-        )
+        .tables()
+        .conn()
+        .one("SELECT count(*) FROM audit WHERE activity = 'Add member to role completed (PIM activation)'", pim_console::args![], |r| r.get(0))
         .unwrap();
     assert_eq!(checks, 2);
 }
@@ -215,7 +212,7 @@ fn one_refused_role_activates_none_and_every_failure_is_named() {
 fn several_roles_can_be_tried_first() {
     let l = lab();
     let before = (l.pim.snapshot(), l.pim.audit_count());
-    let bytes = std::fs::read(&l.pim.db).unwrap();
+    let bytes = l.pim.contents();
     let run = l
         .user(&[
             "activate",
@@ -245,7 +242,7 @@ fn several_roles_can_be_tried_first() {
             .contains("A fresh code from the authenticator would be asked for.")
     );
     assert_eq!((l.pim.snapshot(), l.pim.audit_count()), before);
-    assert_eq!(std::fs::read(&l.pim.db).unwrap(), bytes);
+    assert_eq!(l.pim.contents(), bytes);
 }
 
 #[test]
@@ -402,8 +399,11 @@ fn a_lab_reset_clears_the_bundles_with_their_accounts() {
     l.pim.run_as(Some(&admin), &["lab", "--reset"]).ok();
     let count: i64 = l
         .pim
-        .sql()
-        .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))
+        .tables()
+        .conn()
+        .one("SELECT count(*) FROM bundles", pim_console::args![], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(count, 0);
 }

@@ -5,7 +5,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use pim_console::args;
 use pim_console::auth::totp::code_at;
+use pim_console::store::pg::PgTarget;
+use pim_console::store::pg::sql::PgConn;
+use pim_console::store::pg::testing::{APP_ROLE, cluster, on_postgres};
+use pim_console::store::sql::Conn;
 use serde_json::Value;
 
 /// One finished run.
@@ -55,21 +60,60 @@ impl Run {
     }
 }
 
-/// A temp directory with a database path and a private state directory.
+/// A temp directory with a database (an SQLite file in it, or with `PIM_TEST_BACKEND=postgres`
+/// a PostgreSQL database of its own on the test cluster) and a private state directory.
 pub struct Pim {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
     pub accounts: Vec<Value>,
+    /// Whether the database is on PostgreSQL.
+    pub pg: bool,
 }
 
 impl Pim {
+    /// A new database on the backend this run tests.
     pub fn new() -> Pim {
+        if on_postgres() {
+            let cluster = cluster().expect("PIM_TEST_BACKEND=postgres needs PostgreSQL here");
+            Pim {
+                dir: tempfile::tempdir().unwrap(),
+                db: PathBuf::from(cluster.pim_db()),
+                accounts: Vec::new(),
+                pg: true,
+            }
+        } else {
+            Self::sqlite()
+        }
+    }
+
+    /// A new SQLite file, whatever the run: for what only a file has (its permissions, its
+    /// key and anchor beside it, damage done to it, backups).
+    pub fn sqlite() -> Pim {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("lab.db");
         Pim {
             dir,
             db,
             accounts: Vec::new(),
+            pg: false,
+        }
+    }
+
+    /// The database's tables, read or changed directly as an outsider would (`sqlite3`,
+    /// `psql`), on either backend.
+    pub fn tables(&self) -> Tables {
+        if self.pg {
+            let url = self.db.to_str().unwrap();
+            let (target, _) = PgTarget::parse(url).unwrap();
+            let target = target.with_password(APP_ROLE.1);
+            let client = target.connect().unwrap();
+            let conn = PgConn::new(client, target.shown.clone());
+            conn.client()
+                .batch_execute("SET search_path = pim")
+                .unwrap();
+            Tables::Pg(Box::new(conn))
+        } else {
+            Tables::Sqlite(rusqlite::Connection::open(&self.db).unwrap())
         }
     }
 
@@ -78,6 +122,7 @@ impl Pim {
         let mut c = Command::new(env!("CARGO_BIN_EXE_pim"));
         c.args(args)
             .env("PIM_DB", &self.db)
+            .env("PGPASSWORD", APP_ROLE.1)
             .env("HOME", self.dir.path())
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
@@ -141,10 +186,13 @@ impl Pim {
         )
     }
 
-    /// A lab with some history: the admin signed in (the default session), pimuser eligible
-    /// for Security Reader, and a settings change.
-    pub fn with_history() -> Pim {
-        let mut pim = Pim::new();
+    /// A lab with some history, in an SQLite file whatever the run: the admin signed in (the
+    /// default session), pimuser eligible for Security Reader, and a settings change.
+    pub fn sqlite_with_history() -> Pim {
+        Self::history(Pim::sqlite())
+    }
+
+    fn history(mut pim: Pim) -> Pim {
         pim.lab();
         pim.login("admin").ok();
         pim.make_eligible(None, "Security Reader", "pimuser").ok();
@@ -248,14 +296,20 @@ impl Pim {
         )
     }
 
-    /// Opens the database directly, as a curious (or hostile) user with sqlite3 would.
+    /// Opens the SQLite file directly, as a curious (or hostile) user with sqlite3 would
+    /// (tests of what only a file has; [`Pim::tables`] works on either backend).
     pub fn sql(&self) -> rusqlite::Connection {
+        assert!(
+            !self.pg,
+            "this test reads an SQLite file: make its Pim with Pim::sqlite()"
+        );
         rusqlite::Connection::open(&self.db).unwrap()
     }
 
     /// Every row of the state tables, to prove that something changed nothing.
     pub fn snapshot(&self) -> Vec<String> {
-        let conn = self.sql();
+        let tables = self.tables();
+        let conn = tables.conn();
         let mut out = Vec::new();
         for table in [
             "tenant",
@@ -270,26 +324,73 @@ impl Pim {
             "groups",
             "roles",
         ] {
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
-                .unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    let cells: Vec<String> = (0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect();
+            let mut rows = conn
+                .rows(&format!("SELECT * FROM {table}"), args![], |r| {
+                    let mut cells = Vec::new();
+                    while let Some(cell) = r.cell(cells.len())? {
+                        cells.push(cell);
+                    }
                     Ok(format!("{table}: {}", cells.join(" | ")))
                 })
                 .unwrap();
-            out.extend(rows.map(Result::unwrap));
+            rows.sort();
+            out.extend(rows);
+        }
+        out
+    }
+
+    /// Everything the database holds, to show that something left it exactly as it was: the
+    /// SQLite file's bytes, or every row of every table of pim's on PostgreSQL.
+    pub fn contents(&self) -> Vec<u8> {
+        if !self.pg {
+            return std::fs::read(&self.db).unwrap();
+        }
+        let tables = self.tables();
+        let conn = tables.conn();
+        let names: Vec<String> = conn
+            .rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'pim' ORDER BY 1",
+                args![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut out = Vec::new();
+        for table in names {
+            let rows = conn
+                .rows(&format!("SELECT * FROM {table}"), args![], |r| {
+                    let mut cells = Vec::new();
+                    while let Some(cell) = r.cell(cells.len())? {
+                        cells.push(cell);
+                    }
+                    Ok(format!("{table}: {}\n", cells.join(" | ")))
+                })
+                .unwrap();
+            let mut rows = rows;
+            rows.sort();
+            out.extend(rows.concat().into_bytes());
         }
         out
     }
 
     pub fn audit_count(&self) -> i64 {
-        self.sql()
-            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        self.tables()
+            .conn()
+            .value("SELECT count(*) FROM audit", args![])
             .unwrap()
+    }
+}
+
+/// A direct connection to a test's database, on either backend.
+pub enum Tables {
+    Sqlite(rusqlite::Connection),
+    Pg(Box<PgConn>),
+}
+
+impl Tables {
+    pub fn conn(&self) -> Conn<'_> {
+        match self {
+            Tables::Sqlite(c) => Conn::Sqlite(c),
+            Tables::Pg(c) => Conn::Pg(c),
+        }
     }
 }

@@ -71,6 +71,7 @@ fn console(pim: &Pim) -> Term {
         .env("XDG_STATE_HOME", pim.dir.path().join("state"))
         .env("TERM", "xterm-256color")
         .env("TZ", "UTC")
+        .env("PGPASSWORD", pim_console::store::pg::testing::APP_ROLE.1)
         .env_remove("PIM_AS");
     let pty = spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000))).unwrap();
     Term {
@@ -138,9 +139,13 @@ fn sign_in_activate_see_it_active_quit_and_the_terminal_is_restored() {
         status.code, 4,
         "the console's session is its own; the CLI is not signed in as pimuser"
     );
-    let conn = pim.sql();
-    let active: i64 = conn
-        .query_row("SELECT count(*) FROM assignments WHERE kind = 'active' AND origin = 'activated' AND ended_at IS NULL", [], |r| r.get(0))
+    let active: i64 = pim
+        .tables()
+        .conn()
+        .value(
+            "SELECT count(*) FROM assignments WHERE kind = 'active' AND origin = 'activated' AND ended_at IS NULL",
+            pim_console::args![],
+        )
         .unwrap();
     assert_eq!(active, 1);
 }
@@ -166,7 +171,12 @@ fn first_run_offers_the_lab_and_creates_it() {
     t.wait_for("Sign in to PIM Lab");
     t.control('q');
     assert_restored(&mut t);
-    assert!(pim.db.exists());
+    let users: i64 = pim
+        .tables()
+        .conn()
+        .value("SELECT count(*) FROM users", pim_console::args![])
+        .unwrap();
+    assert_eq!(users, 3, "the lab's three accounts");
 }
 
 #[test]
@@ -195,12 +205,12 @@ fn the_first_run_screen_starts_a_class_at_phase_4_from_a_scenario() {
     t.wait_for("EXIT=");
     // The lab is where phase 3 left it.
     let eligible: i64 = pim
-        .sql()
-        .query_row(
+        .tables()
+        .conn()
+        .value(
             "SELECT count(*) FROM assignments a JOIN users u ON u.id = a.principal_id
              WHERE u.upn = ?1 AND a.kind = 'eligible' AND a.ended_at IS NULL",
-            [pim.upn("pimuser")],
-            |r| r.get(0),
+            pim_console::args![pim.upn("pimuser")],
         )
         .unwrap();
     assert_eq!(eligible, 1);

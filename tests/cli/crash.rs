@@ -100,7 +100,7 @@ fn crash_everywhere(pim: &Pim, who: &str, args: &[&str]) {
 }
 
 fn prepared() -> Pim {
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     pim.lab();
     pim.login("admin").ok();
     pim.login("pimuser").ok();

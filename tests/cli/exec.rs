@@ -64,10 +64,11 @@ impl Lab {
     /// The details of the newest audit entry named `activity`.
     fn last_audit(&self, activity: &str) -> String {
         self.pim
-            .sql()
-            .query_row(
+            .tables()
+            .conn()
+            .one(
                 "SELECT details FROM audit WHERE activity = ?1 ORDER BY seq DESC LIMIT 1",
-                [activity],
+                pim_console::args![activity],
                 |r| r.get(0),
             )
             .unwrap_or_default()

@@ -19,7 +19,7 @@ fn set_mode(p: &Path, m: u32) {
 
 #[test]
 fn a_database_others_could_read_is_refused_by_every_command() {
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     pim.lab();
     pim.login("admin").ok();
     let shown = pim.db.display().to_string();
@@ -46,7 +46,7 @@ fn a_database_others_could_read_is_refused_by_every_command() {
 
 #[test]
 fn an_open_directory_a_link_or_another_owner_is_refused() {
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     pim.lab();
     let dir = pim.dir.path().to_path_buf();
     set_mode(&dir, 0o777);
@@ -73,7 +73,7 @@ fn an_open_directory_a_link_or_another_owner_is_refused() {
 
 #[test]
 fn loose_session_files_are_refused() {
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     pim.lab();
     pim.login("pimuser").ok();
     let sessions = pim.dir.path().join("state/pim/sessions");
@@ -93,7 +93,7 @@ fn loose_session_files_are_refused() {
 
 #[test]
 fn what_pim_creates_is_private_whatever_the_umask() {
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     pim.db = pim.dir.path().join("deeper/lab.db");
     let umask0 = |pim: &Pim, args: &str| {
         let script = format!("umask 000; exec {} {args}", env!("CARGO_BIN_EXE_pim"));
@@ -147,7 +147,7 @@ fn what_pim_creates_is_private_whatever_the_umask() {
 
 #[test]
 fn sign_ins_at_the_same_moment_are_all_kept() {
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     pim.lab();
     pim.login("admin").ok();
     let admin = pim.upn("admin");

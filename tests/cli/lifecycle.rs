@@ -42,14 +42,14 @@ fn subjects(pim: &Pim, who: &str) -> Vec<String> {
 }
 
 fn activities(pim: &Pim) -> Vec<String> {
-    let conn = pim.sql();
-    let mut stmt = conn
-        .prepare("SELECT activity FROM audit ORDER BY seq")
-        .unwrap();
-    stmt.query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    let tables = pim.tables();
+    let conn = tables.conn();
+    conn.rows(
+        "SELECT activity FROM audit ORDER BY seq",
+        pim_console::args![],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 /// pimuser asks to activate for 2h (with a code when `mfa`); returns the request id.
@@ -223,17 +223,15 @@ fn an_approval_walks_through_two_terminals() {
 
 /// Reminder messages in the database: (to, subject, unix time).
 fn reminders(pim: &Pim) -> Vec<(String, String, i64)> {
-    let conn = pim.sql();
-    let mut stmt = conn
-        .prepare(
-            "SELECT to_addr, subject, created_at FROM emails
-             WHERE event IN ('expiryReminder', 'expiredNotice') ORDER BY created_at, to_addr",
-        )
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    let tables = pim.tables();
+    let conn = tables.conn();
+    conn.rows(
+        "SELECT to_addr, subject, created_at FROM emails
+         WHERE event IN ('expiryReminder', 'expiredNotice') ORDER BY created_at, to_addr",
+        pim_console::args![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -242,10 +240,11 @@ fn the_three_expiry_emails_arrive_once_at_their_simulated_times() {
     let (admin, user) = (pim.upn("admin"), pim.upn("pimuser"));
     let (a, u) = (Some(admin.as_str()), Some(user.as_str()));
     let assigned_at: i64 = pim
-        .sql()
-        .query_row(
+        .tables()
+        .conn()
+        .one(
             "SELECT start_at FROM assignments WHERE kind = 'eligible'",
-            [],
+            pim_console::args![],
             |r| r.get(0),
         )
         .unwrap();

@@ -270,7 +270,7 @@ fn a_dry_run_changes_nothing_and_only_administrators_import() {
     let exported = a.run(&["settings", "export", "--all"]).ok().json();
     let b = admin_lab();
     let file = write(&b, "all.json", &exported);
-    let db = std::fs::read(&b.db).unwrap();
+    let db = b.contents();
     let (before, audits) = (b.snapshot(), b.audit_count());
     let dry = b.run(&["settings", "import", &file, "--dry-run"]).ok();
     assert!(
@@ -280,11 +280,7 @@ fn a_dry_run_changes_nothing_and_only_administrators_import() {
     );
     assert!(dry.stdout.contains("nothing was changed"), "{}", dry.stdout);
     assert_eq!((b.snapshot(), b.audit_count()), (before, audits));
-    assert_eq!(
-        std::fs::read(&b.db).unwrap(),
-        db,
-        "the file is byte for byte the same"
-    );
+    assert_eq!(b.contents(), db, "the file is byte for byte the same");
     b.login("pimuser").ok();
     let user = b.upn("pimuser");
     b.run_as(Some(&user), &["settings", "import", &file])

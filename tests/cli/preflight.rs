@@ -38,7 +38,7 @@ fn lab() -> Lab {
 #[track_caller]
 fn dry(l: &Lab, as_upn: &str, args: &[&str], code: i32) -> crate::common::Run {
     let before = (l.pim.snapshot(), l.pim.audit_count());
-    let bytes = std::fs::read(&l.pim.db).unwrap();
+    let bytes = l.pim.contents();
     let mut all = args.to_vec();
     all.push("--dry-run");
     let run = l.pim.run_as(Some(as_upn), &all);
@@ -48,7 +48,7 @@ fn dry(l: &Lab, as_upn: &str, args: &[&str], code: i32) -> crate::common::Run {
         before,
         "{args:?} changed something"
     );
-    assert_eq!(std::fs::read(&l.pim.db).unwrap(), bytes, "{args:?}");
+    assert_eq!(l.pim.contents(), bytes, "{args:?}");
     run
 }
 

@@ -42,19 +42,21 @@ fn a_wrong_code_at_the_prompt_is_asked_again() {
     p.exp_string("EXIT=0").unwrap();
     // The failure was counted.
     let failures: i64 = pim
-        .sql()
-        .query_row(
+        .tables()
+        .conn()
+        .one(
             "SELECT failed_attempts FROM users WHERE upn = ?1",
-            [&upn],
+            pim_console::args![&upn],
             |r| r.get(0),
         )
         .unwrap();
     assert_eq!(failures, 0, "a sign-in resets the count");
     let audited: i64 = pim
-        .sql()
-        .query_row(
+        .tables()
+        .conn()
+        .one(
             "SELECT count(*) FROM audit WHERE result = 'failure' AND target = ?1",
-            [&upn],
+            pim_console::args![&upn],
             |r| r.get(0),
         )
         .unwrap();

@@ -63,11 +63,12 @@ fn two_processes_activating_the_same_role_leave_exactly_one_activation() {
         );
         assert!(stderr.iter().all(|e| !e.contains("locked")), "{stderr:?}");
         let current: i64 = pim
-            .sql()
-            .query_row(
+            .tables()
+            .conn()
+            .one(
                 "SELECT count(*) FROM assignments a JOIN roles r ON r.id = a.role_id
                  WHERE r.display_name = ?1 AND a.kind = 'active' AND a.ended_at IS NULL",
-                [role],
+                pim_console::args![role],
                 |r| r.get(0),
             )
             .unwrap();

@@ -27,18 +27,16 @@ fn seeded(seed: &str) -> (Pim, serde_json::Value) {
 
 /// Each assignment as (user, role, kind, permanent), in a stable order.
 fn assignments(pim: &Pim) -> Vec<(String, String, String, bool)> {
-    let conn = pim.sql();
-    let mut stmt = conn
-        .prepare(
-            "SELECT u.upn, r.display_name, a.kind, a.end_at IS NULL FROM assignments a
-             JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
-             WHERE a.ended_at IS NULL ORDER BY 1, 2, 3",
-        )
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    let tables = pim.tables();
+    let conn = tables.conn();
+    conn.rows(
+        "SELECT u.upn, r.display_name, a.kind, a.end_at IS NULL FROM assignments a
+         JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
+         WHERE a.ended_at IS NULL ORDER BY 1, 2, 3",
+        pim_console::args![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -47,8 +45,11 @@ fn a_seeded_lab_is_big_reproducible_and_its_chain_verifies() {
     assert_eq!(done["users"], 40);
     assert_eq!(done["assignments"], 150);
     let users: i64 = pim
-        .sql()
-        .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+        .tables()
+        .conn()
+        .one("SELECT count(*) FROM users", pim_console::args![], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(users, 43, "the three lab accounts and forty seeded ones");
     let current = assignments(&pim);
@@ -70,30 +71,38 @@ fn a_seeded_lab_is_big_reproducible_and_its_chain_verifies() {
 
     // The seed indexes its entries' words in bulk: every seeded entry is found by text
     // search, exactly as the search's own text check finds them, and the index is whole.
-    let conn = pim.sql();
-    let word = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let tables = pim.tables();
+    let conn = tables.conn();
+    let word = |sql: &str| -> i64 { conn.one(sql, pim_console::args![], |r| r.get(0)).unwrap() };
     let with_ticket = word("SELECT count(*) FROM audit WHERE justification LIKE '%(INC0%'");
-    let indexed = word("SELECT count(*) FROM audit_text WHERE audit_text MATCH 'INC0*'");
+    let indexed = word(if pim.pg {
+        "SELECT count(*) FROM audit WHERE words @@ to_tsquery('simple', 'INC0:*')"
+    } else {
+        "SELECT count(*) FROM audit_text WHERE audit_text MATCH 'INC0*'"
+    });
     assert!(with_ticket > 5, "{with_ticket}");
     assert_eq!(indexed, with_ticket);
-    conn.execute(
-        "INSERT INTO audit_text (audit_text, rank) VALUES ('integrity-check', 1)",
-        [],
-    )
-    .unwrap();
+    if !pim.pg {
+        conn.exec(
+            "INSERT INTO audit_text (audit_text, rank) VALUES ('integrity-check', 1)",
+            pim_console::args![],
+        )
+        .unwrap();
+    }
     assert_eq!(
         word("SELECT count(*) FROM meta WHERE key = 'audit_text_deferred'"),
         0,
         "nothing is left deferred"
     );
-    let ticket: String = conn
-        .query_row(
-            "SELECT substr(justification, instr(justification, '(INC') + 1, 10) FROM audit
-             WHERE justification LIKE '%(INC%' ORDER BY seq DESC LIMIT 1",
-            [],
+    let justification: String = conn
+        .one(
+            "SELECT justification FROM audit WHERE justification LIKE '%(INC%' ORDER BY seq DESC LIMIT 1",
+            pim_console::args![],
             |r| r.get(0),
         )
         .unwrap();
+    let at = justification.find("(INC").unwrap() + 1;
+    let ticket: String = justification[at..].chars().take(10).collect();
     let found = pim.run(&["audit", "--text", &ticket, "--json"]).ok().json();
     assert!(!found.as_array().unwrap().is_empty(), "{ticket}: {found}");
 

@@ -4,7 +4,7 @@
 use crate::common::Pim;
 
 fn lab_with_history() -> Pim {
-    let pim = Pim::with_history();
+    let pim = Pim::sqlite_with_history();
     pim.run(&["audit", "verify"]).ok();
     pim
 }

@@ -149,22 +149,16 @@ fn a_team_is_assigned_from_a_csv_and_one_bad_row_applies_nothing() {
     // The same audit entries as three `pim assign`s, and the same e-mails.
     let added: i64 = l
         .pim
-        .sql()
-        .query_row(
-            "SELECT count(*) FROM audit WHERE seq > ?1 AND activity LIKE 'Add %member to role%' AND result = 'success'",
-            [audit],
-            |r| r.get(0),
-        )
+        .tables()
+        .conn()
+        .one("SELECT count(*) FROM audit WHERE seq > ?1 AND activity LIKE 'Add %member to role%' AND result = 'success'", pim_console::args![audit], |r| r.get(0))
         .unwrap();
     assert_eq!(added, 3);
     let justification: String = l
         .pim
-        .sql()
-        .query_row(
-            "SELECT a.justification FROM assignments a JOIN users u ON u.id = a.principal_id WHERE u.upn LIKE 'alice@%'",
-            [],
-            |r| r.get(0),
-        )
+        .tables()
+        .conn()
+        .one("SELECT a.justification FROM assignments a JOIN users u ON u.id = a.principal_id WHERE u.upn LIKE 'alice@%'", pim_console::args![], |r| r.get(0))
         .unwrap();
     assert_eq!(justification, "onboarding, team \"A\"");
     let inbox = l.admin(&["inbox", "--json"]).ok().json();
@@ -399,7 +393,7 @@ fn a_dry_run_prints_each_row_and_changes_nothing() {
          Security Reader,bob@pimlab.onmicrosoft.com,active,7d,audit\n",
     );
     let before = (l.pim.snapshot(), l.pim.audit_count());
-    let bytes = std::fs::read(&l.pim.db).unwrap();
+    let bytes = l.pim.contents();
     let run = l.admin(&["assignments", "import", &path, "--dry-run"]).ok();
     assert!(
         run.stdout.starts_with("Dry run: nothing was changed"),
@@ -415,7 +409,7 @@ fn a_dry_run_prints_each_row_and_changes_nothing() {
             .contains("A fresh code from the authenticator would be asked for.")
     );
     assert_eq!((l.pim.snapshot(), l.pim.audit_count()), before);
-    assert_eq!(std::fs::read(&l.pim.db).unwrap(), bytes);
+    assert_eq!(l.pim.contents(), bytes);
 
     // Applying needs one code, for both rows; without one nothing is applied.
     let run = l.admin(&["assignments", "import", &path]);

@@ -7,7 +7,10 @@ use crate::common::Pim;
 use pim_console::policy::text::is_unsafe_to_show;
 
 fn lab_signed_in() -> Pim {
-    let mut pim = Pim::new();
+    signed_in(Pim::new())
+}
+
+fn signed_in(mut pim: Pim) -> Pim {
     pim.lab();
     pim.login("admin").ok();
     pim
@@ -91,8 +94,12 @@ fn the_lab_clock_stays_within_a_century_and_bad_times_change_nothing() {
 #[test]
 fn a_damaged_clock_offset_does_not_stop_anything_and_reset_repairs_it() {
     let pim = lab_signed_in();
-    pim.sql()
-        .execute("UPDATE tenant SET clock_offset = ?1", [i64::MAX])
+    pim.tables()
+        .conn()
+        .exec(
+            "UPDATE tenant SET clock_offset = ?1",
+            pim_console::args![i64::MAX],
+        )
         .unwrap();
     let admin = pim.upn("admin");
     let shown = pim.run_as(Some(&admin), &["clock", "--json"]).ok().json();
@@ -100,8 +107,13 @@ fn a_damaged_clock_offset_does_not_stop_anything_and_reset_repairs_it() {
     pim.run_as(Some(&admin), &["status"]).ok();
     pim.run_as(Some(&admin), &["clock", "reset"]).ok();
     let stored: i64 = pim
-        .sql()
-        .query_row("SELECT clock_offset FROM tenant", [], |r| r.get(0))
+        .tables()
+        .conn()
+        .one(
+            "SELECT clock_offset FROM tenant",
+            pim_console::args![],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(stored, 0);
 }
@@ -245,20 +257,24 @@ fn text_from_the_database_is_never_printed_raw() {
     pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
         .ok();
     let hostile = "Pim\u{202E}resU\u{200B}\u{9b}2J\x1b]0;pwned\x07";
-    let conn = pim.sql();
-    conn.execute(
+    let tables = pim.tables();
+    let conn = tables.conn();
+    conn.exec(
         "UPDATE users SET display_name = ?1 WHERE upn = ?2",
-        [hostile, &user],
+        pim_console::args![hostile, &user],
     )
     .unwrap();
-    conn.execute(
+    conn.exec(
         "UPDATE roles SET display_name = ?1 || display_name WHERE slug = 'security-reader'",
-        ["\u{202E}"],
+        pim_console::args!["\u{202E}"],
     )
     .unwrap();
-    conn.execute("UPDATE assignments SET justification = ?1", [hostile])
-        .unwrap();
-    drop(conn);
+    conn.exec(
+        "UPDATE assignments SET justification = ?1",
+        pim_console::args![hostile],
+    )
+    .unwrap();
+    drop(tables);
     for args in [
         &["roles"][..],
         &["assignments"],
@@ -321,10 +337,11 @@ fn a_huge_user_name_at_sign_in_leaves_a_small_audit_entry() {
     .fails(4, "wrong user name or password");
     assert_eq!(pim.snapshot(), before);
     let (target, size): (String, i64) = pim
-        .sql()
-        .query_row(
+        .tables()
+        .conn()
+        .one(
             "SELECT target, length(target) + length(details) FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
+            pim_console::args![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
@@ -355,8 +372,19 @@ fn readers_answer_while_another_terminal_holds_the_write_lock() {
     pim.login("pimuser").ok();
     // The eligibility's 1-day reminder and its expiry are due: a sweep has work to do.
     pim.run_as(Some(&admin), &["clock", "advance", "3d"]).ok();
-    let writer = pim.sql();
-    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let tables = pim.tables();
+    let writer = tables.conn();
+    // Another terminal in the middle of a change: it holds the write lock.
+    writer
+        .batch(&if pim.pg {
+            format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({})",
+                pim_console::store::pg::WRITE_LOCK
+            )
+        } else {
+            "BEGIN IMMEDIATE".to_owned()
+        })
+        .unwrap();
     for (who, args) in [
         (&user, &["status"][..]),
         (&user, &["inbox"]),
@@ -369,7 +397,7 @@ fn readers_answer_while_another_terminal_holds_the_write_lock() {
         let run = pim.run_as(Some(who), args);
         assert_eq!(run.code, 0, "{args:?} while locked: {}", run.stderr);
     }
-    writer.execute_batch("ROLLBACK").unwrap();
+    writer.batch("ROLLBACK").unwrap();
     // Once the lock is free, the next reader catches up: the expiry e-mail is there.
     let inbox = pim.run_as(Some(&user), &["inbox"]).ok();
     assert!(inbox.stdout.contains("expired"), "{}", inbox.stdout);
@@ -377,7 +405,7 @@ fn readers_answer_while_another_terminal_holds_the_write_lock() {
 
 #[test]
 fn a_copied_database_alone_yields_no_second_factor() {
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     let lab = pim.lab();
     pim.login("admin").ok();
     for account in lab["accounts"].as_array().unwrap() {
@@ -393,7 +421,7 @@ fn a_copied_database_alone_yields_no_second_factor() {
         }
     }
     // The thief copies the database file (only) and tries to sign in with the password.
-    let thief = Pim::new();
+    let thief = Pim::sqlite();
     std::fs::copy(&pim.db, &thief.db).unwrap();
     let code = pim.code("pimuser", 0);
     let run = thief
@@ -421,11 +449,9 @@ fn a_sealed_secret_moved_to_another_account_does_not_open() {
     let user = pim.upn("pimuser");
     let approver = pim.upn("approver");
     // Someone with the file copies their own sealed secret over the victim's.
-    pim.sql()
-        .execute(
-            "UPDATE users SET totp_sealed = (SELECT totp_sealed FROM users WHERE upn = ?1) WHERE upn = ?2",
-            [&user, &approver],
-        )
+    pim.tables()
+        .conn()
+        .exec("UPDATE users SET totp_sealed = (SELECT totp_sealed FROM users WHERE upn = ?1) WHERE upn = ?2", pim_console::args![&user, &approver])
         .unwrap();
     let code = pim.code("pimuser", 0);
     pim.run_stdin(
@@ -458,10 +484,11 @@ fn a_clock_behind_the_newest_time_seen_is_refused_until_accepted() {
         SystemClock.now().timestamp() + 86_400
     };
     // The database saw a time a day ahead (a clock that ran fast, since put right).
-    pim.sql()
-        .execute(
+    pim.tables()
+        .conn()
+        .exec(
             "UPDATE meta SET value = ?1 WHERE key = 'real_time_mark'",
-            [ahead.to_string()],
+            pim_console::args![ahead.to_string()],
         )
         .unwrap();
     let before = pim.snapshot();
@@ -524,7 +551,9 @@ fn a_clock_behind_the_newest_time_seen_is_refused_until_accepted() {
 
 #[test]
 fn doctor_reports_every_check_and_names_problems() {
-    let pim = lab_signed_in();
+    // The file's own checks (directory, permissions, SQLite's integrity): see `teams` for a
+    // server's.
+    let pim = signed_in(Pim::sqlite());
     let json = pim.run(&["doctor", "--json"]).ok().json();
     assert_eq!(json["healthy"], true);
     let names: Vec<&str> = json["checks"]
@@ -585,20 +614,26 @@ fn repeated_lockouts_last_longer_and_administrators_see_them() {
         }
     };
     let locked_for = || -> i64 {
-        pim.sql()
-            .query_row(
-                "SELECT locked_until - strftime('%s','now') FROM users WHERE upn = ?1",
-                [&user],
+        pim.tables()
+            .conn()
+            .one::<i64>(
+                "SELECT locked_until FROM users WHERE upn = ?1",
+                pim_console::args![&user],
                 |r| r.get(0),
             )
             .unwrap()
+            - pim_console::clock::Clock::now(&pim_console::clock::SystemClock).timestamp()
     };
     fail(5);
     let first = locked_for();
     assert!((14 * 60..=15 * 60).contains(&first), "{first}");
     // The lock runs out (its end is moved into the past), and five more failures lock again.
-    pim.sql()
-        .execute("UPDATE users SET locked_until = 1 WHERE upn = ?1", [&user])
+    pim.tables()
+        .conn()
+        .exec(
+            "UPDATE users SET locked_until = 1 WHERE upn = ?1",
+            pim_console::args![&user],
+        )
         .unwrap();
     fail(5);
     let second = locked_for();

@@ -266,7 +266,7 @@ fn the_lab_refuses_to_touch_other_databases_and_rebuilds_only_with_reset() {
     pim.lab_reset();
     assert_ne!(pim.secret("admin"), before);
 
-    let other = Pim::new();
+    let other = Pim::sqlite();
     std::fs::write(&other.db, "not a database").unwrap();
     other
         .run(&["lab"])
@@ -289,7 +289,7 @@ fn the_lab_refuses_to_touch_other_databases_and_rebuilds_only_with_reset() {
 #[test]
 fn the_database_and_session_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
-    let mut pim = Pim::new();
+    let mut pim = Pim::sqlite();
     pim.lab();
     pim.login("pimuser").ok();
     let mode = std::fs::metadata(&pim.db).unwrap().permissions().mode() & 0o777;

@@ -317,7 +317,7 @@ fn select(
     let bound = super::bind(&params);
     let Some(_) = who else {
         let mut n = 0;
-        conn.each(&cursor_sql(f, pg, None, order), &bound, &mut |row| {
+        conn.stream(&cursor_sql(f, pg, None, order), &bound, &mut |row| {
             n += 1;
             Ok(each(from_row(row)?))
         })?;

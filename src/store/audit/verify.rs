@@ -267,7 +267,7 @@ fn read_stretch(
     let mut prev: Option<String> = None;
     let mut batch = Batch::default();
     let no_text: &[u8] = &[];
-    conn.each(&sql, &bound, &mut |row| {
+    conn.stream(&sql, &bound, &mut |row| {
         if out.read % 4096 == 0 && out.read > 0 {
             let all = done.fetch_add(4096, std::sync::atomic::Ordering::Relaxed) + 4096;
             progress(all);

@@ -12,7 +12,7 @@ use super::{StoreError, StoreResult};
 
 pub mod sql;
 mod store;
-pub use store::PgStore;
+pub use store::{PgStore, WRITE_LOCK};
 #[doc(hidden)]
 pub mod testing;
 #[cfg(test)]
@@ -134,6 +134,12 @@ impl PgTarget {
         target.shown = target.describe();
         let source = target.find_password();
         Ok((target, source))
+    }
+
+    /// Gives up connecting after `limit` (completion must not hang on a server that is away).
+    pub fn with_connect_timeout(mut self, limit: std::time::Duration) -> Self {
+        self.config.connect_timeout(limit);
+        self
     }
 
     /// Sets the password to sign in with (tests; people use PGPASSWORD or the password file).

@@ -132,8 +132,33 @@ impl PgConn {
             .map_err(|e| self.fail(&e))
     }
 
-    /// Calls `each` on every row, streaming.
+    /// Calls `each` on every row, read first in full, so `each` may run statements of its own
+    /// on this connection (the client is busy while rows stream).
     pub fn each(
+        &self,
+        sql: &str,
+        args: &[&dyn Param],
+        each: &mut dyn FnMut(&Row<'_>) -> StoreResult<bool>,
+    ) -> StoreResult<()> {
+        let stmt = self.statement(sql)?;
+        let values = Self::bind(args);
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&stmt, &refs)
+            .map_err(|e| self.fail(&e))?;
+        for r in &rows {
+            if !each(&Row::Pg(r))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `each` on every row as it arrives, without holding them all; `each` must not use
+    /// this connection.
+    pub fn stream(
         &self,
         sql: &str,
         args: &[&dyn Param],
@@ -204,16 +229,35 @@ pub(crate) fn cell<T>(
                 .map_err(bad)?
                 .map_or(Cell::Null, Cell::Blob),
         ),
-        _ => read(
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => read(
             r.try_get::<_, Option<&str>>(i)
                 .map_err(bad)?
                 .map_or(Cell::Null, Cell::Text),
+        ),
+        // Anything else (a tsvector) as the bytes the server sent.
+        _ => read(
+            r.try_get::<_, Option<Raw<'_>>>(i)
+                .map_err(bad)?
+                .map_or(Cell::Null, |b| Cell::Blob(b.0)),
         ),
     }
 }
 
 fn int<'a>(v: Option<i64>) -> Cell<'a> {
     v.map_or(Cell::Null, Cell::Int)
+}
+
+/// A value of any type, as the bytes the server sent.
+struct Raw<'a>(&'a [u8]);
+
+impl<'a> FromSql<'a> for Raw<'a> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
+        Ok(Raw(raw))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
 }
 
 /// A whole NUMERIC (what `sum` of integers gives on PostgreSQL), read as an integer.
@@ -308,7 +352,8 @@ fn is_integer(ty: &Type) -> bool {
 }
 
 /// The shared SQL in PostgreSQL's words: `?N` and `?` become `$N`, `rowid` the tables'
-/// `rid` column, and `LIKE` `ILIKE` (SQLite's LIKE ignores ASCII case). Quoted text and
+/// `rid` column, `LIKE` `ILIKE` (SQLite's LIKE ignores ASCII case) and SQLite's planner hints
+/// dropped. Quoted text and
 /// identifiers are left alone.
 pub fn translate(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
@@ -373,7 +418,9 @@ pub fn translate(sql: &str) -> String {
                 } else if word.eq_ignore_ascii_case("rowid") {
                     out.push_str("rid");
                 } else if word.eq_ignore_ascii_case("like") {
-                    out.push_str("ILIKE");
+                    // Case-blind columns (COLLATE nocase) cannot be matched by pattern; the
+                    // pattern runs under "C", where ILIKE folds ASCII as SQLite's LIKE does.
+                    out.push_str("COLLATE \"C\" ILIKE");
                 } else {
                     out.push_str(word);
                 }
@@ -394,7 +441,7 @@ mod tests {
             translate(
                 "SELECT rowid, rowid_mix FROM t WHERE a = ?1 AND b LIKE ?2 AND c = 'x?1 rowid' ORDER BY rowid"
             ),
-            "SELECT rid, rowid_mix FROM t WHERE a = $1 AND b ILIKE $2 AND c = 'x?1 rowid' ORDER BY rid"
+            "SELECT rid, rowid_mix FROM t WHERE a = $1 AND b COLLATE \"C\" ILIKE $2 AND c = 'x?1 rowid' ORDER BY rid"
         );
         assert_eq!(translate("VALUES (?, ?, ?)"), "VALUES ($1, $2, $3)");
         assert_eq!(

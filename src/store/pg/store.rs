@@ -24,7 +24,7 @@ use crate::store::sql::Conn;
 use crate::store::{Health, StoreError, StoreResult, backup, meta};
 
 /// The advisory lock every write transaction holds: one per database, as SQLite's write lock.
-const WRITE_LOCK: i64 = 0x7069_6d5f_7772_6974; // "pim_writ"
+pub const WRITE_LOCK: i64 = 0x7069_6d5f_7772_6974; // "pim_writ"
 
 /// The channel writers notify on commit and every console listens to.
 const CHANNEL: &str = "pim_changes";

@@ -2,7 +2,8 @@
 -- SQLite schema (store/sql), in PostgreSQL's words. Times are Unix seconds (BIGINT), switches
 -- are 0/1 SMALLINTs, as on SQLite, so both backends read and write the same values.
 
--- SQLite's COLLATE NOCASE, for the same queries: equal and ordered regardless of case.
+-- SQLite's COLLATE NOCASE, for the same queries: equal and ordered regardless of case. (LIKE
+-- runs under "C", as pim's statements say it on PostgreSQL: see pg::sql::translate.)
 CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 
 CREATE TABLE meta (
@@ -24,7 +25,7 @@ CREATE TABLE tenant (
 CREATE TABLE users (
     rid               BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
     id                TEXT PRIMARY KEY,
-    upn               TEXT NOT NULL,
+    upn               TEXT NOT NULL COLLATE nocase,
     display_name      TEXT NOT NULL,
     enabled           SMALLINT NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
     password_hash     TEXT NOT NULL,
@@ -39,7 +40,7 @@ CREATE TABLE users (
     created_at        BIGINT NOT NULL,
     object_type       TEXT NOT NULL DEFAULT 'user' CHECK (object_type IN ('user', 'group'))
 );
-CREATE UNIQUE INDEX users_upn ON users ((upn COLLATE nocase));
+CREATE UNIQUE INDEX users_upn ON users (upn);
 CREATE INDEX users_last_seen ON users (coalesce(last_sign_in, created_at)) WHERE enabled = 1;
 CREATE INDEX users_clear_secret ON users (id) WHERE totp_secret IS NOT NULL;
 
@@ -61,14 +62,14 @@ CREATE TABLE groups (
 
 CREATE TABLE roles (
     id            TEXT PRIMARY KEY,
-    display_name  TEXT NOT NULL,
+    display_name  TEXT NOT NULL COLLATE nocase,
     slug          TEXT NOT NULL UNIQUE,
     description   TEXT NOT NULL,
     privileged    SMALLINT NOT NULL CHECK (privileged IN (0, 1)),
     group_id      TEXT REFERENCES groups(id),
     group_access  TEXT CHECK (group_access IN ('member', 'owner'))
 );
-CREATE UNIQUE INDEX roles_display_name ON roles ((display_name COLLATE nocase));
+CREATE UNIQUE INDEX roles_display_name ON roles (display_name);
 CREATE UNIQUE INDEX roles_group_access ON roles (group_id, group_access) WHERE group_id IS NOT NULL;
 
 CREATE TABLE role_approvers (
@@ -265,13 +266,13 @@ CREATE TABLE alert_dismissals (
 
 CREATE TABLE bundles (
     user_id        TEXT NOT NULL REFERENCES users(id),
-    name           TEXT NOT NULL,
+    name           TEXT NOT NULL COLLATE nocase,
     role_ids       TEXT NOT NULL,
     duration_secs  BIGINT CHECK (duration_secs IS NULL OR duration_secs > 0),
     justification  TEXT,
     saved_at       BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX bundles_name ON bundles (user_id, (name COLLATE nocase));
+CREATE UNIQUE INDEX bundles_name ON bundles (user_id, name);
 
 CREATE TABLE reviews (
     id            TEXT PRIMARY KEY,

@@ -167,7 +167,7 @@ impl Database for Store {
     }
 }
 
-impl dyn Database {
+impl<'d> dyn Database + 'd {
     /// The connection under it, for tests (see [`Database::conn_for_tests`]).
     #[cfg(test)]
     pub(crate) fn conn(&self) -> super::sql::Conn<'_> {

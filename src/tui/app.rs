@@ -98,7 +98,13 @@ pub struct App {
     pub health: Vec<String>,
     data_version: Option<i64>,
     last_poll: Option<Time>,
+    /// How to open the engine again when the server went away (tests give one on their
+    /// clock); by default, as the console was started.
+    reopen: Option<Reopen>,
 }
+
+/// Opens the engine again after the connection to the server was lost.
+pub type Reopen = Box<dyn Fn() -> Result<Service, ServiceError>>;
 
 impl App {
     /// A console on the database at `db`: the first-run screen when there is no database or no
@@ -128,6 +134,7 @@ impl App {
             health: Vec::new(),
             data_version: None,
             last_poll: None,
+            reopen: None,
         };
         app.to_sign_in();
         app
@@ -298,7 +305,15 @@ impl App {
         {
             panel.codes = fresh;
         }
-        let version = svc.store().data_version().ok();
+        let version = match svc.store().data_version() {
+            Ok(v) => Some(v),
+            // On a server, an error here is the connection gone: open it again.
+            Err(_) if self.on_server() => {
+                self.reconnect();
+                return;
+            }
+            Err(_) => None,
+        };
         let changed = version.is_some() && version != self.data_version;
         self.data_version = version;
         let due = self.expiry_due();
@@ -317,6 +332,43 @@ impl App {
         }
         if changed || due {
             self.reload();
+        }
+    }
+
+    /// Whether the database is on a PostgreSQL server.
+    pub fn on_server(&self) -> bool {
+        self.db.to_str().is_some_and(crate::store::pg::is_url)
+    }
+
+    /// Sets how the engine is opened again after the server went away.
+    pub fn on_reopen(&mut self, reopen: Reopen) {
+        self.reopen = Some(reopen);
+    }
+
+    /// The server went away: says so and tries again (each poll, about once a second) until
+    /// it answers, then reloads what is on screen. The sign-in lives in the database, so it
+    /// holds across the gap.
+    fn reconnect(&mut self) {
+        let opened = match &self.reopen {
+            Some(reopen) => reopen(),
+            None => Service::open(&self.db, OpenMode::Existing),
+        };
+        match opened {
+            Ok(svc) => {
+                self.svc = Some(svc);
+                self.data_version = None;
+                self.status = Some(("Reconnected to the server.".into(), Tone::Success));
+                self.reload();
+            }
+            Err(e) => {
+                self.status = Some((
+                    format!(
+                        "Reconnecting… the server does not answer ({})",
+                        crate::policy::text::sanitize(&e.to_string())
+                    ),
+                    Tone::Error,
+                ));
+            }
         }
     }
 

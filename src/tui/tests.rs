@@ -37,19 +37,53 @@ pub struct Harness {
     _dir: tempfile::TempDir,
 }
 
+/// An engine on the database at `path`: an SQLite file, or a PostgreSQL address (with
+/// `PIM_TEST_BACKEND=postgres`), its anchors kept beside the harness's other files.
 fn service(path: &std::path::Path, clock: &Arc<TestClock>, mode: OpenMode) -> Service {
-    Service::new(
-        Store::open(path, mode).unwrap(),
-        clock.clone(),
-        PasswordHasher::fast_for_tests(),
-    )
+    let store: Box<dyn crate::store::Database> = match path.to_str() {
+        Some(url) if crate::store::pg::is_url(url) => {
+            let (target, _) = crate::store::pg::PgTarget::parse(url).unwrap();
+            let target = target.with_password(crate::store::pg::testing::APP_ROLE.1);
+            // The test databases share one identity (a template's): anchors go by database.
+            let anchors = std::env::temp_dir()
+                .join(format!("pim-anchors-{}", std::process::id()))
+                .join(target.dbname());
+            crate::store::files::create_dir_private(&anchors).unwrap();
+            Box::new(crate::store::pg::PgStore::open_target(&target, Some(&anchors)).unwrap())
+        }
+        _ => Box::new(Store::open(path, mode).unwrap()),
+    };
+    Service::on(store, clock.clone(), PasswordHasher::fast_for_tests())
+}
+
+/// Where a harness's lab goes: a file in `dir`, or a PostgreSQL database when the run is on it.
+fn place(dir: &std::path::Path) -> std::path::PathBuf {
+    if crate::store::pg::testing::on_postgres() {
+        let cluster = crate::store::pg::testing::cluster()
+            .expect("PIM_TEST_BACKEND=postgres needs PostgreSQL here");
+        cluster.pim_db().into()
+    } else {
+        dir.join("lab.db")
+    }
 }
 
 impl Harness {
     /// A lab and a console on its sign-in screen.
     pub fn lab() -> Harness {
         let dir = tempfile::tempdir().unwrap();
+        let path = place(dir.path());
+        Self::lab_at(dir, path)
+    }
+
+    /// [`Harness::lab`] in an SQLite file whatever the run (for what only a file allows: an
+    /// outsider rewriting the audit log).
+    pub fn lab_on_file() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lab.db");
+        Self::lab_at(dir, path)
+    }
+
+    fn lab_at(dir: tempfile::TempDir, path: std::path::PathBuf) -> Harness {
         let clock = Arc::new(TestClock::new(start()));
         let mut svc = service(&path, &clock, OpenMode::Create);
         let accounts = svc.create_lab(false, None).unwrap().accounts;

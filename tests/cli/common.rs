@@ -86,6 +86,16 @@ impl Pim {
         }
     }
 
+    /// A new database on a PostgreSQL cluster of the test's own.
+    pub fn on_cluster(cluster: &pim_console::store::pg::testing::Cluster) -> Pim {
+        Pim {
+            dir: tempfile::tempdir().unwrap(),
+            db: PathBuf::from(cluster.pim_db()),
+            accounts: Vec::new(),
+            pg: true,
+        }
+    }
+
     /// A new SQLite file, whatever the run: for what only a file has (its permissions, its
     /// key and anchor beside it, damage done to it, backups).
     pub fn sqlite() -> Pim {

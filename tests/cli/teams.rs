@@ -247,3 +247,75 @@ fn a_database_not_set_up_for_pim_is_refused_with_what_to_do() {
     );
     assert_eq!(shape(&mut su), before, "nothing was created");
 }
+
+#[test]
+fn the_server_going_away_mid_activation_leaves_nothing_half_done() {
+    use std::io::{BufRead, BufReader};
+    let Some(c) = pim_console::store::pg::testing::Cluster::own() else {
+        return;
+    };
+    let mut pim = Pim::on_cluster(&c);
+    pim.lab();
+    pim.login("admin").ok();
+    let user = pim.upn("pimuser");
+    pim.make_eligible(None, "Security Reader", "pimuser").ok();
+    pim.login("pimuser").ok();
+    let (before, audits) = (pim.contents(), pim.audit_count());
+
+    // The activation stops inside its transaction, just before the assignment is written,
+    // and the server goes down (immediate: as a crash or a pulled cable would).
+    let code = pim.code("pimuser", 1);
+    let mut child = pim
+        .command(
+            Some(&user),
+            &[
+                "activate",
+                "Security Reader",
+                "--for",
+                "1h",
+                "--reason",
+                "INC-7",
+                "--otp",
+                &code,
+            ],
+        )
+        .env("PIM_FAULT_PAUSE", "assignments.insert")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "pim: paused at assignments.insert");
+    c.pg_ctl(false);
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        rest.contains("error: PostgreSQL at pim_test_app@")
+            && rest.contains(&format!("(socket in {})", c.dir.display())),
+        "names the server: {rest}"
+    );
+
+    // Back up: nothing of the activation is there, not even the code it spent.
+    c.pg_ctl(true);
+    assert_eq!(pim.contents(), before);
+    assert_eq!(pim.audit_count(), audits);
+    pim.run(&["audit", "verify"]).ok();
+    pim.run_as(
+        Some(&user),
+        &[
+            "activate",
+            "Security Reader",
+            "--for",
+            "1h",
+            "--reason",
+            "INC-7",
+            "--otp",
+            &code,
+        ],
+    )
+    .ok();
+}

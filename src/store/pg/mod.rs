@@ -121,6 +121,10 @@ impl PgTarget {
             config.host_path("/var/run/postgresql");
         }
         config.application_name("pim");
+        if config.get_connect_timeout().is_none() {
+            // A host that does not answer at all is given up on in seconds, not minutes.
+            config.connect_timeout(std::time::Duration::from_secs(5));
+        }
         config.ssl_mode(match ssl {
             SslMode::Disable => postgres::config::SslMode::Disable,
             SslMode::Prefer => postgres::config::SslMode::Prefer,

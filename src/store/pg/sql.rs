@@ -108,7 +108,9 @@ impl PgConn {
         let mut n = 0;
         {
             let mut notes = client.notifications();
-            let mut pending = notes.iter();
+            // The non-blocking iterator only sees what an earlier round trip read; a short
+            // wait on the socket hears what arrived since.
+            let mut pending = notes.timeout_iter(std::time::Duration::from_millis(5));
             while let Some(note) = pending.next().map_err(|e| self.fail(&e))? {
                 if note.process_id() != own_pid {
                     n += 1;

@@ -47,6 +47,8 @@ pub struct Cluster {
     user: Option<(u32, u32)>,
     /// Kept open for the life of the process: when it closes, the keeper stops the server.
     keeper: Mutex<Option<ChildStdin>>,
+    /// The template the test databases are copied from, made on first use.
+    template: OnceLock<()>,
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
@@ -128,16 +130,13 @@ impl Cluster {
             "local all postgres trust\nlocal all all scram-sha-256\n",
         )
         .map_err(|e| format!("could not write pg_hba.conf: {e}"))?;
-        // The keeper runs the server and stops it (fast shutdown), then removes the cluster,
-        // when its stdin closes: that is, when this process ends, however it ends.
+        // The keeper starts the server, and stops it (fast shutdown) and removes the cluster
+        // when its stdin closes: that is, when this process ends, however it ends. In between
+        // a test may stop and start the server itself ([`Cluster::pg_ctl`]).
         let script = r#"
-            "$1/postgres" -D "$2" -k "$2" -c listen_addresses='' -c fsync=off \
-                -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-                -c log_min_messages=fatal >"$2/server.log" 2>&1 &
-            pid=$!
+            "$1/pg_ctl" -D "$2" -l "$2/server.log" -o "$3" -w -s start >/dev/null 2>&1
             cat >/dev/null
-            kill -INT "$pid"
-            wait "$pid"
+            "$1/pg_ctl" -D "$2" -m fast -w -s stop >/dev/null 2>&1
             rm -rf "$2"
         "#;
         let mut keeper = Command::new("sh");
@@ -145,6 +144,7 @@ impl Cluster {
             .args(["-c", script, "keeper"])
             .arg(&bin)
             .arg(&dir)
+            .arg(server_options(&dir))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -160,6 +160,7 @@ impl Cluster {
             bin,
             user,
             keeper: Mutex::new(stdin),
+            template: OnceLock::new(),
         };
         cluster.wait_ready(Duration::from_secs(30))?;
         Ok(cluster)
@@ -228,8 +229,7 @@ impl Cluster {
     /// # Panics
     /// When the server refuses (a broken cluster fails the test that asked).
     pub fn pim_db(&self) -> String {
-        static TEMPLATE: OnceLock<()> = OnceLock::new();
-        TEMPLATE.get_or_init(|| {
+        self.template.get_or_init(|| {
             let mut c = self
                 .superuser("postgres")
                 .expect("connect to the test cluster");
@@ -264,6 +264,49 @@ impl Cluster {
         c
     }
 
+    /// A cluster of the caller's own, not shared with other tests: for a test that stops
+    /// the server under pim. `None` as [`cluster`] gives none.
+    ///
+    /// # Panics
+    /// As [`cluster`].
+    pub fn own() -> Option<Cluster> {
+        match Cluster::start() {
+            Ok(c) => Some(c),
+            Err(why) => {
+                let required = std::env::var(REQUIRE).is_ok_and(|v| v == "1");
+                assert!(!required, "PostgreSQL is required ({REQUIRE}=1) but {why}");
+                say_skipped(&why);
+                None
+            }
+        }
+    }
+
+    /// Stops the server at once, as a crash or a pulled cable would (`immediate`), or starts
+    /// it again; waits until it has.
+    ///
+    /// # Panics
+    /// When `pg_ctl` fails.
+    pub fn pg_ctl(&self, start: bool) {
+        let mut c = self.command("pg_ctl");
+        c.arg("-D").arg(&self.dir).args(["-w", "-s"]);
+        if start {
+            c.arg("-l")
+                .arg(self.dir.join("server.log"))
+                .arg("-o")
+                .arg(server_options(&self.dir))
+                .arg("start");
+        } else {
+            c.args(["-m", "immediate", "stop"]);
+        }
+        let out = c.output().expect("pg_ctl runs");
+        assert!(
+            out.status.success(),
+            "pg_ctl {}: {}",
+            if start { "start" } else { "stop" },
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Stops the server now (the end of the process would anyway).
     pub fn stop(&self) {
         if let Ok(mut k) = self.keeper.lock()
@@ -272,6 +315,15 @@ impl Cluster {
             let _ = stdin.flush();
         }
     }
+}
+
+/// How the test servers run: on a socket in their directory only, without waiting for the
+/// disk (a throwaway cluster needs no durability).
+fn server_options(dir: &Path) -> String {
+    format!(
+        "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        dir.display()
+    )
 }
 
 fn as_user(c: &mut Command, user: Option<(u32, u32)>) {

@@ -255,3 +255,33 @@ fn init_refuses_a_database_that_belongs_to_someone_else() {
         .to_string();
     assert!(e.contains("is not a role name pim makes"), "{e}");
 }
+
+#[test]
+fn a_change_committed_on_one_connection_is_heard_on_another() {
+    use crate::store::Database;
+    let Some(c) = cluster() else { return };
+    let url = c.pim_db();
+    let anchors = tempfile::tempdir().unwrap();
+    let open = || {
+        let (t, _) = PgTarget::parse(&url).unwrap();
+        let t = t.with_password(super::testing::APP_ROLE.1);
+        super::PgStore::open_target(&t, Some(anchors.path())).unwrap()
+    };
+    let (mut one, two) = (open(), open());
+    let seen = two.data_version().unwrap();
+    assert_eq!(two.data_version().unwrap(), seen, "nothing changed yet");
+    let tx = one.write().unwrap();
+    tx.set_real_time_mark(crate::clock::from_unix(1_900_000_000))
+        .unwrap();
+    tx.commit().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(
+        two.data_version().unwrap() > seen,
+        "the other connection heard of it"
+    );
+    let now = two.data_version().unwrap();
+    // Its own changes and empty transactions tell no one.
+    one.write().unwrap().commit().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(two.data_version().unwrap(), now);
+}

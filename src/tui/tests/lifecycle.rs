@@ -48,11 +48,14 @@ fn pending_activation(h: &Harness, approvers: Option<Vec<String>>) -> String {
 }
 
 fn status_of(h: &Harness, id: &str) -> RequestStatus {
-    let conn = rusqlite::Connection::open(&h.app.db).unwrap();
+    let engine = h.engine();
+    let conn = engine.store().conn();
     let s: String = conn
-        .query_row("SELECT status FROM requests WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
+        .one(
+            "SELECT status FROM requests WHERE id = ?1",
+            crate::args![id],
+            |r| r.get(0),
+        )
         .unwrap();
     RequestStatus::parse(&s).unwrap()
 }

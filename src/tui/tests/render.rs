@@ -81,11 +81,12 @@ fn enrolment_at_first_sign_in() {
         )
         .unwrap();
     // A fixed secret, so the QR code in the snapshot stays the same.
-    let conn = rusqlite::Connection::open(&h.app.db).unwrap();
+    let engine = h.engine();
+    let conn = engine.store().conn();
     let id: String = conn
-        .query_row(
+        .one(
             "SELECT id FROM users WHERE upn = 'newhire@pimlab.onmicrosoft.com'",
-            [],
+            crate::args![],
             |r| r.get(0),
         )
         .unwrap();
@@ -95,9 +96,9 @@ fn enrolment_at_first_sign_in() {
         .sealer()
         .seal("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", &id)
         .unwrap();
-    conn.execute(
+    conn.exec(
         "UPDATE users SET totp_sealed = ?1 WHERE id = ?2",
-        rusqlite::params![sealed, id],
+        crate::args![sealed, id],
     )
     .unwrap();
     h.text("newhire@pimlab.onmicrosoft.com");

@@ -24,28 +24,30 @@ fn assert_inert(t: &Terminal<TestBackend>) {
 
 #[test]
 fn hostile_names_justifications_and_subjects_are_shown_inert() {
-    let mut h = Harness::lab();
+    // On a file, where an outsider can rewrite even the audit log.
+    let mut h = Harness::lab_on_file();
     h.make_eligible("Security Reader");
-    let conn = rusqlite::Connection::open(&h.app.db).unwrap();
-    conn.execute(
+    let engine = h.engine();
+    let conn = engine.store().conn();
+    conn.exec(
         "UPDATE users SET display_name = ?1 WHERE upn = 'pimuser@pimlab.onmicrosoft.com'",
-        [HOSTILE_NAME],
+        crate::args![HOSTILE_NAME],
     )
     .unwrap();
-    conn.execute(
+    conn.exec(
         "UPDATE assignments SET justification = ?1 WHERE kind = 'eligible'",
-        [HOSTILE_REASON],
+        crate::args![HOSTILE_REASON],
     )
     .unwrap();
-    conn.execute(
+    conn.exec(
         "UPDATE emails SET subject = ?1, body = ?1",
-        [HOSTILE_REASON],
+        crate::args![HOSTILE_REASON],
     )
     .unwrap();
-    conn.execute_batch("DROP TRIGGER audit_no_update").unwrap();
-    conn.execute("UPDATE audit SET justification = ?1, activity = ?1 WHERE seq = (SELECT max(seq) FROM audit)", [HOSTILE_REASON])
+    conn.batch("DROP TRIGGER audit_no_update").unwrap();
+    conn.exec("UPDATE audit SET justification = ?1, activity = ?1 WHERE seq = (SELECT max(seq) FROM audit)", crate::args![HOSTILE_REASON])
         .unwrap();
-    drop(conn);
+    drop(engine);
 
     h.sign_in_keys("pimuser", 0);
     let t = h.draw(100, 30);

@@ -66,6 +66,14 @@ fn init(a: &DbInitArgs) -> CliResult {
     outln!();
     outln!("Everyone runs pim with:");
     outln!("  export PIM_DB='{}'", made.url);
+    if target.host().starts_with('/') {
+        outln!(
+            "(or over TCP, where the socket admits only same-named OS accounts, as Debian's does: postgres://{}@localhost:{}/{}?sslmode=disable)",
+            made.role,
+            target.port(),
+            target.dbname()
+        );
+    }
     outln!("and the password in PGPASSWORD or ~/.pgpass (mode 0600), one line:");
     outln!(
         "  {}:{}:{}:{}:PASSWORD",

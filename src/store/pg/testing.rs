@@ -49,6 +49,8 @@ pub struct Cluster {
     keeper: Mutex<Option<ChildStdin>>,
     /// The template the test databases are copied from, made on first use.
     template: OnceLock<()>,
+    /// Whether the server waits for the disk, as a real one does (benchmarks).
+    durable: bool,
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
@@ -81,6 +83,10 @@ fn say_skipped(why: &str) {
 
 impl Cluster {
     fn start() -> Result<Cluster, String> {
+        Self::start_with(false)
+    }
+
+    fn start_with(durable: bool) -> Result<Cluster, String> {
         let bin = find_bin()
             .ok_or("initdb and postgres were not found (PATH, /usr/lib/postgresql/*/bin)")?;
         let user = if nix::unistd::geteuid().is_root() {
@@ -144,7 +150,7 @@ impl Cluster {
             .args(["-c", script, "keeper"])
             .arg(&bin)
             .arg(&dir)
-            .arg(server_options(&dir))
+            .arg(server_options(&dir, durable))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -161,6 +167,7 @@ impl Cluster {
             user,
             keeper: Mutex::new(stdin),
             template: OnceLock::new(),
+            durable,
         };
         cluster.wait_ready(Duration::from_secs(30))?;
         Ok(cluster)
@@ -270,7 +277,17 @@ impl Cluster {
     /// # Panics
     /// As [`cluster`].
     pub fn own() -> Option<Cluster> {
-        match Cluster::start() {
+        Self::own_with(false)
+    }
+
+    /// [`Cluster::own`] with the server waiting for the disk on every commit, as a real one
+    /// does: for benchmarks against SQLite's `synchronous=FULL`.
+    pub fn own_durable() -> Option<Cluster> {
+        Self::own_with(true)
+    }
+
+    fn own_with(durable: bool) -> Option<Cluster> {
+        match Cluster::start_with(durable) {
             Ok(c) => Some(c),
             Err(why) => {
                 let required = std::env::var(REQUIRE).is_ok_and(|v| v == "1");
@@ -293,7 +310,7 @@ impl Cluster {
             c.arg("-l")
                 .arg(self.dir.join("server.log"))
                 .arg("-o")
-                .arg(server_options(&self.dir))
+                .arg(server_options(&self.dir, self.durable))
                 .arg("start");
         } else {
             c.args(["-m", "immediate", "stop"]);
@@ -319,9 +336,14 @@ impl Cluster {
 
 /// How the test servers run: on a socket in their directory only, without waiting for the
 /// disk (a throwaway cluster needs no durability).
-fn server_options(dir: &Path) -> String {
+fn server_options(dir: &Path, durable: bool) -> String {
+    let speed = if durable {
+        ""
+    } else {
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
     format!(
-        "-k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        "-k {} -c listen_addresses='' -c max_connections=200{speed}",
         dir.display()
     )
 }

@@ -15,6 +15,8 @@ use super::{BUSY_TIMEOUT, Health, Store, StoreError, StoreResult, backup, keys};
 pub trait Transaction: Repos {
     /// Makes the transaction's changes durable.
     fn commit(self: Box<Self>) -> StoreResult<()>;
+    /// Its connection, for work on whole tables (copying a tenant between databases).
+    fn raw(&self) -> super::sql::Conn<'_>;
 }
 
 /// A database the service runs on.
@@ -60,6 +62,11 @@ pub trait Database: Repos {
 impl Transaction for Tx<'_> {
     fn commit(self: Box<Self>) -> StoreResult<()> {
         Tx::commit(*self)
+    }
+
+    fn raw(&self) -> super::sql::Conn<'_> {
+        use super::repo::Sqlite as _;
+        self.sqlite()
     }
 }
 

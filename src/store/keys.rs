@@ -53,6 +53,11 @@ impl Sealer {
         }
     }
 
+    /// The key as its file holds it (for a copy of the database elsewhere), if it is there.
+    pub fn key_text(&self) -> Option<Zeroizing<String>> {
+        self.key.as_ref().map(|k| k.to_file_text(&self.database_id))
+    }
+
     /// The key file, when the database is a file.
     pub fn key_path(&self) -> Option<&Path> {
         self.key_path.as_deref()

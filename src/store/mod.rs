@@ -17,6 +17,7 @@ pub mod audit;
 pub mod backup;
 pub mod bundles;
 mod convert;
+pub mod copy;
 mod database;
 mod error;
 pub mod files;

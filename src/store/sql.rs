@@ -384,6 +384,37 @@ impl Row<'_> {
         Ok(Some(shown))
     }
 
+    /// Column `i` as a value to bind elsewhere (copying a row from one database to another).
+    ///
+    /// # Errors
+    /// When the column cannot be read.
+    pub fn value(&self, i: usize) -> StoreResult<Value<'static>> {
+        let owned = |c: Cell<'_>| -> StoreResult<Value<'static>> {
+            Ok(match c {
+                Cell::Null => Value::Null,
+                Cell::Int(n) => Value::Int(n),
+                Cell::Real(r) => Value::Real(r),
+                Cell::Text(t) => Value::Text(Cow::Owned(t.to_owned())),
+                Cell::Blob(b) => Value::Blob(Cow::Owned(b.to_vec())),
+            })
+        };
+        match self {
+            Row::Sqlite(r) => {
+                use rusqlite::types::ValueRef;
+                owned(match r.get_ref(i)? {
+                    ValueRef::Null => Cell::Null,
+                    ValueRef::Integer(n) => Cell::Int(n),
+                    ValueRef::Real(f) => Cell::Real(f),
+                    ValueRef::Text(t) => Cell::Text(std::str::from_utf8(t).map_err(|e| {
+                        StoreError::Corrupt(format!("column {i} is not UTF-8: {e}"))
+                    })?),
+                    ValueRef::Blob(b) => Cell::Blob(b),
+                })
+            }
+            Row::Pg(r) => super::pg::sql::cell(r, i, owned),
+        }
+    }
+
     /// Column `i` as the bytes of its text (NULL as `None`), without copying: for reading
     /// many rows fast (the audit chain's verification).
     ///

@@ -319,3 +319,71 @@ fn the_server_going_away_mid_activation_leaves_nothing_half_done() {
     )
     .ok();
 }
+
+#[test]
+fn a_tenant_moves_from_a_file_to_a_server_and_back_with_its_log_intact() {
+    let Some(c) = cluster() else { return };
+    let mut file = Pim::sqlite();
+    file.lab();
+    file.login("admin").ok();
+    file.make_eligible(None, "Security Reader", "pimuser").ok();
+    let entries = file.audit_count();
+    let from = file.db.display().to_string();
+    let url = c.pim_db();
+
+    let out = file
+        .run(&["db", "copy", "--from", &from, "--to", &url, "--json"])
+        .ok()
+        .json();
+    assert_eq!(out["audit_verified"], entries);
+    assert_eq!(out["assignments_checked"], 2, "admin's and pimuser's");
+    assert!(out["rows"].as_u64().unwrap() > 100, "{out}");
+
+    // On the server the same people sign in with the same password and authenticator.
+    let server = Pim {
+        dir: tempfile::tempdir().unwrap(),
+        db: url.clone().into(),
+        accounts: file.accounts.clone(),
+        pg: true,
+    };
+    server.login("pimuser").ok();
+    let status = server.run(&["status", "--json"]).ok().json();
+    assert_eq!(status["eligible"][0]["role"], "Security Reader");
+    server.run(&["audit", "verify"]).ok();
+
+    // And back to a new file, which verifies too.
+    let back = file.dir.path().join("back.db");
+    let back_s = back.display().to_string();
+    let out = server
+        .run(&["db", "copy", "--from", &url, "--to", &back_s, "--json"])
+        .ok()
+        .json();
+    assert_eq!(
+        out["audit_verified"],
+        entries + 1,
+        "pimuser's sign-in on the server too"
+    );
+    let again = Pim {
+        dir: tempfile::tempdir().unwrap(),
+        db: back.clone(),
+        accounts: file.accounts.clone(),
+        pg: false,
+    };
+    again.run(&["audit", "verify"]).ok();
+
+    // A target with a tenant, or a file that exists, is refused with nothing changed.
+    let before = server.contents();
+    file.run(&["db", "copy", "--from", &from, "--to", &url])
+        .fails(
+            1,
+            "the target already holds the tenant pimlab.onmicrosoft.com",
+        );
+    assert_eq!(server.contents(), before);
+    let bytes = std::fs::read(&back).unwrap();
+    server
+        .run(&["db", "copy", "--from", &url, "--to", &back_s])
+        .fails(1, "already exists");
+    assert_eq!(std::fs::read(&back).unwrap(), bytes);
+    file.run(&["db", "copy", "--from", &from, "--to", &from])
+        .fails(2, "the source and the target are the same database");
+}

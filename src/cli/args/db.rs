@@ -9,6 +9,23 @@ pub enum DbCommand {
     /// Set up a PostgreSQL database for pim (run once, by the database's owner): pim's schema
     /// and a role that may only add to the audit log
     Init(DbInitArgs),
+    /// Copy a whole tenant between databases (SQLite file or PostgreSQL, either way) with its
+    /// audit log, and verify the chain where it lands
+    Copy(DbCopyArgs),
+}
+
+// `pim db copy`. Its help is the subcommand's own line.
+#[derive(Debug, Args)]
+pub struct DbCopyArgs {
+    /// The database to copy: a file, or postgres://…
+    #[arg(long, value_name = "DB")]
+    pub from: PathBuf,
+    /// Where to: a new file, or a PostgreSQL database set up with `pim db init` and empty
+    #[arg(long, value_name = "DB")]
+    pub to: PathBuf,
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 // `pim db init`. Its help is the subcommand's own line.

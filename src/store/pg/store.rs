@@ -123,6 +123,25 @@ impl PgStore {
             None => None,
         };
         let anchor = anchors.map(|dir| dir.join(format!("{database_id}.anchor")));
+        // A host's first contact with a log others have been writing: it trusts the log as it
+        // finds it and anchors it there, so from now on this host notices entries removed or
+        // an older copy put back (a missing anchor on a file means something else: see
+        // `audit::anchor`).
+        if let Some(path) = &anchor
+            && crate::store::files::check_file(path)?.is_none()
+            && let Some((seq, hash, _)) = crate::store::audit::head(Conn::Pg(&conn))?
+        {
+            use crate::clock::Clock as _;
+            crate::store::anchor::write(
+                path,
+                &crate::audit::anchor::Anchor {
+                    database_id: database_id.clone(),
+                    seq,
+                    hash,
+                    written: crate::clock::SystemClock.now(),
+                },
+            )?;
+        }
         Ok(PgStore {
             sealer: Sealer::with_key(key, database_id),
             conn,
@@ -164,6 +183,10 @@ impl Transaction for PgTx<'_> {
         }
         self.open = false;
         self.conn.batch("COMMIT")
+    }
+
+    fn raw(&self) -> Conn<'_> {
+        Conn::Pg(self.conn)
     }
 }
 

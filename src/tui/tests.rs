@@ -40,20 +40,36 @@ pub struct Harness {
 /// An engine on the database at `path`: an SQLite file, or a PostgreSQL address (with
 /// `PIM_TEST_BACKEND=postgres`), its anchors kept beside the harness's other files.
 fn service(path: &std::path::Path, clock: &Arc<TestClock>, mode: OpenMode) -> Service {
+    try_service(path, clock, mode).unwrap()
+}
+
+/// [`service`], or why the database could not be opened (a server that is down).
+fn try_service(
+    path: &std::path::Path,
+    clock: &Arc<TestClock>,
+    mode: OpenMode,
+) -> Result<Service, crate::service::ServiceError> {
     let store: Box<dyn crate::store::Database> = match path.to_str() {
         Some(url) if crate::store::pg::is_url(url) => {
-            let (target, _) = crate::store::pg::PgTarget::parse(url).unwrap();
+            let (target, _) = crate::store::pg::PgTarget::parse(url)?;
             let target = target.with_password(crate::store::pg::testing::APP_ROLE.1);
             // The test databases share one identity (a template's): anchors go by database.
             let anchors = std::env::temp_dir()
                 .join(format!("pim-anchors-{}", std::process::id()))
                 .join(target.dbname());
-            crate::store::files::create_dir_private(&anchors).unwrap();
-            Box::new(crate::store::pg::PgStore::open_target(&target, Some(&anchors)).unwrap())
+            crate::store::files::create_dir_private(&anchors)?;
+            Box::new(crate::store::pg::PgStore::open_target(
+                &target,
+                Some(&anchors),
+            )?)
         }
-        _ => Box::new(Store::open(path, mode).unwrap()),
+        _ => Box::new(Store::open(path, mode)?),
     };
-    Service::on(store, clock.clone(), PasswordHasher::fast_for_tests())
+    Ok(Service::on(
+        store,
+        clock.clone(),
+        PasswordHasher::fast_for_tests(),
+    ))
 }
 
 /// Where a harness's lab goes: a file in `dir`, or a PostgreSQL database when the run is on it.
@@ -81,6 +97,17 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lab.db");
         Self::lab_at(dir, path)
+    }
+
+    /// A lab on a PostgreSQL cluster of the test's own (one it may stop and start), with the
+    /// console told how to reopen it on the test clock.
+    pub fn lab_on_server(cluster: &crate::store::pg::testing::Cluster) -> Harness {
+        let mut h = Self::lab_at(tempfile::tempdir().unwrap(), cluster.pim_db().into());
+        let (path, clock) = (h.app.db.clone(), h.clock.clone());
+        h.app.on_reopen(Box::new(move || {
+            try_service(&path, &clock, OpenMode::Existing)
+        }));
+        h
     }
 
     fn lab_at(dir: tempfile::TempDir, path: std::path::PathBuf) -> Harness {

@@ -251,7 +251,7 @@ fn a_database_not_set_up_for_pim_is_refused_with_what_to_do() {
 #[test]
 fn the_server_going_away_mid_activation_leaves_nothing_half_done() {
     use std::io::{BufRead, BufReader};
-    let Some(c) = pim_console::store::pg::testing::Cluster::own() else {
+    let Some(c) = pim_console::store::pg::testing::Cluster::own_durable() else {
         return;
     };
     let mut pim = Pim::on_cluster(&c);

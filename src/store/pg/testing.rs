@@ -281,7 +281,8 @@ impl Cluster {
     }
 
     /// [`Cluster::own`] with the server waiting for the disk on every commit, as a real one
-    /// does: for benchmarks against SQLite's `synchronous=FULL`.
+    /// does: for tests that stop it (a commit it acknowledged survives) and for benchmarks
+    /// against SQLite's `synchronous=FULL`.
     pub fn own_durable() -> Option<Cluster> {
         Self::own_with(true)
     }

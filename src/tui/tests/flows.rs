@@ -334,3 +334,37 @@ pub(super) fn open_security_reader(h: &mut Harness) {
     let d = h.main().roles.detail.as_ref().expect("role opened");
     assert_eq!(d.view.role.display_name, "Security Reader");
 }
+
+#[test]
+fn a_console_on_a_server_says_it_is_reconnecting_and_carries_on_when_it_is_back() {
+    let Some(cluster) = crate::store::pg::testing::Cluster::own_durable() else {
+        return;
+    };
+    let mut h = Harness::lab_on_server(&cluster);
+    h.make_eligible("Security Reader");
+    h.sign_in_keys("pimuser", 1);
+    assert_eq!(h.main().my.status.as_ref().unwrap().eligible.len(), 1);
+
+    cluster.pg_ctl(false);
+    h.wait(TimeDelta::seconds(1));
+    let (said, _) = h.app.status.clone().unwrap();
+    assert!(
+        said.starts_with("Reconnecting… the server does not answer"),
+        "{said}"
+    );
+    h.wait(TimeDelta::seconds(1));
+    assert!(h.app.status.as_ref().unwrap().0.starts_with("Reconnecting"));
+
+    cluster.pg_ctl(true);
+    h.wait(TimeDelta::seconds(1));
+    assert_eq!(
+        h.app.status.as_ref().unwrap().0,
+        "Reconnected to the server."
+    );
+    // Still signed in, and the engine answers: another terminal's change shows (the admin
+    // signs in there with the next code).
+    h.wait(TimeDelta::seconds(30));
+    h.make_eligible("Exchange Administrator");
+    h.wait(TimeDelta::seconds(1));
+    assert_eq!(h.main().my.status.as_ref().unwrap().eligible.len(), 2);
+}

@@ -387,3 +387,71 @@ fn a_tenant_moves_from_a_file_to_a_server_and_back_with_its_log_intact() {
     file.run(&["db", "copy", "--from", &from, "--to", &from])
         .fails(2, "the source and the target are the same database");
 }
+
+#[test]
+fn tls_up_to_verify_full_checks_who_answers_and_names_what_failed() {
+    let Some(c) = pim_console::store::pg::testing::Cluster::own_tls() else {
+        return;
+    };
+    let ca = c.tls.clone().unwrap().display().to_string();
+    let mut pim = Pim::on_cluster(&c);
+    pim.lab();
+    let (target, _) = pim_console::store::pg::PgTarget::parse(pim.db.to_str().unwrap()).unwrap();
+    let db = target.dbname().to_owned();
+    let over_tcp = |host: &str, mode: &str, root: &str| {
+        format!(
+            "postgres://pim_test_app@{host}:{}/{db}?sslmode={mode}&sslrootcert={root}",
+            c.port
+        )
+    };
+    let doctor = |url: &str| {
+        let out = pim
+            .command(None, &["doctor", "--json"])
+            .env("PIM_DB", url)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    // The certificate names localhost, signed by the cluster's authority.
+    for (host, mode) in [
+        ("localhost", "verify-full"),
+        ("127.0.0.1", "verify-ca"),
+        ("127.0.0.1", "require"),
+        ("127.0.0.1", "prefer"),
+    ] {
+        let (code, out) = doctor(&over_tcp(host, mode, &ca));
+        assert_eq!(code, Some(0), "{host} {mode}: {out}");
+    }
+    // At 127.0.0.1 the certificate does not name the host; with another authority it is not
+    // trusted at all; without any authority there is nothing to check it with.
+    let (code, out) = doctor(&over_tcp("127.0.0.1", "verify-full", &ca));
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains(&format!(
+            "PostgreSQL at pim_test_app@127.0.0.1:{}/{db}",
+            c.port
+        )) && out.contains("certificate not valid for name"),
+        "{out}"
+    );
+    let other = pim.dir.path().join("other-ca.crt");
+    std::fs::copy(c.dir.join("server.crt"), &other).unwrap();
+    let (code, out) = doctor(&over_tcp(
+        "localhost",
+        "verify-full",
+        &other.display().to_string(),
+    ));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("UnknownIssuer"), "{out}");
+    let (code, out) = doctor(&format!(
+        "postgres://pim_test_app@localhost:{}/{db}?sslmode=verify-ca",
+        c.port
+    ));
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("checking the server's certificate needs a trusted authority"),
+        "{out}"
+    );
+}

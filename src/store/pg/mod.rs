@@ -12,6 +12,7 @@ use super::{StoreError, StoreResult};
 
 pub mod sql;
 mod store;
+mod tls;
 pub use store::{PgStore, WRITE_LOCK};
 #[doc(hidden)]
 pub mod testing;
@@ -70,6 +71,8 @@ pub enum SslMode {
 pub struct PgTarget {
     config: Config,
     ssl: SslMode,
+    /// The authorities `verify-ca` and `verify-full` check the server with (`sslrootcert`).
+    roots: Option<tls::Roots>,
     /// Where it is, for messages: `user@host:port/db`, never a password.
     pub shown: String,
 }
@@ -103,7 +106,7 @@ impl PgTarget {
             target: crate::policy::text::sanitize(url).into_owned(),
             what: why,
         };
-        let (rest, ssl) = take_sslmode(url).map_err(bad)?;
+        let (rest, ssl, roots) = take_sslmode(url).map_err(bad)?;
         let mut config =
             Config::from_str(&rest).map_err(|e| bad(format!("not a PostgreSQL address: {e}")))?;
         if config.get_user().is_none() {
@@ -134,6 +137,7 @@ impl PgTarget {
             shown: String::new(),
             config,
             ssl,
+            roots,
         };
         target.shown = target.describe();
         let source = target.find_password();
@@ -184,6 +188,7 @@ impl PgTarget {
         let mut t = PgTarget {
             config,
             ssl: self.ssl,
+            roots: self.roots.clone(),
             shown: String::new(),
         };
         t.shown = t.describe();
@@ -258,24 +263,26 @@ impl PgTarget {
 
     /// Connects, or says which server could not be reached and why.
     pub fn connect(&self) -> StoreResult<Client> {
-        if matches!(
-            self.ssl,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
-        ) {
-            return Err(StoreError::Postgres {
-                target: self.shown.clone(),
-                what: format!(
-                    "sslmode={} needs TLS, which this build of pim does not speak to PostgreSQL yet; use a local socket or sslmode=disable on a trusted network",
-                    ssl_name(self.ssl)
-                ),
+        let fail = |what: String| StoreError::Postgres {
+            target: self.shown.clone(),
+            what,
+        };
+        // A local socket never carries TLS (as in libpq): the operating system guards it.
+        let local = matches!(self.config.get_hosts().first(), Some(Host::Unix(_)));
+        let made = if self.ssl == SslMode::Disable || local {
+            let mut config = self.config.clone();
+            config.ssl_mode(postgres::config::SslMode::Disable);
+            config.connect(NoTls)
+        } else {
+            let roots = self.roots.clone().or_else(|| {
+                tls::Roots::default_file()
+                    .filter(|p| p.is_file())
+                    .map(tls::Roots::File)
             });
-        }
-        self.config
-            .connect(NoTls)
-            .map_err(|e| StoreError::Postgres {
-                target: self.shown.clone(),
-                what: pg_reason(&e),
-            })
+            let connector = tls::connector(self.ssl, roots.as_ref()).map_err(fail)?;
+            self.config.connect(connector)
+        };
+        made.map_err(|e| fail(pg_reason(&e)))
     }
 }
 
@@ -301,13 +308,14 @@ fn ssl_name(m: SslMode) -> &'static str {
     }
 }
 
-/// Takes `sslmode` out of the address (the client library knows only three of libpq's five
-/// modes) and reads it.
-fn take_sslmode(url: &str) -> Result<(String, SslMode), String> {
+/// Takes `sslmode` and `sslrootcert` out of the address (the client library knows only three
+/// of libpq's five modes, and not the other) and reads them.
+fn take_sslmode(url: &str) -> Result<(String, SslMode, Option<tls::Roots>), String> {
     let Some((base, query)) = url.split_once('?') else {
-        return Ok((url.to_owned(), SslMode::Prefer));
+        return Ok((url.to_owned(), SslMode::Prefer, None));
     };
     let mut mode = SslMode::Prefer;
+    let mut roots = None;
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
@@ -326,6 +334,10 @@ fn take_sslmode(url: &str) -> Result<(String, SslMode), String> {
                     }
                 }
             }
+            Some(("sslrootcert", "system")) => roots = Some(tls::Roots::System),
+            Some(("sslrootcert", file)) => {
+                roots = Some(tls::Roots::File(PathBuf::from(unescape(file))));
+            }
             _ => kept.push(pair),
         }
     }
@@ -334,7 +346,36 @@ fn take_sslmode(url: &str) -> Result<(String, SslMode), String> {
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    Ok((rest, mode))
+    Ok((rest, mode, roots))
+}
+
+/// Percent-decodes a query value (`%2F` is `/`).
+fn unescape(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1..i + 3)) {
+            (b'%', Some(hex)) => match std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                Some(b) => {
+                    out.push(b);
+                    i += 3;
+                }
+                None => {
+                    out.push(b'%');
+                    i += 1;
+                }
+            },
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The password a libpq password file gives this target: the first line whose host, port,

@@ -49,8 +49,12 @@ pub struct Cluster {
     keeper: Mutex<Option<ChildStdin>>,
     /// The template the test databases are copied from, made on first use.
     template: OnceLock<()>,
-    /// Whether the server waits for the disk, as a real one does (benchmarks).
-    durable: bool,
+    /// How the server runs (`postgres -o`), for starting it again.
+    options: String,
+    /// Its port (the socket's name too).
+    pub port: u16,
+    /// With TLS on 127.0.0.1: the authority that signed its certificate (for `localhost`).
+    pub tls: Option<PathBuf>,
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
@@ -83,10 +87,10 @@ fn say_skipped(why: &str) {
 
 impl Cluster {
     fn start() -> Result<Cluster, String> {
-        Self::start_with(false)
+        Self::start_with(false, false)
     }
 
-    fn start_with(durable: bool) -> Result<Cluster, String> {
+    fn start_with(durable: bool, tls: bool) -> Result<Cluster, String> {
         let bin = find_bin()
             .ok_or("initdb and postgres were not found (PATH, /usr/lib/postgresql/*/bin)")?;
         let user = if nix::unistd::geteuid().is_root() {
@@ -131,11 +135,26 @@ impl Cluster {
         }
         // The superuser signs in by trust over the socket; every other role needs its password,
         // so tests can check what a wrong one does.
-        std::fs::write(
-            dir.join("pg_hba.conf"),
-            "local all postgres trust\nlocal all all scram-sha-256\n",
-        )
-        .map_err(|e| format!("could not write pg_hba.conf: {e}"))?;
+        let mut hba = String::from("local all postgres trust\nlocal all all scram-sha-256\n");
+        let (port, ca) = if tls {
+            hba.push_str("host all all 127.0.0.1/32 scram-sha-256\n");
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map_err(|e| format!("no free port: {e}"))?
+                .port();
+            (port, Some(make_certificates(&dir, user)?))
+        } else {
+            (5432, None)
+        };
+        std::fs::write(dir.join("pg_hba.conf"), hba)
+            .map_err(|e| format!("could not write pg_hba.conf: {e}"))?;
+        let mut options = server_options(&dir, durable);
+        if tls {
+            options = format!(
+                "{} -p {port} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key",
+                options.replace(" -c listen_addresses=''", "")
+            );
+        }
         // The keeper starts the server, and stops it (fast shutdown) and removes the cluster
         // when its stdin closes: that is, when this process ends, however it ends. In between
         // a test may stop and start the server itself ([`Cluster::pg_ctl`]).
@@ -150,7 +169,7 @@ impl Cluster {
             .args(["-c", script, "keeper"])
             .arg(&bin)
             .arg(&dir)
-            .arg(server_options(&dir, durable))
+            .arg(&options)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -167,7 +186,9 @@ impl Cluster {
             user,
             keeper: Mutex::new(stdin),
             template: OnceLock::new(),
-            durable,
+            options: options.clone(),
+            port,
+            tls: ca,
         };
         cluster.wait_ready(Duration::from_secs(30))?;
         Ok(cluster)
@@ -194,8 +215,9 @@ impl Cluster {
     /// The address of a database on this cluster, as the superuser `postgres`.
     pub fn url(&self, db: &str) -> String {
         format!(
-            "postgresql:///{db}?host={}&user=postgres",
-            self.dir.display()
+            "postgresql:///{db}?host={}&port={}&user=postgres",
+            self.dir.display(),
+            self.port
         )
     }
 
@@ -206,6 +228,7 @@ impl Cluster {
     pub fn superuser(&self, db: &str) -> Result<postgres::Client, postgres::Error> {
         postgres::Config::new()
             .host_path(&self.dir)
+            .port(self.port)
             .user("postgres")
             .dbname(db)
             .connect(postgres::NoTls)
@@ -258,8 +281,13 @@ impl Cluster {
         c.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE pim_template"))
             .expect("create a test database from the template");
         format!(
-            "postgresql:///{name}?host={}&user={}",
+            "postgresql:///{name}?host={}{}&user={}",
             self.dir.display(),
+            if self.port == 5432 {
+                String::new()
+            } else {
+                format!("&port={}", self.port)
+            },
             APP_ROLE.0
         )
     }
@@ -287,8 +315,18 @@ impl Cluster {
         Self::own_with(true)
     }
 
+    /// [`Cluster::own_durable`] listening on 127.0.0.1 (its [`Cluster::port`]) with TLS, its
+    /// certificate (for `localhost` only) signed by the authority in [`Cluster::tls`].
+    pub fn own_tls() -> Option<Cluster> {
+        Self::own_with_tls(true, true)
+    }
+
     fn own_with(durable: bool) -> Option<Cluster> {
-        match Cluster::start_with(durable) {
+        Self::own_with_tls(durable, false)
+    }
+
+    fn own_with_tls(durable: bool, tls: bool) -> Option<Cluster> {
+        match Cluster::start_with(durable, tls) {
             Ok(c) => Some(c),
             Err(why) => {
                 let required = std::env::var(REQUIRE).is_ok_and(|v| v == "1");
@@ -311,7 +349,7 @@ impl Cluster {
             c.arg("-l")
                 .arg(self.dir.join("server.log"))
                 .arg("-o")
-                .arg(server_options(&self.dir, self.durable))
+                .arg(&self.options)
                 .arg("start");
         } else {
             c.args(["-m", "immediate", "stop"]);
@@ -333,6 +371,84 @@ impl Cluster {
             let _ = stdin.flush();
         }
     }
+}
+
+/// An authority, and a certificate for `localhost` it signed, made with `openssl` in the
+/// cluster's directory (as its OS user: the server reads only a key of its own).
+fn make_certificates(dir: &Path, user: Option<(u32, u32)>) -> Result<PathBuf, String> {
+    let steps: [&[&str]; 4] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=pim test authority",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ],
+        &["x509", "-in", "server.crt", "-noout"],
+    ];
+    std::fs::write(dir.join("san.ext"), "subjectAltName=DNS:localhost\n")
+        .map_err(|e| format!("could not write san.ext: {e}"))?;
+    for args in steps {
+        let mut c = Command::new("openssl");
+        c.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+        as_user(&mut c, user);
+        c.current_dir(dir);
+        let out = c
+            .output()
+            .map_err(|e| format!("openssl could not run: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "openssl failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+    }
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            dir.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .map_err(|e| format!("could not protect server.key: {e}"))?;
+    }
+    Ok(dir.join("ca.crt"))
 }
 
 /// How the test servers run: on a socket in their directory only, without waiting for the

@@ -89,8 +89,13 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
         && t.kind == crate::policy::model::TenantKind::Lab
     {
         let db = env.db.display();
+        let delete = if env.db.to_str().is_some_and(crate::store::pg::is_url) {
+            "or give the class a new database (createdb, then `pim db init URL`)".to_owned()
+        } else {
+            format!("or delete it: rm {db} {db}.key {db}.anchor")
+        };
         return Err(super::CliError::error(format!(
-            "a training lab already exists in {db}.\n  Use it: pim login --user admin@{domain} (its passwords were printed when it was made; `pim lab authenticator` shows the accounts' codes and `pim lab qr UPN` their QR codes).\n  Start over: `pim lab --reset` as its signed-in administrator (the audit log is kept), or delete it: rm {db} {db}.key {db}.anchor",
+            "a training lab already exists in {db}.\n  Use it: pim login --user admin@{domain} (its passwords were printed when it was made; `pim lab authenticator` shows the accounts' codes and `pim lab qr UPN` their QR codes).\n  Start over: `pim lab --reset` as its signed-in administrator (the audit log is kept), {delete}",
             domain = t.domain
         )));
     }

@@ -1,6 +1,7 @@
 //! A database pim runs on, whichever it is: the transactions the service runs its use cases
 //! in, reads outside one, change detection for the console, and the housekeeping that belongs
-//! to the file or server (its key, backups, health). SQLite's [`Store`] is the one there is.
+//! to the file or server (its key, backups, health): SQLite's [`Store`], or PostgreSQL's
+//! [`super::pg::PgStore`].
 
 use std::path::Path;
 use std::time::Duration;

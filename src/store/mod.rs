@@ -1,7 +1,9 @@
-//! The only module with SQL. Opening checks that a file is really a PIM database (and never
-//! overwrites one that is not), creates new files 0600, and sets the pragmas every connection
-//! needs: WAL, `synchronous=FULL`, foreign keys, a busy timeout. Writes go through
-//! `BEGIN IMMEDIATE` transactions so that two terminals never fail with "database is locked".
+//! The only module with SQL, for both backends: the table modules write it once ([`sql`]) and
+//! it runs on SQLite ([`Store`]) or PostgreSQL ([`pg::PgStore`]). Opening a file checks that
+//! it is really a PIM database (and never overwrites one that is not), creates new files 0600,
+//! and sets the pragmas every connection needs: WAL, `synchronous=FULL`, foreign keys, a busy
+//! timeout. Writes go through `BEGIN IMMEDIATE` transactions (on PostgreSQL, one advisory lock
+//! per database) so that two terminals never fail with "database is locked".
 
 use std::fs;
 use std::io::{self, Read};

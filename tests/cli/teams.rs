@@ -455,3 +455,51 @@ fn tls_up_to_verify_full_checks_who_answers_and_names_what_failed() {
         "{out}"
     );
 }
+
+#[test]
+fn checkpoints_hold_on_a_server_and_a_newer_schema_is_refused_untouched() {
+    let Some(c) = cluster() else { return };
+    let mut pim = Pim::on_cluster(&c);
+    pim.lab();
+    pim.login("admin").ok();
+    let json = pim.run(&["audit", "checkpoint", "--json"]).ok().json();
+    let cp = json["checkpoint"].as_str().unwrap().to_owned();
+    pim.run(&[
+        "settings",
+        "set",
+        "Security Reader",
+        "--require-ticket",
+        "on",
+    ])
+    .ok();
+    let run = pim.run(&["audit", "verify", "--checkpoint", &cp]).ok();
+    assert!(
+        run.stdout.contains("the log still extends entry #"),
+        "{}",
+        run.stdout
+    );
+
+    // The database's owner (the only one who can) turns the append-only trigger off and
+    // rewrites the entry the checkpoint saw: the checkpoint kept elsewhere notices.
+    let (target, _) = pim_console::store::pg::PgTarget::parse(pim.db.to_str().unwrap()).unwrap();
+    let mut su = c.superuser(target.dbname()).unwrap();
+    su.batch_execute(&format!(
+        "ALTER TABLE pim.audit DISABLE TRIGGER audit_no_update;
+         UPDATE pim.audit SET hash = 'forged' || hash WHERE seq = {};
+         ALTER TABLE pim.audit ENABLE TRIGGER audit_no_update;",
+        json["seq"]
+    ))
+    .unwrap();
+    pim.run(&["audit", "verify", "--checkpoint", &cp])
+        .fails(1, "is not the one the checkpoint saw");
+
+    // A schema a newer pim wrote: refused, and left as it was.
+    su.batch_execute("UPDATE pim.meta SET value = '2' WHERE key = 'schema_version'")
+        .unwrap();
+    let before = pim.contents();
+    pim.run(&["status"]).fails(
+        1,
+        "it holds pim's schema version 2, written by a newer PIM Console (this pim understands up to 1); use a newer pim",
+    );
+    assert_eq!(pim.contents(), before);
+}

@@ -1,7 +1,8 @@
 //! The store's seam: what the service needs from a database, as repository traits
 //! (tenant, directory, catalogue, assignments, requests, reviews, mail, audit log, alerts),
-//! and the transaction they run in as a value ([`Tx`]). The service sees only these; SQLite
-//! (the modules beside this one) implements them, and no `rusqlite` type crosses the seam.
+//! and the transaction they run in as a value ([`Tx`]). The service sees only these; the table
+//! modules beside this one implement them once, for SQLite and PostgreSQL alike (through
+//! [`super::sql::Conn`]), and no `rusqlite` or `postgres` type crosses the seam.
 //! Method names are unique across the traits, so `db.assignment(id)` reads the same through
 //! `&dyn Repos` whichever trait it comes from.
 

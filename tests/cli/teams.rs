@@ -459,7 +459,7 @@ fn tls_up_to_verify_full_checks_who_answers_and_names_what_failed() {
 #[test]
 fn checkpoints_hold_on_a_server_and_a_newer_schema_is_refused_untouched() {
     let Some(c) = cluster() else { return };
-    let mut pim = Pim::on_cluster(&c);
+    let mut pim = Pim::on_cluster(c);
     pim.lab();
     pim.login("admin").ok();
     let json = pim.run(&["audit", "checkpoint", "--json"]).ok().json();

@@ -245,10 +245,16 @@ fn pim_lab_on_an_existing_lab_says_what_to_do() {
     let run = pim
         .run(&["lab"])
         .fails(1, "a training lab already exists in");
+    // Deleting a file starts over; on a server, a new database does.
+    let fresh = if pim.pg {
+        "give the class a new database (createdb, then `pim db init URL`)"
+    } else {
+        "rm "
+    };
     for hint in [
         "pim login --user admin@pimlab.onmicrosoft.com",
         "pim lab --reset",
-        "rm ",
+        fresh,
     ] {
         assert!(run.stderr.contains(hint), "{hint}: {}", run.stderr);
     }

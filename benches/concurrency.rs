@@ -16,8 +16,7 @@ use pim_console::policy::model::AssignmentKind;
 use pim_console::policy::settings::SettingsPatch;
 use pim_console::service::{ActivateInput, AssignInput, SeedSpec, Service, Window};
 use pim_console::store::OpenMode;
-use pim_console::store::pg::testing::{APP_ROLE, Cluster};
-use pim_console::store::pg::{PgStore, PgTarget};
+use pim_console::store::pg::testing::{Cluster, open_pim_db};
 
 const ROLES_PER_CLIENT: usize = 30;
 const CLIENTS: [usize; 3] = [1, 4, 16];
@@ -37,9 +36,7 @@ impl Place {
         match self {
             Place::File(path) => Service::open(path, OpenMode::Create).expect("the lab file"),
             Place::Server { url, anchors } => {
-                let (target, _) = PgTarget::parse(url).expect("the address");
-                let target = target.with_password(APP_ROLE.1);
-                let store = PgStore::open_target(&target, Some(anchors)).expect("the server");
+                let store = open_pim_db(url, anchors).expect("the server");
                 Service::on(
                     Box::new(store),
                     Arc::new(SystemClock),

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
 
 /// The console on the database `db`, its failures worded and numbered as the CLI's are.
 fn console(db: PathBuf) -> Result<(), CliError> {
-    cli::refuse_postgres(&db)?;
+    cli::check_address(&db)?;
     match tui::run(db) {
         Ok(()) => Ok(()),
         Err(ConsoleError::NoTerminal) => Err(CliError::usage(

@@ -18,7 +18,7 @@ pub fn db(command: DbCommand) -> CliResult {
 /// `pim db copy --from A --to B`.
 fn copy(a: &super::args::DbCopyArgs) -> CliResult {
     for db in [&a.from, &a.to] {
-        super::refuse_postgres(db)?;
+        super::check_address(db)?;
     }
     let bar = super::output::progress_bar("Copying", 0, a.json);
     let copied = crate::service::Service::copy_database(&a.from, &a.to, &mut |done, total| {
@@ -120,20 +120,10 @@ fn init(a: &DbInitArgs) -> CliResult {
     outln!("and the password in PGPASSWORD or ~/.pgpass (mode 0600), one line:");
     outln!(
         "  {}:{}:{}:{}:PASSWORD",
-        pgpass_host(&target),
+        target.pgpass_host(),
         target.port(),
         target.dbname(),
         made.role
     );
     Ok(())
-}
-
-/// The host field of a password-file line: a socket directory is `localhost` there.
-fn pgpass_host(t: &PgTarget) -> String {
-    let h = t.host();
-    if h.starts_with('/') {
-        "localhost".into()
-    } else {
-        h
-    }
 }

@@ -183,7 +183,7 @@ pub fn run(db: Option<PathBuf>, as_upn: Option<String>, command: Command) -> u8 
     if !matches!(
         command,
         Command::Db(_) | Command::Completions(_) | Command::Man(_)
-    ) && let Err(e) = refuse_postgres(&env.db)
+    ) && let Err(e) = check_address(&env.db)
     {
         return finish(Err(e));
     }
@@ -191,7 +191,7 @@ pub fn run(db: Option<PathBuf>, as_upn: Option<String>, command: Command) -> u8 
 }
 
 /// Refuses a PostgreSQL address with a password in it (it would stay in the shell's history).
-pub fn refuse_postgres(db: &std::path::Path) -> CliResult {
+pub fn check_address(db: &std::path::Path) -> CliResult {
     if let Some(url) = db.to_str().filter(|u| crate::store::pg::is_url(u)) {
         db::target(url)?;
     }

@@ -57,10 +57,7 @@ impl Service {
             if on_server(to)
                 && let Some(key) = &key
             {
-                write.raw().exec(
-                    "UPDATE seal_key SET key_text = ?1",
-                    crate::args![key.as_str()],
-                )?;
+                crate::store::copy::set_seal_key(write.raw(), key)?;
             }
             write.commit()?;
             rows

@@ -83,11 +83,7 @@ impl Place {
             Place::Memory => Box::new(Store::open_in_memory().unwrap()),
             Place::File(path) => Box::new(Store::open(path, OpenMode::Create).unwrap()),
             Place::Pg { url, anchors } => {
-                let (target, _) = crate::store::pg::PgTarget::parse(url).unwrap();
-                let target = target.with_password(crate::store::pg::testing::APP_ROLE.1);
-                Box::new(
-                    crate::store::pg::PgStore::open_target(&target, Some(anchors.path())).unwrap(),
-                )
+                Box::new(crate::store::pg::testing::open_pim_db(url, anchors.path()).unwrap())
             }
         }
     }

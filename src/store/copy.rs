@@ -42,6 +42,16 @@ fn columns(conn: Conn<'_>, table: &str) -> StoreResult<Vec<String>> {
     conn.rows(sql, crate::args![table], |r| r.get(0))
 }
 
+/// Puts the key that seals the accounts' secrets into a PostgreSQL target (where it lives in
+/// the database; a file's goes beside it).
+///
+/// # Errors
+/// The database's error.
+pub fn set_seal_key(to: Conn<'_>, key_text: &str) -> StoreResult<()> {
+    to.exec("UPDATE seal_key SET key_text = ?1", crate::args![key_text])?;
+    Ok(())
+}
+
 /// How many rows a copy of the source would move.
 ///
 /// # Errors

@@ -337,19 +337,12 @@ pub enum Row<'r> {
 }
 
 impl Row<'_> {
-    /// Column `i` as `T`.
-    ///
-    /// # Errors
-    /// When the column does not exist or holds another type.
-    pub fn get<T: FromCell>(&self, i: usize) -> StoreResult<T> {
-        let read = |c: Cell<'_>| {
-            T::from_cell(c).map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
-        };
+    /// Column `i` as a [`Cell`], handed to `read` (the cell borrows from the row).
+    fn read<T>(&self, i: usize, read: impl FnOnce(Cell<'_>) -> StoreResult<T>) -> StoreResult<T> {
         match self {
             Row::Sqlite(r) => {
                 use rusqlite::types::ValueRef;
-                let v = r.get_ref(i)?;
-                read(match v {
+                read(match r.get_ref(i)? {
                     ValueRef::Null => Cell::Null,
                     ValueRef::Integer(n) => Cell::Int(n),
                     ValueRef::Real(f) => Cell::Real(f),
@@ -362,9 +355,17 @@ impl Row<'_> {
             Row::Pg(r) => super::pg::sql::cell(r, i, read),
         }
     }
-}
 
-impl Row<'_> {
+    /// Column `i` as `T`.
+    ///
+    /// # Errors
+    /// When the column does not exist or holds another type.
+    pub fn get<T: FromCell>(&self, i: usize) -> StoreResult<T> {
+        self.read(i, |c| {
+            T::from_cell(c).map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
+        })
+    }
+
     /// Column `i` shown as text (for comparing whole rows), or `None` past the last column.
     ///
     /// # Errors
@@ -377,11 +378,7 @@ impl Row<'_> {
         if i >= count {
             return Ok(None);
         }
-        let shown = match self {
-            Row::Sqlite(r) => format!("{:?}", r.get_ref(i)?),
-            Row::Pg(r) => super::pg::sql::cell(r, i, |c| Ok(format!("{c:?}")))?,
-        };
-        Ok(Some(shown))
+        self.read(i, |c| Ok(format!("{c:?}"))).map(Some)
     }
 
     /// Column `i` as a value to bind elsewhere (copying a row from one database to another).
@@ -389,7 +386,7 @@ impl Row<'_> {
     /// # Errors
     /// When the column cannot be read.
     pub fn value(&self, i: usize) -> StoreResult<Value<'static>> {
-        let owned = |c: Cell<'_>| -> StoreResult<Value<'static>> {
+        self.read(i, |c| {
             Ok(match c {
                 Cell::Null => Value::Null,
                 Cell::Int(n) => Value::Int(n),
@@ -397,22 +394,7 @@ impl Row<'_> {
                 Cell::Text(t) => Value::Text(Cow::Owned(t.to_owned())),
                 Cell::Blob(b) => Value::Blob(Cow::Owned(b.to_vec())),
             })
-        };
-        match self {
-            Row::Sqlite(r) => {
-                use rusqlite::types::ValueRef;
-                owned(match r.get_ref(i)? {
-                    ValueRef::Null => Cell::Null,
-                    ValueRef::Integer(n) => Cell::Int(n),
-                    ValueRef::Real(f) => Cell::Real(f),
-                    ValueRef::Text(t) => Cell::Text(std::str::from_utf8(t).map_err(|e| {
-                        StoreError::Corrupt(format!("column {i} is not UTF-8: {e}"))
-                    })?),
-                    ValueRef::Blob(b) => Cell::Blob(b),
-                })
-            }
-            Row::Pg(r) => super::pg::sql::cell(r, i, owned),
-        }
+        })
     }
 
     /// Column `i` as the bytes of its text (NULL as `None`), without copying: for reading
@@ -507,22 +489,7 @@ impl Conn<'_> {
         args: impl Into<Args<'a>>,
         each: &mut dyn FnMut(&Row<'_>) -> StoreResult<bool>,
     ) -> StoreResult<()> {
-        let (sql, args) = args.into().resolve(sql);
-        match self {
-            Conn::Sqlite(c) => {
-                let mut stmt = c.prepare_cached(&sql)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(
-                    args.iter().map(|a| Bound(a.value())),
-                ))?;
-                while let Some(r) = rows.next()? {
-                    if !each(&Row::Sqlite(r))? {
-                        break;
-                    }
-                }
-                Ok(())
-            }
-            Conn::Pg(c) => c.each(&sql, &args, each),
-        }
+        self.walk(sql, args.into(), false, each)
     }
 
     /// [`Conn::each`] without holding the rows: for results too big to keep (the whole audit
@@ -536,7 +503,18 @@ impl Conn<'_> {
         args: impl Into<Args<'a>>,
         each: &mut dyn FnMut(&Row<'_>) -> StoreResult<bool>,
     ) -> StoreResult<()> {
-        let (sql, args) = args.into().resolve(sql);
+        self.walk(sql, args.into(), true, each)
+    }
+
+    /// [`Conn::each`] and [`Conn::stream`]: SQLite steps through its rows either way.
+    fn walk(
+        &self,
+        sql: &str,
+        args: Args<'_>,
+        streaming: bool,
+        each: &mut dyn FnMut(&Row<'_>) -> StoreResult<bool>,
+    ) -> StoreResult<()> {
+        let (sql, args) = args.resolve(sql);
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(&sql)?;
@@ -550,7 +528,8 @@ impl Conn<'_> {
                 }
                 Ok(())
             }
-            Conn::Pg(c) => c.stream(&sql, &args, each),
+            Conn::Pg(c) if streaming => c.stream(&sql, &args, each),
+            Conn::Pg(c) => c.each(&sql, &args, each),
         }
     }
 

@@ -52,16 +52,12 @@ fn try_service(
     let store: Box<dyn crate::store::Database> = match path.to_str() {
         Some(url) if crate::store::pg::is_url(url) => {
             let (target, _) = crate::store::pg::PgTarget::parse(url)?;
-            let target = target.with_password(crate::store::pg::testing::APP_ROLE.1);
             // The test databases share one identity (a template's): anchors go by database.
             let anchors = std::env::temp_dir()
                 .join(format!("pim-anchors-{}", std::process::id()))
                 .join(target.dbname());
             crate::store::files::create_dir_private(&anchors)?;
-            Box::new(crate::store::pg::PgStore::open_target(
-                &target,
-                Some(&anchors),
-            )?)
+            Box::new(crate::store::pg::testing::open_pim_db(url, &anchors)?)
         }
         _ => Box::new(Store::open(path, mode)?),
     };

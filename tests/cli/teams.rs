@@ -265,20 +265,18 @@ fn the_server_going_away_mid_activation_leaves_nothing_half_done() {
     // The activation stops inside its transaction, just before the assignment is written,
     // and the server goes down (immediate: as a crash or a pulled cable would).
     let code = pim.code("pimuser", 1);
+    let activate = [
+        "activate",
+        "Security Reader",
+        "--for",
+        "1h",
+        "--reason",
+        "INC-7",
+        "--otp",
+        &code,
+    ];
     let mut child = pim
-        .command(
-            Some(&user),
-            &[
-                "activate",
-                "Security Reader",
-                "--for",
-                "1h",
-                "--reason",
-                "INC-7",
-                "--otp",
-                &code,
-            ],
-        )
+        .command(Some(&user), &activate)
         .env("PIM_FAULT_PAUSE", "assignments.insert")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -304,20 +302,7 @@ fn the_server_going_away_mid_activation_leaves_nothing_half_done() {
     assert_eq!(pim.contents(), before);
     assert_eq!(pim.audit_count(), audits);
     pim.run(&["audit", "verify"]).ok();
-    pim.run_as(
-        Some(&user),
-        &[
-            "activate",
-            "Security Reader",
-            "--for",
-            "1h",
-            "--reason",
-            "INC-7",
-            "--otp",
-            &code,
-        ],
-    )
-    .ok();
+    pim.run_as(Some(&user), &activate).ok();
 }
 
 #[test]

@@ -165,6 +165,14 @@ impl PgTarget {
         }
     }
 
+    /// The host as a password file names it: a socket directory is `localhost`, as in libpq.
+    pub fn pgpass_host(&self) -> String {
+        match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            Some(Host::Unix(_)) | None => "localhost".to_owned(),
+        }
+    }
+
     /// The port.
     pub fn port(&self) -> u16 {
         self.config.get_ports().first().copied().unwrap_or(5432)
@@ -388,11 +396,7 @@ fn password_from_file(file: &Path, t: &PgTarget) -> Option<String> {
         return None;
     }
     let text = std::fs::read_to_string(file).ok()?;
-    // A socket directory matches "localhost", as in libpq.
-    let host = match t.config.get_hosts().first() {
-        Some(Host::Unix(_)) | None => "localhost".to_owned(),
-        Some(Host::Tcp(h)) => h.clone(),
-    };
+    let host = t.pgpass_host();
     let port = t.port().to_string();
     let wanted = [host.as_str(), port.as_str(), t.dbname(), t.user()];
     text.lines()

@@ -74,16 +74,22 @@ impl PgConn {
         args.iter().map(|a| PgValue(a.value())).collect()
     }
 
-    /// Runs a statement; how many rows it changed.
-    pub fn exec(&self, sql: &str, args: &[&dyn Param]) -> StoreResult<usize> {
+    /// Prepares `sql` (once), binds `args` and hands both to `run` with the client.
+    fn run<T>(
+        &self,
+        sql: &str,
+        args: &[&dyn Param],
+        run: impl FnOnce(&mut Client, &Statement, &[&(dyn ToSql + Sync)]) -> Result<T, postgres::Error>,
+    ) -> StoreResult<T> {
         let stmt = self.statement(sql)?;
         let values = Self::bind(args);
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let n = self
-            .client
-            .borrow_mut()
-            .execute(&stmt, &refs)
-            .map_err(|e| self.fail(&e))?;
+        run(&mut self.client.borrow_mut(), &stmt, &refs).map_err(|e| self.fail(&e))
+    }
+
+    /// Runs a statement; how many rows it changed.
+    pub fn exec(&self, sql: &str, args: &[&dyn Param]) -> StoreResult<usize> {
+        let n = self.run(sql, args, |c, stmt, refs| c.execute(stmt, refs))?;
         if n > 0 {
             self.changed.set(true);
         }
@@ -142,14 +148,7 @@ impl PgConn {
         args: &[&dyn Param],
         each: &mut dyn FnMut(&Row<'_>) -> StoreResult<bool>,
     ) -> StoreResult<()> {
-        let stmt = self.statement(sql)?;
-        let values = Self::bind(args);
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(&stmt, &refs)
-            .map_err(|e| self.fail(&e))?;
+        let rows = self.run(sql, args, |c, stmt, refs| c.query(stmt, refs))?;
         for r in &rows {
             if !each(&Row::Pg(r))? {
                 break;

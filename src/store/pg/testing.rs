@@ -38,6 +38,16 @@ pub fn on_postgres() -> bool {
 /// The role pim runs as in the test databases, and its password.
 pub const APP_ROLE: (&str, &str) = ("pim_test_app", "pim-test-password");
 
+/// A test database at `url` ([`Cluster::pim_db`]) opened as pim's role, this host's anchors in
+/// `anchors`.
+///
+/// # Errors
+/// As [`super::PgStore::open_target`].
+pub fn open_pim_db(url: &str, anchors: &Path) -> crate::store::StoreResult<super::PgStore> {
+    let (target, _) = super::PgTarget::parse(url)?;
+    super::PgStore::open_target(&target.with_password(APP_ROLE.1), Some(anchors))
+}
+
 /// A running throwaway cluster.
 #[derive(Debug)]
 pub struct Cluster {

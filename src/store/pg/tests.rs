@@ -262,11 +262,7 @@ fn a_change_committed_on_one_connection_is_heard_on_another() {
     let Some(c) = cluster() else { return };
     let url = c.pim_db();
     let anchors = tempfile::tempdir().unwrap();
-    let open = || {
-        let (t, _) = PgTarget::parse(&url).unwrap();
-        let t = t.with_password(super::testing::APP_ROLE.1);
-        super::PgStore::open_target(&t, Some(anchors.path())).unwrap()
-    };
+    let open = || super::testing::open_pim_db(&url, anchors.path()).unwrap();
     let (mut one, two) = (open(), open());
     let seen = two.data_version().unwrap();
     assert_eq!(two.data_version().unwrap(), seen, "nothing changed yet");

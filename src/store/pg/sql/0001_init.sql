@@ -330,6 +330,15 @@ CREATE TABLE eligible_totals (
     rowid_mix  BIGINT NOT NULL
 );
 
+-- Adds (sign 1) or takes away (sign -1) one current eligible assignment of a role.
+CREATE FUNCTION eligible_totals_add(role TEXT, rid BIGINT, sign BIGINT) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO eligible_totals AS t (role_id, items, rowid_sum, rowid_mix)
+        VALUES (role, sign, sign * rid, sign * ((rid * 2654435761) % 4294967311))
+        ON CONFLICT (role_id) DO UPDATE SET items = t.items + excluded.items,
+            rowid_sum = t.rowid_sum + excluded.rowid_sum, rowid_mix = t.rowid_mix + excluded.rowid_mix;
+$$;
+
 CREATE FUNCTION assignments_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF new.origin = 'activated' THEN
@@ -344,10 +353,7 @@ BEGIN
         UPDATE counters SET value = value + 1 WHERE name = 'current_assigned';
     END IF;
     IF new.ended_at IS NULL AND new.kind = 'eligible' THEN
-        INSERT INTO eligible_totals AS t (role_id, items, rowid_sum, rowid_mix)
-            VALUES (new.role_id, 1, new.rid, (new.rid * 2654435761) % 4294967311)
-            ON CONFLICT (role_id) DO UPDATE SET items = t.items + 1,
-                rowid_sum = t.rowid_sum + excluded.rowid_sum, rowid_mix = t.rowid_mix + excluded.rowid_mix;
+        PERFORM eligible_totals_add(new.role_id, new.rid, 1);
     END IF;
     RETURN NULL;
 END $$;
@@ -361,15 +367,10 @@ BEGIN
         WHERE name = 'current_assigned';
     END IF;
     IF old.ended_at IS NULL AND old.kind = 'eligible' THEN
-        UPDATE eligible_totals SET items = items - 1, rowid_sum = rowid_sum - old.rid,
-            rowid_mix = rowid_mix - (old.rid * 2654435761) % 4294967311
-        WHERE role_id = old.role_id;
+        PERFORM eligible_totals_add(old.role_id, old.rid, -1);
     END IF;
     IF new.ended_at IS NULL AND new.kind = 'eligible' THEN
-        INSERT INTO eligible_totals AS t (role_id, items, rowid_sum, rowid_mix)
-            VALUES (new.role_id, 1, new.rid, (new.rid * 2654435761) % 4294967311)
-            ON CONFLICT (role_id) DO UPDATE SET items = t.items + 1,
-                rowid_sum = t.rowid_sum + excluded.rowid_sum, rowid_mix = t.rowid_mix + excluded.rowid_mix;
+        PERFORM eligible_totals_add(new.role_id, new.rid, 1);
     END IF;
     RETURN NULL;
 END $$;
@@ -382,9 +383,7 @@ BEGIN
         UPDATE counters SET value = value - 1 WHERE name = 'current_assigned';
     END IF;
     IF old.ended_at IS NULL AND old.kind = 'eligible' THEN
-        UPDATE eligible_totals SET items = items - 1, rowid_sum = rowid_sum - old.rid,
-            rowid_mix = rowid_mix - (old.rid * 2654435761) % 4294967311
-        WHERE role_id = old.role_id;
+        PERFORM eligible_totals_add(old.role_id, old.rid, -1);
     END IF;
     RETURN NULL;
 END $$;

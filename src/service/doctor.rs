@@ -89,7 +89,17 @@ impl super::Service {
         for (name, suffix) in [("Write-ahead log", "-wal"), ("Shared memory", "-shm")] {
             let path = store::companion(db, suffix);
             if path.exists() {
-                out.push(file_check(name, &path, None));
+                let mut check = file_check(name, &path, None);
+                let held = std::fs::metadata(&path).map_or(0, |m| m.len());
+                if suffix == "-wal" && check.verdict == Verdict::Ok && held > 32 {
+                    // The latest changes live in the log until it is folded into the file.
+                    check.detail.push_str(&format!(
+                        "; it holds the latest {} KiB of changes, not yet folded into {}: copy the database with `pim backup`, not the file alone",
+                        held.div_ceil(1024),
+                        db.file_name().map_or_else(|| db.display().to_string(), |n| n.to_string_lossy().into_owned())
+                    ));
+                }
+                out.push(check);
             }
         }
         let mut svc = match Self::open(db, OpenMode::Existing) {

@@ -173,7 +173,10 @@ pub fn copy_in(backup: &BackupFile, live: &mut Connection, shown: &Path) -> Stor
     crate::fault::point("restore.copy");
     step_all(&backup.conn, live, -1, &mut |_, _| {})?;
     super::configure(live).map_err(|e| sqlite(e, shown))?;
-    migrate::migrate(live, shown, &mut |_| {})
+    migrate::migrate(live, shown, &mut |_| {})?;
+    // The restored database is whole in its file, not only in the write-ahead log.
+    super::fold_now(live).map_err(|e| sqlite(e, shown))?;
+    Ok(())
 }
 
 /// Where the current database is kept when a backup replaces it:

@@ -76,7 +76,7 @@ impl Database for Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Box::new(Tx::new(tx)))
+        Ok(Box::new(Tx::new(tx, Some(&self.committed))))
     }
 
     fn try_write(&mut self) -> StoreResult<Option<Box<dyn Transaction + '_>>> {
@@ -85,7 +85,7 @@ impl Database for Store {
         let begun = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate);
         conn.busy_timeout(BUSY_TIMEOUT)?;
         match begun {
-            Ok(tx) => Ok(Some(Box::new(Tx::new(tx)))),
+            Ok(tx) => Ok(Some(Box::new(Tx::new(tx, Some(&self.committed))))),
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => Ok(None),
             Err(e) => Err(StoreError::from(e)),
         }
@@ -95,7 +95,7 @@ impl Database for Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        Ok(Box::new(Tx::new(tx)))
+        Ok(Box::new(Tx::new(tx, None)))
     }
 
     fn data_version(&self) -> StoreResult<i64> {

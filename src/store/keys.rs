@@ -189,5 +189,8 @@ fn seal_plain_secrets(conn: &mut Connection, sealer: &Sealer) -> StoreResult<()>
         )?;
     }
     tx.commit()?;
+    // Secure deletion erased the clear copies from the pages now in the write-ahead log; the
+    // file keeps its older pages until the log is folded into it, so fold it now.
+    super::fold_now(conn)?;
     Ok(())
 }

@@ -77,7 +77,9 @@ pub fn migrate(
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = header(&tx)?;
-    if check(path, found)? {
+    let due = check(path, found)?;
+    let upgraded = due && found.1 > 0;
+    if due {
         let from = usize::try_from(found.1).unwrap_or(0);
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(from) {
             // A new database is created, not upgraded: nothing to tell.
@@ -102,6 +104,11 @@ pub fn migrate(
         )?;
     }
     tx.commit()?;
+    if upgraded {
+        // An upgrade rewrites tables: the file is brought up to date with it, not left behind
+        // the write-ahead log.
+        super::fold_now(conn)?;
+    }
     Ok(())
 }
 

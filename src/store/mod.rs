@@ -4,6 +4,13 @@
 //! and sets the pragmas every connection needs: WAL, `synchronous=FULL`, foreign keys, a busy
 //! timeout. Writes go through `BEGIN IMMEDIATE` transactions (on PostgreSQL, one advisory lock
 //! per database) so that two terminals never fail with "database is locked".
+//!
+//! The write-ahead log (`lab.db-wal`) is kept between processes: a change is durable once its
+//! commit is synced there, and copying it into the database file again when every short-lived
+//! process ends cost more than the change itself (two more fsyncs and every page written twice).
+//! The process whose change leaves the log past [`FOLD_PAGES`] folds it into the file and empties
+//! it; so does the last console to close. Copy a database with `pim backup`, which reads
+//! through the log, or copy `lab.db` together with `lab.db-wal`.
 
 use std::fs;
 use std::io::{self, Read};
@@ -47,6 +54,15 @@ pub use repo::{Repos, Tx};
 /// How long a writer waits for another terminal's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Pages (4 KiB each) the write-ahead log may hold before the process that wrote past it folds
+/// it into the database file. Every process that opens the database reads the whole log (SQLite
+/// rebuilds its index of it when no other process has the database open), so a longer log
+/// slows every command a little, and a shorter one folds more often: a few activations' worth.
+pub const FOLD_PAGES: u64 = 256;
+
+/// How long folding the log waits for other terminals before leaving it for a later process.
+const FOLD_WAIT: Duration = Duration::from_millis(50);
+
 /// Whether opening may create a new database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -63,6 +79,11 @@ pub struct Store {
     path: Option<PathBuf>,
     sealer: keys::Sealer,
     notes: Vec<String>,
+    /// Whether a write transaction of this connection committed (only a writer folds the log).
+    committed: std::cell::Cell<bool>,
+    /// Whether this open created the file: a new database is folded whole into it on close,
+    /// so the file alone holds it.
+    created: bool,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -81,6 +102,7 @@ impl Store {
         mode: OpenMode,
         upgrading: &mut dyn FnMut(migrate::Upgrade),
     ) -> StoreResult<Store> {
+        let created = files::check_not_a_link(path)?.is_none_or(|m| m.len() == 0);
         let notes = prepare_file(path, mode)?;
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
         // Whose file it is comes first (read only), then whether it is safe to use.
@@ -100,6 +122,8 @@ impl Store {
             path: Some(path.to_path_buf()),
             sealer,
             notes,
+            committed: std::cell::Cell::new(false),
+            created,
         })
     }
 
@@ -115,6 +139,8 @@ impl Store {
             path: None,
             sealer: keys::Sealer::ephemeral()?,
             notes: Vec::new(),
+            committed: std::cell::Cell::new(false),
+            created: false,
         })
     }
 
@@ -136,6 +162,8 @@ impl Store {
             path: Some(path.to_path_buf()),
             sealer: keys::Sealer::ephemeral()?,
             notes: Vec::new(),
+            committed: std::cell::Cell::new(false),
+            created: false,
         })
     }
 
@@ -205,7 +233,52 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // The log is kept when a connection closes; `fold_log` copies it into the file instead.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
     Ok(())
+}
+
+/// Size in bytes of a log holding `pages` frames: its 32-byte header, then each page with its
+/// 24-byte frame header.
+fn log_bytes(pages: u64) -> u64 {
+    32 + pages * (4096 + 24)
+}
+
+/// Folds the write-ahead log into the database file and empties it, when this connection
+/// committed a change (a reader or a dry run never writes) and the log has grown past
+/// [`FOLD_PAGES`] or the database is new. Waits only briefly for other terminals: a busy log is
+/// left for the next writer to fold.
+fn fold_log(conn: &Connection, path: &Path, created: bool) {
+    let size = fs::metadata(companion(path, "-wal")).map_or(0, |m| m.len());
+    if size <= log_bytes(if created { 0 } else { FOLD_PAGES }) {
+        return;
+    }
+    crate::fault::point("log.fold");
+    if conn.busy_timeout(FOLD_WAIT).is_ok() {
+        // A busy log stays for a later process.
+        let _folded = fold_now(conn);
+    }
+}
+
+/// Copies the write-ahead log into the database file and empties it, waiting as long as the
+/// connection's busy timeout for other terminals; whether it did (false: others were busy).
+fn fold_now(conn: &Connection) -> rusqlite::Result<bool> {
+    // (busy, pages in the log, pages folded)
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|busy| busy == 0)
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let (Some(path), true) = (&self.path, self.committed.get()) {
+            fold_log(&self.conn, path, self.created);
+        }
+    }
 }
 
 /// Maps SQLite's "not a database" to the clear refusal.

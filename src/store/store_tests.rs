@@ -478,3 +478,121 @@ fn a_checked_schema_is_marked_and_a_hand_edit_still_found() {
         .to_string();
     assert!(err.contains("alert_dismissals.fingerprint"), "{err}");
 }
+
+/// The write-ahead log's size in pages (0 when there is none).
+fn log_pages(path: &Path) -> u64 {
+    fs::metadata(companion(path, "-wal")).map_or(0, |m| m.len().saturating_sub(32) / (4096 + 24))
+}
+
+/// One process's change of about `pages` pages, through a store opened for it.
+fn change_in_its_own_process(path: &Path, n: usize, pages: usize) {
+    let mut store = Store::open(path, OpenMode::Existing).unwrap();
+    let tx = store.write().unwrap();
+    tx.raw()
+        .exec(
+            "INSERT INTO meta (key, value) VALUES (?1, hex(randomblob(?2)))",
+            crate::args![format!("filler-{n}"), (pages * 2000) as i64],
+        )
+        .unwrap();
+    tx.commit().unwrap();
+}
+
+#[test]
+fn the_log_is_kept_between_processes_and_folded_by_the_writer_that_passes_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let mut most = 0;
+    for n in 0..40 {
+        change_in_its_own_process(&path, n, 20);
+        let pages = log_pages(&path);
+        most = most.max(pages);
+        // Never more than the limit plus the one change that passed it.
+        assert!(
+            pages <= FOLD_PAGES + 30,
+            "the log holds {pages} pages after change {n}"
+        );
+    }
+    assert!(
+        most > 20,
+        "a small change stays in the log, not copied again"
+    );
+    // Every change is there, whether in the log or already in the file.
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let kept: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM meta WHERE key LIKE 'filler-%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 40);
+}
+
+#[test]
+fn a_reader_never_folds_the_log_however_long_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    // A writer that ends without folding (as a crash would leave it), past the limit.
+    {
+        let raw = Connection::open(&path).unwrap();
+        configure(&raw).unwrap();
+        raw.execute(
+            "INSERT INTO meta (key, value) VALUES ('filler', hex(randomblob(?1)))",
+            [(FOLD_PAGES as i64 + 50) * 2000],
+        )
+        .unwrap();
+    }
+    let before = (fs::read(&path).unwrap(), log_pages(&path));
+    assert!(before.1 > FOLD_PAGES);
+    let reader = Store::open(&path, OpenMode::Existing).unwrap();
+    let n: i64 = reader
+        .conn()
+        .query_row("SELECT count(*) FROM meta", [], |r| r.get(0))
+        .unwrap();
+    assert!(n > 0);
+    drop(reader);
+    assert_eq!(
+        (fs::read(&path).unwrap(), log_pages(&path)),
+        before,
+        "the reader wrote nothing"
+    );
+    // The next writer folds it, and what was in the log is in the file.
+    change_in_its_own_process(&path, 0, 1);
+    assert_eq!(log_pages(&path), 0);
+    let raw =
+        Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let filler: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM meta WHERE key IN ('filler', 'filler-0')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(filler, 2);
+}
+
+#[test]
+fn folding_leaves_a_busy_log_to_a_later_writer_instead_of_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    // Another terminal in the middle of a read holds the log where it is.
+    let other = Store::open(&path, OpenMode::Existing).unwrap();
+    other.conn().execute_batch("BEGIN").unwrap();
+    let _: i64 = other
+        .conn()
+        .query_row("SELECT count(*) FROM meta", [], |r| r.get(0))
+        .unwrap();
+    change_in_its_own_process(&path, 0, FOLD_PAGES as usize + 10);
+    assert!(
+        log_pages(&path) > FOLD_PAGES,
+        "left for later, not waited on"
+    );
+    other.conn().execute_batch("COMMIT").unwrap();
+    drop(other);
+    change_in_its_own_process(&path, 1, 1);
+    assert_eq!(log_pages(&path), 0, "the next writer folded it");
+}

@@ -61,12 +61,22 @@ fn an_emptied_log_is_found() {
 #[test]
 fn an_older_copy_put_back_is_found() {
     let pim = Pim::sqlite_with_history();
+    // A copy by hand is of the file and its write-ahead log, where the latest changes may be.
+    let wal = |db: &std::path::Path| db.with_extension("db-wal");
     let old = pim.dir.path().join("old.db");
     std::fs::copy(&pim.db, &old).unwrap();
+    if wal(&pim.db).exists() {
+        std::fs::copy(wal(&pim.db), wal(&old)).unwrap();
+    }
     let user = pim.upn("pimuser");
     pim.run(&["unassign", "Security Reader", &user, "--type", "eligible"])
         .fails(3, "ActiveDurationTooShort");
+    let _ = std::fs::remove_file(pim.db.with_extension("db-shm"));
+    let _ = std::fs::remove_file(wal(&pim.db));
     std::fs::copy(&old, &pim.db).unwrap();
+    if wal(&old).exists() {
+        std::fs::copy(wal(&old), wal(&pim.db)).unwrap();
+    }
     pim.run(&["audit", "verify"])
         .fails(1, "an older copy of the database was put back");
     // Replacing the anchor with one of another database is no way out either.

@@ -123,7 +123,14 @@ impl Pim {
                 .unwrap();
             Tables::Pg(Box::new(conn))
         } else {
-            Tables::Sqlite(rusqlite::Connection::open(&self.db).unwrap())
+            // As pim's own connections: closing it leaves the write-ahead log where it is.
+            let conn = rusqlite::Connection::open(&self.db).unwrap();
+            conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .unwrap();
+            Tables::Sqlite(conn)
         }
     }
 
@@ -350,10 +357,13 @@ impl Pim {
     }
 
     /// Everything the database holds, to show that something left it exactly as it was: the
-    /// SQLite file's bytes, or every row of every table of pim's on PostgreSQL.
+    /// SQLite file's bytes and its write-ahead log's (where the latest commits are), or every
+    /// row of every table of pim's on PostgreSQL.
     pub fn contents(&self) -> Vec<u8> {
         if !self.pg {
-            return std::fs::read(&self.db).unwrap();
+            let mut bytes = std::fs::read(&self.db).unwrap();
+            bytes.extend(std::fs::read(self.db.with_extension("db-wal")).unwrap_or_default());
+            return bytes;
         }
         let tables = self.tables();
         let conn = tables.conn();

@@ -24,12 +24,17 @@ fn counts(pim: &Pim) -> Vec<i64> {
         .collect()
 }
 
-const FILES: [&str; 3] = ["lab.db", "lab.db.key", "lab.db.anchor"];
+/// The files a database's state is in: the write-ahead log is kept between processes, so the
+/// latest changes may be there rather than in `lab.db`.
+const FILES: [&str; 4] = ["lab.db", "lab.db-wal", "lab.db.key", "lab.db.anchor"];
 
 fn keep(pim: &Pim, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for f in FILES {
-        std::fs::copy(pim.dir.path().join(f), to.join(f)).unwrap();
+        let _ = std::fs::remove_file(to.join(f));
+        if pim.dir.path().join(f).exists() {
+            std::fs::copy(pim.dir.path().join(f), to.join(f)).unwrap();
+        }
     }
 }
 
@@ -38,7 +43,9 @@ fn put_back(pim: &Pim, from: &Path) {
         let _ = std::fs::remove_file(pim.dir.path().join(format!("lab.db{suffix}")));
     }
     for f in FILES {
-        std::fs::copy(from.join(f), pim.dir.path().join(f)).unwrap();
+        if from.join(f).exists() {
+            std::fs::copy(from.join(f), pim.dir.path().join(f)).unwrap();
+        }
     }
 }
 

@@ -50,16 +50,25 @@ impl<T> Repos for T where
 /// Dropped without committing, it rolls back.
 pub struct Tx<'c> {
     inner: Transaction<'c>,
+    /// Told when a write transaction commits.
+    committed: Option<&'c std::cell::Cell<bool>>,
 }
 
 impl<'c> Tx<'c> {
-    pub(super) fn new(inner: Transaction<'c>) -> Self {
-        Self { inner }
+    pub(super) fn new(
+        inner: Transaction<'c>,
+        committed: Option<&'c std::cell::Cell<bool>>,
+    ) -> Self {
+        Self { inner, committed }
     }
 
     /// Makes the transaction's changes durable.
     pub fn commit(self) -> StoreResult<()> {
-        Ok(self.inner.commit()?)
+        self.inner.commit()?;
+        if let Some(flag) = self.committed {
+            flag.set(true);
+        }
+        Ok(())
     }
 }
 

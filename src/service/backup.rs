@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::integrity::Advance;
 use super::{Ctx, Guard, ServiceError, ServiceResult, SessionToken};
 use crate::audit::{AuditEntry, activity};
 use crate::policy::assignment::admin_required;
@@ -299,7 +298,7 @@ impl super::Service {
             }
             ctx.audit(entry)
         })?;
-        self.advance_anchor(Advance::Force);
+        self.force_anchor();
         Ok(Restored {
             file: file.to_path_buf(),
             aside: aside.map(Path::to_path_buf),

@@ -71,7 +71,7 @@ impl Service {
         // Where it landed, as anyone opening it would see it: its anchor first (this host's,
         // for a server), on the head it was copied with, then the whole check.
         let mut check = Service::open(to, OpenMode::Existing)?;
-        check.advance_anchor(super::integrity::Advance::Force);
+        check.force_anchor();
         if let Some(warning) = check.take_warnings().into_iter().next() {
             return Err(ServiceError::Invalid(warning));
         }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::audit::AuditEntry;
+use crate::audit::anchor::Anchor;
 use crate::auth::password::PasswordHasher;
 use crate::auth::session::token_hash;
 use crate::clock::{Clock, Time};
@@ -285,19 +286,20 @@ impl Service {
             return false;
         }
         let (sealer, anchor) = (&self.sealer, self.anchor_path.as_deref());
-        let swept = (|| -> ServiceResult<Option<integrity::Advance>> {
+        let swept = (|| -> ServiceResult<Option<Option<Anchor>>> {
             let Some(tx) = self.store.try_write()? else {
                 return Ok(None);
             };
-            let advance = integrity::guard(&*tx, Guard::Anchored, anchor, sealer.database_id())?;
+            let judged = integrity::guard(&*tx, Guard::Anchored, anchor, sealer.database_id())?;
             let ctx = Ctx::new(&*tx, real, sealer)?;
             sweep::run(&ctx)?;
+            let planned = judged.planned(&*tx, sealer.database_id(), real)?;
             tx.commit()?;
-            Ok(Some(advance))
+            Ok(Some(planned))
         })();
         match swept {
-            Ok(Some(advance)) => {
-                self.advance_anchor(advance);
+            Ok(Some(planned)) => {
+                self.place_anchor(planned);
                 true
             }
             _ => false,
@@ -349,7 +351,7 @@ impl Service {
     ) -> ServiceResult<T> {
         let real = self.clock.now();
         let tx = self.store.write()?;
-        let advance = integrity::guard(
+        let judged = integrity::guard(
             &*tx,
             guard,
             self.anchor_path.as_deref(),
@@ -370,10 +372,11 @@ impl Service {
         };
         if commit {
             tx.raise_real_time_mark(real)?;
+            let planned = judged.planned(&*tx, self.sealer.database_id(), real)?;
             crate::fault::point("tx.commit");
             tx.commit()?;
             crate::fault::point("tx.committed");
-            self.advance_anchor(advance);
+            self.place_anchor(planned);
         }
         result
     }

@@ -84,6 +84,21 @@ pub fn write(path: &Path, anchor: &Anchor) -> StoreResult<()> {
     files::write_in_place(path, offset, &slot(anchor))
 }
 
+/// Moves the anchor forward to `anchor` once its commit is durable, without the write lock: an
+/// anchor already at or past it (another terminal's later commit got there first), one of
+/// another database, or a file that is not an anchor is left as it is. Terminals racing here
+/// write different slots (by sequence number) and the newer whole slot is the one read, so at
+/// worst the anchor is left behind the log, as a crash between commit and anchor leaves it.
+pub fn advance(path: &Path, anchor: &Anchor) -> StoreResult<()> {
+    match read(path)? {
+        Ok(None) => write(path, anchor),
+        Ok(Some(now)) if now.database_id == anchor.database_id && now.seq < anchor.seq => {
+            write(path, anchor)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What the log holds, seen through `conn`, for judging it against `anchor`.
 pub fn observe(
     conn: Conn<'_>,

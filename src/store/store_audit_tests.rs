@@ -150,6 +150,28 @@ fn the_anchor_moves_in_place_and_a_torn_slot_falls_back_to_the_other() {
 }
 
 #[test]
+fn advancing_the_anchor_after_a_commit_never_moves_it_back_or_onto_another_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lab.db.anchor");
+    let seq = || anchor::read(&path).unwrap().unwrap().unwrap().seq;
+    anchor::advance(&path, &anchor_at(5)).unwrap();
+    assert_eq!(seq(), 5, "a missing anchor is written");
+    anchor::advance(&path, &anchor_at(8)).unwrap();
+    assert_eq!(seq(), 8);
+    // A terminal that committed #6 writes after the one that committed #8: #8 stays.
+    anchor::advance(&path, &anchor_at(6)).unwrap();
+    assert_eq!(seq(), 8);
+    // Nor does an anchor of another database or a spoiled file get replaced this way.
+    let mut other = anchor_at(20);
+    other.database_id = "cd34".into();
+    anchor::advance(&path, &other).unwrap();
+    assert_eq!(seq(), 8);
+    fs::write(&path, vec![b'x'; 1024]).unwrap();
+    anchor::advance(&path, &anchor_at(9)).unwrap();
+    assert_eq!(anchor::read(&path).unwrap(), Err(()));
+}
+
+#[test]
 fn verify_finds_the_first_bad_entry_of_a_long_log_hashed_in_batches() {
     let store = Store::open_in_memory().unwrap();
     let t = crate::clock::from_unix(0);

@@ -95,11 +95,10 @@ impl super::Service {
         Ok(tx.anchor_state(&path, self.sealer.database_id())?.0)
     }
 
-    /// After a commit: moves the anchor to the log's new head, under the write lock so anchors
-    /// only ever move forward. A log that does not extend its anchor is left alone (only
-    /// `reanchor` accepts it). A failure here loses nothing (the change is committed and the
-    /// next one moves the anchor), so it becomes a warning.
-    pub(super) fn advance_anchor(&mut self, how: Advance) {
+    /// Onto the log's head whatever the anchor says (re-anchoring, restoring, copying), under
+    /// the write lock. A failure here loses nothing (the change is committed and the next one
+    /// moves the anchor), so it becomes a warning.
+    pub(super) fn force_anchor(&mut self) {
         let Some(path) = self.anchor_path.clone() else {
             return;
         };
@@ -107,22 +106,7 @@ impl super::Service {
         let written = self.clock.now();
         let result = (|| -> ServiceResult<()> {
             let tx = self.store.write()?;
-            let (state, _) = tx.anchor_state(&path, &id)?;
-            let due = match (state, how) {
-                (AnchorState::Fresh | AnchorState::NotYetAnchored { .. }, _) => true,
-                (AnchorState::Matches { anchored, head }, _) => head > anchored,
-                (AnchorState::Broken { .. }, Advance::Force) => true,
-                // The first entries of a new database (or an older one's first since it was
-                // upgraded): there was nothing to anchor before this change.
-                (
-                    AnchorState::Broken {
-                        problem: AnchorProblem::Missing { .. },
-                    },
-                    Advance::First,
-                ) => true,
-                (AnchorState::Broken { .. }, _) => false,
-            };
-            if let (true, Some((seq, hash, _))) = (due, tx.audit_head()?) {
+            if let Some((seq, hash, _)) = tx.audit_head()? {
                 crate::fault::point("anchor.write");
                 store::anchor::write(
                     &path,
@@ -137,6 +121,22 @@ impl super::Service {
             }
             Ok(())
         })();
+        self.anchor_failed(result);
+    }
+
+    /// After a commit: moves the anchor to the head planned under the write lock before it
+    /// ([`Judged::planned`]), forward only.
+    pub(super) fn place_anchor(&mut self, planned: Option<Anchor>) {
+        let (Some(path), Some(anchor)) = (self.anchor_path.clone(), planned) else {
+            return;
+        };
+        crate::fault::point("anchor.write");
+        let result = store::anchor::advance(&path, &anchor).map_err(ServiceError::from);
+        crate::fault::point("anchor.written");
+        self.anchor_failed(result);
+    }
+
+    fn anchor_failed(&mut self, result: ServiceResult<()>) {
         if let Err(e) = result {
             self.warn(format!(
                 "the change was saved, but the audit log's anchor could not be moved ({e}); the next change tries again"
@@ -266,7 +266,7 @@ impl super::Service {
             }
             Ok(problem)
         })?;
-        self.advance_anchor(Advance::Force);
+        self.force_anchor();
         let tx = self.store.read()?;
         let anchor = store::anchor::read(&path)?
             .ok()
@@ -279,34 +279,55 @@ impl super::Service {
     }
 }
 
-/// How the anchor may move after a commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Advance {
-    /// Forward, when the log extends it.
-    Normal,
-    /// Also write the first anchor of a log that had none before the change.
-    First,
-    /// Onto the head whatever the anchor said (re-anchoring, restoring).
-    Force,
+/// The log judged against its anchor at the start of a write transaction, under the write
+/// lock: how the anchor may move once the change commits.
+#[derive(Debug, Clone)]
+pub(super) struct Judged(Option<AnchorState>);
+
+impl Judged {
+    /// Before the commit, still under the write lock: the anchor the log's new head gets, if the
+    /// anchor moves. It moves when the log extended its anchor (or had none yet: a new
+    /// database, or an older one's first change since it was upgraded) and the change added
+    /// entries; a log that does not extend its anchor is left alone (only `reanchor` accepts it).
+    pub(super) fn planned(
+        &self,
+        tx: &dyn Repos,
+        database_id: &str,
+        written: crate::clock::Time,
+    ) -> ServiceResult<Option<Anchor>> {
+        let after = match &self.0 {
+            None | Some(AnchorState::Broken { .. }) => return Ok(None),
+            Some(AnchorState::Fresh | AnchorState::NotYetAnchored { .. }) => i64::MIN,
+            Some(AnchorState::Matches { anchored, .. }) => *anchored,
+        };
+        Ok(tx
+            .audit_head()?
+            .filter(|(seq, _, _)| *seq > after)
+            .map(|(seq, hash, _)| Anchor {
+                database_id: database_id.to_owned(),
+                seq,
+                hash,
+                written,
+            }))
+    }
 }
 
 /// Before a change: refuses it while the log does not extend its anchor (with
-/// [`Guard::Anchored`]), and says how the anchor may move once it is committed. `anchor` is
+/// [`Guard::Anchored`]), and judges how the anchor may move once it is committed. `anchor` is
 /// the anchor file of a database on disk.
 pub(super) fn guard(
     tx: &dyn Repos,
     guard: Guard,
     anchor: Option<&std::path::Path>,
     database_id: &str,
-) -> ServiceResult<Advance> {
+) -> ServiceResult<Judged> {
     let Some(path) = anchor else {
-        return Ok(Advance::Normal);
+        return Ok(Judged(None));
     };
     match (tx.anchor_state(path, database_id)?.0, guard) {
         (AnchorState::Broken { problem }, Guard::Anchored) => {
             Err(ServiceError::AnchorBroken(problem))
         }
-        (AnchorState::Fresh | AnchorState::NotYetAnchored { .. }, _) => Ok(Advance::First),
-        _ => Ok(Advance::Normal),
+        (state, _) => Ok(Judged(Some(state))),
     }
 }

@@ -103,6 +103,7 @@ impl Store {
         upgrading: &mut dyn FnMut(migrate::Upgrade),
     ) -> StoreResult<Store> {
         let created = files::check_not_a_link(path)?.is_none_or(|m| m.len() == 0);
+        let new_log = !companion(path, "-wal").exists();
         let notes = prepare_file(path, mode)?;
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
         // Whose file it is comes first (read only), then whether it is safe to use.
@@ -115,6 +116,11 @@ impl Store {
             files::check_file(&file)?;
         }
         let mut conn = Self::setup(conn, path, upgrading)?;
+        if created || new_log {
+            // A new file or log in the directory: its entry must outlast a power cut before
+            // any commit in it is reported (SQLite is built not to sync directories itself).
+            files::sync_dir(&files::parent_of(path));
+        }
         files::check_file(&keys::key_path(path))?;
         let sealer = keys::prepare(&mut conn, path)?;
         Ok(Store {
@@ -157,6 +163,7 @@ impl Store {
         files::create_file_private(path)?;
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
         configure(&conn).map_err(|e| classify(e, path))?;
+        files::sync_dir(&files::parent_of(path));
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),

@@ -54,6 +54,10 @@ pub trait Database: Repos {
     fn copy_in(&mut self, from: &backup::BackupFile, shown: &Path) -> StoreResult<()>;
     /// What `pim doctor` reports of the database itself.
     fn health(&self) -> Health;
+    /// Asks that closing fold the write-ahead log into the file whatever its length, if this
+    /// connection changed anything: for a console, whose session ends with the file whole.
+    /// Nothing on a server.
+    fn fold_on_close(&self) {}
     /// The connection under it, for tests that look at or change the tables as an outsider
     /// would.
     #[cfg(test)]
@@ -141,6 +145,10 @@ impl Database for Store {
 
     fn copy_in(&mut self, from: &backup::BackupFile, shown: &Path) -> StoreResult<()> {
         backup::copy_in(from, &mut self.conn, shown)
+    }
+
+    fn fold_on_close(&self) {
+        self.fold_whole.set(true);
     }
 
     fn health(&self) -> Health {

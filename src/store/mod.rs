@@ -9,8 +9,8 @@
 //! commit is synced there, and copying it into the database file again when every short-lived
 //! process ends cost more than the change itself (two more fsyncs and every page written twice).
 //! The process whose change leaves the log past [`FOLD_PAGES`] folds it into the file and empties
-//! it; so does the last console to close. Copy a database with `pim backup`, which reads
-//! through the log, or copy `lab.db` together with `lab.db-wal`.
+//! it; so does a console that changed something when it closes, and a new database. Copy a
+//! database with `pim backup`, which reads through the log, or copy `lab.db` with `lab.db-wal`.
 
 use std::fs;
 use std::io::{self, Read};
@@ -81,9 +81,10 @@ pub struct Store {
     notes: Vec<String>,
     /// Whether a write transaction of this connection committed (only a writer folds the log).
     committed: std::cell::Cell<bool>,
-    /// Whether this open created the file: a new database is folded whole into it on close,
-    /// so the file alone holds it.
-    created: bool,
+    /// Whether the log is folded into the file on close whatever its length (when this
+    /// connection committed a change): a database this open created, so that the file alone
+    /// holds it, and a console's ([`Database::fold_on_close`]).
+    fold_whole: std::cell::Cell<bool>,
 }
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -129,7 +130,7 @@ impl Store {
             sealer,
             notes,
             committed: std::cell::Cell::new(false),
-            created,
+            fold_whole: std::cell::Cell::new(created),
         })
     }
 
@@ -146,7 +147,7 @@ impl Store {
             sealer: keys::Sealer::ephemeral()?,
             notes: Vec::new(),
             committed: std::cell::Cell::new(false),
-            created: false,
+            fold_whole: std::cell::Cell::new(false),
         })
     }
 
@@ -170,7 +171,7 @@ impl Store {
             sealer: keys::Sealer::ephemeral()?,
             notes: Vec::new(),
             committed: std::cell::Cell::new(false),
-            created: false,
+            fold_whole: std::cell::Cell::new(false),
         })
     }
 
@@ -256,11 +257,11 @@ fn log_bytes(pages: u64) -> u64 {
 
 /// Folds the write-ahead log into the database file and empties it, when this connection
 /// committed a change (a reader or a dry run never writes) and the log has grown past
-/// [`FOLD_PAGES`] or the database is new. Waits only briefly for other terminals: a busy log is
-/// left for the next writer to fold.
-fn fold_log(conn: &Connection, path: &Path, created: bool) {
+/// [`FOLD_PAGES`], or whatever its length with `whole`. Waits only briefly for other
+/// terminals: a busy log is left for the next writer to fold.
+fn fold_log(conn: &Connection, path: &Path, whole: bool) {
     let size = fs::metadata(companion(path, "-wal")).map_or(0, |m| m.len());
-    if size <= log_bytes(if created { 0 } else { FOLD_PAGES }) {
+    if size <= log_bytes(if whole { 0 } else { FOLD_PAGES }) {
         return;
     }
     crate::fault::point("log.fold");
@@ -283,7 +284,7 @@ fn fold_now(conn: &Connection) -> rusqlite::Result<bool> {
 impl Drop for Store {
     fn drop(&mut self) {
         if let (Some(path), true) = (&self.path, self.committed.get()) {
-            fold_log(&self.conn, path, self.created);
+            fold_log(&self.conn, path, self.fold_whole.get());
         }
     }
 }

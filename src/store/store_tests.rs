@@ -596,3 +596,29 @@ fn folding_leaves_a_busy_log_to_a_later_writer_instead_of_waiting() {
     change_in_its_own_process(&path, 1, 1);
     assert_eq!(log_pages(&path), 0, "the next writer folded it");
 }
+
+#[test]
+fn a_console_that_changed_something_folds_the_log_whatever_its_length_when_it_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    change_in_its_own_process(&path, 0, 2);
+    assert!(log_pages(&path) > 0, "a small change stays in the log");
+    // A console that only read leaves it where it is.
+    let reader = Store::open(&path, OpenMode::Existing).unwrap();
+    reader.fold_on_close();
+    drop(reader);
+    assert!(log_pages(&path) > 0);
+    let mut console = Store::open(&path, OpenMode::Existing).unwrap();
+    console.fold_on_close();
+    let tx = console.write().unwrap();
+    tx.raw()
+        .exec(
+            "INSERT INTO meta (key, value) VALUES ('console', 'x')",
+            crate::args![],
+        )
+        .unwrap();
+    tx.commit().unwrap();
+    drop(console);
+    assert_eq!(log_pages(&path), 0, "folded on close");
+}

@@ -58,6 +58,10 @@ pub fn run(db: PathBuf) -> Result<(), ConsoleError> {
     }));
     let _ = execute!(stdout(), EnableBracketedPaste);
     let result = event_loop(&mut terminal, &mut app);
+    // A class's session ends with the database whole in its file, should anyone copy it.
+    if let Some(svc) = &app.svc {
+        svc.store().fold_on_close();
+    }
     let _ = execute!(
         stdout(),
         DisableBracketedPaste,

@@ -52,10 +52,11 @@ fn try_service(
     let store: Box<dyn crate::store::Database> = match path.to_str() {
         Some(url) if crate::store::pg::is_url(url) => {
             let (target, _) = crate::store::pg::PgTarget::parse(url)?;
-            // The test databases share one identity (a template's): anchors go by database.
-            let anchors = std::env::temp_dir()
-                .join(format!("pim-anchors-{}", std::process::id()))
-                .join(target.dbname());
+            // The test databases share one identity (a template's): anchors go by database,
+            // beside the cluster's data (a directory removed with it when the tests end).
+            let cluster = crate::store::pg::testing::cluster()
+                .expect("a database on PostgreSQL needs the test cluster");
+            let anchors = cluster.dir.join("anchors").join(target.dbname());
             crate::store::files::create_dir_private(&anchors)?;
             Box::new(crate::store::pg::testing::open_pim_db(url, &anchors)?)
         }

@@ -200,3 +200,70 @@ fn sign_ins_at_the_same_moment_are_all_kept() {
     let list = signed_in["signed_in"].as_array().unwrap();
     assert_eq!(list.len(), 7, "{signed_in}");
 }
+
+/// Whether `lab.db` alone, as a copy by hand would take it, names the lab's first account.
+fn the_file_alone_holds(pim: &Pim, upn: &str) -> bool {
+    let copy = pim.dir.path().join("copied.db");
+    let _ = std::fs::remove_file(&copy);
+    std::fs::copy(&pim.db, &copy).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    conn.query_row("SELECT count(*) FROM users WHERE upn = ?1", [upn], |r| {
+        r.get::<_, i64>(0)
+    })
+    .unwrap()
+        == 1
+}
+
+#[test]
+fn a_new_or_rebuilt_lab_is_whole_in_its_file_but_a_small_change_may_wait_in_the_log() {
+    let mut pim = Pim::sqlite();
+    let first = pim.lab();
+    let admin = first["accounts"][0]["upn"].as_str().unwrap().to_owned();
+    assert!(the_file_alone_holds(&pim, &admin));
+    // A small change stays in the write-ahead log for a while: the file alone lacks it.
+    pim.login("admin").ok();
+    pim.run(&[
+        "users",
+        "add",
+        "newcomer@pimlab.onmicrosoft.com",
+        "--display-name",
+        "Newcomer",
+    ])
+    .ok();
+    assert!(!the_file_alone_holds(
+        &pim,
+        "newcomer@pimlab.onmicrosoft.com"
+    ));
+    // A backup reads through the log.
+    let backup = pim.dir.path().join("backup.db");
+    pim.run(&["backup", backup.to_str().unwrap()]).ok();
+    let conn = rusqlite::Connection::open(&backup).unwrap();
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM users WHERE upn = 'newcomer@pimlab.onmicrosoft.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    // Folded by another program (as sqlite3 does when it closes), the file holds it too.
+    rusqlite::Connection::open(&pim.db)
+        .unwrap()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    assert!(the_file_alone_holds(
+        &pim,
+        "newcomer@pimlab.onmicrosoft.com"
+    ));
+    // Rebuilding the lab (the newcomer goes) leaves it whole in the file again.
+    let doc = pim
+        .run_as(Some(&admin), &["lab", "--reset", "--json"])
+        .ok()
+        .json();
+    let admin = doc["accounts"][0]["upn"].as_str().unwrap().to_owned();
+    assert!(the_file_alone_holds(&pim, &admin));
+    assert!(!the_file_alone_holds(
+        &pim,
+        "newcomer@pimlab.onmicrosoft.com"
+    ));
+}

@@ -84,8 +84,6 @@ pub fn lab(env: &Env, args: &LabArgs) -> CliResult {
         None => {}
     }
     let mut svc = env.open(OpenMode::Create)?;
-    // A lab is made to be used, and often copied: it ends whole in its file.
-    svc.store().fold_on_close();
     if !args.reset
         && let Ok(t) = svc.tenant()
         && t.kind == crate::policy::model::TenantKind::Lab
@@ -236,7 +234,6 @@ pub fn init(env: &Env, args: InitArgs) -> CliResult {
         first
     };
     let mut svc = env.open(OpenMode::Create)?;
-    svc.store().fold_on_close();
     let created = svc.init_tenant(&domain, &name, &admin, &admin_name, &password)?;
     let enrolment = Enrolment::for_secret(&created.admin.totp_secret, &created.admin.upn);
     if args.json {

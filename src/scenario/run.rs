@@ -138,8 +138,6 @@ pub fn play(
 ) -> Result<Played, RunError> {
     let setup = |e: String| RunError::Setup(e);
     let mut svc = Service::open(db, OpenMode::Create).map_err(|e| setup(e.to_string()))?;
-    // A scenario's lab, as any lab, ends whole in its file.
-    svc.store().fold_on_close();
     let lab = svc
         .create_lab(false, None)
         .map_err(|e| setup(e.to_string()))?;

@@ -90,8 +90,8 @@ impl super::Service {
             let path = store::companion(db, suffix);
             if path.exists() {
                 let mut check = file_check(name, &path, None);
-                let held = std::fs::metadata(&path).map_or(0, |m| m.len());
-                if suffix == "-wal" && check.verdict == Verdict::Ok && held > 32 {
+                let held = store::log_size(db).unwrap_or(0);
+                if suffix == "-wal" && check.verdict == Verdict::Ok && held > store::log_bytes(0) {
                     // The latest changes live in the log until it is folded into the file.
                     check.detail.push_str(&format!(
                         "; it holds the latest {} KiB of changes, not yet folded into {}: copy the database with `pim backup`, not the file alone",

@@ -158,6 +158,8 @@ impl super::Service {
         reset: bool,
         token: Option<&SessionToken>,
     ) -> ServiceResult<LabCreated> {
+        // A lab is made to be used, and often copied: it ends whole in its file.
+        self.store.fold_on_close();
         let now = self.clock.now();
         let password = || {
             generate_password()
@@ -351,6 +353,7 @@ impl super::Service {
         let admin_upn = check_upn(admin_upn, &domain).map_err(ServiceError::Invalid)?;
         let admin_name = check_display_name(admin_name).map_err(ServiceError::Invalid)?;
         check_password_policy(admin_password).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        self.store.fold_on_close();
         let now = self.clock.now();
         let seed = self.seed(
             &admin_upn,

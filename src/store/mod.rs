@@ -103,9 +103,8 @@ impl Store {
         mode: OpenMode,
         upgrading: &mut dyn FnMut(migrate::Upgrade),
     ) -> StoreResult<Store> {
-        let created = files::check_not_a_link(path)?.is_none_or(|m| m.len() == 0);
-        let new_log = !companion(path, "-wal").exists();
-        let notes = prepare_file(path, mode)?;
+        let new_log = log_size(path).is_none();
+        let Prepared { notes, new } = prepare_file(path, mode)?;
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
         // Whose file it is comes first (read only), then whether it is safe to use.
         migrate::check_identity(&conn, path)?;
@@ -117,21 +116,14 @@ impl Store {
             files::check_file(&file)?;
         }
         let mut conn = Self::setup(conn, path, upgrading)?;
-        if created || new_log {
+        if new || new_log {
             // A new file or log in the directory: its entry must outlast a power cut before
             // any commit in it is reported (SQLite is built not to sync directories itself).
             files::sync_dir(&files::parent_of(path));
         }
         files::check_file(&keys::key_path(path))?;
         let sealer = keys::prepare(&mut conn, path)?;
-        Ok(Store {
-            conn,
-            path: Some(path.to_path_buf()),
-            sealer,
-            notes,
-            committed: std::cell::Cell::new(false),
-            fold_whole: std::cell::Cell::new(created),
-        })
+        Ok(Store::new(conn, Some(path), sealer, notes, new))
     }
 
     /// A private in-memory database, for tests.
@@ -141,14 +133,13 @@ impl Store {
             Path::new(":memory:"),
             &mut |_| {},
         )?;
-        Ok(Store {
+        Ok(Store::new(
             conn,
-            path: None,
-            sealer: keys::Sealer::ephemeral()?,
-            notes: Vec::new(),
-            committed: std::cell::Cell::new(false),
-            fold_whole: std::cell::Cell::new(false),
-        })
+            None,
+            keys::Sealer::ephemeral()?,
+            Vec::new(),
+            false,
+        ))
     }
 
     /// A new, empty database file at `path` (which must not exist), with the connection
@@ -165,14 +156,30 @@ impl Store {
         let conn = Connection::open(path).map_err(|e| classify(e, path))?;
         configure(&conn).map_err(|e| classify(e, path))?;
         files::sync_dir(&files::parent_of(path));
-        Ok(Store {
+        Ok(Store::new(
             conn,
-            path: Some(path.to_path_buf()),
-            sealer: keys::Sealer::ephemeral()?,
-            notes: Vec::new(),
+            Some(path),
+            keys::Sealer::ephemeral()?,
+            Vec::new(),
+            false,
+        ))
+    }
+
+    fn new(
+        conn: Connection,
+        path: Option<&Path>,
+        sealer: keys::Sealer,
+        notes: Vec<String>,
+        fold_whole: bool,
+    ) -> Store {
+        Store {
+            conn,
+            path: path.map(Path::to_path_buf),
+            sealer,
+            notes,
             committed: std::cell::Cell::new(false),
-            fold_whole: std::cell::Cell::new(false),
-        })
+            fold_whole: std::cell::Cell::new(fold_whole),
+        }
     }
 
     fn setup(
@@ -251,8 +258,13 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Size in bytes of a log holding `pages` frames: its 32-byte header, then each page with its
 /// 24-byte frame header.
-fn log_bytes(pages: u64) -> u64 {
+pub fn log_bytes(pages: u64) -> u64 {
     32 + pages * (4096 + 24)
+}
+
+/// The size of the write-ahead log beside the database at `db`, if there is one.
+pub fn log_size(db: &Path) -> Option<u64> {
+    fs::metadata(companion(db, "-wal")).ok().map(|m| m.len())
 }
 
 /// Folds the write-ahead log into the database file and empties it, when this connection
@@ -260,8 +272,7 @@ fn log_bytes(pages: u64) -> u64 {
 /// [`FOLD_PAGES`], or whatever its length with `whole`. Waits only briefly for other
 /// terminals: a busy log is left for the next writer to fold.
 fn fold_log(conn: &Connection, path: &Path, whole: bool) {
-    let size = fs::metadata(companion(path, "-wal")).map_or(0, |m| m.len());
-    if size <= log_bytes(if whole { 0 } else { FOLD_PAGES }) {
+    if log_size(path).unwrap_or(0) <= log_bytes(if whole { 0 } else { FOLD_PAGES }) {
         return;
     }
     crate::fault::point("log.fold");
@@ -301,9 +312,15 @@ fn io_error(context: String) -> impl FnOnce(io::Error) -> StoreError {
     move |source| StoreError::Io { context, source }
 }
 
+/// What preparing a database file found: what to tell, and whether the database is new.
+struct Prepared {
+    notes: Vec<String>,
+    new: bool,
+}
+
 /// Checks an existing file (owner, permissions, not a link, SQLite header) and its directory,
 /// or creates a new empty one owner-only. An empty file is a new database.
-fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<Vec<String>> {
+fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<Prepared> {
     let dir = files::parent_of(path);
     if dir.exists() {
         files::check_dir(&dir)?;
@@ -319,7 +336,10 @@ fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<Vec<String>> {
             let n = read_up_to(&mut file, &mut header)
                 .map_err(io_error(format!("reading {}", path.display())))?;
             if n == 0 || (n == 16 && &header == SQLITE_HEADER) {
-                Ok(Vec::new())
+                Ok(Prepared {
+                    notes: Vec::new(),
+                    new: n == 0,
+                })
             } else {
                 Err(StoreError::NotADatabase(path.to_path_buf()))
             }
@@ -330,7 +350,7 @@ fn prepare_file(path: &Path, mode: OpenMode) -> StoreResult<Vec<String>> {
                 files::create_dir_private(&dir)?;
                 let notes = set_aside_leftovers(path)?;
                 files::create_file_private(path)?;
-                Ok(notes)
+                Ok(Prepared { notes, new: true })
             }
         },
     }

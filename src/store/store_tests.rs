@@ -115,9 +115,7 @@ fn a_newer_schema_is_refused_with_a_clear_message() {
 #[test]
 fn a_database_others_can_reach_is_refused_and_left_alone() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (dir, path) = new_database();
     for mode in [0o666, 0o644, 0o660, 0o664, 0o640] {
         fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
         let err = Store::open(&path, OpenMode::Existing).unwrap_err();
@@ -145,9 +143,7 @@ fn a_database_others_can_reach_is_refused_and_left_alone() {
 #[test]
 fn a_database_owned_by_another_user_is_refused() {
     use std::os::unix::fs::MetadataExt;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (_dir, path) = new_database();
     let me = fs::metadata(&path).unwrap().uid();
     if me != 0 {
         // Giving a file away needs root; the check is exercised where the tests run as root.
@@ -375,9 +371,7 @@ fn without_its_key_a_database_opens_but_cannot_seal_or_open_secrets() {
 
 #[test]
 fn a_schema_edited_by_hand_is_refused_without_sql_in_the_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (_dir, path) = new_database();
     let conn = Connection::open(&path).unwrap();
     conn.execute_batch("DROP TABLE alert_dismissals").unwrap();
     drop(conn);
@@ -454,9 +448,7 @@ fn an_upgrade_tells_each_migration_before_it_runs_and_a_new_database_tells_none(
 
 #[test]
 fn a_checked_schema_is_marked_and_a_hand_edit_still_found() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (_dir, path) = new_database();
     let conn = Connection::open(&path).unwrap();
     let mark: String = conn
         .query_row(
@@ -481,7 +473,17 @@ fn a_checked_schema_is_marked_and_a_hand_edit_still_found() {
 
 /// The write-ahead log's size in pages (0 when there is none).
 fn log_pages(path: &Path) -> u64 {
-    fs::metadata(companion(path, "-wal")).map_or(0, |m| m.len().saturating_sub(32) / (4096 + 24))
+    log_size(path).map_or(0, |n| {
+        n.saturating_sub(log_bytes(0)) / (log_bytes(1) - log_bytes(0))
+    })
+}
+
+/// A new database in a directory of its own, closed again.
+fn new_database() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pim.db");
+    drop(Store::open(&path, OpenMode::Create).unwrap());
+    (dir, path)
 }
 
 /// One process's change of about `pages` pages, through a store opened for it.
@@ -499,9 +501,7 @@ fn change_in_its_own_process(path: &Path, n: usize, pages: usize) {
 
 #[test]
 fn the_log_is_kept_between_processes_and_folded_by_the_writer_that_passes_the_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (_dir, path) = new_database();
     let mut most = 0;
     for n in 0..40 {
         change_in_its_own_process(&path, n, 20);
@@ -532,9 +532,7 @@ fn the_log_is_kept_between_processes_and_folded_by_the_writer_that_passes_the_li
 
 #[test]
 fn a_reader_never_folds_the_log_however_long_it_is() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (_dir, path) = new_database();
     // A writer that ends without folding (as a crash would leave it), past the limit.
     {
         let raw = Connection::open(&path).unwrap();
@@ -576,9 +574,7 @@ fn a_reader_never_folds_the_log_however_long_it_is() {
 
 #[test]
 fn folding_leaves_a_busy_log_to_a_later_writer_instead_of_waiting() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (_dir, path) = new_database();
     // Another terminal in the middle of a read holds the log where it is.
     let other = Store::open(&path, OpenMode::Existing).unwrap();
     other.conn().execute_batch("BEGIN").unwrap();
@@ -599,9 +595,7 @@ fn folding_leaves_a_busy_log_to_a_later_writer_instead_of_waiting() {
 
 #[test]
 fn a_console_that_changed_something_folds_the_log_whatever_its_length_when_it_closes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("pim.db");
-    drop(Store::open(&path, OpenMode::Create).unwrap());
+    let (_dir, path) = new_database();
     change_in_its_own_process(&path, 0, 2);
     assert!(log_pages(&path) > 0, "a small change stays in the log");
     // A console that only read leaves it where it is.

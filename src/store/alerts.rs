@@ -41,6 +41,11 @@ pub struct Listing {
     pub unused_days: i64,
     /// "Potential stale accounts": days without sign-in.
     pub stale_days: i64,
+    /// "Roles are being activated too frequently": how many activations of one role by one
+    /// person make an incident (`None`: the alert is off, and no activation is read). Only
+    /// the activations of people and roles with at least this many in the last 30 days are
+    /// listed; fewer can never make an incident.
+    pub frequent_count: Option<i64>,
     /// The alerts whose fingerprint is wanted (to compare with a dismissal, or to dismiss);
     /// the others are only counted.
     pub fingerprints: Vec<AlertId>,
@@ -115,6 +120,33 @@ pub(super) fn unused_summary(conn: Conn<'_>, now: i64, since: i64) -> StoreResul
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok((n, format!("{n}:{a}:{b}")))
+}
+
+/// "There are permanent active assignments": those of directory roles (PIM for Groups has no
+/// such alert), counted row by row.
+pub(super) const PERMANENT: &str = "FROM assignments a INDEXED BY assignments_permanent_active
+         WHERE a.ended_at IS NULL AND a.end_at IS NULL
+         AND a.kind = 'active' AND a.origin = 'assigned'
+         AND a.role_id NOT IN (SELECT id FROM roles WHERE group_id IS NOT NULL)";
+
+/// The items of "There are permanent active assignments" from the per-role totals the
+/// triggers of `permanent_totals` keep (SQLite): one row per role, however many standing
+/// administrators the tenant has. The same count and fingerprint as [`summary`] over the rows.
+pub(super) fn permanent_summary(conn: Conn<'_>, fingerprint: bool) -> StoreResult<(i64, String)> {
+    let (n, a, b): (i64, i64, i64) = conn.one(
+        "SELECT coalesce(sum(items), 0), coalesce(sum(rowid_sum), 0), coalesce(sum(rowid_mix), 0)
+         FROM permanent_totals WHERE role_id IN (SELECT id FROM roles WHERE group_id IS NULL)",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok((
+        n,
+        if fingerprint {
+            format!("{n}:{a}:{b}")
+        } else {
+            String::new()
+        },
+    ))
 }
 
 /// Gathers every fact the alerts need at `now`. The alerts whose items can be many (unused
@@ -210,14 +242,23 @@ pub fn facts(conn: Conn<'_>, now: Time, listing: Listing) -> StoreResult<AlertFa
                 ))
             })?;
 
-    // Activations of the last 30 days, on their own index: grows with activity, not tenant.
-    f.recent_activations = conn.rows(&format!(
-        "SELECT {PR}, a.start_at FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
-         WHERE a.origin = 'activated' AND a.start_at <= :now AND a.start_at > :now - 30 * 86400 ORDER BY a.start_at"
-    ), named! {":now": n}, |r| {
-            let (p, role) = principal_role(r, 0)?;
-            Ok((p, role, time(r.get(7)?)))
-        })?;
+    // Activations of the last 30 days of each person and role activated at least the
+    // alert's count of times in them, found on the activations' own index (which holds who
+    // and which role): grows with activity, not tenant, and reads only the few repeated.
+    if let Some(count) = listing.frequent_count {
+        f.recent_activations = conn.rows(&format!(
+            "SELECT {PR}, a.start_at FROM assignments a JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id
+             WHERE a.origin = 'activated' AND a.start_at <= :now AND a.start_at > :now - 30 * 86400
+               AND (a.principal_id, a.role_id) IN (
+                   SELECT principal_id, role_id FROM assignments
+                   WHERE origin = 'activated' AND start_at <= :now AND start_at > :now - 30 * 86400
+                   GROUP BY principal_id, role_id HAVING count(*) >= :count)
+             ORDER BY a.start_at, a.rowid"
+        ), named! {":now": n, ":count": count}, |r| {
+                let (p, role) = principal_role(r, 0)?;
+                Ok((p, role, time(r.get(7)?)))
+            })?;
+    }
 
     // Current assignments no audited operation made (kept listed by triggers). SQLite walks
     // the short list first when told to (CROSS JOIN); PostgreSQL plans that itself.
@@ -231,20 +272,16 @@ pub fn facts(conn: Conn<'_>, now: Time, listing: Listing) -> StoreResult<AlertFa
             Ok((p, role, r.get(7)?))
         })?;
 
-    // Permanent active assignments of directory roles (PIM for Groups has no such alert).
-    let permanent = "FROM assignments a INDEXED BY assignments_permanent_active
-         WHERE a.ended_at IS NULL AND a.end_at IS NULL
-         AND a.kind = 'active' AND a.origin = 'assigned'
-         AND a.role_id NOT IN (SELECT id FROM roles WHERE group_id IS NOT NULL)";
+    // Permanent active assignments of directory roles, counted from their totals.
+    let permanent = PERMANENT;
+    let wanted_permanent = wanted(AlertId::PermanentActiveAssignments);
     f.summaries.push((
         AlertId::PermanentActiveAssignments,
-        summary(
-            conn,
-            permanent,
-            "a.rowid",
-            &[],
-            wanted(AlertId::PermanentActiveAssignments),
-        )?,
+        if conn.is_pg() {
+            summary(conn, permanent, "a.rowid", &[], wanted_permanent)?
+        } else {
+            permanent_summary(conn, wanted_permanent)?
+        },
     ));
     f.permanent_active = conn.rows(
         &format!(

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0005_bundles.sql"),
     include_str!("sql/0006_scale.sql"),
     include_str!("sql/0007_breadth.sql"),
+    include_str!("sql/0008_permanent.sql"),
 ];
 
 /// The schema version this build writes.
@@ -136,6 +137,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("review_reviewers", "user_id"),
     ("review_items", "outcome"),
     ("groups", "role_assignable"),
+    ("permanent_totals", "rowid_mix"),
 ];
 
 /// Refuses a database whose version says it is current but whose tables are not what this

@@ -17,28 +17,34 @@ enum Change {
     Convert(usize),
     MoveRole(usize, usize),
     Delete(usize),
+    /// A new end, or none (permanent), as an extension or a renewal makes it.
+    SetEnd(usize, Option<i64>),
+    /// An active assignment's origin flips, assigned to activated or back (a hand edit).
+    Reorigin(usize),
 }
 
 fn change() -> impl proptest::strategy::Strategy<Value = Change> {
     use proptest::prelude::*;
     let day = 86_400i64;
     prop_oneof![
-        4 => (0..3usize, any::<bool>(), 0..60 * day, proptest::option::of(0..90 * day),
+        4 => (0..4usize, any::<bool>(), 0..60 * day, proptest::option::of(0..90 * day),
               proptest::option::of(0..70 * day))
             .prop_map(|(role, eligible, created, end, used)| Change::Add { role, eligible, created, end, used }),
         1 => (0..40usize).prop_map(Change::End),
         1 => (0..40usize).prop_map(Change::Convert),
-        1 => (0..40usize, 0..3usize).prop_map(|(i, r)| Change::MoveRole(i, r)),
+        1 => (0..40usize, 0..4usize).prop_map(|(i, r)| Change::MoveRole(i, r)),
         1 => (0..40usize).prop_map(Change::Delete),
+        1 => (0..40usize, proptest::option::of(0..90 * day)).prop_map(|(i, e)| Change::SetEnd(i, e)),
+        1 => (0..40usize).prop_map(Change::Reorigin),
     ]
 }
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
-    /// The unused-roles count kept by triggers and subtraction agrees, count and fingerprint,
-    /// with counting every matching row, whatever inserts, ends, conversions, moves between
-    /// roles and deletions came before.
+    /// The unused-roles and permanent-active counts kept by triggers agree, count and
+    /// fingerprint, with counting every matching row, whatever inserts, ends, conversions,
+    /// moves between roles, new ends, changes of origin and deletions came before.
     #[test]
     fn unused_roles_kept_by_triggers_agree_with_counting_every_row(
         changes in proptest::collection::vec(change(), 1..60),
@@ -49,10 +55,16 @@ proptest::proptest! {
         conn.execute_batch(
             "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
                  ('p1', 'Priv One', 'priv-one', '', 1), ('p2', 'Priv Two', 'priv-two', '', 1),
-                 ('n1', 'Plain', 'plain', '', 0);",
+                 ('n1', 'Plain', 'plain', '', 0);
+             INSERT INTO users (id, upn, display_name, password_hash, created_at, object_type)
+                 VALUES ('grp', 'grp@contoso.onmicrosoft.com', 'Group', 'x', 0, 'group');
+             INSERT INTO groups (id, role_assignable, created_at) VALUES ('grp', 1, 0);
+             INSERT INTO roles (id, display_name, slug, description, privileged, group_id, group_access)
+                 VALUES ('gm', 'Group (member)', 'group-member', '', 0, 'grp', 'member');",
         )
         .unwrap();
-        let roles = ["p1", "p2", "n1"];
+        // The last is a group's membership, which the permanent-active alert leaves out.
+        let roles = ["p1", "p2", "n1", "gm"];
         let nth = |i: usize| -> Option<i64> {
             conn.query_row("SELECT rowid FROM assignments ORDER BY rowid LIMIT 1 OFFSET ?1", [i as i64], |r| r.get(0))
                 .optional()
@@ -83,7 +95,7 @@ proptest::proptest! {
                 Change::Convert(i) => if let Some(id) = nth(i) {
                     conn.execute(
                         "UPDATE assignments SET kind = CASE kind WHEN 'eligible' THEN 'active' ELSE 'eligible' END
-                         WHERE rowid = ?1",
+                         WHERE rowid = ?1 AND origin = 'assigned'",
                         [id],
                     )
                     .unwrap();
@@ -95,7 +107,25 @@ proptest::proptest! {
                 Change::Delete(i) => if let Some(id) = nth(i) {
                     conn.execute("DELETE FROM assignments WHERE rowid = ?1", [id]).unwrap();
                 },
+                Change::SetEnd(i, end) => if let Some(id) = nth(i) {
+                    conn.execute("UPDATE assignments SET end_at = created_at + ?2 WHERE rowid = ?1", params![id, end])
+                        .unwrap();
+                },
+                Change::Reorigin(i) => if let Some(id) = nth(i) {
+                    conn.execute(
+                        "UPDATE assignments SET origin = CASE origin WHEN 'assigned' THEN 'activated' ELSE 'assigned' END
+                         WHERE rowid = ?1 AND kind = 'active'",
+                        [id],
+                    )
+                    .unwrap();
+                },
             }
+        }
+        // The permanent active ones, kept per role by triggers, against counting every row.
+        for fingerprint in [true, false] {
+            let kept = alerts::permanent_summary(conn.into(), fingerprint).unwrap();
+            let counted = alerts::summary(conn.into(), alerts::PERMANENT, "a.rowid", &[], fingerprint).unwrap();
+            proptest::prop_assert_eq!(kept, counted);
         }
         let now = now_day * 86_400;
         let since = now - 30 * 86_400;
@@ -244,4 +274,39 @@ fn a_version_5_database_gets_its_alert_totals_and_lists_filled_on_upgrade() {
         [],
     )
     .unwrap();
+}
+
+#[test]
+fn a_version_7_database_gets_its_permanent_active_totals_on_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, 7).unwrap();
+    conn.execute_batch(
+        "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
+             ('p1', 'Priv', 'priv', '', 1), ('n1', 'Plain', 'plain', '', 0);
+         INSERT INTO users (id, upn, display_name, password_hash, created_at) VALUES
+             ('u1', 'u1@contoso.onmicrosoft.com', 'U1', 'x', 0),
+             ('u2', 'u2@contoso.onmicrosoft.com', 'U2', 'x', 0),
+             ('u3', 'u3@contoso.onmicrosoft.com', 'U3', 'x', 0);
+         INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, end_at, created_at,
+                 ended_at, end_reason)
+             VALUES ('s1', 'p1', 'u1', 'active', 'assigned', 0, NULL, 0, NULL, NULL),
+                    ('s2', 'p1', 'u2', 'active', 'assigned', 0, NULL, 0, NULL, NULL),
+                    ('s3', 'n1', 'u3', 'active', 'assigned', 0, NULL, 0, NULL, NULL),
+                    ('t1', 'n1', 'u1', 'active', 'assigned', 0, 900, 0, NULL, NULL),
+                    ('g1', 'n1', 'u2', 'active', 'assigned', 0, NULL, 0, 50, 'removed');",
+    )
+    .unwrap();
+    drop(conn);
+    files::set_mode(&path, files::FILE_MODE).unwrap();
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let conn = store.conn();
+    let kept = alerts::permanent_summary(conn.into(), true).unwrap();
+    let counted = alerts::summary(conn.into(), alerts::PERMANENT, "a.rowid", &[], true).unwrap();
+    assert_eq!(
+        kept.0, 3,
+        "the three standing ones, not the time-bound or the removed"
+    );
+    assert_eq!(kept, counted);
 }

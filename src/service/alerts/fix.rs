@@ -70,6 +70,9 @@ fn fix_targets(ctx: &crate::service::Ctx<'_>, id: AlertId) -> ServiceResult<Vec<
         limit: None,
         unused_days: ctx.db.alert_config(AlertId::RedundantAssignment)?.days,
         stale_days: ctx.db.alert_config(AlertId::StaleSignIn)?.days,
+        frequent_count: Some(ctx.db.alert_config(AlertId::SequentialActivation)?)
+            .filter(|c| c.enabled)
+            .map(|c| c.count),
         fingerprints: Vec::new(),
     };
     let mut facts = ctx.db.alert_facts(ctx.now, listing)?;

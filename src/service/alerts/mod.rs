@@ -142,6 +142,10 @@ fn compute_marking(
         limit,
         unused_days: days(AlertId::RedundantAssignment),
         stale_days: days(AlertId::StaleSignIn),
+        frequent_count: configs
+            .iter()
+            .find(|(id, c)| *id == AlertId::SequentialActivation && c.enabled)
+            .map(|(_, c)| c.count),
         fingerprints: AlertId::ALL
             .into_iter()
             .filter(|&id| marking == Some(id) || stored(id).is_some())

@@ -218,3 +218,76 @@ fn a_sweep_survives_a_crash_at_every_point() {
     // both eligibilities: the sweep records all of it in the same transaction.
     crash_everywhere(&pim, "admin", &["clock", "advance", "21d"]);
 }
+
+/// Every index of the assignments and the log, as SQLite holds them.
+fn indexes(pim: &Pim) -> Vec<(String, Option<String>)> {
+    let conn = pim.sql();
+    let mut st = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index'
+               AND tbl_name IN ('assignments', 'audit') ORDER BY name",
+        )
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn a_seed_sets_its_indexes_aside_only_inside_its_own_transaction() {
+    let mut pim = Pim::sqlite();
+    pim.lab();
+    pim.login("admin").ok();
+    let admin = pim.upn("admin");
+    let kept = pim.dir.path().join("kept");
+    keep(&pim, &kept);
+    let before = (counts(&pim), indexes(&pim));
+    assert!(before.1.len() > 10, "{:?}", before.1);
+    let args = [
+        "lab",
+        "seed",
+        "--users",
+        "2",
+        "--assignments",
+        "4",
+        "--audit",
+        "8",
+    ];
+    let complete = {
+        pim.run_as(Some(&admin), &args).ok();
+        counts(&pim)
+    };
+    assert_eq!(indexes(&pim), before.1, "built again as they were");
+    for n in 1..400 {
+        put_back(&pim, &kept);
+        let out = pim
+            .command(Some(&admin), &args)
+            .env("PIM_FAULT", n.to_string())
+            .output()
+            .unwrap();
+        if out.status.success() {
+            assert!(n > 10, "the seed reached only {n} fault points");
+            assert_eq!((counts(&pim), indexes(&pim)), (complete, before.1));
+            return;
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.signal(), Some(6), "fault {n}: {stderr}");
+        // Whatever the crash interrupted, every index is there, as it was.
+        assert_eq!(indexes(&pim), before.1, "crash {n}: {stderr}");
+        let verify = pim.run(&["audit", "verify"]);
+        assert_eq!(
+            verify.code, 0,
+            "crash {n}: {}{}",
+            verify.stdout, verify.stderr
+        );
+        // The users may have been added; the assignments are all there or none.
+        let now = counts(&pim);
+        assert!(
+            now[0] == before.0[0] || now[0] == complete[0],
+            "crash {n}: {now:?} (before {:?}, complete {complete:?})",
+            before.0
+        );
+    }
+    panic!("the seed never completed");
+}

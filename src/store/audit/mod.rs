@@ -170,6 +170,61 @@ pub fn index_deferred_text(conn: Conn<'_>, after: i64) -> StoreResult<()> {
     Ok(())
 }
 
+/// Indexes set aside for a bulk load, with the statements that build them again.
+#[derive(Debug, Default)]
+#[must_use = "indexes set aside must be built again before the transaction commits"]
+pub struct SetAside(Vec<String>);
+
+/// Starts a bulk load of assignments and audit entries: drops the indexes each new row lands
+/// at a random place in, the assignments' lookups and the log's by actor, target and role.
+/// A seed of a hundred thousand assignments and a million entries rewrote most of their pages
+/// again and again (the page cache cannot hold them); built once from the finished tables,
+/// each is one sorted pass. Kept: the unique ones (they are rules), the log's by time (entries
+/// append to it) and by subject (recording an assignment's state reads it), and the
+/// assignments' one-current index every insert checks. Only inside the load's own
+/// transaction, which must end with [`build_again`]: nothing else ever sees the tables without
+/// them, and a load that fails rolls the drop back too. PostgreSQL keeps its indexes.
+pub fn set_aside_for_bulk(conn: Conn<'_>) -> StoreResult<SetAside> {
+    let Conn::Sqlite(c) = conn else {
+        return Ok(SetAside::default());
+    };
+    let mut set = Vec::new();
+    {
+        let mut st = c.prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+               AND tbl_name IN ('assignments', 'audit') AND sql NOT LIKE 'CREATE UNIQUE%'
+               AND name NOT IN ('audit_time', 'audit_subject')
+             ORDER BY tbl_name, name",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            set.push(row?);
+        }
+    }
+    for (name, _) in &set {
+        c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(SetAside(set.into_iter().map(|(_, sql)| sql).collect()))
+}
+
+/// Ends a bulk load: builds again the indexes [`set_aside_for_bulk`] dropped, as they were.
+/// SQLite sorts in memory as large as the page cache, which a bulk load has enlarged and
+/// filled: the cache is made small while they are built, so the two together stay within
+/// the memory budget (the sort spills to a temporary file instead), then put back.
+pub fn build_again(conn: Conn<'_>, set: SetAside) -> StoreResult<()> {
+    if let Conn::Sqlite(c) = conn {
+        let cache: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        c.pragma_update(None, "cache_size", -SORT_CACHE_KIB)?;
+        let built = set.0.iter().try_for_each(|sql| c.execute_batch(sql));
+        c.pragma_update(None, "cache_size", cache)?;
+        built?;
+    }
+    Ok(())
+}
+
+/// The page cache (KiB) while [`build_again`] sorts.
+const SORT_CACHE_KIB: i64 = 4096;
+
 /// Which entries to list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter<'a> {

@@ -22,6 +22,12 @@ pub trait AuditLog {
     fn defer_text_index(&self) -> StoreResult<i64>;
     /// Ends a bulk append: indexes the words of every entry after `after` in one statement.
     fn index_deferred_text(&self, after: i64) -> StoreResult<()>;
+    /// Starts a bulk load of assignments and entries: sets aside the indexes each row would
+    /// land at a random place in, which [`build_again`](AuditLog::build_again) must build
+    /// before the same transaction commits (see `store::audit::set_aside_for_bulk`).
+    fn set_aside_for_bulk(&self) -> StoreResult<audit::SetAside>;
+    /// Ends a bulk load: builds the indexes set aside, each in one sorted pass.
+    fn build_again(&self, set: audit::SetAside) -> StoreResult<()>;
     /// Newest first, one page.
     fn list_audit(&self, f: &audit::Filter<'_>) -> StoreResult<Vec<AuditRecord>>;
     /// Every entry the filter selects, oldest first, one at a time (nothing is held in memory);
@@ -84,6 +90,12 @@ impl<T: Sqlite + ?Sized> AuditLog for T {
     }
     fn index_deferred_text(&self, after: i64) -> StoreResult<()> {
         audit::index_deferred_text(self.sqlite(), after)
+    }
+    fn set_aside_for_bulk(&self) -> StoreResult<audit::SetAside> {
+        audit::set_aside_for_bulk(self.sqlite())
+    }
+    fn build_again(&self, set: audit::SetAside) -> StoreResult<()> {
+        audit::build_again(self.sqlite(), set)
     }
     fn list_audit(&self, f: &audit::Filter<'_>) -> StoreResult<Vec<AuditRecord>> {
         audit::list(self.sqlite(), f)

@@ -98,11 +98,7 @@ pub fn migrate(
         check_every_table(&tx, path)?;
         // Later opens skip the table check while the schema is untouched since (any change to
         // it, by hand included, moves SQLite's schema cookie).
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('schema_checked', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [schema_cookie(&tx)?.to_string()],
-        )?;
+        mark_checked(&tx)?;
     }
     tx.commit()?;
     if upgraded {
@@ -159,6 +155,28 @@ pub fn check_tables(conn: &Connection, path: &Path) -> StoreResult<()> {
         return Ok(());
     }
     check_every_table(conn, path)
+}
+
+/// Marks the schema as it stands now as checked: opens skip the table check until it changes.
+pub(super) fn mark_checked(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_checked', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [schema_cookie(conn)?.to_string()],
+    )
+    .map(|_| ())
+}
+
+/// Whether the schema as it stands now is marked checked.
+pub(super) fn marked_checked(conn: &Connection) -> rusqlite::Result<bool> {
+    let checked: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_checked'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(checked == Some(schema_cookie(conn)?.to_string()))
 }
 
 /// SQLite's count of changes to the schema.

@@ -234,6 +234,22 @@ fn indexes(pim: &Pim) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// Whether the schema as it stands is marked as checked (opens then skip the table check).
+fn marked_checked(pim: &Pim) -> bool {
+    let conn = pim.sql();
+    let cookie: i64 = conn
+        .query_row("PRAGMA schema_version", [], |r| r.get(0))
+        .unwrap();
+    let mark: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_checked'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    mark == cookie.to_string()
+}
+
 #[test]
 fn a_seed_sets_its_indexes_aside_only_inside_its_own_transaction() {
     let mut pim = Pim::sqlite();
@@ -259,6 +275,10 @@ fn a_seed_sets_its_indexes_aside_only_inside_its_own_transaction() {
         counts(&pim)
     };
     assert_eq!(indexes(&pim), before.1, "built again as they were");
+    assert!(
+        marked_checked(&pim),
+        "the tables stay marked checked, so opens skip the check"
+    );
     for n in 1..400 {
         put_back(&pim, &kept);
         let out = pim

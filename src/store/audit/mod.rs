@@ -173,7 +173,12 @@ pub fn index_deferred_text(conn: Conn<'_>, after: i64) -> StoreResult<()> {
 /// Indexes set aside for a bulk load, with the statements that build them again.
 #[derive(Debug, Default)]
 #[must_use = "indexes set aside must be built again before the transaction commits"]
-pub struct SetAside(Vec<String>);
+pub struct SetAside {
+    built_by: Vec<String>,
+    /// Whether the schema was marked checked as it stood (see `migrate::check_tables`): its
+    /// tables do not change here, so the mark moves to the schema with the indexes built again.
+    checked: bool,
+}
 
 /// Starts a bulk load of assignments and audit entries: drops the indexes each new row lands
 /// at a random place in, the assignments' lookups and the log's by actor, target and role.
@@ -188,6 +193,7 @@ pub fn set_aside_for_bulk(conn: Conn<'_>) -> StoreResult<SetAside> {
     let Conn::Sqlite(c) = conn else {
         return Ok(SetAside::default());
     };
+    let checked = super::migrate::marked_checked(c)?;
     let mut set = Vec::new();
     {
         let mut st = c.prepare(
@@ -204,7 +210,10 @@ pub fn set_aside_for_bulk(conn: Conn<'_>) -> StoreResult<SetAside> {
     for (name, _) in &set {
         c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
     }
-    Ok(SetAside(set.into_iter().map(|(_, sql)| sql).collect()))
+    Ok(SetAside {
+        built_by: set.into_iter().map(|(_, sql)| sql).collect(),
+        checked,
+    })
 }
 
 /// Ends a bulk load: builds again the indexes [`set_aside_for_bulk`] dropped, as they were.
@@ -215,9 +224,12 @@ pub fn build_again(conn: Conn<'_>, set: SetAside) -> StoreResult<()> {
     if let Conn::Sqlite(c) = conn {
         let cache: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         c.pragma_update(None, "cache_size", -SORT_CACHE_KIB)?;
-        let built = set.0.iter().try_for_each(|sql| c.execute_batch(sql));
+        let built = set.built_by.iter().try_for_each(|sql| c.execute_batch(sql));
         c.pragma_update(None, "cache_size", cache)?;
         built?;
+        if set.checked {
+            super::migrate::mark_checked(c)?;
+        }
     }
     Ok(())
 }

@@ -70,7 +70,12 @@ pub(super) fn summary(
     );
     let (n, a, b): (i64, i64, i64) =
         conn.one(&sql, params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok((n, format!("{n}:{a}:{b}")))
+    Ok((n, items_print(n, a, b)))
+}
+
+/// The fingerprint of `n` items from their two row-id sums.
+fn items_print(n: i64, a: i64, b: i64) -> String {
+    format!("{n}:{a}:{b}")
 }
 
 /// "Administrators aren't using their privileged roles": eligible assignments of privileged
@@ -119,7 +124,7 @@ pub(super) fn unused_summary(conn: Conn<'_>, now: i64, since: i64) -> StoreResul
         named! {":now": now, ":since": since},
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok((n, format!("{n}:{a}:{b}")))
+    Ok((n, items_print(n, a, b)))
 }
 
 /// "There are permanent active assignments": those of directory roles (PIM for Groups has no
@@ -142,7 +147,7 @@ pub(super) fn permanent_summary(conn: Conn<'_>, fingerprint: bool) -> StoreResul
     Ok((
         n,
         if fingerprint {
-            format!("{n}:{a}:{b}")
+            items_print(n, a, b)
         } else {
             String::new()
         },
@@ -273,12 +278,11 @@ pub fn facts(conn: Conn<'_>, now: Time, listing: Listing) -> StoreResult<AlertFa
         })?;
 
     // Permanent active assignments of directory roles, counted from their totals.
-    let permanent = PERMANENT;
     let wanted_permanent = wanted(AlertId::PermanentActiveAssignments);
     f.summaries.push((
         AlertId::PermanentActiveAssignments,
         if conn.is_pg() {
-            summary(conn, permanent, "a.rowid", &[], wanted_permanent)?
+            summary(conn, PERMANENT, "a.rowid", &[], wanted_permanent)?
         } else {
             permanent_summary(conn, wanted_permanent)?
         },
@@ -286,7 +290,7 @@ pub fn facts(conn: Conn<'_>, now: Time, listing: Listing) -> StoreResult<AlertFa
     f.permanent_active = conn.rows(
         &format!(
             "SELECT {PR} {} {} LIMIT ?1",
-            permanent.replacen(
+            PERMANENT.replacen(
                 "WHERE",
                 "JOIN users u ON u.id = a.principal_id JOIN roles r ON r.id = a.role_id WHERE",
                 1

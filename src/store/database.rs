@@ -134,9 +134,7 @@ impl Database for Store {
     }
 
     fn set_cache_kib(&self, kib: i64) -> StoreResult<i64> {
-        let before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.conn.pragma_update(None, "cache_size", -kib)?;
-        Ok(-before)
+        Ok(super::swap_cache_kib(&self.conn, kib)?)
     }
 
     fn copy_out(&self, dest: &Path, progress: &mut dyn FnMut(i64, i64)) -> StoreResult<()> {

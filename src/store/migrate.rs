@@ -141,17 +141,7 @@ const EXPECTED: &[(&str, &str)] = &[
 /// message.
 pub fn check_tables(conn: &Connection, path: &Path) -> StoreResult<()> {
     // A schema without the mark (or without `meta` at all) gets the whole check.
-    let checked: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'schema_checked'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()
-        .ok()
-        .flatten();
-    let cookie = schema_cookie(conn).map_err(|e| super::classify(e, path))?;
-    if checked.is_some_and(|c| c == cookie.to_string()) {
+    if marked_checked(conn).unwrap_or(false) {
         return Ok(());
     }
     check_every_table(conn, path)

@@ -256,6 +256,13 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Sets the connection's page cache to `kib` KiB; the size it had, to put back the same way.
+pub(crate) fn swap_cache_kib(conn: &Connection, kib: i64) -> rusqlite::Result<i64> {
+    let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -kib)?;
+    Ok(-before)
+}
+
 /// Size in bytes of a log holding `pages` frames: its 32-byte header, then each page with its
 /// 24-byte frame header.
 pub fn log_bytes(pages: u64) -> u64 {

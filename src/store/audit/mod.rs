@@ -194,19 +194,15 @@ pub fn set_aside_for_bulk(conn: Conn<'_>) -> StoreResult<SetAside> {
         return Ok(SetAside::default());
     };
     let checked = super::migrate::marked_checked(c)?;
-    let mut set = Vec::new();
-    {
-        let mut st = c.prepare(
+    let set: Vec<(String, String)> = c
+        .prepare(
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
                AND tbl_name IN ('assignments', 'audit') AND sql NOT LIKE 'CREATE UNIQUE%'
                AND name NOT IN ('audit_time', 'audit_subject')
              ORDER BY tbl_name, name",
-        )?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            set.push(row?);
-        }
-    }
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     for (name, _) in &set {
         c.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
     }
@@ -222,10 +218,9 @@ pub fn set_aside_for_bulk(conn: Conn<'_>) -> StoreResult<SetAside> {
 /// the memory budget (the sort spills to a temporary file instead), then put back.
 pub fn build_again(conn: Conn<'_>, set: SetAside) -> StoreResult<()> {
     if let Conn::Sqlite(c) = conn {
-        let cache: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        c.pragma_update(None, "cache_size", -SORT_CACHE_KIB)?;
+        let cache = super::swap_cache_kib(c, SORT_CACHE_KIB)?;
         let built = set.built_by.iter().try_for_each(|sql| c.execute_batch(sql));
-        c.pragma_update(None, "cache_size", cache)?;
+        super::swap_cache_kib(c, cache)?;
         built?;
         if set.checked {
             super::migrate::mark_checked(c)?;

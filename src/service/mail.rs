@@ -1,6 +1,6 @@
 //! Queuing the e-mails of an event by the role's notification matrix, and reading an inbox.
 
-use super::{Ctx, ServiceError, ServiceResult, SessionToken, new_id};
+use super::{CopyIds, Ctx, ServiceError, ServiceResult, SessionToken};
 use crate::clock::Time;
 use crate::notify::recipients::for_row;
 use crate::notify::templates::{self, Message, MessageFacts};
@@ -66,9 +66,10 @@ pub(super) fn queue(
         return Ok(0);
     }
     let mut n = 0;
+    let ids = CopyIds::new();
     for (recipient_id, address) in to {
         ctx.db.insert_email(&Email {
-            id: new_id(),
+            id: ids.next(),
             time,
             recipient_id,
             to: address,

@@ -414,6 +414,33 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Ids for the copies of one e-mail message, one per recipient: random GUIDs (version 4)
+/// whose first half is the message's and second half each copy's own. A recipient sees one
+/// copy of a message, so the prefixes people type (`pim inbox show ID`) still differ from
+/// message to message in every inbox, while the copies sit side by side in the outbox's id
+/// index: queuing a message to a dozen administrators writes one place in it, not a dozen.
+pub(crate) struct CopyIds {
+    message: [u8; 8],
+}
+
+impl CopyIds {
+    /// Ids for a new message.
+    pub(crate) fn new() -> Self {
+        let mut message = [0; 8];
+        message.copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..8]);
+        CopyIds { message }
+    }
+
+    /// The id of the next copy.
+    pub(crate) fn next(&self) -> String {
+        let mut bytes = *uuid::Uuid::new_v4().as_bytes();
+        bytes[..8].copy_from_slice(&self.message);
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+}
+
 /// A new audit entry id: time-ordered (UUID version 7), so the log's id index grows at its
 /// end instead of taking a write in a random place for every entry. (Ids people type a prefix
 /// of, such as requests', stay random so their prefixes differ.)

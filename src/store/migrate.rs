@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0006_scale.sql"),
     include_str!("sql/0007_breadth.sql"),
     include_str!("sql/0008_permanent.sql"),
+    include_str!("sql/0009_holders.sql"),
 ];
 
 /// The schema version this build writes.

@@ -310,3 +310,62 @@ fn a_version_7_database_gets_its_permanent_active_totals_on_upgrade() {
     );
     assert_eq!(kept, counted);
 }
+
+/// How SQLite reads each table of a role's holders query.
+fn holders_plan(conn: &Connection) -> Vec<String> {
+    let sql = format!("EXPLAIN QUERY PLAN {}", assignments::holders_sql());
+    let mut stmt = conn.prepare(&sql).unwrap();
+    stmt.query_map(rusqlite::named_params! {":role": "p1", ":now": 10}, |r| {
+        r.get::<_, String>(3)
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn a_roles_holders_are_read_from_the_index_alone_after_an_upgrade_from_version_8() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, 8).unwrap();
+    conn.execute_batch(
+        "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
+             ('p1', 'Priv', 'priv', '', 1);
+         INSERT INTO users (id, upn, display_name, password_hash, created_at) VALUES
+             ('u1', 'u1@contoso.onmicrosoft.com', 'U1', 'x', 0),
+             ('u2', 'u2@contoso.onmicrosoft.com', 'U2', 'x', 0);
+         INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, end_at, created_at)
+             VALUES ('a1', 'p1', 'u1', 'active', 'assigned', 0, NULL, 0),
+                    ('a2', 'p1', 'u2', 'eligible', 'assigned', 0, NULL, 0);",
+    )
+    .unwrap();
+    let before = holders_plan(&conn);
+    assert!(
+        !before
+            .iter()
+            .any(|step| step.contains("COVERING INDEX assignments_current_counts")),
+        "version 8 reads each assignment's row: {before:?}"
+    );
+    drop(conn);
+    files::set_mode(&path, files::FILE_MODE).unwrap();
+    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let after = holders_plan(store.conn());
+    let assignment_reads: Vec<&String> = after
+        .iter()
+        .filter(|step| step.starts_with("SEARCH a ") || step.starts_with("SEARCH m "))
+        .collect();
+    assert_eq!(assignment_reads.len(), 3, "{after:?}");
+    assert!(
+        assignment_reads.iter().all(|step| step
+            .contains("USING COVERING INDEX assignments_current_counts (role_id=? AND kind=?)")),
+        "{after:?}"
+    );
+    let held =
+        assignments::holders(store.conn().into(), &["p1"], crate::clock::from_unix(10)).unwrap();
+    assert_eq!(
+        held.iter().map(|p| p.upn.as_str()).collect::<Vec<_>>(),
+        ["u1@contoso.onmicrosoft.com"],
+        "the active holder, not the eligible one"
+    );
+}

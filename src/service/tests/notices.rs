@@ -339,3 +339,64 @@ fn messages_for_row(row: NotifyRow, default_on: bool) -> i64 {
         )
         .unwrap()
 }
+
+#[test]
+fn the_copies_of_one_message_share_the_first_half_of_their_ids_and_messages_differ() {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let approver = lab.upn("approver");
+    // The admin alert of an eligibility goes to the admin and two more addresses.
+    let patch = SettingsPatch {
+        notifications: vec![NotificationPatch {
+            row: NotifyRow::parse("eligible-admin").unwrap(),
+            default_recipients: None,
+            additional_recipients: Some(vec![approver, "soc@contoso.com".into()]),
+            critical_only: None,
+        }],
+        ..Default::default()
+    };
+    lab.svc
+        .update_settings(&admin, "Security Reader", patch, None)
+        .unwrap();
+    lab.make_eligible(&admin, "Security Reader");
+    let mail: Vec<(String, String)> = lab
+        .svc
+        .store
+        .conn()
+        .rows(
+            "SELECT event, id FROM emails ORDER BY rowid",
+            crate::args![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let ids = |event: &str| -> Vec<uuid::Uuid> {
+        mail.iter()
+            .filter(|(e, _)| e == event)
+            .map(|(_, id)| uuid::Uuid::parse_str(id).unwrap())
+            .collect()
+    };
+    let alerts = ids("roleAssignmentAlert");
+    let notice = ids("assigneeNotice");
+    assert_eq!((alerts.len(), notice.len()), (3, 1), "{mail:?}");
+    let half = |u: &uuid::Uuid| u.as_bytes()[..8].to_vec();
+    for id in alerts.iter().chain(&notice) {
+        assert_eq!(id.get_version_num(), 4, "{id}");
+        assert_eq!(id.get_variant(), uuid::Variant::RFC4122, "{id}");
+    }
+    assert!(
+        alerts.iter().all(|id| half(id) == half(&alerts[0])),
+        "{alerts:?}"
+    );
+    let distinct: std::collections::HashSet<_> = alerts.iter().collect();
+    assert_eq!(distinct.len(), 3, "each copy has its own id: {alerts:?}");
+    assert_ne!(
+        half(&notice[0]),
+        half(&alerts[0]),
+        "another message, another first half"
+    );
+    // A recipient's copy is found by the prefix the inbox shows.
+    let approver_token = lab.sign_in("approver");
+    let got = lab.svc.inbox(&approver_token, false, 10).unwrap();
+    assert_eq!(got.len(), 1);
+    assert!(alerts.iter().any(|id| id.to_string() == got[0].id));
+}

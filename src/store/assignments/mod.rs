@@ -226,12 +226,11 @@ pub fn activations_from(conn: Conn<'_>, eligibility_id: &str) -> StoreResult<Vec
     conn.rows(&sql, args![eligibility_id], from_row)
 }
 
-/// Everyone holding one of `role_ids` live at `now`, once each, by UPN.
-pub fn holders(conn: Conn<'_>, role_ids: &[&str], now: Time) -> StoreResult<Vec<Principal>> {
-    let mut out: Vec<Principal> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    // Directly, or as an active member of a group the role is actively assigned to.
-    let sql = format!(
+/// Who holds the role `:role` live at `:now`: directly, or as an active member of a group the
+/// role is actively assigned to. Both read the assignments from `assignments_current_counts`
+/// alone (schema 9).
+pub(in crate::store) fn holders_sql() -> String {
+    format!(
         "SELECT u.id, u.upn, u.display_name FROM assignments a JOIN users u ON u.id = a.principal_id
          WHERE a.role_id = :role AND a.kind = 'active' AND u.enabled = 1 AND {LIVE}
          UNION
@@ -240,7 +239,14 @@ pub fn holders(conn: Conn<'_>, role_ids: &[&str], now: Time) -> StoreResult<Vec<
          JOIN assignments m ON m.role_id = gr.id AND m.kind = 'active' AND {MEMBER_LIVE}
          JOIN users u ON u.id = m.principal_id AND u.enabled = 1
          WHERE a.role_id = :role AND a.kind = 'active' AND {LIVE}"
-    );
+    )
+}
+
+/// Everyone holding one of `role_ids` live at `now`, once each, by UPN.
+pub fn holders(conn: Conn<'_>, role_ids: &[&str], now: Time) -> StoreResult<Vec<Principal>> {
+    let mut out: Vec<Principal> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let sql = holders_sql();
     for role in role_ids {
         let rows = conn.rows(&sql, named! {":role": role, ":now": secs(now)}, |r| {
             Ok(Principal {

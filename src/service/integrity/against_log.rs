@@ -134,12 +134,13 @@ impl Seen {
         let Some((id, state)) = logged(details) else {
             return;
         };
-        let state = state.as_ref().map(digest);
         let Ok(mut seen) = seen.lock() else { return };
+        // Only the newest entry about a current assignment is kept, so only its state is
+        // digested (most entries are about assignments since ended, or older than one seen).
         if let Some((_, logged)) = seen.current.get_mut(id.as_ref())
             && logged.as_ref().is_none_or(|(at, _)| *at < seq)
         {
-            *logged = Some((seq, state));
+            *logged = Some((seq, state.as_ref().map(digest)));
         }
     }
 

@@ -57,6 +57,9 @@ impl Batch {
 /// they save.
 const STRETCH_MIN: i64 = 50_000;
 
+/// Stretches of the log per reader (see [`verify_with`]).
+const STRETCHES_PER_READER: usize = 16;
+
 /// One stretch of the log: entries numbered above `after` (all from the start when `None`)
 /// up to `upto`.
 #[derive(Clone, Copy)]
@@ -125,12 +128,13 @@ pub(in crate::store) fn verify_with(
         Conn::Pg(_) => None,
     };
     let helpers = if file.is_some() { helpers } else { 0 };
-    // A few stretches per reader, taken in turn, so a reader that meets heavier entries
-    // (or also loads the assignments) does not hold the others up.
+    // Many stretches per reader, taken in turn, so a reader that meets heavier entries (or
+    // reports more about assignments) does not hold the others up: the readers finish within
+    // one short stretch of each other. Each stretch costs one seek.
     let parts = if helpers == 0 {
         1
     } else {
-        i64::try_from((helpers + 1) * 4).unwrap_or(4)
+        i64::try_from((helpers + 1) * STRETCHES_PER_READER).unwrap_or(STRETCHES_PER_READER as i64)
     };
     let stretches: Vec<Stretch> = (0..parts)
         .map(|i| Stretch {

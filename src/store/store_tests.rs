@@ -218,20 +218,13 @@ fn a_failed_transaction_leaves_nothing_behind() {
 
 #[test]
 fn a_version_1_database_is_upgraded_with_its_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v1.db");
-    let conn = Connection::open(&path).unwrap();
-    migrate::create_at_version(&conn, 1).unwrap();
-    conn.execute_batch(
+    let (_dir, path, conn) = at_version(
+        1,
         "INSERT INTO tenant (id, domain, display_name, kind, created_at) VALUES ('t', 'old.onmicrosoft.com', 'Old', 'lab', 0);
          INSERT INTO audit (seq, id, time, activity, result, details, prev_hash, hash)
          VALUES (1, 'a', 0, 'Create tenant', 'success', '{\"assignment_id\":\"x1\"}', 'p', 'h');",
-    )
-    .unwrap();
-    drop(conn);
-    // pim wrote version 1 files owner-only too.
-    files::set_mode(&path, files::FILE_MODE).unwrap();
-    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    );
+    let store = upgraded(&path, conn);
     let version: i64 = store
         .conn()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -294,18 +287,12 @@ fn a_failing_migration_leaves_the_old_version() {
 #[cfg(unix)]
 #[test]
 fn secrets_of_an_older_database_are_sealed_on_open_and_the_clear_copy_erased() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v2.db");
-    let conn = Connection::open(&path).unwrap();
-    migrate::create_at_version(&conn, 2).unwrap();
-    conn.execute_batch(
+    let (_dir, path, conn) = at_version(
+        2,
         "INSERT INTO users (id, upn, display_name, password_hash, totp_secret, created_at)
          VALUES ('u1', 'a@old.onmicrosoft.com', 'A', 'x', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 0);",
-    )
-    .unwrap();
-    drop(conn);
-    files::set_mode(&path, files::FILE_MODE).unwrap();
-    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    );
+    let store = upgraded(&path, conn);
     let (plain, sealed): (Option<String>, Option<Vec<u8>>) = store
         .conn()
         .query_row(
@@ -385,11 +372,8 @@ fn a_schema_edited_by_hand_is_refused_without_sql_in_the_message() {
 #[cfg(unix)]
 #[test]
 fn role_settings_keep_their_values_through_the_version_4_rebuild() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v3.db");
-    let conn = Connection::open(&path).unwrap();
-    migrate::create_at_version(&conn, 3).unwrap();
-    conn.execute_batch(
+    let (_dir, path, conn) = at_version(
+        3,
         "INSERT INTO roles (id, display_name, slug, description, privileged)
          VALUES ('r1', 'Role One', 'role-one', 'd', 0);
          INSERT INTO role_settings (role_id, max_activation_secs, require_mfa, require_justification,
@@ -397,11 +381,8 @@ fn role_settings_keep_their_values_through_the_version_4_rebuild() {
              allow_permanent_active, expire_active_days, require_mfa_on_active,
              require_justification_on_active)
          VALUES ('r1', 5400, 0, 1, 1, 0, 0, 90, 1, 15, 1, 0);",
-    )
-    .unwrap();
-    drop(conn);
-    files::set_mode(&path, files::FILE_MODE).unwrap();
-    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    );
+    let store = upgraded(&path, conn);
     let s = settings::load(store.conn().into(), "r1").unwrap().settings;
     assert_eq!(s.max_activation, chrono::TimeDelta::minutes(90));
     assert!(!s.require_mfa && s.require_justification && s.require_ticket);
@@ -476,6 +457,25 @@ fn log_pages(path: &Path) -> u64 {
     log_size(path).map_or(0, |n| {
         n.saturating_sub(log_bytes(0)) / (log_bytes(1) - log_bytes(0))
     })
+}
+
+/// A database file made at schema `version` and holding `rows`, still open on a connection of
+/// its own (the file lasts as long as the directory, the first value).
+pub(super) fn at_version(version: usize, rows: &str) -> (tempfile::TempDir, PathBuf, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("v{version}.db"));
+    let conn = Connection::open(&path).unwrap();
+    migrate::create_at_version(&conn, version).unwrap();
+    conn.execute_batch(rows).unwrap();
+    (dir, path, conn)
+}
+
+/// Closes `conn` and opens its file as pim does, which upgrades it to the current schema (the
+/// file owner-only, as every version of pim wrote it).
+pub(super) fn upgraded(path: &Path, conn: Connection) -> Store {
+    drop(conn);
+    files::set_mode(path, files::FILE_MODE).unwrap();
+    Store::open(path, OpenMode::Existing).unwrap()
 }
 
 /// A new database in a directory of its own, closed again.

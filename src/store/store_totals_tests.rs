@@ -1,5 +1,6 @@
 //! The alert totals and lists the triggers keep, against a recount, however the assignments change.
 
+use super::tests::{at_version, upgraded};
 use super::*;
 use rusqlite::{OptionalExtension, params};
 
@@ -204,11 +205,8 @@ fn any_origin() -> impl proptest::strategy::Strategy<Value = &'static str> {
 
 #[test]
 fn a_version_5_database_gets_its_alert_totals_and_lists_filled_on_upgrade() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v5.db");
-    let conn = Connection::open(&path).unwrap();
-    migrate::create_at_version(&conn, 5).unwrap();
-    conn.execute_batch(
+    let (_dir, path, conn) = at_version(
+        5,
         "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
              ('p1', 'Priv', 'priv', '', 1);
          INSERT INTO users (id, upn, display_name, password_hash, created_at) VALUES
@@ -226,11 +224,8 @@ fn a_version_5_database_gets_its_alert_totals_and_lists_filled_on_upgrade() {
               '{\"assignment_id\":\"e1\"}', 'p', 'h1'),
              (2, 'a2', 0, 'Add eligible member to role in PIM requested (permanent)', 'failure',
               '{\"assignment_id\":\"e2\"}', 'h1', 'h2');",
-    )
-    .unwrap();
-    drop(conn);
-    files::set_mode(&path, files::FILE_MODE).unwrap();
-    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    );
+    let store = upgraded(&path, conn);
     let conn = store.conn();
     let last = |id: &str| -> Option<i64> {
         conn.query_row(
@@ -278,11 +273,8 @@ fn a_version_5_database_gets_its_alert_totals_and_lists_filled_on_upgrade() {
 
 #[test]
 fn a_version_7_database_gets_its_permanent_active_totals_on_upgrade() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v7.db");
-    let conn = Connection::open(&path).unwrap();
-    migrate::create_at_version(&conn, 7).unwrap();
-    conn.execute_batch(
+    let (_dir, path, conn) = at_version(
+        7,
         "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
              ('p1', 'Priv', 'priv', '', 1), ('n1', 'Plain', 'plain', '', 0);
          INSERT INTO users (id, upn, display_name, password_hash, created_at) VALUES
@@ -296,11 +288,8 @@ fn a_version_7_database_gets_its_permanent_active_totals_on_upgrade() {
                     ('s3', 'n1', 'u3', 'active', 'assigned', 0, NULL, 0, NULL, NULL),
                     ('t1', 'n1', 'u1', 'active', 'assigned', 0, 900, 0, NULL, NULL),
                     ('g1', 'n1', 'u2', 'active', 'assigned', 0, NULL, 0, 50, 'removed');",
-    )
-    .unwrap();
-    drop(conn);
-    files::set_mode(&path, files::FILE_MODE).unwrap();
-    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    );
+    let store = upgraded(&path, conn);
     let conn = store.conn();
     let kept = alerts::permanent_summary(conn.into(), true).unwrap();
     let counted = alerts::summary(conn.into(), alerts::PERMANENT, "a.rowid", &[], true).unwrap();
@@ -325,11 +314,8 @@ fn holders_plan(conn: &Connection) -> Vec<String> {
 
 #[test]
 fn a_roles_holders_are_read_from_the_index_alone_after_an_upgrade_from_version_8() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v8.db");
-    let conn = Connection::open(&path).unwrap();
-    migrate::create_at_version(&conn, 8).unwrap();
-    conn.execute_batch(
+    let (_dir, path, conn) = at_version(
+        8,
         "INSERT INTO roles (id, display_name, slug, description, privileged) VALUES
              ('p1', 'Priv', 'priv', '', 1);
          INSERT INTO users (id, upn, display_name, password_hash, created_at) VALUES
@@ -338,8 +324,7 @@ fn a_roles_holders_are_read_from_the_index_alone_after_an_upgrade_from_version_8
          INSERT INTO assignments (id, role_id, principal_id, kind, origin, start_at, end_at, created_at)
              VALUES ('a1', 'p1', 'u1', 'active', 'assigned', 0, NULL, 0),
                     ('a2', 'p1', 'u2', 'eligible', 'assigned', 0, NULL, 0);",
-    )
-    .unwrap();
+    );
     let before = holders_plan(&conn);
     assert!(
         !before
@@ -347,9 +332,7 @@ fn a_roles_holders_are_read_from_the_index_alone_after_an_upgrade_from_version_8
             .any(|step| step.contains("COVERING INDEX assignments_current_counts")),
         "version 8 reads each assignment's row: {before:?}"
     );
-    drop(conn);
-    files::set_mode(&path, files::FILE_MODE).unwrap();
-    let store = Store::open(&path, OpenMode::Existing).unwrap();
+    let store = upgraded(&path, conn);
     let after = holders_plan(store.conn());
     let assignment_reads: Vec<&String> = after
         .iter()

@@ -26,7 +26,7 @@ fi
 # place. The file the linker wrote in target/ starts measurably slower than a copy of it, by
 # 0.5 to 1 ms per process on the machine of the README's table, the same for every command.
 mkdir -p "$DIR/bin"
-cp target/release/pim "$DIR/bin/pim.new"
+cp "target/$(rustc --print host-tuple)/release/pim" "$DIR/bin/pim.new"
 mv "$DIR/bin/pim.new" "$DIR/bin/pim"
 PIM=$DIR/bin/pim
 export HOME="$DIR" XDG_STATE_HOME="$DIR/state" XDG_DATA_HOME="$DIR/data"

@@ -6,8 +6,10 @@ set -eu
 N=${1:-100000}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin pim --example seed_audit
-PIM=$PWD/target/release/pim
-SEED=$PWD/target/release/examples/seed_audit
+# The build lands in target/<host tuple>/ (see .cargo/config.toml).
+OUT=$PWD/target/$(rustc --print host-tuple)/release
+PIM=$OUT/pim
+SEED=$OUT/examples/seed_audit
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 export PIM_DB="$DIR/lab.db" HOME="$DIR" XDG_STATE_HOME="$DIR/state" XDG_DATA_HOME="$DIR/data"

@@ -26,7 +26,37 @@ pub struct AssignmentState {
     pub ended: bool,
 }
 
+/// An [`AssignmentState`]'s fields borrowed from where they are held (a row being read), for a
+/// pass over many that keeps none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateFields<'a> {
+    /// Role template id.
+    pub role_id: &'a str,
+    /// User id.
+    pub principal_id: &'a str,
+    /// `eligible` or `active`.
+    pub kind: &'a str,
+    /// When it starts granting.
+    pub start: i64,
+    /// When it stops granting; `None` when permanent.
+    pub end: Option<i64>,
+    /// It was ended.
+    pub ended: bool,
+}
+
 impl AssignmentState {
+    /// Its fields, borrowed.
+    pub fn fields(&self) -> StateFields<'_> {
+        StateFields {
+            role_id: &self.role_id,
+            principal_id: &self.principal_id,
+            kind: &self.kind,
+            start: self.start,
+            end: self.end,
+            ended: self.ended,
+        }
+    }
+
     /// The state of an assignment as it stands.
     pub fn of(a: &Assignment) -> Self {
         Self {

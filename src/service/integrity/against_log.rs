@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{AssignmentCheck, AssignmentMismatch};
-use crate::audit::state::AssignmentState;
+use crate::audit::state::{AssignmentState, StateFields};
 use crate::service::ServiceResult;
 use crate::store::{self, repo::prelude::*};
 
@@ -57,9 +57,9 @@ fn check_one(
 type StateDigest = [u8; 16];
 
 /// A short fingerprint of a state: each field in turn, texts with their lengths.
-fn digest(state: &AssignmentState) -> StateDigest {
+fn digest(state: StateFields<'_>) -> StateDigest {
     let mut h = Sha256::new();
-    for text in [&state.role_id, &state.principal_id, &state.kind] {
+    for text in [state.role_id, state.principal_id, state.kind] {
         h.update((text.len() as u64).to_le_bytes());
         h.update(text.as_bytes());
     }
@@ -113,7 +113,13 @@ fn logged(details: &str) -> Option<(std::borrow::Cow<'_, str>, Option<Assignment
 /// `Some((_, None))`: an entry from before states were recorded).
 #[derive(Default)]
 pub(super) struct Seen {
-    current: std::collections::HashMap<String, (StateDigest, Option<LoggedAt>)>,
+    /// Keyed with a fast hash: a big tenant's pass looks up an id for every entry about an
+    /// assignment (a million in a long log), and the ids are the database's own.
+    current: std::collections::HashMap<
+        String,
+        (StateDigest, Option<LoggedAt>),
+        foldhash::fast::RandomState,
+    >,
 }
 
 /// The number of the newest entry about an assignment, and the state it recorded.
@@ -121,9 +127,9 @@ type LoggedAt = (i64, Option<StateDigest>);
 
 impl Seen {
     pub(super) fn load(db: &dyn Repos) -> ServiceResult<Self> {
-        let mut current = std::collections::HashMap::new();
+        let mut current = std::collections::HashMap::default();
         db.for_each_current_state(&mut |id, state| {
-            current.insert(id, (digest(&state), None));
+            current.insert(id.to_owned(), (digest(state), None));
         })?;
         Ok(Seen { current })
     }
@@ -140,7 +146,7 @@ impl Seen {
         if let Some((_, logged)) = seen.current.get_mut(id.as_ref())
             && logged.as_ref().is_none_or(|(at, _)| *at < seq)
         {
-            *logged = Some((seq, state.as_ref().map(digest)));
+            *logged = Some((seq, state.as_ref().map(|s| digest(s.fields()))));
         }
     }
 
@@ -198,7 +204,8 @@ mod tests {
         let now = state("active", Some(99));
         let older = state("eligible", None);
         let mut seen = Seen::default();
-        seen.current.insert("a1".into(), (digest(&now), None));
+        seen.current
+            .insert("a1".into(), (digest(now.fields()), None));
         let seen = std::sync::Mutex::new(seen);
         // A later stretch's reader reports first, an earlier stretch's after it.
         Seen::entry(&seen, 7, &details(&now));

@@ -3,8 +3,8 @@
 
 use super::sql::{Conn, Row, args, named};
 
-use super::StoreResult;
 use super::convert::{bad_value, opt_secs, opt_time, secs, time};
+use super::{StoreError, StoreResult};
 use crate::clock::Time;
 use crate::policy::model::{
     Assignment, AssignmentKind, EndReason, Origin, Principal, Role, Ticket,
@@ -329,24 +329,29 @@ pub fn for_each_current(
     })
 }
 
-/// Every current assignment's audited state (see [`crate::audit::state`]) by id, in the
-/// table's own order (no index to follow, no sort, only the columns the state holds): for a
-/// pass that looks at each once and keeps them by id.
+/// Every current assignment's audited state (see [`crate::audit::state`]) with its id, in the
+/// table's own order (no index to follow, no sort, only the columns the state holds), borrowed
+/// from the row being read: for a pass that looks at each once and keeps what it needs.
 pub fn for_each_current_state(
     conn: Conn<'_>,
-    mut each: impl FnMut(String, crate::audit::state::AssignmentState),
+    mut each: impl FnMut(&str, crate::audit::state::StateFields<'_>),
 ) -> StoreResult<()> {
     conn.each(
         "SELECT id, role_id, principal_id, kind, start_at, end_at FROM assignments NOT INDEXED
          WHERE ended_at IS NULL",
         args![],
         &mut |row| {
+            let text = |i: usize| -> StoreResult<&str> {
+                std::str::from_utf8(row.text_bytes(i)?.unwrap_or_default()).map_err(|_| {
+                    StoreError::Corrupt(format!("column {i} of an assignment is not UTF-8"))
+                })
+            };
             each(
-                row.get(0)?,
-                crate::audit::state::AssignmentState {
-                    role_id: row.get(1)?,
-                    principal_id: row.get(2)?,
-                    kind: row.get(3)?,
+                text(0)?,
+                crate::audit::state::StateFields {
+                    role_id: text(1)?,
+                    principal_id: text(2)?,
+                    kind: text(3)?,
                     start: row.get(4)?,
                     end: row.get(5)?,
                     ended: false,

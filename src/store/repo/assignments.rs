@@ -66,12 +66,12 @@ pub trait Assignments {
         &self,
         each: &mut dyn FnMut(Assignment) -> StoreResult<()>,
     ) -> StoreResult<()>;
-    /// Every current assignment's audited state (see [`crate::audit::state`]) by id, in the
-    /// table's own order (no index to follow, no sort, only the columns the state holds): for a
-    /// pass that looks at each once and keeps them by id.
+    /// Every current assignment's audited state (see [`crate::audit::state`]) with its id, in
+    /// the table's own order (no index to follow, no sort, only the columns the state holds),
+    /// borrowed from the row being read: for a pass that looks at each once.
     fn for_each_current_state(
         &self,
-        each: &mut dyn FnMut(String, crate::audit::state::AssignmentState),
+        each: &mut dyn FnMut(&str, crate::audit::state::StateFields<'_>),
     ) -> StoreResult<()>;
     /// Lists assignments with role and principal names, newest first, one page.
     fn list_assignments(
@@ -182,7 +182,7 @@ impl<T: Sqlite + ?Sized> Assignments for T {
     }
     fn for_each_current_state(
         &self,
-        each: &mut dyn FnMut(String, crate::audit::state::AssignmentState),
+        each: &mut dyn FnMut(&str, crate::audit::state::StateFields<'_>),
     ) -> StoreResult<()> {
         assignments::for_each_current_state(self.sqlite(), each)
     }

@@ -304,9 +304,10 @@ fn a_version_7_database_gets_its_permanent_active_totals_on_upgrade() {
 fn holders_plan(conn: &Connection) -> Vec<String> {
     let sql = format!("EXPLAIN QUERY PLAN {}", assignments::holders_sql());
     let mut stmt = conn.prepare(&sql).unwrap();
-    stmt.query_map(rusqlite::named_params! {":role": "p1", ":now": 10}, |r| {
-        r.get::<_, String>(3)
-    })
+    stmt.query_map(
+        rusqlite::named_params! {":role": "p1", ":role2": "p1", ":now": 10},
+        |r| r.get::<_, String>(3),
+    )
     .unwrap()
     .map(Result::unwrap)
     .collect()

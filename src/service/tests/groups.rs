@@ -511,3 +511,70 @@ fn an_active_owner_manages_the_groups_membership_but_nothing_else() {
     .unwrap_err();
     assert!(matches!(err, ServiceError::Refused(_)), "{err:?}");
 }
+
+#[test]
+fn an_administrator_by_both_roles_directly_and_through_a_group_is_told_once_and_holds_each_role_once()
+ {
+    let mut lab = Lab::new();
+    let admin = lab.sign_in("admin");
+    let admin_upn = lab.upn("admin");
+    add_group(&mut lab, &admin, GROUP, true);
+    let member = entry(&mut lab, &admin, Access::Member);
+    // The lab's Global Administrator also holds Privileged Role Administrator directly, and
+    // again as an active member of a group that holds it.
+    for (role, who, window) in [
+        (
+            "Privileged Role Administrator",
+            admin_upn.as_str(),
+            Window::Permanent,
+        ),
+        ("Privileged Role Administrator", GROUP, Window::Permanent),
+        (
+            member.as_str(),
+            admin_upn.as_str(),
+            Window::For(TimeDelta::days(1)),
+        ),
+    ] {
+        assign(&mut lab, &admin, role, who, AssignmentKind::Active, window).unwrap();
+    }
+    let conn = lab.svc.store.conn();
+    let admin_id = conn
+        .value::<String>(
+            "SELECT id FROM users WHERE upn = ?1",
+            crate::args![admin_upn.as_str()],
+        )
+        .unwrap();
+    let held =
+        crate::store::assignments::active_role_ids(conn, &admin_id, lab.clock.now()).unwrap();
+    let mut once = held.clone();
+    once.dedup();
+    assert_eq!(held, once, "each role once, in order: {held:?}");
+    for role in crate::policy::model::ADMIN_ROLES {
+        assert_eq!(held.iter().filter(|r| *r == role).count(), 1, "{held:?}");
+    }
+    let admins = crate::store::assignments::holders(
+        conn,
+        &crate::policy::model::ADMIN_ROLES,
+        lab.clock.now(),
+    )
+    .unwrap();
+    assert_eq!(
+        admins.iter().filter(|p| p.upn == admin_upn).count(),
+        1,
+        "{admins:?}"
+    );
+
+    lab.make_eligible(&admin, "Security Reader");
+    let user = lab.sign_in("pimuser");
+    let before = lab.svc.inbox(&admin, false, 100).unwrap().len();
+    let fresh = lab.code("pimuser", 1);
+    lab.svc
+        .activate(&user, lab.activation(1, Some("rota"), Some(fresh)))
+        .unwrap();
+    let inbox = lab.svc.inbox(&admin, false, 100).unwrap();
+    assert_eq!(inbox.len(), before + 1, "one alert, not one per way in");
+    assert_eq!(
+        inbox[0].subject,
+        "PIM: Pim User has the Security Reader role"
+    );
+}

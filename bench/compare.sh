@@ -205,7 +205,7 @@ print(f"{'operation':<22} {'3 accounts':>11} {'big tenant':>11} {'floor':>9} {'b
 def line(name, s, b, f, budget):
     ratio = b / f
     mark = "ok" if ratio <= budget else "OVER"
-    print(f"{name:<22} {s:>8.1f} ms {b:>8.1f} ms {f:>6.1f} ms {ratio:>9.1f}x {budget:>5.1f}x {mark}")
+    print(f"{name:<22} {s:>8.1f} ms {b:>8.1f} ms {f:>6.1f} ms {ratio:>9.2f}x {budget:>5.1f}x {mark}")
 line("activate (MFA off)", small["activate"], big["activate"], big["activate floor"], 1.5)
 for name, budget in (("status", 2), ("assignments --user", 2), ("assignments --role", 2), ("audit --user", 2),
                      ("audit --role", 2), ("audit --text", 3), ("alerts", 3)):
@@ -213,7 +213,7 @@ for name, budget in (("status", 2), ("assignments --user", 2), ("assignments --r
 print()
 fs = lambda c: c["fsync"] + c["fdatasync"]
 print(f"activation, mean with the log's folds: {small['activate_mean']:.1f} ms (3 accounts), "
-      f"{big['activate_mean']:.1f} ms (big) = {big['activate_mean'] / big['activate floor']:.1f}x the floor")
+      f"{big['activate_mean']:.1f} ms (big) = {big['activate_mean'] / big['activate floor']:.2f}x the floor")
 print(f"fsyncs per activation (mean of ten): {fs(small['activate_sys']):.1f} (3 accounts), {fs(big['activate_sys']):.1f} (big), "
       f"{fs(floor_fsyncs)} (sqlite3 process)")
 writers = [n for n in ("status", "assignments --user", "audit --user", "alerts") if big[n + " writes"]["pwrite64"] or fs(big[n + " writes"])]

@@ -284,7 +284,7 @@ impl super::Service {
             let mut tries = 0;
             while made < spec.assignments && tries < spec.assignments * 4 + 100 {
                 let want = (spec.assignments - made).min(BATCH);
-                let before = ctx.db.defer_text_index()?;
+                ctx.db.defer_text_index()?;
                 let mut added = 0;
                 let mut attempted = 0;
                 while added < want && attempted < want * 4 {
@@ -347,7 +347,7 @@ impl super::Service {
                     )?;
                     added += 1;
                 }
-                ctx.db.index_deferred_text(before)?;
+                ctx.db.index_deferred_text()?;
                 made += added;
                 tries += attempted;
                 done += added;
@@ -362,7 +362,7 @@ impl super::Service {
             let mut written = 0;
             while written < history {
                 let end = (written + BATCH).min(history);
-                let before = ctx.db.defer_text_index()?;
+                ctx.db.defer_text_index()?;
                 for i in written..end {
                     let who = &people[usize::try_from(rng.below(people.len() as u64)).unwrap_or(0)];
                     let role = pick_role(roles, weights, &mut rng);
@@ -372,7 +372,7 @@ impl super::Service {
                     let at: Time = ctx.now - TimeDelta::seconds(ago);
                     ctx.audit(history_entry(&mut rng, at, who, role).detail("seeded", true))?;
                 }
-                ctx.db.index_deferred_text(before)?;
+                ctx.db.index_deferred_text()?;
                 // The last step waits for the indexes below.
                 done += end - written;
                 if end < history {

@@ -2,7 +2,7 @@
 //! for row: the audit log keeps its numbers and hashes, so its chain verifies where it lands.
 //! What each backend derives for itself (SQLite's row ids and text index, PostgreSQL's
 //! identity and generated columns, the totals triggers keep) is left for the target to derive
-//! as the rows arrive.
+//! as the rows arrive (SQLite's text index once the log is in).
 
 use super::sql::{Conn, Param, Value};
 use super::{StoreError, StoreResult};
@@ -119,6 +119,8 @@ pub fn copy(from: Conn<'_>, to: Conn<'_>, progress: &mut dyn FnMut(u64, u64)) ->
             return Err(e);
         }
     }
+    // SQLite's text index of the log, in one statement now that the whole log is in.
+    super::audit::index_all_text(to)?;
     progress(done, total);
     Ok(done)
 }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/0007_breadth.sql"),
     include_str!("sql/0008_permanent.sql"),
     include_str!("sql/0009_holders.sql"),
+    include_str!("sql/0010_text_batches.sql"),
 ];
 
 /// The schema version this build writes.

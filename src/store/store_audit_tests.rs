@@ -317,3 +317,103 @@ fn verify_in_stretches_on_several_readers_finds_what_one_reader_finds() {
         assert_eq!(i == 0, one.fault.is_none(), "{what}: {:?}", one.fault);
     }
 }
+
+/// The text index's newest entry (`meta`), and how many entries it finds by `word`.
+fn text_index(conn: &Connection, word: &str) -> (i64, i64) {
+    conn.query_row(
+        "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_text_through'),
+                (SELECT count(*) FROM audit_text WHERE audit_text MATCH ?1)",
+        [format!("\"{word}\"")],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+fn fts_integrity(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.execute(
+        "INSERT INTO audit_text (audit_text, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+}
+
+#[test]
+fn the_text_index_trails_the_log_by_a_batch_at_most_and_search_finds_entries_on_both_sides_alike() {
+    let store = Store::open_in_memory().unwrap();
+    let t = crate::clock::from_unix(0);
+    let n = audit::TEXT_BATCH * 2 + 10;
+    for i in 1..=n {
+        let e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
+            .justification(Some(&format!("Rotating cert{i:03} at the café")));
+        audit::append(store.conn().into(), e, format!("id-{i}")).unwrap();
+    }
+    // Two batches indexed, ten entries after them not yet.
+    assert_eq!(
+        text_index(store.conn(), "rotating"),
+        (audit::TEXT_BATCH * 2, audit::TEXT_BATCH * 2)
+    );
+    let search = |text: &str| {
+        page(
+            store.conn(),
+            &audit::Filter {
+                text: Some(text),
+                limit: 500,
+                ..Default::default()
+            },
+        )
+    };
+    let (indexed, tail) = (5, n - 3);
+    assert_eq!(search("cert005"), vec![indexed], "an indexed entry");
+    assert_eq!(
+        search(&format!("cert{tail}")),
+        vec![tail],
+        "one after the index"
+    );
+    // The same rules on both sides: a word's beginning, not its middle (which LIKE alone
+    // would find), and accents as the index folds them.
+    assert_eq!(search("ert005"), Vec::<i64>::new());
+    assert_eq!(search(&format!("ert{tail}")), Vec::<i64>::new());
+    assert_eq!(search("café").len(), usize::try_from(n).unwrap());
+    assert_eq!(
+        search("cert1").len(),
+        39,
+        "cert100 to cert138, both sides, newest first"
+    );
+    assert_eq!(search("cert1")[0], n);
+    // A search reads; it leaves the database as it was.
+    assert_eq!(
+        text_index(store.conn(), "rotating").0,
+        audit::TEXT_BATCH * 2
+    );
+
+    audit::index_all_text(store.conn().into()).unwrap();
+    assert_eq!(text_index(store.conn(), "rotating"), (n, n));
+    fts_integrity(store.conn()).unwrap();
+    assert_eq!(search(&format!("cert{tail}")), vec![tail]);
+}
+
+#[test]
+fn a_bulk_append_leaves_the_text_index_alone_until_it_ends_then_indexes_it_all() {
+    let store = Store::open_in_memory().unwrap();
+    let t = crate::clock::from_unix(0);
+    let n = audit::TEXT_BATCH * 3 + 1;
+    audit::defer_text_index(store.conn().into()).unwrap();
+    for i in 1..=n {
+        let e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
+            .justification(Some("seeded history"));
+        audit::append(store.conn().into(), e, format!("id-{i}")).unwrap();
+    }
+    assert_eq!(text_index(store.conn(), "seeded"), (0, 0));
+    audit::index_deferred_text(store.conn().into()).unwrap();
+    assert_eq!(text_index(store.conn(), "seeded"), (n, n));
+    fts_integrity(store.conn()).unwrap();
+    // Appends after the bulk batch again.
+    for i in n + 1..=audit::TEXT_BATCH * 4 {
+        let e = AuditEntry::new(crate::audit::activity::Activity::ActivationCompleted, t)
+            .justification(Some("seeded history"));
+        audit::append(store.conn().into(), e, format!("id-{i}")).unwrap();
+    }
+    assert_eq!(
+        text_index(store.conn(), "seeded"),
+        (audit::TEXT_BATCH * 4, audit::TEXT_BATCH * 4)
+    );
+}

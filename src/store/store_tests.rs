@@ -616,3 +616,29 @@ fn a_console_that_changed_something_folds_the_log_whatever_its_length_when_it_cl
     drop(console);
     assert_eq!(log_pages(&path), 0, "folded on close");
 }
+
+#[test]
+fn a_version_9_database_keeps_its_text_index_and_batches_it_from_then_on() {
+    let (_dir, path, conn) = at_version(
+        9,
+        "INSERT INTO audit (seq, id, time, activity, result, details, prev_hash, hash, justification)
+         VALUES (1, 'a', 0, 'Create tenant', 'success', '{}', 'p', 'h1', 'first words'),
+                (2, 'b', 0, 'Create tenant', 'success', '{}', 'h1', 'h2', 'second words');",
+    );
+    let store = upgraded(&path, conn);
+    let (through, found, trigger): (i64, i64, i64) = store
+        .conn()
+        .query_row(
+            "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_text_through'),
+                    (SELECT count(*) FROM audit_text WHERE audit_text MATCH '\"words\"'),
+                    (SELECT count(*) FROM sqlite_schema WHERE name = 'audit_text_append')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (through, found, trigger),
+        (2, 2, 0),
+        "the index held both entries, and says so; no trigger adds to it one by one"
+    );
+}

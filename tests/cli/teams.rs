@@ -355,6 +355,19 @@ fn a_tenant_moves_from_a_file_to_a_server_and_back_with_its_log_intact() {
         pg: false,
     };
     again.run(&["audit", "verify"]).ok();
+    // Its text index holds the whole log (copied rows do not go through the batches).
+    let (through, newest, found): (i64, i64, i64) = again
+        .sql()
+        .query_row(
+            "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_text_through'),
+                    (SELECT max(seq) FROM audit),
+                    (SELECT count(*) FROM audit_text WHERE audit_text MATCH 'pimlab')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(through, newest);
+    assert!(found > 0, "the index finds the accounts by name");
 
     // A target with a tenant, or a file that exists, is refused with nothing changed.
     let before = server.contents();

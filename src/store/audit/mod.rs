@@ -135,39 +135,88 @@ pub fn append(conn: Conn<'_>, entry: AuditEntry, id: String) -> StoreResult<Audi
             hash,
             opt_secs(record.real_time)
         ])?;
+    if record.seq % TEXT_BATCH == 0 && !conn.is_pg() {
+        index_text(conn)?;
+    }
     Ok(record)
 }
 
-/// Starts a bulk append: until [`index_deferred_text`] in the same transaction, appended
-/// entries are not added to the text index one by one (see `0006_scale.sql`). Returns the
-/// number of the last entry before the bulk.
-pub fn defer_text_index(conn: Conn<'_>) -> StoreResult<i64> {
-    if conn.is_pg() {
-        // PostgreSQL's words are a generated column: nothing to defer.
-        return conn.value("SELECT coalesce(max(seq), 0) FROM audit", args![]);
-    }
-    let head: i64 = conn.one("SELECT coalesce(max(seq), 0) FROM audit", args![], |r| {
-        r.get(0)
-    })?;
-    conn.exec(
-        "INSERT INTO meta (key, value) VALUES ('audit_text_deferred', ?1)",
-        args![head.to_string()],
-    )?;
-    Ok(head)
+/// How many entries the text index trails the log by at most (`0010_text_batches.sql`): the
+/// append that completes a batch adds the batch's words in one statement, one FTS5 segment.
+pub const TEXT_BATCH: i64 = 64;
+
+/// The newest entry the text index holds (SQLite; `meta`), as SQL. No row reads as 0: a search
+/// then checks every entry directly, slower but still right.
+macro_rules! text_through {
+    () => {
+        "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_text_through'), 0)"
+    };
 }
 
-/// Ends a bulk append: indexes the words of every entry after `after` in one statement.
-pub fn index_deferred_text(conn: Conn<'_>, after: i64) -> StoreResult<()> {
+/// Adds the words of every entry after the text index's newest to it, unless a bulk append
+/// has deferred the index (it catches up when the bulk ends).
+fn index_text(conn: Conn<'_>) -> StoreResult<()> {
+    let deferred = "EXISTS (SELECT 1 FROM meta WHERE key = 'audit_text_deferred')";
+    conn.exec(
+        &format!(
+            concat!(
+                "INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
+                 SELECT seq, justification, ticket_number, actor, target, details FROM audit
+                 WHERE seq > ",
+                text_through!(),
+                " AND NOT {deferred}"
+            ),
+            deferred = deferred
+        ),
+        args![],
+    )?;
+    conn.exec(
+        &format!(
+            "INSERT INTO meta (key, value)
+             SELECT 'audit_text_through', coalesce((SELECT max(seq) FROM audit), 0) WHERE NOT {deferred}
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ),
+        args![],
+    )?;
+    Ok(())
+}
+
+/// Brings the text index up to the newest entry (SQLite), for rows that arrived other than by
+/// [`append`] (a copy from another database).
+pub fn index_all_text(conn: Conn<'_>) -> StoreResult<()> {
     if conn.is_pg() {
         return Ok(());
     }
-    conn.exec("INSERT INTO audit_text (rowid, justification, ticket_number, actor, target, details)
-         SELECT seq, justification, ticket_number, actor, target, details FROM audit WHERE seq > ?1", args![after])?;
+    index_text(conn)
+}
+
+/// Starts a bulk append: until [`index_deferred_text`] in the same transaction, appended
+/// entries are not added to the text index, not even a batch at a time: FTS5 writes a segment
+/// at the end of every statement that touches it, and a bulk is many statements.
+pub fn defer_text_index(conn: Conn<'_>) -> StoreResult<()> {
+    if conn.is_pg() {
+        // PostgreSQL's words are a generated column: nothing to defer.
+        return Ok(());
+    }
+    conn.exec(
+        "INSERT INTO meta (key, value) VALUES ('audit_text_deferred', '1')
+         ON CONFLICT (key) DO NOTHING",
+        args![],
+    )?;
+    Ok(())
+}
+
+/// Ends a bulk append: indexes the words of every entry the index does not hold yet, in one
+/// statement.
+pub fn index_deferred_text(conn: Conn<'_>) -> StoreResult<()> {
+    if conn.is_pg() {
+        return Ok(());
+    }
     conn.exec(
         "DELETE FROM meta WHERE key = 'audit_text_deferred'",
         args![],
     )?;
-    Ok(())
+    index_text(conn)
 }
 
 /// Indexes set aside for a bulk load, with the statements that build them again.
@@ -330,7 +379,12 @@ fn conditions(
                 params.push((":fts", Value::Text(q.into())));
             }
         } else if let Some(q) = fts_query(t) {
-            wheres.push("seq IN (SELECT rowid FROM audit_text WHERE audit_text MATCH :fts)");
+            // The index's matches, and those of the few entries it does not hold yet, found
+            // the same way in a copy of them (`load_text_tail`).
+            wheres.push(
+                "seq IN (SELECT rowid FROM audit_text WHERE audit_text MATCH :fts
+                         UNION ALL SELECT rowid FROM temp.audit_tail WHERE audit_tail MATCH :fts)",
+            );
             params.push((":fts", Value::Text(q.into())));
         }
         wheres.push(
@@ -363,6 +417,28 @@ fn cursor_sql(f: &Filter<'_>, pg: bool, extra: Option<&str>, order: &str) -> Str
     format!("SELECT {COLUMNS} FROM audit WHERE {wheres} ORDER BY seq {order} LIMIT :limit")
 }
 
+/// Copies the entries the text index does not hold yet (at most a batch, see [`TEXT_BATCH`])
+/// into a text index of their own in this connection's temporary storage, so a search finds
+/// them by the same words as the rest. Nothing is written to the database.
+fn load_text_tail(conn: Conn<'_>) -> StoreResult<()> {
+    conn.exec(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.audit_tail USING fts5(
+             justification, ticket_number, actor, target, details, detail = 'none', columnsize = 0)",
+        args![],
+    )?;
+    conn.exec("DELETE FROM temp.audit_tail", args![])?;
+    conn.exec(
+        concat!(
+            "INSERT INTO temp.audit_tail (rowid, justification, ticket_number, actor, target, details)
+             SELECT seq, justification, ticket_number, actor, target, details FROM main.audit
+             WHERE seq > ",
+            text_through!()
+        ),
+        args![],
+    )?;
+    Ok(())
+}
+
 fn select(
     conn: Conn<'_>,
     f: &Filter<'_>,
@@ -370,6 +446,9 @@ fn select(
     each: &mut dyn FnMut(StoredAudit) -> bool,
 ) -> StoreResult<u64> {
     let pg = conn.is_pg();
+    if !pg && f.text.and_then(fts_query).is_some() {
+        load_text_tail(conn)?;
+    }
     let (_, mut params) = conditions(f, pg);
     params.push((":limit", Value::Int(f.limit)));
     let who = f.user.or(f.involving);

@@ -17,11 +17,12 @@ pub trait AuditLog {
     /// Oversized text is clipped (see [`MAX_FIELD_CHARS`]) before it is hashed and stored.
     fn append_audit(&self, entry: AuditEntry, id: String) -> StoreResult<AuditRecord>;
     /// Starts a bulk append: until [`index_deferred_text`] in the same transaction, appended
-    /// entries are not added to the text index one by one (see `0006_scale.sql`). Returns the
-    /// number of the last entry before the bulk.
-    fn defer_text_index(&self) -> StoreResult<i64>;
-    /// Ends a bulk append: indexes the words of every entry after `after` in one statement.
-    fn index_deferred_text(&self, after: i64) -> StoreResult<()>;
+    /// entries are not added to the text index, not even a batch at a time (see
+    /// `0010_text_batches.sql`).
+    fn defer_text_index(&self) -> StoreResult<()>;
+    /// Ends a bulk append: indexes the words of every entry the index does not hold yet, in
+    /// one statement.
+    fn index_deferred_text(&self) -> StoreResult<()>;
     /// Starts a bulk load of assignments and entries: sets aside the indexes each row would
     /// land at a random place in, which [`build_again`](AuditLog::build_again) must build
     /// before the same transaction commits (see `store::audit::set_aside_for_bulk`).
@@ -85,11 +86,11 @@ impl<T: Sqlite + ?Sized> AuditLog for T {
     fn append_audit(&self, entry: AuditEntry, id: String) -> StoreResult<AuditRecord> {
         audit::append(self.sqlite(), entry, id)
     }
-    fn defer_text_index(&self) -> StoreResult<i64> {
+    fn defer_text_index(&self) -> StoreResult<()> {
         audit::defer_text_index(self.sqlite())
     }
-    fn index_deferred_text(&self, after: i64) -> StoreResult<()> {
-        audit::index_deferred_text(self.sqlite(), after)
+    fn index_deferred_text(&self) -> StoreResult<()> {
+        audit::index_deferred_text(self.sqlite())
     }
     fn set_aside_for_bulk(&self) -> StoreResult<audit::SetAside> {
         audit::set_aside_for_bulk(self.sqlite())

@@ -84,7 +84,7 @@ pub fn assign(env: &Env, a: AssignArgs) -> CliResult {
         CliError::usage("say how long: --permanent, --for DURATION or --end TIME")
     })?;
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let input = AssignInput {
         role: a.role,
         upn: a.upn.or(a.group).unwrap_or_default(),
@@ -244,7 +244,7 @@ fn update(env: &Env, u: UpdateArgs) -> CliResult {
 /// `pim unassign ROLE UPN [--type] [--id]`.
 pub fn unassign(env: &Env, a: UnassignArgs) -> CliResult {
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let input = RemoveInput {
         role: a.role,
         upn: a.upn,

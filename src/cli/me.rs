@@ -15,7 +15,7 @@ use crate::store::OpenMode;
 pub fn activate(env: &Env, a: ActivateArgs) -> CliResult {
     let how = a.how;
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let (roles, duration, reason, several) = match &a.bundle {
         Some(name) => {
             let b = svc.bundle(&token, name)?;
@@ -247,7 +247,7 @@ fn bundle_json(b: &crate::service::BundleView) -> Value {
 /// `pim deactivate ROLE`.
 pub fn deactivate(env: &Env, a: &DeactivateArgs) -> CliResult {
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let (assignment, role) = svc.deactivate(&token, &a.role)?;
     match assignment.end_reason {
         Some(crate::policy::model::EndReason::Canceled) => {

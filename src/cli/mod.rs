@@ -128,6 +128,17 @@ impl Env {
         Ok(svc)
     }
 
+    /// [`Env::open`] for a command that changes the tenant: its change checks the audit log
+    /// against its anchor under the write lock and refuses with the reason, so there is no
+    /// warning about the anchor first (see [`Service::health_for_change`]).
+    pub fn open_to_change(&self, mode: OpenMode) -> Result<Service, CliError> {
+        let mut svc = self.open_quietly(mode)?;
+        for warning in svc.health_for_change() {
+            errln!("warning: {warning}");
+        }
+        Ok(svc)
+    }
+
     /// [`Env::open`] for the commands whose job is to report what is wrong (`audit verify`,
     /// `doctor`): they say it themselves.
     pub fn open_quietly(&self, mode: OpenMode) -> Result<Service, CliError> {

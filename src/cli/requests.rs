@@ -205,7 +205,7 @@ fn which_request(
 /// `pim approve ID --reason T [--type] [--start] [--for|--end|--permanent]`.
 pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let id = which_request(
         &mut svc,
         &token,
@@ -251,7 +251,7 @@ pub fn approve(env: &Env, a: ApproveArgs) -> CliResult {
 /// `pim deny ID --reason T`.
 pub fn deny(env: &Env, a: DenyArgs) -> CliResult {
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let id = which_request(
         &mut svc,
         &token,
@@ -348,7 +348,7 @@ pub fn extend(env: &Env, a: ExtendArgs) -> CliResult {
     let w = window(&a.window);
     admin_only(a.user.as_ref(), &[(w.is_some(), "--for/--end/--permanent")])?;
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let kind = a.kind.map(Into::into);
     if let Some(upn) = &a.user {
         let (done, preview) = dry_or_real(&mut svc, a.dry_run, None, |svc, _| {
@@ -380,7 +380,7 @@ pub fn renew(env: &Env, a: RenewArgs) -> CliResult {
         ],
     )?;
     let token = env.token()?;
-    let mut svc = env.open(OpenMode::Existing)?;
+    let mut svc = env.open_to_change(OpenMode::Existing)?;
     let kind = a.kind.map(Into::into);
     if let Some(upn) = &a.user {
         let (done, preview) = dry_or_real(&mut svc, a.dry_run, None, |svc, _| {

@@ -199,13 +199,24 @@ impl Service {
     /// What is wrong with the database as it stands, for every face to show before it works:
     /// an audit log that does not extend its anchor, a missing key, a damaged lab clock.
     pub fn health(&mut self) -> Vec<String> {
+        self.health_with(true)
+    }
+
+    /// [`Self::health`] for a command about to change the tenant: without the anchor, which
+    /// the change judges itself under its write lock, refusing with the reason if it is broken
+    /// (a warning first would say it twice, and cost a read of the log of its own).
+    pub fn health_for_change(&mut self) -> Vec<String> {
+        self.health_with(false)
+    }
+
+    fn health_with(&mut self, anchor: bool) -> Vec<String> {
         let mut out = self.store.take_notes();
-        match self.anchor_status() {
-            Ok(crate::audit::anchor::AnchorState::Broken { problem }) => out.push(format!(
+        match anchor.then(|| self.anchor_status()) {
+            Some(Ok(crate::audit::anchor::AnchorState::Broken { problem })) => out.push(format!(
                 "the audit log does not match its anchor: {problem}. Changes are refused until an administrator looks into it (`pim audit verify`, then `pim audit reanchor --reason TEXT`)"
             )),
-            Ok(_) => {}
-            Err(e) => out.push(format!("the audit log's anchor could not be checked: {e}")),
+            Some(Ok(_)) | None => {}
+            Some(Err(e)) => out.push(format!("the audit log's anchor could not be checked: {e}")),
         }
         if !self.sealer.has_key() && self.store.sealed_count().unwrap_or(0) > 0 {
             out.push(self.sealer.missing().to_string());

@@ -12,8 +12,15 @@ fn sql(pim: &Pim, batch: &str) {
 #[track_caller]
 fn changes_are_refused(pim: &Pim) {
     let before = (pim.snapshot(), pim.audit_count());
-    pim.make_eligible(None, "Global Reader", "pimuser")
+    let refused = pim
+        .make_eligible(None, "Global Reader", "pimuser")
         .fails(1, "does not match its anchor");
+    assert_eq!(
+        refused.stderr.matches("does not match its anchor").count(),
+        1,
+        "said once, as the reason for the refusal: {}",
+        refused.stderr
+    );
     assert_eq!((pim.snapshot(), pim.audit_count()), before);
     let read = pim.run(&["status"]).ok();
     assert!(

@@ -210,14 +210,13 @@ pub fn defer_text_index(conn: Conn<'_>) -> StoreResult<()> {
 /// Ends a bulk append: indexes the words of every entry the index does not hold yet, in one
 /// statement.
 pub fn index_deferred_text(conn: Conn<'_>) -> StoreResult<()> {
-    if conn.is_pg() {
-        return Ok(());
+    if !conn.is_pg() {
+        conn.exec(
+            "DELETE FROM meta WHERE key = 'audit_text_deferred'",
+            args![],
+        )?;
     }
-    conn.exec(
-        "DELETE FROM meta WHERE key = 'audit_text_deferred'",
-        args![],
-    )?;
-    index_text(conn)
+    index_all_text(conn)
 }
 
 /// Indexes set aside for a bulk load, with the statements that build them again.

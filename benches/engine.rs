@@ -160,14 +160,23 @@ fn engine(c: &mut Criterion) {
                     .expect("verified")
             });
         });
-        console(&mut group, &lab);
+        console(&mut group, name, &lab);
         group.finish();
     }
 }
 
 /// The console on the lab's file: a first frame, tab switches, and a key on a role page
-/// (Security Reader, the seed's biggest role), each with the frame it leads to.
-fn console(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, lab: &Lab) {
+/// (Security Reader, the seed's biggest role), each with the frame it leads to. Signing in is
+/// timed once and printed (a code is good once, so it cannot be repeated).
+#[expect(
+    clippy::print_stdout,
+    reason = "the sign-in's one timing, beside criterion's"
+)]
+fn console(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    lab: &Lab,
+) {
     use pim_console::tui::{App, Tz};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -199,12 +208,24 @@ fn console(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wal
     text(&mut app, &lab.admin_upn);
     key(&mut app, KeyCode::Tab);
     text(&mut app, &lab.admin_password);
+    let t = Instant::now();
     key(&mut app, KeyCode::Enter);
+    frame(&app);
+    let password = t.elapsed();
     text(&mut app, &code_at(&lab.admin_secret, next).expect("a code"));
+    let t = Instant::now();
     key(&mut app, KeyCode::Enter);
+    frame(&app);
+    let code = t.elapsed();
     assert!(
         matches!(app.screen, pim_console::tui::app::Screen::Main(_)),
         "the console signed in"
+    );
+    println!(
+        "{name}/console sign-in (once): password to the code's prompt {:.1} ms, \
+         code to the first screen {:.1} ms, each with its frame",
+        password.as_secs_f64() * 1000.0,
+        code.as_secs_f64() * 1000.0
     );
     // A key and the frame it leads to, then another key back and its frame.
     let there_and_back = |app: &mut App, there: KeyCode, back: KeyCode| {

@@ -262,6 +262,37 @@ fn pim_lab_on_an_existing_lab_says_what_to_do() {
 }
 
 #[test]
+fn a_flag_the_command_lacks_is_refused_without_suggesting_version() {
+    let mut pim = Pim::new();
+    pim.lab();
+    pim.login("admin").ok();
+    let admin = pim.upn("admin");
+    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
+        .ok();
+    let before = pim.snapshot();
+    // `unassign` takes no reason. "--reason" is close enough to "--version" for clap to offer
+    // it, which would tell a user to type the flag that prints pim's version.
+    let run = pim
+        .run_as(
+            Some(&admin),
+            &[
+                "unassign",
+                "Security Reader",
+                "pimuser@pimlab.onmicrosoft.com",
+                "--type",
+                "eligible",
+                "--reason",
+                "lab done",
+            ],
+        )
+        .fails(2, "unexpected argument '--reason' found");
+    assert!(!run.stderr.contains("--version"), "{}", run.stderr);
+    assert_eq!(pim.snapshot(), before);
+    // `pim --version` is the one place the version is asked for.
+    pim.run(&["--version"]).ok();
+}
+
+#[test]
 fn durations_over_the_cap_are_policy_and_unreadable_ones_usage_everywhere() {
     let mut pim = Pim::new();
     pim.lab();

@@ -35,7 +35,7 @@ pub use tenant::*;
 ///
 /// Run without a command to open the console.
 #[derive(Debug, Parser)]
-#[command(name = "pim", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "pim", version, max_term_width = 100)]
 pub struct Cli {
     /// The database file [default: <data dir>/pim/pim.db]
     #[arg(long, global = true, env = "PIM_DB", value_name = "PATH")]

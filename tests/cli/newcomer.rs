@@ -266,25 +266,20 @@ fn a_flag_the_command_lacks_is_refused_without_suggesting_version() {
     let mut pim = Pim::new();
     pim.lab();
     pim.login("admin").ok();
-    let admin = pim.upn("admin");
-    pim.make_eligible(Some(&admin), "Security Reader", "pimuser")
-        .ok();
+    pim.make_eligible(None, "Security Reader", "pimuser").ok();
     let before = pim.snapshot();
     // `unassign` takes no reason. "--reason" is close enough to "--version" for clap to offer
     // it, which would tell a user to type the flag that prints pim's version.
     let run = pim
-        .run_as(
-            Some(&admin),
-            &[
-                "unassign",
-                "Security Reader",
-                "pimuser@pimlab.onmicrosoft.com",
-                "--type",
-                "eligible",
-                "--reason",
-                "lab done",
-            ],
-        )
+        .run(&[
+            "unassign",
+            "Security Reader",
+            "pimuser@pimlab.onmicrosoft.com",
+            "--type",
+            "eligible",
+            "--reason",
+            "lab done",
+        ])
         .fails(2, "unexpected argument '--reason' found");
     assert!(!run.stderr.contains("--version"), "{}", run.stderr);
     assert_eq!(pim.snapshot(), before);
